@@ -1,0 +1,176 @@
+//! The one place that decides who may see what and do what (product.md §0).
+//!
+//! The web crate asks these rules for every request: routes declare the [`Capability`] they need,
+//! and objects with a [`Visibility`] go through [`Actor::check`], so a handler cannot forget either.
+
+use crate::people::Role;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// Who is asking: a signed-in person with their roles, bodies and vakgroepen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub person_id: i64,
+    pub roles: BTreeSet<Role>,
+    /// Ids of the bodies the person is a member of.
+    pub bodies: BTreeSet<i64>,
+    /// Ids of the vakgroepen the person represents.
+    pub vakgroepen: BTreeSet<i64>,
+}
+
+/// Something a person may be allowed to do, independent of a particular object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Capability {
+    /// Anything a signed-in person does for themselves: dashboard, own password, logout.
+    SignedIn,
+    ViewMeetings,
+    ManageMeetings,
+    ViewAgreements,
+    ManageAgreements,
+    AnswerSelfAssessment,
+    ViewSelfAssessment,
+    ViewBudget,
+    ManageBudget,
+    Administer,
+    ViewAudit,
+}
+
+/// Who may see an object: everyone in the joint meeting, or the members of one body only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Visibility {
+    Gezamenlijk,
+    Body(i64),
+}
+
+/// Why a request is refused. A hidden object is answered as if it did not exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denied {
+    NotFound,
+    Forbidden,
+}
+
+/// The main sections of the application, in navigation order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Dashboard,
+    Vergaderingen,
+    Afspraken,
+    Zelfevaluatie,
+    Begroting,
+    Beheer,
+}
+
+impl Section {
+    pub const ALL: [Section; 6] = [
+        Section::Dashboard,
+        Section::Vergaderingen,
+        Section::Afspraken,
+        Section::Zelfevaluatie,
+        Section::Begroting,
+        Section::Beheer,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Section::Dashboard => "Dashboard",
+            Section::Vergaderingen => "Vergaderingen",
+            Section::Afspraken => "Afspraken",
+            Section::Zelfevaluatie => "Zelfevaluatie",
+            Section::Begroting => "Begroting",
+            Section::Beheer => "Beheer",
+        }
+    }
+
+    pub fn path(self) -> &'static str {
+        match self {
+            Section::Dashboard => "/",
+            Section::Vergaderingen => "/vergaderingen",
+            Section::Afspraken => "/afspraken",
+            Section::Zelfevaluatie => "/zelfevaluatie",
+            Section::Begroting => "/begroting",
+            Section::Beheer => "/beheer",
+        }
+    }
+
+    /// The capability that opens the section.
+    pub fn capability(self) -> Capability {
+        match self {
+            Section::Dashboard => Capability::SignedIn,
+            Section::Vergaderingen => Capability::ViewMeetings,
+            Section::Afspraken => Capability::ViewAgreements,
+            Section::Zelfevaluatie => Capability::ViewSelfAssessment,
+            Section::Begroting => Capability::ViewBudget,
+            Section::Beheer => Capability::Administer,
+        }
+    }
+}
+
+/// Which roles hold a capability. Keep this table the single source of truth.
+fn roles_for(capability: Capability) -> &'static [Role] {
+    use Role::*;
+    match capability {
+        Capability::SignedIn => Role::ALL,
+        Capability::ViewMeetings => &[Bestuurder, Secretaris, Toehoorder],
+        Capability::ManageMeetings => &[Secretaris],
+        Capability::ViewAgreements => &[Bestuurder, Secretaris, Controller, Toehoorder],
+        Capability::ManageAgreements => &[Secretaris],
+        Capability::AnswerSelfAssessment => &[Bestuurder],
+        Capability::ViewSelfAssessment => &[Bestuurder, Secretaris],
+        Capability::ViewBudget => &[Bestuurder, Secretaris, Controller, Vakgroep],
+        Capability::ManageBudget => &[Controller],
+        Capability::Administer | Capability::ViewAudit => &[Beheerder],
+    }
+}
+
+impl Actor {
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    /// Whether the person holds the capability through one of their roles. A person without
+    /// any role is signed in but may do nothing else.
+    pub fn can(&self, capability: Capability) -> bool {
+        if capability == Capability::SignedIn {
+            return true;
+        }
+        roles_for(capability).iter().any(|r| self.roles.contains(r))
+    }
+
+    /// Whether the person may see an object with this visibility. Joint objects are for the
+    /// members of any body; body-only objects for that body's members, whatever their roles:
+    /// a secretary sees what their memberships allow, not automatically everything.
+    pub fn can_see(&self, visibility: Visibility) -> bool {
+        match visibility {
+            Visibility::Gezamenlijk => !self.bodies.is_empty(),
+            Visibility::Body(body) => self.bodies.contains(&body),
+        }
+    }
+
+    /// The one check for an action on an object: hidden objects are `NotFound`, visible ones
+    /// the person may not act on are `Forbidden`.
+    pub fn check(&self, capability: Capability, visibility: Visibility) -> Result<(), Denied> {
+        if !self.can_see(visibility) {
+            return Err(Denied::NotFound);
+        }
+        if !self.can(capability) {
+            return Err(Denied::Forbidden);
+        }
+        Ok(())
+    }
+
+    /// Whether the person represents this vakgroep (or may see every vakgroep's detail).
+    pub fn can_see_vakgroep(&self, vakgroep_id: i64) -> bool {
+        self.vakgroepen.contains(&vakgroep_id)
+            || self.has_role(Role::Controller)
+            || self.has_role(Role::Bestuurder)
+            || self.has_role(Role::Secretaris)
+    }
+
+    /// The sections shown in this person's navigation.
+    pub fn sections(&self) -> Vec<Section> {
+        Section::ALL.into_iter().filter(|s| self.can(s.capability())).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests;

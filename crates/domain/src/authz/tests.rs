@@ -1,0 +1,95 @@
+use super::*;
+use proptest::prelude::*;
+
+fn actor(roles: &[Role], bodies: &[i64]) -> Actor {
+    Actor {
+        person_id: 1,
+        roles: roles.iter().copied().collect(),
+        bodies: bodies.iter().copied().collect(),
+        vakgroepen: BTreeSet::new(),
+    }
+}
+
+#[test]
+fn navigation_follows_roles() {
+    use Section::*;
+    assert_eq!(actor(&[Role::Beheerder], &[]).sections(), vec![Dashboard, Beheer]);
+    assert_eq!(
+        actor(&[Role::Bestuurder], &[1]).sections(),
+        vec![Dashboard, Vergaderingen, Afspraken, Zelfevaluatie, Begroting]
+    );
+    assert_eq!(actor(&[Role::Vakgroep], &[]).sections(), vec![Dashboard, Begroting]);
+    assert_eq!(actor(&[Role::Controller], &[]).sections(), vec![Dashboard, Afspraken, Begroting]);
+    assert_eq!(actor(&[Role::Toehoorder], &[5]).sections(), vec![Dashboard, Vergaderingen, Afspraken]);
+    assert_eq!(actor(&[], &[]).sections(), vec![Dashboard]);
+}
+
+#[test]
+fn body_only_objects_stay_in_their_body() {
+    let rvb = actor(&[Role::Bestuurder], &[1]);
+    let msb = actor(&[Role::Bestuurder], &[2]);
+    assert!(rvb.can_see(Visibility::Body(1)));
+    assert!(!rvb.can_see(Visibility::Body(2)));
+    assert!(!msb.can_see(Visibility::Body(1)));
+    assert!(rvb.can_see(Visibility::Gezamenlijk) && msb.can_see(Visibility::Gezamenlijk));
+}
+
+#[test]
+fn a_secretary_is_not_above_the_compartments() {
+    let secretary = actor(&[Role::Secretaris, Role::Beheerder], &[1]);
+    assert_eq!(secretary.check(Capability::ManageMeetings, Visibility::Body(2)), Err(Denied::NotFound));
+    assert_eq!(secretary.check(Capability::ManageMeetings, Visibility::Body(1)), Ok(()));
+}
+
+#[test]
+fn hidden_beats_forbidden() {
+    let member = actor(&[Role::Bestuurder], &[1]);
+    assert_eq!(member.check(Capability::ManageMeetings, Visibility::Body(1)), Err(Denied::Forbidden));
+    assert_eq!(member.check(Capability::ManageMeetings, Visibility::Body(3)), Err(Denied::NotFound));
+    let outsider = actor(&[Role::Controller], &[]);
+    assert_eq!(outsider.check(Capability::ViewAgreements, Visibility::Gezamenlijk), Err(Denied::NotFound));
+}
+
+#[test]
+fn vakgroep_detail_is_for_its_representatives() {
+    let mut rep = actor(&[Role::Vakgroep], &[]);
+    rep.vakgroepen.insert(7);
+    assert!(rep.can_see_vakgroep(7));
+    assert!(!rep.can_see_vakgroep(8));
+    assert!(actor(&[Role::Controller], &[]).can_see_vakgroep(8));
+}
+
+fn any_role() -> impl Strategy<Value = Role> {
+    proptest::sample::select(Role::ALL.to_vec())
+}
+
+proptest! {
+    #[test]
+    fn check_never_allows_what_can_see_or_can_refuse(
+        roles in proptest::collection::btree_set(any_role(), 0..4),
+        bodies in proptest::collection::btree_set(0i64..5, 0..3),
+        body in 0i64..5,
+        joint in any::<bool>(),
+    ) {
+        let a = Actor { person_id: 9, roles, bodies, vakgroepen: BTreeSet::new() };
+        let vis = if joint { Visibility::Gezamenlijk } else { Visibility::Body(body) };
+        for cap in [Capability::ViewMeetings, Capability::ManageMeetings, Capability::ManageAgreements] {
+            let allowed = a.check(cap, vis).is_ok();
+            prop_assert_eq!(allowed, a.can_see(vis) && a.can(cap));
+        }
+    }
+
+    #[test]
+    fn adding_a_role_never_removes_a_section(
+        roles in proptest::collection::btree_set(any_role(), 0..4),
+        extra in any_role(),
+    ) {
+        let before = Actor { person_id: 1, roles: roles.clone(), bodies: BTreeSet::new(), vakgroepen: BTreeSet::new() };
+        let mut more = roles;
+        more.insert(extra);
+        let after = Actor { roles: more, ..before.clone() };
+        for s in before.sections() {
+            prop_assert!(after.sections().contains(&s));
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! Gelijkgericht's business rules. Pure: no IO, no database, no web.
+//!
+//! Each capability lives under the same name here, in `gg-store` and in the web crate.
+
+pub mod account;
+pub mod audit;
+pub mod authz;
+pub mod nl;
+pub mod people;

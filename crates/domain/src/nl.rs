@@ -1,0 +1,264 @@
+//! Dutch (nl-NL) formatting and parsing of dates, amounts, fte and percentages (product.md F5),
+//! in one place so that every page and export writes numbers the same way.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use time::{Date, Month, OffsetDateTime, UtcOffset, Weekday};
+
+/// `23-11-2026`.
+pub fn date(d: Date) -> String {
+    format!("{:02}-{:02}-{}", d.day(), u8::from(d.month()), d.year())
+}
+
+/// `23-11-2026 14:05`, in Dutch local time.
+pub fn datetime(t: OffsetDateTime) -> String {
+    let local = to_amsterdam(t);
+    format!("{} {:02}:{:02}", date(local.date()), local.hour(), local.minute())
+}
+
+/// `14:05`, in Dutch local time.
+pub fn clock(t: OffsetDateTime) -> String {
+    let local = to_amsterdam(t);
+    format!("{:02}:{:02}", local.hour(), local.minute())
+}
+
+/// The Dutch name of a month, for headings such as "november 2026".
+pub fn month_name(m: Month) -> &'static str {
+    const NAMES: [&str; 12] = [
+        "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+        "november", "december",
+    ];
+    NAMES[u8::from(m) as usize - 1]
+}
+
+/// The last Sunday of a month: the EU's daylight-saving switches fall on it.
+fn last_sunday(year: i32, month: Month) -> Date {
+    let mut d = Date::from_calendar_date(year, month, time::util::days_in_month(month, year))
+        .expect("valid last day of month");
+    while d.weekday() != Weekday::Sunday {
+        d = d.previous_day().expect("date in range");
+    }
+    d
+}
+
+/// Europe/Amsterdam's offset at an instant: CEST (+2) from the last Sunday of March 01:00 UTC to
+/// the last Sunday of October 01:00 UTC, CET (+1) otherwise (EU rule since 1996).
+pub fn amsterdam_offset(t: OffsetDateTime) -> UtcOffset {
+    let utc = t.to_offset(UtcOffset::UTC);
+    let year = utc.year();
+    let start = last_sunday(year, Month::March).with_hms(1, 0, 0).expect("valid time").assume_utc();
+    let end = last_sunday(year, Month::October).with_hms(1, 0, 0).expect("valid time").assume_utc();
+    let hours = if utc >= start && utc < end { 2 } else { 1 };
+    UtcOffset::from_hms(hours, 0, 0).expect("valid offset")
+}
+
+pub fn to_amsterdam(t: OffsetDateTime) -> OffsetDateTime {
+    t.to_offset(amsterdam_offset(t))
+}
+
+/// Groups the integer digits by thousands with dots: `1234567` → `1.234.567`.
+fn group_thousands(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A number with `decimals` digits after a decimal comma and dots between thousands, rounded
+/// half away from zero (the rounding people expect on paper).
+pub fn number(value: Decimal, decimals: u32) -> String {
+    let rounded = value.round_dp_with_strategy(decimals, RoundingStrategy::MidpointAwayFromZero);
+    let negative = rounded.is_sign_negative() && !rounded.is_zero();
+    let text = format!("{:.*}", decimals as usize, rounded.abs());
+    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let mut out = String::new();
+    if negative {
+        out.push('-');
+    }
+    out.push_str(&group_thousands(int));
+    if decimals > 0 {
+        out.push(',');
+        out.push_str(frac);
+    }
+    out
+}
+
+/// `€ 1.234.567,89`.
+pub fn eur(value: Decimal) -> String {
+    format!("€ {}", number(value, 2))
+}
+
+/// `12,50` (fte always with two decimals).
+pub fn fte(value: Decimal) -> String {
+    number(value, 2)
+}
+
+/// `12,5 %` from a fraction or percentage value already multiplied by 100, with one decimal.
+pub fn percent(value: Decimal) -> String {
+    format!("{} %", number(value, 1))
+}
+
+/// Why a number could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NumberError {
+    #[error("Vul een getal in.")]
+    Empty,
+    #[error("Dit is geen getal. Schrijf bijvoorbeeld 1234,56 of 1.234,56.")]
+    Invalid,
+    #[error("Het getal {0} is dubbelzinnig: bedoelt u duizendtallen of decimalen? Schrijf bijvoorbeeld 1234 of 1,234.")]
+    Ambiguous(String),
+}
+
+fn valid_groups(int: &str, sep: char) -> bool {
+    let mut parts = int.split(sep);
+    let first = parts.next().unwrap_or("");
+    (1..=3).contains(&first.len()) && parts.all(|p| p.len() == 3)
+}
+
+/// Reads a number as people type it: `1.234,56`, `1234,56`, `1234.56`, `1,234.56`, `-3`, `€ 12`.
+/// A lone dot followed by exactly three digits (`1.234`) could mean either, and is refused.
+pub fn parse_decimal(input: &str) -> Result<Decimal, NumberError> {
+    let cleaned: String = input
+        .trim()
+        .trim_start_matches('€')
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
+        .collect();
+    if cleaned.is_empty() {
+        return Err(NumberError::Empty);
+    }
+    let (sign, body) = match cleaned.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", cleaned.strip_prefix('+').unwrap_or(&cleaned)),
+    };
+    if body.is_empty() || !body.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
+        return Err(NumberError::Invalid);
+    }
+    let dots = body.matches('.').count();
+    let commas = body.matches(',').count();
+    let (int, frac) = match (dots, commas) {
+        (0, 0) => (body.to_string(), String::new()),
+        (_, 0) if dots > 1 => {
+            if !valid_groups(body, '.') {
+                return Err(NumberError::Invalid);
+            }
+            (body.replace('.', ""), String::new())
+        }
+        (1, 0) => {
+            let (i, f) = body.split_once('.').expect("one dot");
+            if f.len() == 3 && (1..=3).contains(&i.len()) && i != "0" {
+                return Err(NumberError::Ambiguous(input.trim().to_string()));
+            }
+            (i.to_string(), f.to_string())
+        }
+        (0, 1) => {
+            let (i, f) = body.split_once(',').expect("one comma");
+            (i.to_string(), f.to_string())
+        }
+        (0, _) => {
+            if !valid_groups(body, ',') {
+                return Err(NumberError::Invalid);
+            }
+            (body.replace(',', ""), String::new())
+        }
+        _ => {
+            // Both separators: the last one is the decimal separator.
+            let last = body.rfind(['.', ',']).expect("a separator");
+            let dec = body.as_bytes()[last] as char;
+            let thousands = if dec == ',' { '.' } else { ',' };
+            let (i, f) = (&body[..last], &body[last + 1..]);
+            if i.contains(dec) || !valid_groups(i, thousands) {
+                return Err(NumberError::Invalid);
+            }
+            (i.replace(thousands, ""), f.to_string())
+        }
+    };
+    if (int.is_empty() && frac.is_empty()) || frac.contains(['.', ',']) {
+        return Err(NumberError::Invalid);
+    }
+    let int = if int.is_empty() { "0" } else { &int };
+    let text = if frac.is_empty() { format!("{sign}{int}") } else { format!("{sign}{int}.{frac}") };
+    text.parse::<Decimal>().map_err(|_| NumberError::Invalid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use rust_decimal::dec;
+    use time::macros::{date, datetime};
+
+    #[test]
+    fn dates_are_day_month_year() {
+        assert_eq!(date(date!(2026 - 11 - 23)), "23-11-2026");
+        assert_eq!(date(date!(2027 - 01 - 05)), "05-01-2027");
+    }
+
+    #[test]
+    fn times_are_shown_in_amsterdam() {
+        assert_eq!(datetime(datetime!(2026-11-23 13:05 UTC)), "23-11-2026 14:05");
+        assert_eq!(datetime(datetime!(2026-07-01 13:05 UTC)), "01-07-2026 15:05");
+        // 2026: summer time from 29 March 01:00 UTC to 25 October 01:00 UTC.
+        assert_eq!(clock(datetime!(2026-03-29 00:59 UTC)), "01:59");
+        assert_eq!(clock(datetime!(2026-03-29 01:00 UTC)), "03:00");
+        assert_eq!(clock(datetime!(2026-10-25 00:59 UTC)), "02:59");
+        assert_eq!(clock(datetime!(2026-10-25 01:00 UTC)), "02:00");
+    }
+
+    #[test]
+    fn amounts_and_fte() {
+        assert_eq!(eur(dec!(1234567.891)), "€ 1.234.567,89");
+        assert_eq!(eur(dec!(-1234.5)), "€ -1.234,50");
+        assert_eq!(eur(dec!(0)), "€ 0,00");
+        assert_eq!(eur(dec!(-0.001)), "€ 0,00");
+        assert_eq!(fte(dec!(12.5)), "12,50");
+        assert_eq!(fte(dec!(0.125)), "0,13");
+        assert_eq!(fte(dec!(-0.125)), "-0,13");
+        assert_eq!(percent(dec!(12.45)), "12,5 %");
+        assert_eq!(number(dec!(999), 0), "999");
+        assert_eq!(number(dec!(1000), 0), "1.000");
+    }
+
+    #[test]
+    fn parses_dutch_and_english_numbers() {
+        for (input, expected) in [
+            ("1.234,56", dec!(1234.56)),
+            ("1234,56", dec!(1234.56)),
+            ("1234.56", dec!(1234.56)),
+            ("1,234.56", dec!(1234.56)),
+            ("1.234.567", dec!(1234567)),
+            ("1,234,567", dec!(1234567)),
+            ("€ 1.234,5", dec!(1234.5)),
+            ("-3", dec!(-3)),
+            ("+0,5", dec!(0.5)),
+            (",5", dec!(0.5)),
+            ("0.125", dec!(0.125)),
+            ("12.5", dec!(12.5)),
+            ("1234.567", dec!(1234.567)),
+            ("1 234,5", dec!(1234.5)),
+        ] {
+            assert_eq!(parse_decimal(input), Ok(expected), "{input}");
+        }
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_number_or_ambiguous() {
+        assert_eq!(parse_decimal(""), Err(NumberError::Empty));
+        assert!(matches!(parse_decimal("1.234"), Err(NumberError::Ambiguous(_))));
+        for bad in ["abc", "1,2,3", "1.23.4", "12,34.5,6", "1..2", "-", "1e5", "1.234,5.6"] {
+            assert!(parse_decimal(bad).is_err(), "{bad}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn formatted_numbers_parse_back(cents in -10_000_000_000i64..10_000_000_000) {
+            let value = Decimal::new(cents, 2);
+            prop_assert_eq!(parse_decimal(&number(value, 2)), Ok(value));
+            prop_assert_eq!(parse_decimal(&eur(value)), Ok(value));
+        }
+    }
+}

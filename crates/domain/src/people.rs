@@ -1,0 +1,262 @@
+//! People, bodies (gremia), roles and vakgroepen (product.md §0).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A validation problem with one field, phrased in Dutch for the form that showed it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+        Self { field, message: message.into() }
+    }
+}
+
+/// An e-mail address, trimmed and lower-cased so that logins are case-insensitive.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(input: &str) -> Result<Self, FieldError> {
+        let value = input.trim().to_lowercase();
+        let err = |m: &str| Err(FieldError::new("email", m));
+        if value.is_empty() {
+            return err("Vul een e-mailadres in.");
+        }
+        if value.len() > 254 || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return err("Dit is geen geldig e-mailadres.");
+        }
+        match value.split_once('@') {
+            Some((local, domain))
+                if !local.is_empty()
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.') =>
+            {
+                Ok(Self(value))
+            }
+            _ => err("Dit is geen geldig e-mailadres."),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A person's display name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonName(String);
+
+impl PersonName {
+    pub fn parse(input: &str) -> Result<Self, FieldError> {
+        let value = input.split_whitespace().collect::<Vec<_>>().join(" ");
+        if value.is_empty() {
+            return Err(FieldError::new("name", "Vul een naam in."));
+        }
+        if value.chars().count() > 120 {
+            return Err(FieldError::new("name", "Een naam mag hoogstens 120 tekens lang zijn."));
+        }
+        Ok(Self(value))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+macro_rules! string_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident => $code:literal, $label:literal;)+ }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "lowercase")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stable code stored in the database and used in forms.
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            /// The Dutch label shown to people.
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+
+            pub fn parse(code: &str) -> Option<Self> {
+                match code { $($code => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.label())
+            }
+        }
+    };
+}
+
+string_enum! {
+    /// What a person does in the application; a person can hold several roles.
+    Role {
+        Bestuurder => "bestuurder", "Bestuurder";
+        Secretaris => "secretaris", "Secretaris";
+        Vakgroep => "vakgroep", "Vakgroepvertegenwoordiger";
+        Controller => "controller", "Controller";
+        Beheerder => "beheerder", "Beheerder";
+        Toehoorder => "toehoorder", "Toehoorder";
+    }
+}
+
+string_enum! {
+    /// How a member of MSB+ works for the hospital.
+    EmploymentForm {
+        Vrijgevestigd => "vrijgevestigd", "Vrijgevestigd";
+        Dienstverband => "dienstverband", "In dienstverband";
+    }
+}
+
+string_enum! {
+    /// The kind of a body: an executive board, part of MSB+, or an observer.
+    BodyKind {
+        Bestuur => "bestuur", "Raad van Bestuur";
+        MsbPlus => "msbplus", "Onderdeel van MSB+";
+        Toezicht => "toezicht", "Toehoorder (bv. RvT, Cliëntenraad)";
+    }
+}
+
+string_enum! {
+    /// The kind of a vakgroep (seed 003).
+    VakgroepKind {
+        Poort => "poortspecialisme", "Poortspecialisme";
+        Ondersteunend => "ondersteunend", "Ondersteunend specialisme";
+        Acuut => "acuut", "Acute zorg";
+    }
+}
+
+/// A short code for a body (RvB, MSB, VMSD, VMS): letters, digits and '+', at most 12.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct BodyCode(String);
+
+impl BodyCode {
+    pub fn parse(input: &str) -> Result<Self, FieldError> {
+        let value = input.trim();
+        if value.is_empty() {
+            return Err(FieldError::new("code", "Vul een afkorting in."));
+        }
+        if value.chars().count() > 12 || !value.chars().all(|c| c.is_ascii_alphanumeric() || c == '+') {
+            return Err(FieldError::new(
+                "code",
+                "Een afkorting bestaat uit hoogstens 12 letters, cijfers of '+'.",
+            ));
+        }
+        Ok(Self(value.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A vakgroep code such as `CAR` or `KNO`: 2–10 capital letters or digits.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct VakgroepCode(String);
+
+impl VakgroepCode {
+    pub fn parse(input: &str) -> Result<Self, FieldError> {
+        let value = input.trim().to_uppercase();
+        let len = value.chars().count();
+        if !(2..=10).contains(&len) || !value.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(FieldError::new(
+                "code",
+                "Een vakgroepcode bestaat uit 2 tot 10 letters of cijfers, bijvoorbeeld CAR.",
+            ));
+        }
+        Ok(Self(value))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The rule that ties employment form to bodies: MSB members are self-employed, VMSD members
+/// employed; other bodies do not record it.
+pub fn check_employment_form(
+    body_code: &str,
+    form: Option<EmploymentForm>,
+) -> Result<(), FieldError> {
+    let message = match (body_code, form) {
+        ("MSB", Some(EmploymentForm::Dienstverband)) => {
+            "Leden van het MSB zijn vrijgevestigd; kies voor specialisten in dienstverband de VMSD."
+        }
+        ("VMSD", Some(EmploymentForm::Vrijgevestigd)) => {
+            "Leden van de VMSD zijn in dienstverband; kies voor vrijgevestigde specialisten het MSB."
+        }
+        _ => return Ok(()),
+    };
+    Err(FieldError::new("employment_form", message))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_is_normalised_and_validated() {
+        assert_eq!(Email::parse("  A.Jansen@Rijnoever.NL ").unwrap().as_str(), "a.jansen@rijnoever.nl");
+        for bad in ["", "jansen", "a@b", "a b@c.nl", "@c.nl", "a@@c.nl", "a@c.nl."] {
+            assert!(Email::parse(bad).is_err(), "{bad} should be rejected");
+        }
+    }
+
+    #[test]
+    fn names_collapse_whitespace_and_have_a_limit() {
+        assert_eq!(PersonName::parse("  Anna   de  Vries ").unwrap().as_str(), "Anna de Vries");
+        assert_eq!(PersonName::parse("   ").unwrap_err().field, "name");
+        assert!(PersonName::parse(&"x".repeat(121)).is_err());
+    }
+
+    #[test]
+    fn enums_round_trip_through_their_codes() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.code()), Some(*role));
+        }
+        for form in EmploymentForm::ALL {
+            assert_eq!(EmploymentForm::parse(form.code()), Some(*form));
+        }
+        assert_eq!(Role::parse("admin"), None);
+    }
+
+    #[test]
+    fn codes_are_validated() {
+        assert_eq!(VakgroepCode::parse(" car ").unwrap().as_str(), "CAR");
+        assert!(VakgroepCode::parse("C").is_err());
+        assert!(VakgroepCode::parse("CA-R").is_err());
+        assert_eq!(BodyCode::parse("MSB+").unwrap().as_str(), "MSB+");
+        assert!(BodyCode::parse("M S B").is_err());
+    }
+
+    #[test]
+    fn employment_form_must_fit_the_body() {
+        assert!(check_employment_form("MSB", Some(EmploymentForm::Vrijgevestigd)).is_ok());
+        assert!(check_employment_form("MSB", Some(EmploymentForm::Dienstverband)).is_err());
+        assert!(check_employment_form("VMSD", Some(EmploymentForm::Vrijgevestigd)).is_err());
+        assert!(check_employment_form("VMS", Some(EmploymentForm::Dienstverband)).is_ok());
+        assert!(check_employment_form("RvB", None).is_ok());
+    }
+}
