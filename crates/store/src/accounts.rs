@@ -1,0 +1,147 @@
+//! Sessions, failed logins and set-password links (product.md F1).
+//!
+//! Secrets (session ids, link tokens) are stored only as SHA-256 hashes; the caller hashes.
+
+use crate::audit::{self, Change, Who};
+use crate::{PgConnection, Store, StoreError};
+use time::OffsetDateTime;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionRow {
+    pub person_id: i64,
+    pub created_at: OffsetDateTime,
+    pub last_seen_at: OffsetDateTime,
+}
+
+pub async fn create_session(
+    conn: &mut PgConnection,
+    id_hash: &[u8],
+    person_id: i64,
+    ip: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO session (id_hash, person_id, ip) VALUES ($1, $2, $3)")
+        .bind(id_hash)
+        .bind(person_id)
+        .bind(ip)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The session, if it exists and its person is not disabled.
+pub async fn find_session(store: &Store, id_hash: &[u8]) -> Result<Option<SessionRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT s.person_id, s.created_at, s.last_seen_at
+         FROM session s JOIN person p ON p.id = s.person_id
+         WHERE s.id_hash = $1 AND p.disabled_at IS NULL",
+    )
+    .bind(id_hash)
+    .fetch_optional(store.pool())
+    .await?)
+}
+
+pub async fn touch_session(store: &Store, id_hash: &[u8]) -> Result<(), StoreError> {
+    sqlx::query("UPDATE session SET last_seen_at = now() WHERE id_hash = $1")
+        .bind(id_hash)
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_session(store: &Store, id_hash: &[u8]) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM session WHERE id_hash = $1").bind(id_hash).execute(store.pool()).await?;
+    Ok(())
+}
+
+/// Ends every session of a person (password changed, account disabled).
+pub async fn end_sessions_of(conn: &mut PgConnection, person_id: i64) -> Result<u64, StoreError> {
+    Ok(sqlx::query("DELETE FROM session WHERE person_id = $1")
+        .bind(person_id)
+        .execute(conn)
+        .await?
+        .rows_affected())
+}
+
+pub async fn record_login_failure(store: &Store, email: &str, ip: &str) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO login_failure (email, ip) VALUES ($1, $2)")
+        .bind(email)
+        .bind(ip)
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}
+
+/// Times of failed logins since `since`, for the account and for the address.
+pub async fn login_failures_since(
+    store: &Store,
+    email: &str,
+    ip: &str,
+    since: OffsetDateTime,
+) -> Result<(Vec<OffsetDateTime>, Vec<OffsetDateTime>), StoreError> {
+    let rows: Vec<(OffsetDateTime, bool, bool)> = sqlx::query_as(
+        "SELECT at, email = $1, ip = $2 FROM login_failure WHERE at >= $3 AND (email = $1 OR ip = $2)",
+    )
+    .bind(email)
+    .bind(ip)
+    .bind(since)
+    .fetch_all(store.pool())
+    .await?;
+    let account = rows.iter().filter(|r| r.1).map(|r| r.0).collect();
+    let address = rows.iter().filter(|r| r.2).map(|r| r.0).collect();
+    Ok((account, address))
+}
+
+/// After a successful login the account's failures no longer count (the address's still do).
+pub async fn clear_login_failures(store: &Store, email: &str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM login_failure WHERE email = $1").bind(email).execute(store.pool()).await?;
+    Ok(())
+}
+
+/// Creates a set-password link; earlier unused links of the person stop working.
+pub async fn create_password_link(
+    conn: &mut PgConnection,
+    who: &Who,
+    token_hash: &[u8],
+    person_id: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE password_link SET used_at = now() WHERE person_id = $1 AND used_at IS NULL")
+        .bind(person_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("INSERT INTO password_link (token_hash, person_id) VALUES ($1, $2)")
+        .bind(token_hash)
+        .bind(person_id)
+        .execute(&mut *conn)
+        .await?;
+    audit::record(conn, who, Change::new("person", person_id, "password_link_created")).await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PasswordLink {
+    pub person_id: i64,
+    pub email: String,
+    pub name: String,
+    pub created_at: OffsetDateTime,
+    pub used_at: Option<OffsetDateTime>,
+}
+
+pub async fn find_password_link(store: &Store, token_hash: &[u8]) -> Result<Option<PasswordLink>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT l.person_id, p.email, p.name, l.created_at, l.used_at
+         FROM password_link l JOIN person p ON p.id = l.person_id
+         WHERE l.token_hash = $1 AND p.disabled_at IS NULL",
+    )
+    .bind(token_hash)
+    .fetch_optional(store.pool())
+    .await?)
+}
+
+/// Marks the link used; `false` when another request used it first.
+pub async fn use_password_link(conn: &mut PgConnection, token_hash: &[u8]) -> Result<bool, StoreError> {
+    Ok(sqlx::query("UPDATE password_link SET used_at = now() WHERE token_hash = $1 AND used_at IS NULL")
+        .bind(token_hash)
+        .execute(conn)
+        .await?
+        .rows_affected()
+        == 1)
+}

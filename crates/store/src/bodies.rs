@@ -1,0 +1,97 @@
+//! Bodies (gremia): RvB, MSB, VMSD, VMS by default, configurable per hospital.
+
+use crate::audit::{self, Change, Who};
+use crate::{PgConnection, Store, StoreError};
+use domain::people::{BodyCode, BodyKind};
+use serde::Serialize;
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, PartialEq, Eq)]
+pub struct Body {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub sort_order: i32,
+    pub version: i32,
+    pub members: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct BodyInput {
+    pub code: BodyCode,
+    pub name: String,
+    pub kind: BodyKind,
+    pub sort_order: i32,
+}
+
+pub async fn list(store: &Store) -> Result<Vec<Body>, StoreError> {
+    let mut conn = store.pool().acquire().await?;
+    list_on(&mut conn).await
+}
+
+pub async fn list_on(conn: &mut PgConnection) -> Result<Vec<Body>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT b.id, b.code, b.name, b.kind, b.sort_order, b.version,
+            (SELECT count(*) FROM membership m WHERE m.body_id = b.id) AS members
+         FROM body b ORDER BY b.sort_order, b.code",
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
+async fn get_on(conn: &mut PgConnection, id: i64) -> Result<Body, StoreError> {
+    sqlx::query_as(
+        "SELECT b.id, b.code, b.name, b.kind, b.sort_order, b.version,
+            (SELECT count(*) FROM membership m WHERE m.body_id = b.id) AS members FROM body b WHERE b.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?
+    .ok_or(StoreError::NotFound)
+}
+
+pub async fn get(store: &Store, id: i64) -> Result<Body, StoreError> {
+    let mut conn = store.pool().acquire().await?;
+    get_on(&mut conn, id).await
+}
+
+pub async fn create(conn: &mut PgConnection, who: &Who, input: &BodyInput) -> Result<i64, StoreError> {
+    let id: i64 = sqlx::query_scalar("INSERT INTO body (code, name, kind, sort_order) VALUES ($1, $2, $3, $4) RETURNING id")
+        .bind(input.code.as_str())
+        .bind(&input.name)
+        .bind(input.kind.code())
+        .bind(input.sort_order)
+        .fetch_one(&mut *conn)
+        .await?;
+    let after = get_on(conn, id).await?;
+    audit::record(conn, who, Change::new("body", id, "create").after(&after)).await?;
+    Ok(id)
+}
+
+pub async fn update(
+    conn: &mut PgConnection,
+    who: &Who,
+    id: i64,
+    expected_version: i32,
+    input: &BodyInput,
+) -> Result<(), StoreError> {
+    let before = get_on(conn, id).await?;
+    let n = sqlx::query(
+        "UPDATE body SET code = $3, name = $4, kind = $5, sort_order = $6, version = version + 1
+         WHERE id = $1 AND version = $2",
+    )
+    .bind(id)
+    .bind(expected_version)
+    .bind(input.code.as_str())
+    .bind(&input.name)
+    .bind(input.kind.code())
+    .bind(input.sort_order)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(StoreError::Conflict);
+    }
+    let after = get_on(conn, id).await?;
+    audit::record(conn, who, Change::new("body", id, "update").before(&before).after(&after)).await
+}

@@ -1,0 +1,303 @@
+//! People with their roles, body memberships and vakgroepen (product.md §0).
+
+use crate::audit::{self, Change, Who};
+use crate::{PgConnection, Store, StoreError};
+use domain::authz::Actor;
+use domain::people::{Email, EmploymentForm, PersonName, Role};
+use serde::Serialize;
+use std::collections::BTreeSet;
+use time::OffsetDateTime;
+
+/// A person as listed in Beheer, with roles and body codes.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct PersonSummary {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub is_demo: bool,
+    pub has_password: bool,
+    pub disabled_at: Option<OffsetDateTime>,
+    pub roles: Vec<String>,
+    pub bodies: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MembershipInput {
+    pub body_id: i64,
+    pub position: String,
+    pub employment_form: Option<EmploymentForm>,
+}
+
+/// Everything an administrator edits about a person, in one form and one transaction.
+#[derive(Debug, Clone)]
+pub struct PersonInput {
+    pub email: Email,
+    pub name: PersonName,
+    pub roles: BTreeSet<Role>,
+    pub memberships: Vec<MembershipInput>,
+    pub vakgroepen: BTreeSet<i64>,
+}
+
+/// A person with everything about them, as read for editing and for the audit trail.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonDetail {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub is_demo: bool,
+    pub has_password: bool,
+    pub disabled: bool,
+    pub version: i32,
+    pub roles: Vec<String>,
+    pub memberships: Vec<MembershipRow>,
+    pub vakgroepen: Vec<i64>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, PartialEq, Eq)]
+pub struct MembershipRow {
+    pub body_id: i64,
+    pub body_code: String,
+    pub position: String,
+    pub employment_form: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct PersonRow {
+    id: i64,
+    email: String,
+    name: String,
+    is_demo: bool,
+    has_password: bool,
+    disabled: bool,
+    version: i32,
+    roles: Vec<String>,
+    vakgroepen: Vec<i64>,
+}
+
+pub async fn list(store: &Store) -> Result<Vec<PersonSummary>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT p.id, p.email, p.name, p.is_demo, p.password_hash IS NOT NULL AS has_password, p.disabled_at,
+                COALESCE((SELECT array_agg(r.role ORDER BY r.role) FROM person_role r WHERE r.person_id = p.id), '{}') AS roles,
+                COALESCE((SELECT array_agg(b.code ORDER BY b.sort_order) FROM membership m JOIN body b ON b.id = m.body_id
+                          WHERE m.person_id = p.id), '{}') AS bodies
+         FROM person p ORDER BY p.disabled_at IS NOT NULL, p.name",
+    )
+    .fetch_all(store.pool())
+    .await?)
+}
+
+async fn detail_on(conn: &mut PgConnection, id: i64, lock: bool) -> Result<PersonDetail, StoreError> {
+    let sql = if lock {
+        "SELECT p.id, p.email, p.name, p.is_demo, p.password_hash IS NOT NULL AS has_password,
+                p.disabled_at IS NOT NULL AS disabled, p.version,
+                COALESCE((SELECT array_agg(r.role ORDER BY r.role) FROM person_role r WHERE r.person_id = p.id), '{}') AS roles,
+                COALESCE((SELECT array_agg(v.vakgroep_id ORDER BY v.vakgroep_id) FROM vakgroep_representative v WHERE v.person_id = p.id), '{}') AS vakgroepen
+         FROM person p WHERE p.id = $1 FOR UPDATE"
+    } else {
+        "SELECT p.id, p.email, p.name, p.is_demo, p.password_hash IS NOT NULL AS has_password,
+                p.disabled_at IS NOT NULL AS disabled, p.version,
+                COALESCE((SELECT array_agg(r.role ORDER BY r.role) FROM person_role r WHERE r.person_id = p.id), '{}') AS roles,
+                COALESCE((SELECT array_agg(v.vakgroep_id ORDER BY v.vakgroep_id) FROM vakgroep_representative v WHERE v.person_id = p.id), '{}') AS vakgroepen
+         FROM person p WHERE p.id = $1"
+    };
+    let row: PersonRow = sqlx::query_as(sql).bind(id).fetch_optional(&mut *conn).await?.ok_or(StoreError::NotFound)?;
+    let memberships = sqlx::query_as(
+        "SELECT m.body_id, b.code AS body_code, m.position, m.employment_form
+         FROM membership m JOIN body b ON b.id = m.body_id WHERE m.person_id = $1 ORDER BY b.sort_order",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(PersonDetail {
+        id: row.id,
+        email: row.email,
+        name: row.name,
+        is_demo: row.is_demo,
+        has_password: row.has_password,
+        disabled: row.disabled,
+        version: row.version,
+        roles: row.roles,
+        memberships,
+        vakgroepen: row.vakgroepen,
+    })
+}
+
+pub async fn get(store: &Store, id: i64) -> Result<PersonDetail, StoreError> {
+    let mut conn = store.pool().acquire().await?;
+    detail_on(&mut conn, id, false).await
+}
+
+async fn write_links(conn: &mut PgConnection, id: i64, input: &PersonInput) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM person_role WHERE person_id = $1").bind(id).execute(&mut *conn).await?;
+    let roles: Vec<&str> = input.roles.iter().map(|r| r.code()).collect();
+    sqlx::query("INSERT INTO person_role (person_id, role) SELECT $1, unnest($2::text[])")
+        .bind(id)
+        .bind(&roles)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM membership WHERE person_id = $1").bind(id).execute(&mut *conn).await?;
+    for m in &input.memberships {
+        sqlx::query("INSERT INTO membership (person_id, body_id, position, employment_form) VALUES ($1, $2, $3, $4)")
+            .bind(id)
+            .bind(m.body_id)
+            .bind(&m.position)
+            .bind(m.employment_form.map(|f| f.code()))
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query("DELETE FROM vakgroep_representative WHERE person_id = $1").bind(id).execute(&mut *conn).await?;
+    let vakgroepen: Vec<i64> = input.vakgroepen.iter().copied().collect();
+    sqlx::query("INSERT INTO vakgroep_representative (person_id, vakgroep_id) SELECT $1, unnest($2::bigint[])")
+        .bind(id)
+        .bind(&vakgroepen)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Creates a person (without a password: they get a set-password link).
+pub async fn create(conn: &mut PgConnection, who: &Who, input: &PersonInput, is_demo: bool) -> Result<i64, StoreError> {
+    let id: i64 = sqlx::query_scalar("INSERT INTO person (email, name, is_demo) VALUES ($1, $2, $3) RETURNING id")
+        .bind(input.email.as_str())
+        .bind(input.name.as_str())
+        .bind(is_demo)
+        .fetch_one(&mut *conn)
+        .await?;
+    write_links(conn, id, input).await?;
+    let after = detail_on(conn, id, false).await?;
+    audit::record(conn, who, Change::new("person", id, "create").after(&after)).await?;
+    Ok(id)
+}
+
+/// Saves an edit made on version `expected_version`; `Conflict` when someone saved in between.
+pub async fn update(
+    conn: &mut PgConnection,
+    who: &Who,
+    id: i64,
+    expected_version: i32,
+    input: &PersonInput,
+) -> Result<(), StoreError> {
+    let before = detail_on(conn, id, true).await?;
+    if before.version != expected_version {
+        return Err(StoreError::Conflict);
+    }
+    sqlx::query("UPDATE person SET email = $2, name = $3, version = version + 1 WHERE id = $1")
+        .bind(id)
+        .bind(input.email.as_str())
+        .bind(input.name.as_str())
+        .execute(&mut *conn)
+        .await?;
+    write_links(conn, id, input).await?;
+    let after = detail_on(conn, id, false).await?;
+    audit::record(conn, who, Change::new("person", id, "update").before(&before).after(&after)).await
+}
+
+/// Disables or re-enables an account; disabling ends all of the person's sessions.
+pub async fn set_disabled(conn: &mut PgConnection, who: &Who, id: i64, disabled: bool) -> Result<(), StoreError> {
+    let before = detail_on(conn, id, true).await?;
+    sqlx::query(
+        "UPDATE person SET disabled_at = CASE WHEN $2 THEN COALESCE(disabled_at, now()) END, version = version + 1 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(disabled)
+    .execute(&mut *conn)
+    .await?;
+    if disabled {
+        crate::accounts::end_sessions_of(conn, id).await?;
+    }
+    let action = if disabled { "disable" } else { "enable" };
+    audit::record(conn, who, Change::new("person", id, action).before(before.disabled).after(disabled)).await
+}
+
+/// The login data of an enabled or disabled account.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Credentials {
+    pub id: i64,
+    pub email: String,
+    pub password_hash: Option<String>,
+    pub disabled: bool,
+    pub is_demo: bool,
+}
+
+pub async fn credentials(store: &Store, email: &str) -> Result<Option<Credentials>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, email, password_hash, disabled_at IS NOT NULL AS disabled, is_demo FROM person WHERE email = $1",
+    )
+    .bind(email)
+    .fetch_optional(store.pool())
+    .await?)
+}
+
+pub async fn credentials_by_id(store: &Store, id: i64) -> Result<Credentials, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, email, password_hash, disabled_at IS NOT NULL AS disabled, is_demo FROM person WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(store.pool())
+    .await?)
+}
+
+/// Stores a new password hash and ends every session of the person.
+pub async fn set_password_hash(conn: &mut PgConnection, who: &Who, id: i64, hash: &str) -> Result<(), StoreError> {
+    let n = sqlx::query("UPDATE person SET password_hash = $2, version = version + 1 WHERE id = $1")
+        .bind(id)
+        .bind(hash)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    crate::accounts::end_sessions_of(conn, id).await?;
+    audit::record(conn, who, Change::new("person", id, "password_set")).await
+}
+
+/// A signed-in person as shown in the page header.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub actor: Actor,
+    pub name: String,
+    pub email: String,
+    pub body_codes: Vec<String>,
+    pub is_demo: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct ActorRow {
+    id: i64,
+    name: String,
+    email: String,
+    is_demo: bool,
+    roles: Vec<String>,
+    body_ids: Vec<i64>,
+    body_codes: Vec<String>,
+    vakgroepen: Vec<i64>,
+}
+
+/// Everything the authorisation rules need about a person, in one query.
+pub async fn signed_in(store: &Store, id: i64) -> Result<SignedIn, StoreError> {
+    let row: ActorRow = sqlx::query_as(
+        "SELECT p.id, p.name, p.email, p.is_demo,
+                COALESCE((SELECT array_agg(r.role) FROM person_role r WHERE r.person_id = p.id), '{}') AS roles,
+                COALESCE((SELECT array_agg(m.body_id ORDER BY b.sort_order) FROM membership m JOIN body b ON b.id = m.body_id WHERE m.person_id = p.id), '{}') AS body_ids,
+                COALESCE((SELECT array_agg(b.code ORDER BY b.sort_order) FROM membership m JOIN body b ON b.id = m.body_id WHERE m.person_id = p.id), '{}') AS body_codes,
+                COALESCE((SELECT array_agg(v.vakgroep_id) FROM vakgroep_representative v WHERE v.person_id = p.id), '{}') AS vakgroepen
+         FROM person p WHERE p.id = $1 AND p.disabled_at IS NULL",
+    )
+    .bind(id)
+    .fetch_optional(store.pool())
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    Ok(SignedIn {
+        actor: Actor {
+            person_id: row.id,
+            roles: row.roles.iter().filter_map(|r| Role::parse(r)).collect(),
+            bodies: row.body_ids.into_iter().collect(),
+            vakgroepen: row.vakgroepen.into_iter().collect(),
+        },
+        name: row.name,
+        email: row.email,
+        body_codes: row.body_codes,
+        is_demo: row.is_demo,
+    })
+}

@@ -1,0 +1,101 @@
+//! Vakgroepen (specialty groups) and their representatives.
+
+use crate::audit::{self, Change, Who};
+use crate::{PgConnection, Store, StoreError};
+use domain::people::{VakgroepCode, VakgroepKind};
+use serde::Serialize;
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, PartialEq, Eq)]
+pub struct Vakgroep {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub active: bool,
+    pub version: i32,
+    /// Names of the representatives, for the overview.
+    pub representatives: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct VakgroepInput {
+    pub code: VakgroepCode,
+    pub name: String,
+    pub kind: VakgroepKind,
+    pub active: bool,
+}
+
+pub async fn list(store: &Store) -> Result<Vec<Vakgroep>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT v.id, v.code, v.name, v.kind, v.active, v.version,
+                COALESCE((SELECT array_agg(p.name ORDER BY p.name) FROM vakgroep_representative r
+                          JOIN person p ON p.id = r.person_id WHERE r.vakgroep_id = v.id), '{}') AS representatives
+         FROM vakgroep v ORDER BY v.active DESC, v.name",
+    )
+    .fetch_all(store.pool())
+    .await?)
+}
+
+async fn get_on(conn: &mut PgConnection, id: i64) -> Result<Vakgroep, StoreError> {
+    sqlx::query_as(
+        "SELECT v.id, v.code, v.name, v.kind, v.active, v.version,
+                COALESCE((SELECT array_agg(p.name ORDER BY p.name) FROM vakgroep_representative r
+                          JOIN person p ON p.id = r.person_id WHERE r.vakgroep_id = v.id), '{}') AS representatives
+         FROM vakgroep v WHERE v.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?
+    .ok_or(StoreError::NotFound)
+}
+
+pub async fn get(store: &Store, id: i64) -> Result<Vakgroep, StoreError> {
+    let mut conn = store.pool().acquire().await?;
+    get_on(&mut conn, id).await
+}
+
+pub async fn create(conn: &mut PgConnection, who: &Who, input: &VakgroepInput) -> Result<i64, StoreError> {
+    let id: i64 = sqlx::query_scalar("INSERT INTO vakgroep (code, name, kind, active) VALUES ($1, $2, $3, $4) RETURNING id")
+        .bind(input.code.as_str())
+        .bind(&input.name)
+        .bind(input.kind.code())
+        .bind(input.active)
+        .fetch_one(&mut *conn)
+        .await?;
+    let after = get_on(conn, id).await?;
+    audit::record(conn, who, Change::new("vakgroep", id, "create").after(&after)).await?;
+    Ok(id)
+}
+
+pub async fn update(
+    conn: &mut PgConnection,
+    who: &Who,
+    id: i64,
+    expected_version: i32,
+    input: &VakgroepInput,
+) -> Result<(), StoreError> {
+    let before = get_on(conn, id).await?;
+    let n = sqlx::query(
+        "UPDATE vakgroep SET code = $3, name = $4, kind = $5, active = $6, version = version + 1
+         WHERE id = $1 AND version = $2",
+    )
+    .bind(id)
+    .bind(expected_version)
+    .bind(input.code.as_str())
+    .bind(&input.name)
+    .bind(input.kind.code())
+    .bind(input.active)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(StoreError::Conflict);
+    }
+    let after = get_on(conn, id).await?;
+    audit::record(conn, who, Change::new("vakgroep", id, "update").before(&before).after(&after)).await
+}
+
+/// Codes and ids of all vakgroepen, for imports and demo data.
+pub async fn ids_by_code(conn: &mut PgConnection) -> Result<Vec<(String, i64)>, StoreError> {
+    Ok(sqlx::query_as("SELECT code, id FROM vakgroep ORDER BY code").fetch_all(conn).await?)
+}

@@ -1,0 +1,120 @@
+//! Sessions stored in PostgreSQL: the cookie holds a random id, the database its hash.
+
+use super::cookies::{self, SameSite};
+use crate::error::AppError;
+use crate::state::AppState;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::header::SET_COOKIE;
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::account::SessionPolicy;
+use std::sync::Arc;
+use store::people::SignedIn;
+use time::OffsetDateTime;
+
+pub const SESSION_COOKIE: &str = "gg_session";
+
+/// The signed-in person of this request, put in the request extensions by [`load`].
+#[derive(Clone)]
+pub struct CurrentUser {
+    pub person: Arc<SignedIn>,
+    pub session_hash: Arc<Vec<u8>>,
+}
+
+impl std::ops::Deref for CurrentUser {
+    type Target = SignedIn;
+    fn deref(&self) -> &SignedIn {
+        &self.person
+    }
+}
+
+/// Paths that never need a session, so they work while the database is away.
+fn sessionless(path: &str) -> bool {
+    path == "/health" || path == "/ready" || path.starts_with("/static/")
+}
+
+pub fn policy(state: &AppState) -> SessionPolicy {
+    SessionPolicy { idle: state.config.session_idle, absolute: state.config.session_absolute }
+}
+
+/// Middleware: resolves the session cookie to a [`CurrentUser`], ends expired sessions.
+pub async fn load(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let mut clear_cookie = false;
+    let token = cookies::get(req.headers(), SESSION_COOKIE);
+    if let Some(token) = token.filter(|_| !sessionless(req.uri().path())) {
+        let hash = cookies::sha256(&token);
+        match resolve(&state, &hash).await {
+            Ok(Some(person)) => {
+                req.extensions_mut().insert(CurrentUser { person: Arc::new(person), session_hash: Arc::new(hash) });
+            }
+            Ok(None) => clear_cookie = true,
+            Err(e) => return e.into_response(),
+        }
+    }
+    let mut response = next.run(req).await;
+    if clear_cookie && !response.headers().contains_key(SET_COOKIE) {
+        response.headers_mut().append(SET_COOKIE, end_cookie(&state));
+    }
+    response
+}
+
+async fn resolve(state: &AppState, hash: &[u8]) -> Result<Option<SignedIn>, AppError> {
+    let Some(row) = store::accounts::find_session(&state.store, hash).await? else {
+        return Ok(None);
+    };
+    let now = OffsetDateTime::now_utc();
+    let policy = policy(state);
+    if !policy.is_alive(row.created_at, row.last_seen_at, now) {
+        store::accounts::delete_session(&state.store, hash).await?;
+        return Ok(None);
+    }
+    if policy.needs_touch(row.last_seen_at, now) {
+        store::accounts::touch_session(&state.store, hash).await?;
+    }
+    match store::people::signed_in(&state.store, row.person_id).await {
+        Ok(p) => Ok(Some(p)),
+        Err(store::StoreError::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn session_cookie(state: &AppState, token: &str) -> axum::http::HeaderValue {
+    cookies::set(SESSION_COOKIE, token, SameSite::Lax, state.config.secure_cookies, None)
+}
+
+pub fn end_cookie(state: &AppState) -> axum::http::HeaderValue {
+    cookies::set(SESSION_COOKIE, "", SameSite::Lax, state.config.secure_cookies, Some(0))
+}
+
+/// Extractor for handlers behind a signed-in route rule: the current person.
+pub struct User(pub CurrentUser);
+
+impl std::ops::Deref for User {
+    type Target = CurrentUser;
+    fn deref(&self) -> &CurrentUser {
+        &self.0
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for User {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        match parts.extensions.get::<CurrentUser>() {
+            Some(u) => Ok(User(u.clone())),
+            None => Err(Redirect::to("/inloggen").into_response()),
+        }
+    }
+}
+
+/// Extractor: the current person if signed in.
+pub struct MaybeUser(pub Option<CurrentUser>);
+
+impl<S: Send + Sync> FromRequestParts<S> for MaybeUser {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(MaybeUser(parts.extensions.get::<CurrentUser>().cloned()))
+    }
+}

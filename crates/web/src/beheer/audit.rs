@@ -1,0 +1,126 @@
+//! Beheer › Auditlogboek: browse and filter the trail.
+
+use crate::error::AppResult;
+use crate::routes::{Access, RouteDef, get};
+use crate::state::AppState;
+use crate::views::{Ctx, Errors, Layout, render};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use domain::authz::Capability;
+use serde::Deserialize;
+use store::audit::AuditFilter;
+use time::Date;
+use time::macros::format_description;
+
+pub fn routes() -> Vec<RouteDef> {
+    vec![get("/beheer/audit", Access::Needs(Capability::ViewAudit), page)]
+}
+
+const PAGE_SIZE: i64 = 50;
+
+#[derive(Deserialize, Default)]
+struct AuditQuery {
+    #[serde(default)]
+    wie: String,
+    #[serde(default)]
+    soort: String,
+    #[serde(default)]
+    object: String,
+    #[serde(default)]
+    actie: String,
+    #[serde(default)]
+    van: String,
+    #[serde(default)]
+    tot: String,
+    #[serde(default)]
+    pagina: Option<i64>,
+}
+
+struct EntryView {
+    seq: i64,
+    at: String,
+    actor: String,
+    object: String,
+    action: String,
+    before: Option<String>,
+    after: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "beheer/audit.html")]
+struct AuditPage {
+    layout: Layout,
+    q: AuditQuery,
+    types: Vec<String>,
+    actions: Vec<String>,
+    entries: Vec<EntryView>,
+    errors: Errors,
+    page: i64,
+    more: bool,
+    query_without_page: String,
+}
+
+fn opt(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+fn date(s: &str, field: &'static str, errors: &mut Errors) -> Option<Date> {
+    let t = s.trim();
+    if t.is_empty() {
+        return None;
+    }
+    let parsed = Date::parse(t, format_description!("[year]-[month]-[day]"))
+        .or_else(|_| Date::parse(t, format_description!("[day]-[month]-[year]")));
+    match parsed {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.add(field, "Vul een datum in als dd-mm-jjjj.");
+            None
+        }
+    }
+}
+
+fn pretty(json: Option<String>) -> Option<String> {
+    json.map(|j| {
+        serde_json::from_str::<serde_json::Value>(&j).and_then(|v| serde_json::to_string_pretty(&v)).unwrap_or(j)
+    })
+}
+
+async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<AuditQuery>) -> AppResult<Response> {
+    let mut errors = Errors::default();
+    let filter = AuditFilter {
+        actor: opt(&q.wie),
+        object_type: opt(&q.soort),
+        object_id: opt(&q.object),
+        action: opt(&q.actie),
+        from: date(&q.van, "van", &mut errors),
+        until: date(&q.tot, "tot", &mut errors),
+    };
+    let page = q.pagina.unwrap_or(1).max(1);
+    let (rows, more) = store::audit::list(&state.store, &filter, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
+    let (types, actions) = store::audit::kinds(&state.store).await?;
+    let entries = rows
+        .into_iter()
+        .map(|r| EntryView {
+            seq: r.seq,
+            at: domain::nl::datetime(r.at),
+            actor: r.actor_label,
+            object: format!("{} {}", r.object_type, r.object_id),
+            action: r.action,
+            before: pretty(r.before),
+            after: pretty(r.after),
+        })
+        .collect();
+    let query_without_page = serde_urlencoded::to_string([
+        ("wie", &q.wie),
+        ("soort", &q.soort),
+        ("object", &q.object),
+        ("actie", &q.actie),
+        ("van", &q.van),
+        ("tot", &q.tot),
+    ])
+    .unwrap_or_default();
+    render(AuditPage { layout: ctx.layout("Auditlogboek"), q, types, actions, entries, errors, page, more, query_without_page })
+}

@@ -1,0 +1,152 @@
+//! Beheer › Gremia: the bodies of the hospital.
+
+use super::who;
+use crate::auth::User;
+use crate::error::AppResult;
+use crate::routes::{Access, RouteDef, get, post};
+use crate::state::AppState;
+use crate::views::{Ctx, Errors, Layout, render};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::authz::Capability;
+use domain::people::{BodyCode, BodyKind};
+use serde::Deserialize;
+use store::StoreError;
+use store::bodies::{Body, BodyInput};
+
+const ADMIN: Access = Access::Needs(Capability::Administer);
+
+pub fn routes() -> Vec<RouteDef> {
+    vec![
+        get("/beheer/gremia", ADMIN, list),
+        get("/beheer/gremia/nieuw", ADMIN, new_form),
+        post("/beheer/gremia", ADMIN, create),
+        get("/beheer/gremia/{id}", ADMIN, edit_form),
+        post("/beheer/gremia/{id}", ADMIN, update),
+    ]
+}
+
+#[derive(Template)]
+#[template(path = "beheer/bodies.html")]
+struct ListPage {
+    layout: Layout,
+    bodies: Vec<Body>,
+}
+
+impl ListPage {
+    fn kind_label(&self, code: &str) -> &'static str {
+        BodyKind::parse(code).map(|k| k.label()).unwrap_or("")
+    }
+}
+
+async fn list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    render(ListPage { layout: ctx.layout("Gremia"), bodies: store::bodies::list(&state.store).await? })
+}
+
+#[derive(Deserialize, Default)]
+struct BodyForm {
+    #[serde(default)]
+    version: i32,
+    code: String,
+    name: String,
+    kind: String,
+    sort_order: String,
+}
+
+#[derive(Template)]
+#[template(path = "beheer/body_form.html")]
+struct FormPage {
+    layout: Layout,
+    id: Option<i64>,
+    form: BodyForm,
+    kinds: &'static [BodyKind],
+    errors: Errors,
+}
+
+fn form_page(ctx: &Ctx, id: Option<i64>, form: BodyForm, errors: Errors) -> AppResult<Response> {
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let title = if id.is_some() { "Gremium wijzigen" } else { "Nieuw gremium" };
+    Ok((status, render(FormPage { layout: ctx.layout(title), id, form, kinds: BodyKind::ALL, errors })?).into_response())
+}
+
+fn validate(form: &BodyForm) -> Result<BodyInput, Errors> {
+    let mut errors = Errors::default();
+    let code = BodyCode::parse(&form.code).map_err(|e| errors.field(e)).ok();
+    let name = form.name.trim().to_string();
+    if name.is_empty() {
+        errors.add("name", "Vul de naam van het gremium in.");
+    }
+    let kind = BodyKind::parse(&form.kind);
+    if kind.is_none() {
+        errors.add("kind", "Kies het soort gremium.");
+    }
+    let sort_order = form.sort_order.trim().parse::<i32>().ok().filter(|n| (0..=999).contains(n));
+    if sort_order.is_none() {
+        errors.add("sort_order", "Vul een volgorde in als geheel getal van 0 tot en met 999.");
+    }
+    match (code, kind, sort_order, errors.is_empty()) {
+        (Some(code), Some(kind), Some(sort_order), true) => Ok(BodyInput { code, name, kind, sort_order }),
+        _ => Err(errors),
+    }
+}
+
+async fn new_form(ctx: Ctx) -> AppResult<Response> {
+    let form = BodyForm { kind: BodyKind::MsbPlus.code().into(), sort_order: "50".into(), ..Default::default() };
+    form_page(&ctx, None, form, Errors::default())
+}
+
+fn store_problem(e: StoreError) -> AppResult<Errors> {
+    let mut errors = Errors::default();
+    match e {
+        StoreError::Duplicate(_) => errors.add("code", "Er is al een gremium met deze afkorting."),
+        StoreError::Conflict => errors.add("_form", "Iemand anders heeft dit gremium intussen gewijzigd. Laad de pagina opnieuw om de huidige gegevens te zien; uw invoer staat hieronder."),
+        other => return Err(other.into()),
+    }
+    Ok(errors)
+}
+
+async fn create(State(state): State<AppState>, ctx: Ctx, user: User, Form(form): Form<BodyForm>) -> AppResult<Response> {
+    let input = match validate(&form) {
+        Ok(i) => i,
+        Err(errors) => return form_page(&ctx, None, form, errors),
+    };
+    let mut tx = state.store.begin().await?;
+    match store::bodies::create(&mut tx, &who(&user), &input).await {
+        Ok(_) => {
+            store::commit(tx).await?;
+            Ok(Redirect::to("/beheer/gremia?ok=aangemaakt").into_response())
+        }
+        Err(e) => form_page(&ctx, None, form, store_problem(e)?),
+    }
+}
+
+async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let b = store::bodies::get(&state.store, id).await?;
+    let form = BodyForm { version: b.version, code: b.code, name: b.name, kind: b.kind, sort_order: b.sort_order.to_string() };
+    form_page(&ctx, Some(id), form, Errors::default())
+}
+
+async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: User,
+    Path(id): Path<i64>,
+    Form(form): Form<BodyForm>,
+) -> AppResult<Response> {
+    store::bodies::get(&state.store, id).await?;
+    let input = match validate(&form) {
+        Ok(i) => i,
+        Err(errors) => return form_page(&ctx, Some(id), form, errors),
+    };
+    let mut tx = state.store.begin().await?;
+    match store::bodies::update(&mut tx, &who(&user), id, form.version, &input).await {
+        Ok(()) => {
+            store::commit(tx).await?;
+            Ok(Redirect::to("/beheer/gremia?ok=opgeslagen").into_response())
+        }
+        Err(e) => form_page(&ctx, Some(id), form, store_problem(e)?),
+    }
+}

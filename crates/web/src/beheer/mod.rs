@@ -1,0 +1,58 @@
+//! Beheer: people, roles and memberships, bodies, vakgroepen and the audit trail.
+
+mod audit;
+mod bodies;
+mod people;
+mod vakgroepen;
+
+use crate::auth::User;
+use crate::error::AppResult;
+use crate::routes::{Access, RouteDef, get};
+use crate::views::{Ctx, Layout, render};
+use askama::Template;
+use axum::response::Response;
+use domain::authz::Capability;
+use store::audit::Who;
+
+pub fn routes() -> Vec<RouteDef> {
+    let mut routes = vec![get("/beheer", Access::Needs(Capability::Administer), index)];
+    routes.extend(people::routes());
+    routes.extend(bodies::routes());
+    routes.extend(vakgroepen::routes());
+    routes.extend(audit::routes());
+    routes
+}
+
+/// The audit label of the person making a change.
+pub fn who(user: &User) -> Who {
+    Who { id: Some(user.actor.person_id), label: format!("{} <{}>", user.name, user.email) }
+}
+
+#[derive(Template)]
+#[template(path = "beheer/index.html")]
+struct IndexPage {
+    layout: Layout,
+}
+
+async fn index(ctx: Ctx) -> AppResult<Response> {
+    render(IndexPage { layout: ctx.layout("Beheer") })
+}
+
+/// Reads an id from a form value; anything else counts as absent.
+fn parse_id(v: &str) -> Option<i64> {
+    v.trim().parse().ok()
+}
+
+/// A form as a list of pairs, for forms with repeated or dynamic field names.
+pub(crate) struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    pub fn one(&self, name: &str) -> String {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
+    }
+
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+    }
+
+}

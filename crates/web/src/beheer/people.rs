@@ -1,0 +1,416 @@
+//! Beheer › Personen: accounts, roles, body memberships and vakgroepen.
+
+use super::{Fields, parse_id, who};
+use crate::auth::User;
+use crate::auth::cookies;
+use crate::error::{AppError, AppResult};
+use crate::routes::{Access, RouteDef, get, post};
+use crate::state::AppState;
+use crate::views::{Ctx, Errors, Layout, render};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::authz::Capability;
+use domain::people::{BodyKind, Email, EmploymentForm, PersonName, Role, check_employment_form};
+use std::collections::BTreeSet;
+use store::StoreError;
+use store::people::{MembershipInput, PersonInput};
+
+const ADMIN: Access = Access::Needs(Capability::Administer);
+
+pub fn routes() -> Vec<RouteDef> {
+    vec![
+        get("/beheer/personen", ADMIN, list),
+        get("/beheer/personen/nieuw", ADMIN, new_form),
+        post("/beheer/personen", ADMIN, create),
+        get("/beheer/personen/{id}", ADMIN, edit_form),
+        post("/beheer/personen/{id}", ADMIN, update),
+        post("/beheer/personen/{id}/blokkeren", ADMIN, disable),
+        post("/beheer/personen/{id}/deblokkeren", ADMIN, enable),
+        post("/beheer/personen/{id}/wachtwoordlink", ADMIN, new_link),
+    ]
+}
+
+struct PersonRow {
+    id: i64,
+    name: String,
+    email: String,
+    roles: String,
+    bodies: String,
+    status: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "beheer/people.html")]
+struct ListPage {
+    layout: Layout,
+    people: Vec<PersonRow>,
+}
+
+async fn list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let people = store::people::list(&state.store)
+        .await?
+        .into_iter()
+        .map(|p| PersonRow {
+            id: p.id,
+            roles: p.roles.iter().filter_map(|r| Role::parse(r)).map(|r| r.label()).collect::<Vec<_>>().join(", "),
+            bodies: p.bodies.join(", "),
+            status: if p.disabled_at.is_some() {
+                "Geblokkeerd"
+            } else if !p.has_password {
+                "Wacht op wachtwoord"
+            } else {
+                "Actief"
+            },
+            name: p.name,
+            email: p.email,
+        })
+        .collect();
+    render(ListPage { layout: ctx.layout("Personen"), people })
+}
+
+struct RoleChoice {
+    code: &'static str,
+    label: &'static str,
+    checked: bool,
+}
+
+struct BodyChoice {
+    id: i64,
+    code: String,
+    name: String,
+    member: bool,
+    position: String,
+    employment_form: String,
+    /// MSB+ bodies record the employment form.
+    asks_form: bool,
+}
+
+struct VakgroepChoice {
+    id: i64,
+    label: String,
+    selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "beheer/person_form.html")]
+struct FormPage {
+    layout: Layout,
+    id: Option<i64>,
+    version: i32,
+    name: String,
+    email: String,
+    roles: Vec<RoleChoice>,
+    bodies: Vec<BodyChoice>,
+    vakgroepen: Vec<VakgroepChoice>,
+    errors: Errors,
+    disabled: bool,
+    has_password: bool,
+    /// On a conflict: what is stored now, to compare with what was typed.
+    conflict: Option<String>,
+    positions: &'static [(&'static str, &'static str)],
+    forms: &'static [(&'static str, &'static str)],
+}
+
+const POSITIONS: &[(&str, &str)] =
+    &[("voorzitter", "Voorzitter"), ("lid", "Lid"), ("secretaris", "Secretaris"), ("adviseur", "Adviseur")];
+const FORMS: &[(&str, &str)] = &[("vrijgevestigd", "Vrijgevestigd"), ("dienstverband", "In dienstverband")];
+
+/// The form's state: typed values (or stored ones) with the choices around them.
+struct Draft {
+    name: String,
+    email: String,
+    roles: BTreeSet<String>,
+    memberships: Vec<(i64, String, String)>,
+    vakgroepen: BTreeSet<i64>,
+}
+
+async fn form_page(
+    state: &AppState,
+    ctx: &Ctx,
+    id: Option<i64>,
+    version: i32,
+    draft: Draft,
+    errors: Errors,
+    status: (bool, bool),
+    conflict: Option<String>,
+) -> AppResult<Response> {
+    let bodies = store::bodies::list(&state.store).await?;
+    let vakgroepen = store::vakgroepen::list(&state.store).await?;
+    let page = FormPage {
+        layout: ctx.layout(if id.is_some() { "Persoon wijzigen" } else { "Nieuwe persoon" }),
+        id,
+        version,
+        roles: Role::ALL
+            .iter()
+            .map(|r| RoleChoice { code: r.code(), label: r.label(), checked: draft.roles.contains(r.code()) })
+            .collect(),
+        bodies: bodies
+            .into_iter()
+            .map(|b| {
+                let m = draft.memberships.iter().find(|(id, _, _)| *id == b.id);
+                BodyChoice {
+                    id: b.id,
+                    asks_form: b.kind == BodyKind::MsbPlus.code(),
+                    member: m.is_some(),
+                    position: m.map(|m| m.1.clone()).unwrap_or_else(|| "lid".into()),
+                    employment_form: m.map(|m| m.2.clone()).unwrap_or_default(),
+                    code: b.code,
+                    name: b.name,
+                }
+            })
+            .collect(),
+        vakgroepen: vakgroepen
+            .into_iter()
+            .map(|v| VakgroepChoice { id: v.id, label: format!("{} ({})", v.name, v.code), selected: draft.vakgroepen.contains(&v.id) })
+            .collect(),
+        name: draft.name,
+        email: draft.email,
+        errors: errors.clone(),
+        disabled: status.0,
+        has_password: status.1,
+        conflict,
+        positions: POSITIONS,
+        forms: FORMS,
+    };
+    let code = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok((code, render(page)?).into_response())
+}
+
+fn draft_from(fields: &Fields) -> Draft {
+    let memberships = fields
+        .all("body")
+        .iter()
+        .filter_map(|v| parse_id(v))
+        .map(|id| (id, fields.one(&format!("position_{id}")), fields.one(&format!("form_{id}"))))
+        .collect();
+    Draft {
+        name: fields.one("name"),
+        email: fields.one("email"),
+        roles: fields.all("role").into_iter().collect(),
+        memberships,
+        vakgroepen: fields.all("vakgroep").iter().filter_map(|v| parse_id(v)).collect(),
+    }
+}
+
+/// Validates the whole form; every problem is reported at its field.
+async fn validate(state: &AppState, draft: &Draft) -> AppResult<Result<PersonInput, Errors>> {
+    let mut errors = Errors::default();
+    let email = Email::parse(&draft.email).map_err(|e| errors.field(e)).ok();
+    let name = PersonName::parse(&draft.name).map_err(|e| errors.field(e)).ok();
+    let mut roles = BTreeSet::new();
+    for code in &draft.roles {
+        match Role::parse(code) {
+            Some(r) => {
+                roles.insert(r);
+            }
+            None => errors.add("roles", "Kies alleen rollen uit de lijst."),
+        }
+    }
+    let bodies = store::bodies::list(&state.store).await?;
+    let mut memberships = Vec::new();
+    for (body_id, position, form) in &draft.memberships {
+        let Some(body) = bodies.iter().find(|b| b.id == *body_id) else {
+            errors.add("bodies", "Een gekozen gremium bestaat niet meer; laad de pagina opnieuw.");
+            continue;
+        };
+        if !POSITIONS.iter().any(|(c, _)| c == position) {
+            errors.add("bodies", format!("Kies een functie in {}.", body.code));
+        }
+        // Specialists who are members of an MSB+ body record how they work; a secretary or
+        // adviser of that body need not.
+        let is_specialist_seat = position == "voorzitter" || position == "lid";
+        let employment_form = if body.kind == BodyKind::MsbPlus.code() && (is_specialist_seat || !form.is_empty()) {
+            match EmploymentForm::parse(form) {
+                Some(f) => Some(f),
+                None => {
+                    errors.add("bodies", format!("Kies voor {} of het lid vrijgevestigd is of in dienstverband.", body.code));
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        if let Err(e) = check_employment_form(&body.code, employment_form) {
+            errors.add("bodies", e.message);
+        }
+        memberships.push(MembershipInput { body_id: *body_id, position: position.clone(), employment_form });
+    }
+    if roles.contains(&Role::Vakgroep) && draft.vakgroepen.is_empty() {
+        errors.add("vakgroepen", "Kies de vakgroep(en) die deze vertegenwoordiger vertegenwoordigt.");
+    }
+    if !roles.contains(&Role::Vakgroep) && !draft.vakgroepen.is_empty() {
+        errors.add("vakgroepen", "Alleen een vakgroepvertegenwoordiger vertegenwoordigt vakgroepen: kies die rol of haal de vakgroepen weg.");
+    }
+    Ok(match (email, name, errors.is_empty()) {
+        (Some(email), Some(name), true) => {
+            Ok(PersonInput { email, name, roles, memberships, vakgroepen: draft.vakgroepen.clone() })
+        }
+        _ => Err(errors),
+    })
+}
+
+fn empty_draft() -> Draft {
+    Draft { name: String::new(), email: String::new(), roles: BTreeSet::new(), memberships: Vec::new(), vakgroepen: BTreeSet::new() }
+}
+
+async fn new_form(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    form_page(&state, &ctx, None, 0, empty_draft(), Errors::default(), (false, false), None).await
+}
+
+fn duplicate_email(errors: &mut Errors) {
+    errors.add("email", "Dit e-mailadres is al in gebruik bij een andere persoon.");
+}
+
+async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: User,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let draft = draft_from(&Fields(pairs));
+    let input = match validate(&state, &draft).await? {
+        Ok(input) => input,
+        Err(errors) => return form_page(&state, &ctx, None, 0, draft, errors, (false, false), None).await,
+    };
+    let token = cookies::random_token();
+    let mut tx = state.store.begin().await?;
+    let id = match store::people::create(&mut tx, &who(&user), &input, false).await {
+        Ok(id) => id,
+        Err(StoreError::Duplicate(_)) => {
+            let mut errors = Errors::default();
+            duplicate_email(&mut errors);
+            return form_page(&state, &ctx, None, 0, draft, errors, (false, false), None).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    store::accounts::create_password_link(&mut tx, &who(&user), &cookies::sha256(&token), id).await?;
+    store::commit(tx).await?;
+    link_page(&state, &ctx, id, &input.name.as_str().to_string(), &token, true)
+}
+
+#[derive(Template)]
+#[template(path = "beheer/link_created.html")]
+struct LinkPage {
+    layout: Layout,
+    id: i64,
+    name: String,
+    link: String,
+    created: bool,
+}
+
+fn link_page(state: &AppState, ctx: &Ctx, id: i64, name: &str, token: &str, created: bool) -> AppResult<Response> {
+    render(LinkPage {
+        layout: ctx.layout("Link om een wachtwoord in te stellen"),
+        id,
+        name: name.to_string(),
+        link: format!("{}/wachtwoord-instellen/{token}", state.config.base_url),
+        created,
+    })
+}
+
+fn draft_of(p: &store::people::PersonDetail) -> Draft {
+    Draft {
+        name: p.name.clone(),
+        email: p.email.clone(),
+        roles: p.roles.iter().cloned().collect(),
+        memberships: p
+            .memberships
+            .iter()
+            .map(|m| (m.body_id, m.position.clone(), m.employment_form.clone().unwrap_or_default()))
+            .collect(),
+        vakgroepen: p.vakgroepen.iter().copied().collect(),
+    }
+}
+
+async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let p = store::people::get(&state.store, id).await?;
+    form_page(&state, &ctx, Some(id), p.version, draft_of(&p), Errors::default(), (p.disabled, p.has_password), None).await
+}
+
+fn describe(p: &store::people::PersonDetail) -> String {
+    let roles: Vec<&str> = p.roles.iter().filter_map(|r| Role::parse(r)).map(|r| r.label()).collect();
+    let bodies: Vec<String> = p.memberships.iter().map(|m| format!("{} ({})", m.body_code, m.position)).collect();
+    format!(
+        "{} <{}>; rollen: {}; gremia: {}",
+        p.name,
+        p.email,
+        if roles.is_empty() { "geen".into() } else { roles.join(", ") },
+        if bodies.is_empty() { "geen".into() } else { bodies.join(", ") }
+    )
+}
+
+async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: User,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let fields = Fields(pairs);
+    let version: i32 = fields.one("version").parse().unwrap_or(0);
+    let draft = draft_from(&fields);
+    let current = store::people::get(&state.store, id).await?;
+    let status = (current.disabled, current.has_password);
+    let mut input = match validate(&state, &draft).await? {
+        Ok(input) => input,
+        Err(errors) => return form_page(&state, &ctx, Some(id), version, draft, errors, status, None).await,
+    };
+    if id == user.actor.person_id && !input.roles.contains(&Role::Beheerder) {
+        let mut errors = Errors::default();
+        errors.add("roles", "U kunt uw eigen beheerdersrol niet verwijderen; laat een andere beheerder dat doen.");
+        return form_page(&state, &ctx, Some(id), version, draft, errors, status, None).await;
+    }
+    input.vakgroepen = draft.vakgroepen.clone();
+    let mut tx = state.store.begin().await?;
+    match store::people::update(&mut tx, &who(&user), id, version, &input).await {
+        Ok(()) => {
+            store::commit(tx).await?;
+            Ok(Redirect::to("/beheer/personen?ok=opgeslagen").into_response())
+        }
+        Err(StoreError::Conflict) => {
+            let mut errors = Errors::default();
+            errors.add(
+                "_form",
+                "Iemand anders heeft deze persoon gewijzigd terwijl u bezig was. Uw invoer staat hieronder; vergelijk met de opgeslagen gegevens en sla opnieuw op.",
+            );
+            form_page(&state, &ctx, Some(id), current.version, draft, errors, status, Some(describe(&current))).await
+        }
+        Err(StoreError::Duplicate(_)) => {
+            let mut errors = Errors::default();
+            duplicate_email(&mut errors);
+            form_page(&state, &ctx, Some(id), version, draft, errors, status, None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn set_disabled(state: &AppState, user: &User, id: i64, disabled: bool) -> AppResult<Response> {
+    if disabled && id == user.actor.person_id {
+        return Err(AppError::Forbidden);
+    }
+    let mut tx = state.store.begin().await?;
+    store::people::set_disabled(&mut tx, &who(user), id, disabled).await?;
+    store::commit(tx).await?;
+    let ok = if disabled { "geblokkeerd" } else { "gedeblokkeerd" };
+    Ok(Redirect::to(&format!("/beheer/personen/{id}?ok={ok}")).into_response())
+}
+
+async fn disable(State(state): State<AppState>, user: User, Path(id): Path<i64>) -> AppResult<Response> {
+    set_disabled(&state, &user, id, true).await
+}
+
+async fn enable(State(state): State<AppState>, user: User, Path(id): Path<i64>) -> AppResult<Response> {
+    set_disabled(&state, &user, id, false).await
+}
+
+async fn new_link(State(state): State<AppState>, ctx: Ctx, user: User, Path(id): Path<i64>) -> AppResult<Response> {
+    let person = store::people::get(&state.store, id).await?;
+    let token = cookies::random_token();
+    let mut tx = state.store.begin().await?;
+    store::accounts::create_password_link(&mut tx, &who(&user), &cookies::sha256(&token), id).await?;
+    store::commit(tx).await?;
+    link_page(&state, &ctx, id, &person.name, &token, false)
+}

@@ -1,0 +1,149 @@
+//! Beheer › Vakgroepen: the specialty groups. Representatives are assigned on the person's page.
+
+use super::who;
+use crate::auth::User;
+use crate::error::AppResult;
+use crate::routes::{Access, RouteDef, get, post};
+use crate::state::AppState;
+use crate::views::{Ctx, Errors, Layout, render};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::authz::Capability;
+use domain::people::{VakgroepCode, VakgroepKind};
+use serde::Deserialize;
+use store::StoreError;
+use store::vakgroepen::{Vakgroep, VakgroepInput};
+
+const ADMIN: Access = Access::Needs(Capability::Administer);
+
+pub fn routes() -> Vec<RouteDef> {
+    vec![
+        get("/beheer/vakgroepen", ADMIN, list),
+        get("/beheer/vakgroepen/nieuw", ADMIN, new_form),
+        post("/beheer/vakgroepen", ADMIN, create),
+        get("/beheer/vakgroepen/{id}", ADMIN, edit_form),
+        post("/beheer/vakgroepen/{id}", ADMIN, update),
+    ]
+}
+
+#[derive(Template)]
+#[template(path = "beheer/vakgroepen.html")]
+struct ListPage {
+    layout: Layout,
+    vakgroepen: Vec<Vakgroep>,
+}
+
+impl ListPage {
+    fn kind_label(&self, code: &str) -> &'static str {
+        VakgroepKind::parse(code).map(|k| k.label()).unwrap_or("")
+    }
+}
+
+async fn list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    render(ListPage { layout: ctx.layout("Vakgroepen"), vakgroepen: store::vakgroepen::list(&state.store).await? })
+}
+
+#[derive(Deserialize, Default)]
+struct VakgroepForm {
+    #[serde(default)]
+    version: i32,
+    code: String,
+    name: String,
+    kind: String,
+    #[serde(default)]
+    active: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "beheer/vakgroep_form.html")]
+struct FormPage {
+    layout: Layout,
+    id: Option<i64>,
+    form: VakgroepForm,
+    kinds: &'static [VakgroepKind],
+    errors: Errors,
+}
+
+fn form_page(ctx: &Ctx, id: Option<i64>, form: VakgroepForm, errors: Errors) -> AppResult<Response> {
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let title = if id.is_some() { "Vakgroep wijzigen" } else { "Nieuwe vakgroep" };
+    Ok((status, render(FormPage { layout: ctx.layout(title), id, form, kinds: VakgroepKind::ALL, errors })?).into_response())
+}
+
+fn validate(form: &VakgroepForm) -> Result<VakgroepInput, Errors> {
+    let mut errors = Errors::default();
+    let code = VakgroepCode::parse(&form.code).map_err(|e| errors.field(e)).ok();
+    let name = form.name.trim().to_string();
+    if name.is_empty() || name.chars().count() > 80 {
+        errors.add("name", "Vul de naam van de vakgroep in (hoogstens 80 tekens).");
+    }
+    let kind = VakgroepKind::parse(&form.kind);
+    if kind.is_none() {
+        errors.add("kind", "Kies het soort vakgroep.");
+    }
+    match (code, kind, errors.is_empty()) {
+        (Some(code), Some(kind), true) => Ok(VakgroepInput { code, name, kind, active: form.active.is_some() }),
+        _ => Err(errors),
+    }
+}
+
+async fn new_form(ctx: Ctx) -> AppResult<Response> {
+    let form = VakgroepForm { kind: VakgroepKind::Poort.code().into(), active: Some("on".into()), ..Default::default() };
+    form_page(&ctx, None, form, Errors::default())
+}
+
+fn store_problem(e: StoreError) -> AppResult<Errors> {
+    let mut errors = Errors::default();
+    match e {
+        StoreError::Duplicate(_) => errors.add("code", "Er is al een vakgroep met deze code."),
+        StoreError::Conflict => errors.add("_form", "Iemand anders heeft deze vakgroep intussen gewijzigd. Laad de pagina opnieuw om de huidige gegevens te zien; uw invoer staat hieronder."),
+        other => return Err(other.into()),
+    }
+    Ok(errors)
+}
+
+async fn create(State(state): State<AppState>, ctx: Ctx, user: User, Form(form): Form<VakgroepForm>) -> AppResult<Response> {
+    let input = match validate(&form) {
+        Ok(i) => i,
+        Err(errors) => return form_page(&ctx, None, form, errors),
+    };
+    let mut tx = state.store.begin().await?;
+    match store::vakgroepen::create(&mut tx, &who(&user), &input).await {
+        Ok(_) => {
+            store::commit(tx).await?;
+            Ok(Redirect::to("/beheer/vakgroepen?ok=aangemaakt").into_response())
+        }
+        Err(e) => form_page(&ctx, None, form, store_problem(e)?),
+    }
+}
+
+async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let v = store::vakgroepen::get(&state.store, id).await?;
+    let form = VakgroepForm { version: v.version, code: v.code, name: v.name, kind: v.kind, active: v.active.then(|| "on".into()) };
+    form_page(&ctx, Some(id), form, Errors::default())
+}
+
+async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: User,
+    Path(id): Path<i64>,
+    Form(form): Form<VakgroepForm>,
+) -> AppResult<Response> {
+    store::vakgroepen::get(&state.store, id).await?;
+    let input = match validate(&form) {
+        Ok(i) => i,
+        Err(errors) => return form_page(&ctx, Some(id), form, errors),
+    };
+    let mut tx = state.store.begin().await?;
+    match store::vakgroepen::update(&mut tx, &who(&user), id, form.version, &input).await {
+        Ok(()) => {
+            store::commit(tx).await?;
+            Ok(Redirect::to("/beheer/vakgroepen?ok=opgeslagen").into_response())
+        }
+        Err(e) => form_page(&ctx, Some(id), form, store_problem(e)?),
+    }
+}

@@ -1,0 +1,201 @@
+//! The command line: `serve`, `user …` and `audit verify`.
+
+use crate::auth::cookies;
+use crate::config::Config;
+use crate::serve::Database;
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use domain::people::{BodyKind, Email, EmploymentForm, PersonName, Role};
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use store::audit::{Verification, Who};
+use store::people::{MembershipInput, PersonInput};
+
+#[derive(Parser)]
+#[command(name = "gelijkgericht", version, about = "Gelijkgericht: joint governance of a hospital's executive board and its medical specialists")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run migrations and serve the web application.
+    Serve(ServeArgs),
+    /// Manage accounts from scripts, e.g. to create the first administrator.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Check the audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "GG_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// Load the demo hospital (Ziekenhuis Rijnoever) first; doing so twice changes nothing.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Create an account and print its one-time set-password link (valid 72 hours).
+    Add(AddUserArgs),
+    /// Print a new one-time set-password link for an account; earlier links stop working.
+    SetPasswordLink {
+        /// The person's e-mail address.
+        email: String,
+    },
+    /// Disable an account and end all of its sessions.
+    Disable {
+        /// The person's e-mail address.
+        email: String,
+    },
+    /// List all accounts.
+    List,
+}
+
+#[derive(Args)]
+pub struct AddUserArgs {
+    /// E-mail address (the login name).
+    #[arg(long)]
+    pub email: String,
+    /// Full name.
+    #[arg(long)]
+    pub name: String,
+    /// Role: bestuurder, secretaris, vakgroep, controller, beheerder or toehoorder (repeatable).
+    #[arg(long = "role")]
+    pub roles: Vec<String>,
+    /// Membership as CODE[:position[:employment form]], e.g. MSB:lid:vrijgevestigd (repeatable).
+    #[arg(long = "body")]
+    pub bodies: Vec<String>,
+}
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the hash chain and name the first row that does not match.
+    Verify,
+}
+
+fn cli_who() -> Who {
+    Who::system("opdrachtregel")
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::from_env()?;
+    match cli.command {
+        Command::Serve(args) => crate::serve::run(config, args.addr, args.demo).await,
+        Command::User(cmd) => {
+            let cfg = config.clone();
+            with_db(&config, |db| async move { user(&cfg, &db, cmd).await }).await
+        }
+        Command::Audit(AuditCommand::Verify) => with_db(&config, |db| async move { verify(&db).await }).await,
+    }
+}
+
+async fn with_db<F, Fut>(config: &Config, f: F) -> anyhow::Result<()>
+where
+    F: FnOnce(store::Store) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    let db = Database::open(config, true).await?;
+    db.store.migrate().await.context("running migrations")?;
+    let result = f(db.store.clone()).await;
+    db.close().await;
+    result
+}
+
+async fn user(config: &Config, db: &store::Store, cmd: UserCommand) -> anyhow::Result<()> {
+    match cmd {
+        UserCommand::Add(args) => {
+            let input = person_input(db, &args).await?;
+            let token = cookies::random_token();
+            let mut tx = db.begin().await?;
+            let id = match store::people::create(&mut tx, &cli_who(), &input, false).await {
+                Err(store::StoreError::Duplicate(_)) => bail!("an account with e-mail {} already exists", input.email),
+                other => other?,
+            };
+            store::accounts::create_password_link(&mut tx, &cli_who(), &cookies::sha256(&token), id).await?;
+            store::commit(tx).await?;
+            println!("Account {} aangemaakt voor {}.", input.email, input.name.as_str());
+            println!("Link om het wachtwoord in te stellen (72 uur geldig, één keer te gebruiken):");
+            println!("{}/wachtwoord-instellen/{token}", config.base_url);
+        }
+        UserCommand::SetPasswordLink { email } => {
+            let person = find(db, &email).await?;
+            let token = cookies::random_token();
+            let mut tx = db.begin().await?;
+            store::accounts::create_password_link(&mut tx, &cli_who(), &cookies::sha256(&token), person.id).await?;
+            store::commit(tx).await?;
+            println!("{}/wachtwoord-instellen/{token}", config.base_url);
+        }
+        UserCommand::Disable { email } => {
+            let person = find(db, &email).await?;
+            let mut tx = db.begin().await?;
+            store::people::set_disabled(&mut tx, &cli_who(), person.id, true).await?;
+            store::commit(tx).await?;
+            println!("Account {} is geblokkeerd; alle sessies zijn beëindigd.", person.email);
+        }
+        UserCommand::List => {
+            for p in store::people::list(db).await? {
+                let status = if p.disabled_at.is_some() { "geblokkeerd" } else if p.has_password { "actief" } else { "wacht op wachtwoord" };
+                println!("{}\t{}\t{}\t{}\t{}", p.email, p.name, p.roles.join(","), p.bodies.join(","), status);
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn find(db: &store::Store, email: &str) -> anyhow::Result<store::people::Credentials> {
+    let email = email.trim().to_lowercase();
+    store::people::credentials(db, &email).await?.with_context(|| format!("no account with e-mail {email}"))
+}
+
+async fn person_input(db: &store::Store, args: &AddUserArgs) -> anyhow::Result<PersonInput> {
+    let email = Email::parse(&args.email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+    let name = PersonName::parse(&args.name).map_err(|e| anyhow::anyhow!("--name: {e}"))?;
+    let mut roles = BTreeSet::new();
+    for r in &args.roles {
+        roles.insert(Role::parse(r.trim()).with_context(|| {
+            let known: Vec<_> = Role::ALL.iter().map(|r| r.code()).collect();
+            format!("--role {r}: unknown role; choose from {}", known.join(", "))
+        })?);
+    }
+    let bodies = store::bodies::list(db).await?;
+    let mut memberships = Vec::new();
+    for spec in &args.bodies {
+        let mut parts = spec.split(':');
+        let code = parts.next().unwrap_or_default();
+        let body = bodies.iter().find(|b| b.code.eq_ignore_ascii_case(code)).with_context(|| {
+            format!("--body {spec}: unknown body; known: {}", bodies.iter().map(|b| b.code.as_str()).collect::<Vec<_>>().join(", "))
+        })?;
+        let position = parts.next().unwrap_or("lid").to_string();
+        let employment_form = match parts.next() {
+            Some(f) => Some(EmploymentForm::parse(f).with_context(|| format!("--body {spec}: employment form is vrijgevestigd or dienstverband"))?),
+            None if body.kind == BodyKind::MsbPlus.code() => bail!("--body {spec}: members of {} need an employment form, e.g. {}:lid:vrijgevestigd", body.code, body.code),
+            None => None,
+        };
+        domain::people::check_employment_form(&body.code, employment_form).map_err(|e| anyhow::anyhow!("--body {spec}: {e}"))?;
+        memberships.push(MembershipInput { body_id: body.id, position, employment_form });
+    }
+    Ok(PersonInput { email, name, roles, memberships, vakgroepen: BTreeSet::new() })
+}
+
+async fn verify(db: &store::Store) -> anyhow::Result<()> {
+    match store::audit::verify(db).await? {
+        Verification::Intact { rows } => {
+            println!("Audit trail intact: {rows} rows checked.");
+            Ok(())
+        }
+        Verification::Broken { rows_checked, at } => {
+            let what = match at {
+                domain::audit::ChainBreak::Content { seq } => format!("row {seq} was changed (its content does not match its hash)"),
+                domain::audit::ChainBreak::Link { seq } => format!("row {seq} does not follow the row before it (a row was removed or reordered)"),
+            };
+            bail!("Audit trail BROKEN: {what}; {rows_checked} rows before it are intact.")
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! Gelijkgericht's web layer: routes, authorisation guard, pages, and the command line.
+
+pub mod app;
+pub mod assets;
+pub mod auth;
+pub mod beheer;
+pub mod cli;
+pub mod config;
+pub mod csrf;
+pub mod dashboard;
+pub mod demo;
+pub mod error;
+pub mod health;
+pub mod routes;
+pub mod serve;
+pub mod state;
+pub mod views;

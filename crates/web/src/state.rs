@@ -1,0 +1,34 @@
+use crate::auth::password::Passwords;
+use crate::config::Config;
+use std::sync::{Arc, RwLock};
+use store::Store;
+
+/// What every handler can reach. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<Config>,
+    pub passwords: Arc<Passwords>,
+    /// The hospital's name for the page header; read once at start-up, kept in step by Beheer.
+    pub hospital: Arc<RwLock<String>>,
+}
+
+impl AppState {
+    pub async fn new(store: Store, config: Config) -> anyhow::Result<Self> {
+        let hospital = store::settings::get(&store, store::settings::HOSPITAL_NAME)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| "Ziekenhuis".to_string());
+        Ok(Self {
+            store,
+            config: Arc::new(config),
+            passwords: Arc::new(Passwords::new().await?),
+            hospital: Arc::new(RwLock::new(hospital)),
+        })
+    }
+
+    pub fn hospital_name(&self) -> String {
+        self.hospital.read().map(|h| h.clone()).unwrap_or_default()
+    }
+}
