@@ -1,0 +1,42 @@
+//! Helpers shared by the store tests; each test gets a fresh, migrated database from sqlx::test.
+
+#![allow(dead_code)]
+
+use gg_store::audit::Who;
+use gg_store::domain::people::{Email, EmploymentForm, PersonName, Role};
+use gg_store::people::{MembershipInput, PersonInput};
+use gg_store::{PgPool, Store};
+use std::collections::BTreeSet;
+
+pub fn admin() -> Who {
+    Who { id: None, label: "test".into() }
+}
+
+pub fn person(email: &str, roles: &[Role]) -> PersonInput {
+    PersonInput {
+        email: Email::parse(email).unwrap(),
+        name: PersonName::parse("Test Persoon").unwrap(),
+        roles: roles.iter().copied().collect(),
+        memberships: Vec::new(),
+        vakgroepen: BTreeSet::new(),
+    }
+}
+
+pub async fn body_id(store: &Store, code: &str) -> i64 {
+    gg_store::bodies::list(store).await.unwrap().into_iter().find(|b| b.code == code).unwrap().id
+}
+
+pub fn member(body_id: i64, form: Option<EmploymentForm>) -> MembershipInput {
+    MembershipInput { body_id, position: "lid".into(), employment_form: form }
+}
+
+pub async fn create(store: &Store, input: &PersonInput) -> i64 {
+    let mut tx = store.begin().await.unwrap();
+    let id = gg_store::people::create(&mut tx, &admin(), input, false).await.unwrap();
+    gg_store::commit(tx).await.unwrap();
+    id
+}
+
+pub fn store(pool: PgPool) -> Store {
+    Store::from_pool(pool)
+}
