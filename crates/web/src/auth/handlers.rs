@@ -226,7 +226,9 @@ async fn set_password_page(State(state): State<AppState>, ctx: Ctx, Path(token):
 
 #[derive(Deserialize)]
 struct NewPasswordForm {
+    #[serde(default)]
     password: String,
+    #[serde(default)]
     confirm: String,
     #[serde(default)]
     current: String,

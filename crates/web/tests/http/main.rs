@@ -1,0 +1,7 @@
+//! HTTP tests through the real router, each on a fresh database with the demo hospital.
+
+mod auth;
+mod beheer;
+mod matrix;
+mod ops;
+mod support;

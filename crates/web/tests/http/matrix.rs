@@ -1,0 +1,128 @@
+//! Every route × every demo role (and anonymous): the expected outcome is written down here, so a
+//! new route without an expectation — or a rule that changes — fails this test.
+
+use crate::support::*;
+use axum::http::{Method, StatusCode};
+use store::PgPool;
+
+/// A: the handler ran (any answer but a refusal); L: sent to the login page; F: 403; N: 404.
+const PERSONAS: [Option<&str>; 7] =
+    [None, Some(BESTUURDER), Some(SECRETARIS), Some(VAKGROEP), Some(CONTROLLER), Some(BEHEERDER), Some(TOEHOORDER)];
+
+//                          anon best secr vakg ctrl behr toeh
+const EVERYONE: &str = "AAAAAAA";
+const SIGNED_IN: &str = "LAAAAAA";
+const ADMIN_ONLY: &str = "LFFFFAF";
+const NOBODY_FINDS: &str = "NNNNNNN";
+
+fn expectations() -> Vec<(&'static str, &'static str, &'static str)> {
+    vec![
+        ("GET", "/health", EVERYONE),
+        ("GET", "/ready", EVERYONE),
+        ("GET", "/static/{name}", EVERYONE),
+        ("GET", "/inloggen", EVERYONE),
+        ("POST", "/inloggen", EVERYONE),
+        ("POST", "/uitloggen", SIGNED_IN),
+        ("GET", "/wachtwoord-instellen/{token}", NOBODY_FINDS),
+        ("POST", "/wachtwoord-instellen/{token}", NOBODY_FINDS),
+        ("GET", "/account/wachtwoord", SIGNED_IN),
+        ("POST", "/account/wachtwoord", SIGNED_IN),
+        ("GET", "/", SIGNED_IN),
+        ("GET", "/vergaderingen", "LAAFFFA"),
+        ("GET", "/afspraken", "LAAFAFA"),
+        ("GET", "/zelfevaluatie", "LAAFFFF"),
+        ("GET", "/begroting", "LAAAAFF"),
+        ("GET", "/beheer", ADMIN_ONLY),
+        ("GET", "/beheer/personen", ADMIN_ONLY),
+        ("GET", "/beheer/personen/nieuw", ADMIN_ONLY),
+        ("POST", "/beheer/personen", ADMIN_ONLY),
+        ("GET", "/beheer/personen/{id}", ADMIN_ONLY),
+        ("POST", "/beheer/personen/{id}", ADMIN_ONLY),
+        ("POST", "/beheer/personen/{id}/blokkeren", ADMIN_ONLY),
+        ("POST", "/beheer/personen/{id}/deblokkeren", ADMIN_ONLY),
+        ("POST", "/beheer/personen/{id}/wachtwoordlink", ADMIN_ONLY),
+        ("GET", "/beheer/gremia", ADMIN_ONLY),
+        ("GET", "/beheer/gremia/nieuw", ADMIN_ONLY),
+        ("POST", "/beheer/gremia", ADMIN_ONLY),
+        ("GET", "/beheer/gremia/{id}", ADMIN_ONLY),
+        ("POST", "/beheer/gremia/{id}", ADMIN_ONLY),
+        ("GET", "/beheer/vakgroepen", ADMIN_ONLY),
+        ("GET", "/beheer/vakgroepen/nieuw", ADMIN_ONLY),
+        ("POST", "/beheer/vakgroepen", ADMIN_ONLY),
+        ("GET", "/beheer/vakgroepen/{id}", ADMIN_ONLY),
+        ("POST", "/beheer/vakgroepen/{id}", ADMIN_ONLY),
+        ("GET", "/beheer/audit", ADMIN_ONLY),
+    ]
+}
+
+fn outcome(res: &Response) -> char {
+    match res.status {
+        StatusCode::FORBIDDEN => 'F',
+        StatusCode::NOT_FOUND => 'N',
+        s if s.is_redirection() && (res.location() == "/inloggen" || res.location().starts_with("/inloggen?volgende=")) => 'L',
+        _ => 'A',
+    }
+}
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn every_route_answers_every_role_as_expected(pool: PgPool) {
+    let mut probe = app(pool).await;
+    let person = probe.person_id("t.jacobs@rijnoever.example").await.to_string();
+    let bodies = store::bodies::list(&probe.store).await.unwrap();
+    let body = bodies.iter().find(|b| b.code == "VMS").unwrap().id.to_string();
+    let vakgroepen = store::vakgroepen::list(&probe.store).await.unwrap();
+    let vakgroep = vakgroepen.iter().find(|v| v.code == "URO").unwrap().id.to_string();
+
+    let registered: Vec<(String, String)> =
+        gg_web::routes::all().iter().map(|r| (r.method.to_string(), r.path.to_string())).collect();
+    let expected = expectations();
+    for (m, p) in &registered {
+        assert!(
+            expected.iter().any(|(em, ep, _)| em == m && ep == p),
+            "route {m} {p} has no expected outcome in the route×role matrix: add it"
+        );
+    }
+    assert_eq!(registered.len(), expected.len(), "the matrix lists a route that does not exist");
+
+    let mut failures = Vec::new();
+    for (method, pattern, outcomes) in expected {
+        let id = if pattern.starts_with("/beheer/personen") {
+            &person
+        } else if pattern.starts_with("/beheer/gremia") {
+            &body
+        } else {
+            &vakgroep
+        };
+        let path = pattern.replace("{id}", id).replace("{token}", "onbekende-link").replace("{name}", "app.css");
+        for (persona, want) in PERSONAS.iter().zip(outcomes.chars()) {
+            probe.cookies.clear();
+            if let Some(email) = persona {
+                probe.sign_in_as(email).await;
+            }
+            let method = Method::from_bytes(method.as_bytes()).unwrap();
+            let res = if method == Method::POST { probe.post(&path, &[]).await } else { probe.get(&path).await };
+            let got = outcome(&res);
+            if got != want {
+                failures.push(format!("{method} {path} as {}: expected {want}, got {got} ({})", persona.unwrap_or("anonymous"), res.status));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "route×role matrix:\n{}", failures.join("\n"));
+}
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn every_state_change_without_a_csrf_token_is_refused(pool: PgPool) {
+    let mut c = app(pool).await;
+    c.sign_in_as(BEHEERDER).await;
+    let person = c.person_id("t.jacobs@rijnoever.example").await.to_string();
+    for r in gg_web::routes::all().iter().filter(|r| r.method == Method::POST) {
+        let path = r.path.replace("{id}", &person).replace("{token}", "x");
+        let res = c.request(Method::POST, &path, Some(&[("email", "p.smit@rijnoever.example")])).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "POST {path} without token");
+        assert!(res.body.contains("Formulier verlopen"), "POST {path}: {}", res.body);
+        let wrong = c.request(Method::POST, &path, Some(&[("_csrf", "niet-het-goede-token-niet-het-goede-tok")])).await;
+        assert_eq!(wrong.status, StatusCode::FORBIDDEN, "POST {path} with a wrong token");
+    }
+    // Nothing changed: Tom Jacobs is still active.
+    assert!(!store::people::get(&c.store, person.parse().unwrap()).await.unwrap().disabled);
+}
