@@ -116,21 +116,30 @@ mod tests {
     fn an_untouched_chain_verifies() {
         let rows = chain(10);
         assert_eq!(verify_chain(GENESIS_HASH, &rows), Ok(rows[9].hash.clone()));
-        assert_eq!(verify_chain(GENESIS_HASH, &[]), Ok(GENESIS_HASH.to_string()));
+        assert_eq!(
+            verify_chain(GENESIS_HASH, &[]),
+            Ok(GENESIS_HASH.to_string())
+        );
     }
 
     #[test]
     fn a_changed_row_is_named() {
         let mut rows = chain(10);
         rows[4].after = Some(r#"{"name": "C"}"#.into());
-        assert_eq!(verify_chain(GENESIS_HASH, &rows), Err(ChainBreak::Content { seq: 5 }));
+        assert_eq!(
+            verify_chain(GENESIS_HASH, &rows),
+            Err(ChainBreak::Content { seq: 5 })
+        );
     }
 
     #[test]
     fn a_removed_row_breaks_the_next_link() {
         let mut rows = chain(10);
         rows.remove(6);
-        assert_eq!(verify_chain(GENESIS_HASH, &rows), Err(ChainBreak::Link { seq: 8 }));
+        assert_eq!(
+            verify_chain(GENESIS_HASH, &rows),
+            Err(ChainBreak::Link { seq: 8 })
+        );
     }
 
     #[test]

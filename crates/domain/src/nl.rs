@@ -12,7 +12,12 @@ pub fn date(d: Date) -> String {
 /// `23-11-2026 14:05`, in Dutch local time.
 pub fn datetime(t: OffsetDateTime) -> String {
     let local = to_amsterdam(t);
-    format!("{} {:02}:{:02}", date(local.date()), local.hour(), local.minute())
+    format!(
+        "{} {:02}:{:02}",
+        date(local.date()),
+        local.hour(),
+        local.minute()
+    )
 }
 
 /// `14:05`, in Dutch local time.
@@ -24,8 +29,18 @@ pub fn clock(t: OffsetDateTime) -> String {
 /// The Dutch name of a month, for headings such as "november 2026".
 pub fn month_name(m: Month) -> &'static str {
     const NAMES: [&str; 12] = [
-        "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-        "november", "december",
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
     ];
     NAMES[u8::from(m) as usize - 1]
 }
@@ -45,8 +60,14 @@ fn last_sunday(year: i32, month: Month) -> Date {
 pub fn amsterdam_offset(t: OffsetDateTime) -> UtcOffset {
     let utc = t.to_offset(UtcOffset::UTC);
     let year = utc.year();
-    let start = last_sunday(year, Month::March).with_hms(1, 0, 0).expect("valid time").assume_utc();
-    let end = last_sunday(year, Month::October).with_hms(1, 0, 0).expect("valid time").assume_utc();
+    let start = last_sunday(year, Month::March)
+        .with_hms(1, 0, 0)
+        .expect("valid time")
+        .assume_utc();
+    let end = last_sunday(year, Month::October)
+        .with_hms(1, 0, 0)
+        .expect("valid time")
+        .assume_utc();
     let hours = if utc >= start && utc < end { 2 } else { 1 };
     UtcOffset::from_hms(hours, 0, 0).expect("valid offset")
 }
@@ -59,7 +80,7 @@ pub fn to_amsterdam(t: OffsetDateTime) -> OffsetDateTime {
 fn group_thousands(digits: &str) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('.');
         }
         out.push(c);
@@ -108,7 +129,9 @@ pub enum NumberError {
     Empty,
     #[error("Dit is geen getal. Schrijf bijvoorbeeld 1234,56 of 1.234,56.")]
     Invalid,
-    #[error("Het getal {0} is dubbelzinnig: bedoelt u duizendtallen of decimalen? Schrijf bijvoorbeeld 1234 of 1,234.")]
+    #[error(
+        "Het getal {0} is dubbelzinnig: bedoelt u duizendtallen of decimalen? Schrijf bijvoorbeeld 1234 of 1,234."
+    )]
     Ambiguous(String),
 }
 
@@ -134,7 +157,11 @@ pub fn parse_decimal(input: &str) -> Result<Decimal, NumberError> {
         Some(rest) => ("-", rest),
         None => ("", cleaned.strip_prefix('+').unwrap_or(&cleaned)),
     };
-    if body.is_empty() || !body.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
+    if body.is_empty()
+        || !body
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+    {
         return Err(NumberError::Invalid);
     }
     let dots = body.matches('.').count();
@@ -180,7 +207,11 @@ pub fn parse_decimal(input: &str) -> Result<Decimal, NumberError> {
         return Err(NumberError::Invalid);
     }
     let int = if int.is_empty() { "0" } else { &int };
-    let text = if frac.is_empty() { format!("{sign}{int}") } else { format!("{sign}{int}.{frac}") };
+    let text = if frac.is_empty() {
+        format!("{sign}{int}")
+    } else {
+        format!("{sign}{int}.{frac}")
+    };
     text.parse::<Decimal>().map_err(|_| NumberError::Invalid)
 }
 
@@ -199,8 +230,14 @@ mod tests {
 
     #[test]
     fn times_are_shown_in_amsterdam() {
-        assert_eq!(datetime(datetime!(2026-11-23 13:05 UTC)), "23-11-2026 14:05");
-        assert_eq!(datetime(datetime!(2026-07-01 13:05 UTC)), "01-07-2026 15:05");
+        assert_eq!(
+            datetime(datetime!(2026-11-23 13:05 UTC)),
+            "23-11-2026 14:05"
+        );
+        assert_eq!(
+            datetime(datetime!(2026-07-01 13:05 UTC)),
+            "01-07-2026 15:05"
+        );
         // 2026: summer time from 29 March 01:00 UTC to 25 October 01:00 UTC.
         assert_eq!(clock(datetime!(2026-03-29 00:59 UTC)), "01:59");
         assert_eq!(clock(datetime!(2026-03-29 01:00 UTC)), "03:00");
@@ -247,8 +284,20 @@ mod tests {
     #[test]
     fn refuses_what_is_not_a_number_or_ambiguous() {
         assert_eq!(parse_decimal(""), Err(NumberError::Empty));
-        assert!(matches!(parse_decimal("1.234"), Err(NumberError::Ambiguous(_))));
-        for bad in ["abc", "1,2,3", "1.23.4", "12,34.5,6", "1..2", "-", "1e5", "1.234,5.6"] {
+        assert!(matches!(
+            parse_decimal("1.234"),
+            Err(NumberError::Ambiguous(_))
+        ));
+        for bad in [
+            "abc",
+            "1,2,3",
+            "1.23.4",
+            "12,34.5,6",
+            "1..2",
+            "-",
+            "1e5",
+            "1.234,5.6",
+        ] {
             assert!(parse_decimal(bad).is_err(), "{bad}");
         }
     }

@@ -13,7 +13,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: &'static str, message: impl Into<String>) -> Self {
-        Self { field, message: message.into() }
+        Self {
+            field,
+            message: message.into(),
+        }
     }
 }
 
@@ -67,7 +70,10 @@ impl PersonName {
             return Err(FieldError::new("name", "Vul een naam in."));
         }
         if value.chars().count() > 120 {
-            return Err(FieldError::new("name", "Een naam mag hoogstens 120 tekens lang zijn."));
+            return Err(FieldError::new(
+                "name",
+                "Een naam mag hoogstens 120 tekens lang zijn.",
+            ));
         }
         Ok(Self(value))
     }
@@ -158,7 +164,9 @@ impl BodyCode {
         if value.is_empty() {
             return Err(FieldError::new("code", "Vul een afkorting in."));
         }
-        if value.chars().count() > 12 || !value.chars().all(|c| c.is_ascii_alphanumeric() || c == '+') {
+        if value.chars().count() > 12
+            || !value.chars().all(|c| c.is_ascii_alphanumeric() || c == '+')
+        {
             return Err(FieldError::new(
                 "code",
                 "Een afkorting bestaat uit hoogstens 12 letters, cijfers of '+'.",
@@ -218,15 +226,23 @@ mod tests {
 
     #[test]
     fn email_is_normalised_and_validated() {
-        assert_eq!(Email::parse("  A.Jansen@Rijnoever.NL ").unwrap().as_str(), "a.jansen@rijnoever.nl");
-        for bad in ["", "jansen", "a@b", "a b@c.nl", "@c.nl", "a@@c.nl", "a@c.nl."] {
+        assert_eq!(
+            Email::parse("  A.Jansen@Rijnoever.NL ").unwrap().as_str(),
+            "a.jansen@rijnoever.nl"
+        );
+        for bad in [
+            "", "jansen", "a@b", "a b@c.nl", "@c.nl", "a@@c.nl", "a@c.nl.",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad} should be rejected");
         }
     }
 
     #[test]
     fn names_collapse_whitespace_and_have_a_limit() {
-        assert_eq!(PersonName::parse("  Anna   de  Vries ").unwrap().as_str(), "Anna de Vries");
+        assert_eq!(
+            PersonName::parse("  Anna   de  Vries ").unwrap().as_str(),
+            "Anna de Vries"
+        );
         assert_eq!(PersonName::parse("   ").unwrap_err().field, "name");
         assert!(PersonName::parse(&"x".repeat(121)).is_err());
     }

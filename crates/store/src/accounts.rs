@@ -49,7 +49,10 @@ pub async fn touch_session(store: &Store, id_hash: &[u8]) -> Result<(), StoreErr
 }
 
 pub async fn delete_session(store: &Store, id_hash: &[u8]) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM session WHERE id_hash = $1").bind(id_hash).execute(store.pool()).await?;
+    sqlx::query("DELETE FROM session WHERE id_hash = $1")
+        .bind(id_hash)
+        .execute(store.pool())
+        .await?;
     Ok(())
 }
 
@@ -93,7 +96,10 @@ pub async fn login_failures_since(
 
 /// After a successful login the account's failures no longer count (the address's still do).
 pub async fn clear_login_failures(store: &Store, email: &str) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM login_failure WHERE email = $1").bind(email).execute(store.pool()).await?;
+    sqlx::query("DELETE FROM login_failure WHERE email = $1")
+        .bind(email)
+        .execute(store.pool())
+        .await?;
     Ok(())
 }
 
@@ -104,16 +110,23 @@ pub async fn create_password_link(
     token_hash: &[u8],
     person_id: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE password_link SET used_at = now() WHERE person_id = $1 AND used_at IS NULL")
-        .bind(person_id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "UPDATE password_link SET used_at = now() WHERE person_id = $1 AND used_at IS NULL",
+    )
+    .bind(person_id)
+    .execute(&mut *conn)
+    .await?;
     sqlx::query("INSERT INTO password_link (token_hash, person_id) VALUES ($1, $2)")
         .bind(token_hash)
         .bind(person_id)
         .execute(&mut *conn)
         .await?;
-    audit::record(conn, who, Change::new("person", person_id, "password_link_created")).await
+    audit::record(
+        conn,
+        who,
+        Change::new("person", person_id, "password_link_created"),
+    )
+    .await
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -125,7 +138,10 @@ pub struct PasswordLink {
     pub used_at: Option<OffsetDateTime>,
 }
 
-pub async fn find_password_link(store: &Store, token_hash: &[u8]) -> Result<Option<PasswordLink>, StoreError> {
+pub async fn find_password_link(
+    store: &Store,
+    token_hash: &[u8],
+) -> Result<Option<PasswordLink>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT l.person_id, p.email, p.name, l.created_at, l.used_at
          FROM password_link l JOIN person p ON p.id = l.person_id
@@ -137,11 +153,16 @@ pub async fn find_password_link(store: &Store, token_hash: &[u8]) -> Result<Opti
 }
 
 /// Marks the link used; `false` when another request used it first.
-pub async fn use_password_link(conn: &mut PgConnection, token_hash: &[u8]) -> Result<bool, StoreError> {
-    Ok(sqlx::query("UPDATE password_link SET used_at = now() WHERE token_hash = $1 AND used_at IS NULL")
-        .bind(token_hash)
-        .execute(conn)
-        .await?
-        .rows_affected()
+pub async fn use_password_link(
+    conn: &mut PgConnection,
+    token_hash: &[u8],
+) -> Result<bool, StoreError> {
+    Ok(sqlx::query(
+        "UPDATE password_link SET used_at = now() WHERE token_hash = $1 AND used_at IS NULL",
+    )
+    .bind(token_hash)
+    .execute(conn)
+    .await?
+    .rows_affected()
         == 1)
 }

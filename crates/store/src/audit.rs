@@ -15,7 +15,10 @@ pub struct Who {
 
 impl Who {
     pub fn system(what: &str) -> Self {
-        Self { id: None, label: format!("systeem ({what})") }
+        Self {
+            id: None,
+            label: format!("systeem ({what})"),
+        }
     }
 }
 
@@ -31,7 +34,13 @@ pub struct Change {
 
 impl Change {
     pub fn new(object_type: &'static str, object_id: impl ToString, action: &'static str) -> Self {
-        Self { object_type, object_id: object_id.to_string(), action, before: None, after: None }
+        Self {
+            object_type,
+            object_id: object_id.to_string(),
+            action,
+            before: None,
+            after: None,
+        }
     }
 
     pub fn before(mut self, v: impl serde::Serialize) -> Self {
@@ -197,7 +206,10 @@ pub async fn verify(store: &Store) -> Result<Verification, StoreError> {
                     ChainBreak::Content { seq } | ChainBreak::Link { seq } => seq,
                 };
                 let before = rows.iter().take_while(|r| r.seq < broken_seq).count() as i64;
-                return Ok(Verification::Broken { rows_checked: checked + before, at });
+                return Ok(Verification::Broken {
+                    rows_checked: checked + before,
+                    at,
+                });
             }
         }
         checked += rows.len() as i64;

@@ -55,14 +55,20 @@ pub async fn get(store: &Store, id: i64) -> Result<Body, StoreError> {
     get_on(&mut conn, id).await
 }
 
-pub async fn create(conn: &mut PgConnection, who: &Who, input: &BodyInput) -> Result<i64, StoreError> {
-    let id: i64 = sqlx::query_scalar("INSERT INTO body (code, name, kind, sort_order) VALUES ($1, $2, $3, $4) RETURNING id")
-        .bind(input.code.as_str())
-        .bind(&input.name)
-        .bind(input.kind.code())
-        .bind(input.sort_order)
-        .fetch_one(&mut *conn)
-        .await?;
+pub async fn create(
+    conn: &mut PgConnection,
+    who: &Who,
+    input: &BodyInput,
+) -> Result<i64, StoreError> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO body (code, name, kind, sort_order) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(input.code.as_str())
+    .bind(&input.name)
+    .bind(input.kind.code())
+    .bind(input.sort_order)
+    .fetch_one(&mut *conn)
+    .await?;
     let after = get_on(conn, id).await?;
     audit::record(conn, who, Change::new("body", id, "create").after(&after)).await?;
     Ok(id)
@@ -93,5 +99,12 @@ pub async fn update(
         return Err(StoreError::Conflict);
     }
     let after = get_on(conn, id).await?;
-    audit::record(conn, who, Change::new("body", id, "update").before(&before).after(&after)).await
+    audit::record(
+        conn,
+        who,
+        Change::new("body", id, "update")
+            .before(&before)
+            .after(&after),
+    )
+    .await
 }

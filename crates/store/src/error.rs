@@ -36,7 +36,9 @@ impl From<sqlx::Error> for StoreError {
                     Some("23505") => StoreError::Duplicate(constraint),
                     Some("23503") => StoreError::InUse(constraint),
                     // admin_shutdown, cannot_connect_now, crash_shutdown: the server is going away.
-                    Some("57P01") | Some("57P02") | Some("57P03") => StoreError::Unavailable(e.to_string()),
+                    Some("57P01") | Some("57P02") | Some("57P03") => {
+                        StoreError::Unavailable(e.to_string())
+                    }
                     _ => StoreError::Db(e),
                 }
             }

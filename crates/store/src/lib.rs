@@ -53,7 +53,10 @@ impl Store {
     }
 
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        MIGRATOR.run(&self.pool).await.map_err(|e| StoreError::Other(e.to_string()))
+        MIGRATOR
+            .run(&self.pool)
+            .await
+            .map_err(|e| StoreError::Other(e.to_string()))
     }
 
     pub async fn begin(&self) -> Result<Tx, StoreError> {

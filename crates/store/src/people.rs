@@ -86,7 +86,11 @@ pub async fn list(store: &Store) -> Result<Vec<PersonSummary>, StoreError> {
     .await?)
 }
 
-async fn detail_on(conn: &mut PgConnection, id: i64, lock: bool) -> Result<PersonDetail, StoreError> {
+async fn detail_on(
+    conn: &mut PgConnection,
+    id: i64,
+    lock: bool,
+) -> Result<PersonDetail, StoreError> {
     let sql = if lock {
         "SELECT p.id, p.email, p.name, p.is_demo, p.password_hash IS NOT NULL AS has_password,
                 p.disabled_at IS NOT NULL AS disabled, p.version,
@@ -100,7 +104,11 @@ async fn detail_on(conn: &mut PgConnection, id: i64, lock: bool) -> Result<Perso
                 COALESCE((SELECT array_agg(v.vakgroep_id ORDER BY v.vakgroep_id) FROM vakgroep_representative v WHERE v.person_id = p.id), '{}') AS vakgroepen
          FROM person p WHERE p.id = $1"
     };
-    let row: PersonRow = sqlx::query_as(sql).bind(id).fetch_optional(&mut *conn).await?.ok_or(StoreError::NotFound)?;
+    let row: PersonRow = sqlx::query_as(sql)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     let memberships = sqlx::query_as(
         "SELECT m.body_id, b.code AS body_code, m.position, m.employment_form
          FROM membership m JOIN body b ON b.id = m.body_id WHERE m.person_id = $1 ORDER BY b.sort_order",
@@ -127,15 +135,25 @@ pub async fn get(store: &Store, id: i64) -> Result<PersonDetail, StoreError> {
     detail_on(&mut conn, id, false).await
 }
 
-async fn write_links(conn: &mut PgConnection, id: i64, input: &PersonInput) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM person_role WHERE person_id = $1").bind(id).execute(&mut *conn).await?;
+async fn write_links(
+    conn: &mut PgConnection,
+    id: i64,
+    input: &PersonInput,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM person_role WHERE person_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     let roles: Vec<&str> = input.roles.iter().map(|r| r.code()).collect();
     sqlx::query("INSERT INTO person_role (person_id, role) SELECT $1, unnest($2::text[])")
         .bind(id)
         .bind(&roles)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("DELETE FROM membership WHERE person_id = $1").bind(id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM membership WHERE person_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     for m in &input.memberships {
         sqlx::query("INSERT INTO membership (person_id, body_id, position, employment_form) VALUES ($1, $2, $3, $4)")
             .bind(id)
@@ -145,7 +163,10 @@ async fn write_links(conn: &mut PgConnection, id: i64, input: &PersonInput) -> R
             .execute(&mut *conn)
             .await?;
     }
-    sqlx::query("DELETE FROM vakgroep_representative WHERE person_id = $1").bind(id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM vakgroep_representative WHERE person_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     let vakgroepen: Vec<i64> = input.vakgroepen.iter().copied().collect();
     sqlx::query("INSERT INTO vakgroep_representative (person_id, vakgroep_id) SELECT $1, unnest($2::bigint[])")
         .bind(id)
@@ -156,13 +177,20 @@ async fn write_links(conn: &mut PgConnection, id: i64, input: &PersonInput) -> R
 }
 
 /// Creates a person (without a password: they get a set-password link).
-pub async fn create(conn: &mut PgConnection, who: &Who, input: &PersonInput, is_demo: bool) -> Result<i64, StoreError> {
-    let id: i64 = sqlx::query_scalar("INSERT INTO person (email, name, is_demo) VALUES ($1, $2, $3) RETURNING id")
-        .bind(input.email.as_str())
-        .bind(input.name.as_str())
-        .bind(is_demo)
-        .fetch_one(&mut *conn)
-        .await?;
+pub async fn create(
+    conn: &mut PgConnection,
+    who: &Who,
+    input: &PersonInput,
+    is_demo: bool,
+) -> Result<i64, StoreError> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO person (email, name, is_demo) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(input.email.as_str())
+    .bind(input.name.as_str())
+    .bind(is_demo)
+    .fetch_one(&mut *conn)
+    .await?;
     write_links(conn, id, input).await?;
     let after = detail_on(conn, id, false).await?;
     audit::record(conn, who, Change::new("person", id, "create").after(&after)).await?;
@@ -189,11 +217,23 @@ pub async fn update(
         .await?;
     write_links(conn, id, input).await?;
     let after = detail_on(conn, id, false).await?;
-    audit::record(conn, who, Change::new("person", id, "update").before(&before).after(&after)).await
+    audit::record(
+        conn,
+        who,
+        Change::new("person", id, "update")
+            .before(&before)
+            .after(&after),
+    )
+    .await
 }
 
 /// Disables or re-enables an account; disabling ends all of the person's sessions.
-pub async fn set_disabled(conn: &mut PgConnection, who: &Who, id: i64, disabled: bool) -> Result<(), StoreError> {
+pub async fn set_disabled(
+    conn: &mut PgConnection,
+    who: &Who,
+    id: i64,
+    disabled: bool,
+) -> Result<(), StoreError> {
     let before = detail_on(conn, id, true).await?;
     sqlx::query(
         "UPDATE person SET disabled_at = CASE WHEN $2 THEN COALESCE(disabled_at, now()) END, version = version + 1 WHERE id = $1",
@@ -206,7 +246,14 @@ pub async fn set_disabled(conn: &mut PgConnection, who: &Who, id: i64, disabled:
         crate::accounts::end_sessions_of(conn, id).await?;
     }
     let action = if disabled { "disable" } else { "enable" };
-    audit::record(conn, who, Change::new("person", id, action).before(before.disabled).after(disabled)).await
+    audit::record(
+        conn,
+        who,
+        Change::new("person", id, action)
+            .before(before.disabled)
+            .after(disabled),
+    )
+    .await
 }
 
 /// The login data of an enabled or disabled account.
@@ -238,13 +285,19 @@ pub async fn credentials_by_id(store: &Store, id: i64) -> Result<Credentials, St
 }
 
 /// Stores a new password hash and ends every session of the person.
-pub async fn set_password_hash(conn: &mut PgConnection, who: &Who, id: i64, hash: &str) -> Result<(), StoreError> {
-    let n = sqlx::query("UPDATE person SET password_hash = $2, version = version + 1 WHERE id = $1")
-        .bind(id)
-        .bind(hash)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
+pub async fn set_password_hash(
+    conn: &mut PgConnection,
+    who: &Who,
+    id: i64,
+    hash: &str,
+) -> Result<(), StoreError> {
+    let n =
+        sqlx::query("UPDATE person SET password_hash = $2, version = version + 1 WHERE id = $1")
+            .bind(id)
+            .bind(hash)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
     if n == 0 {
         return Err(StoreError::NotFound);
     }

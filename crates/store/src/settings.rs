@@ -5,10 +5,12 @@ use crate::{PgConnection, Store, StoreError};
 pub const HOSPITAL_NAME: &str = "hospital_name";
 
 pub async fn get(store: &Store, key: &str) -> Result<Option<String>, StoreError> {
-    Ok(sqlx::query_scalar("SELECT value FROM setting WHERE key = $1")
-        .bind(key)
-        .fetch_optional(store.pool())
-        .await?)
+    Ok(
+        sqlx::query_scalar("SELECT value FROM setting WHERE key = $1")
+            .bind(key)
+            .fetch_optional(store.pool())
+            .await?,
+    )
 }
 
 pub async fn put(conn: &mut PgConnection, key: &str, value: &str) -> Result<(), StoreError> {

@@ -54,16 +54,27 @@ pub async fn get(store: &Store, id: i64) -> Result<Vakgroep, StoreError> {
     get_on(&mut conn, id).await
 }
 
-pub async fn create(conn: &mut PgConnection, who: &Who, input: &VakgroepInput) -> Result<i64, StoreError> {
-    let id: i64 = sqlx::query_scalar("INSERT INTO vakgroep (code, name, kind, active) VALUES ($1, $2, $3, $4) RETURNING id")
-        .bind(input.code.as_str())
-        .bind(&input.name)
-        .bind(input.kind.code())
-        .bind(input.active)
-        .fetch_one(&mut *conn)
-        .await?;
+pub async fn create(
+    conn: &mut PgConnection,
+    who: &Who,
+    input: &VakgroepInput,
+) -> Result<i64, StoreError> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO vakgroep (code, name, kind, active) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(input.code.as_str())
+    .bind(&input.name)
+    .bind(input.kind.code())
+    .bind(input.active)
+    .fetch_one(&mut *conn)
+    .await?;
     let after = get_on(conn, id).await?;
-    audit::record(conn, who, Change::new("vakgroep", id, "create").after(&after)).await?;
+    audit::record(
+        conn,
+        who,
+        Change::new("vakgroep", id, "create").after(&after),
+    )
+    .await?;
     Ok(id)
 }
 
@@ -92,10 +103,21 @@ pub async fn update(
         return Err(StoreError::Conflict);
     }
     let after = get_on(conn, id).await?;
-    audit::record(conn, who, Change::new("vakgroep", id, "update").before(&before).after(&after)).await
+    audit::record(
+        conn,
+        who,
+        Change::new("vakgroep", id, "update")
+            .before(&before)
+            .after(&after),
+    )
+    .await
 }
 
 /// Codes and ids of all vakgroepen, for imports and demo data.
 pub async fn ids_by_code(conn: &mut PgConnection) -> Result<Vec<(String, i64)>, StoreError> {
-    Ok(sqlx::query_as("SELECT code, id FROM vakgroep ORDER BY code").fetch_all(conn).await?)
+    Ok(
+        sqlx::query_as("SELECT code, id FROM vakgroep ORDER BY code")
+            .fetch_all(conn)
+            .await?,
+    )
 }

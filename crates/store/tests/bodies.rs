@@ -1,49 +1,90 @@
 mod common;
 
 use common::{admin, store};
+use gg_store::PgPool;
 use gg_store::StoreError;
 use gg_store::bodies::{self, BodyInput};
 use gg_store::domain::people::{BodyCode, BodyKind, VakgroepCode, VakgroepKind};
 use gg_store::vakgroepen::{self, VakgroepInput};
-use gg_store::PgPool;
 
 #[sqlx::test(migrator = "gg_store::MIGRATOR")]
 async fn bodies_are_created_renamed_and_versioned(pool: PgPool) {
     let s = store(pool);
-    let input = BodyInput { code: BodyCode::parse("RvT").unwrap(), name: "Raad van Toezicht".into(), kind: BodyKind::Toezicht, sort_order: 90 };
+    let input = BodyInput {
+        code: BodyCode::parse("RvT").unwrap(),
+        name: "Raad van Toezicht".into(),
+        kind: BodyKind::Toezicht,
+        sort_order: 90,
+    };
     let mut tx = s.begin().await.unwrap();
     let id = bodies::create(&mut tx, &admin(), &input).await.unwrap();
     gg_store::commit(tx).await.unwrap();
     let b = bodies::get(&s, id).await.unwrap();
-    assert_eq!((b.code.as_str(), b.kind.as_str(), b.members), ("RvT", "toezicht", 0));
+    assert_eq!(
+        (b.code.as_str(), b.kind.as_str(), b.members),
+        ("RvT", "toezicht", 0)
+    );
 
-    let renamed = BodyInput { name: "Raad van Commissarissen".into(), ..input.clone() };
+    let renamed = BodyInput {
+        name: "Raad van Commissarissen".into(),
+        ..input.clone()
+    };
     let mut tx = s.begin().await.unwrap();
-    bodies::update(&mut tx, &admin(), id, b.version, &renamed).await.unwrap();
-    assert!(matches!(bodies::update(&mut tx, &admin(), id, b.version, &renamed).await, Err(StoreError::Conflict)));
+    bodies::update(&mut tx, &admin(), id, b.version, &renamed)
+        .await
+        .unwrap();
+    assert!(matches!(
+        bodies::update(&mut tx, &admin(), id, b.version, &renamed).await,
+        Err(StoreError::Conflict)
+    ));
     gg_store::commit(tx).await.unwrap();
-    assert_eq!(bodies::get(&s, id).await.unwrap().name, "Raad van Commissarissen");
+    assert_eq!(
+        bodies::get(&s, id).await.unwrap().name,
+        "Raad van Commissarissen"
+    );
 
     let mut tx = s.begin().await.unwrap();
-    let dup = BodyInput { code: BodyCode::parse("MSB").unwrap(), ..input };
-    assert!(matches!(bodies::create(&mut tx, &admin(), &dup).await, Err(StoreError::Duplicate(_))));
+    let dup = BodyInput {
+        code: BodyCode::parse("MSB").unwrap(),
+        ..input
+    };
+    assert!(matches!(
+        bodies::create(&mut tx, &admin(), &dup).await,
+        Err(StoreError::Duplicate(_))
+    ));
 }
 
 #[sqlx::test(migrator = "gg_store::MIGRATOR")]
 async fn vakgroepen_are_created_and_versioned(pool: PgPool) {
     let s = store(pool);
-    let input = VakgroepInput { code: VakgroepCode::parse("kno").unwrap(), name: "KNO".into(), kind: VakgroepKind::Poort, active: true };
+    let input = VakgroepInput {
+        code: VakgroepCode::parse("kno").unwrap(),
+        name: "KNO".into(),
+        kind: VakgroepKind::Poort,
+        active: true,
+    };
     let mut tx = s.begin().await.unwrap();
     let id = vakgroepen::create(&mut tx, &admin(), &input).await.unwrap();
     gg_store::commit(tx).await.unwrap();
     let v = vakgroepen::get(&s, id).await.unwrap();
     assert_eq!(v.code, "KNO");
-    let inactive = VakgroepInput { active: false, ..input.clone() };
+    let inactive = VakgroepInput {
+        active: false,
+        ..input.clone()
+    };
     let mut tx = s.begin().await.unwrap();
-    vakgroepen::update(&mut tx, &admin(), id, v.version, &inactive).await.unwrap();
-    assert!(matches!(vakgroepen::update(&mut tx, &admin(), id, v.version, &inactive).await, Err(StoreError::Conflict)));
+    vakgroepen::update(&mut tx, &admin(), id, v.version, &inactive)
+        .await
+        .unwrap();
+    assert!(matches!(
+        vakgroepen::update(&mut tx, &admin(), id, v.version, &inactive).await,
+        Err(StoreError::Conflict)
+    ));
     gg_store::commit(tx).await.unwrap();
     assert!(!vakgroepen::get(&s, id).await.unwrap().active);
     let mut tx = s.begin().await.unwrap();
-    assert!(matches!(vakgroepen::create(&mut tx, &admin(), &input).await, Err(StoreError::Duplicate(_))));
+    assert!(matches!(
+        vakgroepen::create(&mut tx, &admin(), &input).await,
+        Err(StoreError::Duplicate(_))
+    ));
 }

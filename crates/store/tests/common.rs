@@ -9,7 +9,10 @@ use gg_store::{PgPool, Store};
 use std::collections::BTreeSet;
 
 pub fn admin() -> Who {
-    Who { id: None, label: "test".into() }
+    Who {
+        id: None,
+        label: "test".into(),
+    }
 }
 
 pub fn person(email: &str, roles: &[Role]) -> PersonInput {
@@ -23,16 +26,28 @@ pub fn person(email: &str, roles: &[Role]) -> PersonInput {
 }
 
 pub async fn body_id(store: &Store, code: &str) -> i64 {
-    gg_store::bodies::list(store).await.unwrap().into_iter().find(|b| b.code == code).unwrap().id
+    gg_store::bodies::list(store)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|b| b.code == code)
+        .unwrap()
+        .id
 }
 
 pub fn member(body_id: i64, form: Option<EmploymentForm>) -> MembershipInput {
-    MembershipInput { body_id, position: "lid".into(), employment_form: form }
+    MembershipInput {
+        body_id,
+        position: "lid".into(),
+        employment_form: form,
+    }
 }
 
 pub async fn create(store: &Store, input: &PersonInput) -> i64 {
     let mut tx = store.begin().await.unwrap();
-    let id = gg_store::people::create(&mut tx, &admin(), input, false).await.unwrap();
+    let id = gg_store::people::create(&mut tx, &admin(), input, false)
+        .await
+        .unwrap();
     gg_store::commit(tx).await.unwrap();
     id
 }

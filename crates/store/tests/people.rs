@@ -8,7 +8,12 @@ use gg_store::{PgPool, accounts, people};
 #[sqlx::test(migrator = "gg_store::MIGRATOR")]
 async fn the_default_bodies_exist(pool: PgPool) {
     let s = store(pool);
-    let codes: Vec<String> = gg_store::bodies::list(&s).await.unwrap().into_iter().map(|b| b.code).collect();
+    let codes: Vec<String> = gg_store::bodies::list(&s)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|b| b.code)
+        .collect();
     assert_eq!(codes, ["RvB", "MSB", "VMSD", "VMS"]);
 }
 
@@ -32,8 +37,14 @@ async fn a_person_is_created_with_roles_bodies_and_vakgroepen(pool: PgPool) {
     .unwrap();
     gg_store::commit(tx).await.unwrap();
 
-    let mut input = person("H.Koster@Rijnoever.example", &[Role::Bestuurder, Role::Vakgroep]);
-    input.memberships = vec![member(msb, Some(EmploymentForm::Vrijgevestigd)), member(vms, Some(EmploymentForm::Vrijgevestigd))];
+    let mut input = person(
+        "H.Koster@Rijnoever.example",
+        &[Role::Bestuurder, Role::Vakgroep],
+    );
+    input.memberships = vec![
+        member(msb, Some(EmploymentForm::Vrijgevestigd)),
+        member(vms, Some(EmploymentForm::Vrijgevestigd)),
+    ];
     input.vakgroepen.insert(car);
     let id = create(&s, &input).await;
 
@@ -41,7 +52,10 @@ async fn a_person_is_created_with_roles_bodies_and_vakgroepen(pool: PgPool) {
     assert_eq!(detail.email, "h.koster@rijnoever.example");
     assert_eq!(detail.roles, ["bestuurder", "vakgroep"]);
     assert_eq!(detail.memberships.len(), 2);
-    assert_eq!(detail.memberships[0].employment_form.as_deref(), Some("vrijgevestigd"));
+    assert_eq!(
+        detail.memberships[0].employment_form.as_deref(),
+        Some("vrijgevestigd")
+    );
     assert!(!detail.has_password);
 
     let signed_in = people::signed_in(&s, id).await.unwrap();
@@ -50,9 +64,20 @@ async fn a_person_is_created_with_roles_bodies_and_vakgroepen(pool: PgPool) {
     assert!(signed_in.actor.vakgroepen.contains(&car));
     assert!(signed_in.actor.has_role(Role::Vakgroep));
 
-    let (entries, _) = gg_store::audit::list(&s, &Default::default(), 10, 0).await.unwrap();
-    let created = entries.iter().find(|e| e.object_type == "person" && e.action == "create").expect("audit entry");
-    assert!(created.after.as_deref().unwrap().contains("h.koster@rijnoever.example"));
+    let (entries, _) = gg_store::audit::list(&s, &Default::default(), 10, 0)
+        .await
+        .unwrap();
+    let created = entries
+        .iter()
+        .find(|e| e.object_type == "person" && e.action == "create")
+        .expect("audit entry");
+    assert!(
+        created
+            .after
+            .as_deref()
+            .unwrap()
+            .contains("h.koster@rijnoever.example")
+    );
 }
 
 #[sqlx::test(migrator = "gg_store::MIGRATOR")]
@@ -64,13 +89,18 @@ async fn a_stale_edit_is_a_conflict_and_changes_nothing(pool: PgPool) {
     let mut first = person("a@rijnoever.example", &[Role::Secretaris]);
     first.name = PersonName::parse("Eerste Versie").unwrap();
     let mut tx = s.begin().await.unwrap();
-    people::update(&mut tx, &admin(), id, v, &first).await.unwrap();
+    people::update(&mut tx, &admin(), id, v, &first)
+        .await
+        .unwrap();
     gg_store::commit(tx).await.unwrap();
 
     let mut second = person("a@rijnoever.example", &[Role::Controller]);
     second.name = PersonName::parse("Tweede Versie").unwrap();
     let mut tx = s.begin().await.unwrap();
-    assert!(matches!(people::update(&mut tx, &admin(), id, v, &second).await, Err(StoreError::Conflict)));
+    assert!(matches!(
+        people::update(&mut tx, &admin(), id, v, &second).await,
+        Err(StoreError::Conflict)
+    ));
     drop(tx);
 
     let now = people::get(&s, id).await.unwrap();
@@ -84,7 +114,14 @@ async fn an_email_address_belongs_to_one_person(pool: PgPool) {
     let s = store(pool);
     create(&s, &person("dubbel@rijnoever.example", &[])).await;
     let mut tx = s.begin().await.unwrap();
-    let err = people::create(&mut tx, &admin(), &person("DUBBEL@rijnoever.example", &[]), false).await.unwrap_err();
+    let err = people::create(
+        &mut tx,
+        &admin(),
+        &person("DUBBEL@rijnoever.example", &[]),
+        false,
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, StoreError::Duplicate(_)), "{err:?}");
 }
 
@@ -96,25 +133,60 @@ async fn disabling_or_a_new_password_ends_every_session(pool: PgPool) {
         let s = s.clone();
         async move {
             let mut tx = s.begin().await.unwrap();
-            accounts::create_session(&mut tx, hash, id, "127.0.0.1").await.unwrap();
+            accounts::create_session(&mut tx, hash, id, "127.0.0.1")
+                .await
+                .unwrap();
             gg_store::commit(tx).await.unwrap();
         }
     };
     open(b"sessie-1").await;
     open(b"sessie-2").await;
-    assert!(accounts::find_session(&s, b"sessie-1").await.unwrap().is_some());
+    assert!(
+        accounts::find_session(&s, b"sessie-1")
+            .await
+            .unwrap()
+            .is_some()
+    );
 
     let mut tx = s.begin().await.unwrap();
-    people::set_password_hash(&mut tx, &admin(), id, "$argon2id$nep").await.unwrap();
+    people::set_password_hash(&mut tx, &admin(), id, "$argon2id$nep")
+        .await
+        .unwrap();
     gg_store::commit(tx).await.unwrap();
-    assert!(accounts::find_session(&s, b"sessie-1").await.unwrap().is_none());
-    assert!(accounts::find_session(&s, b"sessie-2").await.unwrap().is_none());
+    assert!(
+        accounts::find_session(&s, b"sessie-1")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        accounts::find_session(&s, b"sessie-2")
+            .await
+            .unwrap()
+            .is_none()
+    );
 
     open(b"sessie-3").await;
     let mut tx = s.begin().await.unwrap();
-    people::set_disabled(&mut tx, &admin(), id, true).await.unwrap();
+    people::set_disabled(&mut tx, &admin(), id, true)
+        .await
+        .unwrap();
     gg_store::commit(tx).await.unwrap();
-    assert!(accounts::find_session(&s, b"sessie-3").await.unwrap().is_none());
-    assert!(matches!(people::signed_in(&s, id).await, Err(StoreError::NotFound)));
-    assert!(people::credentials(&s, "b@rijnoever.example").await.unwrap().unwrap().disabled);
+    assert!(
+        accounts::find_session(&s, b"sessie-3")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(matches!(
+        people::signed_in(&s, id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(
+        people::credentials(&s, "b@rijnoever.example")
+            .await
+            .unwrap()
+            .unwrap()
+            .disabled
+    );
 }

@@ -15,10 +15,26 @@ struct Asset {
 }
 
 const ASSETS: &[Asset] = &[
-    Asset { name: "app.css", content_type: "text/css; charset=utf-8", body: include_bytes!("../../../static/app.css") },
-    Asset { name: "print.css", content_type: "text/css; charset=utf-8", body: include_bytes!("../../../static/print.css") },
-    Asset { name: "app.js", content_type: "text/javascript; charset=utf-8", body: include_bytes!("../../../static/app.js") },
-    Asset { name: "favicon.svg", content_type: "image/svg+xml", body: include_bytes!("../../../static/favicon.svg") },
+    Asset {
+        name: "app.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_bytes!("../../../static/app.css"),
+    },
+    Asset {
+        name: "print.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_bytes!("../../../static/print.css"),
+    },
+    Asset {
+        name: "app.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../../static/app.js"),
+    },
+    Asset {
+        name: "favicon.svg",
+        content_type: "image/svg+xml",
+        body: include_bytes!("../../../static/favicon.svg"),
+    },
 ];
 
 fn versioned(name: &'static str, cell: &'static OnceLock<String>) -> &'static str {
@@ -48,8 +64,14 @@ async fn serve(Path(name): Path<String>) -> Response {
     match ASSETS.iter().find(|a| a.name == name) {
         Some(a) => (
             [
-                (header::CONTENT_TYPE, HeaderValue::from_static(a.content_type)),
-                (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable")),
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static(a.content_type),
+                ),
+                (
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("public, max-age=31536000, immutable"),
+                ),
             ],
             a.body,
         )

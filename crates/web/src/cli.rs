@@ -12,7 +12,11 @@ use store::audit::{Verification, Who};
 use store::people::{MembershipInput, PersonInput};
 
 #[derive(Parser)]
-#[command(name = "gelijkgericht", version, about = "Gelijkgericht: joint governance of a hospital's executive board and its medical specialists")]
+#[command(
+    name = "gelijkgericht",
+    version,
+    about = "Gelijkgericht: joint governance of a hospital's executive board and its medical specialists"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -92,7 +96,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let cfg = config.clone();
             with_db(&config, |db| async move { user(&cfg, &db, cmd).await }).await
         }
-        Command::Audit(AuditCommand::Verify) => with_db(&config, |db| async move { verify(&db).await }).await,
+        Command::Audit(AuditCommand::Verify) => {
+            with_db(&config, |db| async move { verify(&db).await }).await
+        }
     }
 }
 
@@ -115,20 +121,40 @@ async fn user(config: &Config, db: &store::Store, cmd: UserCommand) -> anyhow::R
             let token = cookies::random_token();
             let mut tx = db.begin().await?;
             let id = match store::people::create(&mut tx, &cli_who(), &input, false).await {
-                Err(store::StoreError::Duplicate(_)) => bail!("an account with e-mail {} already exists", input.email),
+                Err(store::StoreError::Duplicate(_)) => {
+                    bail!("an account with e-mail {} already exists", input.email)
+                }
                 other => other?,
             };
-            store::accounts::create_password_link(&mut tx, &cli_who(), &cookies::sha256(&token), id).await?;
+            store::accounts::create_password_link(
+                &mut tx,
+                &cli_who(),
+                &cookies::sha256(&token),
+                id,
+            )
+            .await?;
             store::commit(tx).await?;
-            println!("Account {} aangemaakt voor {}.", input.email, input.name.as_str());
-            println!("Link om het wachtwoord in te stellen (72 uur geldig, één keer te gebruiken):");
+            println!(
+                "Account {} aangemaakt voor {}.",
+                input.email,
+                input.name.as_str()
+            );
+            println!(
+                "Link om het wachtwoord in te stellen (72 uur geldig, één keer te gebruiken):"
+            );
             println!("{}/wachtwoord-instellen/{token}", config.base_url);
         }
         UserCommand::SetPasswordLink { email } => {
             let person = find(db, &email).await?;
             let token = cookies::random_token();
             let mut tx = db.begin().await?;
-            store::accounts::create_password_link(&mut tx, &cli_who(), &cookies::sha256(&token), person.id).await?;
+            store::accounts::create_password_link(
+                &mut tx,
+                &cli_who(),
+                &cookies::sha256(&token),
+                person.id,
+            )
+            .await?;
             store::commit(tx).await?;
             println!("{}/wachtwoord-instellen/{token}", config.base_url);
         }
@@ -137,12 +163,28 @@ async fn user(config: &Config, db: &store::Store, cmd: UserCommand) -> anyhow::R
             let mut tx = db.begin().await?;
             store::people::set_disabled(&mut tx, &cli_who(), person.id, true).await?;
             store::commit(tx).await?;
-            println!("Account {} is geblokkeerd; alle sessies zijn beëindigd.", person.email);
+            println!(
+                "Account {} is geblokkeerd; alle sessies zijn beëindigd.",
+                person.email
+            );
         }
         UserCommand::List => {
             for p in store::people::list(db).await? {
-                let status = if p.disabled_at.is_some() { "geblokkeerd" } else if p.has_password { "actief" } else { "wacht op wachtwoord" };
-                println!("{}\t{}\t{}\t{}\t{}", p.email, p.name, p.roles.join(","), p.bodies.join(","), status);
+                let status = if p.disabled_at.is_some() {
+                    "geblokkeerd"
+                } else if p.has_password {
+                    "actief"
+                } else {
+                    "wacht op wachtwoord"
+                };
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    p.email,
+                    p.name,
+                    p.roles.join(","),
+                    p.bodies.join(","),
+                    status
+                );
             }
         }
     }
@@ -151,7 +193,9 @@ async fn user(config: &Config, db: &store::Store, cmd: UserCommand) -> anyhow::R
 
 async fn find(db: &store::Store, email: &str) -> anyhow::Result<store::people::Credentials> {
     let email = email.trim().to_lowercase();
-    store::people::credentials(db, &email).await?.with_context(|| format!("no account with e-mail {email}"))
+    store::people::credentials(db, &email)
+        .await?
+        .with_context(|| format!("no account with e-mail {email}"))
 }
 
 async fn person_input(db: &store::Store, args: &AddUserArgs) -> anyhow::Result<PersonInput> {
@@ -169,19 +213,46 @@ async fn person_input(db: &store::Store, args: &AddUserArgs) -> anyhow::Result<P
     for spec in &args.bodies {
         let mut parts = spec.split(':');
         let code = parts.next().unwrap_or_default();
-        let body = bodies.iter().find(|b| b.code.eq_ignore_ascii_case(code)).with_context(|| {
-            format!("--body {spec}: unknown body; known: {}", bodies.iter().map(|b| b.code.as_str()).collect::<Vec<_>>().join(", "))
-        })?;
+        let body = bodies
+            .iter()
+            .find(|b| b.code.eq_ignore_ascii_case(code))
+            .with_context(|| {
+                format!(
+                    "--body {spec}: unknown body; known: {}",
+                    bodies
+                        .iter()
+                        .map(|b| b.code.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })?;
         let position = parts.next().unwrap_or("lid").to_string();
         let employment_form = match parts.next() {
-            Some(f) => Some(EmploymentForm::parse(f).with_context(|| format!("--body {spec}: employment form is vrijgevestigd or dienstverband"))?),
-            None if body.kind == BodyKind::MsbPlus.code() => bail!("--body {spec}: members of {} need an employment form, e.g. {}:lid:vrijgevestigd", body.code, body.code),
+            Some(f) => Some(EmploymentForm::parse(f).with_context(|| {
+                format!("--body {spec}: employment form is vrijgevestigd or dienstverband")
+            })?),
+            None if body.kind == BodyKind::MsbPlus.code() => bail!(
+                "--body {spec}: members of {} need an employment form, e.g. {}:lid:vrijgevestigd",
+                body.code,
+                body.code
+            ),
             None => None,
         };
-        domain::people::check_employment_form(&body.code, employment_form).map_err(|e| anyhow::anyhow!("--body {spec}: {e}"))?;
-        memberships.push(MembershipInput { body_id: body.id, position, employment_form });
+        domain::people::check_employment_form(&body.code, employment_form)
+            .map_err(|e| anyhow::anyhow!("--body {spec}: {e}"))?;
+        memberships.push(MembershipInput {
+            body_id: body.id,
+            position,
+            employment_form,
+        });
     }
-    Ok(PersonInput { email, name, roles, memberships, vakgroepen: BTreeSet::new() })
+    Ok(PersonInput {
+        email,
+        name,
+        roles,
+        memberships,
+        vakgroepen: BTreeSet::new(),
+    })
 }
 
 async fn verify(db: &store::Store) -> anyhow::Result<()> {
@@ -192,8 +263,12 @@ async fn verify(db: &store::Store) -> anyhow::Result<()> {
         }
         Verification::Broken { rows_checked, at } => {
             let what = match at {
-                domain::audit::ChainBreak::Content { seq } => format!("row {seq} was changed (its content does not match its hash)"),
-                domain::audit::ChainBreak::Link { seq } => format!("row {seq} does not follow the row before it (a row was removed or reordered)"),
+                domain::audit::ChainBreak::Content { seq } => {
+                    format!("row {seq} was changed (its content does not match its hash)")
+                }
+                domain::audit::ChainBreak::Link { seq } => format!(
+                    "row {seq} does not follow the row before it (a row was removed or reordered)"
+                ),
             };
             bail!("Audit trail BROKEN: {what}; {rows_checked} rows before it are intact.")
         }

@@ -50,7 +50,10 @@ where
 {
     match var(name) {
         None => Ok(default),
-        Some(v) => v.trim().parse().map_err(|e| anyhow::anyhow!("{name}={v}: {e}")),
+        Some(v) => v
+            .trim()
+            .parse()
+            .map_err(|e| anyhow::anyhow!("{name}={v}: {e}")),
     }
 }
 
@@ -74,7 +77,8 @@ impl Config {
             session_absolute: Duration::hours(parsed("GG_SESSION_ABSOLUTE_HOURS", 12i64)?),
             max_failures_per_account: parsed("GG_LOGIN_MAX_FAILURES", 5usize)?,
             max_failures_per_ip: parsed("GG_LOGIN_MAX_FAILURES_PER_IP", 5usize)?,
-            db_max_connections: parsed("GG_DB_MAX_CONNECTIONS", 10u32).context("GG_DB_MAX_CONNECTIONS")?,
+            db_max_connections: parsed("GG_DB_MAX_CONNECTIONS", 10u32)
+                .context("GG_DB_MAX_CONNECTIONS")?,
         })
     }
 

@@ -83,10 +83,25 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
     let mut response = next.run(req).await;
     let rotate = response.extensions().get::<RotateCsrf>().is_some();
     if fresh || rotate {
-        let value = if rotate { response.extensions().get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or(token) } else { token };
-        response
-            .headers_mut()
-            .append(SET_COOKIE, cookies::set(CSRF_COOKIE, &value, SameSite::Strict, state.config.secure_cookies, None));
+        let value = if rotate {
+            response
+                .extensions()
+                .get::<CsrfToken>()
+                .map(|t| t.0.clone())
+                .unwrap_or(token)
+        } else {
+            token
+        };
+        response.headers_mut().append(
+            SET_COOKIE,
+            cookies::set(
+                CSRF_COOKIE,
+                &value,
+                SameSite::Strict,
+                state.config.secure_cookies,
+                None,
+            ),
+        );
     }
     response
 }
@@ -94,7 +109,11 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
 /// Checks the submitted token against the cookie; the body is read and handed on unchanged.
 async fn checked(req: Request, cookie_token: &str) -> Result<Request, Response> {
     if let Some(header) = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
-        return if tokens_match(header, cookie_token) { Ok(req) } else { Err(AppError::Csrf.into_response()) };
+        return if tokens_match(header, cookie_token) {
+            Ok(req)
+        } else {
+            Err(AppError::Csrf.into_response())
+        };
     }
     let is_form = req
         .headers()
@@ -105,12 +124,21 @@ async fn checked(req: Request, cookie_token: &str) -> Result<Request, Response> 
         return Err(AppError::Csrf.into_response());
     }
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES).await.map_err(|_| AppError::Csrf.into_response())?;
+    let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
+        .await
+        .map_err(|_| AppError::Csrf.into_response())?;
     let submitted = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
         .ok()
-        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v));
+        .and_then(|pairs| {
+            pairs
+                .into_iter()
+                .find(|(k, _)| k == CSRF_FIELD)
+                .map(|(_, v)| v)
+        });
     match submitted {
-        Some(t) if tokens_match(&t, cookie_token) => Ok(Request::from_parts(parts, Body::from(bytes))),
+        Some(t) if tokens_match(&t, cookie_token) => {
+            Ok(Request::from_parts(parts, Body::from(bytes)))
+        }
         _ => Err(AppError::Csrf.into_response()),
     }
 }
@@ -132,7 +160,10 @@ mod tests {
         h.insert(ORIGIN, HeaderValue::from_static("null"));
         assert!(!same_origin(&h));
         h.remove(ORIGIN);
-        h.insert(REFERER, HeaderValue::from_static("http://127.0.0.1:8080.evil.example/x"));
+        h.insert(
+            REFERER,
+            HeaderValue::from_static("http://127.0.0.1:8080.evil.example/x"),
+        );
         assert!(!same_origin(&h));
     }
 

@@ -11,9 +11,21 @@ use domain::authz::{Capability, Section};
 pub fn routes() -> Vec<RouteDef> {
     vec![
         get("/", Access::Needs(Capability::SignedIn), dashboard),
-        get("/vergaderingen", Access::Needs(Capability::ViewMeetings), meetings),
-        get("/afspraken", Access::Needs(Capability::ViewAgreements), agreements),
-        get("/zelfevaluatie", Access::Needs(Capability::ViewSelfAssessment), self_assessment),
+        get(
+            "/vergaderingen",
+            Access::Needs(Capability::ViewMeetings),
+            meetings,
+        ),
+        get(
+            "/afspraken",
+            Access::Needs(Capability::ViewAgreements),
+            agreements,
+        ),
+        get(
+            "/zelfevaluatie",
+            Access::Needs(Capability::ViewSelfAssessment),
+            self_assessment,
+        ),
         get("/begroting", Access::Needs(Capability::ViewBudget), budget),
     ]
 }
@@ -27,10 +39,18 @@ struct SectionCard {
 fn describe(s: Section) -> &'static str {
     match s {
         Section::Dashboard => "",
-        Section::Vergaderingen => "De gezamenlijke agenda van RvB en MSB+, de live vergadering en de besluiten per gremium.",
-        Section::Afspraken => "Het register van afspraken tussen de besturen: wie doet wat, wanneer, en wordt het nagekomen?",
-        Section::Zelfevaluatie => "De jaarlijkse 7S-zelfevaluatie die meet hoe gelijkgericht de besturen zijn.",
-        Section::Begroting => "De capaciteitsbegroting: normtijden, normuren, norm-fte en het honorariumbudget.",
+        Section::Vergaderingen => {
+            "De gezamenlijke agenda van RvB en MSB+, de live vergadering en de besluiten per gremium."
+        }
+        Section::Afspraken => {
+            "Het register van afspraken tussen de besturen: wie doet wat, wanneer, en wordt het nagekomen?"
+        }
+        Section::Zelfevaluatie => {
+            "De jaarlijkse 7S-zelfevaluatie die meet hoe gelijkgericht de besturen zijn."
+        }
+        Section::Begroting => {
+            "De capaciteitsbegroting: normtijden, normuren, norm-fte en het honorariumbudget."
+        }
         Section::Beheer => "Personen, rollen, gremia, vakgroepen en het auditlogboek.",
     }
 }
@@ -50,10 +70,24 @@ async fn dashboard(ctx: Ctx, User(user): User) -> AppResult<Response> {
         .sections()
         .into_iter()
         .filter(|s| *s != Section::Dashboard)
-        .map(|s| SectionCard { label: s.label(), href: s.path(), text: describe(s) })
+        .map(|s| SectionCard {
+            label: s.label(),
+            href: s.path(),
+            text: describe(s),
+        })
         .collect();
-    let first_name = user.name.split_whitespace().next().unwrap_or_default().to_string();
-    render(DashboardPage { layout: ctx.layout("Dashboard"), first_name, cards, represents: user.actor.vakgroepen.len() })
+    let first_name = user
+        .name
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    render(DashboardPage {
+        layout: ctx.layout("Dashboard"),
+        first_name,
+        cards,
+        represents: user.actor.vakgroepen.len(),
+    })
 }
 
 #[derive(Template)]
@@ -64,7 +98,10 @@ struct SectionPage {
 }
 
 fn section(ctx: Ctx, s: Section) -> AppResult<Response> {
-    render(SectionPage { layout: ctx.layout(s.label()), intro: describe(s) })
+    render(SectionPage {
+        layout: ctx.layout(s.label()),
+        intro: describe(s),
+    })
 }
 
 async fn meetings(ctx: Ctx) -> AppResult<Response> {

@@ -4,7 +4,9 @@
 
 use crate::auth::password::Passwords;
 use anyhow::Context;
-use domain::people::{BodyCode, BodyKind, Email, EmploymentForm, PersonName, Role, VakgroepCode, VakgroepKind};
+use domain::people::{
+    BodyCode, BodyKind, Email, EmploymentForm, PersonName, Role, VakgroepCode, VakgroepKind,
+};
 use std::collections::BTreeSet;
 use store::Store;
 use store::audit::Who;
@@ -50,32 +52,162 @@ pub const VAKGROEPEN: &[(&str, &str, VakgroepKind)] = &[
 ];
 
 /// (e-mail, name, roles, memberships as (body, position, employment form), vakgroepen)
-type DemoPerson = (&'static str, &'static str, &'static [Role], &'static [(&'static str, &'static str, Option<EmploymentForm>)], &'static [&'static str]);
+type DemoPerson = (
+    &'static str,
+    &'static str,
+    &'static [Role],
+    &'static [(&'static str, &'static str, Option<EmploymentForm>)],
+    &'static [&'static str],
+);
 
 use EmploymentForm::{Dienstverband as D, Vrijgevestigd as V};
 use Role::*;
 
 pub const PEOPLE: &[DemoPerson] = &[
-    ("m.vandenberg@rijnoever.example", "Marieke van den Berg", &[Bestuurder], &[("RvB", "voorzitter", None)], &[]),
-    ("j.verhoeven@rijnoever.example", "Joost Verhoeven", &[Bestuurder], &[("RvB", "lid", None)], &[]),
-    ("f.elamrani@rijnoever.example", "Fatima el Amrani", &[Bestuurder], &[("RvB", "lid", None)], &[]),
-    ("h.koster@rijnoever.example", "Hans Koster", &[Bestuurder], &[("MSB", "voorzitter", Some(V)), ("VMS", "lid", Some(V))], &[]),
-    ("i.meijer@rijnoever.example", "Ingrid Meijer", &[Bestuurder], &[("MSB", "lid", Some(V))], &[]),
-    ("k.bouzid@rijnoever.example", "Karim Bouzid", &[Bestuurder], &[("MSB", "lid", Some(V))], &[]),
-    ("e.degroot@rijnoever.example", "Ellen de Groot", &[Bestuurder], &[("MSB", "lid", Some(V))], &[]),
-    ("t.jacobs@rijnoever.example", "Tom Jacobs", &[Bestuurder], &[("MSB", "lid", Some(V))], &[]),
-    ("s.dijkstra@rijnoever.example", "Sophie Dijkstra", &[Bestuurder], &[("VMSD", "voorzitter", Some(D)), ("VMS", "lid", Some(D))], &[]),
-    ("r.peters@rijnoever.example", "Ruben Peters", &[Bestuurder], &[("VMSD", "lid", Some(D))], &[]),
-    ("a.brouwer@rijnoever.example", "Anouk Brouwer", &[Bestuurder], &[("VMSD", "lid", Some(D))], &[]),
-    ("w.schouten@rijnoever.example", "Willem Schouten", &[Bestuurder], &[("VMS", "voorzitter", Some(V))], &[]),
-    ("n.hermans@rijnoever.example", "Noor Hermans", &[Bestuurder], &[("VMS", "lid", Some(D))], &[]),
-    ("s.bakker@rijnoever.example", "Sanne Bakker", &[Secretaris], &[("RvB", "secretaris", None)], &[]),
-    ("e.mulder@rijnoever.example", "Eva Mulder", &[Secretaris], &[("MSB", "secretaris", None), ("VMSD", "secretaris", None), ("VMS", "secretaris", None)], &[]),
-    ("r.hendriks@rijnoever.example", "Ruud Hendriks", &[Controller], &[], &[]),
-    ("l.visser@rijnoever.example", "Lotte Visser", &[Vakgroep], &[], &["CAR"]),
-    ("b.dewit@rijnoever.example", "Bram de Wit", &[Vakgroep], &[], &["ORT", "CHI"]),
-    ("p.smit@rijnoever.example", "Pieter Smit", &[Beheerder], &[], &[]),
-    ("h.vos@rijnoever.example", "Hanneke Vos", &[Toehoorder], &[("RvT", "lid", None)], &[]),
+    (
+        "m.vandenberg@rijnoever.example",
+        "Marieke van den Berg",
+        &[Bestuurder],
+        &[("RvB", "voorzitter", None)],
+        &[],
+    ),
+    (
+        "j.verhoeven@rijnoever.example",
+        "Joost Verhoeven",
+        &[Bestuurder],
+        &[("RvB", "lid", None)],
+        &[],
+    ),
+    (
+        "f.elamrani@rijnoever.example",
+        "Fatima el Amrani",
+        &[Bestuurder],
+        &[("RvB", "lid", None)],
+        &[],
+    ),
+    (
+        "h.koster@rijnoever.example",
+        "Hans Koster",
+        &[Bestuurder],
+        &[("MSB", "voorzitter", Some(V)), ("VMS", "lid", Some(V))],
+        &[],
+    ),
+    (
+        "i.meijer@rijnoever.example",
+        "Ingrid Meijer",
+        &[Bestuurder],
+        &[("MSB", "lid", Some(V))],
+        &[],
+    ),
+    (
+        "k.bouzid@rijnoever.example",
+        "Karim Bouzid",
+        &[Bestuurder],
+        &[("MSB", "lid", Some(V))],
+        &[],
+    ),
+    (
+        "e.degroot@rijnoever.example",
+        "Ellen de Groot",
+        &[Bestuurder],
+        &[("MSB", "lid", Some(V))],
+        &[],
+    ),
+    (
+        "t.jacobs@rijnoever.example",
+        "Tom Jacobs",
+        &[Bestuurder],
+        &[("MSB", "lid", Some(V))],
+        &[],
+    ),
+    (
+        "s.dijkstra@rijnoever.example",
+        "Sophie Dijkstra",
+        &[Bestuurder],
+        &[("VMSD", "voorzitter", Some(D)), ("VMS", "lid", Some(D))],
+        &[],
+    ),
+    (
+        "r.peters@rijnoever.example",
+        "Ruben Peters",
+        &[Bestuurder],
+        &[("VMSD", "lid", Some(D))],
+        &[],
+    ),
+    (
+        "a.brouwer@rijnoever.example",
+        "Anouk Brouwer",
+        &[Bestuurder],
+        &[("VMSD", "lid", Some(D))],
+        &[],
+    ),
+    (
+        "w.schouten@rijnoever.example",
+        "Willem Schouten",
+        &[Bestuurder],
+        &[("VMS", "voorzitter", Some(V))],
+        &[],
+    ),
+    (
+        "n.hermans@rijnoever.example",
+        "Noor Hermans",
+        &[Bestuurder],
+        &[("VMS", "lid", Some(D))],
+        &[],
+    ),
+    (
+        "s.bakker@rijnoever.example",
+        "Sanne Bakker",
+        &[Secretaris],
+        &[("RvB", "secretaris", None)],
+        &[],
+    ),
+    (
+        "e.mulder@rijnoever.example",
+        "Eva Mulder",
+        &[Secretaris],
+        &[
+            ("MSB", "secretaris", None),
+            ("VMSD", "secretaris", None),
+            ("VMS", "secretaris", None),
+        ],
+        &[],
+    ),
+    (
+        "r.hendriks@rijnoever.example",
+        "Ruud Hendriks",
+        &[Controller],
+        &[],
+        &[],
+    ),
+    (
+        "l.visser@rijnoever.example",
+        "Lotte Visser",
+        &[Vakgroep],
+        &[],
+        &["CAR"],
+    ),
+    (
+        "b.dewit@rijnoever.example",
+        "Bram de Wit",
+        &[Vakgroep],
+        &[],
+        &["ORT", "CHI"],
+    ),
+    (
+        "p.smit@rijnoever.example",
+        "Pieter Smit",
+        &[Beheerder],
+        &[],
+        &[],
+    ),
+    (
+        "h.vos@rijnoever.example",
+        "Hanneke Vos",
+        &[Toehoorder],
+        &[("RvT", "lid", None)],
+        &[],
+    ),
 ];
 
 /// Loads the demo hospital unless it is already there.
@@ -90,10 +222,20 @@ pub async fn load(store: &Store) -> anyhow::Result<()> {
     store::settings::put(&mut tx, LOADED, "1").await?;
     store::settings::put(&mut tx, store::settings::HOSPITAL_NAME, HOSPITAL).await?;
 
-    let rvt = BodyInput { code: BodyCode::parse("RvT")?, name: "Raad van Toezicht".into(), kind: BodyKind::Toezicht, sort_order: 90 };
+    let rvt = BodyInput {
+        code: BodyCode::parse("RvT")?,
+        name: "Raad van Toezicht".into(),
+        kind: BodyKind::Toezicht,
+        sort_order: 90,
+    };
     store::bodies::create(&mut tx, &who, &rvt).await?;
     for (code, name, kind) in VAKGROEPEN {
-        let input = VakgroepInput { code: VakgroepCode::parse(code)?, name: (*name).into(), kind: *kind, active: true };
+        let input = VakgroepInput {
+            code: VakgroepCode::parse(code)?,
+            name: (*name).into(),
+            kind: *kind,
+            active: true,
+        };
         store::vakgroepen::create(&mut tx, &who, &input).await?;
     }
     let bodies = store::bodies::list_on(&mut tx).await?;
@@ -107,17 +249,32 @@ pub async fn load(store: &Store) -> anyhow::Result<()> {
             vakgroepen: BTreeSet::new(),
         };
         for (code, position, form) in *memberships {
-            let body = bodies.iter().find(|b| b.code == *code).with_context(|| format!("demo body {code}"))?;
-            input.memberships.push(MembershipInput { body_id: body.id, position: (*position).into(), employment_form: *form });
+            let body = bodies
+                .iter()
+                .find(|b| b.code == *code)
+                .with_context(|| format!("demo body {code}"))?;
+            input.memberships.push(MembershipInput {
+                body_id: body.id,
+                position: (*position).into(),
+                employment_form: *form,
+            });
         }
         for code in *represents {
-            let id = vakgroepen.iter().find(|(c, _)| c == code).with_context(|| format!("demo vakgroep {code}"))?.1;
+            let id = vakgroepen
+                .iter()
+                .find(|(c, _)| c == code)
+                .with_context(|| format!("demo vakgroep {code}"))?
+                .1;
             input.vakgroepen.insert(id);
         }
         let id = store::people::create(&mut tx, &who, &input, true).await?;
         store::people::set_password_hash(&mut tx, &who, id, &hash).await?;
     }
     store::commit(tx).await?;
-    tracing::info!(people = PEOPLE.len(), vakgroepen = VAKGROEPEN.len(), "demo hospital loaded");
+    tracing::info!(
+        people = PEOPLE.len(),
+        vakgroepen = VAKGROEPEN.len(),
+        "demo hospital loaded"
+    );
     Ok(())
 }

@@ -90,7 +90,11 @@ impl AppError {
 
 /// Renders a Dutch error page for a status.
 pub fn error_page(status: StatusCode, title: &'static str, message: &'static str) -> Response {
-    let page = ErrorPage { status: status.as_u16(), title, message };
+    let page = ErrorPage {
+        status: status.as_u16(),
+        title,
+        message,
+    };
     let body = page.render().unwrap_or_else(|_| title.to_string());
     (status, Html(body)).into_response()
 }
@@ -105,7 +109,10 @@ impl IntoResponse for AppError {
         let (status, title, message) = self.parts();
         let mut response = error_page(status, title, message);
         if matches!(self, AppError::Unavailable(_)) {
-            response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("30"));
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("30"),
+            );
         }
         response
     }

@@ -20,5 +20,8 @@ async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
 }
 
 pub fn routes() -> Vec<RouteDef> {
-    vec![get("/health", Access::Public, health), get("/ready", Access::Public, ready)]
+    vec![
+        get("/health", Access::Public, health),
+        get("/ready", Access::Public, ready),
+    ]
 }

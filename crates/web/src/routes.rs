@@ -6,10 +6,10 @@ use crate::error::AppError;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::Request;
+use axum::handler::Handler;
 use axum::http::Method;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::handler::Handler;
 use axum::routing::MethodRouter;
 use domain::authz::Capability;
 
@@ -35,7 +35,12 @@ where
     H: Handler<T, AppState>,
     T: 'static,
 {
-    RouteDef { method: Method::GET, path, access, handler: axum::routing::get(handler) }
+    RouteDef {
+        method: Method::GET,
+        path,
+        access,
+        handler: axum::routing::get(handler),
+    }
 }
 
 pub fn post<H, T>(path: &'static str, access: Access, handler: H) -> RouteDef
@@ -43,12 +48,21 @@ where
     H: Handler<T, AppState>,
     T: 'static,
 {
-    RouteDef { method: Method::POST, path, access, handler: axum::routing::post(handler) }
+    RouteDef {
+        method: Method::POST,
+        path,
+        access,
+        handler: axum::routing::post(handler),
+    }
 }
 
 /// Where an anonymous visitor is sent, remembering where they wanted to go.
 pub fn login_redirect(req: &Request) -> Response {
-    let wanted = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let wanted = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
     if req.method() == Method::GET && wanted != "/" {
         let next: String = url_encode(wanted);
         Redirect::to(&format!("/inloggen?volgende={next}")).into_response()
@@ -58,7 +72,9 @@ pub fn login_redirect(req: &Request) -> Response {
 }
 
 fn url_encode(s: &str) -> String {
-    serde_urlencoded::to_string([("", s)]).map(|e| e[1..].to_string()).unwrap_or_default()
+    serde_urlencoded::to_string([("", s)])
+        .map(|e| e[1..].to_string())
+        .unwrap_or_default()
 }
 
 async fn guard(access: Access, req: Request, next: Next) -> Response {
@@ -88,7 +104,9 @@ pub fn router() -> Router<AppState> {
     let mut by_path: Vec<(&'static str, MethodRouter<AppState>)> = Vec::new();
     for r in all() {
         let access = r.access;
-        let handler = r.handler.route_layer(middleware::from_fn(move |req, next| guard(access, req, next)));
+        let handler = r.handler.route_layer(middleware::from_fn(move |req, next| {
+            guard(access, req, next)
+        }));
         match by_path.iter_mut().find(|(p, _)| *p == r.path) {
             Some((_, existing)) => {
                 let merged = std::mem::take(existing).merge(handler);
@@ -97,5 +115,7 @@ pub fn router() -> Router<AppState> {
             None => by_path.push((r.path, handler)),
         }
     }
-    by_path.into_iter().fold(Router::new(), |router, (path, mr)| router.route(path, mr))
+    by_path
+        .into_iter()
+        .fold(Router::new(), |router, (path, mr)| router.route(path, mr))
 }

@@ -20,16 +20,25 @@ impl Database {
     pub async fn open(config: &Config, share_running: bool) -> anyhow::Result<Self> {
         if let Some(url) = &config.database_url {
             let store = Store::connect_lazy(url, config.db_max_connections)?;
-            return Ok(Self { store, embedded: None });
+            return Ok(Self {
+                store,
+                embedded: None,
+            });
         }
         match EmbeddedPostgres::start(&config.data_dir).await {
             Ok(pg) => {
                 let store = Store::connect_lazy(&pg.database_url(), config.db_max_connections)?;
-                Ok(Self { store, embedded: Some(pg) })
+                Ok(Self {
+                    store,
+                    embedded: Some(pg),
+                })
             }
             Err(EmbeddedError::AlreadyRunning(dir)) if share_running => {
                 let url = store::embedded::database_url_for(&dir);
-                Ok(Self { store: Store::connect_lazy(&url, config.db_max_connections)?, embedded: None })
+                Ok(Self {
+                    store: Store::connect_lazy(&url, config.db_max_connections)?,
+                    embedded: None,
+                })
             }
             Err(e) => Err(e.into()),
         }
@@ -66,21 +75,30 @@ async fn shutdown_signal() {
 
 pub async fn run(config: Config, addr: SocketAddr, demo: bool) -> anyhow::Result<()> {
     if demo && config.is_production() {
-        anyhow::bail!("--demo is refused when GG_ENV=production: demo accounts have publicly known passwords");
+        anyhow::bail!(
+            "--demo is refused when GG_ENV=production: demo accounts have publicly known passwords"
+        );
     }
     let db = Database::open(&config, false).await?;
     db.store.migrate().await.context("running migrations")?;
     if demo {
-        crate::demo::load(&db.store).await.context("loading the demo hospital")?;
+        crate::demo::load(&db.store)
+            .await
+            .context("loading the demo hospital")?;
     }
     let state = AppState::new(db.store.clone(), config).await?;
     let app = crate::app::build(state);
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("binding {addr}"))?;
     tracing::info!(%addr, "Gelijkgericht is listening on http://{addr}");
     println!("Gelijkgericht draait op http://{addr}");
-    let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
+    let served = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await;
     db.close().await;
     served.context("serving")
 }

@@ -49,7 +49,9 @@ fn notice_for(code: &str) -> Option<&'static str> {
     Some(match code {
         "opgeslagen" => "De wijzigingen zijn opgeslagen.",
         "aangemaakt" => "Aangemaakt.",
-        "geblokkeerd" => "Het account is geblokkeerd; alle sessies van deze persoon zijn beëindigd.",
+        "geblokkeerd" => {
+            "Het account is geblokkeerd; alle sessies van deze persoon zijn beëindigd."
+        }
         "gedeblokkeerd" => "Het account is weer actief.",
         "wachtwoord" => "Uw wachtwoord is gewijzigd. Andere sessies zijn beëindigd.",
         _ => return None,
@@ -59,7 +61,10 @@ fn notice_for(code: &str) -> Option<&'static str> {
 impl FromRequestParts<AppState> for Ctx {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let notice = parts
             .uri
             .query()
@@ -69,7 +74,11 @@ impl FromRequestParts<AppState> for Ctx {
         Ok(Ctx {
             hospital: state.hospital_name(),
             user: parts.extensions.get::<CurrentUser>().cloned(),
-            csrf: parts.extensions.get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default(),
+            csrf: parts
+                .extensions
+                .get::<CsrfToken>()
+                .map(|t| t.0.clone())
+                .unwrap_or_default(),
             path: parts.uri.path().to_string(),
             notice,
         })
@@ -86,7 +95,11 @@ impl Ctx {
                 let header = UserHeader {
                     name: u.name.clone(),
                     bodies: u.body_codes.join(", "),
-                    roles: roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", "),
+                    roles: roles
+                        .iter()
+                        .map(|r| r.label())
+                        .collect::<Vec<_>>()
+                        .join(", "),
                 };
                 let nav = u
                     .actor
@@ -95,7 +108,11 @@ impl Ctx {
                     .map(|s| NavLink {
                         label: s.label(),
                         href: s.path(),
-                        current: if s.path() == "/" { self.path == "/" } else { self.path.starts_with(s.path()) },
+                        current: if s.path() == "/" {
+                            self.path == "/"
+                        } else {
+                            self.path.starts_with(s.path())
+                        },
                     })
                     .collect();
                 (Some(header), nav)
@@ -133,7 +150,10 @@ impl Errors {
     }
 
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
     }
 
     pub fn is_empty(&self) -> bool {

@@ -36,7 +36,9 @@ pub fn check_new_password(password: &str, email: &str) -> Result<(), FieldError>
     let letters: String = lower.chars().filter(|c| c.is_alphabetic()).collect();
     let list = common_passwords();
     if list.contains(lower.as_str()) || list.contains(letters.as_str()) {
-        return err("Dit wachtwoord komt te vaak voor. Kies een ander, bijvoorbeeld een zin van een paar woorden.");
+        return err(
+            "Dit wachtwoord komt te vaak voor. Kies een ander, bijvoorbeeld een zin van een paar woorden.",
+        );
     }
     let local = email.split('@').next().unwrap_or("").to_lowercase();
     let local_letters: String = local.chars().filter(|c| c.is_alphabetic()).collect();
@@ -58,16 +60,26 @@ pub struct ThrottlePolicy {
 }
 
 impl ThrottlePolicy {
-    pub const DEFAULT: ThrottlePolicy = ThrottlePolicy { max_failures: 5, window: Duration::minutes(15) };
+    pub const DEFAULT: ThrottlePolicy = ThrottlePolicy {
+        max_failures: 5,
+        window: Duration::minutes(15),
+    };
 
     /// Until when further attempts are refused, given the times of recent failures.
     /// `None` when another attempt is allowed now.
-    pub fn locked_until(&self, failures: &[OffsetDateTime], now: OffsetDateTime) -> Option<OffsetDateTime> {
+    pub fn locked_until(
+        &self,
+        failures: &[OffsetDateTime],
+        now: OffsetDateTime,
+    ) -> Option<OffsetDateTime> {
         if self.max_failures == 0 {
             return None;
         }
-        let mut recent: Vec<OffsetDateTime> =
-            failures.iter().copied().filter(|t| *t > now - self.window && *t <= now).collect();
+        let mut recent: Vec<OffsetDateTime> = failures
+            .iter()
+            .copied()
+            .filter(|t| *t > now - self.window && *t <= now)
+            .collect();
         if recent.len() < self.max_failures {
             return None;
         }
@@ -86,9 +98,17 @@ pub struct SessionPolicy {
 }
 
 impl SessionPolicy {
-    pub const DEFAULT: SessionPolicy = SessionPolicy { idle: Duration::minutes(30), absolute: Duration::hours(12) };
+    pub const DEFAULT: SessionPolicy = SessionPolicy {
+        idle: Duration::minutes(30),
+        absolute: Duration::hours(12),
+    };
 
-    pub fn is_alive(&self, created: OffsetDateTime, last_seen: OffsetDateTime, now: OffsetDateTime) -> bool {
+    pub fn is_alive(
+        &self,
+        created: OffsetDateTime,
+        last_seen: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> bool {
         now < created + self.absolute && now < last_seen + self.idle
     }
 

@@ -28,10 +28,17 @@ fn password_errors_are_dutch_and_name_the_field() {
 fn five_failures_lock_until_the_oldest_ages_out() {
     let p = ThrottlePolicy::DEFAULT;
     let fails: Vec<_> = (0..4).map(|i| NOW - Duration::minutes(10 - i)).collect();
-    assert_eq!(p.locked_until(&fails, NOW), None, "four failures still allow a fifth try");
+    assert_eq!(
+        p.locked_until(&fails, NOW),
+        None,
+        "four failures still allow a fifth try"
+    );
     let mut five = fails.clone();
     five.push(NOW - Duration::minutes(1));
-    assert_eq!(p.locked_until(&five, NOW), Some(NOW - Duration::minutes(10) + Duration::minutes(15)));
+    assert_eq!(
+        p.locked_until(&five, NOW),
+        Some(NOW - Duration::minutes(10) + Duration::minutes(15))
+    );
     assert_eq!(p.locked_until(&five, NOW + Duration::minutes(6)), None);
 }
 
@@ -50,14 +57,27 @@ fn sessions_end_when_idle_or_old() {
     assert!(!p.is_alive(login, login, login + Duration::minutes(30)));
     let late = login + Duration::hours(11) + Duration::minutes(59);
     assert!(p.is_alive(login, late, late));
-    assert!(!p.is_alive(login, login + Duration::hours(12), login + Duration::hours(12)));
+    assert!(!p.is_alive(
+        login,
+        login + Duration::hours(12),
+        login + Duration::hours(12)
+    ));
 }
 
 #[test]
 fn set_password_links_are_single_use_and_expire() {
-    assert_eq!(check_set_password_link(NOW, None, NOW + Duration::hours(71)), Ok(()));
-    assert_eq!(check_set_password_link(NOW, None, NOW + Duration::hours(72)), Err(LinkProblem::Expired));
-    assert_eq!(check_set_password_link(NOW, Some(NOW), NOW), Err(LinkProblem::Used));
+    assert_eq!(
+        check_set_password_link(NOW, None, NOW + Duration::hours(71)),
+        Ok(())
+    );
+    assert_eq!(
+        check_set_password_link(NOW, None, NOW + Duration::hours(72)),
+        Err(LinkProblem::Expired)
+    );
+    assert_eq!(
+        check_set_password_link(NOW, Some(NOW), NOW),
+        Err(LinkProblem::Used)
+    );
 }
 
 proptest! {

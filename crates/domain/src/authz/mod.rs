@@ -168,7 +168,10 @@ impl Actor {
 
     /// The sections shown in this person's navigation.
     pub fn sections(&self) -> Vec<Section> {
-        Section::ALL.into_iter().filter(|s| self.can(s.capability())).collect()
+        Section::ALL
+            .into_iter()
+            .filter(|s| self.can(s.capability()))
+            .collect()
     }
 }
 

@@ -13,14 +13,32 @@ fn actor(roles: &[Role], bodies: &[i64]) -> Actor {
 #[test]
 fn navigation_follows_roles() {
     use Section::*;
-    assert_eq!(actor(&[Role::Beheerder], &[]).sections(), vec![Dashboard, Beheer]);
+    assert_eq!(
+        actor(&[Role::Beheerder], &[]).sections(),
+        vec![Dashboard, Beheer]
+    );
     assert_eq!(
         actor(&[Role::Bestuurder], &[1]).sections(),
-        vec![Dashboard, Vergaderingen, Afspraken, Zelfevaluatie, Begroting]
+        vec![
+            Dashboard,
+            Vergaderingen,
+            Afspraken,
+            Zelfevaluatie,
+            Begroting
+        ]
     );
-    assert_eq!(actor(&[Role::Vakgroep], &[]).sections(), vec![Dashboard, Begroting]);
-    assert_eq!(actor(&[Role::Controller], &[]).sections(), vec![Dashboard, Afspraken, Begroting]);
-    assert_eq!(actor(&[Role::Toehoorder], &[5]).sections(), vec![Dashboard, Vergaderingen, Afspraken]);
+    assert_eq!(
+        actor(&[Role::Vakgroep], &[]).sections(),
+        vec![Dashboard, Begroting]
+    );
+    assert_eq!(
+        actor(&[Role::Controller], &[]).sections(),
+        vec![Dashboard, Afspraken, Begroting]
+    );
+    assert_eq!(
+        actor(&[Role::Toehoorder], &[5]).sections(),
+        vec![Dashboard, Vergaderingen, Afspraken]
+    );
     assert_eq!(actor(&[], &[]).sections(), vec![Dashboard]);
 }
 
@@ -37,17 +55,32 @@ fn body_only_objects_stay_in_their_body() {
 #[test]
 fn a_secretary_is_not_above_the_compartments() {
     let secretary = actor(&[Role::Secretaris, Role::Beheerder], &[1]);
-    assert_eq!(secretary.check(Capability::ManageMeetings, Visibility::Body(2)), Err(Denied::NotFound));
-    assert_eq!(secretary.check(Capability::ManageMeetings, Visibility::Body(1)), Ok(()));
+    assert_eq!(
+        secretary.check(Capability::ManageMeetings, Visibility::Body(2)),
+        Err(Denied::NotFound)
+    );
+    assert_eq!(
+        secretary.check(Capability::ManageMeetings, Visibility::Body(1)),
+        Ok(())
+    );
 }
 
 #[test]
 fn hidden_beats_forbidden() {
     let member = actor(&[Role::Bestuurder], &[1]);
-    assert_eq!(member.check(Capability::ManageMeetings, Visibility::Body(1)), Err(Denied::Forbidden));
-    assert_eq!(member.check(Capability::ManageMeetings, Visibility::Body(3)), Err(Denied::NotFound));
+    assert_eq!(
+        member.check(Capability::ManageMeetings, Visibility::Body(1)),
+        Err(Denied::Forbidden)
+    );
+    assert_eq!(
+        member.check(Capability::ManageMeetings, Visibility::Body(3)),
+        Err(Denied::NotFound)
+    );
     let outsider = actor(&[Role::Controller], &[]);
-    assert_eq!(outsider.check(Capability::ViewAgreements, Visibility::Gezamenlijk), Err(Denied::NotFound));
+    assert_eq!(
+        outsider.check(Capability::ViewAgreements, Visibility::Gezamenlijk),
+        Err(Denied::NotFound)
+    );
 }
 
 #[test]

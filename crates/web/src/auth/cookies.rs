@@ -21,7 +21,13 @@ pub enum SameSite {
 
 /// A `Set-Cookie` value: HttpOnly always, Secure when served over TLS, `max_age` None = session
 /// cookie, `Some(0)` = delete.
-pub fn set(name: &str, value: &str, same_site: SameSite, secure: bool, max_age: Option<i64>) -> HeaderValue {
+pub fn set(
+    name: &str,
+    value: &str,
+    same_site: SameSite,
+    secure: bool,
+    max_age: Option<i64>,
+) -> HeaderValue {
     let mut c = format!("{name}={value}; Path=/; HttpOnly");
     c.push_str(match same_site {
         SameSite::Strict => "; SameSite=Strict",

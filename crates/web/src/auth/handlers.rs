@@ -8,12 +8,12 @@ use crate::routes::{Access, RouteDef, get, post};
 use crate::state::AppState;
 use crate::views::{Ctx, Errors, Layout, render};
 use askama::Template;
-use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
-use axum::http::request::Parts;
-use axum::http::header::SET_COOKIE;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
+use axum::http::StatusCode;
+use axum::http::header::SET_COOKIE;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
 use domain::account::{LinkProblem, ThrottlePolicy, check_new_password, check_set_password_link};
 use domain::authz::Capability;
 use serde::Deserialize;
@@ -26,10 +26,26 @@ pub fn routes() -> Vec<RouteDef> {
         get("/inloggen", Access::Public, login_page),
         post("/inloggen", Access::Public, login),
         post("/uitloggen", Access::Needs(Capability::SignedIn), logout),
-        get("/wachtwoord-instellen/{token}", Access::Public, set_password_page),
-        post("/wachtwoord-instellen/{token}", Access::Public, set_password),
-        get("/account/wachtwoord", Access::Needs(Capability::SignedIn), change_password_page),
-        post("/account/wachtwoord", Access::Needs(Capability::SignedIn), change_password),
+        get(
+            "/wachtwoord-instellen/{token}",
+            Access::Public,
+            set_password_page,
+        ),
+        post(
+            "/wachtwoord-instellen/{token}",
+            Access::Public,
+            set_password,
+        ),
+        get(
+            "/account/wachtwoord",
+            Access::Needs(Capability::SignedIn),
+            change_password_page,
+        ),
+        post(
+            "/account/wachtwoord",
+            Access::Needs(Capability::SignedIn),
+            change_password,
+        ),
     ]
 }
 
@@ -65,7 +81,11 @@ struct LoginQuery {
     reden: Option<String>,
 }
 
-async fn login_page(ctx: Ctx, MaybeUser(user): MaybeUser, Query(q): Query<LoginQuery>) -> AppResult<Response> {
+async fn login_page(
+    ctx: Ctx,
+    MaybeUser(user): MaybeUser,
+    Query(q): Query<LoginQuery>,
+) -> AppResult<Response> {
     if user.is_some() {
         return Ok(Redirect::to(&safe_next(q.volgende.as_deref())).into_response());
     }
@@ -98,7 +118,10 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|a| a.0.ip().to_string());
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|a| a.0.ip().to_string());
         Ok(ClientIp(ip.unwrap_or_else(|| "onbekend".into())))
     }
 }
@@ -112,19 +135,35 @@ async fn login(
     let email = form.email.trim().to_lowercase();
     let next = safe_next(form.volgende.as_deref());
     let refuse = |status: StatusCode, message: String| -> AppResult<Response> {
-        let page = LoginPage { layout: ctx.layout("Inloggen"), email: form.email.clone(), next: next.clone(), error: Some(message), info: None };
+        let page = LoginPage {
+            layout: ctx.layout("Inloggen"),
+            email: form.email.clone(),
+            next: next.clone(),
+            error: Some(message),
+            info: None,
+        };
         Ok((status, render(page)?).into_response())
     };
 
     let now = OffsetDateTime::now_utc();
     let window = ThrottlePolicy::DEFAULT.window;
-    let (by_account, by_ip) = store::accounts::login_failures_since(&state.store, &email, &ip, now - window).await?;
-    let account_policy = ThrottlePolicy { max_failures: state.config.max_failures_per_account, window };
-    let ip_policy = ThrottlePolicy { max_failures: state.config.max_failures_per_ip, window };
-    let locked = [account_policy.locked_until(&by_account, now), ip_policy.locked_until(&by_ip, now)]
-        .into_iter()
-        .flatten()
-        .max();
+    let (by_account, by_ip) =
+        store::accounts::login_failures_since(&state.store, &email, &ip, now - window).await?;
+    let account_policy = ThrottlePolicy {
+        max_failures: state.config.max_failures_per_account,
+        window,
+    };
+    let ip_policy = ThrottlePolicy {
+        max_failures: state.config.max_failures_per_ip,
+        window,
+    };
+    let locked = [
+        account_policy.locked_until(&by_account, now),
+        ip_policy.locked_until(&by_ip, now),
+    ]
+    .into_iter()
+    .flatten()
+    .max();
     if let Some(until) = locked {
         // Round up so "probeer het na 14:35" is never too early.
         let until = until + Duration::seconds(59);
@@ -139,11 +178,20 @@ async fn login(
 
     let creds = store::people::credentials(&state.store, &email).await?;
     let usable = creds.as_ref().filter(|c| !c.disabled);
-    let ok = state.passwords.verify(&form.password, usable.and_then(|c| c.password_hash.as_deref())).await;
+    let ok = state
+        .passwords
+        .verify(
+            &form.password,
+            usable.and_then(|c| c.password_hash.as_deref()),
+        )
+        .await;
     let Some(person) = usable.filter(|_| ok) else {
         store::accounts::record_login_failure(&state.store, &email, &ip).await?;
         tracing::info!(%ip, "login failed");
-        return refuse(StatusCode::UNAUTHORIZED, "Het e-mailadres of het wachtwoord is onjuist.".into());
+        return refuse(
+            StatusCode::UNAUTHORIZED,
+            "Het e-mailadres of het wachtwoord is onjuist.".into(),
+        );
     };
     if person.is_demo && state.config.is_production() {
         return refuse(
@@ -160,21 +208,35 @@ async fn login(
     let token = cookies::random_token();
     let mut tx = state.store.begin().await?;
     store::accounts::create_session(&mut tx, &cookies::sha256(&token), person.id, &ip).await?;
-    store::audit::record(&mut tx, &Who { id: Some(person.id), label: person.email.clone() }, store::audit::Change::new("person", person.id, "login")).await?;
+    store::audit::record(
+        &mut tx,
+        &Who {
+            id: Some(person.id),
+            label: person.email.clone(),
+        },
+        store::audit::Change::new("person", person.id, "login"),
+    )
+    .await?;
     store::commit(tx).await?;
     tracing::info!(person = person.id, "login");
 
     let mut response = Redirect::to(&next).into_response();
-    response.headers_mut().append(SET_COOKIE, session::session_cookie(&state, &token));
+    response
+        .headers_mut()
+        .append(SET_COOKIE, session::session_cookie(&state, &token));
     response.extensions_mut().insert(RotateCsrf);
-    response.extensions_mut().insert(CsrfToken(cookies::random_token()));
+    response
+        .extensions_mut()
+        .insert(CsrfToken(cookies::random_token()));
     Ok(response)
 }
 
 async fn logout(State(state): State<AppState>, User(user): User) -> AppResult<Response> {
     store::accounts::delete_session(&state.store, &user.session_hash).await?;
     let mut response = Redirect::to("/inloggen?reden=uitgelogd").into_response();
-    response.headers_mut().append(SET_COOKIE, session::end_cookie(&state));
+    response
+        .headers_mut()
+        .append(SET_COOKIE, session::end_cookie(&state));
     Ok(response)
 }
 
@@ -195,23 +257,41 @@ struct LinkInvalidPage {
     reason: &'static str,
 }
 
-async fn valid_link(state: &AppState, token: &str) -> AppResult<Result<store::accounts::PasswordLink, &'static str>> {
-    let Some(link) = store::accounts::find_password_link(&state.store, &cookies::sha256(token)).await? else {
-        return Ok(Err("Deze link is onbekend. Controleer of u de hele link uit de e-mail heeft gebruikt."));
+async fn valid_link(
+    state: &AppState,
+    token: &str,
+) -> AppResult<Result<store::accounts::PasswordLink, &'static str>> {
+    let Some(link) =
+        store::accounts::find_password_link(&state.store, &cookies::sha256(token)).await?
+    else {
+        return Ok(Err(
+            "Deze link is onbekend. Controleer of u de hele link uit de e-mail heeft gebruikt.",
+        ));
     };
-    Ok(match check_set_password_link(link.created_at, link.used_at, OffsetDateTime::now_utc()) {
-        Ok(()) => Ok(link),
-        Err(LinkProblem::Used) => Err("Deze link is al gebruikt. Een link werkt maar één keer."),
-        Err(LinkProblem::Expired) => Err("Deze link is verlopen: een link is 72 uur geldig."),
-    })
+    Ok(
+        match check_set_password_link(link.created_at, link.used_at, OffsetDateTime::now_utc()) {
+            Ok(()) => Ok(link),
+            Err(LinkProblem::Used) => {
+                Err("Deze link is al gebruikt. Een link werkt maar één keer.")
+            }
+            Err(LinkProblem::Expired) => Err("Deze link is verlopen: een link is 72 uur geldig."),
+        },
+    )
 }
 
 fn link_invalid(ctx: &Ctx, reason: &'static str) -> AppResult<Response> {
-    let page = LinkInvalidPage { layout: ctx.layout("Link niet geldig"), reason };
+    let page = LinkInvalidPage {
+        layout: ctx.layout("Link niet geldig"),
+        reason,
+    };
     Ok((StatusCode::NOT_FOUND, render(page)?).into_response())
 }
 
-async fn set_password_page(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> AppResult<Response> {
+async fn set_password_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
     match valid_link(&state, &token).await? {
         Err(reason) => link_invalid(&ctx, reason),
         Ok(link) => render(SetPasswordPage {
@@ -256,15 +336,31 @@ async fn set_password(
     };
     let errors = check_pair(&form, &link.email);
     if !errors.is_empty() {
-        let page = SetPasswordPage { layout: ctx.layout("Wachtwoord instellen"), name: link.name, email: link.email, token, errors };
+        let page = SetPasswordPage {
+            layout: ctx.layout("Wachtwoord instellen"),
+            name: link.name,
+            email: link.email,
+            token,
+            errors,
+        };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response());
     }
-    let hash = state.passwords.hash(&form.password).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let hash = state
+        .passwords
+        .hash(&form.password)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     let mut tx = state.store.begin().await?;
     if !store::accounts::use_password_link(&mut tx, &cookies::sha256(&token)).await? {
-        return link_invalid(&ctx, "Deze link is al gebruikt. Een link werkt maar één keer.");
+        return link_invalid(
+            &ctx,
+            "Deze link is al gebruikt. Een link werkt maar één keer.",
+        );
     }
-    let who = Who { id: Some(link.person_id), label: link.email.clone() };
+    let who = Who {
+        id: Some(link.person_id),
+        label: link.email.clone(),
+    };
     store::people::set_password_hash(&mut tx, &who, link.person_id, &hash).await?;
     store::commit(tx).await?;
     Ok(Redirect::to("/inloggen?reden=wachtwoord").into_response())
@@ -278,7 +374,10 @@ struct ChangePasswordPage {
 }
 
 async fn change_password_page(ctx: Ctx) -> AppResult<Response> {
-    render(ChangePasswordPage { layout: ctx.layout("Wachtwoord wijzigen"), errors: Errors::default() })
+    render(ChangePasswordPage {
+        layout: ctx.layout("Wachtwoord wijzigen"),
+        errors: Errors::default(),
+    })
 }
 
 async fn change_password(
@@ -290,7 +389,11 @@ async fn change_password(
 ) -> AppResult<Response> {
     let creds = store::people::credentials_by_id(&state.store, user.actor.person_id).await?;
     let mut errors = Errors::default();
-    if !state.passwords.verify(&form.current, creds.password_hash.as_deref()).await {
+    if !state
+        .passwords
+        .verify(&form.current, creds.password_hash.as_deref())
+        .await
+    {
         errors.add("current", "Uw huidige wachtwoord is onjuist.");
     } else {
         errors = check_pair(&form, &creds.email);
@@ -299,11 +402,21 @@ async fn change_password(
         }
     }
     if !errors.is_empty() {
-        let page = ChangePasswordPage { layout: ctx.layout("Wachtwoord wijzigen"), errors };
+        let page = ChangePasswordPage {
+            layout: ctx.layout("Wachtwoord wijzigen"),
+            errors,
+        };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response());
     }
-    let hash = state.passwords.hash(&form.password).await.map_err(|e| AppError::Internal(e.to_string()))?;
-    let who = Who { id: Some(creds.id), label: creds.email.clone() };
+    let hash = state
+        .passwords
+        .hash(&form.password)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let who = Who {
+        id: Some(creds.id),
+        label: creds.email.clone(),
+    };
     let token = cookies::random_token();
     let mut tx = state.store.begin().await?;
     // Ends every session, this one included; this browser continues on a fresh one.
@@ -311,7 +424,9 @@ async fn change_password(
     store::accounts::create_session(&mut tx, &cookies::sha256(&token), creds.id, &ip).await?;
     store::commit(tx).await?;
     let mut response = Redirect::to("/?ok=wachtwoord").into_response();
-    response.headers_mut().append(SET_COOKIE, session::session_cookie(&state, &token));
+    response
+        .headers_mut()
+        .append(SET_COOKIE, session::session_cookie(&state, &token));
     Ok(response)
 }
 
@@ -321,8 +436,18 @@ mod tests {
 
     #[test]
     fn only_local_paths_follow_login() {
-        assert_eq!(safe_next(Some("/beheer/personen?x=1")), "/beheer/personen?x=1");
-        for bad in ["//evil.example", "https://evil.example", "/\\evil.example", "evil", "/inloggen", "/a\nb"] {
+        assert_eq!(
+            safe_next(Some("/beheer/personen?x=1")),
+            "/beheer/personen?x=1"
+        );
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "evil",
+            "/inloggen",
+            "/a\nb",
+        ] {
             assert_eq!(safe_next(Some(bad)), "/", "{bad}");
         }
         assert_eq!(safe_next(None), "/");

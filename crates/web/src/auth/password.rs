@@ -19,7 +19,9 @@ fn hash_blocking(password: &str) -> anyhow::Result<String> {
 }
 
 fn verify_blocking(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).map(|h| argon2().verify_password(password.as_bytes(), &h).is_ok()).unwrap_or(false)
+    PasswordHash::new(hash)
+        .map(|h| argon2().verify_password(password.as_bytes(), &h).is_ok())
+        .unwrap_or(false)
 }
 
 /// Hashes and verifies passwords. Holds a dummy hash so that a login for an unknown account costs
@@ -30,7 +32,10 @@ pub struct Passwords {
 
 impl Passwords {
     pub async fn new() -> anyhow::Result<Self> {
-        let dummy_hash = tokio::task::spawn_blocking(|| hash_blocking("geen echt wachtwoord, alleen voor de tijd")).await??;
+        let dummy_hash = tokio::task::spawn_blocking(|| {
+            hash_blocking("geen echt wachtwoord, alleen voor de tijd")
+        })
+        .await??;
         Ok(Self { dummy_hash })
     }
 
@@ -45,7 +50,9 @@ impl Passwords {
         let real = hash.is_some();
         let hash = hash.unwrap_or(&self.dummy_hash).to_string();
         let password = password.to_string();
-        let ok = tokio::task::spawn_blocking(move || verify_blocking(&password, &hash)).await.unwrap_or(false);
+        let ok = tokio::task::spawn_blocking(move || verify_blocking(&password, &hash))
+            .await
+            .unwrap_or(false);
         ok && real
     }
 }

@@ -35,7 +35,10 @@ fn sessionless(path: &str) -> bool {
 }
 
 pub fn policy(state: &AppState) -> SessionPolicy {
-    SessionPolicy { idle: state.config.session_idle, absolute: state.config.session_absolute }
+    SessionPolicy {
+        idle: state.config.session_idle,
+        absolute: state.config.session_absolute,
+    }
 }
 
 /// Middleware: resolves the session cookie to a [`CurrentUser`], ends expired sessions.
@@ -46,7 +49,10 @@ pub async fn load(State(state): State<AppState>, mut req: Request, next: Next) -
         let hash = cookies::sha256(&token);
         match resolve(&state, &hash).await {
             Ok(Some(person)) => {
-                req.extensions_mut().insert(CurrentUser { person: Arc::new(person), session_hash: Arc::new(hash) });
+                req.extensions_mut().insert(CurrentUser {
+                    person: Arc::new(person),
+                    session_hash: Arc::new(hash),
+                });
             }
             Ok(None) => clear_cookie = true,
             Err(e) => return e.into_response(),
@@ -54,7 +60,9 @@ pub async fn load(State(state): State<AppState>, mut req: Request, next: Next) -
     }
     let mut response = next.run(req).await;
     if clear_cookie && !response.headers().contains_key(SET_COOKIE) {
-        response.headers_mut().append(SET_COOKIE, end_cookie(&state));
+        response
+            .headers_mut()
+            .append(SET_COOKIE, end_cookie(&state));
     }
     response
 }
@@ -80,11 +88,23 @@ async fn resolve(state: &AppState, hash: &[u8]) -> Result<Option<SignedIn>, AppE
 }
 
 pub fn session_cookie(state: &AppState, token: &str) -> axum::http::HeaderValue {
-    cookies::set(SESSION_COOKIE, token, SameSite::Lax, state.config.secure_cookies, None)
+    cookies::set(
+        SESSION_COOKIE,
+        token,
+        SameSite::Lax,
+        state.config.secure_cookies,
+        None,
+    )
 }
 
 pub fn end_cookie(state: &AppState) -> axum::http::HeaderValue {
-    cookies::set(SESSION_COOKIE, "", SameSite::Lax, state.config.secure_cookies, Some(0))
+    cookies::set(
+        SESSION_COOKIE,
+        "",
+        SameSite::Lax,
+        state.config.secure_cookies,
+        Some(0),
+    )
 }
 
 /// Extractor for handlers behind a signed-in route rule: the current person.

@@ -14,7 +14,11 @@ use time::Date;
 use time::macros::format_description;
 
 pub fn routes() -> Vec<RouteDef> {
-    vec![get("/beheer/audit", Access::Needs(Capability::ViewAudit), page)]
+    vec![get(
+        "/beheer/audit",
+        Access::Needs(Capability::ViewAudit),
+        page,
+    )]
 }
 
 const PAGE_SIZE: i64 = 50;
@@ -84,11 +88,17 @@ fn date(s: &str, field: &'static str, errors: &mut Errors) -> Option<Date> {
 
 fn pretty(json: Option<String>) -> Option<String> {
     json.map(|j| {
-        serde_json::from_str::<serde_json::Value>(&j).and_then(|v| serde_json::to_string_pretty(&v)).unwrap_or(j)
+        serde_json::from_str::<serde_json::Value>(&j)
+            .and_then(|v| serde_json::to_string_pretty(&v))
+            .unwrap_or(j)
     })
 }
 
-async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<AuditQuery>) -> AppResult<Response> {
+async fn page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<AuditQuery>,
+) -> AppResult<Response> {
     let mut errors = Errors::default();
     let filter = AuditFilter {
         actor: opt(&q.wie),
@@ -99,7 +109,8 @@ async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<AuditQuer
         until: date(&q.tot, "tot", &mut errors),
     };
     let page = q.pagina.unwrap_or(1).max(1);
-    let (rows, more) = store::audit::list(&state.store, &filter, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
+    let (rows, more) =
+        store::audit::list(&state.store, &filter, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
     let (types, actions) = store::audit::kinds(&state.store).await?;
     let entries = rows
         .into_iter()
@@ -122,5 +133,15 @@ async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<AuditQuer
         ("tot", &q.tot),
     ])
     .unwrap_or_default();
-    render(AuditPage { layout: ctx.layout("Auditlogboek"), q, types, actions, entries, errors, page, more, query_without_page })
+    render(AuditPage {
+        layout: ctx.layout("Auditlogboek"),
+        q,
+        types,
+        actions,
+        entries,
+        errors,
+        page,
+        more,
+        query_without_page,
+    })
 }

@@ -43,7 +43,10 @@ impl ListPage {
 }
 
 async fn list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    render(ListPage { layout: ctx.layout("Gremia"), bodies: store::bodies::list(&state.store).await? })
+    render(ListPage {
+        layout: ctx.layout("Gremia"),
+        bodies: store::bodies::list(&state.store).await?,
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -67,14 +70,34 @@ struct FormPage {
 }
 
 fn form_page(ctx: &Ctx, id: Option<i64>, form: BodyForm, errors: Errors) -> AppResult<Response> {
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let title = if id.is_some() { "Gremium wijzigen" } else { "Nieuw gremium" };
-    Ok((status, render(FormPage { layout: ctx.layout(title), id, form, kinds: BodyKind::ALL, errors })?).into_response())
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let title = if id.is_some() {
+        "Gremium wijzigen"
+    } else {
+        "Nieuw gremium"
+    };
+    Ok((
+        status,
+        render(FormPage {
+            layout: ctx.layout(title),
+            id,
+            form,
+            kinds: BodyKind::ALL,
+            errors,
+        })?,
+    )
+        .into_response())
 }
 
 fn validate(form: &BodyForm) -> Result<BodyInput, Errors> {
     let mut errors = Errors::default();
-    let code = BodyCode::parse(&form.code).map_err(|e| errors.field(e)).ok();
+    let code = BodyCode::parse(&form.code)
+        .map_err(|e| errors.field(e))
+        .ok();
     let name = form.name.trim().to_string();
     if name.is_empty() {
         errors.add("name", "Vul de naam van het gremium in.");
@@ -83,18 +106,35 @@ fn validate(form: &BodyForm) -> Result<BodyInput, Errors> {
     if kind.is_none() {
         errors.add("kind", "Kies het soort gremium.");
     }
-    let sort_order = form.sort_order.trim().parse::<i32>().ok().filter(|n| (0..=999).contains(n));
+    let sort_order = form
+        .sort_order
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|n| (0..=999).contains(n));
     if sort_order.is_none() {
-        errors.add("sort_order", "Vul een volgorde in als geheel getal van 0 tot en met 999.");
+        errors.add(
+            "sort_order",
+            "Vul een volgorde in als geheel getal van 0 tot en met 999.",
+        );
     }
     match (code, kind, sort_order, errors.is_empty()) {
-        (Some(code), Some(kind), Some(sort_order), true) => Ok(BodyInput { code, name, kind, sort_order }),
+        (Some(code), Some(kind), Some(sort_order), true) => Ok(BodyInput {
+            code,
+            name,
+            kind,
+            sort_order,
+        }),
         _ => Err(errors),
     }
 }
 
 async fn new_form(ctx: Ctx) -> AppResult<Response> {
-    let form = BodyForm { kind: BodyKind::MsbPlus.code().into(), sort_order: "50".into(), ..Default::default() };
+    let form = BodyForm {
+        kind: BodyKind::MsbPlus.code().into(),
+        sort_order: "50".into(),
+        ..Default::default()
+    };
     form_page(&ctx, None, form, Errors::default())
 }
 
@@ -108,7 +148,12 @@ fn store_problem(e: StoreError) -> AppResult<Errors> {
     Ok(errors)
 }
 
-async fn create(State(state): State<AppState>, ctx: Ctx, user: User, Form(form): Form<BodyForm>) -> AppResult<Response> {
+async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: User,
+    Form(form): Form<BodyForm>,
+) -> AppResult<Response> {
     let input = match validate(&form) {
         Ok(i) => i,
         Err(errors) => return form_page(&ctx, None, form, errors),
@@ -123,9 +168,19 @@ async fn create(State(state): State<AppState>, ctx: Ctx, user: User, Form(form):
     }
 }
 
-async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+async fn edit_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let b = store::bodies::get(&state.store, id).await?;
-    let form = BodyForm { version: b.version, code: b.code, name: b.name, kind: b.kind, sort_order: b.sort_order.to_string() };
+    let form = BodyForm {
+        version: b.version,
+        code: b.code,
+        name: b.name,
+        kind: b.kind,
+        sort_order: b.sort_order.to_string(),
+    };
     form_page(&ctx, Some(id), form, Errors::default())
 }
 

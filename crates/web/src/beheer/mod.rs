@@ -25,7 +25,10 @@ pub fn routes() -> Vec<RouteDef> {
 
 /// The audit label of the person making a change.
 pub fn who(user: &User) -> Who {
-    Who { id: Some(user.actor.person_id), label: format!("{} <{}>", user.name, user.email) }
+    Who {
+        id: Some(user.actor.person_id),
+        label: format!("{} <{}>", user.name, user.email),
+    }
 }
 
 #[derive(Template)]
@@ -35,7 +38,9 @@ struct IndexPage {
 }
 
 async fn index(ctx: Ctx) -> AppResult<Response> {
-    render(IndexPage { layout: ctx.layout("Beheer") })
+    render(IndexPage {
+        layout: ctx.layout("Beheer"),
+    })
 }
 
 /// Reads an id from a form value; anything else counts as absent.
@@ -48,11 +53,18 @@ pub(crate) struct Fields(Vec<(String, String)>);
 
 impl Fields {
     pub fn one(&self, name: &str) -> String {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
     }
 
     pub fn all(&self, name: &str) -> Vec<String> {
-        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
     }
-
 }

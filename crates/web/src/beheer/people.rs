@@ -55,7 +55,13 @@ async fn list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
         .into_iter()
         .map(|p| PersonRow {
             id: p.id,
-            roles: p.roles.iter().filter_map(|r| Role::parse(r)).map(|r| r.label()).collect::<Vec<_>>().join(", "),
+            roles: p
+                .roles
+                .iter()
+                .filter_map(|r| Role::parse(r))
+                .map(|r| r.label())
+                .collect::<Vec<_>>()
+                .join(", "),
             bodies: p.bodies.join(", "),
             status: if p.disabled_at.is_some() {
                 "Geblokkeerd"
@@ -68,7 +74,10 @@ async fn list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
             email: p.email,
         })
         .collect();
-    render(ListPage { layout: ctx.layout("Personen"), people })
+    render(ListPage {
+        layout: ctx.layout("Personen"),
+        people,
+    })
 }
 
 struct RoleChoice {
@@ -114,9 +123,16 @@ struct FormPage {
     forms: &'static [(&'static str, &'static str)],
 }
 
-const POSITIONS: &[(&str, &str)] =
-    &[("voorzitter", "Voorzitter"), ("lid", "Lid"), ("secretaris", "Secretaris"), ("adviseur", "Adviseur")];
-const FORMS: &[(&str, &str)] = &[("vrijgevestigd", "Vrijgevestigd"), ("dienstverband", "In dienstverband")];
+const POSITIONS: &[(&str, &str)] = &[
+    ("voorzitter", "Voorzitter"),
+    ("lid", "Lid"),
+    ("secretaris", "Secretaris"),
+    ("adviseur", "Adviseur"),
+];
+const FORMS: &[(&str, &str)] = &[
+    ("vrijgevestigd", "Vrijgevestigd"),
+    ("dienstverband", "In dienstverband"),
+];
 
 /// The form's state: typed values (or stored ones) with the choices around them.
 struct Draft {
@@ -127,25 +143,60 @@ struct Draft {
     vakgroepen: BTreeSet<i64>,
 }
 
+/// Which person the form edits (none: a new one) and what is known about the stored version.
+#[derive(Default)]
+struct Editing {
+    id: Option<i64>,
+    version: i32,
+    disabled: bool,
+    has_password: bool,
+    /// On a conflict: what is stored now, to compare with what was typed.
+    conflict: Option<String>,
+}
+
+impl Editing {
+    fn of(p: &store::people::PersonDetail, version: i32) -> Self {
+        Editing {
+            id: Some(p.id),
+            version,
+            disabled: p.disabled,
+            has_password: p.has_password,
+            conflict: None,
+        }
+    }
+}
+
 async fn form_page(
     state: &AppState,
     ctx: &Ctx,
-    id: Option<i64>,
-    version: i32,
+    editing: Editing,
     draft: Draft,
     errors: Errors,
-    status: (bool, bool),
-    conflict: Option<String>,
 ) -> AppResult<Response> {
+    let Editing {
+        id,
+        version,
+        disabled,
+        has_password,
+        conflict,
+    } = editing;
     let bodies = store::bodies::list(&state.store).await?;
     let vakgroepen = store::vakgroepen::list(&state.store).await?;
     let page = FormPage {
-        layout: ctx.layout(if id.is_some() { "Persoon wijzigen" } else { "Nieuwe persoon" }),
+        layout: ctx.layout(if id.is_some() {
+            "Persoon wijzigen"
+        } else {
+            "Nieuwe persoon"
+        }),
         id,
         version,
         roles: Role::ALL
             .iter()
-            .map(|r| RoleChoice { code: r.code(), label: r.label(), checked: draft.roles.contains(r.code()) })
+            .map(|r| RoleChoice {
+                code: r.code(),
+                label: r.label(),
+                checked: draft.roles.contains(r.code()),
+            })
             .collect(),
         bodies: bodies
             .into_iter()
@@ -164,18 +215,26 @@ async fn form_page(
             .collect(),
         vakgroepen: vakgroepen
             .into_iter()
-            .map(|v| VakgroepChoice { id: v.id, label: format!("{} ({})", v.name, v.code), selected: draft.vakgroepen.contains(&v.id) })
+            .map(|v| VakgroepChoice {
+                id: v.id,
+                label: format!("{} ({})", v.name, v.code),
+                selected: draft.vakgroepen.contains(&v.id),
+            })
             .collect(),
         name: draft.name,
         email: draft.email,
         errors: errors.clone(),
-        disabled: status.0,
-        has_password: status.1,
+        disabled,
+        has_password,
         conflict,
         positions: POSITIONS,
         forms: FORMS,
     };
-    let code = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let code = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     Ok((code, render(page)?).into_response())
 }
 
@@ -184,14 +243,24 @@ fn draft_from(fields: &Fields) -> Draft {
         .all("body")
         .iter()
         .filter_map(|v| parse_id(v))
-        .map(|id| (id, fields.one(&format!("position_{id}")), fields.one(&format!("form_{id}"))))
+        .map(|id| {
+            (
+                id,
+                fields.one(&format!("position_{id}")),
+                fields.one(&format!("form_{id}")),
+            )
+        })
         .collect();
     Draft {
         name: fields.one("name"),
         email: fields.one("email"),
         roles: fields.all("role").into_iter().collect(),
         memberships,
-        vakgroepen: fields.all("vakgroep").iter().filter_map(|v| parse_id(v)).collect(),
+        vakgroepen: fields
+            .all("vakgroep")
+            .iter()
+            .filter_map(|v| parse_id(v))
+            .collect(),
     }
 }
 
@@ -199,7 +268,9 @@ fn draft_from(fields: &Fields) -> Draft {
 async fn validate(state: &AppState, draft: &Draft) -> AppResult<Result<PersonInput, Errors>> {
     let mut errors = Errors::default();
     let email = Email::parse(&draft.email).map_err(|e| errors.field(e)).ok();
-    let name = PersonName::parse(&draft.name).map_err(|e| errors.field(e)).ok();
+    let name = PersonName::parse(&draft.name)
+        .map_err(|e| errors.field(e))
+        .ok();
     let mut roles = BTreeSet::new();
     for code in &draft.roles {
         match Role::parse(code) {
@@ -213,7 +284,10 @@ async fn validate(state: &AppState, draft: &Draft) -> AppResult<Result<PersonInp
     let mut memberships = Vec::new();
     for (body_id, position, form) in &draft.memberships {
         let Some(body) = bodies.iter().find(|b| b.id == *body_id) else {
-            errors.add("bodies", "Een gekozen gremium bestaat niet meer; laad de pagina opnieuw.");
+            errors.add(
+                "bodies",
+                "Een gekozen gremium bestaat niet meer; laad de pagina opnieuw.",
+            );
             continue;
         };
         if !POSITIONS.iter().any(|(c, _)| c == position) {
@@ -222,46 +296,80 @@ async fn validate(state: &AppState, draft: &Draft) -> AppResult<Result<PersonInp
         // Specialists who are members of an MSB+ body record how they work; a secretary or
         // adviser of that body need not.
         let is_specialist_seat = position == "voorzitter" || position == "lid";
-        let employment_form = if body.kind == BodyKind::MsbPlus.code() && (is_specialist_seat || !form.is_empty()) {
-            match EmploymentForm::parse(form) {
-                Some(f) => Some(f),
-                None => {
-                    errors.add("bodies", format!("Kies voor {} of het lid vrijgevestigd is of in dienstverband.", body.code));
-                    None
+        let employment_form =
+            if body.kind == BodyKind::MsbPlus.code() && (is_specialist_seat || !form.is_empty()) {
+                match EmploymentForm::parse(form) {
+                    Some(f) => Some(f),
+                    None => {
+                        errors.add(
+                            "bodies",
+                            format!(
+                                "Kies voor {} of het lid vrijgevestigd is of in dienstverband.",
+                                body.code
+                            ),
+                        );
+                        None
+                    }
                 }
-            }
-        } else {
-            None
-        };
+            } else {
+                None
+            };
         if let Err(e) = check_employment_form(&body.code, employment_form) {
             errors.add("bodies", e.message);
         }
-        memberships.push(MembershipInput { body_id: *body_id, position: position.clone(), employment_form });
+        memberships.push(MembershipInput {
+            body_id: *body_id,
+            position: position.clone(),
+            employment_form,
+        });
     }
     if roles.contains(&Role::Vakgroep) && draft.vakgroepen.is_empty() {
-        errors.add("vakgroepen", "Kies de vakgroep(en) die deze vertegenwoordiger vertegenwoordigt.");
+        errors.add(
+            "vakgroepen",
+            "Kies de vakgroep(en) die deze vertegenwoordiger vertegenwoordigt.",
+        );
     }
     if !roles.contains(&Role::Vakgroep) && !draft.vakgroepen.is_empty() {
         errors.add("vakgroepen", "Alleen een vakgroepvertegenwoordiger vertegenwoordigt vakgroepen: kies die rol of haal de vakgroepen weg.");
     }
     Ok(match (email, name, errors.is_empty()) {
-        (Some(email), Some(name), true) => {
-            Ok(PersonInput { email, name, roles, memberships, vakgroepen: draft.vakgroepen.clone() })
-        }
+        (Some(email), Some(name), true) => Ok(PersonInput {
+            email,
+            name,
+            roles,
+            memberships,
+            vakgroepen: draft.vakgroepen.clone(),
+        }),
         _ => Err(errors),
     })
 }
 
 fn empty_draft() -> Draft {
-    Draft { name: String::new(), email: String::new(), roles: BTreeSet::new(), memberships: Vec::new(), vakgroepen: BTreeSet::new() }
+    Draft {
+        name: String::new(),
+        email: String::new(),
+        roles: BTreeSet::new(),
+        memberships: Vec::new(),
+        vakgroepen: BTreeSet::new(),
+    }
 }
 
 async fn new_form(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    form_page(&state, &ctx, None, 0, empty_draft(), Errors::default(), (false, false), None).await
+    form_page(
+        &state,
+        &ctx,
+        Editing::default(),
+        empty_draft(),
+        Errors::default(),
+    )
+    .await
 }
 
 fn duplicate_email(errors: &mut Errors) {
-    errors.add("email", "Dit e-mailadres is al in gebruik bij een andere persoon.");
+    errors.add(
+        "email",
+        "Dit e-mailadres is al in gebruik bij een andere persoon.",
+    );
 }
 
 async fn create(
@@ -273,7 +381,7 @@ async fn create(
     let draft = draft_from(&Fields(pairs));
     let input = match validate(&state, &draft).await? {
         Ok(input) => input,
-        Err(errors) => return form_page(&state, &ctx, None, 0, draft, errors, (false, false), None).await,
+        Err(errors) => return form_page(&state, &ctx, Editing::default(), draft, errors).await,
     };
     let token = cookies::random_token();
     let mut tx = state.store.begin().await?;
@@ -282,13 +390,14 @@ async fn create(
         Err(StoreError::Duplicate(_)) => {
             let mut errors = Errors::default();
             duplicate_email(&mut errors);
-            return form_page(&state, &ctx, None, 0, draft, errors, (false, false), None).await;
+            return form_page(&state, &ctx, Editing::default(), draft, errors).await;
         }
         Err(e) => return Err(e.into()),
     };
-    store::accounts::create_password_link(&mut tx, &who(&user), &cookies::sha256(&token), id).await?;
+    store::accounts::create_password_link(&mut tx, &who(&user), &cookies::sha256(&token), id)
+        .await?;
     store::commit(tx).await?;
-    link_page(&state, &ctx, id, &input.name.as_str().to_string(), &token, true)
+    link_page(&state, &ctx, id, input.name.as_str(), &token, true)
 }
 
 #[derive(Template)]
@@ -301,7 +410,14 @@ struct LinkPage {
     created: bool,
 }
 
-fn link_page(state: &AppState, ctx: &Ctx, id: i64, name: &str, token: &str, created: bool) -> AppResult<Response> {
+fn link_page(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    name: &str,
+    token: &str,
+    created: bool,
+) -> AppResult<Response> {
     render(LinkPage {
         layout: ctx.layout("Link om een wachtwoord in te stellen"),
         id,
@@ -319,26 +435,60 @@ fn draft_of(p: &store::people::PersonDetail) -> Draft {
         memberships: p
             .memberships
             .iter()
-            .map(|m| (m.body_id, m.position.clone(), m.employment_form.clone().unwrap_or_default()))
+            .map(|m| {
+                (
+                    m.body_id,
+                    m.position.clone(),
+                    m.employment_form.clone().unwrap_or_default(),
+                )
+            })
             .collect(),
         vakgroepen: p.vakgroepen.iter().copied().collect(),
     }
 }
 
-async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+async fn edit_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let p = store::people::get(&state.store, id).await?;
-    form_page(&state, &ctx, Some(id), p.version, draft_of(&p), Errors::default(), (p.disabled, p.has_password), None).await
+    form_page(
+        &state,
+        &ctx,
+        Editing::of(&p, p.version),
+        draft_of(&p),
+        Errors::default(),
+    )
+    .await
 }
 
 fn describe(p: &store::people::PersonDetail) -> String {
-    let roles: Vec<&str> = p.roles.iter().filter_map(|r| Role::parse(r)).map(|r| r.label()).collect();
-    let bodies: Vec<String> = p.memberships.iter().map(|m| format!("{} ({})", m.body_code, m.position)).collect();
+    let roles: Vec<&str> = p
+        .roles
+        .iter()
+        .filter_map(|r| Role::parse(r))
+        .map(|r| r.label())
+        .collect();
+    let bodies: Vec<String> = p
+        .memberships
+        .iter()
+        .map(|m| format!("{} ({})", m.body_code, m.position))
+        .collect();
     format!(
         "{} <{}>; rollen: {}; gremia: {}",
         p.name,
         p.email,
-        if roles.is_empty() { "geen".into() } else { roles.join(", ") },
-        if bodies.is_empty() { "geen".into() } else { bodies.join(", ") }
+        if roles.is_empty() {
+            "geen".into()
+        } else {
+            roles.join(", ")
+        },
+        if bodies.is_empty() {
+            "geen".into()
+        } else {
+            bodies.join(", ")
+        }
     )
 }
 
@@ -353,15 +503,19 @@ async fn update(
     let version: i32 = fields.one("version").parse().unwrap_or(0);
     let draft = draft_from(&fields);
     let current = store::people::get(&state.store, id).await?;
-    let status = (current.disabled, current.has_password);
     let mut input = match validate(&state, &draft).await? {
         Ok(input) => input,
-        Err(errors) => return form_page(&state, &ctx, Some(id), version, draft, errors, status, None).await,
+        Err(errors) => {
+            return form_page(&state, &ctx, Editing::of(&current, version), draft, errors).await;
+        }
     };
     if id == user.actor.person_id && !input.roles.contains(&Role::Beheerder) {
         let mut errors = Errors::default();
-        errors.add("roles", "U kunt uw eigen beheerdersrol niet verwijderen; laat een andere beheerder dat doen.");
-        return form_page(&state, &ctx, Some(id), version, draft, errors, status, None).await;
+        errors.add(
+            "roles",
+            "U kunt uw eigen beheerdersrol niet verwijderen; laat een andere beheerder dat doen.",
+        );
+        return form_page(&state, &ctx, Editing::of(&current, version), draft, errors).await;
     }
     input.vakgroepen = draft.vakgroepen.clone();
     let mut tx = state.store.begin().await?;
@@ -376,41 +530,69 @@ async fn update(
                 "_form",
                 "Iemand anders heeft deze persoon gewijzigd terwijl u bezig was. Uw invoer staat hieronder; vergelijk met de opgeslagen gegevens en sla opnieuw op.",
             );
-            form_page(&state, &ctx, Some(id), current.version, draft, errors, status, Some(describe(&current))).await
+            // The stored version is the one now shown, so saving again merges deliberately.
+            let editing = Editing {
+                conflict: Some(describe(&current)),
+                ..Editing::of(&current, current.version)
+            };
+            form_page(&state, &ctx, editing, draft, errors).await
         }
         Err(StoreError::Duplicate(_)) => {
             let mut errors = Errors::default();
             duplicate_email(&mut errors);
-            form_page(&state, &ctx, Some(id), version, draft, errors, status, None).await
+            form_page(&state, &ctx, Editing::of(&current, version), draft, errors).await
         }
         Err(e) => Err(e.into()),
     }
 }
 
-async fn set_disabled(state: &AppState, user: &User, id: i64, disabled: bool) -> AppResult<Response> {
+async fn set_disabled(
+    state: &AppState,
+    user: &User,
+    id: i64,
+    disabled: bool,
+) -> AppResult<Response> {
     if disabled && id == user.actor.person_id {
         return Err(AppError::Forbidden);
     }
     let mut tx = state.store.begin().await?;
     store::people::set_disabled(&mut tx, &who(user), id, disabled).await?;
     store::commit(tx).await?;
-    let ok = if disabled { "geblokkeerd" } else { "gedeblokkeerd" };
+    let ok = if disabled {
+        "geblokkeerd"
+    } else {
+        "gedeblokkeerd"
+    };
     Ok(Redirect::to(&format!("/beheer/personen/{id}?ok={ok}")).into_response())
 }
 
-async fn disable(State(state): State<AppState>, user: User, Path(id): Path<i64>) -> AppResult<Response> {
+async fn disable(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     set_disabled(&state, &user, id, true).await
 }
 
-async fn enable(State(state): State<AppState>, user: User, Path(id): Path<i64>) -> AppResult<Response> {
+async fn enable(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     set_disabled(&state, &user, id, false).await
 }
 
-async fn new_link(State(state): State<AppState>, ctx: Ctx, user: User, Path(id): Path<i64>) -> AppResult<Response> {
+async fn new_link(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: User,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let person = store::people::get(&state.store, id).await?;
     let token = cookies::random_token();
     let mut tx = state.store.begin().await?;
-    store::accounts::create_password_link(&mut tx, &who(&user), &cookies::sha256(&token), id).await?;
+    store::accounts::create_password_link(&mut tx, &who(&user), &cookies::sha256(&token), id)
+        .await?;
     store::commit(tx).await?;
     link_page(&state, &ctx, id, &person.name, &token, false)
 }

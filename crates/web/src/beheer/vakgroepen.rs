@@ -43,7 +43,10 @@ impl ListPage {
 }
 
 async fn list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    render(ListPage { layout: ctx.layout("Vakgroepen"), vakgroepen: store::vakgroepen::list(&state.store).await? })
+    render(ListPage {
+        layout: ctx.layout("Vakgroepen"),
+        vakgroepen: store::vakgroepen::list(&state.store).await?,
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -67,31 +70,68 @@ struct FormPage {
     errors: Errors,
 }
 
-fn form_page(ctx: &Ctx, id: Option<i64>, form: VakgroepForm, errors: Errors) -> AppResult<Response> {
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let title = if id.is_some() { "Vakgroep wijzigen" } else { "Nieuwe vakgroep" };
-    Ok((status, render(FormPage { layout: ctx.layout(title), id, form, kinds: VakgroepKind::ALL, errors })?).into_response())
+fn form_page(
+    ctx: &Ctx,
+    id: Option<i64>,
+    form: VakgroepForm,
+    errors: Errors,
+) -> AppResult<Response> {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let title = if id.is_some() {
+        "Vakgroep wijzigen"
+    } else {
+        "Nieuwe vakgroep"
+    };
+    Ok((
+        status,
+        render(FormPage {
+            layout: ctx.layout(title),
+            id,
+            form,
+            kinds: VakgroepKind::ALL,
+            errors,
+        })?,
+    )
+        .into_response())
 }
 
 fn validate(form: &VakgroepForm) -> Result<VakgroepInput, Errors> {
     let mut errors = Errors::default();
-    let code = VakgroepCode::parse(&form.code).map_err(|e| errors.field(e)).ok();
+    let code = VakgroepCode::parse(&form.code)
+        .map_err(|e| errors.field(e))
+        .ok();
     let name = form.name.trim().to_string();
     if name.is_empty() || name.chars().count() > 80 {
-        errors.add("name", "Vul de naam van de vakgroep in (hoogstens 80 tekens).");
+        errors.add(
+            "name",
+            "Vul de naam van de vakgroep in (hoogstens 80 tekens).",
+        );
     }
     let kind = VakgroepKind::parse(&form.kind);
     if kind.is_none() {
         errors.add("kind", "Kies het soort vakgroep.");
     }
     match (code, kind, errors.is_empty()) {
-        (Some(code), Some(kind), true) => Ok(VakgroepInput { code, name, kind, active: form.active.is_some() }),
+        (Some(code), Some(kind), true) => Ok(VakgroepInput {
+            code,
+            name,
+            kind,
+            active: form.active.is_some(),
+        }),
         _ => Err(errors),
     }
 }
 
 async fn new_form(ctx: Ctx) -> AppResult<Response> {
-    let form = VakgroepForm { kind: VakgroepKind::Poort.code().into(), active: Some("on".into()), ..Default::default() };
+    let form = VakgroepForm {
+        kind: VakgroepKind::Poort.code().into(),
+        active: Some("on".into()),
+        ..Default::default()
+    };
     form_page(&ctx, None, form, Errors::default())
 }
 
@@ -105,7 +145,12 @@ fn store_problem(e: StoreError) -> AppResult<Errors> {
     Ok(errors)
 }
 
-async fn create(State(state): State<AppState>, ctx: Ctx, user: User, Form(form): Form<VakgroepForm>) -> AppResult<Response> {
+async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: User,
+    Form(form): Form<VakgroepForm>,
+) -> AppResult<Response> {
     let input = match validate(&form) {
         Ok(i) => i,
         Err(errors) => return form_page(&ctx, None, form, errors),
@@ -120,9 +165,19 @@ async fn create(State(state): State<AppState>, ctx: Ctx, user: User, Form(form):
     }
 }
 
-async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+async fn edit_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let v = store::vakgroepen::get(&state.store, id).await?;
-    let form = VakgroepForm { version: v.version, code: v.code, name: v.name, kind: v.kind, active: v.active.then(|| "on".into()) };
+    let form = VakgroepForm {
+        version: v.version,
+        code: v.code,
+        name: v.name,
+        kind: v.kind,
+        active: v.active.then(|| "on".into()),
+    };
     form_page(&ctx, Some(id), form, Errors::default())
 }
 

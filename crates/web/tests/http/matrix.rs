@@ -6,8 +6,15 @@ use axum::http::{Method, StatusCode};
 use store::PgPool;
 
 /// A: the handler ran (any answer but a refusal); L: sent to the login page; F: 403; N: 404.
-const PERSONAS: [Option<&str>; 7] =
-    [None, Some(BESTUURDER), Some(SECRETARIS), Some(VAKGROEP), Some(CONTROLLER), Some(BEHEERDER), Some(TOEHOORDER)];
+const PERSONAS: [Option<&str>; 7] = [
+    None,
+    Some(BESTUURDER),
+    Some(SECRETARIS),
+    Some(VAKGROEP),
+    Some(CONTROLLER),
+    Some(BEHEERDER),
+    Some(TOEHOORDER),
+];
 
 //                          anon best secr vakg ctrl behr toeh
 const EVERYONE: &str = "AAAAAAA";
@@ -59,7 +66,12 @@ fn outcome(res: &Response) -> char {
     match res.status {
         StatusCode::FORBIDDEN => 'F',
         StatusCode::NOT_FOUND => 'N',
-        s if s.is_redirection() && (res.location() == "/inloggen" || res.location().starts_with("/inloggen?volgende=")) => 'L',
+        s if s.is_redirection()
+            && (res.location() == "/inloggen"
+                || res.location().starts_with("/inloggen?volgende=")) =>
+        {
+            'L'
+        }
         _ => 'A',
     }
 }
@@ -67,14 +79,29 @@ fn outcome(res: &Response) -> char {
 #[sqlx::test(migrator = "store::MIGRATOR")]
 async fn every_route_answers_every_role_as_expected(pool: PgPool) {
     let mut probe = app(pool).await;
-    let person = probe.person_id("t.jacobs@rijnoever.example").await.to_string();
+    let person = probe
+        .person_id("t.jacobs@rijnoever.example")
+        .await
+        .to_string();
     let bodies = store::bodies::list(&probe.store).await.unwrap();
-    let body = bodies.iter().find(|b| b.code == "VMS").unwrap().id.to_string();
+    let body = bodies
+        .iter()
+        .find(|b| b.code == "VMS")
+        .unwrap()
+        .id
+        .to_string();
     let vakgroepen = store::vakgroepen::list(&probe.store).await.unwrap();
-    let vakgroep = vakgroepen.iter().find(|v| v.code == "URO").unwrap().id.to_string();
+    let vakgroep = vakgroepen
+        .iter()
+        .find(|v| v.code == "URO")
+        .unwrap()
+        .id
+        .to_string();
 
-    let registered: Vec<(String, String)> =
-        gg_web::routes::all().iter().map(|r| (r.method.to_string(), r.path.to_string())).collect();
+    let registered: Vec<(String, String)> = gg_web::routes::all()
+        .iter()
+        .map(|r| (r.method.to_string(), r.path.to_string()))
+        .collect();
     let expected = expectations();
     for (m, p) in &registered {
         assert!(
@@ -82,7 +109,11 @@ async fn every_route_answers_every_role_as_expected(pool: PgPool) {
             "route {m} {p} has no expected outcome in the route×role matrix: add it"
         );
     }
-    assert_eq!(registered.len(), expected.len(), "the matrix lists a route that does not exist");
+    assert_eq!(
+        registered.len(),
+        expected.len(),
+        "the matrix lists a route that does not exist"
+    );
 
     let mut failures = Vec::new();
     for (method, pattern, outcomes) in expected {
@@ -93,21 +124,36 @@ async fn every_route_answers_every_role_as_expected(pool: PgPool) {
         } else {
             &vakgroep
         };
-        let path = pattern.replace("{id}", id).replace("{token}", "onbekende-link").replace("{name}", "app.css");
+        let path = pattern
+            .replace("{id}", id)
+            .replace("{token}", "onbekende-link")
+            .replace("{name}", "app.css");
         for (persona, want) in PERSONAS.iter().zip(outcomes.chars()) {
             probe.cookies.clear();
             if let Some(email) = persona {
                 probe.sign_in_as(email).await;
             }
             let method = Method::from_bytes(method.as_bytes()).unwrap();
-            let res = if method == Method::POST { probe.post(&path, &[]).await } else { probe.get(&path).await };
+            let res = if method == Method::POST {
+                probe.post(&path, &[]).await
+            } else {
+                probe.get(&path).await
+            };
             let got = outcome(&res);
             if got != want {
-                failures.push(format!("{method} {path} as {}: expected {want}, got {got} ({})", persona.unwrap_or("anonymous"), res.status));
+                failures.push(format!(
+                    "{method} {path} as {}: expected {want}, got {got} ({})",
+                    persona.unwrap_or("anonymous"),
+                    res.status
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "route×role matrix:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "route×role matrix:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[sqlx::test(migrator = "store::MIGRATOR")]
@@ -115,14 +161,46 @@ async fn every_state_change_without_a_csrf_token_is_refused(pool: PgPool) {
     let mut c = app(pool).await;
     c.sign_in_as(BEHEERDER).await;
     let person = c.person_id("t.jacobs@rijnoever.example").await.to_string();
-    for r in gg_web::routes::all().iter().filter(|r| r.method == Method::POST) {
+    for r in gg_web::routes::all()
+        .iter()
+        .filter(|r| r.method == Method::POST)
+    {
         let path = r.path.replace("{id}", &person).replace("{token}", "x");
-        let res = c.request(Method::POST, &path, Some(&[("email", "p.smit@rijnoever.example")])).await;
-        assert_eq!(res.status, StatusCode::FORBIDDEN, "POST {path} without token");
-        assert!(res.body.contains("Formulier verlopen"), "POST {path}: {}", res.body);
-        let wrong = c.request(Method::POST, &path, Some(&[("_csrf", "niet-het-goede-token-niet-het-goede-tok")])).await;
-        assert_eq!(wrong.status, StatusCode::FORBIDDEN, "POST {path} with a wrong token");
+        let res = c
+            .request(
+                Method::POST,
+                &path,
+                Some(&[("email", "p.smit@rijnoever.example")]),
+            )
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::FORBIDDEN,
+            "POST {path} without token"
+        );
+        assert!(
+            res.body.contains("Formulier verlopen"),
+            "POST {path}: {}",
+            res.body
+        );
+        let wrong = c
+            .request(
+                Method::POST,
+                &path,
+                Some(&[("_csrf", "niet-het-goede-token-niet-het-goede-tok")]),
+            )
+            .await;
+        assert_eq!(
+            wrong.status,
+            StatusCode::FORBIDDEN,
+            "POST {path} with a wrong token"
+        );
     }
     // Nothing changed: Tom Jacobs is still active.
-    assert!(!store::people::get(&c.store, person.parse().unwrap()).await.unwrap().disabled);
+    assert!(
+        !store::people::get(&c.store, person.parse().unwrap())
+            .await
+            .unwrap()
+            .disabled
+    );
 }

@@ -10,15 +10,29 @@ use store::{PgPool, Store};
 async fn pages_carry_the_security_headers(pool: PgPool) {
     let mut c = app(pool).await;
     let res = c.get("/inloggen").await;
-    let h = |name: &str| res.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let h = |name: &str| {
+        res.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    };
     let csp = h("content-security-policy");
-    assert!(csp.contains("script-src 'self'") && csp.contains("style-src 'self'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(
+        csp.contains("script-src 'self'")
+            && csp.contains("style-src 'self'")
+            && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
     assert!(!csp.contains("unsafe-inline"));
     assert_eq!(h("x-content-type-options"), "nosniff");
     assert_eq!(h("referrer-policy"), "same-origin");
     assert_eq!(h("x-frame-options"), "DENY");
     assert!(!h("x-request-id").is_empty());
-    assert!(!res.body.contains("<script>") && !res.body.contains("style="), "no inline scripts or styles");
+    assert!(
+        !res.body.contains("<script>") && !res.body.contains("style="),
+        "no inline scripts or styles"
+    );
 }
 
 #[sqlx::test(migrator = "store::MIGRATOR")]
@@ -29,10 +43,17 @@ async fn unknown_pages_get_a_dutch_404(pool: PgPool) {
     assert_eq!(res.status, StatusCode::NOT_FOUND);
     assert!(res.body.contains("Pagina niet gevonden"));
     let missing = c.get("/beheer/personen/999999").await;
-    assert_eq!(missing.status, StatusCode::FORBIDDEN, "a bestuurder may not even ask");
+    assert_eq!(
+        missing.status,
+        StatusCode::FORBIDDEN,
+        "a bestuurder may not even ask"
+    );
     c.cookies.clear();
     c.sign_in_as(BEHEERDER).await;
-    assert_eq!(c.get("/beheer/personen/999999").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        c.get("/beheer/personen/999999").await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[sqlx::test(migrator = "store::MIGRATOR")]
@@ -41,7 +62,12 @@ async fn the_demo_hospital_loads_once(pool: PgPool) {
     gg_web::demo::load(&store).await.unwrap();
     let count = |sql: &'static str| {
         let pool = pool.clone();
-        async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(&pool).await.unwrap() }
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
     };
     let people = count("SELECT count(*) FROM person").await;
     let audit = count("SELECT count(*) FROM audit_log").await;
@@ -52,14 +78,22 @@ async fn the_demo_hospital_loads_once(pool: PgPool) {
     assert!(count("SELECT count(*) FROM vakgroep").await >= 25);
     let both_forms = count("SELECT count(DISTINCT employment_form) FROM membership m JOIN body b ON b.id = m.body_id WHERE b.code IN ('MSB', 'VMSD')").await;
     assert_eq!(both_forms, 2, "MSB+ has both employment forms");
-    assert_eq!(store::audit::verify(&store).await.unwrap(), store::audit::Verification::Intact { rows: audit });
+    assert_eq!(
+        store::audit::verify(&store).await.unwrap(),
+        store::audit::Verification::Intact { rows: audit }
+    );
 }
 
 #[tokio::test]
 async fn without_a_database_ready_and_pages_say_so() {
     // Nothing listens on port 9: the pool cannot connect.
     let store = Store::connect_lazy("postgres://nobody@127.0.0.1:9/none", 2).unwrap();
-    let state = AppState::new(store, Config::for_tests("postgres://nobody@127.0.0.1:9/none")).await.unwrap();
+    let state = AppState::new(
+        store,
+        Config::for_tests("postgres://nobody@127.0.0.1:9/none"),
+    )
+    .await
+    .unwrap();
     let router = gg_web::app::build(state);
     let get = |path: &'static str, cookie: Option<&'static str>| {
         let router = router.clone();
@@ -68,9 +102,15 @@ async fn without_a_database_ready_and_pages_say_so() {
             if let Some(c) = cookie {
                 req = req.header("cookie", c);
             }
-            let res = tower::ServiceExt::oneshot(router, req.body(axum::body::Body::empty()).unwrap()).await.unwrap();
+            let res =
+                tower::ServiceExt::oneshot(router, req.body(axum::body::Body::empty()).unwrap())
+                    .await
+                    .unwrap();
             let status = res.status();
-            let body = http_body_util::BodyExt::collect(res.into_body()).await.unwrap().to_bytes();
+            let body = http_body_util::BodyExt::collect(res.into_body())
+                .await
+                .unwrap()
+                .to_bytes();
             (status, String::from_utf8_lossy(&body).into_owned())
         }
     };
@@ -79,5 +119,8 @@ async fn without_a_database_ready_and_pages_say_so() {
     let (status, body) = get("/", Some("gg_session=iets")).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(body.contains("Tijdelijk niet beschikbaar"));
-    assert!(!body.contains("nobody"), "no internal detail leaks to the page");
+    assert!(
+        !body.contains("nobody"),
+        "no internal detail leaks to the page"
+    );
 }

@@ -21,11 +21,19 @@ pub struct Response {
 
 impl Response {
     pub fn location(&self) -> &str {
-        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
 
     pub fn set_cookies(&self) -> Vec<String> {
-        self.headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).map(String::from).collect()
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(String::from)
+            .collect()
     }
 
     /// The value of a hidden form field, e.g. `_csrf`.
@@ -47,7 +55,12 @@ pub async fn app_with(pool: PgPool, config: Config) -> Client {
     let store = Store::from_pool(pool);
     gg_web::demo::load(&store).await.expect("demo data");
     let state = AppState::new(store.clone(), config).await.expect("state");
-    Client { router: gg_web::app::build(state), store, cookies: HashMap::new(), ip: "192.0.2.10:40000".parse().unwrap() }
+    Client {
+        router: gg_web::app::build(state),
+        store,
+        cookies: HashMap::new(),
+        ip: "192.0.2.10:40000".parse().unwrap(),
+    }
 }
 
 pub async fn app(pool: PgPool) -> Client {
@@ -55,10 +68,22 @@ pub async fn app(pool: PgPool) -> Client {
 }
 
 impl Client {
-    pub async fn request(&mut self, method: Method, path: &str, form: Option<&[(&str, &str)]>) -> Response {
-        let mut req = Request::builder().method(method).uri(path).header(header::HOST, "127.0.0.1:8080");
+    pub async fn request(
+        &mut self,
+        method: Method,
+        path: &str,
+        form: Option<&[(&str, &str)]>,
+    ) -> Response {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, "127.0.0.1:8080");
         if !self.cookies.is_empty() {
-            let jar: Vec<String> = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let jar: Vec<String> = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
             req = req.header(header::COOKIE, jar.join("; "));
         }
         let body = match form {
@@ -74,7 +99,11 @@ impl Client {
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = res.into_body().collect().await.unwrap().to_bytes();
-        let response = Response { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() };
+        let response = Response {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        };
         for c in response.set_cookies() {
             let pair = c.split(';').next().unwrap_or_default();
             if let Some((k, v)) = pair.split_once('=') {
@@ -109,21 +138,37 @@ impl Client {
     }
 
     pub async fn login(&mut self, email: &str, password: &str) -> Response {
-        self.post("/inloggen", &[("email", email), ("password", password)]).await
+        self.post("/inloggen", &[("email", email), ("password", password)])
+            .await
     }
 
     /// Signs in as a demo person by creating a session directly (fast: no Argon2).
     pub async fn sign_in_as(&mut self, email: &str) {
-        let id = store::people::credentials(&self.store, email).await.unwrap().expect("demo person").id;
+        let id = store::people::credentials(&self.store, email)
+            .await
+            .unwrap()
+            .expect("demo person")
+            .id;
         let token = gg_web::auth::cookies::random_token();
         let mut tx = self.store.begin().await.unwrap();
-        store::accounts::create_session(&mut tx, &gg_web::auth::cookies::sha256(&token), id, "127.0.0.1").await.unwrap();
+        store::accounts::create_session(
+            &mut tx,
+            &gg_web::auth::cookies::sha256(&token),
+            id,
+            "127.0.0.1",
+        )
+        .await
+        .unwrap();
         store::commit(tx).await.unwrap();
         self.cookies.insert("gg_session".into(), token);
     }
 
     pub async fn person_id(&self, email: &str) -> i64 {
-        store::people::credentials(&self.store, email).await.unwrap().unwrap().id
+        store::people::credentials(&self.store, email)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
     }
 }
 
