@@ -46,6 +46,7 @@ struct EntryView {
     at: String,
     actor: String,
     object: String,
+    href: Option<String>,
     action: String,
     before: Option<String>,
     after: Option<String>,
@@ -56,8 +57,8 @@ struct EntryView {
 struct AuditPage {
     layout: Layout,
     q: AuditQuery,
-    types: Vec<String>,
-    actions: Vec<String>,
+    types: Vec<(String, String)>,
+    actions: Vec<(String, String)>,
     entries: Vec<EntryView>,
     errors: Errors,
     page: i64,
@@ -86,6 +87,40 @@ fn date(s: &str, field: &'static str, errors: &mut Errors) -> Option<Date> {
     }
 }
 
+/// Dutch names for what the trail records; unknown codes are shown as they are.
+fn object_label(kind: &str) -> &str {
+    match kind {
+        "person" => "Persoon",
+        "body" => "Gremium",
+        "vakgroep" => "Vakgroep",
+        other => other,
+    }
+}
+
+fn action_label(action: &str) -> &str {
+    match action {
+        "create" => "aangemaakt",
+        "update" => "gewijzigd",
+        "disable" => "geblokkeerd",
+        "enable" => "gedeblokkeerd",
+        "login" => "ingelogd",
+        "password_set" => "wachtwoord ingesteld",
+        "password_link_created" => "wachtwoordlink gemaakt",
+        other => other,
+    }
+}
+
+/// Where the object can be looked at, if anywhere.
+fn object_href(kind: &str, id: &str) -> Option<String> {
+    let base = match kind {
+        "person" => "/beheer/personen",
+        "body" => "/beheer/gremia",
+        "vakgroep" => "/beheer/vakgroepen",
+        _ => return None,
+    };
+    id.parse::<i64>().ok().map(|id| format!("{base}/{id}"))
+}
+
 fn pretty(json: Option<String>) -> Option<String> {
     json.map(|j| {
         serde_json::from_str::<serde_json::Value>(&j)
@@ -112,14 +147,23 @@ async fn page(
     let (rows, more) =
         store::audit::list(&state.store, &filter, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
     let (types, actions) = store::audit::kinds(&state.store).await?;
+    let types = types
+        .into_iter()
+        .map(|t| (object_label(&t).to_string(), t))
+        .collect();
+    let actions = actions
+        .into_iter()
+        .map(|a| (action_label(&a).to_string(), a))
+        .collect();
     let entries = rows
         .into_iter()
         .map(|r| EntryView {
             seq: r.seq,
             at: domain::nl::datetime(r.at),
             actor: r.actor_label,
-            object: format!("{} {}", r.object_type, r.object_id),
-            action: r.action,
+            object: format!("{} {}", object_label(&r.object_type), r.object_id),
+            href: object_href(&r.object_type, &r.object_id),
+            action: action_label(&r.action).to_string(),
             before: pretty(r.before),
             after: pretty(r.after),
         })
