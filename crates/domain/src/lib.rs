@@ -5,5 +5,6 @@
 pub mod account;
 pub mod audit;
 pub mod authz;
+pub mod meetings;
 pub mod nl;
 pub mod people;

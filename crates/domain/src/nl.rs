@@ -76,6 +76,19 @@ pub fn to_amsterdam(t: OffsetDateTime) -> OffsetDateTime {
     t.to_offset(amsterdam_offset(t))
 }
 
+/// The instant of a Dutch wall-clock time. In the hour that does not exist (spring forward) the
+/// time is read as winter time; in the hour that happens twice (autumn) as the first, summer one.
+pub fn from_amsterdam(local: time::PrimitiveDateTime) -> OffsetDateTime {
+    for hours in [2, 1] {
+        let offset = UtcOffset::from_hms(hours, 0, 0).expect("valid offset");
+        let candidate = local.assume_offset(offset);
+        if amsterdam_offset(candidate) == offset {
+            return candidate;
+        }
+    }
+    local.assume_offset(UtcOffset::from_hms(1, 0, 0).expect("valid offset"))
+}
+
 /// Groups the integer digits by thousands with dots: `1234567` → `1.234.567`.
 fn group_thousands(digits: &str) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
@@ -243,6 +256,41 @@ mod tests {
         assert_eq!(clock(datetime!(2026-03-29 01:00 UTC)), "03:00");
         assert_eq!(clock(datetime!(2026-10-25 00:59 UTC)), "02:59");
         assert_eq!(clock(datetime!(2026-10-25 01:00 UTC)), "02:00");
+    }
+
+    #[test]
+    fn wall_clock_times_become_instants() {
+        use time::macros::datetime as dt;
+        assert_eq!(
+            from_amsterdam(dt!(2026-12-14 16:00)),
+            datetime!(2026-12-14 15:00 UTC)
+        );
+        assert_eq!(
+            from_amsterdam(dt!(2026-07-01 16:00)),
+            datetime!(2026-07-01 14:00 UTC)
+        );
+        // 29 March 2026 02:30 does not exist in Amsterdam; 25 October 02:30 happens twice.
+        assert_eq!(
+            from_amsterdam(dt!(2026-03-29 02:30)),
+            datetime!(2026-03-29 01:30 UTC)
+        );
+        assert_eq!(
+            from_amsterdam(dt!(2026-10-25 02:30)),
+            datetime!(2026-10-25 00:30 UTC)
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn local_times_round_trip(minutes in 0i64..(5 * 366 * 24 * 60)) {
+            let t = datetime!(2025-01-01 00:00 UTC) + time::Duration::minutes(minutes);
+            let local = to_amsterdam(t);
+            let wall = time::PrimitiveDateTime::new(local.date(), local.time());
+            // Except in the repeated autumn hour, reading the wall clock back gives the instant.
+            let back = from_amsterdam(wall);
+            prop_assert!(back == t || back == t - time::Duration::hours(1));
+            prop_assert_eq!(to_amsterdam(back).time(), local.time());
+        }
     }
 
     #[test]

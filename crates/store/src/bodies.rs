@@ -14,6 +14,8 @@ pub struct Body {
     pub sort_order: i32,
     pub version: i32,
     pub members: i64,
+    pub quorum_percent: i16,
+    pub majority: String,
 }
 
 #[derive(Debug, Clone)]
@@ -32,7 +34,7 @@ pub async fn list(store: &Store) -> Result<Vec<Body>, StoreError> {
 pub async fn list_on(conn: &mut PgConnection) -> Result<Vec<Body>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT b.id, b.code, b.name, b.kind, b.sort_order, b.version,
-            (SELECT count(*) FROM membership m WHERE m.body_id = b.id) AS members
+            (SELECT count(*) FROM membership m WHERE m.body_id = b.id) AS members, b.quorum_percent, b.majority
          FROM body b ORDER BY b.sort_order, b.code",
     )
     .fetch_all(conn)
@@ -42,7 +44,7 @@ pub async fn list_on(conn: &mut PgConnection) -> Result<Vec<Body>, StoreError> {
 async fn get_on(conn: &mut PgConnection, id: i64) -> Result<Body, StoreError> {
     sqlx::query_as(
         "SELECT b.id, b.code, b.name, b.kind, b.sort_order, b.version,
-            (SELECT count(*) FROM membership m WHERE m.body_id = b.id) AS members FROM body b WHERE b.id = $1",
+            (SELECT count(*) FROM membership m WHERE m.body_id = b.id) AS members, b.quorum_percent, b.majority FROM body b WHERE b.id = $1",
     )
     .bind(id)
     .fetch_optional(conn)

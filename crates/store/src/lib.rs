@@ -5,10 +5,14 @@
 //! transaction.
 
 pub mod accounts;
+pub mod agenda;
+pub mod agreements;
 pub mod audit;
 pub mod bodies;
+pub mod decisions;
 pub mod embedded;
 pub mod error;
+pub mod meetings;
 pub mod people;
 pub mod settings;
 pub mod vakgroepen;

@@ -12,11 +12,6 @@ pub fn routes() -> Vec<RouteDef> {
     vec![
         get("/", Access::Needs(Capability::SignedIn), dashboard),
         get(
-            "/vergaderingen",
-            Access::Needs(Capability::ViewMeetings),
-            meetings,
-        ),
-        get(
             "/afspraken",
             Access::Needs(Capability::ViewAgreements),
             agreements,
@@ -102,10 +97,6 @@ fn section(ctx: Ctx, s: Section) -> AppResult<Response> {
         layout: ctx.layout(s.label()),
         intro: describe(s),
     })
-}
-
-async fn meetings(ctx: Ctx) -> AppResult<Response> {
-    section(ctx, Section::Vergaderingen)
 }
 
 async fn agreements(ctx: Ctx) -> AppResult<Response> {

@@ -11,6 +11,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod error;
 pub mod health;
+pub mod meetings;
 pub mod routes;
 pub mod serve;
 pub mod state;

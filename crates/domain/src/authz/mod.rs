@@ -42,6 +42,13 @@ pub enum Visibility {
     Body(i64),
 }
 
+impl Visibility {
+    /// As stored: no body means gezamenlijk.
+    pub fn of(body: Option<i64>) -> Self {
+        body.map_or(Visibility::Gezamenlijk, Visibility::Body)
+    }
+}
+
 /// Why a request is refused. A hidden object is answered as if it did not exist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Denied {
@@ -156,6 +163,11 @@ impl Actor {
             return Err(Denied::Forbidden);
         }
         Ok(())
+    }
+
+    /// Whether the person takes part in a meeting of these bodies: a member of at least one.
+    pub fn can_see_meeting(&self, participating: &[i64]) -> bool {
+        participating.iter().any(|b| self.bodies.contains(b))
     }
 
     /// Whether the person represents this vakgroep (or may see every vakgroep's detail).

@@ -126,3 +126,12 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn meetings_are_for_members_of_a_participating_body() {
+    let rvt = actor(&[Role::Toehoorder], &[5]);
+    assert!(!rvt.can_see_meeting(&[1, 2]));
+    assert!(rvt.can_see_meeting(&[1, 2, 5]));
+    assert_eq!(Visibility::of(None), Visibility::Gezamenlijk);
+    assert_eq!(Visibility::of(Some(3)), Visibility::Body(3));
+}

@@ -3,5 +3,6 @@
 mod auth;
 mod beheer;
 mod matrix;
+mod meetings;
 mod ops;
 mod support;

@@ -21,6 +21,8 @@ const EVERYONE: &str = "AAAAAAA";
 const SIGNED_IN: &str = "LAAAAAA";
 const ADMIN_ONLY: &str = "LFFFFAF";
 const NOBODY_FINDS: &str = "NNNNNNN";
+const VIEW_MEETING: &str = "LAAFFFN";
+const SECRETARY: &str = "LFAFFFF";
 
 fn expectations() -> Vec<(&'static str, &'static str, &'static str)> {
     vec![
@@ -36,6 +38,45 @@ fn expectations() -> Vec<(&'static str, &'static str, &'static str)> {
         ("POST", "/account/wachtwoord", SIGNED_IN),
         ("GET", "/", SIGNED_IN),
         ("GET", "/vergaderingen", "LAAFFFA"),
+        ("GET", "/vergaderingen/nieuw", SECRETARY),
+        ("POST", "/vergaderingen", SECRETARY),
+        ("GET", "/vergaderingen/{id}", VIEW_MEETING),
+        ("GET", "/vergaderingen/{id}/bewerken", SECRETARY),
+        ("POST", "/vergaderingen/{id}", SECRETARY),
+        ("POST", "/vergaderingen/{id}/status", SECRETARY),
+        ("GET", "/vergaderingen/{id}/punten/nieuw", SECRETARY),
+        ("POST", "/vergaderingen/{id}/punten", SECRETARY),
+        ("GET", "/vergaderingen/{id}/punten/{item}", SECRETARY),
+        ("POST", "/vergaderingen/{id}/punten/{item}", SECRETARY),
+        (
+            "POST",
+            "/vergaderingen/{id}/punten/{item}/omhoog",
+            SECRETARY,
+        ),
+        (
+            "POST",
+            "/vergaderingen/{id}/punten/{item}/omlaag",
+            SECRETARY,
+        ),
+        (
+            "POST",
+            "/vergaderingen/{id}/punten/{item}/verwijderen",
+            SECRETARY,
+        ),
+        (
+            "POST",
+            "/vergaderingen/{id}/punten/{item}/besluit",
+            SECRETARY,
+        ),
+        ("POST", "/vergaderingen/{id}/punten/{item}/actie", SECRETARY),
+        (
+            "POST",
+            "/vergaderingen/{id}/punten/{item}/notulen",
+            SECRETARY,
+        ),
+        ("POST", "/vergaderingen/{id}/huidig", SECRETARY),
+        ("GET", "/vergaderingen/{id}/aanwezigheid", SECRETARY),
+        ("POST", "/vergaderingen/{id}/aanwezigheid", SECRETARY),
         ("GET", "/afspraken", "LAAFAFA"),
         ("GET", "/zelfevaluatie", "LAAFFFF"),
         ("GET", "/begroting", "LAAAAFF"),
@@ -97,6 +138,18 @@ async fn every_route_answers_every_role_as_expected(pool: PgPool) {
         .unwrap()
         .id
         .to_string();
+    let meeting = store::meetings::list_for_bodies(&probe.store, &[bodies[0].id])
+        .await
+        .unwrap()[0]
+        .id;
+    let joint: Vec<String> = store::agenda::items(&probe.store, meeting)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|i| i.visibility_body_id.is_none() && i.standing.is_none())
+        .map(|i| i.id.to_string())
+        .collect();
+    let meeting = meeting.to_string();
 
     let registered: Vec<(String, String)> = gg_web::routes::all()
         .iter()
@@ -121,11 +174,20 @@ async fn every_route_answers_every_role_as_expected(pool: PgPool) {
             &person
         } else if pattern.starts_with("/beheer/gremia") {
             &body
+        } else if pattern.starts_with("/vergaderingen") {
+            &meeting
         } else {
             &vakgroep
         };
+        // Deleting gets an item of its own, so the other routes still find theirs.
+        let item = if pattern.ends_with("/verwijderen") {
+            &joint[1]
+        } else {
+            &joint[0]
+        };
         let path = pattern
             .replace("{id}", id)
+            .replace("{item}", item)
             .replace("{token}", "onbekende-link")
             .replace("{name}", "app.css");
         for (persona, want) in PERSONAS.iter().zip(outcomes.chars()) {

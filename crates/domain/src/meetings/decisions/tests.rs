@@ -1,0 +1,172 @@
+use super::*;
+use DecisionOutcome::*;
+use proptest::prelude::*;
+
+fn d(body_id: i64, outcome: DecisionOutcome, text: &str) -> BodyDecision {
+    BodyDecision {
+        body_id,
+        outcome,
+        text: text.to_string(),
+    }
+}
+
+#[test]
+fn open_until_every_deciding_body_decided() {
+    assert_eq!(joint_outcome(&[], &[]), JointOutcome::Open);
+    assert_eq!(
+        joint_outcome(&[], &[d(1, Aangenomen, "x")]),
+        JointOutcome::Open
+    );
+    assert_eq!(
+        joint_outcome(&[1, 2], &[d(1, Aangenomen, "x")]),
+        JointOutcome::Open
+    );
+    // A decision of a body that is not deciding does not fill the gap.
+    assert_eq!(
+        joint_outcome(&[1, 2], &[d(1, Aangenomen, "x"), d(3, Aangenomen, "x")]),
+        JointOutcome::Open
+    );
+}
+
+#[test]
+fn same_adopted_text_is_eensgezind() {
+    let text = "Het MSB en de RvB stellen de\ncapaciteitsbegroting 2027 vast.";
+    let decisions = [
+        d(1, Aangenomen, text),
+        d(
+            2,
+            Aangenomen,
+            "  Het MSB en de RvB stellen de capaciteitsbegroting   2027 vast. ",
+        ),
+    ];
+    assert_eq!(joint_outcome(&[1, 2], &decisions), JointOutcome::Eensgezind);
+}
+
+#[test]
+fn different_texts_or_outcomes_are_verdeeld() {
+    let decisions = [
+        d(1, Aangenomen, "Begroting vast."),
+        d(2, Aangenomen, "begroting vast."),
+    ];
+    assert_eq!(joint_outcome(&[1, 2], &decisions), JointOutcome::Verdeeld);
+    let decisions = [d(1, GewijzigdAangenomen, "A"), d(2, Aangenomen, "A")];
+    assert_eq!(joint_outcome(&[1, 2], &decisions), JointOutcome::Verdeeld);
+    let decisions = [d(1, Verworpen, "A"), d(2, Aangenomen, "A")];
+    assert_eq!(joint_outcome(&[1, 2], &decisions), JointOutcome::Verdeeld);
+}
+
+#[test]
+fn rejecting_or_postponing_together_needs_no_same_text() {
+    let decisions = [d(1, Verworpen, "Niet nu."), d(2, Verworpen, "Te duur.")];
+    assert_eq!(joint_outcome(&[1, 2], &decisions), JointOutcome::Eensgezind);
+    let decisions = [d(1, Aangehouden, ""), d(2, Aangehouden, "Volgende keer.")];
+    assert_eq!(joint_outcome(&[1, 2], &decisions), JointOutcome::Eensgezind);
+}
+
+#[test]
+fn only_verdeeld_comes_back() {
+    assert!(needs_follow_up(JointOutcome::Verdeeld));
+    assert!(!needs_follow_up(JointOutcome::Eensgezind));
+    assert!(!needs_follow_up(JointOutcome::Open));
+    assert_eq!(JointOutcome::Eensgezind.label(), "eensgezind");
+    assert_eq!(
+        JointOutcome::parse("verdeeld"),
+        Some(JointOutcome::Verdeeld)
+    );
+}
+
+fn outcome() -> impl Strategy<Value = DecisionOutcome> {
+    prop::sample::select(DecisionOutcome::ALL)
+}
+
+fn decision() -> impl Strategy<Value = BodyDecision> {
+    // Few bodies and texts (with stray whitespace), so that collisions happen often.
+    (
+        1i64..6,
+        outcome(),
+        prop::sample::select(vec!["A", " A", "A  ", "B", "A\nB", "A B"]),
+    )
+        .prop_map(|(body, outcome, text)| d(body, outcome, text))
+}
+
+fn case() -> impl Strategy<Value = (Vec<i64>, Vec<BodyDecision>)> {
+    (
+        prop::collection::vec(1i64..6, 0..5),
+        prop::collection::vec(decision(), 0..8),
+    )
+}
+
+proptest! {
+    #[test]
+    fn order_does_not_matter(
+        (bodies, decisions) in case(),
+        seed in any::<u64>(),
+    ) {
+        let mut shuffled = decisions.clone();
+        // A deterministic shuffle from the seed, so failures can be replayed.
+        let mut s = seed;
+        for i in (1..shuffled.len()).rev() {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            shuffled.swap(i, (s >> 33) as usize % (i + 1));
+        }
+        let mut reversed_bodies = bodies.clone();
+        reversed_bodies.reverse();
+        prop_assert_eq!(
+            joint_outcome(&bodies, &decisions),
+            joint_outcome(&reversed_bodies, &shuffled)
+        );
+    }
+
+    #[test]
+    fn a_single_deciding_body_is_always_eensgezind(one in decision()) {
+        prop_assert_eq!(joint_outcome(&[one.body_id], &[one]), JointOutcome::Eensgezind);
+    }
+
+    #[test]
+    fn outsiders_do_not_count((bodies, decisions) in case(), mut extra in decision()) {
+        // Deciding bodies are 1..6 in these cases.
+        extra.body_id += 10;
+        let mut more = decisions.clone();
+        more.push(extra);
+        prop_assert_eq!(joint_outcome(&bodies, &decisions), joint_outcome(&bodies, &more));
+    }
+
+    #[test]
+    fn different_outcomes_are_verdeeld(
+        (bodies, mut decisions) in case(),
+        a in decision(),
+        other_body in 1i64..5,
+        other_outcome in 1usize..4,
+        text in prop::sample::select(vec!["A", "B"]),
+    ) {
+        let outcomes = DecisionOutcome::ALL;
+        let at = outcomes.iter().position(|o| *o == a.outcome).expect("listed");
+        let b = d(
+            (a.body_id - 1 + other_body) % 5 + 1,
+            outcomes[(at + other_outcome) % outcomes.len()],
+            text,
+        );
+        let mut bodies = bodies;
+        bodies.extend([a.body_id, b.body_id]);
+        // Every deciding body has a decision, so the result cannot be open.
+        for body in &bodies {
+            decisions.push(d(*body, Aangehouden, ""));
+        }
+        decisions.extend([a, b]);
+        prop_assert_eq!(joint_outcome(&bodies, &decisions), JointOutcome::Verdeeld);
+    }
+
+    #[test]
+    fn eensgezind_means_one_outcome(
+        (bodies, decisions) in case(),
+    ) {
+        if joint_outcome(&bodies, &decisions) == JointOutcome::Eensgezind {
+            let outcomes: BTreeSet<_> = decisions
+                .iter()
+                .filter(|d| bodies.contains(&d.body_id))
+                .map(|d| d.outcome)
+                .collect();
+            prop_assert_eq!(outcomes.len(), 1);
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! Decisions per body on an agenda item, named votes and attendance (product.md A3, A4).
+
+use crate::audit::{self, Change, Who};
+use crate::{PgConnection, Store, StoreError};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionInput {
+    pub item_id: i64,
+    pub body_id: i64,
+    pub outcome: String,
+    pub text: String,
+    pub votes_for: Option<i32>,
+    pub votes_against: Option<i32>,
+    pub votes_abstain: Option<i32>,
+    /// The explanation computed by the voting rules, kept with the decision.
+    pub vote_summary: String,
+    /// Named votes: (person, `voor` | `tegen` | `onthouding`).
+    pub named: Vec<(i64, String)>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct Decision {
+    pub id: i64,
+    pub item_id: i64,
+    pub body_id: i64,
+    pub outcome: String,
+    pub text: String,
+    pub votes_for: Option<i32>,
+    pub votes_against: Option<i32>,
+    pub votes_abstain: Option<i32>,
+    pub vote_summary: String,
+    pub recorded_at: OffsetDateTime,
+    pub version: i32,
+}
+
+/// Every decision taken on the items of a meeting, in one query.
+pub async fn for_meeting(store: &Store, meeting_id: i64) -> Result<Vec<Decision>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT d.id, d.item_id, d.body_id, d.outcome, d.text, d.votes_for, d.votes_against, d.votes_abstain,
+                d.vote_summary, d.recorded_at, d.version
+         FROM decision d JOIN agenda_item i ON i.id = d.item_id
+         WHERE i.meeting_id = $1 ORDER BY d.item_id, d.body_id",
+    )
+    .bind(meeting_id)
+    .fetch_all(store.pool())
+    .await?)
+}
+
+async fn on_item_body(
+    conn: &mut PgConnection,
+    item: i64,
+    body: i64,
+) -> Result<Option<Decision>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, item_id, body_id, outcome, text, votes_for, votes_against, votes_abstain, vote_summary, recorded_at, version
+         FROM decision WHERE item_id = $1 AND body_id = $2",
+    )
+    .bind(item)
+    .bind(body)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Records (or corrects) the decision of one body on one item, with its named votes.
+pub async fn record(
+    conn: &mut PgConnection,
+    who: &Who,
+    input: &DecisionInput,
+) -> Result<i64, StoreError> {
+    let before = on_item_body(conn, input.item_id, input.body_id).await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO decision (item_id, body_id, outcome, text, votes_for, votes_against, votes_abstain, vote_summary, recorded_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (item_id, body_id) DO UPDATE SET outcome = EXCLUDED.outcome, text = EXCLUDED.text,
+             votes_for = EXCLUDED.votes_for, votes_against = EXCLUDED.votes_against, votes_abstain = EXCLUDED.votes_abstain,
+             vote_summary = EXCLUDED.vote_summary, recorded_by = EXCLUDED.recorded_by, recorded_at = now(),
+             version = decision.version + 1
+         RETURNING id",
+    )
+    .bind(input.item_id)
+    .bind(input.body_id)
+    .bind(&input.outcome)
+    .bind(&input.text)
+    .bind(input.votes_for)
+    .bind(input.votes_against)
+    .bind(input.votes_abstain)
+    .bind(&input.vote_summary)
+    .bind(who.id)
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM vote WHERE decision_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    for (person, choice) in &input.named {
+        sqlx::query("INSERT INTO vote (decision_id, person_id, choice) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(person)
+            .bind(choice)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let action = if before.is_some() { "update" } else { "create" };
+    let mut change = Change::new("decision", id, action).after(input);
+    if let Some(b) = before {
+        change = change.before(b);
+    }
+    audit::record(conn, who, change).await?;
+    Ok(id)
+}
+
+/// A member of a body, as needed for attendance and voting.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct Member {
+    pub person_id: i64,
+    pub name: String,
+    pub body_id: i64,
+    pub body_code: String,
+    pub position: String,
+    pub employment_form: Option<String>,
+}
+
+/// The members of these bodies (a person in two bodies appears twice).
+pub async fn members(store: &Store, bodies: &[i64]) -> Result<Vec<Member>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT m.person_id, p.name, m.body_id, b.code AS body_code, m.position, m.employment_form
+         FROM membership m JOIN person p ON p.id = m.person_id JOIN body b ON b.id = m.body_id
+         WHERE m.body_id = ANY($1) AND p.disabled_at IS NULL
+         ORDER BY b.sort_order, p.name",
+    )
+    .bind(bodies)
+    .fetch_all(store.pool())
+    .await?)
+}
+
+/// Who was present at a meeting (people not listed were not recorded).
+pub async fn attendance(store: &Store, meeting_id: i64) -> Result<Vec<(i64, bool)>, StoreError> {
+    Ok(
+        sqlx::query_as("SELECT person_id, present FROM attendance WHERE meeting_id = $1")
+            .bind(meeting_id)
+            .fetch_all(store.pool())
+            .await?,
+    )
+}
+
+pub async fn set_attendance(
+    conn: &mut PgConnection,
+    who: &Who,
+    meeting_id: i64,
+    rows: &[(i64, bool)],
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM attendance WHERE meeting_id = $1")
+        .bind(meeting_id)
+        .execute(&mut *conn)
+        .await?;
+    for (person, present) in rows {
+        sqlx::query("INSERT INTO attendance (meeting_id, person_id, present) VALUES ($1, $2, $3)")
+            .bind(meeting_id)
+            .bind(person)
+            .bind(present)
+            .execute(&mut *conn)
+            .await?;
+    }
+    audit::record(
+        conn,
+        who,
+        Change::new("meeting", meeting_id, "attendance").after(rows),
+    )
+    .await
+}
+
+/// Named votes on the decisions of a meeting: (decision, person, choice).
+pub async fn votes_for_meeting(
+    store: &Store,
+    meeting_id: i64,
+) -> Result<Vec<(i64, i64, String)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT v.decision_id, v.person_id, v.choice FROM vote v
+         JOIN decision d ON d.id = v.decision_id JOIN agenda_item i ON i.id = d.item_id
+         WHERE i.meeting_id = $1",
+    )
+    .bind(meeting_id)
+    .fetch_all(store.pool())
+    .await?)
+}
+
+/// The decisions on one item, inside the caller's transaction.
+pub async fn for_item_on(
+    conn: &mut PgConnection,
+    item_id: i64,
+) -> Result<Vec<Decision>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, item_id, body_id, outcome, text, votes_for, votes_against, votes_abstain, vote_summary, recorded_at, version
+         FROM decision WHERE item_id = $1 ORDER BY body_id",
+    )
+    .bind(item_id)
+    .fetch_all(conn)
+    .await?)
+}

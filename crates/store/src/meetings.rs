@@ -1,0 +1,266 @@
+//! Meetings, agenda items, decisions per body, votes and attendance (product.md A1–A6).
+//!
+//! Reading a meeting page takes a fixed number of queries whatever the number of items; the
+//! caller filters items by visibility through the domain's authorisation rules.
+
+use crate::audit::{self, Change, Who};
+use crate::{PgConnection, Store, StoreError};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MeetingInput {
+    pub title: String,
+    pub kind: String,
+    pub starts_at: OffsetDateTime,
+    pub ends_at: OffsetDateTime,
+    pub location: String,
+    pub video_url: String,
+    pub bodies: Vec<i64>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct Meeting {
+    pub id: i64,
+    pub title: String,
+    pub kind: String,
+    pub starts_at: OffsetDateTime,
+    pub ends_at: OffsetDateTime,
+    pub location: String,
+    pub video_url: String,
+    pub status: String,
+    pub series_id: Option<i64>,
+    pub minutes_adopted_in: Option<i64>,
+    pub current_item_id: Option<i64>,
+    pub current_item_started_at: Option<OffsetDateTime>,
+    pub version: i32,
+    pub bodies: Vec<i64>,
+}
+
+async fn meeting_on(conn: &mut PgConnection, id: i64) -> Result<Meeting, StoreError> {
+    sqlx::query_as(
+        "SELECT m.id, m.title, m.kind, m.starts_at, m.ends_at, m.location, m.video_url, m.status, m.series_id,
+                m.minutes_adopted_in, m.current_item_id, m.current_item_started_at, m.version,
+                COALESCE((SELECT array_agg(mb.body_id ORDER BY mb.body_id) FROM meeting_body mb WHERE mb.meeting_id = m.id), '{}') AS bodies
+         FROM meeting m WHERE m.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?
+    .ok_or(StoreError::NotFound)
+}
+
+pub async fn get(store: &Store, id: i64) -> Result<Meeting, StoreError> {
+    let mut conn = store.pool().acquire().await?;
+    meeting_on(&mut conn, id).await
+}
+
+/// The meetings in which any of these bodies takes part, newest first.
+pub async fn list_for_bodies(store: &Store, bodies: &[i64]) -> Result<Vec<Meeting>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT m.id, m.title, m.kind, m.starts_at, m.ends_at, m.location, m.video_url, m.status, m.series_id,
+                m.minutes_adopted_in, m.current_item_id, m.current_item_started_at, m.version,
+                COALESCE((SELECT array_agg(mb.body_id ORDER BY mb.body_id) FROM meeting_body mb WHERE mb.meeting_id = m.id), '{}') AS bodies
+         FROM meeting m
+         WHERE EXISTS (SELECT 1 FROM meeting_body mb WHERE mb.meeting_id = m.id AND mb.body_id = ANY($1))
+         ORDER BY m.starts_at DESC",
+    )
+    .bind(bodies)
+    .fetch_all(store.pool())
+    .await?)
+}
+
+pub async fn next_series_id(conn: &mut PgConnection) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar("SELECT nextval('meeting_series_seq')")
+        .fetch_one(conn)
+        .await?)
+}
+
+async fn write_bodies(conn: &mut PgConnection, id: i64, bodies: &[i64]) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM meeting_body WHERE meeting_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("INSERT INTO meeting_body (meeting_id, body_id) SELECT $1, unnest($2::bigint[])")
+        .bind(id)
+        .bind(bodies)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn create(
+    conn: &mut PgConnection,
+    who: &Who,
+    input: &MeetingInput,
+    series_id: Option<i64>,
+) -> Result<i64, StoreError> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO meeting (title, kind, starts_at, ends_at, location, video_url, series_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(&input.title)
+    .bind(&input.kind)
+    .bind(input.starts_at)
+    .bind(input.ends_at)
+    .bind(&input.location)
+    .bind(&input.video_url)
+    .bind(series_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    write_bodies(conn, id, &input.bodies).await?;
+    let after = meeting_on(conn, id).await?;
+    audit::record(
+        conn,
+        who,
+        Change::new("meeting", id, "create").after(&after),
+    )
+    .await?;
+    Ok(id)
+}
+
+pub async fn update(
+    conn: &mut PgConnection,
+    who: &Who,
+    id: i64,
+    expected_version: i32,
+    input: &MeetingInput,
+) -> Result<(), StoreError> {
+    let before = meeting_on(conn, id).await?;
+    let n = sqlx::query(
+        "UPDATE meeting SET title = $3, kind = $4, starts_at = $5, ends_at = $6, location = $7, video_url = $8,
+                version = version + 1
+         WHERE id = $1 AND version = $2",
+    )
+    .bind(id)
+    .bind(expected_version)
+    .bind(&input.title)
+    .bind(&input.kind)
+    .bind(input.starts_at)
+    .bind(input.ends_at)
+    .bind(&input.location)
+    .bind(&input.video_url)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(StoreError::Conflict);
+    }
+    write_bodies(conn, id, &input.bodies).await?;
+    let after = meeting_on(conn, id).await?;
+    audit::record(
+        conn,
+        who,
+        Change::new("meeting", id, "update")
+            .before(&before)
+            .after(&after),
+    )
+    .await
+}
+
+/// Moves a meeting from one status to another; `Conflict` when it is no longer in `from`.
+pub async fn set_status(
+    conn: &mut PgConnection,
+    who: &Who,
+    id: i64,
+    from: &str,
+    to: &str,
+) -> Result<(), StoreError> {
+    let n = sqlx::query(
+        "UPDATE meeting SET status = $3, version = version + 1,
+                current_item_id = CASE WHEN $3 = 'in_vergadering' THEN current_item_id END,
+                current_item_started_at = CASE WHEN $3 = 'in_vergadering' THEN current_item_started_at END
+         WHERE id = $1 AND status = $2",
+    )
+    .bind(id)
+    .bind(from)
+    .bind(to)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(StoreError::Conflict);
+    }
+    audit::record(
+        conn,
+        who,
+        Change::new("meeting", id, "status").before(from).after(to),
+    )
+    .await
+}
+
+/// Records that the minutes of `of` were adopted in `in_meeting`; freezes its actions.
+pub async fn adopt_minutes(
+    conn: &mut PgConnection,
+    who: &Who,
+    of: i64,
+    in_meeting: i64,
+) -> Result<(), StoreError> {
+    let n = sqlx::query(
+        "UPDATE meeting SET status = 'notulen_vastgesteld', minutes_adopted_in = $2, version = version + 1
+         WHERE id = $1 AND status = 'gesloten'",
+    )
+    .bind(of)
+    .bind(in_meeting)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(StoreError::Conflict);
+    }
+    sqlx::query(
+        "UPDATE agreement SET frozen_at = now() WHERE origin_meeting_id = $1 AND frozen_at IS NULL",
+    )
+    .bind(of)
+    .execute(&mut *conn)
+    .await?;
+    audit::record(
+        conn,
+        who,
+        Change::new("meeting", of, "minutes_adopted")
+            .after(serde_json::json!({ "in_meeting": in_meeting })),
+    )
+    .await
+}
+
+/// Makes an item the current one in a live meeting and restarts its timer.
+pub async fn set_current_item(
+    conn: &mut PgConnection,
+    who: &Who,
+    meeting: i64,
+    item: Option<i64>,
+) -> Result<(), StoreError> {
+    let n = sqlx::query(
+        "UPDATE meeting SET current_item_id = $2, current_item_started_at = CASE WHEN $2 IS NULL THEN NULL ELSE now() END
+         WHERE id = $1 AND status = 'in_vergadering'
+           AND ($2::bigint IS NULL OR EXISTS (SELECT 1 FROM agenda_item i WHERE i.id = $2 AND i.meeting_id = $1))",
+    )
+    .bind(meeting)
+    .bind(item)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(StoreError::Conflict);
+    }
+    audit::record(
+        conn,
+        who,
+        Change::new("meeting", meeting, "current_item").after(item),
+    )
+    .await
+}
+
+/// The next joint meeting after `after` whose agenda can still change, if one is planned.
+pub async fn next_joint_after(
+    conn: &mut PgConnection,
+    after: OffsetDateTime,
+) -> Result<Option<i64>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM meeting WHERE kind = 'gezamenlijk' AND starts_at > $1 AND status IN ('concept', 'gepubliceerd')
+         ORDER BY starts_at LIMIT 1",
+    )
+    .bind(after)
+    .fetch_optional(conn)
+    .await?)
+}

@@ -1,0 +1,469 @@
+//! Adding, editing, ordering and removing agenda items (product.md A2).
+
+use super::{visible_item, visible_meeting};
+use crate::auth::User;
+use crate::beheer::who;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::views::{Ctx, Errors, Layout, render};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::authz::{Capability, Visibility};
+use domain::meetings::agenda::{Direction, ItemTiming, move_item};
+use domain::meetings::kinds::{Purpose, Subject};
+use domain::meetings::status::{MeetingStatus, agenda_editable};
+use store::StoreError;
+use store::agenda::{Item, ItemInput};
+use store::meetings::Meeting;
+
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "meetings/item_form.html")]
+struct FormPage {
+    layout: Layout,
+    meeting: Meeting,
+    item_id: Option<i64>,
+    version: i32,
+    title: String,
+    description: String,
+    presenter: String,
+    planned_minutes: String,
+    links: String,
+    purposes: Vec<Choice>,
+    subjects: Vec<Choice>,
+    visibilities: Vec<Choice>,
+    parents: Vec<Choice>,
+    deciding: Vec<Choice>,
+    errors: Errors,
+}
+
+/// What the form holds: typed values, kept on errors.
+#[derive(Default, Clone)]
+struct Draft {
+    version: i32,
+    title: String,
+    description: String,
+    presenter: String,
+    planned_minutes: String,
+    links: String,
+    purpose: String,
+    subject: String,
+    visibility: String,
+    parent: String,
+    deciding: Vec<String>,
+}
+
+fn draft_from(pairs: &[(String, String)]) -> Draft {
+    let one = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    Draft {
+        version: one("version").parse().unwrap_or(0),
+        title: one("title"),
+        description: one("description"),
+        presenter: one("presenter"),
+        planned_minutes: one("planned_minutes"),
+        links: one("links"),
+        purpose: one("purpose"),
+        subject: one("subject"),
+        visibility: one("visibility"),
+        parent: one("parent"),
+        deciding: pairs
+            .iter()
+            .filter(|(k, _)| k == "deciding")
+            .map(|(_, v)| v.clone())
+            .collect(),
+    }
+}
+
+fn draft_of(item: &Item) -> Draft {
+    Draft {
+        version: item.version,
+        title: item.title.clone(),
+        description: item.description.clone(),
+        presenter: item.presenter.clone(),
+        planned_minutes: item.planned_minutes.to_string(),
+        links: item.links.clone(),
+        purpose: item.purpose.clone(),
+        subject: item.subject.clone(),
+        visibility: item
+            .visibility_body_id
+            .map(|b| b.to_string())
+            .unwrap_or_default(),
+        parent: item.parent_id.map(|p| p.to_string()).unwrap_or_default(),
+        deciding: item.deciding_bodies.iter().map(|b| b.to_string()).collect(),
+    }
+}
+
+async fn form_page(
+    state: &AppState,
+    ctx: &Ctx,
+    user: &User,
+    meeting: Meeting,
+    item_id: Option<i64>,
+    draft: Draft,
+    errors: Errors,
+) -> AppResult<Response> {
+    let bodies: Vec<_> = store::bodies::list(&state.store)
+        .await?
+        .into_iter()
+        .filter(|b| meeting.bodies.contains(&b.id))
+        .collect();
+    let items = super::visible_items(user, store::agenda::items(&state.store, meeting.id).await?);
+    let mut visibilities = vec![Choice {
+        value: String::new(),
+        label: "Gezamenlijk (alle deelnemers)".into(),
+        selected: draft.visibility.is_empty(),
+    }];
+    // A person can only restrict an item to a body they belong to; anything else would hide it
+    // from themselves.
+    visibilities.extend(
+        bodies
+            .iter()
+            .filter(|b| user.actor.bodies.contains(&b.id))
+            .map(|b| Choice {
+                value: b.id.to_string(),
+                label: format!("Alleen {}", b.code),
+                selected: draft.visibility == b.id.to_string(),
+            }),
+    );
+    let mut parents = vec![Choice {
+        value: String::new(),
+        label: "Geen (hoofdpunt)".into(),
+        selected: draft.parent.is_empty(),
+    }];
+    parents.extend(
+        items
+            .iter()
+            .filter(|i| i.parent_id.is_none() && Some(i.id) != item_id)
+            .map(|i| Choice {
+                value: i.id.to_string(),
+                label: i.title.clone(),
+                selected: draft.parent == i.id.to_string(),
+            }),
+    );
+    let page = FormPage {
+        layout: ctx.layout(if item_id.is_some() {
+            "Agendapunt wijzigen"
+        } else {
+            "Nieuw agendapunt"
+        }),
+        item_id,
+        version: draft.version,
+        purposes: Purpose::ALL
+            .iter()
+            .map(|p| Choice {
+                value: p.code().into(),
+                label: p.label().into(),
+                selected: draft.purpose == p.code(),
+            })
+            .collect(),
+        subjects: Subject::ALL
+            .iter()
+            .map(|s| Choice {
+                value: s.code().into(),
+                label: s.label().into(),
+                selected: draft.subject == s.code(),
+            })
+            .collect(),
+        deciding: bodies
+            .iter()
+            .map(|b| Choice {
+                value: b.id.to_string(),
+                label: b.code.clone(),
+                selected: draft.deciding.contains(&b.id.to_string()),
+            })
+            .collect(),
+        visibilities,
+        parents,
+        title: draft.title,
+        description: draft.description,
+        presenter: draft.presenter,
+        planned_minutes: draft.planned_minutes,
+        links: draft.links,
+        errors: errors.clone(),
+        meeting,
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, render(page)?).into_response())
+}
+
+fn validate(
+    draft: &Draft,
+    user: &User,
+    meeting: &Meeting,
+    items: &[Item],
+) -> Result<ItemInput, Errors> {
+    let mut errors = Errors::default();
+    let title = draft.title.trim().to_string();
+    if title.is_empty() || title.chars().count() > 200 {
+        errors.add("title", "Vul een titel in (hoogstens 200 tekens).");
+    }
+    let minutes = draft
+        .planned_minutes
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|m| (0..=600).contains(m));
+    if minutes.is_none() {
+        errors.add(
+            "planned_minutes",
+            "Vul het aantal geplande minuten in, van 0 tot en met 600.",
+        );
+    }
+    let purpose = Purpose::parse(&draft.purpose);
+    if purpose.is_none() {
+        errors.add("purpose", "Kies het doel van het agendapunt.");
+    }
+    let subject = Subject::parse(&draft.subject);
+    if subject.is_none() {
+        errors.add("subject", "Kies het onderwerp.");
+    }
+    let visibility = if draft.visibility.is_empty() {
+        Some(None)
+    } else {
+        draft.visibility.parse::<i64>().ok().map(Some)
+    };
+    match visibility {
+        Some(Some(b))
+            if !meeting.bodies.contains(&b) || !user.actor.can_see(Visibility::Body(b)) =>
+        {
+            errors.add(
+                "visibility",
+                "Kies een gremium dat deelneemt en waarvan u lid bent.",
+            )
+        }
+        None => errors.add("visibility", "Kies wie dit agendapunt mag zien."),
+        _ => {}
+    }
+    let deciding: Vec<i64> = draft
+        .deciding
+        .iter()
+        .filter_map(|d| d.parse().ok())
+        .collect();
+    if deciding.iter().any(|b| !meeting.bodies.contains(b)) {
+        errors.add("deciding", "Alleen deelnemende gremia kunnen besluiten.");
+    }
+    if purpose == Some(Purpose::Besluitvorming) && deciding.is_empty() {
+        errors.add(
+            "deciding",
+            "Kies bij besluitvorming welke gremia besluiten.",
+        );
+    }
+    if let Some(Some(restricted)) = visibility
+        && deciding.iter().any(|b| *b != restricted)
+    {
+        errors.add(
+            "deciding",
+            "Op een punt dat alleen voor één gremium is, besluit alleen dat gremium.",
+        );
+    }
+    let parent = if draft.parent.is_empty() {
+        None
+    } else {
+        draft.parent.parse::<i64>().ok()
+    };
+    if parent.is_some_and(|p| !items.iter().any(|i| i.id == p && i.parent_id.is_none())) {
+        errors.add("parent", "Kies een hoofdpunt van deze agenda.");
+    }
+    match (minutes, purpose, subject, visibility, errors.is_empty()) {
+        (Some(planned_minutes), Some(purpose), Some(subject), Some(visibility_body_id), true) => {
+            Ok(ItemInput {
+                parent_id: parent,
+                title,
+                description: draft.description.trim().to_string(),
+                presenter: draft.presenter.trim().to_string(),
+                planned_minutes,
+                purpose: purpose.code().into(),
+                subject: subject.code().into(),
+                visibility_body_id,
+                links: draft.links.trim().to_string(),
+                deciding_bodies: deciding,
+                standing: None,
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+fn editable(meeting: &Meeting) -> AppResult<()> {
+    match MeetingStatus::parse(&meeting.status) {
+        Some(s) if agenda_editable(s) => Ok(()),
+        _ => Err(AppError::Forbidden),
+    }
+}
+
+pub(super) async fn new_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: User,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let meeting = visible_meeting(&state, &user, id).await?;
+    editable(&meeting)?;
+    let draft = Draft {
+        planned_minutes: "15".into(),
+        purpose: "bespreking".into(),
+        subject: "algemeen".into(),
+        ..Default::default()
+    };
+    form_page(&state, &ctx, &user, meeting, None, draft, Errors::default()).await
+}
+
+fn timings(items: &[Item]) -> Vec<ItemTiming> {
+    items
+        .iter()
+        .map(|i| ItemTiming {
+            id: i.id,
+            parent: i.parent_id,
+            position: i.position,
+            planned_minutes: i.planned_minutes.max(0) as u32,
+        })
+        .collect()
+}
+
+pub(super) async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: User,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let meeting = visible_meeting(&state, &user, id).await?;
+    editable(&meeting)?;
+    let draft = draft_from(&pairs);
+    let all = store::agenda::items(&state.store, id).await?;
+    let input = match validate(&draft, &user, &meeting, &all) {
+        Ok(i) => i,
+        Err(errors) => return form_page(&state, &ctx, &user, meeting, None, draft, errors).await,
+    };
+    let (position, moves) = super::insertion_point(&all, input.parent_id);
+    let mut tx = state.store.begin().await?;
+    store::agenda::set_positions(&mut tx, &who(&user), &moves).await?;
+    store::agenda::add(&mut tx, &who(&user), id, position, &input, None, None).await?;
+    store::commit(tx).await?;
+    Ok(Redirect::to(&format!("/vergaderingen/{id}?ok=opgeslagen")).into_response())
+}
+
+pub(super) async fn edit_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: User,
+    Path((id, item)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    let meeting = visible_meeting(&state, &user, id).await?;
+    let item = visible_item(&state, &user, &meeting, item, Capability::ManageMeetings).await?;
+    editable(&meeting)?;
+    form_page(
+        &state,
+        &ctx,
+        &user,
+        meeting,
+        Some(item.id),
+        draft_of(&item),
+        Errors::default(),
+    )
+    .await
+}
+
+pub(super) async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: User,
+    Path((id, item_id)): Path<(i64, i64)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let meeting = visible_meeting(&state, &user, id).await?;
+    let item = visible_item(&state, &user, &meeting, item_id, Capability::ManageMeetings).await?;
+    editable(&meeting)?;
+    let draft = draft_from(&pairs);
+    let all = store::agenda::items(&state.store, id).await?;
+    let mut input = match validate(&draft, &user, &meeting, &all) {
+        Ok(i) => i,
+        Err(errors) => {
+            return form_page(&state, &ctx, &user, meeting, Some(item_id), draft, errors).await;
+        }
+    };
+    input.standing = item.standing.clone();
+    let mut tx = state.store.begin().await?;
+    match store::agenda::update(&mut tx, &who(&user), item_id, draft.version, &input).await {
+        Ok(()) => {
+            store::commit(tx).await?;
+            Ok(Redirect::to(&format!("/vergaderingen/{id}?ok=opgeslagen")).into_response())
+        }
+        Err(StoreError::Conflict) => {
+            let mut errors = Errors::default();
+            errors.add("_form", "Iemand anders heeft dit agendapunt intussen gewijzigd. Uw invoer staat hieronder; sla opnieuw op om die over de nieuwe versie heen te zetten.");
+            let draft = Draft {
+                version: item.version,
+                ..draft
+            };
+            form_page(&state, &ctx, &user, meeting, Some(item_id), draft, errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn reorder(
+    state: &AppState,
+    user: &User,
+    id: i64,
+    item_id: i64,
+    direction: Direction,
+) -> AppResult<Response> {
+    let meeting = visible_meeting(state, user, id).await?;
+    visible_item(state, user, &meeting, item_id, Capability::ManageMeetings).await?;
+    editable(&meeting)?;
+    let all = store::agenda::items(&state.store, id).await?;
+    let moves = move_item(&timings(&all), item_id, direction);
+    let mut tx = state.store.begin().await?;
+    store::agenda::set_positions(&mut tx, &who(user), &moves).await?;
+    store::commit(tx).await?;
+    Ok(Redirect::to(&format!("/vergaderingen/{id}#punt-{item_id}")).into_response())
+}
+
+pub(super) async fn move_up(
+    State(state): State<AppState>,
+    user: User,
+    Path((id, item)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    reorder(&state, &user, id, item, Direction::Up).await
+}
+
+pub(super) async fn move_down(
+    State(state): State<AppState>,
+    user: User,
+    Path((id, item)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    reorder(&state, &user, id, item, Direction::Down).await
+}
+
+pub(super) async fn delete(
+    State(state): State<AppState>,
+    user: User,
+    Path((id, item_id)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    let meeting = visible_meeting(&state, &user, id).await?;
+    visible_item(&state, &user, &meeting, item_id, Capability::ManageMeetings).await?;
+    editable(&meeting)?;
+    let mut tx = state.store.begin().await?;
+    store::agenda::delete(&mut tx, &who(&user), item_id).await?;
+    store::commit(tx).await?;
+    Ok(Redirect::to(&format!("/vergaderingen/{id}?ok=opgeslagen")).into_response())
+}

@@ -1,0 +1,146 @@
+//! Vergaderingen: the joint agenda, the meeting page with a decision per body, and running the
+//! meeting (product.md A1–A7).
+
+mod decide;
+pub(crate) mod form;
+mod items;
+mod page;
+
+use crate::auth::User;
+use crate::error::{AppError, AppResult};
+use crate::routes::{Access, RouteDef, get, post};
+use crate::state::AppState;
+use domain::authz::{Capability, Visibility};
+use store::agenda::Item;
+use store::meetings::Meeting;
+
+const VIEW: Access = Access::Needs(Capability::ViewMeetings);
+const MANAGE: Access = Access::Needs(Capability::ManageMeetings);
+
+pub fn routes() -> Vec<RouteDef> {
+    vec![
+        get("/vergaderingen", VIEW, page::list),
+        get("/vergaderingen/nieuw", MANAGE, form::new_form),
+        post("/vergaderingen", MANAGE, form::create),
+        get("/vergaderingen/{id}", VIEW, page::show),
+        get("/vergaderingen/{id}/bewerken", MANAGE, form::edit_form),
+        post("/vergaderingen/{id}", MANAGE, form::update),
+        post("/vergaderingen/{id}/status", MANAGE, form::change_status),
+        get("/vergaderingen/{id}/punten/nieuw", MANAGE, items::new_form),
+        post("/vergaderingen/{id}/punten", MANAGE, items::create),
+        get(
+            "/vergaderingen/{id}/punten/{item}",
+            MANAGE,
+            items::edit_form,
+        ),
+        post("/vergaderingen/{id}/punten/{item}", MANAGE, items::update),
+        post(
+            "/vergaderingen/{id}/punten/{item}/omhoog",
+            MANAGE,
+            items::move_up,
+        ),
+        post(
+            "/vergaderingen/{id}/punten/{item}/omlaag",
+            MANAGE,
+            items::move_down,
+        ),
+        post(
+            "/vergaderingen/{id}/punten/{item}/verwijderen",
+            MANAGE,
+            items::delete,
+        ),
+        post(
+            "/vergaderingen/{id}/punten/{item}/besluit",
+            MANAGE,
+            decide::record_decision,
+        ),
+        post(
+            "/vergaderingen/{id}/punten/{item}/actie",
+            MANAGE,
+            decide::add_action,
+        ),
+        post(
+            "/vergaderingen/{id}/punten/{item}/notulen",
+            MANAGE,
+            decide::save_minutes,
+        ),
+        post("/vergaderingen/{id}/huidig", MANAGE, decide::set_current),
+        get(
+            "/vergaderingen/{id}/aanwezigheid",
+            MANAGE,
+            decide::attendance_form,
+        ),
+        post(
+            "/vergaderingen/{id}/aanwezigheid",
+            MANAGE,
+            decide::save_attendance,
+        ),
+    ]
+}
+
+/// A meeting the person takes part in; any other meeting does not exist for them.
+pub(crate) async fn visible_meeting(state: &AppState, user: &User, id: i64) -> AppResult<Meeting> {
+    let meeting = store::meetings::get(&state.store, id).await?;
+    if !user.actor.can_see_meeting(&meeting.bodies) {
+        return Err(AppError::NotFound);
+    }
+    Ok(meeting)
+}
+
+/// An item of that meeting the person may act on with `capability` (hidden: 404).
+pub(crate) async fn visible_item(
+    state: &AppState,
+    user: &User,
+    meeting: &Meeting,
+    item_id: i64,
+    capability: Capability,
+) -> AppResult<Item> {
+    let item = store::agenda::get(&state.store, item_id).await?;
+    if item.meeting_id != meeting.id {
+        return Err(AppError::NotFound);
+    }
+    user.actor
+        .check(capability, Visibility::of(item.visibility_body_id))?;
+    Ok(item)
+}
+
+/// The items of a meeting this person may see, in stored order.
+pub(crate) fn visible_items(user: &User, items: Vec<Item>) -> Vec<Item> {
+    items
+        .into_iter()
+        .filter(|i| user.actor.can_see(Visibility::of(i.visibility_body_id)))
+        .collect()
+}
+
+/// Where a new top-level item goes: before the closing standing item (rondvraag), which moves
+/// down one place; sub-items go last under their parent. Returns the position and the moves.
+pub(crate) fn insertion_point(items: &[Item], parent: Option<i64>) -> (i32, Vec<(i64, i32)>) {
+    let closing = items
+        .iter()
+        .find(|i| i.parent_id.is_none() && i.standing.as_deref() == Some("rondvraag"));
+    match (parent, closing) {
+        (None, Some(closing)) => {
+            let moves = items
+                .iter()
+                .filter(|i| i.parent_id.is_none() && i.position >= closing.position)
+                .map(|i| (i.id, i.position + 1))
+                .collect();
+            (closing.position, moves)
+        }
+        _ => {
+            let timings: Vec<domain::meetings::agenda::ItemTiming> = items
+                .iter()
+                .map(|i| domain::meetings::agenda::ItemTiming {
+                    id: i.id,
+                    parent: i.parent_id,
+                    position: i.position,
+                    planned_minutes: i.planned_minutes.max(0) as u32,
+                })
+                .collect();
+            (
+                domain::meetings::agenda::next_position(&timings, parent),
+                Vec::new(),
+            )
+        }
+    }
+}
