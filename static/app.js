@@ -13,6 +13,11 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 
+  // Print buttons on list and agenda pages (no inline handlers: the CSP forbids them).
+  for (const button of document.querySelectorAll("[data-print]")) {
+    button.addEventListener("click", () => window.print());
+  }
+
   // Select the whole set-password link with one click, ready to copy.
   for (const field of document.querySelectorAll(".link-field")) {
     field.addEventListener("focus", () => field.select());

@@ -62,7 +62,7 @@ pub async fn items_on(conn: &mut PgConnection, meeting_id: i64) -> Result<Vec<It
     .await?)
 }
 
-async fn item_on(conn: &mut PgConnection, id: i64) -> Result<Item, StoreError> {
+pub async fn get_on(conn: &mut PgConnection, id: i64) -> Result<Item, StoreError> {
     sqlx::query_as(
         "SELECT i.id, i.meeting_id, i.parent_id, i.position, i.title, i.description, i.presenter, i.planned_minutes,
                 i.purpose, i.subject, i.visibility_body_id, i.standing, i.links, i.minutes, i.done,
@@ -76,9 +76,23 @@ async fn item_on(conn: &mut PgConnection, id: i64) -> Result<Item, StoreError> {
     .ok_or(StoreError::NotFound)
 }
 
+/// Several items by id in one query (any meeting).
+pub async fn by_ids(store: &Store, ids: &[i64]) -> Result<Vec<Item>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT i.id, i.meeting_id, i.parent_id, i.position, i.title, i.description, i.presenter, i.planned_minutes,
+                i.purpose, i.subject, i.visibility_body_id, i.standing, i.links, i.minutes, i.done,
+                i.carried_from_id, i.follow_up_of_id, i.version,
+                COALESCE((SELECT array_agg(b.body_id ORDER BY b.body_id) FROM agenda_item_body b WHERE b.item_id = i.id), '{}') AS deciding_bodies
+         FROM agenda_item i WHERE i.id = ANY($1)",
+    )
+    .bind(ids)
+    .fetch_all(store.pool())
+    .await?)
+}
+
 pub async fn get(store: &Store, id: i64) -> Result<Item, StoreError> {
     let mut conn = store.pool().acquire().await?;
-    item_on(&mut conn, id).await
+    get_on(&mut conn, id).await
 }
 
 async fn write_bodies(conn: &mut PgConnection, id: i64, bodies: &[i64]) -> Result<(), StoreError> {
@@ -126,7 +140,8 @@ pub async fn add(
     .fetch_one(&mut *conn)
     .await?;
     write_bodies(conn, id, &input.deciding_bodies).await?;
-    let after = item_on(conn, id).await?;
+    crate::live::notify(conn, meeting_id).await?;
+    let after = get_on(conn, id).await?;
     audit::record(
         conn,
         who,
@@ -143,7 +158,7 @@ pub async fn update(
     expected_version: i32,
     input: &ItemInput,
 ) -> Result<(), StoreError> {
-    let before = item_on(conn, id).await?;
+    let before = get_on(conn, id).await?;
     let n = sqlx::query(
         "UPDATE agenda_item SET parent_id = $3, title = $4, description = $5, presenter = $6, planned_minutes = $7,
                 purpose = $8, subject = $9, visibility_body_id = $10, links = $11, version = version + 1
@@ -167,7 +182,8 @@ pub async fn update(
         return Err(StoreError::Conflict);
     }
     write_bodies(conn, id, &input.deciding_bodies).await?;
-    let after = item_on(conn, id).await?;
+    crate::live::notify(conn, before.meeting_id).await?;
+    let after = get_on(conn, id).await?;
     audit::record(
         conn,
         who,
@@ -192,6 +208,8 @@ pub async fn set_positions(
             .await?;
     }
     if let Some((first, _)) = moves.first() {
+        let ids: Vec<i64> = moves.iter().map(|(id, _)| *id).collect();
+        crate::live::notify_items(conn, &ids).await?;
         audit::record(
             conn,
             who,
@@ -203,11 +221,12 @@ pub async fn set_positions(
 }
 
 pub async fn delete(conn: &mut PgConnection, who: &Who, id: i64) -> Result<(), StoreError> {
-    let before = item_on(conn, id).await?;
+    let before = get_on(conn, id).await?;
     sqlx::query("DELETE FROM agenda_item WHERE id = $1")
         .bind(id)
         .execute(&mut *conn)
         .await?;
+    crate::live::notify(conn, before.meeting_id).await?;
     audit::record(
         conn,
         who,
@@ -225,7 +244,7 @@ pub async fn set_minutes(
     minutes: &str,
     done: bool,
 ) -> Result<(), StoreError> {
-    let before = item_on(conn, id).await?;
+    let before = get_on(conn, id).await?;
     let n = sqlx::query("UPDATE agenda_item SET minutes = $3, done = $4, version = version + 1 WHERE id = $1 AND version = $2")
         .bind(id)
         .bind(expected_version)
@@ -237,6 +256,7 @@ pub async fn set_minutes(
     if n == 0 {
         return Err(StoreError::Conflict);
     }
+    crate::live::notify(conn, before.meeting_id).await?;
     let change = Change::new("agenda_item", id, "minutes")
         .before(serde_json::json!({ "minutes": before.minutes, "done": before.done }))
         .after(serde_json::json!({ "minutes": minutes, "done": done }));

@@ -13,6 +13,7 @@ pub mod decisions;
 pub mod embedded;
 pub mod error;
 pub mod meetings;
+pub mod minutes;
 pub mod people;
 pub mod settings;
 pub mod vakgroepen;

@@ -4,6 +4,8 @@
 mod decide;
 pub(crate) mod form;
 mod items;
+mod lists;
+mod minutes;
 mod page;
 
 use crate::auth::User;
@@ -75,6 +77,13 @@ pub fn routes() -> Vec<RouteDef> {
             MANAGE,
             decide::save_attendance,
         ),
+        get("/vergaderingen/{id}/besluitenlijst", VIEW, lists::decision_list),
+        get("/vergaderingen/{id}/actielijst", VIEW, lists::action_list),
+        get("/vergaderingen/{id}/afdrukken", VIEW, lists::print_agenda),
+        get("/vergaderingen/{id}/notulen", MANAGE, minutes::adopt_form),
+        post("/vergaderingen/{id}/notulen", MANAGE, minutes::adopt),
+        get("/vergaderingen/{id}/overnemen", MANAGE, minutes::carry_form),
+        post("/vergaderingen/{id}/overnemen", MANAGE, minutes::carry),
     ]
 }
 

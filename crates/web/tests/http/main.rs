@@ -4,5 +4,6 @@ mod auth;
 mod beheer;
 mod matrix;
 mod meetings;
+mod minutes;
 mod ops;
 mod support;

@@ -1,0 +1,318 @@
+//! The decision list and action list of a meeting, joint and per body, and the printable agenda
+//! (product.md A6). Every list shows only items the reader may see.
+
+use super::{visible_items, visible_meeting};
+use crate::auth::User;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::views::{Ctx, Layout, render};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use domain::meetings::agenda::{ItemTiming, schedule};
+use domain::meetings::kinds::{DecisionOutcome, Purpose};
+use domain::nl;
+use serde::Deserialize;
+use std::collections::HashMap;
+use store::agenda::Item;
+use store::meetings::Meeting;
+use time::PrimitiveDateTime;
+
+#[derive(Deserialize, Default)]
+pub(super) struct Scope {
+    #[serde(default)]
+    gremium: String,
+}
+
+struct Numbered {
+    number: String,
+    starts: String,
+    item: Item,
+}
+
+/// The reader's items with their outline numbers and planned start times.
+fn numbered(meeting: &Meeting, items: Vec<Item>) -> Vec<Numbered> {
+    let timings: Vec<ItemTiming> = items
+        .iter()
+        .map(|i| ItemTiming {
+            id: i.id,
+            parent: i.parent_id,
+            position: i.position,
+            planned_minutes: i.planned_minutes.max(0) as u32,
+        })
+        .collect();
+    let local = nl::to_amsterdam(meeting.starts_at);
+    let plan = schedule(PrimitiveDateTime::new(local.date(), local.time()), &timings);
+    let mut by_id: HashMap<i64, Item> = items.into_iter().map(|i| (i.id, i)).collect();
+    plan.rows
+        .iter()
+        .filter_map(|r| {
+            by_id.remove(&r.id).map(|item| Numbered {
+                number: r.number.clone(),
+                starts: format!("{:02}:{:02}", r.starts_at.hour(), r.starts_at.minute()),
+                item,
+            })
+        })
+        .collect()
+}
+
+struct ScopeLink {
+    code: String,
+    label: String,
+    current: bool,
+}
+
+/// Which list: the joint one (empty code) or one body's, which only its members may read.
+async fn scope(
+    state: &AppState,
+    user: &User,
+    meeting: &Meeting,
+    code: &str,
+) -> AppResult<(Option<i64>, Vec<ScopeLink>, HashMap<i64, String>)> {
+    let bodies = store::bodies::list(&state.store).await?;
+    let codes: HashMap<i64, String> = bodies.iter().map(|b| (b.id, b.code.clone())).collect();
+    let mine: Vec<_> = bodies
+        .iter()
+        .filter(|b| meeting.bodies.contains(&b.id) && user.actor.bodies.contains(&b.id))
+        .collect();
+    let chosen = if code.is_empty() {
+        None
+    } else {
+        Some(
+            mine.iter()
+                .find(|b| b.code == code)
+                .map(|b| b.id)
+                .ok_or(AppError::NotFound)?,
+        )
+    };
+    let mut links = vec![ScopeLink {
+        code: String::new(),
+        label: "Gezamenlijk".into(),
+        current: chosen.is_none(),
+    }];
+    links.extend(mine.iter().map(|b| ScopeLink {
+        code: b.code.clone(),
+        label: b.code.clone(),
+        current: chosen == Some(b.id),
+    }));
+    Ok((chosen, links, codes))
+}
+
+/// Whether an item belongs on a list: the joint list has the joint items; a body's list the
+/// items that body decides on or that are for that body only.
+fn in_scope(item: &Item, body: Option<i64>) -> bool {
+    match body {
+        None => item.visibility_body_id.is_none(),
+        Some(b) => item.visibility_body_id == Some(b) || item.deciding_bodies.contains(&b),
+    }
+}
+
+struct DecisionLine {
+    number: String,
+    title: String,
+    body: String,
+    outcome: &'static str,
+    text: String,
+    votes: String,
+}
+
+struct ActionLine {
+    number: String,
+    item: String,
+    title: String,
+    owner: String,
+    due: String,
+}
+
+#[derive(Template)]
+#[template(path = "meetings/lists.html")]
+struct ListPage {
+    layout: Layout,
+    meeting: Meeting,
+    when: String,
+    decisions_list: bool,
+    scope_label: String,
+    scopes: Vec<ScopeLink>,
+    decisions: Vec<DecisionLine>,
+    actions: Vec<ActionLine>,
+}
+
+fn when(m: &Meeting) -> String {
+    format!(
+        "{} {}–{}",
+        nl::date(nl::to_amsterdam(m.starts_at).date()),
+        nl::clock(m.starts_at),
+        nl::clock(m.ends_at)
+    )
+}
+
+async fn list_page(
+    state: &AppState,
+    ctx: &Ctx,
+    user: &User,
+    id: i64,
+    code: &str,
+    decisions_list: bool,
+) -> AppResult<Response> {
+    let meeting = visible_meeting(state, user, id).await?;
+    let (body, scopes, codes) = scope(state, user, &meeting, code).await?;
+    let items = numbered(
+        &meeting,
+        visible_items(user, store::agenda::items(&state.store, id).await?),
+    );
+    let items: Vec<&Numbered> = items.iter().filter(|n| in_scope(&n.item, body)).collect();
+    let mut decisions = Vec::new();
+    let mut actions = Vec::new();
+    if decisions_list {
+        let all = store::decisions::for_meeting(&state.store, id).await?;
+        for n in &items {
+            for d in all
+                .iter()
+                .filter(|d| d.item_id == n.item.id && body.is_none_or(|b| d.body_id == b))
+            {
+                decisions.push(DecisionLine {
+                    number: n.number.clone(),
+                    title: n.item.title.clone(),
+                    body: codes.get(&d.body_id).cloned().unwrap_or_default(),
+                    outcome: DecisionOutcome::parse(&d.outcome)
+                        .map(|o| o.label())
+                        .unwrap_or(""),
+                    text: d.text.clone(),
+                    votes: d.vote_summary.clone(),
+                });
+            }
+        }
+    } else {
+        let all = store::agreements::for_meeting(&state.store, id).await?;
+        for n in &items {
+            for a in all.iter().filter(|a| a.origin_item_id == Some(n.item.id)) {
+                actions.push(ActionLine {
+                    number: n.number.clone(),
+                    item: n.item.title.clone(),
+                    title: a.title.clone(),
+                    owner: a.owner_name.clone().unwrap_or_else(|| "—".into()),
+                    due: a.due_date.map(nl::date).unwrap_or_else(|| "—".into()),
+                });
+            }
+        }
+    }
+    let scope_label = body
+        .and_then(|b| codes.get(&b).cloned())
+        .unwrap_or_else(|| "gezamenlijk".into());
+    let title = if decisions_list {
+        "Besluitenlijst"
+    } else {
+        "Actielijst"
+    };
+    render(ListPage {
+        layout: ctx.layout(format!("{title} — {}", meeting.title)),
+        when: when(&meeting),
+        decisions_list,
+        scope_label,
+        scopes,
+        decisions,
+        actions,
+        meeting,
+    })
+}
+
+pub(super) async fn decision_list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: User,
+    Path(id): Path<i64>,
+    Query(q): Query<Scope>,
+) -> AppResult<Response> {
+    list_page(&state, &ctx, &user, id, &q.gremium, true).await
+}
+
+pub(super) async fn action_list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: User,
+    Path(id): Path<i64>,
+    Query(q): Query<Scope>,
+) -> AppResult<Response> {
+    list_page(&state, &ctx, &user, id, &q.gremium, false).await
+}
+
+struct PrintRow {
+    number: String,
+    depth: u8,
+    starts: String,
+    title: String,
+    purpose: &'static str,
+    presenter: String,
+    minutes: i32,
+    description: String,
+    restricted_to: Option<String>,
+    deciding: String,
+}
+
+#[derive(Template)]
+#[template(path = "meetings/print.html")]
+struct PrintPage {
+    layout: Layout,
+    meeting: Meeting,
+    when: String,
+    bodies: String,
+    rows: Vec<PrintRow>,
+    ends: String,
+}
+
+/// The agenda as it goes to print: numbers, planned times, purpose and who decides.
+pub(super) async fn print_agenda(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: User,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let meeting = visible_meeting(&state, &user, id).await?;
+    let codes: HashMap<i64, String> = store::bodies::list(&state.store)
+        .await?
+        .into_iter()
+        .map(|b| (b.id, b.code))
+        .collect();
+    let items = visible_items(&user, store::agenda::items(&state.store, id).await?);
+    let total: i32 = items.iter().map(|i| i.planned_minutes.max(0)).sum();
+    let rows: Vec<PrintRow> = numbered(&meeting, items)
+        .into_iter()
+        .map(|n| PrintRow {
+            depth: n.number.matches('.').count() as u8,
+            number: n.number,
+            starts: n.starts,
+            purpose: Purpose::parse(&n.item.purpose)
+                .map(|p| p.label())
+                .unwrap_or(""),
+            presenter: n.item.presenter.clone(),
+            minutes: n.item.planned_minutes,
+            description: n.item.description.clone(),
+            restricted_to: n
+                .item
+                .visibility_body_id
+                .and_then(|b| codes.get(&b).cloned()),
+            deciding: n
+                .item
+                .deciding_bodies
+                .iter()
+                .filter_map(|b| codes.get(b).cloned())
+                .collect::<Vec<_>>()
+                .join(", "),
+            title: n.item.title,
+        })
+        .collect();
+    let local = nl::to_amsterdam(meeting.starts_at + time::Duration::minutes(total.into()));
+    render(PrintPage {
+        layout: ctx.layout(format!("Agenda — {}", meeting.title)),
+        when: when(&meeting),
+        bodies: meeting
+            .bodies
+            .iter()
+            .filter_map(|b| codes.get(b).cloned())
+            .collect::<Vec<_>>()
+            .join(", "),
+        ends: format!("{:02}:{:02}", local.hour(), local.minute()),
+        rows,
+        meeting,
+    })
+}

@@ -1,0 +1,207 @@
+//! Adopting the minutes of an earlier meeting in a later one (A6) and carrying unfinished items
+//! over to the next agenda (A7).
+
+use super::{insertion_point, visible_meeting};
+use crate::auth::User;
+use crate::beheer::who;
+use crate::error::AppResult;
+use crate::state::AppState;
+use crate::views::{Ctx, Layout, render};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::authz::Visibility;
+use domain::meetings::status::{MeetingStatus, agenda_editable, can_adopt_minutes};
+use domain::nl;
+use store::StoreError;
+use store::meetings::Meeting;
+
+fn status(m: &Meeting) -> MeetingStatus {
+    MeetingStatus::parse(&m.status).unwrap_or(MeetingStatus::Concept)
+}
+
+struct Pending {
+    id: i64,
+    title: String,
+    date: String,
+    allowed: Result<(), String>,
+}
+
+#[derive(Template)]
+#[template(path = "meetings/adopt.html")]
+struct AdoptPage {
+    layout: Layout,
+    meeting: Meeting,
+    pending: Vec<Pending>,
+    error: Option<String>,
+}
+
+async fn adopt_page(
+    state: &AppState,
+    ctx: &Ctx,
+    user: &User,
+    meeting: Meeting,
+    error: Option<String>,
+) -> AppResult<Response> {
+    let pending =
+        store::minutes::awaiting_adoption(&state.store, &meeting.bodies, meeting.starts_at)
+            .await?
+            .into_iter()
+            .filter(|m| user.actor.can_see_meeting(&m.bodies))
+            .map(|m| Pending {
+                allowed: can_adopt_minutes(
+                    (status(&m), m.starts_at),
+                    (status(&meeting), meeting.starts_at),
+                )
+                .map_err(|e| e.to_string()),
+                date: nl::date(nl::to_amsterdam(m.starts_at).date()),
+                id: m.id,
+                title: m.title,
+            })
+            .collect();
+    let code = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = AdoptPage {
+        layout: ctx.layout(format!("Notulen vaststellen — {}", meeting.title)),
+        meeting,
+        pending,
+        error,
+    };
+    Ok((code, render(page)?).into_response())
+}
+
+pub(super) async fn adopt_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: User,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let meeting = visible_meeting(&state, &user, id).await?;
+    adopt_page(&state, &ctx, &user, meeting, None).await
+}
+
+#[derive(serde::Deserialize)]
+pub(super) struct AdoptForm {
+    vorige: i64,
+}
+
+pub(super) async fn adopt(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: User,
+    Path(id): Path<i64>,
+    Form(form): Form<AdoptForm>,
+) -> AppResult<Response> {
+    let meeting = visible_meeting(&state, &user, id).await?;
+    let earlier = visible_meeting(&state, &user, form.vorige).await?;
+    if let Err(e) = can_adopt_minutes(
+        (status(&earlier), earlier.starts_at),
+        (status(&meeting), meeting.starts_at),
+    ) {
+        return adopt_page(&state, &ctx, &user, meeting, Some(e.to_string())).await;
+    }
+    let mut tx = state.store.begin().await?;
+    match store::meetings::adopt_minutes(&mut tx, &who(&user), earlier.id, meeting.id).await {
+        Ok(()) => store::commit(tx).await?,
+        Err(StoreError::Conflict) => {
+            return adopt_page(
+                &state,
+                &ctx,
+                &user,
+                meeting,
+                Some("Deze notulen zijn intussen al vastgesteld.".into()),
+            )
+            .await;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(Redirect::to(&format!("/vergaderingen/{id}/notulen?ok=opgeslagen")).into_response())
+}
+
+struct Candidate {
+    id: i64,
+    title: String,
+    from: String,
+}
+
+#[derive(Template)]
+#[template(path = "meetings/carry.html")]
+struct CarryPage {
+    layout: Layout,
+    meeting: Meeting,
+    candidates: Vec<Candidate>,
+    editable: bool,
+}
+
+pub(super) async fn carry_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: User,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let meeting = visible_meeting(&state, &user, id).await?;
+    let candidates = store::minutes::unfinished_before(&state.store, &meeting)
+        .await?
+        .into_iter()
+        .filter(|u| {
+            user.actor
+                .can_see(Visibility::of(u.item.visibility_body_id))
+        })
+        .map(|u| Candidate {
+            id: u.item.id,
+            title: u.item.title,
+            from: format!(
+                "{} ({})",
+                u.meeting_title,
+                nl::date(nl::to_amsterdam(u.meeting_starts_at).date())
+            ),
+        })
+        .collect();
+    let editable = agenda_editable(status(&meeting));
+    render(CarryPage {
+        layout: ctx.layout(format!("Punten overnemen — {}", meeting.title)),
+        meeting,
+        candidates,
+        editable,
+    })
+}
+
+pub(super) async fn carry(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let meeting = visible_meeting(&state, &user, id).await?;
+    if !agenda_editable(status(&meeting)) {
+        return Err(crate::error::AppError::Forbidden);
+    }
+    let chosen: Vec<i64> = pairs
+        .iter()
+        .filter(|(k, _)| k == "item")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    // Only what this person may see and what is really still open can be carried over.
+    let open = store::minutes::unfinished_before(&state.store, &meeting).await?;
+    let items: Vec<_> = open
+        .into_iter()
+        .map(|u| u.item)
+        .filter(|i| {
+            chosen.contains(&i.id) && user.actor.can_see(Visibility::of(i.visibility_body_id))
+        })
+        .collect();
+    let mut tx = state.store.begin().await?;
+    for item in &items {
+        let current = store::agenda::items_on(&mut tx, id).await?;
+        let (position, moves) = insertion_point(&current, None);
+        store::agenda::set_positions(&mut tx, &who(&user), &moves).await?;
+        store::minutes::carry_over(&mut tx, &who(&user), id, position, item).await?;
+    }
+    store::commit(tx).await?;
+    Ok(Redirect::to(&format!("/vergaderingen/{id}?ok=opgeslagen")).into_response())
+}
