@@ -1,0 +1,214 @@
+//! Server-side page timings and queries per page, in process (no network), on a fresh database
+//! with the demo hospital and a meeting of 20 items and 10 decisions.
+//!
+//!     DATABASE_URL=postgres://… cargo bench -p gelijkgericht --bench pages
+//!
+//! Prints p50/p95/max per page and the number of SQL statements one page view costs.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use gg_web::config::Config;
+use gg_web::state::AppState;
+use http_body_util::BodyExt;
+use sqlx::Connection;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+use store::Store;
+use store::audit::Who;
+use tower::ServiceExt;
+use tracing_subscriber::Layer;
+use tracing_subscriber::layer::{Context, SubscriberExt};
+use tracing_subscriber::util::SubscriberInitExt;
+
+static QUERIES: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts the statements sqlx executes (it logs each one at DEBUG under `sqlx::query`).
+struct CountQueries;
+
+impl<S: tracing::Subscriber> Layer<S> for CountQueries {
+    fn on_event(&self, event: &tracing::Event<'_>, _ctx: Context<'_, S>) {
+        if event.metadata().target() == "sqlx::query" {
+            QUERIES.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+async fn fresh_database(base: &str) -> String {
+    let name = format!("gg_bench_{}", std::process::id());
+    let mut conn = sqlx::PgConnection::connect(base)
+        .await
+        .expect("DATABASE_URL reachable");
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name}"
+    )))
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let (head, _) = base.rsplit_once('/').expect("URL with a database");
+    format!("{head}/{name}")
+}
+
+async fn seed_meeting(store: &Store) -> i64 {
+    let who = Who::system("bench");
+    let bodies = store::bodies::list(store).await.unwrap();
+    let rvb = bodies.iter().find(|b| b.code == "RvB").unwrap().id;
+    let msb = bodies.iter().find(|b| b.code == "MSB").unwrap().id;
+    let start = time::OffsetDateTime::now_utc() + time::Duration::days(1);
+    let mut tx = store.begin().await.unwrap();
+    let input = store::meetings::MeetingInput {
+        title: "Benchmarkoverleg".into(),
+        kind: "gezamenlijk".into(),
+        starts_at: start,
+        ends_at: start + time::Duration::hours(3),
+        location: String::new(),
+        video_url: String::new(),
+        bodies: vec![rvb, msb],
+    };
+    let id = store::meetings::create(&mut tx, &who, &input, None)
+        .await
+        .unwrap();
+    for n in 0..20 {
+        let item = store::agenda::ItemInput {
+            parent_id: None,
+            title: format!("Agendapunt {n}"),
+            description: "Toelichting bij het agendapunt, een paar zinnen lang.".into(),
+            presenter: "Voorzitter".into(),
+            planned_minutes: 10,
+            purpose: "besluitvorming".into(),
+            subject: "algemeen".into(),
+            visibility_body_id: if n % 7 == 6 { Some(msb) } else { None },
+            links: String::new(),
+            deciding_bodies: vec![rvb, msb],
+            standing: None,
+        };
+        let item_id = store::agenda::add(&mut tx, &who, id, n + 1, &item, None, None)
+            .await
+            .unwrap();
+        if n < 5 {
+            for body in [rvb, msb] {
+                let decision = store::decisions::DecisionInput {
+                    item_id,
+                    body_id: body,
+                    outcome: "aangenomen".into(),
+                    text: "Akkoord".into(),
+                    votes_for: None,
+                    votes_against: None,
+                    votes_abstain: None,
+                    vote_summary: String::new(),
+                    named: Vec::new(),
+                };
+                store::decisions::record(&mut tx, &who, &decision)
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+    store::commit(tx).await.unwrap();
+    id
+}
+
+async fn session_for(store: &Store, email: &str) -> String {
+    let id = store::people::credentials(store, email)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let token = gg_web::auth::cookies::random_token();
+    let mut tx = store.begin().await.unwrap();
+    store::accounts::create_session(
+        &mut tx,
+        &gg_web::auth::cookies::sha256(&token),
+        id,
+        "127.0.0.1",
+    )
+    .await
+    .unwrap();
+    store::commit(tx).await.unwrap();
+    token
+}
+
+async fn measure(router: &axum::Router, session: &str, path: &str) {
+    let get = || {
+        Request::get(path)
+            .header(header::HOST, "127.0.0.1:8080")
+            .header(header::COOKIE, format!("gg_session={session}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    for _ in 0..20 {
+        let res = router.clone().oneshot(get()).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        res.into_body().collect().await.unwrap();
+    }
+    let before = QUERIES.load(Ordering::Relaxed);
+    let res = router.clone().oneshot(get()).await.unwrap();
+    res.into_body().collect().await.unwrap();
+    let queries = QUERIES.load(Ordering::Relaxed) - before;
+    let mut times: Vec<Duration> = Vec::with_capacity(300);
+    for _ in 0..300 {
+        let t = Instant::now();
+        let res = router.clone().oneshot(get()).await.unwrap();
+        res.into_body().collect().await.unwrap();
+        times.push(t.elapsed());
+    }
+    times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "{path:<40} p50 {:>6.2} ms   p95 {:>6.2} ms   max {:>6.2} ms   {queries:>2} queries",
+        ms(times[times.len() / 2]),
+        ms(times[times.len() * 95 / 100]),
+        ms(times[times.len() - 1]),
+    );
+}
+
+fn main() {
+    let base = std::env::var("DATABASE_URL")
+        .expect("set DATABASE_URL to a PostgreSQL server that allows CREATE DATABASE");
+    tracing_subscriber::registry()
+        .with(CountQueries.with_filter(tracing_subscriber::EnvFilter::new("sqlx::query=debug")))
+        .init();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let url = fresh_database(&base).await;
+        let store = Store::connect_lazy(&url, 10).unwrap();
+        store.migrate().await.unwrap();
+        gg_web::demo::load(&store).await.unwrap();
+        let meeting = seed_meeting(&store).await;
+        let state = AppState::new(store.clone(), Config::for_tests(&url))
+            .await
+            .unwrap();
+        let router = gg_web::app::build(state);
+        let secretary = session_for(&store, "e.mulder@rijnoever.example").await;
+        let admin = session_for(&store, "p.smit@rijnoever.example").await;
+        println!(
+            "page timings (in process, {} cores)",
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        );
+        measure(&router, &secretary, "/").await;
+        measure(&router, &secretary, "/vergaderingen").await;
+        measure(&router, &secretary, &format!("/vergaderingen/{meeting}")).await;
+        measure(
+            &router,
+            &secretary,
+            &format!("/vergaderingen/{meeting}/besluitenlijst"),
+        )
+        .await;
+        measure(
+            &router,
+            &secretary,
+            &format!("/vergaderingen/{meeting}/afdrukken"),
+        )
+        .await;
+        measure(&router, &admin, "/beheer/personen").await;
+        measure(&router, &admin, "/beheer/audit").await;
+    });
+}
