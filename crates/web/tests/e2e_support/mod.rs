@@ -785,6 +785,21 @@ impl Browser {
         }
     }
 
+    /// Prints the current page to PDF on A4, as a person choosing "print" would.
+    pub async fn print_pdf(&self) -> Vec<u8> {
+        use base64::Engine;
+        let body =
+            serde_json::json!({ "page": { "width": 21.0, "height": 29.7 }, "background": false });
+        let r = self
+            .s()
+            .cmd(reqwest::Method::POST, "/print", Some(body))
+            .await;
+        let encoded = self.ok("printing to PDF", r).await;
+        base64::engine::general_purpose::STANDARD
+            .decode(encoded.as_str().unwrap_or_default())
+            .expect("base64 PDF from chromedriver")
+    }
+
     /// Logs out with the header's "Uitloggen" button.
     pub async fn logout(&self) {
         self.click_and_wait("header form[action='/uitloggen'] button[type=submit]")
