@@ -3,6 +3,7 @@
 //! Each capability lives under the same name here, in `gg-store` and in the web crate.
 
 pub mod account;
+pub mod agreements;
 pub mod audit;
 pub mod authz;
 pub mod meetings;
