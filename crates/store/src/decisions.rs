@@ -102,6 +102,7 @@ pub async fn record(
             .execute(&mut *conn)
             .await?;
     }
+    crate::live::notify_items(conn, &[input.item_id]).await?;
     let action = if before.is_some() { "update" } else { "create" };
     let mut change = Change::new("decision", id, action).after(input);
     if let Some(b) = before {
@@ -163,6 +164,7 @@ pub async fn set_attendance(
             .execute(&mut *conn)
             .await?;
     }
+    crate::live::notify(conn, meeting_id).await?;
     audit::record(
         conn,
         who,

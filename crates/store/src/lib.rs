@@ -7,11 +7,14 @@
 pub mod accounts;
 pub mod agenda;
 pub mod agreements;
+pub mod attachments;
 pub mod audit;
 pub mod bodies;
+pub mod calendar;
 pub mod decisions;
 pub mod embedded;
 pub mod error;
+pub mod live;
 pub mod meetings;
 pub mod minutes;
 pub mod people;

@@ -147,6 +147,7 @@ pub async fn update(
         return Err(StoreError::Conflict);
     }
     write_bodies(conn, id, &input.bodies).await?;
+    crate::live::notify(conn, id).await?;
     let after = meeting_on(conn, id).await?;
     audit::record(
         conn,
@@ -181,6 +182,7 @@ pub async fn set_status(
     if n == 0 {
         return Err(StoreError::Conflict);
     }
+    crate::live::notify(conn, id).await?;
     audit::record(
         conn,
         who,
@@ -214,6 +216,8 @@ pub async fn adopt_minutes(
     .bind(of)
     .execute(&mut *conn)
     .await?;
+    crate::live::notify(conn, of).await?;
+    crate::live::notify(conn, in_meeting).await?;
     audit::record(
         conn,
         who,
@@ -243,6 +247,7 @@ pub async fn set_current_item(
     if n == 0 {
         return Err(StoreError::Conflict);
     }
+    crate::live::notify(conn, meeting).await?;
     audit::record(
         conn,
         who,

@@ -31,6 +31,11 @@ const ASSETS: &[Asset] = &[
         body: include_bytes!("../../../static/app.js"),
     },
     Asset {
+        name: "live.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../../static/live.js"),
+    },
+    Asset {
         name: "favicon.svg",
         content_type: "image/svg+xml",
         body: include_bytes!("../../../static/favicon.svg"),
@@ -53,6 +58,12 @@ pub fn css_url() -> &'static str {
 pub fn js_url() -> &'static str {
     static URL: OnceLock<String> = OnceLock::new();
     versioned("app.js", &URL)
+}
+
+/// The live meeting script (A5), loaded by the meeting page only.
+pub fn live_js_url() -> &'static str {
+    static URL: OnceLock<String> = OnceLock::new();
+    versioned("live.js", &URL)
 }
 
 pub fn print_css_url() -> &'static str {

@@ -2,8 +2,9 @@
 //!
 //! 1. Synchronizer token via a double-submit cookie: every visitor gets a random `gg_csrf` cookie
 //!    (HttpOnly, SameSite=Strict); every form carries the same value in a hidden `_csrf` field (or
-//!    scripts send it as `X-CSRF-Token`). A state-changing request whose token does not match the
-//!    cookie is refused. A new token is issued at login.
+//!    scripts send it as `X-CSRF-Token`; a `multipart/form-data` upload names it in the form's
+//!    action URL as `?_csrf=…`). A state-changing request whose token does not match the cookie
+//!    is refused. A new token is issued at login.
 //! 2. Origin check: when the browser sends `Origin` (or `Referer`), its host must be ours.
 
 use crate::auth::cookies::{self, SameSite};
@@ -20,7 +21,7 @@ use subtle::ConstantTimeEq;
 pub const CSRF_COOKIE: &str = "gg_csrf";
 pub const CSRF_FIELD: &str = "_csrf";
 pub const CSRF_HEADER: &str = "x-csrf-token";
-/// Forms are small; anything bigger is an upload and carries the token in the header.
+/// Forms are small; uploads are multipart and carry the token in the URL or the header.
 const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
 
 /// The token to put in this response's forms.
@@ -106,7 +107,24 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
     response
 }
 
-/// Checks the submitted token against the cookie; the body is read and handed on unchanged.
+fn is_multipart(content_type: &str) -> bool {
+    content_type
+        .get(..19)
+        .is_some_and(|t| t.eq_ignore_ascii_case("multipart/form-data"))
+}
+
+/// The `_csrf` parameter of a query string.
+fn query_token(query: Option<&str>) -> Option<String> {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(query?)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == CSRF_FIELD)
+        .map(|(_, v)| v)
+}
+
+/// Checks the submitted token against the cookie: from the `X-CSRF-Token` header, else from the
+/// `_csrf` query parameter of a multipart upload (whose body is left unread), else from the
+/// `_csrf` field of a urlencoded form (whose body is read and handed on unchanged).
 async fn checked(req: Request, cookie_token: &str) -> Result<Request, Response> {
     if let Some(header) = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
         return if tokens_match(header, cookie_token) {
@@ -115,12 +133,19 @@ async fn checked(req: Request, cookie_token: &str) -> Result<Request, Response> 
             Err(AppError::Csrf.into_response())
         };
     }
-    let is_form = req
+    let content_type = req
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or_default();
+    if is_multipart(content_type) {
+        // An upload is too big to buffer here, so its form names the token in the action URL.
+        return match query_token(req.uri().query()) {
+            Some(t) if tokens_match(&t, cookie_token) => Ok(req),
+            _ => Err(AppError::Csrf.into_response()),
+        };
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Err(AppError::Csrf.into_response());
     }
     let (parts, body) = req.into_parts();
@@ -165,6 +190,18 @@ mod tests {
             HeaderValue::from_static("http://127.0.0.1:8080.evil.example/x"),
         );
         assert!(!same_origin(&h));
+    }
+
+    #[test]
+    fn uploads_carry_the_token_in_the_query() {
+        assert!(is_multipart("multipart/form-data; boundary=x"));
+        assert!(is_multipart("Multipart/Form-Data; boundary=x"));
+        assert!(!is_multipart("multipart/mixed; boundary=x"));
+        assert!(!is_multipart("application/x-www-form-urlencoded"));
+        assert_eq!(query_token(Some("_csrf=abc&x=1")).as_deref(), Some("abc"));
+        assert_eq!(query_token(Some("x=1&_csrf=a%2Db")).as_deref(), Some("a-b"));
+        assert_eq!(query_token(Some("x=1")), None);
+        assert_eq!(query_token(None), None);
     }
 
     #[test]

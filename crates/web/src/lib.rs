@@ -4,6 +4,7 @@ pub mod app;
 pub mod assets;
 pub mod auth;
 pub mod beheer;
+pub mod calendar;
 pub mod cli;
 pub mod config;
 pub mod csrf;

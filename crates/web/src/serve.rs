@@ -87,6 +87,7 @@ pub async fn run(config: Config, addr: SocketAddr, demo: bool) -> anyhow::Result
             .context("loading the demo hospital")?;
     }
     let state = AppState::new(db.store.clone(), config).await?;
+    let live = state.live.clone();
     let app = crate::app::build(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -97,7 +98,11 @@ pub async fn run(config: Config, addr: SocketAddr, demo: bool) -> anyhow::Result
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        // Live streams never end by themselves: end them so the server can stop.
+        live.close();
+    })
     .await;
     db.close().await;
     served.context("serving")

@@ -11,6 +11,8 @@ pub struct AppState {
     pub passwords: Arc<Passwords>,
     /// The hospital's name for the page header; read once at start-up, kept in step by Beheer.
     pub hospital: Arc<RwLock<String>>,
+    /// Live meeting updates of this instance (A5); the listener starts with the first stream.
+    pub live: crate::meetings::live::Hub,
 }
 
 impl AppState {
@@ -25,6 +27,7 @@ impl AppState {
             config: Arc::new(config),
             passwords: Arc::new(Passwords::new().await?),
             hospital: Arc::new(RwLock::new(hospital)),
+            live: Default::default(),
         })
     }
 

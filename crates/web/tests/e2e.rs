@@ -473,3 +473,309 @@ async fn the_embedded_database_can_go_away_and_come_back() {
         "audit verify left the cluster running"
     );
 }
+
+/// A5: two board members follow the live meeting in their browsers while the secretary records
+/// the decisions of both bodies; the pages change without a reload, and each shows only what
+/// its reader may see.
+#[tokio::test]
+async fn two_members_follow_the_live_meeting() {
+    use sqlx::Connection as _;
+    const SECRETARY: &str = "e.mulder@rijnoever.example"; // MSB+ secretary
+    const MSB_MEMBER: &str = "h.koster@rijnoever.example";
+    const JOINT: &str = "Uitgangspunten capaciteitsbegroting 2027";
+    const MSB_ONLY: &str = "Interne verdeling honorariumbudget";
+
+    let database = fresh_database().await;
+    let (app, rvb, msb) = tokio::join!(App::start(&database), Browser::start(), Browser::start());
+
+    // Ids from the database the app runs on.
+    let mut db = sqlx::PgConnection::connect(&database)
+        .await
+        .expect("connecting to the test database");
+    let meeting: i64 = sqlx::query_scalar("SELECT id FROM meeting ORDER BY id LIMIT 1")
+        .fetch_one(&mut db)
+        .await
+        .expect("the demo meeting");
+    let item: i64 =
+        sqlx::query_scalar("SELECT id FROM agenda_item WHERE meeting_id = $1 AND title = $2")
+            .bind(meeting)
+            .bind(JOINT)
+            .fetch_one(&mut db)
+            .await
+            .expect("the joint item");
+    let body = |code: &'static str| {
+        sqlx::query_scalar::<_, i64>("SELECT id FROM body WHERE code = $1").bind(code)
+    };
+    let rvb_body = body("RvB")
+        .fetch_one(&mut db)
+        .await
+        .expect("RvB")
+        .to_string();
+    let msb_body = body("MSB")
+        .fetch_one(&mut db)
+        .await
+        .expect("MSB")
+        .to_string();
+    let _ = db.close().await;
+
+    // The secretary opens the meeting over plain HTTP.
+    let secretary = Http::new(&app.base);
+    secretary.login(SECRETARY, e2e_support::DEMO_PASSWORD).await;
+    let page = format!("/vergaderingen/{meeting}");
+    let answer = secretary.get(&page).await;
+    let csrf = e2e_support::hidden_field(&answer.body, "_csrf")
+        .unwrap_or_else(|| panic!("no _csrf on the meeting page: {}", head(&answer.body, 1500)));
+    let post = |path: String, fields: Vec<(&'static str, String)>| {
+        let secretary = &secretary;
+        let csrf = csrf.clone();
+        async move {
+            let mut form: Vec<(&str, &str)> = vec![("_csrf", &csrf)];
+            form.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
+            let answer = secretary.post_form(&path, &form).await;
+            assert_eq!(
+                answer.status,
+                StatusCode::SEE_OTHER,
+                "POST {path}: {}",
+                head(&answer.body, 1500)
+            );
+        }
+    };
+    for to in ["gepubliceerd", "in_vergadering"] {
+        post(format!("{page}/status"), vec![("naar", to.into())]).await;
+    }
+
+    // Both members open the meeting page; their pages start following it.
+    let follow = "window.__marker = 1; window.__seen = null; window.__leak = false;\
+         const hidden = arguments[0];\
+         const look = () => {\
+           const text = document.body.textContent;\
+           if (window.__seen === null && text.includes('Uitkomst: verdeeld')) window.__seen = Date.now();\
+           if (text.includes(hidden)) window.__leak = true;\
+         };\
+         new MutationObserver(look).observe(document.body, { childList: true, subtree: true, characterData: true });\
+         look();\
+         return true;";
+    for (browser, email) in [(&rvb, BESTUURDER), (&msb, MSB_MEMBER)] {
+        browser.login(&app, email).await;
+        browser.goto(&app.url(&page)).await;
+        browser.assert_text(JOINT).await;
+        browser.script(follow, vec![json!(MSB_ONLY)]).await;
+        // The stream's first event replaces the agenda: from then on the page follows.
+        let connected = e2e_support::poll(Duration::from_secs(10), || async {
+            let v = browser
+                .script("const box = document.querySelector('[data-live-url]'); return !!box && box.dataset.replaced === '1';", vec![])
+                .await;
+            v.as_bool().unwrap_or(false).then_some(())
+        })
+        .await;
+        if connected.is_none() {
+            panic!(
+                "{email}: the meeting page did not start following the meeting{}",
+                browser.describe().await
+            );
+        }
+    }
+    assert!(
+        !rvb.source().await.contains(MSB_ONLY),
+        "the RvB member's page holds the MSB-only item"
+    );
+
+    // The secretary brings up the joint item: the timer runs on both pages.
+    post(format!("{page}/huidig"), vec![("item", item.to_string())]).await;
+    for browser in [&rvb, &msb] {
+        let timer = e2e_support::poll(Duration::from_secs(10), || async {
+            let v = browser
+                .script("const t = document.querySelector('.current .timer'); return t ? t.textContent : null;", vec![])
+                .await;
+            v.as_str().filter(|t| t.starts_with("nog ") && t.ends_with(" min")).map(str::to_string)
+        })
+        .await;
+        if timer.is_none() {
+            panic!(
+                "no running timer on the current item{}",
+                browser.describe().await
+            );
+        }
+    }
+
+    // The RvB adopts, the MSB rejects: divided, on both pages, without a reload.
+    let decide = format!("{page}/punten/{item}/besluit");
+    post(
+        decide.clone(),
+        vec![
+            ("body_id", rvb_body),
+            ("outcome", "aangenomen".into()),
+            ("text", "Akkoord met de uitgangspunten.".into()),
+        ],
+    )
+    .await;
+    let sent = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_millis() as i64;
+    let posted = Instant::now();
+    post(
+        decide,
+        vec![
+            ("body_id", msb_body),
+            ("outcome", "verworpen".into()),
+            ("text", "Eerst de verdeling bespreken.".into()),
+        ],
+    )
+    .await;
+    let post_took = posted.elapsed();
+    for (browser, who) in [(&rvb, "RvB"), (&msb, "MSB")] {
+        let seen = e2e_support::poll(Duration::from_secs(2), || async {
+            browser
+                .script("return window.__seen;", vec![])
+                .await
+                .as_i64()
+        })
+        .await;
+        let Some(seen) = seen else {
+            panic!(
+                "the {who} member's page did not show the divided outcome within 2 s of the POST{}",
+                browser.describe().await
+            );
+        };
+        eprintln!(
+            "live latency ({who} browser): {} ms from sending the POST to the page showing it (the POST itself took {} ms)",
+            seen - sent,
+            post_took.as_millis()
+        );
+        assert_eq!(
+            browser.script("return window.__marker;", vec![]).await,
+            json!(1),
+            "the {who} page was reloaded"
+        );
+        browser.assert_text("Uitkomst: verdeeld").await;
+    }
+    assert_eq!(
+        rvb.script("return window.__leak;", vec![]).await,
+        json!(false),
+        "the RvB member's page showed the MSB-only item at some moment"
+    );
+    assert!(!rvb.body_text().await.contains(MSB_ONLY));
+    assert!(msb.body_text().await.contains(MSB_ONLY));
+}
+
+/// A5: an update that arrives while the secretary is typing waits until they leave the field;
+/// what they typed and the sections they opened survive it, and the page is not reloaded.
+#[tokio::test]
+async fn the_secretary_keeps_typing_while_the_meeting_changes() {
+    use sqlx::Connection as _;
+    const SECRETARY: &str = "e.mulder@rijnoever.example";
+    const JOINT: &str = "Uitgangspunten capaciteitsbegroting 2027";
+
+    let database = fresh_database().await;
+    let (app, browser) = tokio::join!(App::start(&database), Browser::start());
+    let mut db = sqlx::PgConnection::connect(&database)
+        .await
+        .expect("connecting to the test database");
+    let meeting: i64 = sqlx::query_scalar("SELECT id FROM meeting ORDER BY id LIMIT 1")
+        .fetch_one(&mut db)
+        .await
+        .expect("the demo meeting");
+    let item: i64 =
+        sqlx::query_scalar("SELECT id FROM agenda_item WHERE meeting_id = $1 AND title = $2")
+            .bind(meeting)
+            .bind(JOINT)
+            .fetch_one(&mut db)
+            .await
+            .expect("the joint item");
+    let rvb: i64 = sqlx::query_scalar("SELECT id FROM body WHERE code = 'RvB'")
+        .fetch_one(&mut db)
+        .await
+        .expect("RvB");
+    let _ = db.close().await;
+
+    // The same secretary, also over plain HTTP (another session), makes the changes.
+    let http = Http::new(&app.base);
+    http.login(SECRETARY, e2e_support::DEMO_PASSWORD).await;
+    let page = format!("/vergaderingen/{meeting}");
+    let csrf =
+        e2e_support::hidden_field(&http.get(&page).await.body, "_csrf").expect("a _csrf field");
+    for to in ["gepubliceerd", "in_vergadering"] {
+        let answer = http
+            .post_form(&format!("{page}/status"), &[("_csrf", &csrf), ("naar", to)])
+            .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::SEE_OTHER,
+            "to {to}: {}",
+            head(&answer.body, 1500)
+        );
+    }
+
+    browser.login(&app, SECRETARY).await;
+    browser.goto(&app.url(&page)).await;
+    browser
+        .script("window.__marker = 1; return true;", vec![])
+        .await;
+    let connected = e2e_support::poll(Duration::from_secs(10), || async {
+        let v = browser
+            .script("const box = document.querySelector('[data-live-url]'); return !!box && box.dataset.replaced === '1';", vec![])
+            .await;
+        v.as_bool().unwrap_or(false).then_some(())
+    })
+    .await;
+    if connected.is_none() {
+        panic!(
+            "the meeting page did not start following the meeting{}",
+            browser.describe().await
+        );
+    }
+    browser
+        .click(&format!("details[data-key='notulen-{item}'] summary"))
+        .await;
+    browser
+        .type_into(&format!("#minutes-{item}"), "Half getypte notulen")
+        .await;
+
+    let answer = http
+        .post_form(
+            &format!("{page}/punten/{item}/besluit"),
+            &[
+                ("_csrf", &csrf),
+                ("body_id", &rvb.to_string()),
+                ("outcome", "aangenomen"),
+                ("text", "Akkoord, met dank."),
+            ],
+        )
+        .await;
+    assert_eq!(
+        answer.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        head(&answer.body, 1500)
+    );
+    let state = format!(
+        "const field = document.getElementById('minutes-{item}');\
+         return [document.activeElement === field, field.value, document.body.innerText.includes('Akkoord, met dank.'),\
+                 document.querySelector(\"details[data-key='notulen-{item}']\").open, window.__marker];"
+    );
+    // The update waits while the field has the focus (given a moment to arrive).
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        browser.script(&state, vec![]).await,
+        json!([true, "Half getypte notulen", false, true, 1]),
+        "while typing{}",
+        browser.describe().await
+    );
+    // Leaving the field applies it, keeping the typed text and the open section.
+    browser
+        .script("document.activeElement.blur(); return true;", vec![])
+        .await;
+    let applied = e2e_support::poll(Duration::from_secs(5), || async {
+        let v = browser.script(&state, vec![]).await;
+        (v == json!([false, "Half getypte notulen", true, true, 1])).then_some(())
+    })
+    .await;
+    if applied.is_none() {
+        panic!(
+            "after leaving the field: {}{}",
+            browser.script(&state, vec![]).await,
+            browser.describe().await
+        );
+    }
+}

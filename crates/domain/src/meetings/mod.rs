@@ -55,6 +55,7 @@ macro_rules! code_enum {
 
 pub mod agenda;
 pub mod decisions;
+pub mod filetype;
 pub mod ical;
 pub mod kinds;
 pub mod status;

@@ -93,6 +93,12 @@ fn object_label(kind: &str) -> &str {
         "person" => "Persoon",
         "body" => "Gremium",
         "vakgroep" => "Vakgroep",
+        "meeting" => "Vergadering",
+        "agenda_item" => "Agendapunt",
+        "decision" => "Besluit",
+        "agreement" => "Afspraak",
+        "attachment" => "Bijlage",
+        "calendar_token" => "Agenda-abonnement",
         other => other,
     }
 }
@@ -106,6 +112,16 @@ fn action_label(action: &str) -> &str {
         "login" => "ingelogd",
         "password_set" => "wachtwoord ingesteld",
         "password_link_created" => "wachtwoordlink gemaakt",
+        "delete" => "verwijderd",
+        "status" => "status gewijzigd",
+        "reorder" => "volgorde gewijzigd",
+        "minutes" => "notulen gewijzigd",
+        "minutes_adopted" => "notulen vastgesteld",
+        "current_item" => "huidig punt gekozen",
+        "attendance" => "aanwezigheid vastgelegd",
+        "addendum" => "addendum toegevoegd",
+        "revoke" => "ingetrokken",
+        "replace" => "vervangen",
         other => other,
     }
 }
@@ -116,6 +132,7 @@ fn object_href(kind: &str, id: &str) -> Option<String> {
         "person" => "/beheer/personen",
         "body" => "/beheer/gremia",
         "vakgroep" => "/beheer/vakgroepen",
+        "meeting" => "/vergaderingen",
         _ => return None,
     };
     id.parse::<i64>().ok().map(|id| format!("{base}/{id}"))

@@ -1,10 +1,12 @@
 //! Vergaderingen: the joint agenda, the meeting page with a decision per body, and running the
 //! meeting (product.md A1–A7).
 
+mod attachments;
 mod decide;
 pub(crate) mod form;
 mod items;
 mod lists;
+pub mod live;
 mod minutes;
 mod page;
 
@@ -25,6 +27,7 @@ pub fn routes() -> Vec<RouteDef> {
         get("/vergaderingen/nieuw", MANAGE, form::new_form),
         post("/vergaderingen", MANAGE, form::create),
         get("/vergaderingen/{id}", VIEW, page::show),
+        get("/vergaderingen/{id}/live", VIEW, live::stream),
         get("/vergaderingen/{id}/bewerken", MANAGE, form::edit_form),
         post("/vergaderingen/{id}", MANAGE, form::update),
         post("/vergaderingen/{id}/status", MANAGE, form::change_status),
@@ -66,6 +69,17 @@ pub fn routes() -> Vec<RouteDef> {
             MANAGE,
             decide::save_minutes,
         ),
+        attachments::upload_route(),
+        get(
+            "/vergaderingen/{id}/bijlagen/{attachment}",
+            VIEW,
+            attachments::download,
+        ),
+        post(
+            "/vergaderingen/{id}/bijlagen/{attachment}/verwijderen",
+            MANAGE,
+            attachments::delete,
+        ),
         post("/vergaderingen/{id}/huidig", MANAGE, decide::set_current),
         get(
             "/vergaderingen/{id}/aanwezigheid",
@@ -77,7 +91,11 @@ pub fn routes() -> Vec<RouteDef> {
             MANAGE,
             decide::save_attendance,
         ),
-        get("/vergaderingen/{id}/besluitenlijst", VIEW, lists::decision_list),
+        get(
+            "/vergaderingen/{id}/besluitenlijst",
+            VIEW,
+            lists::decision_list,
+        ),
         get("/vergaderingen/{id}/actielijst", VIEW, lists::action_list),
         get("/vergaderingen/{id}/afdrukken", VIEW, lists::print_agenda),
         get("/vergaderingen/{id}/notulen", MANAGE, minutes::adopt_form),

@@ -11,14 +11,14 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::authz::Capability;
-use domain::meetings::agenda::{ItemTiming, schedule};
+use domain::meetings::agenda::{ItemTiming, schedule, timer};
 use domain::meetings::decisions::{BodyDecision, JointOutcome, joint_outcome};
 use domain::meetings::kinds::{DecisionOutcome, MeetingKind, Purpose};
 use domain::meetings::status::{MeetingStatus, agenda_editable, decisions_open, minutes_editable};
 use domain::nl;
 use std::collections::HashMap;
 use store::meetings::Meeting;
-use time::PrimitiveDateTime;
+use time::{OffsetDateTime, PrimitiveDateTime};
 
 struct MeetingRow {
     id: i64,
@@ -115,6 +115,15 @@ struct ActionView {
     due: String,
 }
 
+/// The running timer of the current item: the server renders the text, `static/live.js` keeps
+/// it running from the start time (corrected for the difference between the two clocks).
+struct TimerView {
+    started_at: String,
+    planned_minutes: i32,
+    over: bool,
+    text: String,
+}
+
 struct ItemView {
     id: i64,
     number: String,
@@ -130,11 +139,13 @@ struct ItemView {
     deciding: Vec<BodyColumn>,
     outcome: Option<(&'static str, &'static str)>,
     current: bool,
+    timer: Option<TimerView>,
     done: bool,
     minutes_text: String,
     version: i32,
     actions: Vec<ActionView>,
     follow_up_of: Option<i64>,
+    attachments: super::attachments::AttachmentsView,
 }
 
 #[derive(Template)]
@@ -143,19 +154,40 @@ struct ShowPage {
     layout: Layout,
     meeting: Meeting,
     when: String,
-    status: &'static str,
     kind: &'static str,
     bodies: String,
+    /// The agenda fragment, rendered by [`AgendaFragment`] (escaped there).
+    agenda: String,
+    /// Whether the page follows the meeting live (see [`streams`]).
+    streams: bool,
+    live_js_url: &'static str,
+    can_manage: bool,
+    editable: bool,
+    live: bool,
+    next_steps: Vec<(&'static str, &'static str)>,
+    error: Option<String>,
+}
+
+/// The part of the meeting page that follows the meeting live: status, current item with its
+/// timer, and the agenda with decisions, actions and minutes. The page and the live stream
+/// (`live.rs`) render it from here only, for one person (their items, their CSRF token).
+#[derive(Template)]
+#[template(path = "meetings/_agenda.html")]
+pub(crate) struct AgendaFragment {
+    csrf: String,
+    meeting_id: i64,
+    status_code: String,
+    status: &'static str,
+    current: Option<(i64, String, String)>,
     items: Vec<ItemView>,
     ends: String,
+    now: String,
     can_manage: bool,
     editable: bool,
     live: bool,
     minutes_open: bool,
-    next_steps: Vec<(&'static str, &'static str)>,
     outcomes: &'static [DecisionOutcome],
     people: Vec<(i64, String)>,
-    error: Option<String>,
 }
 
 fn outcome_view(o: JointOutcome) -> (&'static str, &'static str) {
@@ -179,6 +211,15 @@ fn next_steps(status: MeetingStatus) -> Vec<(&'static str, &'static str)> {
     }
 }
 
+/// Whether pages of a meeting in this status follow it live: from the published agenda (so a
+/// page opened before the meeting starts sees it open) until it is closed.
+pub(crate) fn streams(status: &str) -> bool {
+    matches!(
+        MeetingStatus::parse(status),
+        Some(MeetingStatus::Gepubliceerd | MeetingStatus::InVergadering)
+    )
+}
+
 pub(super) async fn show(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -200,17 +241,58 @@ pub(super) async fn show_with_error(
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
-async fn build(
-    state: &AppState,
-    ctx: &Ctx,
-    user: &User,
-    meeting: Meeting,
-    error: Option<String>,
-) -> AppResult<Response> {
+/// Everything the agenda fragment shows, for everyone: read in a fixed number of queries and
+/// filtered per person by [`agenda`]. The live stream shares one snapshot per change among all
+/// the people following the meeting.
+pub(crate) struct Snapshot {
+    pub(crate) meeting: Meeting,
+    codes: HashMap<i64, String>,
+    items: Vec<store::agenda::Item>,
+    decisions: Vec<store::decisions::Decision>,
+    actions: Vec<store::agreements::Agreement>,
+    people: Vec<(i64, String)>,
+    /// Metadata only, for all items at once.
+    attachments: Vec<store::attachments::Attachment>,
+}
+
+/// Reads the snapshot of a meeting the caller already checked the person may see.
+pub(crate) async fn snapshot(state: &AppState, meeting: Meeting) -> AppResult<Snapshot> {
     let codes = body_codes(state).await?;
-    let items = visible_items(user, store::agenda::items(&state.store, meeting.id).await?);
+    let items = store::agenda::items(&state.store, meeting.id).await?;
     let decisions = store::decisions::for_meeting(&state.store, meeting.id).await?;
     let actions = store::agreements::for_meeting(&state.store, meeting.id).await?;
+    let attachments = store::attachments::for_meeting(&state.store, meeting.id).await?;
+    let people = store::decisions::members(&state.store, &meeting.bodies)
+        .await?
+        .into_iter()
+        .map(|m| (m.person_id, m.name))
+        .fold(Vec::<(i64, String)>::new(), |mut acc, p| {
+            if !acc.iter().any(|(id, _)| *id == p.0) {
+                acc.push(p);
+            }
+            acc
+        });
+    Ok(Snapshot {
+        meeting,
+        codes,
+        items,
+        decisions,
+        actions,
+        people,
+        attachments,
+    })
+}
+
+/// The agenda fragment for one person: only the items they may see; `csrf` is their token.
+pub(crate) fn agenda(
+    snap: &Snapshot,
+    user: &User,
+    csrf: &str,
+    now: OffsetDateTime,
+) -> AgendaFragment {
+    let meeting = &snap.meeting;
+    let codes = &snap.codes;
+    let items = visible_items(user, snap.items.clone());
     let status = MeetingStatus::parse(&meeting.status).unwrap_or(MeetingStatus::Concept);
 
     let timings: Vec<ItemTiming> = items
@@ -231,8 +313,11 @@ async fn build(
         let Some(item) = by_id.get(&row.id) else {
             continue;
         };
-        let mine: Vec<&store::decisions::Decision> =
-            decisions.iter().filter(|d| d.item_id == item.id).collect();
+        let mine: Vec<&store::decisions::Decision> = snap
+            .decisions
+            .iter()
+            .filter(|d| d.item_id == item.id)
+            .collect();
         let body_decisions: Vec<BodyDecision> = mine
             .iter()
             .filter_map(|d| {
@@ -258,6 +343,19 @@ async fn build(
                 }),
             })
             .collect();
+        let current = meeting.current_item_id == Some(item.id);
+        let timer = match meeting.current_item_started_at {
+            Some(started) if current && status == MeetingStatus::InVergadering => {
+                let t = timer(item.planned_minutes.max(0) as u32, started, now);
+                Some(TimerView {
+                    started_at: rfc3339(started),
+                    planned_minutes: item.planned_minutes.max(0),
+                    over: t.over,
+                    text: t.text(),
+                })
+            }
+            _ => None,
+        };
         views.push(ItemView {
             id: item.id,
             number: row.number.clone(),
@@ -275,11 +373,13 @@ async fn build(
             outcome: (!item.deciding_bodies.is_empty())
                 .then(|| outcome_view(joint_outcome(&item.deciding_bodies, &body_decisions))),
             deciding,
-            current: meeting.current_item_id == Some(item.id),
+            current,
+            timer,
             done: item.done,
             minutes_text: item.minutes.clone(),
             version: item.version,
-            actions: actions
+            actions: snap
+                .actions
                 .iter()
                 .filter(|a| a.origin_item_id == Some(item.id))
                 .map(|a| ActionView {
@@ -289,40 +389,71 @@ async fn build(
                 })
                 .collect(),
             follow_up_of: item.follow_up_of_id,
+            attachments: super::attachments::view(&snap.attachments, meeting, item.id, user, csrf),
         });
     }
-    let people = store::decisions::members(&state.store, &meeting.bodies)
-        .await?
-        .into_iter()
-        .map(|m| (m.person_id, m.name))
-        .fold(Vec::<(i64, String)>::new(), |mut acc, p| {
-            if !acc.iter().any(|(id, _)| *id == p.0) {
-                acc.push(p);
-            }
-            acc
-        });
+    let can_manage = user.actor.can(Capability::ManageMeetings);
+    AgendaFragment {
+        csrf: csrf.to_string(),
+        meeting_id: meeting.id,
+        status_code: meeting.status.clone(),
+        status: status.label(),
+        current: views
+            .iter()
+            .find(|v| v.current)
+            .map(|v| (v.id, v.number.clone(), v.title.clone())),
+        ends: format!("{:02}:{:02}", plan.ends_at.hour(), plan.ends_at.minute()),
+        items: views,
+        now: rfc3339(now),
+        can_manage,
+        editable: agenda_editable(status),
+        live: decisions_open(status),
+        minutes_open: minutes_editable(status),
+        outcomes: DecisionOutcome::ALL,
+        people: if can_manage {
+            snap.people.clone()
+        } else {
+            Vec::new()
+        },
+    }
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+async fn build(
+    state: &AppState,
+    ctx: &Ctx,
+    user: &User,
+    meeting: Meeting,
+    error: Option<String>,
+) -> AppResult<Response> {
+    let snap = snapshot(state, meeting).await?;
+    let fragment = agenda(&snap, user, &ctx.csrf, OffsetDateTime::now_utc());
+    let agenda = fragment.render()?;
+    let meeting = snap.meeting;
+    let status = MeetingStatus::parse(&meeting.status).unwrap_or(MeetingStatus::Concept);
     let page = ShowPage {
         layout: ctx.layout(meeting.title.clone()),
         when: when(&meeting),
-        status: status.label(),
         kind: MeetingKind::parse(&meeting.kind)
             .map(|k| k.label())
             .unwrap_or(""),
         bodies: meeting
             .bodies
             .iter()
-            .filter_map(|b| codes.get(b).cloned())
+            .filter_map(|b| snap.codes.get(b).cloned())
             .collect::<Vec<_>>()
             .join(", "),
-        ends: format!("{:02}:{:02}", plan.ends_at.hour(), plan.ends_at.minute()),
-        items: views,
+        agenda,
+        streams: streams(&meeting.status),
+        live_js_url: crate::assets::live_js_url(),
         can_manage: user.actor.can(Capability::ManageMeetings),
         editable: agenda_editable(status),
         live: decisions_open(status),
-        minutes_open: minutes_editable(status),
         next_steps: next_steps(status),
-        outcomes: DecisionOutcome::ALL,
-        people,
         error,
         meeting,
     };

@@ -1,7 +1,10 @@
 //! HTTP tests through the real router, each on a fresh database with the demo hospital.
 
+mod attachments;
 mod auth;
 mod beheer;
+mod calendar;
+mod live;
 mod matrix;
 mod meetings;
 mod minutes;

@@ -41,6 +41,7 @@ fn expectations() -> Vec<(&'static str, &'static str, &'static str)> {
         ("GET", "/vergaderingen/nieuw", SECRETARY),
         ("POST", "/vergaderingen", SECRETARY),
         ("GET", "/vergaderingen/{id}", VIEW_MEETING),
+        ("GET", "/vergaderingen/{id}/live", VIEW_MEETING),
         ("GET", "/vergaderingen/{id}/bewerken", SECRETARY),
         ("POST", "/vergaderingen/{id}", SECRETARY),
         ("POST", "/vergaderingen/{id}/status", SECRETARY),
@@ -84,6 +85,25 @@ fn expectations() -> Vec<(&'static str, &'static str, &'static str)> {
         ("POST", "/vergaderingen/{id}/notulen", SECRETARY),
         ("GET", "/vergaderingen/{id}/overnemen", SECRETARY),
         ("POST", "/vergaderingen/{id}/overnemen", SECRETARY),
+        (
+            "POST",
+            "/vergaderingen/{id}/punten/{item}/bijlagen",
+            SECRETARY,
+        ),
+        (
+            "GET",
+            "/vergaderingen/{id}/bijlagen/{attachment}",
+            VIEW_MEETING,
+        ),
+        (
+            "POST",
+            "/vergaderingen/{id}/bijlagen/{attachment}/verwijderen",
+            SECRETARY,
+        ),
+        ("GET", "/account/agenda", "LAAFFFA"),
+        ("POST", "/account/agenda", "LAAFFFA"),
+        ("POST", "/account/agenda/intrekken", "LAAFFFA"),
+        ("GET", "/agenda/{token}", NOBODY_FINDS),
         ("GET", "/afspraken", "LAAFAFA"),
         ("GET", "/zelfevaluatie", "LAAFFFF"),
         ("GET", "/begroting", "LAAAAFF"),
@@ -156,6 +176,25 @@ async fn every_route_answers_every_role_as_expected(pool: PgPool) {
         .filter(|i| i.visibility_body_id.is_none() && i.standing.is_none())
         .map(|i| i.id.to_string())
         .collect();
+    // Two attachments on a joint item: one to download, one to delete.
+    let mut attachments = Vec::new();
+    for _ in 0..2 {
+        let mut tx = probe.store.begin().await.unwrap();
+        let who = store::audit::Who::system("test");
+        let pdf = b"%PDF-1.4\n%%EOF\n";
+        let id = store::attachments::add(
+            &mut tx,
+            &who,
+            joint[0].parse().unwrap(),
+            "stuk.pdf",
+            "application/pdf",
+            pdf,
+        )
+        .await
+        .unwrap();
+        store::commit(tx).await.unwrap();
+        attachments.push(id.to_string());
+    }
     let meeting = meeting.to_string();
 
     let registered: Vec<(String, String)> = gg_web::routes::all()
@@ -192,9 +231,15 @@ async fn every_route_answers_every_role_as_expected(pool: PgPool) {
         } else {
             &joint[0]
         };
+        let attachment = if pattern.ends_with("/verwijderen") {
+            &attachments[1]
+        } else {
+            &attachments[0]
+        };
         let path = pattern
             .replace("{id}", id)
             .replace("{item}", item)
+            .replace("{attachment}", attachment)
             .replace("{token}", "onbekende-link")
             .replace("{name}", "app.css");
         for (persona, want) in PERSONAS.iter().zip(outcomes.chars()) {

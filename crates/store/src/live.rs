@@ -1,0 +1,130 @@
+//! Live meetings (product.md A5): every change to what a meeting page shows is announced on the
+//! PostgreSQL channel [`CHANNEL`] with the meeting's id as payload, inside the transaction that
+//! makes the change. PostgreSQL delivers the notification at commit, to every listening app
+//! instance, and drops it on rollback, so a rolled-back change notifies nobody.
+//!
+//! [`Listener`] turns the channel into [`Signal`]s for one app instance. It reconnects by
+//! itself: sqlx's `PgListener` reconnects only after some I/O errors (a connection ended by
+//! `pg_ctl stop` arrives as a database error instead, and a reconnect attempt while the database
+//! is away fails), so the listener is rebuilt after any error, with a growing pause. Whenever a
+//! connection is (re-)established, notifications may have been missed: it then yields
+//! [`Signal::Resync`], on which every live page must be rendered anew.
+
+use crate::{PgConnection, PgPool, Store, StoreError};
+use sqlx::postgres::PgListener;
+use std::time::Duration;
+
+/// The notification channel; the payload is the meeting id in decimal.
+pub const CHANNEL: &str = "gg_meeting";
+
+/// Announces (at commit) that meeting `meeting_id` changed.
+pub async fn notify(conn: &mut PgConnection, meeting_id: i64) -> Result<(), StoreError> {
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(CHANNEL)
+        .bind(meeting_id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Announces (at commit) that the meetings of these agenda items changed.
+pub async fn notify_items(conn: &mut PgConnection, item_ids: &[i64]) -> Result<(), StoreError> {
+    sqlx::query(
+        "SELECT pg_notify($1, m::text)
+         FROM (SELECT DISTINCT meeting_id AS m FROM agenda_item WHERE id = ANY($2)) AS meetings",
+    )
+    .bind(CHANNEL)
+    .bind(item_ids)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// What the listener reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    /// This meeting changed.
+    Meeting(i64),
+    /// The connection was (re-)established: changes may have been missed, render everything.
+    Resync,
+}
+
+/// A self-healing `LISTEN gg_meeting` on one connection of the store's pool.
+pub struct Listener {
+    pool: PgPool,
+    inner: Option<PgListener>,
+    failures: u32,
+}
+
+impl Listener {
+    pub fn new(store: &Store) -> Self {
+        Self {
+            pool: store.pool().clone(),
+            inner: None,
+            failures: 0,
+        }
+    }
+
+    /// The pause before the next connection attempt: 0.1 s, doubling, at most 5 s.
+    fn backoff(&self) -> Duration {
+        Duration::from_millis(100u64.saturating_mul(1 << self.failures.min(6)).min(5_000))
+    }
+
+    /// The next signal. Waits as long as it takes, reconnecting as needed; `None` only once
+    /// the pool was closed (the app is stopping).
+    pub async fn next(&mut self) -> Option<Signal> {
+        loop {
+            if self.pool.is_closed() {
+                self.inner = None;
+                return None;
+            }
+            let Some(listener) = self.inner.as_mut() else {
+                match connect(&self.pool).await {
+                    Ok(listener) => {
+                        if self.failures > 0 {
+                            tracing::info!("live: listening on {CHANNEL} again");
+                        }
+                        self.inner = Some(listener);
+                        self.failures = 0;
+                        return Some(Signal::Resync);
+                    }
+                    Err(e) => {
+                        if self.pool.is_closed() {
+                            return None;
+                        }
+                        if self.failures == 0 {
+                            tracing::warn!(error = %e, "live: cannot listen on {CHANNEL}; retrying");
+                        }
+                        let pause = self.backoff();
+                        self.failures = self.failures.saturating_add(1);
+                        tokio::time::sleep(pause).await;
+                        continue;
+                    }
+                }
+            };
+            match listener.try_recv().await {
+                Ok(Some(n)) => match n.payload().parse::<i64>() {
+                    Ok(id) => return Some(Signal::Meeting(id)),
+                    Err(_) => tracing::warn!(payload = n.payload(), "live: unexpected payload"),
+                },
+                // sqlx lost the connection and (eagerly) listened again on a new one.
+                Ok(None) => return Some(Signal::Resync),
+                Err(e) => {
+                    self.inner = None;
+                    if self.pool.is_closed() {
+                        return None;
+                    }
+                    tracing::warn!(error = %e, "live: listener connection lost; reconnecting");
+                    self.failures = self.failures.saturating_add(1);
+                    tokio::time::sleep(self.backoff()).await;
+                }
+            }
+        }
+    }
+}
+
+async fn connect(pool: &PgPool) -> Result<PgListener, sqlx::Error> {
+    let mut listener = PgListener::connect_with(pool).await?;
+    listener.listen(CHANNEL).await?;
+    Ok(listener)
+}

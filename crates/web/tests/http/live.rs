@@ -1,0 +1,412 @@
+//! The live meeting (A5): the stream of agenda fragments per person, and the notifications the
+//! store sends at commit (and not on rollback).
+
+use crate::support::*;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use sqlx::postgres::PgListener;
+use std::collections::HashMap;
+use std::time::Duration;
+use store::PgPool;
+use store::audit::Who;
+use tower::ServiceExt;
+
+const EVA: &str = "e.mulder@rijnoever.example"; // MSB+ secretary
+const HANS: &str = "h.koster@rijnoever.example"; // MSB chair
+const JOINT: &str = "Uitgangspunten capaciteitsbegroting 2027";
+const MSB_ONLY: &str = "Interne verdeling honorariumbudget";
+const RVB_ONLY: &str = "Personele aangelegenheid";
+
+/// Guards against a hang only; nothing here depends on speed.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+async fn body_id(c: &Client, code: &str) -> i64 {
+    store::bodies::list(&c.store)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|b| b.code == code)
+        .unwrap()
+        .id
+}
+
+async fn demo_meeting(c: &Client) -> i64 {
+    let rvb = body_id(c, "RvB").await;
+    store::meetings::list_for_bodies(&c.store, &[rvb])
+        .await
+        .unwrap()[0]
+        .id
+}
+
+async fn item_id(c: &Client, meeting: i64, title: &str) -> i64 {
+    store::agenda::items(&c.store, meeting)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|i| i.title == title)
+        .unwrap()
+        .id
+}
+
+/// Another signed-in client on the same app.
+async fn client_as(c: &Client, email: &str) -> Client {
+    let mut other = Client {
+        router: c.router.clone(),
+        store: c.store.clone(),
+        cookies: HashMap::new(),
+        ip: c.ip,
+    };
+    other.sign_in_as(email).await;
+    other
+}
+
+async fn open_meeting(secretary: &mut Client, meeting: i64) {
+    for to in ["gepubliceerd", "in_vergadering"] {
+        let res = secretary
+            .post(&format!("/vergaderingen/{meeting}/status"), &[("naar", to)])
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "to {to}: {}", res.body);
+    }
+}
+
+/// One server-sent event.
+#[derive(Debug)]
+struct Sse {
+    event: String,
+    data: String,
+}
+
+/// The live answer, read event by event.
+struct Live {
+    status: StatusCode,
+    content_type: String,
+    body: Body,
+    buffer: String,
+}
+
+impl Live {
+    async fn open(c: &Client, path: &str) -> Live {
+        let mut req = Request::builder()
+            .uri(path)
+            .header(header::HOST, "127.0.0.1:8080")
+            .header(header::ACCEPT, "text/event-stream");
+        let jar: Vec<String> = c.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        if !jar.is_empty() {
+            req = req.header(header::COOKIE, jar.join("; "));
+        }
+        let mut req = req.body(Body::empty()).unwrap();
+        req.extensions_mut().insert(ConnectInfo(c.ip));
+        let res = c.router.clone().oneshot(req).await.unwrap();
+        Live {
+            status: res.status(),
+            content_type: res
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string(),
+            body: res.into_body(),
+            buffer: String::new(),
+        }
+    }
+
+    /// The next event (comments skipped); `None` when the stream ended.
+    async fn next(&mut self) -> Option<Sse> {
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let raw: String = self.buffer.drain(..end + 2).collect();
+                let mut event = Sse {
+                    event: "message".into(),
+                    data: String::new(),
+                };
+                let mut data = Vec::new();
+                for line in raw.lines() {
+                    if let Some(v) = line.strip_prefix("event:") {
+                        event.event = v.trim_start().to_string();
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        data.push(v.strip_prefix(' ').unwrap_or(v).to_string());
+                    }
+                }
+                if data.is_empty() {
+                    continue; // a comment (keep-alive) or a bare retry
+                }
+                event.data = data.join("\n");
+                return Some(event);
+            }
+            let frame = tokio::time::timeout(PATIENCE, self.body.frame())
+                .await
+                .expect("the live stream sent nothing for a long time")?;
+            let frame = frame.expect("reading the live stream");
+            if let Ok(bytes) = frame.into_data() {
+                self.buffer.push_str(&String::from_utf8_lossy(&bytes));
+            }
+        }
+    }
+
+    /// The next `agenda` event's HTML.
+    async fn agenda(&mut self) -> String {
+        let event = self.next().await.expect("an agenda event");
+        assert_eq!(event.event, "agenda", "{event:?}");
+        event.data
+    }
+}
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn the_stream_answers_participants_only_and_starts_with_the_whole_agenda(pool: PgPool) {
+    let mut eva = app(pool).await;
+    eva.sign_in_as(EVA).await;
+    let id = demo_meeting(&eva).await;
+    let path = format!("/vergaderingen/{id}/live");
+    open_meeting(&mut eva, id).await;
+
+    // The RvT observer does not take part in this meeting: it does not exist for them.
+    let observer = client_as(&eva, TOEHOORDER).await;
+    let live = Live::open(&observer, &path).await;
+    assert_eq!(live.status, StatusCode::NOT_FOUND);
+    // Anonymous: to the login page.
+    let anonymous = Client {
+        router: eva.router.clone(),
+        store: eva.store.clone(),
+        cookies: HashMap::new(),
+        ip: eva.ip,
+    };
+    assert!(Live::open(&anonymous, &path).await.status.is_redirection());
+
+    let hans = client_as(&eva, HANS).await;
+    let mut live = Live::open(&hans, &path).await;
+    assert_eq!(live.status, StatusCode::OK);
+    assert!(
+        live.content_type.starts_with("text/event-stream"),
+        "{}",
+        live.content_type
+    );
+    let html = live.agenda().await;
+    for title in [JOINT, "Concentratie van electieve orthopedie", MSB_ONLY] {
+        assert!(html.contains(title), "{title} in {html}");
+    }
+    assert!(!html.contains(RVB_ONLY), "RvB-only item sent to the MSB");
+    assert!(html.contains("In vergadering"));
+    // The fragment is the page's own: the page shows the same agenda.
+    let page = client_as(&eva, HANS)
+        .await
+        .get(&format!("/vergaderingen/{id}"))
+        .await;
+    assert!(page.body.contains(&format!(r#"data-live-url="{path}""#)));
+    assert!(page.body.contains(r#"<ol class="agenda" id="agenda">"#));
+}
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn each_person_gets_only_the_items_they_may_see(pool: PgPool) {
+    let mut eva = app(pool).await;
+    eva.sign_in_as(EVA).await;
+    let id = demo_meeting(&eva).await;
+    let path = format!("/vergaderingen/{id}/live");
+    open_meeting(&mut eva, id).await;
+    let (rvb, msb) = (body_id(&eva, "RvB").await, body_id(&eva, "MSB").await);
+    let joint = item_id(&eva, id, JOINT).await;
+    let msb_item = item_id(&eva, id, MSB_ONLY).await;
+
+    let marieke = client_as(&eva, BESTUURDER).await; // RvB chair
+    let hans = client_as(&eva, HANS).await;
+    let mut rvb_live = Live::open(&marieke, &path).await;
+    let mut msb_live = Live::open(&hans, &path).await;
+    let first = rvb_live.agenda().await;
+    assert!(first.contains(JOINT) && first.contains(RVB_ONLY));
+    assert!(!first.contains(MSB_ONLY) && !first.contains("verdeelsleutel"));
+    let first_msb = msb_live.agenda().await;
+    assert!(first_msb.contains(MSB_ONLY) && !first_msb.contains(RVB_ONLY));
+
+    // The secretary decides on the MSB-only item, then on the joint one, and moves on.
+    let decide = |item: i64| format!("/vergaderingen/{id}/punten/{item}/besluit");
+    let msb_s = msb.to_string();
+    let rvb_s = rvb.to_string();
+    let res = eva
+        .post(
+            &decide(msb_item),
+            &[
+                ("body_id", &msb_s),
+                ("outcome", "aangenomen"),
+                ("text", "Verdeelsleutel 2027 vastgesteld."),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    for (body, outcome) in [(&rvb_s, "aangenomen"), (&msb_s, "verworpen")] {
+        let res = eva
+            .post(
+                &decide(joint),
+                &[
+                    ("body_id", body),
+                    ("outcome", outcome),
+                    ("text", "Over de uitgangspunten."),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    }
+
+    // Both streams arrive at the divided outcome; the RvB one never carries the MSB item.
+    let mut seen = String::new();
+    while !seen.contains("Uitkomst: verdeeld") {
+        seen = rvb_live.agenda().await;
+        assert!(
+            !seen.contains(MSB_ONLY) && !seen.contains("Verdeelsleutel 2027"),
+            "MSB-only content sent to the RvB: {seen}"
+        );
+    }
+    let mut seen_msb = String::new();
+    while !seen_msb.contains("Uitkomst: verdeeld") {
+        seen_msb = msb_live.agenda().await;
+    }
+    assert!(seen_msb.contains("Verdeelsleutel 2027 vastgesteld."));
+
+    // Closing the meeting: the final state, then the end of the stream.
+    let res = eva
+        .post(
+            &format!("/vergaderingen/{id}/status"),
+            &[("naar", "gesloten")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    loop {
+        let event = rvb_live
+            .next()
+            .await
+            .expect("an end event before the stream closes");
+        if event.event == "end" {
+            break;
+        }
+        assert!(!event.data.contains(MSB_ONLY));
+    }
+    assert!(
+        rvb_live.next().await.is_none(),
+        "the stream closes after end"
+    );
+}
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn a_meeting_not_in_session_is_sent_once(pool: PgPool) {
+    let c = app(pool).await;
+    let id = demo_meeting(&c).await; // concept
+    let hans = client_as(&c, HANS).await;
+    let mut live = Live::open(&hans, &format!("/vergaderingen/{id}/live")).await;
+    assert_eq!(live.status, StatusCode::OK);
+    let html = live.agenda().await;
+    assert!(html.contains("Concept") && html.contains(JOINT));
+    let end = live.next().await.expect("an end event");
+    assert_eq!(end.event, "end");
+    assert!(live.next().await.is_none());
+    // ... and the page does not ask to follow it.
+    let page = client_as(&c, HANS)
+        .await
+        .get(&format!("/vergaderingen/{id}"))
+        .await;
+    assert!(!page.body.contains("data-live-url"));
+}
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn changes_notify_at_commit_and_not_on_rollback(pool: PgPool) {
+    let c = app(pool.clone()).await;
+    let demo = demo_meeting(&c).await;
+    let joint = item_id(&c, demo, JOINT).await;
+    let (rvb, msb) = (body_id(&c, "RvB").await, body_id(&c, "MSB").await);
+    let who = Who::system("test");
+    let other = {
+        let start = time::OffsetDateTime::now_utc() + time::Duration::days(60);
+        let input = store::meetings::MeetingInput {
+            title: "Ander overleg".into(),
+            kind: "gezamenlijk".into(),
+            starts_at: start,
+            ends_at: start + time::Duration::hours(2),
+            location: String::new(),
+            video_url: String::new(),
+            bodies: vec![rvb, msb],
+        };
+        let mut tx = c.store.begin().await.unwrap();
+        let id = store::meetings::create(&mut tx, &who, &input, None)
+            .await
+            .unwrap();
+        store::commit(tx).await.unwrap();
+        id
+    };
+
+    let mut listener = PgListener::connect_with(&pool).await.unwrap();
+    listener.listen(store::live::CHANNEL).await.unwrap();
+    let decision = store::decisions::DecisionInput {
+        item_id: joint,
+        body_id: rvb,
+        outcome: "aangenomen".into(),
+        text: "Akkoord.".into(),
+        votes_for: None,
+        votes_against: None,
+        votes_abstain: None,
+        vote_summary: String::new(),
+        named: Vec::new(),
+    };
+
+    // Rolled back: nobody hears of it.
+    let mut tx = c.store.begin().await.unwrap();
+    store::decisions::record(&mut tx, &who, &decision)
+        .await
+        .unwrap();
+    tx.rollback().await.unwrap();
+    // Committed, on another meeting: this is the first thing the listener hears.
+    let mut tx = c.store.begin().await.unwrap();
+    store::meetings::set_status(&mut tx, &who, other, "concept", "gepubliceerd")
+        .await
+        .unwrap();
+    store::commit(tx).await.unwrap();
+    let heard = tokio::time::timeout(PATIENCE, listener.recv())
+        .await
+        .expect("a notification")
+        .unwrap();
+    assert_eq!(heard.channel(), store::live::CHANNEL);
+    assert_eq!(
+        heard.payload(),
+        other.to_string(),
+        "the rolled-back decision notified"
+    );
+
+    // The decision committed: its meeting is announced.
+    let mut tx = c.store.begin().await.unwrap();
+    store::decisions::record(&mut tx, &who, &decision)
+        .await
+        .unwrap();
+    store::commit(tx).await.unwrap();
+    let heard = tokio::time::timeout(PATIENCE, listener.recv())
+        .await
+        .expect("a notification")
+        .unwrap();
+    assert_eq!(heard.payload(), demo.to_string());
+}
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn a_change_made_on_one_instance_reaches_the_streams_of_another(pool: PgPool) {
+    // Two app instances on one database, each with its own listener.
+    let mut eva = app(pool.clone()).await;
+    let other = app(pool).await;
+    eva.sign_in_as(EVA).await;
+    let id = demo_meeting(&eva).await;
+    open_meeting(&mut eva, id).await;
+    let joint = item_id(&eva, id, JOINT).await;
+
+    let hans = client_as(&other, HANS).await;
+    let mut live = Live::open(&hans, &format!("/vergaderingen/{id}/live")).await;
+    assert!(!live.agenda().await.contains("Nu aan de orde"));
+
+    let res = eva
+        .post(
+            &format!("/vergaderingen/{id}/huidig"),
+            &[("item", &joint.to_string())],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let html = live.agenda().await;
+    assert!(html.contains("Nu aan de orde"), "{html}");
+    assert!(
+        html.contains(r#"class="badge timer""#) && html.contains("nog 30 min"),
+        "the timer of the current item: {html}"
+    );
+}
