@@ -10,7 +10,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use domain::authz::Capability;
+use domain::authz::{Capability, Visibility};
 use domain::meetings::agenda::{ItemTiming, schedule, timer};
 use domain::meetings::decisions::{BodyDecision, JointOutcome, joint_outcome};
 use domain::meetings::kinds::{DecisionOutcome, MeetingKind, Purpose};
@@ -145,6 +145,9 @@ struct ItemView {
     version: i32,
     actions: Vec<ActionView>,
     follow_up_of: Option<i64>,
+    /// For the standing item "afspraken die aandacht vragen": overdue agreements this person
+    /// may see.
+    attention: Option<Vec<ActionView>>,
     attachments: super::attachments::AttachmentsView,
 }
 
@@ -253,6 +256,8 @@ pub(crate) struct Snapshot {
     people: Vec<(i64, String)>,
     /// Metadata only, for all items at once.
     attachments: Vec<store::attachments::Attachment>,
+    /// What the agreements register marks for attention, for the standing item (A7).
+    attention: Vec<store::agreements::Agreement>,
 }
 
 /// Reads the snapshot of a meeting the caller already checked the person may see.
@@ -262,6 +267,8 @@ pub(crate) async fn snapshot(state: &AppState, meeting: Meeting) -> AppResult<Sn
     let decisions = store::decisions::for_meeting(&state.store, meeting.id).await?;
     let actions = store::agreements::for_meeting(&state.store, meeting.id).await?;
     let attachments = store::attachments::for_meeting(&state.store, meeting.id).await?;
+    let today = nl::to_amsterdam(OffsetDateTime::now_utc()).date();
+    let attention = store::agreements::needing_attention(&state.store, today).await?;
     let people = store::decisions::members(&state.store, &meeting.bodies)
         .await?
         .into_iter()
@@ -280,6 +287,7 @@ pub(crate) async fn snapshot(state: &AppState, meeting: Meeting) -> AppResult<Sn
         actions,
         people,
         attachments,
+        attention,
     })
 }
 
@@ -389,6 +397,17 @@ pub(crate) fn agenda(
                 })
                 .collect(),
             follow_up_of: item.follow_up_of_id,
+            attention: (item.standing.as_deref() == Some("afspraken")).then(|| {
+                snap.attention
+                    .iter()
+                    .filter(|a| user.actor.can_see(Visibility::of(a.visibility_body_id)))
+                    .map(|a| ActionView {
+                        title: a.title.clone(),
+                        owner: a.owner_name.clone().unwrap_or_else(|| "—".into()),
+                        due: a.due_date.map(nl::date).unwrap_or_else(|| "—".into()),
+                    })
+                    .collect()
+            }),
             attachments: super::attachments::view(&snap.attachments, meeting, item.id, user, csrf),
         });
     }

@@ -552,3 +552,58 @@ async fn only_self_employed_msb_members_vote_on_their_finances(pool: PgPool) {
             .contains("aangenomen: 3 van 3 stemmen voor, quorum gehaald")
     );
 }
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn overdue_agreements_surface_under_the_standing_item_within_compartments(pool: PgPool) {
+    let mut c = app(pool).await;
+    let id = demo_meeting(&c).await;
+    let msb: i64 = body(&c, "MSB").await.parse().unwrap();
+    let owner = c.person_id(HANS).await;
+    let mut tx = c.store.begin().await.unwrap();
+    for (title, visibility, due) in [
+        ("Wachtlijst orthopedie terugdringen", None, "2020-03-01"),
+        ("Verdeelsleutel evalueren", Some(msb), "2020-04-01"),
+        ("Nog niet verlopen", None, "2099-01-01"),
+    ] {
+        let input = store::agreements::ActionInput {
+            title: title.into(),
+            description: String::new(),
+            owner_id: Some(owner),
+            due_date: Some(
+                time::Date::parse(
+                    due,
+                    time::macros::format_description!("[year]-[month]-[day]"),
+                )
+                .unwrap(),
+            ),
+            visibility_body_id: visibility,
+            origin_meeting_id: id,
+            origin_item_id: None,
+            origin_decision_id: None,
+        };
+        store::agreements::create_action(&mut tx, &store::audit::Who::system("test"), &input)
+            .await
+            .unwrap();
+    }
+    store::commit(tx).await.unwrap();
+
+    c.sign_in_as(BESTUURDER).await;
+    let rvb_view = c.get(&format!("/vergaderingen/{id}")).await.body;
+    let standing = rvb_view.find("Afspraken die aandacht vragen").unwrap();
+    let listed = &rvb_view[standing..];
+    assert!(listed.contains("Wachtlijst orthopedie terugdringen") && listed.contains("01-03-2020"));
+    assert!(
+        !rvb_view.contains("Verdeelsleutel evalueren"),
+        "an MSB-only agreement stays in the MSB"
+    );
+    assert!(!rvb_view.contains("Nog niet verlopen"));
+
+    c.cookies.clear();
+    c.sign_in_as(HANS).await;
+    assert!(
+        c.get(&format!("/vergaderingen/{id}"))
+            .await
+            .body
+            .contains("Verdeelsleutel evalueren")
+    );
+}
