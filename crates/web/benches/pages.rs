@@ -1,5 +1,5 @@
 //! Server-side page timings and queries per page, in process (no network), on a fresh database
-//! with the demo hospital and a meeting of 20 items and 10 decisions.
+//! with the demo hospital and a meeting of 20 items, 10 decisions and 15 attachments.
 //!
 //!     DATABASE_URL=postgres://… cargo bench -p gelijkgericht --bench pages
 //!
@@ -88,6 +88,20 @@ async fn seed_meeting(store: &Store) -> i64 {
         let item_id = store::agenda::add(&mut tx, &who, id, n + 1, &item, None, None)
             .await
             .unwrap();
+        if n < 15 {
+            // A realistic board pack: one document of ~200 kB on each of the first 15 items.
+            let pdf = [b"%PDF-1.7\n".as_slice(), &vec![b'x'; 200_000]].concat();
+            store::attachments::add(
+                &mut tx,
+                &who,
+                item_id,
+                &format!("stuk-{n}.pdf"),
+                "application/pdf",
+                &pdf,
+            )
+            .await
+            .unwrap();
+        }
         if n < 5 {
             for body in [rvb, msb] {
                 let decision = store::decisions::DecisionInput {
