@@ -24,6 +24,10 @@ pub struct BodyInput {
     pub name: String,
     pub kind: BodyKind,
     pub sort_order: i32,
+    /// Share of the eligible members that must be present for a valid vote.
+    pub quorum_percent: i16,
+    /// `gewoon`, `twee_derde` or `unaniem`.
+    pub majority: String,
 }
 
 pub async fn list(store: &Store) -> Result<Vec<Body>, StoreError> {
@@ -63,12 +67,14 @@ pub async fn create(
     input: &BodyInput,
 ) -> Result<i64, StoreError> {
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO body (code, name, kind, sort_order) VALUES ($1, $2, $3, $4) RETURNING id",
+        "INSERT INTO body (code, name, kind, sort_order, quorum_percent, majority) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(input.code.as_str())
     .bind(&input.name)
     .bind(input.kind.code())
     .bind(input.sort_order)
+    .bind(input.quorum_percent)
+    .bind(&input.majority)
     .fetch_one(&mut *conn)
     .await?;
     let after = get_on(conn, id).await?;
@@ -85,7 +91,8 @@ pub async fn update(
 ) -> Result<(), StoreError> {
     let before = get_on(conn, id).await?;
     let n = sqlx::query(
-        "UPDATE body SET code = $3, name = $4, kind = $5, sort_order = $6, version = version + 1
+        "UPDATE body SET code = $3, name = $4, kind = $5, sort_order = $6, quorum_percent = $7, majority = $8,
+                version = version + 1
          WHERE id = $1 AND version = $2",
     )
     .bind(id)
@@ -94,6 +101,8 @@ pub async fn update(
     .bind(&input.name)
     .bind(input.kind.code())
     .bind(input.sort_order)
+    .bind(input.quorum_percent)
+    .bind(&input.majority)
     .execute(&mut *conn)
     .await?
     .rows_affected();

@@ -15,6 +15,8 @@ async fn bodies_are_created_renamed_and_versioned(pool: PgPool) {
         name: "Raad van Toezicht".into(),
         kind: BodyKind::Toezicht,
         sort_order: 90,
+        quorum_percent: 50,
+        majority: "gewoon".into(),
     };
     let mut tx = s.begin().await.unwrap();
     let id = bodies::create(&mut tx, &admin(), &input).await.unwrap();

@@ -227,6 +227,8 @@ pub async fn load(store: &Store) -> anyhow::Result<()> {
         name: "Raad van Toezicht".into(),
         kind: BodyKind::Toezicht,
         sort_order: 90,
+        quorum_percent: 50,
+        majority: "gewoon".into(),
     };
     store::bodies::create(&mut tx, &who, &rvt).await?;
     for (code, name, kind) in VAKGROEPEN {

@@ -12,6 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::Capability;
+use domain::meetings::voting::Majority;
 use domain::people::{BodyCode, BodyKind};
 use serde::Deserialize;
 use store::StoreError;
@@ -57,6 +58,18 @@ struct BodyForm {
     name: String,
     kind: String,
     sort_order: String,
+    #[serde(default = "default_quorum")]
+    quorum_percent: String,
+    #[serde(default = "default_majority")]
+    majority: String,
+}
+
+fn default_quorum() -> String {
+    "50".into()
+}
+
+fn default_majority() -> String {
+    Majority::Simple.code().into()
 }
 
 #[derive(Template)]
@@ -66,6 +79,7 @@ struct FormPage {
     id: Option<i64>,
     form: BodyForm,
     kinds: &'static [BodyKind],
+    majorities: &'static [Majority],
     errors: Errors,
 }
 
@@ -87,6 +101,7 @@ fn form_page(ctx: &Ctx, id: Option<i64>, form: BodyForm, errors: Errors) -> AppR
             id,
             form,
             kinds: BodyKind::ALL,
+            majorities: Majority::ALL,
             errors,
         })?,
     )
@@ -118,13 +133,42 @@ fn validate(form: &BodyForm) -> Result<BodyInput, Errors> {
             "Vul een volgorde in als geheel getal van 0 tot en met 999.",
         );
     }
-    match (code, kind, sort_order, errors.is_empty()) {
-        (Some(code), Some(kind), Some(sort_order), true) => Ok(BodyInput {
-            code,
-            name,
-            kind,
-            sort_order,
-        }),
+    let quorum_percent = form
+        .quorum_percent
+        .trim()
+        .trim_end_matches('%')
+        .trim()
+        .parse::<i16>()
+        .ok()
+        .filter(|n| (1..=100).contains(n));
+    if quorum_percent.is_none() {
+        errors.add(
+            "quorum_percent",
+            "Vul het quorum in als percentage van 1 tot en met 100.",
+        );
+    }
+    let majority = Majority::parse(&form.majority);
+    if majority.is_none() {
+        errors.add("majority", "Kies welke meerderheid nodig is.");
+    }
+    match (
+        code,
+        kind,
+        sort_order,
+        quorum_percent,
+        majority,
+        errors.is_empty(),
+    ) {
+        (Some(code), Some(kind), Some(sort_order), Some(quorum_percent), Some(majority), true) => {
+            Ok(BodyInput {
+                code,
+                name,
+                kind,
+                sort_order,
+                quorum_percent,
+                majority: majority.code().into(),
+            })
+        }
         _ => Err(errors),
     }
 }
@@ -133,6 +177,8 @@ async fn new_form(ctx: Ctx) -> AppResult<Response> {
     let form = BodyForm {
         kind: BodyKind::MsbPlus.code().into(),
         sort_order: "50".into(),
+        quorum_percent: default_quorum(),
+        majority: default_majority(),
         ..Default::default()
     };
     form_page(&ctx, None, form, Errors::default())
@@ -180,6 +226,8 @@ async fn edit_form(
         name: b.name,
         kind: b.kind,
         sort_order: b.sort_order.to_string(),
+        quorum_percent: b.quorum_percent.to_string(),
+        majority: b.majority,
     };
     form_page(&ctx, Some(id), form, Errors::default())
 }

@@ -607,3 +607,93 @@ async fn overdue_agreements_surface_under_the_standing_item_within_compartments(
             .contains("Verdeelsleutel evalueren")
     );
 }
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn a_body_s_own_voting_rules_apply(pool: PgPool) {
+    let mut admin = app(pool.clone()).await;
+    admin.sign_in_as(BEHEERDER).await;
+    let msb = body(&admin, "MSB").await;
+    let form = admin.get(&format!("/beheer/gremia/{msb}")).await;
+    let version = form.field("version").unwrap();
+    let fields = |quorum: &'static str| {
+        vec![
+            ("version", version.clone()),
+            ("code", "MSB".into()),
+            ("name", "Medisch Specialistisch Bedrijf".into()),
+            ("kind", "msbplus".into()),
+            ("sort_order", "20".into()),
+            ("quorum_percent", quorum.into()),
+            ("majority", "twee_derde".into()),
+        ]
+    };
+    let bad: Vec<(&str, String)> = fields("150");
+    let refs: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert!(
+        admin
+            .post(&format!("/beheer/gremia/{msb}"), &refs)
+            .await
+            .body
+            .contains("percentage van 1 tot en met 100")
+    );
+    let good = fields("60");
+    let refs: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(
+        admin
+            .post(&format!("/beheer/gremia/{msb}"), &refs)
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+
+    let mut c = app(pool).await;
+    c.sign_in_as(EVA).await;
+    let id = demo_meeting(&c).await;
+    for to in ["gepubliceerd", "in_vergadering"] {
+        c.post(&format!("/vergaderingen/{id}/status"), &[("naar", to)])
+            .await;
+    }
+    let mut present = Vec::new();
+    for email in [
+        "h.koster@rijnoever.example",
+        "i.meijer@rijnoever.example",
+        "k.bouzid@rijnoever.example",
+        "e.degroot@rijnoever.example",
+    ] {
+        present.push(c.person_id(email).await.to_string());
+    }
+    let fields: Vec<(&str, &str)> = present.iter().map(|v| ("present", v.as_str())).collect();
+    c.post(&format!("/vergaderingen/{id}/aanwezigheid"), &fields)
+        .await;
+    let item = item_id(&c, id, "Uitgangspunten capaciteitsbegroting 2027").await;
+    let decide = format!("/vergaderingen/{id}/punten/{item}/besluit");
+    let short = c
+        .post(
+            &decide,
+            &[
+                ("body_id", &msb),
+                ("outcome", "aangenomen"),
+                ("text", "Akkoord"),
+                ("votes_for", "2"),
+                ("votes_against", "2"),
+            ],
+        )
+        .await;
+    assert!(
+        short.body.contains("tweederdemeerderheid niet gehaald"),
+        "{}",
+        short.body
+    );
+    let enough = c
+        .post(
+            &decide,
+            &[
+                ("body_id", &msb),
+                ("outcome", "aangenomen"),
+                ("text", "Akkoord"),
+                ("votes_for", "3"),
+                ("votes_against", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(enough.status, StatusCode::SEE_OTHER);
+}
