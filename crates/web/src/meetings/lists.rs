@@ -247,6 +247,8 @@ struct PrintRow {
     description: String,
     restricted_to: Option<String>,
     deciding: String,
+    /// The board pack: the documents of this item, as (name, size).
+    documents: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -274,6 +276,7 @@ pub(super) async fn print_agenda(
         .map(|b| (b.id, b.code))
         .collect();
     let items = visible_items(&user, store::agenda::items(&state.store, id).await?);
+    let attachments = store::attachments::for_meeting(&state.store, id).await?;
     let total: i32 = items.iter().map(|i| i.planned_minutes.max(0)).sum();
     let rows: Vec<PrintRow> = numbered(&meeting, items)
         .into_iter()
@@ -298,6 +301,16 @@ pub(super) async fn print_agenda(
                 .filter_map(|b| codes.get(b).cloned())
                 .collect::<Vec<_>>()
                 .join(", "),
+            documents: attachments
+                .iter()
+                .filter(|a| a.item_id == n.item.id)
+                .map(|a| {
+                    (
+                        a.filename.clone(),
+                        domain::meetings::filetype::size_label(a.size_bytes.max(0) as u64),
+                    )
+                })
+                .collect(),
             title: n.item.title,
         })
         .collect();

@@ -312,3 +312,52 @@ fn app_like(c: &Client) -> Client {
         ip: c.ip,
     }
 }
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn the_printed_agenda_indexes_the_board_pack_per_reader(pool: PgPool) {
+    let mut c = app(pool).await;
+    let rvb = body(&c, "RvB").await.parse::<i64>().unwrap();
+    let id = store::meetings::list_for_bodies(&c.store, &[rvb])
+        .await
+        .unwrap()[0]
+        .id;
+    let joint = item_id(&c, id, "Uitgangspunten capaciteitsbegroting 2027").await;
+    let msb_only = item_id(&c, id, "Interne verdeling honorariumbudget").await;
+    let mut tx = c.store.begin().await.unwrap();
+    let who = store::audit::Who::system("test");
+    let pdf = b"%PDF-1.7\nminimal";
+    store::attachments::add(
+        &mut tx,
+        &who,
+        joint,
+        "Begrotingsnotitie.pdf",
+        "application/pdf",
+        pdf,
+    )
+    .await
+    .unwrap();
+    store::attachments::add(
+        &mut tx,
+        &who,
+        msb_only,
+        "Verdeelmodel.pdf",
+        "application/pdf",
+        pdf,
+    )
+    .await
+    .unwrap();
+    store::commit(tx).await.unwrap();
+
+    c.sign_in_as(BESTUURDER).await;
+    let print = c.get(&format!("/vergaderingen/{id}/afdrukken")).await.body;
+    assert!(print.contains("Begrotingsnotitie.pdf"), "{print}");
+    assert!(!print.contains("Verdeelmodel.pdf"));
+    c.cookies.clear();
+    c.sign_in_as("h.koster@rijnoever.example").await;
+    assert!(
+        c.get(&format!("/vergaderingen/{id}/afdrukken"))
+            .await
+            .body
+            .contains("Verdeelmodel.pdf")
+    );
+}
