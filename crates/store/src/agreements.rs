@@ -115,3 +115,39 @@ pub async fn add_addendum(
     )
     .await
 }
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct Addendum {
+    pub agreement_id: i64,
+    pub text: String,
+    pub author: Option<String>,
+    pub created_at: OffsetDateTime,
+}
+
+/// The addenda to the agreements of a meeting, oldest first, in one query.
+pub async fn addenda_for_meeting(
+    store: &Store,
+    meeting_id: i64,
+) -> Result<Vec<Addendum>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT d.agreement_id, d.text, p.name AS author, d.created_at
+         FROM agreement_addendum d JOIN agreement a ON a.id = d.agreement_id
+         LEFT JOIN person p ON p.id = d.author_id
+         WHERE a.origin_meeting_id = $1 ORDER BY d.created_at, d.id",
+    )
+    .bind(meeting_id)
+    .fetch_all(store.pool())
+    .await?)
+}
+
+pub async fn get(store: &Store, id: i64) -> Result<Agreement, StoreError> {
+    sqlx::query_as(
+        "SELECT a.id, a.kind, a.title, a.description, a.status, a.owner_id, p.name AS owner_name, a.due_date,
+                a.visibility_body_id, a.origin_meeting_id, a.origin_item_id, a.frozen_at, a.version
+         FROM agreement a LEFT JOIN person p ON p.id = a.owner_id WHERE a.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(store.pool())
+    .await?
+    .ok_or(StoreError::NotFound)
+}

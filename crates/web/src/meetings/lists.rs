@@ -7,7 +7,9 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::views::{Ctx, Layout, render};
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
+use axum::response::IntoResponse;
 use axum::response::Response;
 use domain::meetings::agenda::{ItemTiming, schedule};
 use domain::meetings::kinds::{DecisionOutcome, Purpose};
@@ -117,11 +119,15 @@ struct DecisionLine {
 }
 
 struct ActionLine {
+    id: i64,
     number: String,
     item: String,
     title: String,
     owner: String,
     due: String,
+    frozen: bool,
+    /// Later changes to a frozen action: (text, author, date).
+    addenda: Vec<(String, String, String)>,
 }
 
 #[derive(Template)]
@@ -135,6 +141,8 @@ struct ListPage {
     scopes: Vec<ScopeLink>,
     decisions: Vec<DecisionLine>,
     actions: Vec<ActionLine>,
+    can_manage: bool,
+    error: Option<String>,
 }
 
 fn when(m: &Meeting) -> String {
@@ -153,6 +161,7 @@ async fn list_page(
     id: i64,
     code: &str,
     decisions_list: bool,
+    error: Option<String>,
 ) -> AppResult<Response> {
     let meeting = visible_meeting(state, user, id).await?;
     let (body, scopes, codes) = scope(state, user, &meeting, code).await?;
@@ -184,14 +193,28 @@ async fn list_page(
         }
     } else {
         let all = store::agreements::for_meeting(&state.store, id).await?;
+        let addenda = store::agreements::addenda_for_meeting(&state.store, id).await?;
         for n in &items {
             for a in all.iter().filter(|a| a.origin_item_id == Some(n.item.id)) {
                 actions.push(ActionLine {
+                    id: a.id,
                     number: n.number.clone(),
                     item: n.item.title.clone(),
                     title: a.title.clone(),
                     owner: a.owner_name.clone().unwrap_or_else(|| "—".into()),
                     due: a.due_date.map(nl::date).unwrap_or_else(|| "—".into()),
+                    frozen: a.frozen_at.is_some(),
+                    addenda: addenda
+                        .iter()
+                        .filter(|d| d.agreement_id == a.id)
+                        .map(|d| {
+                            (
+                                d.text.clone(),
+                                d.author.clone().unwrap_or_default(),
+                                nl::datetime(d.created_at),
+                            )
+                        })
+                        .collect(),
                 });
             }
         }
@@ -212,7 +235,16 @@ async fn list_page(
         scopes,
         decisions,
         actions,
+        can_manage: user.actor.can(domain::authz::Capability::ManageMeetings),
+        error: error.clone(),
         meeting,
+    })
+    .map(|page| {
+        if error.is_some() {
+            (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+        } else {
+            page
+        }
     })
 }
 
@@ -223,7 +255,7 @@ pub(super) async fn decision_list(
     Path(id): Path<i64>,
     Query(q): Query<Scope>,
 ) -> AppResult<Response> {
-    list_page(&state, &ctx, &user, id, &q.gremium, true).await
+    list_page(&state, &ctx, &user, id, &q.gremium, true, None).await
 }
 
 pub(super) async fn action_list(
@@ -233,7 +265,7 @@ pub(super) async fn action_list(
     Path(id): Path<i64>,
     Query(q): Query<Scope>,
 ) -> AppResult<Response> {
-    list_page(&state, &ctx, &user, id, &q.gremium, false).await
+    list_page(&state, &ctx, &user, id, &q.gremium, false, None).await
 }
 
 struct PrintRow {
@@ -328,4 +360,50 @@ pub(super) async fn print_agenda(
         rows,
         meeting,
     })
+}
+
+#[derive(Deserialize)]
+pub(super) struct AddendumForm {
+    #[serde(default)]
+    text: String,
+}
+
+/// A later change to an action whose minutes were adopted: kept beside it, never over it.
+pub(super) async fn add_addendum(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: User,
+    Path((id, agreement_id)): Path<(i64, i64)>,
+    Form(form): Form<AddendumForm>,
+) -> AppResult<Response> {
+    let meeting = visible_meeting(&state, &user, id).await?;
+    let action = store::agreements::get(&state.store, agreement_id).await?;
+    if action.origin_meeting_id != Some(meeting.id) {
+        return Err(AppError::NotFound);
+    }
+    user.actor.check(
+        domain::authz::Capability::ManageMeetings,
+        domain::authz::Visibility::of(action.visibility_body_id),
+    )?;
+    let text = form.text.trim();
+    let problem = if action.frozen_at.is_none() {
+        Some(
+            "Deze actie ligt nog niet vast: de notulen zijn nog niet vastgesteld, dus een addendum is niet nodig.",
+        )
+    } else if text.is_empty() || text.chars().count() > 2000 {
+        Some("Vul het addendum in (hoogstens 2000 tekens).")
+    } else {
+        None
+    };
+    if let Some(message) = problem {
+        return list_page(&state, &ctx, &user, id, "", false, Some(message.into())).await;
+    }
+    let mut tx = state.store.begin().await?;
+    store::agreements::add_addendum(&mut tx, &crate::beheer::who(&user), agreement_id, text)
+        .await?;
+    store::commit(tx).await?;
+    Ok(
+        axum::response::Redirect::to(&format!("/vergaderingen/{id}/actielijst?ok=opgeslagen"))
+            .into_response(),
+    )
 }

@@ -97,6 +97,11 @@ pub fn routes() -> Vec<RouteDef> {
             lists::decision_list,
         ),
         get("/vergaderingen/{id}/actielijst", VIEW, lists::action_list),
+        post(
+            "/vergaderingen/{id}/acties/{agreement}/addendum",
+            MANAGE,
+            lists::add_addendum,
+        ),
         get("/vergaderingen/{id}/afdrukken", VIEW, lists::print_agenda),
         get("/vergaderingen/{id}/notulen", MANAGE, minutes::adopt_form),
         post("/vergaderingen/{id}/notulen", MANAGE, minutes::adopt),

@@ -80,6 +80,11 @@ fn expectations() -> Vec<(&'static str, &'static str, &'static str)> {
         ("POST", "/vergaderingen/{id}/aanwezigheid", SECRETARY),
         ("GET", "/vergaderingen/{id}/besluitenlijst", VIEW_MEETING),
         ("GET", "/vergaderingen/{id}/actielijst", VIEW_MEETING),
+        (
+            "POST",
+            "/vergaderingen/{id}/acties/{agreement}/addendum",
+            SECRETARY,
+        ),
         ("GET", "/vergaderingen/{id}/afdrukken", VIEW_MEETING),
         ("GET", "/vergaderingen/{id}/notulen", SECRETARY),
         ("POST", "/vergaderingen/{id}/notulen", SECRETARY),
@@ -195,6 +200,24 @@ async fn every_route_answers_every_role_as_expected(pool: PgPool) {
         store::commit(tx).await.unwrap();
         attachments.push(id.to_string());
     }
+    // An action on a joint item, for the addendum route.
+    let mut tx = probe.store.begin().await.unwrap();
+    let action = store::agreements::ActionInput {
+        title: "Actie".into(),
+        description: String::new(),
+        owner_id: None,
+        due_date: None,
+        visibility_body_id: None,
+        origin_meeting_id: meeting,
+        origin_item_id: Some(joint[0].parse().unwrap()),
+        origin_decision_id: None,
+    };
+    let agreement =
+        store::agreements::create_action(&mut tx, &store::audit::Who::system("test"), &action)
+            .await
+            .unwrap()
+            .to_string();
+    store::commit(tx).await.unwrap();
     let meeting = meeting.to_string();
 
     let registered: Vec<(String, String)> = gg_web::routes::all()
@@ -240,6 +263,7 @@ async fn every_route_answers_every_role_as_expected(pool: PgPool) {
             .replace("{id}", id)
             .replace("{item}", item)
             .replace("{attachment}", attachment)
+            .replace("{agreement}", &agreement)
             .replace("{token}", "onbekende-link")
             .replace("{name}", "app.css");
         for (persona, want) in PERSONAS.iter().zip(outcomes.chars()) {

@@ -361,3 +361,83 @@ async fn the_printed_agenda_indexes_the_board_pack_per_reader(pool: PgPool) {
             .contains("Verdeelmodel.pdf")
     );
 }
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn frozen_actions_change_only_by_addendum(pool: PgPool) {
+    let mut c = app(pool).await;
+    c.sign_in_as(EVA).await;
+    let (rvb, msb) = (body(&c, "RvB").await, body(&c, "MSB").await);
+    let first = new_meeting(&mut c, "Overleg mei", "2030-05-06").await;
+    c.post(
+        &format!("/vergaderingen/{first}/punten"),
+        &[
+            ("title", "Parkeren"),
+            ("planned_minutes", "10"),
+            ("purpose", "besluitvorming"),
+            ("subject", "algemeen"),
+            ("deciding", &rvb),
+            ("deciding", &msb),
+        ],
+    )
+    .await;
+    open(&mut c, first).await;
+    let item = item_id(&c, first, "Parkeren").await;
+    let owner = c.person_id("h.koster@rijnoever.example").await.to_string();
+    c.post(
+        &format!("/vergaderingen/{first}/punten/{item}/actie"),
+        &[
+            ("title", "Regeling uitwerken"),
+            ("owner", &owner),
+            ("due", "2030-06-01"),
+        ],
+    )
+    .await;
+    let action = store::agreements::for_meeting(&c.store, first)
+        .await
+        .unwrap()[0]
+        .id;
+    let path = format!("/vergaderingen/{first}/acties/{action}/addendum");
+    let early = c.post(&path, &[("text", "Termijn verlengd")]).await;
+    assert!(early.body.contains("ligt nog niet vast"), "{}", early.body);
+
+    c.post(
+        &format!("/vergaderingen/{first}/status"),
+        &[("naar", "gesloten")],
+    )
+    .await;
+    let second = new_meeting(&mut c, "Overleg juni", "2030-06-03").await;
+    open(&mut c, second).await;
+    c.post(
+        &format!("/vergaderingen/{second}/notulen"),
+        &[("vorige", &first.to_string())],
+    )
+    .await;
+    assert!(
+        c.post(&path, &[("text", "  ")])
+            .await
+            .body
+            .contains("Vul het addendum in")
+    );
+    assert_eq!(
+        c.post(
+            &path,
+            &[(
+                "text",
+                "Termijn verlengd tot 1 juli op verzoek van het MSB."
+            )]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    let list = c
+        .get(&format!("/vergaderingen/{first}/actielijst"))
+        .await
+        .body;
+    assert!(list.contains("Termijn verlengd tot 1 juli") && list.contains("vastgesteld"));
+    let action_now = store::agreements::get(&c.store, action).await.unwrap();
+    assert_eq!(
+        action_now.title, "Regeling uitwerken",
+        "the action itself is unchanged"
+    );
+}
