@@ -15,8 +15,7 @@ use domain::authz::Capability;
 use domain::meetings::decisions::{BodyDecision, JointOutcome, joint_outcome};
 use domain::meetings::kinds::{DecisionOutcome, Subject};
 use domain::meetings::status::{MeetingStatus, decisions_open, minutes_editable};
-use domain::meetings::voting::{self, BodyRules, Majority, Member};
-use domain::people::EmploymentForm;
+use domain::meetings::voting::{self, BodyRules, Majority};
 use serde::Deserialize;
 use store::StoreError;
 use store::agenda::{Item, ItemInput};
@@ -57,12 +56,20 @@ fn count(s: &str) -> Result<Option<u32>, ()> {
 
 /// Counts the vote with the body's rules and the subject's eligibility; the explanation is
 /// stored with the decision.
+/// How a body voted: by count, or by name.
+enum Votes {
+    Counts(u32, u32, u32),
+    Named(Vec<voting::Ballot>),
+}
+
+/// Counts the vote with the body's rules and the subject's eligibility; the explanation is
+/// stored with the decision.
 async fn tally(
     state: &AppState,
     meeting: &Meeting,
     item: &Item,
     body_id: i64,
-    counts: (u32, u32, u32),
+    votes: &Votes,
 ) -> AppResult<Result<voting::VoteResult, String>> {
     let body = store::bodies::get(&state.store, body_id).await?;
     let rules = BodyRules {
@@ -76,29 +83,48 @@ async fn tally(
         .filter(|(_, p)| *p)
         .map(|(id, _)| id)
         .collect();
-    let members = store::decisions::members(&state.store, &[body_id]).await?;
-    let eligible: Vec<i64> = members
+    let members: Vec<voting::Member> = store::decisions::members(&state.store, &[body_id])
+        .await?
         .iter()
-        .filter(|m| {
-            let member = Member {
-                person_id: m.person_id,
-                employment_form: m.employment_form.as_deref().and_then(EmploymentForm::parse),
-                has_seat: m.position == "voorzitter" || m.position == "lid",
-            };
-            voting::eligible(&body.code, subject, &member)
-        })
-        .map(|m| m.person_id)
+        .map(super::voter)
         .collect();
-    let present_eligible = eligible.iter().filter(|p| present.contains(p)).count() as u32;
-    Ok(voting::tally_counts(
-        &rules,
-        eligible.len() as u32,
-        present_eligible,
-        counts.0,
-        counts.1,
-        counts.2,
-    )
-    .map_err(|e| e.to_string()))
+    Ok(match votes {
+        Votes::Named(ballots) => {
+            let result = voting::tally(&body.code, subject, &rules, &members, &present, ballots);
+            if result.ignored.is_empty() {
+                Ok(result)
+            } else {
+                Err("Een of meer stemmen kwamen van iemand die op dit onderwerp niet mag stemmen of niet aanwezig is. Controleer de aanwezigheid.".into())
+            }
+        }
+        Votes::Counts(f, a, o) => {
+            let eligible: Vec<i64> = members
+                .iter()
+                .filter(|m| voting::eligible(&body.code, subject, m))
+                .map(|m| m.person_id)
+                .collect();
+            let present_eligible = eligible.iter().filter(|p| present.contains(p)).count() as u32;
+            voting::tally_counts(&rules, eligible.len() as u32, present_eligible, *f, *a, *o)
+                .map_err(|e| e.to_string())
+        }
+    })
+}
+
+/// Named ballots from fields `vote_<person>` = `voor` | `tegen` | `onthouding`.
+fn ballots(pairs: &[(String, String)]) -> Result<Vec<voting::Ballot>, ()> {
+    let mut out = Vec::new();
+    for (key, value) in pairs {
+        let Some(person) = key.strip_prefix("vote_") else {
+            continue;
+        };
+        if value.is_empty() {
+            continue;
+        }
+        let person_id = person.parse::<i64>().map_err(|_| ())?;
+        let choice = voting::Choice::parse(value).ok_or(())?;
+        out.push(voting::Ballot { person_id, choice });
+    }
+    Ok(out)
 }
 
 pub(super) async fn record_decision(
@@ -106,10 +132,18 @@ pub(super) async fn record_decision(
     ctx: Ctx,
     user: User,
     Path((id, item_id)): Path<(i64, i64)>,
-    Form(form): Form<DecisionForm>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let meeting = visible_meeting(&state, &user, id).await?;
     let item = visible_item(&state, &user, &meeting, item_id, Capability::ManageMeetings).await?;
+    let plain: Vec<&(String, String)> = pairs
+        .iter()
+        .filter(|(k, _)| !k.starts_with("vote_"))
+        .collect();
+    let form: DecisionForm = serde_urlencoded::to_string(&plain)
+        .ok()
+        .and_then(|q| serde_urlencoded::from_str(&q).ok())
+        .ok_or(AppError::NotFound)?;
     let refuse = |message: String| async {
         super::page::show_with_error(&state, &ctx, &user, meeting.clone(), message).await
     };
@@ -143,9 +177,22 @@ pub(super) async fn record_decision(
         (Ok(f), Ok(a), Ok(o)) => Some((f.unwrap_or(0), a.unwrap_or(0), o.unwrap_or(0))),
         _ => return refuse("Vul de stemmen in als hele getallen (of laat ze leeg).".into()).await,
     };
+    let Ok(named) = ballots(&pairs) else {
+        return refuse("Kies bij een hoofdelijke stemming voor, tegen of onthouding.".into()).await;
+    };
+    let votes = match (counts, named.is_empty()) {
+        (Some(_), false) => {
+            return refuse("Vul óf aantallen óf een hoofdelijke stemming in, niet allebei.".into())
+                .await;
+        }
+        (Some((f, a, o)), true) => Some(Votes::Counts(f, a, o)),
+        (None, false) => Some(Votes::Named(named.clone())),
+        (None, true) => None,
+    };
     let mut summary = String::new();
-    if let Some(c) = counts {
-        match tally(&state, &meeting, &item, form.body_id, c).await? {
+    let mut counted = None;
+    if let Some(votes) = &votes {
+        match tally(&state, &meeting, &item, form.body_id, votes).await? {
             Err(message) => return refuse(message).await,
             Ok(result) => {
                 let adopted = matches!(
@@ -156,6 +203,7 @@ pub(super) async fn record_decision(
                     return refuse(format!("De stemming wijst uit: {}. Leg dan 'verworpen' of 'aangehouden' vast, of corrigeer de stemmen.", result.explain())).await;
                 }
                 summary = result.explain();
+                counted = Some((result.votes_for, result.votes_against, result.votes_abstain));
             }
         }
     }
@@ -164,11 +212,14 @@ pub(super) async fn record_decision(
         body_id: form.body_id,
         outcome: outcome.code().into(),
         text,
-        votes_for: counts.map(|c| c.0 as i32),
-        votes_against: counts.map(|c| c.1 as i32),
-        votes_abstain: counts.map(|c| c.2 as i32),
+        votes_for: counted.map(|c| c.0 as i32),
+        votes_against: counted.map(|c| c.1 as i32),
+        votes_abstain: counted.map(|c| c.2 as i32),
         vote_summary: summary,
-        named: Vec::new(),
+        named: named
+            .iter()
+            .map(|b| (b.person_id, b.choice.code().to_string()))
+            .collect(),
     };
     let mut tx = state.store.begin().await?;
     store::decisions::record(&mut tx, &who(&user), &input).await?;

@@ -176,3 +176,34 @@ pub(crate) fn insertion_point(items: &[Item], parent: Option<i64>) -> (i32, Vec<
         }
     }
 }
+
+/// A body member as the voting rules see them: seat holders (voorzitter, lid) vote, secretaries
+/// and advisers never do.
+pub(crate) fn voter(m: &store::decisions::Member) -> domain::meetings::voting::Member {
+    domain::meetings::voting::Member {
+        person_id: m.person_id,
+        employment_form: m
+            .employment_form
+            .as_deref()
+            .and_then(domain::people::EmploymentForm::parse),
+        has_seat: m.position == "voorzitter" || m.position == "lid",
+    }
+}
+
+/// The members of one body who may vote on an item's subject and are recorded as present, for
+/// a named vote.
+pub(crate) fn present_voters(
+    members: &[store::decisions::Member],
+    present: &[i64],
+    body_id: i64,
+    subject: &str,
+) -> Vec<(i64, String)> {
+    let subject = domain::meetings::kinds::Subject::parse(subject)
+        .unwrap_or(domain::meetings::kinds::Subject::Algemeen);
+    members
+        .iter()
+        .filter(|m| m.body_id == body_id && present.contains(&m.person_id))
+        .filter(|m| domain::meetings::voting::eligible(&m.body_code, subject, &voter(m)))
+        .map(|m| (m.person_id, m.name.clone()))
+        .collect()
+}

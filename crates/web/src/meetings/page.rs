@@ -107,6 +107,8 @@ struct BodyColumn {
     body_id: i64,
     code: String,
     decision: Option<DecisionView>,
+    /// Eligible members present, for a named vote (filled for the secretary only).
+    voters: Vec<(i64, String)>,
 }
 
 struct ActionView {
@@ -258,6 +260,9 @@ pub(crate) struct Snapshot {
     attachments: Vec<store::attachments::Attachment>,
     /// What the agreements register marks for attention, for the standing item (A7).
     attention: Vec<store::agreements::Agreement>,
+    /// Members of the participating bodies and who is present, for named votes.
+    members: Vec<store::decisions::Member>,
+    present: Vec<i64>,
 }
 
 /// Reads the snapshot of a meeting the caller already checked the person may see.
@@ -269,16 +274,19 @@ pub(crate) async fn snapshot(state: &AppState, meeting: Meeting) -> AppResult<Sn
     let attachments = store::attachments::for_meeting(&state.store, meeting.id).await?;
     let today = nl::to_amsterdam(OffsetDateTime::now_utc()).date();
     let attention = store::agreements::needing_attention(&state.store, today).await?;
-    let people = store::decisions::members(&state.store, &meeting.bodies)
+    let members = store::decisions::members(&state.store, &meeting.bodies).await?;
+    let present = store::decisions::attendance(&state.store, meeting.id)
         .await?
         .into_iter()
-        .map(|m| (m.person_id, m.name))
-        .fold(Vec::<(i64, String)>::new(), |mut acc, p| {
-            if !acc.iter().any(|(id, _)| *id == p.0) {
-                acc.push(p);
-            }
-            acc
-        });
+        .filter(|(_, here)| *here)
+        .map(|(id, _)| id)
+        .collect();
+    let mut people: Vec<(i64, String)> = Vec::new();
+    for m in &members {
+        if !people.iter().any(|(id, _)| *id == m.person_id) {
+            people.push((m.person_id, m.name.clone()));
+        }
+    }
     Ok(Snapshot {
         meeting,
         codes,
@@ -288,6 +296,8 @@ pub(crate) async fn snapshot(state: &AppState, meeting: Meeting) -> AppResult<Sn
         people,
         attachments,
         attention,
+        members,
+        present,
     })
 }
 
@@ -349,6 +359,13 @@ pub(crate) fn agenda(
                     text: d.text.clone(),
                     votes: d.vote_summary.clone(),
                 }),
+                voters: if user.actor.can(Capability::ManageMeetings)
+                    && status == MeetingStatus::InVergadering
+                {
+                    super::present_voters(&snap.members, &snap.present, *b, &item.subject)
+                } else {
+                    Vec::new()
+                },
             })
             .collect();
         let current = meeting.current_item_id == Some(item.id);

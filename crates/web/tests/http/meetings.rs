@@ -697,3 +697,104 @@ async fn a_body_s_own_voting_rules_apply(pool: PgPool) {
         .await;
     assert_eq!(enough.status, StatusCode::SEE_OTHER);
 }
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn a_named_vote_counts_only_present_eligible_members(pool: PgPool) {
+    let mut c = app(pool).await;
+    c.sign_in_as(EVA).await;
+    let id = demo_meeting(&c).await;
+    let msb = body(&c, "MSB").await;
+    for to in ["gepubliceerd", "in_vergadering"] {
+        c.post(&format!("/vergaderingen/{id}/status"), &[("naar", to)])
+            .await;
+    }
+    let mut present = Vec::new();
+    for email in [
+        "h.koster@rijnoever.example",
+        "i.meijer@rijnoever.example",
+        "k.bouzid@rijnoever.example",
+    ] {
+        present.push(c.person_id(email).await.to_string());
+    }
+    let fields: Vec<(&str, &str)> = present.iter().map(|v| ("present", v.as_str())).collect();
+    c.post(&format!("/vergaderingen/{id}/aanwezigheid"), &fields)
+        .await;
+    let item = item_id(&c, id, "Uitgangspunten capaciteitsbegroting 2027").await;
+    let page = c.get(&format!("/vergaderingen/{id}")).await.body;
+    assert!(
+        page.contains(&format!(r#"name="vote_{}""#, present[0])),
+        "the form lists the present members"
+    );
+    let absent = c.person_id("t.jacobs@rijnoever.example").await.to_string();
+    assert!(
+        !page.contains(&format!(r#"name="vote_{absent}""#)),
+        "absent members are not listed"
+    );
+
+    let decide = format!("/vergaderingen/{id}/punten/{item}/besluit");
+    let (v0, v1, v2, va) = (
+        format!("vote_{}", present[0]),
+        format!("vote_{}", present[1]),
+        format!("vote_{}", present[2]),
+        format!("vote_{absent}"),
+    );
+    let sneaky = c
+        .post(
+            &decide,
+            &[
+                ("body_id", &msb),
+                ("outcome", "aangenomen"),
+                ("text", "Akkoord"),
+                (&v0, "voor"),
+                (&va, "voor"),
+            ],
+        )
+        .await;
+    assert!(
+        sneaky.body.contains("niet mag stemmen of niet aanwezig is"),
+        "{}",
+        sneaky.body
+    );
+    let both = c
+        .post(
+            &decide,
+            &[
+                ("body_id", &msb),
+                ("outcome", "aangenomen"),
+                ("text", "Akkoord"),
+                ("votes_for", "2"),
+                (&v0, "voor"),
+            ],
+        )
+        .await;
+    assert!(both.body.contains("niet allebei"));
+    let ok = c
+        .post(
+            &decide,
+            &[
+                ("body_id", &msb),
+                ("outcome", "aangenomen"),
+                ("text", "Akkoord"),
+                (&v0, "voor"),
+                (&v1, "voor"),
+                (&v2, "tegen"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    assert!(
+        c.get(&format!("/vergaderingen/{id}"))
+            .await
+            .body
+            .contains("aangenomen: 2 van 3 stemmen voor, quorum gehaald")
+    );
+    let votes = store::decisions::votes_for_meeting(&c.store, id)
+        .await
+        .unwrap();
+    assert_eq!(votes.len(), 3, "named votes are kept");
+    assert!(
+        votes
+            .iter()
+            .any(|(_, p, choice)| p.to_string() == present[2] && choice == "tegen")
+    );
+}
