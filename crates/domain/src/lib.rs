@@ -2,6 +2,9 @@
 //!
 //! Each capability lives under the same name here, in `gg-store` and in the web crate.
 
+#[macro_use]
+mod macros;
+
 pub mod account;
 pub mod agreements;
 pub mod audit;

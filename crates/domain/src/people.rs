@@ -83,40 +83,7 @@ impl PersonName {
     }
 }
 
-macro_rules! string_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident => $code:literal, $label:literal;)+ }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "lowercase")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The stable code stored in the database and used in forms.
-            pub fn code(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-
-            /// The Dutch label shown to people.
-            pub fn label(self) -> &'static str {
-                match self { $($name::$variant => $label),+ }
-            }
-
-            pub fn parse(code: &str) -> Option<Self> {
-                match code { $($code => Some($name::$variant),)+ _ => None }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.label())
-            }
-        }
-    };
-}
-
-string_enum! {
+code_enum! {
     /// What a person does in the application; a person can hold several roles.
     Role {
         Bestuurder => "bestuurder", "Bestuurder";
@@ -128,7 +95,7 @@ string_enum! {
     }
 }
 
-string_enum! {
+code_enum! {
     /// How a member of MSB+ works for the hospital.
     EmploymentForm {
         Vrijgevestigd => "vrijgevestigd", "Vrijgevestigd";
@@ -136,7 +103,7 @@ string_enum! {
     }
 }
 
-string_enum! {
+code_enum! {
     /// The kind of a body: an executive board, part of MSB+, or an observer.
     BodyKind {
         Bestuur => "bestuur", "Raad van Bestuur";
@@ -145,7 +112,7 @@ string_enum! {
     }
 }
 
-string_enum! {
+code_enum! {
     /// The kind of a vakgroep (seed 003).
     VakgroepKind {
         Poort => "poortspecialisme", "Poortspecialisme";
