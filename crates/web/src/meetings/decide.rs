@@ -140,12 +140,18 @@ pub(super) async fn record_decision(
         .iter()
         .filter(|(k, _)| !k.starts_with("vote_"))
         .collect();
-    let form: DecisionForm = serde_urlencoded::to_string(&plain)
+    let form: Option<DecisionForm> = serde_urlencoded::to_string(&plain)
         .ok()
-        .and_then(|q| serde_urlencoded::from_str(&q).ok())
-        .ok_or(AppError::NotFound)?;
+        .and_then(|q| serde_urlencoded::from_str(&q).ok());
     let refuse = |message: String| async {
         super::page::show_with_error(&state, &ctx, &user, meeting.clone(), message).await
+    };
+    let Some(form) = form else {
+        return refuse(
+            "Het formulier is onvolledig: kies het gremium en laad zo nodig de pagina opnieuw."
+                .into(),
+        )
+        .await;
     };
     if !decisions_open(status_of(&meeting)) {
         return refuse(
