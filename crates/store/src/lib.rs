@@ -18,6 +18,7 @@ pub mod live;
 pub mod meetings;
 pub mod minutes;
 pub mod people;
+pub mod register;
 pub mod settings;
 pub mod vakgroepen;
 

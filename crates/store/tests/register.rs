@@ -1,0 +1,967 @@
+mod common;
+
+use common::{admin, body_id, store};
+use gg_store::audit::Who;
+use gg_store::domain::agreements::compliance;
+use gg_store::domain::agreements::kinds::{AgreementStatus, JzojpTheme, SevenS};
+use gg_store::domain::agreements::kpi::{TrafficLight, agreement_light, kpi_light};
+use gg_store::register::{
+    self, AgreementInput, KpiInput, MeasurementInput, PartyInput, RegisterFilter,
+};
+use gg_store::{PgPool, Store, StoreError};
+use sqlx::types::Decimal;
+use time::Date;
+use time::macros::date;
+
+async fn person(pool: &PgPool, name: &str) -> (i64, Who) {
+    let email = format!("{}@example.nl", name.to_lowercase().replace(' ', "."));
+    let id: i64 =
+        sqlx::query_scalar("INSERT INTO person (email, name) VALUES ($1, $2) RETURNING id")
+            .bind(&email)
+            .bind(name)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    (
+        id,
+        Who {
+            id: Some(id),
+            label: name.into(),
+        },
+    )
+}
+
+async fn vakgroep(pool: &PgPool, code: &str, name: &str) -> i64 {
+    sqlx::query_scalar(
+        "INSERT INTO vakgroep (code, name, kind) VALUES ($1, $2, 'poortspecialisme') RETURNING id",
+    )
+    .bind(code)
+    .bind(name)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+fn party(kind: &str, label: &str, vakgroep_id: Option<i64>, owner_id: Option<i64>) -> PartyInput {
+    PartyInput {
+        kind: kind.into(),
+        label: label.into(),
+        vakgroep_id,
+        owner_id,
+    }
+}
+
+fn input(title: &str) -> AgreementInput {
+    AgreementInput {
+        kind: "strategische_keuze".into(),
+        title: title.into(),
+        description: String::new(),
+        owner_id: None,
+        parties: Vec::new(),
+        seven_s: Vec::new(),
+        theme: None,
+        start_date: Some(date!(2025 - 01 - 01)),
+        due_date: None,
+        review_months: None,
+        visibility_body_id: None,
+        origin_meeting_id: None,
+        origin_item_id: None,
+        origin_decision_id: None,
+        insurer_deviation: String::new(),
+    }
+}
+
+async fn create(s: &Store, who: &Who, input: &AgreementInput) -> i64 {
+    let mut tx = s.begin().await.unwrap();
+    let id = register::create(&mut tx, who, input, AgreementStatus::Voorgesteld)
+        .await
+        .unwrap();
+    gg_store::commit(tx).await.unwrap();
+    id
+}
+
+fn dec(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+fn kpi(name: &str, direction: &str, baseline: &str, target: &str) -> KpiInput {
+    KpiInput {
+        name: name.into(),
+        unit: "dagen".into(),
+        direction: direction.into(),
+        baseline: dec(baseline),
+        target: dec(target),
+    }
+}
+
+async fn add_kpi(s: &Store, who: &Who, agreement: i64, input: &KpiInput) -> i64 {
+    let mut tx = s.begin().await.unwrap();
+    let id = register::add_kpi(&mut tx, who, agreement, input)
+        .await
+        .unwrap();
+    gg_store::commit(tx).await.unwrap();
+    id
+}
+
+async fn measure(s: &Store, who: &Who, kpi: i64, on: Date, value: &str) -> i64 {
+    let mut tx = s.begin().await.unwrap();
+    let id = register::add_measurement(
+        &mut tx,
+        who,
+        kpi,
+        &MeasurementInput {
+            measured_on: on,
+            value: dec(value),
+            note: format!("meting {value}"),
+        },
+    )
+    .await
+    .unwrap();
+    gg_store::commit(tx).await.unwrap();
+    id
+}
+
+async fn ids(s: &Store, filter: &RegisterFilter) -> Vec<i64> {
+    register::list(s, filter)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect()
+}
+
+async fn audit_actions(pool: &PgPool, object_type: &str) -> Vec<(String, String)> {
+    sqlx::query_as("SELECT object_id, action FROM audit_log WHERE object_type = $1 ORDER BY seq")
+        .bind(object_type)
+        .fetch_all(pool)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test(migrator = "gg_store::MIGRATOR")]
+async fn create_and_detail_round_trip(pool: PgPool) {
+    let s = store(pool.clone());
+    let (anna, secretary) = person(&pool, "Anna de Vries").await;
+    let (bert, _) = person(&pool, "Bert Jansen").await;
+    let cardio = vakgroep(&pool, "CAR", "Cardiologie").await;
+    let mut a = input("Wachttijd orthopedie verkorten");
+    a.description = "Samen met de verzekeraar de wachtlijst terugbrengen.".into();
+    a.kind = "financieel".into();
+    a.parties = vec![
+        party("rvb", "", None, Some(anna)),
+        party("vakgroep", "", Some(cardio), Some(bert)),
+        party("verzekeraar", "Zilveren Kruis", None, None),
+    ];
+    a.seven_s = vec!["systemen".into(), "strategie".into(), "strategie".into()];
+    a.theme = Some("gepaste_zorg".into());
+    a.due_date = Some(date!(2025 - 12 - 31));
+    a.review_months = Some(3);
+    a.insurer_deviation = "Volume 5 % boven contract".into();
+    let id = create(&s, &secretary, &a).await;
+
+    let k1 = add_kpi(
+        &s,
+        &secretary,
+        id,
+        &kpi("Wachttijd", "lager_beter", "12", "6"),
+    )
+    .await;
+    let k2 = add_kpi(
+        &s,
+        &secretary,
+        id,
+        &kpi("Tevredenheid", "hoger_beter", "7", "8"),
+    )
+    .await;
+    measure(&s, &secretary, k1, date!(2025 - 03 - 01), "10.5").await;
+    measure(&s, &secretary, k1, date!(2025 - 02 - 01), "11").await;
+
+    let d = register::detail(&s, id).await.unwrap();
+    let g = &d.agreement;
+    assert_eq!(g.title, "Wachttijd orthopedie verkorten");
+    assert_eq!(g.kind, "financieel");
+    assert_eq!(g.status, "voorgesteld");
+    assert_eq!(g.theme.as_deref(), Some("gepaste_zorg"));
+    assert_eq!(
+        g.seven_s,
+        ["strategie", "systemen"],
+        "model order, deduplicated"
+    );
+    assert_eq!(g.due_date, Some(date!(2025 - 12 - 31)));
+    assert_eq!(g.review_months, Some(3));
+    assert_eq!(g.insurer_deviation, "Volume 5 % boven contract");
+    assert_eq!(g.owner_id, Some(anna), "the first party owner by default");
+    assert_eq!(g.owner_name.as_deref(), Some("Anna de Vries"));
+    assert_eq!(g.version, 1);
+    assert_eq!(g.budget_scenario_id, None);
+
+    let parties: Vec<(String, String, Option<String>)> = d
+        .parties
+        .iter()
+        .map(|p| (p.kind.clone(), p.name(), p.owner_name.clone()))
+        .collect();
+    assert_eq!(
+        parties,
+        [
+            (
+                "rvb".to_string(),
+                "Raad van Bestuur".to_string(),
+                Some("Anna de Vries".to_string())
+            ),
+            (
+                "vakgroep".to_string(),
+                "Cardiologie".to_string(),
+                Some("Bert Jansen".to_string())
+            ),
+            (
+                "verzekeraar".to_string(),
+                "Zilveren Kruis".to_string(),
+                None
+            ),
+        ]
+    );
+    assert_eq!(d.parties[1].vakgroep_id, Some(cardio));
+
+    assert_eq!(d.kpis.len(), 2);
+    assert_eq!(d.kpis[0].kpi.id, k1);
+    assert_eq!(d.kpis[0].kpi.baseline, dec("12"));
+    assert_eq!(d.kpis[0].kpi.direction, "lager_beter");
+    let values: Vec<(Date, Decimal)> = d.kpis[0]
+        .measurements
+        .iter()
+        .map(|m| (m.measured_on, m.value))
+        .collect();
+    assert_eq!(
+        values,
+        [
+            (date!(2025 - 02 - 01), dec("11")),
+            (date!(2025 - 03 - 01), dec("10.5"))
+        ],
+        "oldest first"
+    );
+    assert_eq!(
+        d.kpis[0].measurements[0].recorded_by_name.as_deref(),
+        Some("Anna de Vries")
+    );
+    assert_eq!(d.kpis[0].measurements[0].note, "meting 11");
+    assert_eq!(d.kpis[1].kpi.id, k2);
+    assert!(d.kpis[1].measurements.is_empty());
+    assert!(d.history.is_empty());
+    assert!(d.comments.is_empty());
+
+    // The rows feed the traffic-light rules directly.
+    let k = d.kpis[0].kpi.to_domain().unwrap();
+    let ms: Vec<_> = d.kpis[0]
+        .measurements
+        .iter()
+        .map(|m| m.to_domain())
+        .collect();
+    let light = kpi_light(&k, &ms, g.due_date, date!(2025 - 03 - 02)).light;
+    assert_ne!(light, TrafficLight::NoData);
+
+    assert!(matches!(
+        register::detail(&s, id + 1000).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+#[sqlx::test(migrator = "gg_store::MIGRATOR")]
+async fn a_stale_update_is_a_conflict_and_changes_nothing(pool: PgPool) {
+    let s = store(pool.clone());
+    let (anna, who) = person(&pool, "Anna de Vries").await;
+    let mut a = input("Origineel");
+    a.parties = vec![party("msb_plus", "", None, Some(anna))];
+    a.seven_s = vec!["stijl".into()];
+    let id = create(&s, &who, &a).await;
+
+    let mut edit = a.clone();
+    edit.title = "Eerste wijziging".into();
+    edit.parties = vec![party("rvb", "", None, None)];
+    edit.seven_s = vec!["structuur".into(), "personeel".into()];
+    edit.theme = Some("zorg_thuis".into());
+    edit.owner_id = Some(anna);
+    let mut tx = s.begin().await.unwrap();
+    register::update(&mut tx, &who, id, 1, &edit).await.unwrap();
+    gg_store::commit(tx).await.unwrap();
+
+    let mut stale = a.clone();
+    stale.title = "Tweede wijziging".into();
+    let mut tx = s.begin().await.unwrap();
+    let r = register::update(&mut tx, &who, id, 1, &stale).await;
+    assert!(matches!(r, Err(StoreError::Conflict)), "{r:?}");
+    drop(tx);
+
+    let d = register::detail(&s, id).await.unwrap();
+    assert_eq!(d.agreement.title, "Eerste wijziging");
+    assert_eq!(d.agreement.version, 2);
+    assert_eq!(d.agreement.seven_s, ["structuur", "personeel"]);
+    assert_eq!(d.agreement.theme.as_deref(), Some("zorg_thuis"));
+    assert_eq!(d.agreement.owner_id, Some(anna));
+    assert_eq!(d.parties.len(), 1);
+    assert_eq!(d.parties[0].kind, "rvb");
+
+    let mut tx = s.begin().await.unwrap();
+    assert!(matches!(
+        register::update(&mut tx, &who, id + 1000, 1, &edit).await,
+        Err(StoreError::NotFound)
+    ));
+    drop(tx);
+
+    let audit = audit_actions(&pool, "agreement").await;
+    assert_eq!(
+        audit,
+        [
+            (id.to_string(), "create".to_string()),
+            (id.to_string(), "update".to_string())
+        ]
+    );
+    let before_after: (String, String) = sqlx::query_as(
+        "SELECT before->'agreement'->>'title', after->'agreement'->>'title' FROM audit_log
+         WHERE object_type = 'agreement' AND action = 'update'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        before_after,
+        ("Origineel".to_string(), "Eerste wijziging".to_string())
+    );
+}
+
+#[sqlx::test(migrator = "gg_store::MIGRATOR")]
+async fn status_history_records_reason_person_and_realisation(pool: PgPool) {
+    let s = store(pool.clone());
+    let (anna, who) = person(&pool, "Anna de Vries").await;
+    let id = create(&s, &who, &input("Protocol heupfracturen")).await;
+
+    let step = |to, version, reason: &'static str, realised: Option<Date>| {
+        let s = s.clone();
+        let who = who.clone();
+        async move {
+            let mut tx = s.begin().await.unwrap();
+            let r = register::change_status(&mut tx, &who, id, version, to, reason, realised).await;
+            if r.is_ok() {
+                gg_store::commit(tx).await.unwrap();
+            }
+            r
+        }
+    };
+    step(AgreementStatus::Vastgesteld, 1, "", None)
+        .await
+        .unwrap();
+    step(
+        AgreementStatus::Gerealiseerd,
+        2,
+        "Klaar",
+        Some(date!(2025 - 06 - 30)),
+    )
+    .await
+    .unwrap();
+    let d = register::detail(&s, id).await.unwrap();
+    assert_eq!(d.agreement.status, "gerealiseerd");
+    assert_eq!(d.agreement.realised_on, Some(date!(2025 - 06 - 30)));
+    assert_eq!(d.agreement.version, 3);
+
+    // A stale status change is refused and writes no history.
+    assert!(matches!(
+        step(AgreementStatus::Vervallen, 2, "Te laat", None).await,
+        Err(StoreError::Conflict)
+    ));
+    // A correction clears the realisation date.
+    step(AgreementStatus::InUitvoering, 3, "Toch nog niet af", None)
+        .await
+        .unwrap();
+
+    let d = register::detail(&s, id).await.unwrap();
+    assert_eq!(d.agreement.status, "in_uitvoering");
+    assert_eq!(d.agreement.realised_on, None);
+    type Step<'a> = (&'a str, &'a str, &'a str, Option<i64>, Option<&'a str>);
+    let history: Vec<Step> = d
+        .history
+        .iter()
+        .map(|h| {
+            (
+                h.from_status.as_str(),
+                h.to_status.as_str(),
+                h.reason.as_str(),
+                h.changed_by,
+                h.changed_by_name.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        history,
+        [
+            (
+                "voorgesteld",
+                "vastgesteld",
+                "",
+                Some(anna),
+                Some("Anna de Vries")
+            ),
+            (
+                "vastgesteld",
+                "gerealiseerd",
+                "Klaar",
+                Some(anna),
+                Some("Anna de Vries")
+            ),
+            (
+                "gerealiseerd",
+                "in_uitvoering",
+                "Toch nog niet af",
+                Some(anna),
+                Some("Anna de Vries")
+            ),
+        ]
+    );
+    let actions: Vec<String> = audit_actions(&pool, "agreement")
+        .await
+        .into_iter()
+        .map(|(_, a)| a)
+        .collect();
+    assert_eq!(actions, ["create", "status", "status", "status"]);
+    let reason: String = sqlx::query_scalar(
+        "SELECT after->>'reason' FROM audit_log WHERE action = 'status' ORDER BY seq DESC LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(reason, "Toch nog niet af");
+}
+
+#[sqlx::test(migrator = "gg_store::MIGRATOR")]
+async fn comments_kpis_and_measurements_are_audited(pool: PgPool) {
+    let s = store(pool.clone());
+    let (_, who) = person(&pool, "Anna de Vries").await;
+    let id = create(&s, &who, &input("Monitoring OK-bezetting")).await;
+
+    let mut tx = s.begin().await.unwrap();
+    let c = register::add_comment(&mut tx, &who, id, "  Eerste overleg gepland.  ")
+        .await
+        .unwrap();
+    gg_store::commit(tx).await.unwrap();
+    let k = add_kpi(&s, &who, id, &kpi("Bezetting", "hoger_beter", "70", "85")).await;
+    let m = measure(&s, &who, k, date!(2025 - 04 - 01), "74").await;
+
+    // KPI edits are versioned.
+    let mut tx = s.begin().await.unwrap();
+    register::update_kpi(
+        &mut tx,
+        &who,
+        k,
+        1,
+        &kpi("OK-bezetting", "hoger_beter", "70", "90"),
+    )
+    .await
+    .unwrap();
+    gg_store::commit(tx).await.unwrap();
+    let mut tx = s.begin().await.unwrap();
+    assert!(matches!(
+        register::update_kpi(&mut tx, &who, k, 1, &kpi("Weg", "hoger_beter", "0", "1")).await,
+        Err(StoreError::Conflict)
+    ));
+    drop(tx);
+
+    // Writes to something that does not exist are NotFound, not a database error.
+    let mut tx = s.begin().await.unwrap();
+    assert!(matches!(
+        register::add_comment(&mut tx, &who, id + 1000, "x").await,
+        Err(StoreError::NotFound)
+    ));
+    drop(tx);
+    let mut tx = s.begin().await.unwrap();
+    assert!(matches!(
+        register::add_measurement(
+            &mut tx,
+            &who,
+            k + 1000,
+            &MeasurementInput {
+                measured_on: date!(2025 - 04 - 01),
+                value: dec("1"),
+                note: String::new()
+            }
+        )
+        .await,
+        Err(StoreError::NotFound)
+    ));
+    drop(tx);
+
+    let d = register::detail(&s, id).await.unwrap();
+    assert_eq!(d.comments.len(), 1);
+    assert_eq!(d.comments[0].id, c);
+    assert_eq!(d.comments[0].text, "Eerste overleg gepland.");
+    assert_eq!(d.comments[0].author_name.as_deref(), Some("Anna de Vries"));
+    assert_eq!(d.kpis[0].kpi.name, "OK-bezetting");
+    assert_eq!(d.kpis[0].kpi.target, dec("90"));
+    assert_eq!(d.kpis[0].kpi.version, 2);
+
+    assert_eq!(
+        audit_actions(&pool, "agreement").await,
+        [
+            (id.to_string(), "create".to_string()),
+            (id.to_string(), "comment".to_string())
+        ]
+    );
+    assert_eq!(
+        audit_actions(&pool, "agreement_kpi").await,
+        [
+            (k.to_string(), "create".to_string()),
+            (k.to_string(), "update".to_string())
+        ]
+    );
+    assert_eq!(
+        audit_actions(&pool, "kpi_measurement").await,
+        [(m.to_string(), "create".to_string())]
+    );
+    let actor: Option<i64> =
+        sqlx::query_scalar("SELECT actor_id FROM audit_log WHERE object_type = 'kpi_measurement'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(actor, who.id);
+    assert!(matches!(
+        gg_store::audit::verify(&s).await.unwrap(),
+        gg_store::audit::Verification::Intact { .. }
+    ));
+}
+
+#[sqlx::test(migrator = "gg_store::MIGRATOR")]
+async fn list_filters_narrow(pool: PgPool) {
+    let s = store(pool.clone());
+    let (anna, who) = person(&pool, "Anna de Vries").await;
+    let (bert, _) = person(&pool, "Bert Jansen").await;
+    let (carla, _) = person(&pool, "Carla Smit").await;
+    let cardio = vakgroep(&pool, "CAR", "Cardiologie").await;
+
+    let mut a = input("Wachttijd orthopedie verkorten");
+    a.parties = vec![
+        party("rvb", "", None, Some(anna)),
+        party("verzekeraar", "VGZ", None, Some(bert)),
+    ];
+    a.seven_s = vec!["strategie".into()];
+    a.theme = Some("laag_complex".into());
+    a.due_date = Some(date!(2025 - 03 - 31));
+    let a = create(&s, &who, &a).await;
+
+    let mut b = input("Cardiologie naar de eerste lijn");
+    b.description = "Controles verplaatsen naar de huisarts.".into();
+    b.kind = "actie".into();
+    b.parties = vec![party("vakgroep", "", Some(cardio), Some(carla))];
+    b.seven_s = vec!["systemen".into(), "personeel".into()];
+    b.theme = Some("eerste_lijn".into());
+    b.due_date = Some(date!(2025 - 06 - 30));
+    let b = create(&s, &who, &b).await;
+
+    // An action from a meeting: owner, no parties, no due date.
+    let mut c = input("Notitie opstellen over zorgverplaatsing");
+    c.owner_id = Some(carla);
+    c.kind = "actie".into();
+    let c = create(&s, &who, &c).await;
+
+    let mut tx = s.begin().await.unwrap();
+    register::change_status(&mut tx, &who, b, 1, AgreementStatus::Vastgesteld, "", None)
+        .await
+        .unwrap();
+    gg_store::commit(tx).await.unwrap();
+
+    let all = RegisterFilter::default();
+    assert_eq!(ids(&s, &all).await, [a, b, c], "by due date, none last");
+
+    let rows = register::list(&s, &all).await.unwrap();
+    assert_eq!(rows[0].owner_names, ["Anna de Vries", "Bert Jansen"]);
+    assert_eq!(rows[0].party_labels, ["Raad van Bestuur", "VGZ"]);
+    assert_eq!(rows[0].party_kinds, ["rvb", "verzekeraar"]);
+    assert_eq!(rows[1].party_labels, ["Cardiologie"]);
+    assert_eq!(rows[1].seven_s, ["systemen", "personeel"]);
+    assert_eq!(rows[1].status, "vastgesteld");
+    assert_eq!(rows[1].version, 2);
+    assert_eq!(rows[2].owner_names, ["Carla Smit"]);
+    assert!(rows[2].party_labels.is_empty());
+
+    let with = |f: fn(&mut RegisterFilter)| {
+        let mut filter = RegisterFilter::default();
+        f(&mut filter);
+        filter
+    };
+    assert_eq!(
+        ids(&s, &with(|f| f.party_kind = Some("verzekeraar".into()))).await,
+        [a]
+    );
+    assert_eq!(
+        ids(&s, &with(|f| f.party_kind = Some("vakgroep".into()))).await,
+        [b]
+    );
+    let by_vakgroep = RegisterFilter {
+        vakgroep_id: Some(cardio),
+        ..Default::default()
+    };
+    assert_eq!(ids(&s, &by_vakgroep).await, [b]);
+    let mut by_owner = RegisterFilter {
+        owner_id: Some(bert),
+        ..Default::default()
+    };
+    assert_eq!(ids(&s, &by_owner).await, [a], "a party owner");
+    by_owner.owner_id = Some(carla);
+    assert_eq!(
+        ids(&s, &by_owner).await,
+        [b, c],
+        "party owner and agreement owner"
+    );
+    assert_eq!(
+        ids(&s, &with(|f| f.statuses = vec!["vastgesteld".into()])).await,
+        [b]
+    );
+    assert_eq!(
+        ids(
+            &s,
+            &with(|f| f.statuses = vec!["voorgesteld".into(), "vastgesteld".into()])
+        )
+        .await,
+        [a, b, c]
+    );
+    assert_eq!(
+        ids(&s, &with(|f| f.statuses = vec!["gerealiseerd".into()])).await,
+        [0i64; 0]
+    );
+    assert_eq!(
+        ids(&s, &with(|f| f.theme = Some("eerste_lijn".into()))).await,
+        [b]
+    );
+    assert_eq!(
+        ids(&s, &with(|f| f.seven_s = Some("strategie".into()))).await,
+        [a]
+    );
+    assert_eq!(
+        ids(&s, &with(|f| f.seven_s = Some("personeel".into()))).await,
+        [b]
+    );
+    assert_eq!(
+        ids(&s, &with(|f| f.kind = Some("actie".into()))).await,
+        [b, c]
+    );
+    assert_eq!(
+        ids(&s, &with(|f| f.due_from = Some(date!(2025 - 04 - 01)))).await,
+        [b]
+    );
+    assert_eq!(
+        ids(&s, &with(|f| f.due_to = Some(date!(2025 - 03 - 31)))).await,
+        [a],
+        "the last day counts"
+    );
+    assert_eq!(
+        ids(
+            &s,
+            &with(|f| {
+                f.due_from = Some(date!(2025 - 01 - 01));
+                f.due_to = Some(date!(2025 - 12 - 31));
+                f.theme = Some("laag_complex".into());
+            })
+        )
+        .await,
+        [a],
+        "filters combine"
+    );
+
+    // Full text with Dutch stemming: "wachttijden" and "wachttijd" share the stem "wachttijd",
+    // "verkorting" and "verkorten" the stem "verkort".
+    let search = |q: &'static str| RegisterFilter {
+        query: Some(q.into()),
+        ..Default::default()
+    };
+    assert_eq!(ids(&s, &search("wachttijden")).await, [a]);
+    assert_eq!(ids(&s, &search("Verkorting")).await, [a]);
+    assert_eq!(
+        ids(&s, &search("huisarts")).await,
+        [b],
+        "the description counts"
+    );
+    assert_eq!(ids(&s, &search("wachttijd or huisarts")).await, [a, b]);
+    assert_eq!(ids(&s, &search("wachttijd -orthopedie")).await, [0i64; 0]);
+    assert_eq!(
+        ids(&s, &search("   ")).await,
+        [a, b, c],
+        "blank is no search"
+    );
+    assert_eq!(ids(&s, &search("kaakchirurgie")).await, [0i64; 0]);
+}
+
+#[sqlx::test(migrator = "gg_store::MIGRATOR")]
+async fn restricted_agreements_stay_in_their_compartment(pool: PgPool) {
+    let s = store(pool.clone());
+    let (msb, rvb) = (body_id(&s, "MSB").await, body_id(&s, "RvB").await);
+    let joint = create(&s, &admin(), &input("Gezamenlijk")).await;
+    let mut hidden = input("Verdeling honorarium");
+    hidden.visibility_body_id = Some(msb);
+    hidden.due_date = Some(date!(2025 - 02 - 01));
+    let hidden = create(&s, &admin(), &hidden).await;
+
+    let mut filter = RegisterFilter::default();
+    assert_eq!(ids(&s, &filter).await, [joint], "no bodies: joint only");
+    filter.visible_bodies = vec![rvb];
+    assert_eq!(ids(&s, &filter).await, [joint]);
+    filter.query = Some("honorarium".into());
+    assert_eq!(ids(&s, &filter).await, [0i64; 0], "not even through search");
+    filter.visible_bodies = vec![rvb, msb];
+    assert_eq!(ids(&s, &filter).await, [hidden]);
+
+    let (from, to) = (date!(2025 - 01 - 01), date!(2025 - 12 - 31));
+    assert!(
+        register::due_for_compliance(&s, from, to, &[rvb])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        register::due_for_compliance(&s, from, to, &[msb])
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[sqlx::test(migrator = "gg_store::MIGRATOR")]
+async fn kpi_data_for_the_whole_list_at_once(pool: PgPool) {
+    let s = store(pool.clone());
+    let (_, who) = person(&pool, "Anna de Vries").await;
+    let mut x = input("Eerste");
+    x.due_date = Some(date!(2025 - 12 - 31));
+    let x = create(&s, &who, &x).await;
+    let y = create(&s, &who, &input("Tweede")).await;
+    let z = create(&s, &who, &input("Zonder KPI")).await;
+    let x1 = add_kpi(&s, &who, x, &kpi("A", "hoger_beter", "0", "10")).await;
+    let x2 = add_kpi(&s, &who, x, &kpi("B", "lager_beter", "10", "0")).await;
+    let y1 = add_kpi(&s, &who, y, &kpi("C", "hoger_beter", "1", "2")).await;
+    measure(&s, &who, x1, date!(2025 - 01 - 01), "2").await;
+    measure(&s, &who, x1, date!(2025 - 02 - 01), "4").await;
+    measure(&s, &who, y1, date!(2025 - 01 - 15), "2").await;
+
+    let data = register::kpi_data_for(&s, &[x, y, z]).await.unwrap();
+    let shape: Vec<(i64, i64, usize)> = data.iter().map(|(a, k, m)| (*a, k.id, m.len())).collect();
+    assert_eq!(shape, [(x, x1, 2), (x, x2, 0), (y, y1, 1)]);
+    assert!(register::kpi_data_for(&s, &[]).await.unwrap().is_empty());
+    assert!(register::kpi_data_for(&s, &[z]).await.unwrap().is_empty());
+
+    // What the list page does with it: one light per agreement, no query per row.
+    let rows = register::list(&s, &RegisterFilter::default())
+        .await
+        .unwrap();
+    let today = date!(2025 - 03 - 01);
+    let light_of = |id: i64| {
+        let row = rows.iter().find(|r| r.id == id).unwrap();
+        let lights: Vec<TrafficLight> = data
+            .iter()
+            .filter(|(a, _, _)| *a == id)
+            .map(|(_, k, ms)| {
+                let ms: Vec<_> = ms.iter().map(|m| m.to_domain()).collect();
+                kpi_light(&k.to_domain().unwrap(), &ms, row.due_date, today).light
+            })
+            .collect();
+        agreement_light(
+            &lights,
+            AgreementStatus::parse(&row.status).unwrap(),
+            row.due_date,
+            today,
+        )
+    };
+    assert_eq!(light_of(y), TrafficLight::OnTrack, "target reached");
+    assert_eq!(light_of(z), TrafficLight::OnTrack, "no KPIs, not due");
+}
+
+#[sqlx::test(migrator = "gg_store::MIGRATOR")]
+async fn compliance_data_by_party_seven_s_and_theme(pool: PgPool) {
+    let s = store(pool.clone());
+    let (_, who) = person(&pool, "Anna de Vries").await;
+    let mut on_time = input("Op tijd");
+    on_time.parties = vec![
+        party("rvb", "", None, None),
+        party("msb_plus", "", None, None),
+    ];
+    on_time.seven_s = vec!["strategie".into()];
+    on_time.theme = Some("hoog_complex".into());
+    on_time.due_date = Some(date!(2025 - 03 - 31));
+    let on_time = create(&s, &who, &on_time).await;
+    let mut late = input("Te laat");
+    late.parties = vec![party("rvb", "", None, None)];
+    late.due_date = Some(date!(2025 - 05 - 31));
+    create(&s, &who, &late).await;
+    let mut outside = input("Later");
+    outside.due_date = Some(date!(2026 - 01 - 31));
+    create(&s, &who, &outside).await;
+
+    for (to, version) in [
+        (AgreementStatus::Vastgesteld, 1),
+        (AgreementStatus::Gerealiseerd, 2),
+    ] {
+        let mut tx = s.begin().await.unwrap();
+        register::change_status(
+            &mut tx,
+            &who,
+            on_time,
+            version,
+            to,
+            "",
+            Some(date!(2025 - 03 - 15)),
+        )
+        .await
+        .unwrap();
+        gg_store::commit(tx).await.unwrap();
+    }
+
+    let (from, to) = (date!(2025 - 01 - 01), date!(2025 - 12 - 31));
+    let due = register::due_for_compliance(&s, from, to, &[])
+        .await
+        .unwrap();
+    assert_eq!(due.len(), 2);
+    assert_eq!(due[0].parties, ["Raad van Bestuur", "MSB+"]);
+    assert_eq!(due[0].seven_s, [SevenS::Strategie]);
+    assert_eq!(due[0].theme, Some(JzojpTheme::HoogComplex));
+    assert_eq!(due[0].realised_on, Some(date!(2025 - 03 - 15)));
+    assert!(due[0].on_time());
+    let total = compliance::compliance(&due, from, to);
+    assert_eq!((total.due, total.on_time), (2, 1));
+    let by_party = compliance::by_party(&due, from, to);
+    assert_eq!(
+        by_party
+            .iter()
+            .map(|(p, c)| (p.as_str(), c.due, c.on_time))
+            .collect::<Vec<_>>(),
+        [("MSB+", 1, 1), ("Raad van Bestuur", 2, 1)]
+    );
+}
+
+#[sqlx::test(migrator = "gg_store::MIGRATOR")]
+async fn codes_match_the_domain_vocabularies(pool: PgPool) {
+    use gg_store::domain::agreements::kinds::PartyKind;
+    use gg_store::domain::agreements::kpi::Direction;
+    let s = store(pool.clone());
+    let mut a = input("Alles");
+    a.parties = PartyKind::ALL
+        .iter()
+        .map(|k| party(k.code(), "Naam", None, None))
+        .collect();
+    a.seven_s = SevenS::ALL.iter().map(|e| e.code().to_string()).collect();
+    a.theme = Some(JzojpTheme::ALL[0].code().into());
+    let id = create(&s, &admin(), &a).await;
+    for t in JzojpTheme::ALL {
+        let mut b = a.clone();
+        b.parties.clear();
+        b.theme = Some(t.code().into());
+        create(&s, &admin(), &b).await;
+    }
+    for d in Direction::ALL {
+        add_kpi(&s, &admin(), id, &kpi("K", d.code(), "0", "1")).await;
+    }
+    let d = register::detail(&s, id).await.unwrap();
+    assert_eq!(d.parties.len(), PartyKind::ALL.len());
+    assert_eq!(d.agreement.seven_s.len(), SevenS::ALL.len());
+
+    // Unknown codes and a vakgroep id on a non-vakgroep party are refused by the database.
+    let bad = |f: fn(&mut AgreementInput)| {
+        let mut b = input("Fout");
+        f(&mut b);
+        b
+    };
+    for b in [
+        bad(|b| b.theme = Some("onbekend".into())),
+        bad(|b| b.seven_s = vec!["cultuur".into()]),
+        bad(|b| b.parties = vec![party("gemeente", "X", None, None)]),
+        bad(|b| b.parties = vec![party("verzekeraar", "", None, None)]),
+        bad(|b| b.review_months = Some(0)),
+    ] {
+        let mut tx = s.begin().await.unwrap();
+        assert!(
+            register::create(&mut tx, &admin(), &b, AgreementStatus::Voorgesteld)
+                .await
+                .is_err(),
+            "{b:?}"
+        );
+    }
+    let mut tx = s.begin().await.unwrap();
+    assert!(
+        register::add_kpi(&mut tx, &admin(), id, &kpi("K", "omhoog", "0", "1"))
+            .await
+            .is_err()
+    );
+}
+
+#[sqlx::test(migrator = "gg_store::MIGRATOR")]
+async fn meeting_actions_appear_in_the_register_and_changes_notify_the_meeting(pool: PgPool) {
+    let s = store(pool.clone());
+    let (anna, who) = person(&pool, "Anna de Vries").await;
+    let start = time::OffsetDateTime::now_utc();
+    let mut tx = s.begin().await.unwrap();
+    let meeting = gg_store::meetings::create(
+        &mut tx,
+        &admin(),
+        &gg_store::meetings::MeetingInput {
+            title: "Overleg".into(),
+            kind: "gezamenlijk".into(),
+            starts_at: start,
+            ends_at: start + time::Duration::hours(2),
+            location: String::new(),
+            video_url: String::new(),
+            bodies: vec![body_id(&s, "RvB").await, body_id(&s, "MSB").await],
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    let action = gg_store::agreements::create_action(
+        &mut tx,
+        &admin(),
+        &gg_store::agreements::ActionInput {
+            title: "Offerte opvragen".into(),
+            description: String::new(),
+            owner_id: Some(anna),
+            due_date: Some(date!(2025 - 02 - 01)),
+            visibility_body_id: None,
+            origin_meeting_id: meeting,
+            origin_item_id: None,
+            origin_decision_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    gg_store::commit(tx).await.unwrap();
+
+    let rows = register::list(&s, &RegisterFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].id, action);
+    assert_eq!(rows[0].kind, "actie");
+    assert_eq!(rows[0].owner_names, ["Anna de Vries"]);
+    assert_eq!(rows[0].origin_meeting_id, Some(meeting));
+
+    let mut listener = sqlx::postgres::PgListener::connect_with(&pool)
+        .await
+        .unwrap();
+    listener.listen(gg_store::live::CHANNEL).await.unwrap();
+    let mut tx = s.begin().await.unwrap();
+    register::change_status(
+        &mut tx,
+        &who,
+        action,
+        1,
+        AgreementStatus::InUitvoering,
+        "",
+        None,
+    )
+    .await
+    .unwrap();
+    gg_store::commit(tx).await.unwrap();
+    let n = tokio::time::timeout(std::time::Duration::from_secs(5), listener.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(n.payload(), meeting.to_string());
+
+    let d = register::detail(&s, action).await.unwrap();
+    assert_eq!(d.agreement.origin_meeting_title.as_deref(), Some("Overleg"));
+    assert_eq!(
+        gg_store::agreements::get(&s, action).await.unwrap().status,
+        "in_uitvoering"
+    );
+}
