@@ -48,6 +48,18 @@ pub async fn for_meeting(store: &Store, meeting_id: i64) -> Result<Vec<Decision>
     .await?)
 }
 
+/// One decision by id.
+pub async fn get(store: &Store, id: i64) -> Result<Decision, StoreError> {
+    sqlx::query_as(
+        "SELECT id, item_id, body_id, outcome, text, votes_for, votes_against, votes_abstain, vote_summary, recorded_at, version
+         FROM decision WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(store.pool())
+    .await?
+    .ok_or(StoreError::NotFound)
+}
+
 async fn on_item_body(
     conn: &mut PgConnection,
     item: i64,

@@ -12,11 +12,6 @@ pub fn routes() -> Vec<RouteDef> {
     vec![
         get("/", Access::Needs(Capability::SignedIn), dashboard),
         get(
-            "/afspraken",
-            Access::Needs(Capability::ViewAgreements),
-            agreements,
-        ),
-        get(
             "/zelfevaluatie",
             Access::Needs(Capability::ViewSelfAssessment),
             self_assessment,
@@ -97,10 +92,6 @@ fn section(ctx: Ctx, s: Section) -> AppResult<Response> {
         layout: ctx.layout(s.label()),
         intro: describe(s),
     })
-}
-
-async fn agreements(ctx: Ctx) -> AppResult<Response> {
-    section(ctx, Section::Afspraken)
 }
 
 async fn self_assessment(ctx: Ctx) -> AppResult<Response> {

@@ -1,5 +1,6 @@
 //! Gelijkgericht's web layer: routes, authorisation guard, pages, and the command line.
 
+pub mod agreements;
 pub mod app;
 pub mod assets;
 pub mod auth;

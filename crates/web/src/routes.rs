@@ -96,6 +96,7 @@ pub fn all() -> Vec<RouteDef> {
     routes.extend(crate::auth::handlers::routes());
     routes.extend(crate::dashboard::routes());
     routes.extend(crate::meetings::routes());
+    routes.extend(crate::agreements::routes());
     routes.extend(crate::calendar::routes());
     routes.extend(crate::beheer::routes());
     routes

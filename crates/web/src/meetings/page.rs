@@ -98,6 +98,7 @@ pub(super) async fn list(
 }
 
 struct DecisionView {
+    id: i64,
     outcome: &'static str,
     text: String,
     votes: String,
@@ -353,6 +354,7 @@ pub(crate) fn agenda(
                 body_id: *b,
                 code: codes.get(b).cloned().unwrap_or_default(),
                 decision: mine.iter().find(|d| d.body_id == *b).map(|d| DecisionView {
+                    id: d.id,
                     outcome: DecisionOutcome::parse(&d.outcome)
                         .map(|o| o.label())
                         .unwrap_or(""),

@@ -9,4 +9,6 @@ mod matrix;
 mod meetings;
 mod minutes;
 mod ops;
+mod register;
+mod register_detail;
 mod support;

@@ -1,0 +1,601 @@
+//! The agreements register (product.md B6): the filtered, searchable list with a traffic light
+//! per agreement (B3), and the compliance rate page (B4). The exports (`export.rs`) take their
+//! rows from [`register_lines`], so a file never holds more or other rows than the list shows.
+
+use crate::auth::User;
+use crate::error::AppResult;
+use crate::routes::{Access, RouteDef, get};
+use crate::state::AppState;
+use crate::views::{Ctx, Layout, render};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use domain::agreements::compliance::{self, Compliance};
+use domain::agreements::kinds::{AgreementKind, AgreementStatus, JzojpTheme, PartyKind, SevenS};
+use domain::agreements::kpi::{TrafficLight, agreement_light, kpi_light};
+use domain::authz::Capability;
+use domain::nl;
+use serde::Deserialize;
+use std::collections::{BTreeSet, HashMap};
+use store::register::{RegisterFilter, RegisterRow};
+use time::{Date, Month, OffsetDateTime};
+
+pub(super) fn routes() -> Vec<RouteDef> {
+    vec![
+        get(
+            "/afspraken",
+            Access::Needs(Capability::ViewAgreements),
+            register,
+        ),
+        get(
+            "/afspraken/nakoming",
+            Access::Needs(Capability::ViewAgreements),
+            compliance_page,
+        ),
+    ]
+}
+
+/// The register's query parameters, as the filter form sends them (all optional; blank or
+/// unknown values do not filter).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct Params {
+    pub soort: String,
+    pub partij: String,
+    pub eigenaar: String,
+    pub status: String,
+    pub thema: String,
+    pub element: String,
+    pub van: String,
+    pub tot: String,
+    pub stoplicht: String,
+    pub q: String,
+}
+
+impl Params {
+    /// The chosen filters as a query string (without `?`), leaving out the blank ones.
+    fn query_string(&self) -> String {
+        let pairs: Vec<(&str, &str)> = [
+            ("soort", &self.soort),
+            ("partij", &self.partij),
+            ("eigenaar", &self.eigenaar),
+            ("status", &self.status),
+            ("thema", &self.thema),
+            ("element", &self.element),
+            ("van", &self.van),
+            ("tot", &self.tot),
+            ("stoplicht", &self.stoplicht),
+            ("q", &self.q),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| (k, v.as_str()))
+        .collect();
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    }
+}
+
+/// Today in the Netherlands: the day traffic lights and compliance are judged on.
+pub(super) fn today() -> Date {
+    nl::to_amsterdam(OffsetDateTime::now_utc()).date()
+}
+
+/// A date as typed: `dd-mm-jjjj` (also with `/` or `.`) or `jjjj-mm-dd` (the date picker).
+pub(super) fn parse_date(input: &str) -> Option<Date> {
+    let s = input.trim();
+    let parts: Vec<&str> = s.split(['-', '/', '.']).collect();
+    let [a, b, c] = parts.as_slice() else {
+        return None;
+    };
+    let (y, m, d) = if a.len() == 4 {
+        (*a, *b, *c)
+    } else if c.len() == 4 {
+        (*c, *b, *a)
+    } else {
+        return None;
+    };
+    let all_digits =
+        |t: &str| !t.is_empty() && t.len() <= 4 && t.bytes().all(|b| b.is_ascii_digit());
+    if ![y, m, d].into_iter().all(all_digits) {
+        return None;
+    }
+    let month = Month::try_from(m.parse::<u8>().ok()?).ok()?;
+    Date::from_calendar_date(y.parse().ok()?, month, d.parse().ok()?).ok()
+}
+
+/// A filter value that must be one of a vocabulary's codes; anything else does not filter.
+fn code<T>(value: &str, parse: impl Fn(&str) -> Option<T>) -> Option<String> {
+    let v = value.trim();
+    parse(v).map(|_| v.to_string())
+}
+
+/// One agreement as the register shows and exports it.
+pub(super) struct Line {
+    pub row: RegisterRow,
+    pub light: TrafficLight,
+    /// Why the light is what it is, in a short Dutch phrase.
+    pub reason: String,
+}
+
+impl Line {
+    pub fn kind_label(&self) -> String {
+        AgreementKind::parse(&self.row.kind)
+            .map_or_else(|| self.row.kind.clone(), |k| k.label().to_string())
+    }
+
+    pub fn status_label(&self) -> String {
+        AgreementStatus::parse(&self.row.status)
+            .map_or_else(|| self.row.status.clone(), |s| s.label().to_string())
+    }
+
+    pub fn theme_label(&self) -> String {
+        self.row
+            .theme
+            .as_deref()
+            .map(|t| JzojpTheme::parse(t).map_or_else(|| t.to_string(), |t| t.label().into()))
+            .unwrap_or_default()
+    }
+
+    pub fn seven_s_labels(&self) -> String {
+        self.row
+            .seven_s
+            .iter()
+            .map(|c| SevenS::parse(c).map_or(c.as_str(), |e| e.label()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    pub fn parties(&self) -> String {
+        self.row.party_labels.join(", ")
+    }
+
+    pub fn owners(&self) -> String {
+        self.row.owner_names.join(", ")
+    }
+
+    /// The owners for the table: a dash when nobody is named.
+    pub fn owners_shown(&self) -> String {
+        if self.row.owner_names.is_empty() {
+            "—".into()
+        } else {
+            self.owners()
+        }
+    }
+
+    pub fn due(&self) -> String {
+        self.row
+            .due_date
+            .map(nl::date)
+            .unwrap_or_else(|| "—".into())
+    }
+
+    pub fn light_code(&self) -> &'static str {
+        self.light.code()
+    }
+
+    pub fn light_label(&self) -> &'static str {
+        self.light.label()
+    }
+}
+
+/// What the filter made of the parameters: the rows, and a message per date field that could not
+/// be read (that field then does not filter).
+pub(super) struct Filtered {
+    pub lines: Vec<Line>,
+    pub van_error: Option<&'static str>,
+    pub tot_error: Option<&'static str>,
+}
+
+const DATE_ERROR: &str = "Vul een geldige datum in als dd-mm-jjjj.";
+
+/// The register as this person may see it, filtered by `params`: the one function behind the
+/// list and both exports. Compartments are applied in the query (`visible_bodies`); the traffic
+/// light is computed here, from the KPIs of all listed agreements fetched at once.
+pub(super) async fn register_lines(
+    state: &AppState,
+    user: &User,
+    params: &Params,
+    today: Date,
+) -> AppResult<Filtered> {
+    let blank = |s: &str| s.trim().is_empty();
+    let (due_from, van_error) = match params.van.trim() {
+        "" => (None, None),
+        v => parse_date(v).map_or((None, Some(DATE_ERROR)), |d| (Some(d), None)),
+    };
+    let (due_to, tot_error) = match params.tot.trim() {
+        "" => (None, None),
+        v => parse_date(v).map_or((None, Some(DATE_ERROR)), |d| (Some(d), None)),
+    };
+    let filter = RegisterFilter {
+        visible_bodies: user.actor.bodies.iter().copied().collect(),
+        kind: code(&params.soort, AgreementKind::parse),
+        party_kind: code(&params.partij, PartyKind::parse),
+        vakgroep_id: None,
+        owner_id: params.eigenaar.trim().parse().ok(),
+        statuses: code(&params.status, AgreementStatus::parse)
+            .into_iter()
+            .collect(),
+        theme: code(&params.thema, JzojpTheme::parse),
+        seven_s: code(&params.element, SevenS::parse),
+        due_from,
+        due_to,
+        query: (!blank(&params.q)).then(|| params.q.trim().to_string()),
+    };
+    let rows = store::register::list(&state.store, &filter).await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut kpis: HashMap<i64, Vec<_>> = HashMap::new();
+    for (agreement, kpi, measurements) in store::register::kpi_data_for(&state.store, &ids).await? {
+        kpis.entry(agreement).or_default().push((kpi, measurements));
+    }
+    let wanted = TrafficLight::parse(params.stoplicht.trim());
+    let lines = rows
+        .into_iter()
+        .map(|row| {
+            let assessments: Vec<_> = kpis
+                .get(&row.id)
+                .into_iter()
+                .flatten()
+                .filter_map(|(kpi, ms)| {
+                    let kpi = kpi.to_domain()?;
+                    let ms: Vec<_> = ms.iter().map(|m| m.to_domain()).collect();
+                    Some(kpi_light(&kpi, &ms, row.due_date, today))
+                })
+                .collect();
+            let (light, reason) = light_of(&row, &assessments, today);
+            Line { row, light, reason }
+        })
+        .filter(|l| wanted.is_none_or(|w| l.light == w))
+        .collect();
+    Ok(Filtered {
+        lines,
+        van_error,
+        tot_error,
+    })
+}
+
+fn light_of(
+    row: &RegisterRow,
+    assessments: &[domain::agreements::kpi::Assessment],
+    today: Date,
+) -> (TrafficLight, String) {
+    let Some(status) = AgreementStatus::parse(&row.status) else {
+        return (TrafficLight::NoData, String::new());
+    };
+    let lights: Vec<TrafficLight> = assessments.iter().map(|a| a.light).collect();
+    let light = agreement_light(&lights, status, row.due_date, today);
+    let reason = match status {
+        AgreementStatus::Gerealiseerd => "afspraak gerealiseerd".to_string(),
+        AgreementStatus::NietNagekomen => "afspraak niet nagekomen".to_string(),
+        AgreementStatus::Vervallen => "afspraak vervallen".to_string(),
+        _ => match assessments
+            .iter()
+            .filter(|a| a.light == light)
+            .max_by_key(|a| a.light.severity())
+        {
+            Some(a) => a.reason.clone(),
+            None => match row.due_date {
+                Some(due) if today > due => {
+                    format!("einddatum {} verstreken, geen meting", nl::date(due))
+                }
+                _ if assessments.is_empty() => "geen KPI's".to_string(),
+                _ => String::new(),
+            },
+        },
+    };
+    (light, reason)
+}
+
+/// An option of a filter select.
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+fn choices<T: Copy>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+    chosen: &str,
+) -> Vec<Choice> {
+    all.iter()
+        .map(|&t| Choice {
+            value: code(t).to_string(),
+            label: label(t).to_string(),
+            selected: code(t) == chosen.trim(),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "agreements/list.html")]
+struct RegisterPage {
+    layout: Layout,
+    params: Params,
+    kinds: Vec<Choice>,
+    parties: Vec<Choice>,
+    owners: Vec<Choice>,
+    statuses: Vec<Choice>,
+    themes: Vec<Choice>,
+    elements: Vec<Choice>,
+    lights: Vec<Choice>,
+    lines: Vec<Line>,
+    van_error: Option<&'static str>,
+    tot_error: Option<&'static str>,
+    /// `?…` with the current filter, for the export links; empty without a filter.
+    query: String,
+    filtered: bool,
+    can_manage: bool,
+}
+
+/// `GET /afspraken`: the register.
+async fn register(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: User,
+    Query(params): Query<Params>,
+) -> AppResult<Response> {
+    let Filtered {
+        lines,
+        van_error,
+        tot_error,
+    } = register_lines(&state, &user, &params, today()).await?;
+    let owners = store::people::list(&state.store)
+        .await?
+        .into_iter()
+        .filter(|p| p.disabled_at.is_none())
+        .map(|p| Choice {
+            selected: p.id.to_string() == params.eigenaar.trim(),
+            value: p.id.to_string(),
+            label: p.name,
+        })
+        .collect();
+    let query = params.query_string();
+    let filtered = !query.is_empty();
+    render(RegisterPage {
+        layout: ctx.layout("Afsprakenregister"),
+        kinds: choices(
+            AgreementKind::ALL,
+            AgreementKind::code,
+            AgreementKind::label,
+            &params.soort,
+        ),
+        parties: choices(
+            PartyKind::ALL,
+            PartyKind::code,
+            PartyKind::label,
+            &params.partij,
+        ),
+        owners,
+        statuses: choices(
+            AgreementStatus::ALL,
+            AgreementStatus::code,
+            AgreementStatus::label,
+            &params.status,
+        ),
+        themes: choices(
+            JzojpTheme::ALL,
+            JzojpTheme::code,
+            JzojpTheme::label,
+            &params.thema,
+        ),
+        elements: choices(SevenS::ALL, SevenS::code, SevenS::label, &params.element),
+        lights: choices(
+            TrafficLight::ALL,
+            TrafficLight::code,
+            TrafficLight::label,
+            &params.stoplicht,
+        ),
+        lines,
+        van_error,
+        tot_error,
+        query: if filtered {
+            format!("?{query}")
+        } else {
+            String::new()
+        },
+        filtered,
+        can_manage: user.actor.can(Capability::ManageAgreements),
+        params,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Nakomingsgraad (B4)
+
+/// One cell of a compliance table.
+struct Cell {
+    rate: String,
+    detail: String,
+}
+
+impl Cell {
+    fn of(c: Option<&Compliance>) -> Cell {
+        match c {
+            Some(c) if c.due > 0 => Cell {
+                rate: c.rate.map_or_else(|| "—".into(), nl::percent),
+                detail: format!("{} van {} op tijd gerealiseerd", c.on_time, c.due),
+            },
+            _ => Cell {
+                rate: "—".into(),
+                detail: "niets afgesproken met een einddatum in deze periode".into(),
+            },
+        }
+    }
+}
+
+struct TableRow {
+    label: String,
+    cells: Vec<Cell>,
+}
+
+struct Table {
+    caption: &'static str,
+    head: &'static str,
+    rows: Vec<TableRow>,
+}
+
+struct Bar {
+    x: u32,
+    y: u32,
+    height: u32,
+    label: String,
+}
+
+#[derive(Template)]
+#[template(path = "agreements/nakoming.html")]
+struct CompliancePage {
+    layout: Layout,
+    /// "K3 2026" per column, oldest first, then "Totaal".
+    columns: Vec<String>,
+    tables: Vec<Table>,
+    bars: Vec<Bar>,
+    chart_width: u32,
+    today: String,
+}
+
+const QUARTERS: u8 = 5;
+const BAR_WIDTH: u32 = 36;
+const BAR_GAP: u32 = 12;
+const CHART_HEIGHT: u32 = 80;
+
+/// `GET /afspraken/nakoming`: the share of agreements realised on time, for the running quarter
+/// (up to today) and the four before it, per party, per 7S element and per theme.
+async fn compliance_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: User,
+) -> AppResult<Response> {
+    let today = today();
+    let quarters = compliance::quarters_until(today, QUARTERS);
+    let periods: Vec<(Date, Date)> = quarters
+        .iter()
+        .filter_map(|&(y, q)| compliance::quarter_bounds(y, q))
+        .map(|(from, to)| (from, to.min(today)))
+        .collect();
+    let Some(start) = periods.first().map(|p| p.0) else {
+        return Err(crate::error::AppError::Internal("no quarters".into()));
+    };
+    let bodies: Vec<i64> = user.actor.bodies.iter().copied().collect();
+    let due = store::register::due_for_compliance(&state.store, start, today, &bodies).await?;
+    let mut spans = periods.clone();
+    spans.push((start, today));
+
+    let row = |label: String, pick: &dyn Fn(Date, Date) -> Option<Compliance>| TableRow {
+        label,
+        cells: spans
+            .iter()
+            .map(|&(from, to)| Cell::of(pick(from, to).as_ref()))
+            .collect(),
+    };
+    let overall = row("Alle afspraken".into(), &|from, to| {
+        Some(compliance::compliance(&due, from, to))
+    });
+    let party_names: BTreeSet<String> = due.iter().flat_map(|a| a.parties.clone()).collect();
+    let parties = party_names
+        .into_iter()
+        .map(|name| {
+            row(name.clone(), &|from, to| {
+                compliance::by_party(&due, from, to)
+                    .into_iter()
+                    .find(|(p, _)| *p == name)
+                    .map(|(_, c)| c)
+            })
+        })
+        .collect();
+    let elements = SevenS::ALL
+        .iter()
+        .map(|&e| {
+            row(e.label().into(), &|from, to| {
+                compliance::by_seven_s(&due, from, to)
+                    .into_iter()
+                    .find(|(k, _)| *k == e)
+                    .map(|(_, c)| c)
+            })
+        })
+        .collect();
+    let themes = JzojpTheme::ALL
+        .iter()
+        .map(|&t| {
+            row(t.label().into(), &|from, to| {
+                compliance::by_theme(&due, from, to)
+                    .into_iter()
+                    .find(|(k, _)| *k == t)
+                    .map(|(_, c)| c)
+            })
+        })
+        .collect();
+
+    let trend = compliance::quarterly_trend(&due, &quarters);
+    let bars = trend
+        .iter()
+        .enumerate()
+        .map(|(i, ((y, q), c))| {
+            let pct = c
+                .rate
+                .and_then(|r| format!("{r:.0}").parse::<u32>().ok())
+                .unwrap_or(0)
+                .min(100);
+            let height = pct * (CHART_HEIGHT - 4) / 100;
+            let index = u32::try_from(i).unwrap_or(0);
+            Bar {
+                x: index * (BAR_WIDTH + BAR_GAP),
+                y: CHART_HEIGHT - height,
+                height,
+                label: format!(
+                    "K{q} {y}: {}",
+                    c.rate
+                        .map_or_else(|| "niets afgesproken".into(), nl::percent)
+                ),
+            }
+        })
+        .collect::<Vec<_>>();
+    let mut columns: Vec<String> = quarters.iter().map(|(y, q)| format!("K{q} {y}")).collect();
+    columns.push("Totaal".into());
+    render(CompliancePage {
+        layout: ctx.layout("Nakomingsgraad"),
+        columns,
+        tables: vec![
+            Table {
+                caption: "Alle afspraken",
+                head: "Afspraken",
+                rows: vec![overall],
+            },
+            Table {
+                caption: "Per partij",
+                head: "Partij",
+                rows: parties,
+            },
+            Table {
+                caption: "Per 7S-element",
+                head: "7S-element",
+                rows: elements,
+            },
+            Table {
+                caption: "Per thema (Juiste Zorg op de Juiste Plek)",
+                head: "Thema",
+                rows: themes,
+            },
+        ],
+        chart_width: u32::from(QUARTERS) * (BAR_WIDTH + BAR_GAP),
+        bars,
+        today: nl::date(today),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_date;
+    use time::macros::date;
+
+    #[test]
+    fn reads_dutch_and_iso_dates() {
+        assert_eq!(parse_date("23-11-2026"), Some(date!(2026 - 11 - 23)));
+        assert_eq!(parse_date(" 2026-11-23 "), Some(date!(2026 - 11 - 23)));
+        assert_eq!(parse_date("1/2/2026"), Some(date!(2026 - 02 - 01)));
+        assert_eq!(parse_date("31-02-2026"), None);
+        assert_eq!(parse_date("morgen"), None);
+        assert_eq!(parse_date("23-11-26"), None);
+        assert_eq!(parse_date("+1-11-2026"), None);
+    }
+}

@@ -1,0 +1,15 @@
+//! Afspraken: the agreements register (product.md B1–B6).
+
+mod detail;
+mod export;
+mod form;
+mod list;
+
+use crate::routes::RouteDef;
+
+pub fn routes() -> Vec<RouteDef> {
+    let mut routes = list::routes();
+    routes.extend(export::routes());
+    routes.extend(detail::routes());
+    routes
+}

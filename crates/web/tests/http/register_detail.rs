@@ -1,0 +1,472 @@
+//! The agreement page and form (product.md B1–B3, F4): made from a decision, compartments, the
+//! status flow, KPIs with traffic lights, owners recording progress, and concurrent edits.
+
+use crate::support::*;
+use axum::http::StatusCode;
+use store::PgPool;
+
+async fn body(c: &Client, code: &str) -> i64 {
+    store::bodies::list(&c.store)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|b| b.code == code)
+        .unwrap()
+        .id
+}
+
+async fn demo_meeting(c: &Client) -> i64 {
+    let rvb = body(c, "RvB").await;
+    store::meetings::list_for_bodies(&c.store, &[rvb])
+        .await
+        .unwrap()[0]
+        .id
+}
+
+/// The first non-standing item of the demo meeting with this visibility.
+async fn item_with(c: &Client, meeting: i64, visibility: Option<i64>) -> store::agenda::Item {
+    store::agenda::items(&c.store, meeting)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|i| i.visibility_body_id == visibility && i.standing.is_none())
+        .unwrap()
+}
+
+async fn record_decision(c: &Client, item: i64, body: i64, text: &str) -> i64 {
+    let mut tx = c.store.begin().await.unwrap();
+    let id = store::decisions::record(
+        &mut tx,
+        &store::audit::Who::system("test"),
+        &store::decisions::DecisionInput {
+            item_id: item,
+            body_id: body,
+            outcome: "aangenomen".into(),
+            text: text.into(),
+            votes_for: None,
+            votes_against: None,
+            votes_abstain: None,
+            vote_summary: String::new(),
+            named: Vec::new(),
+        },
+    )
+    .await
+    .unwrap();
+    store::commit(tx).await.unwrap();
+    id
+}
+
+/// Creates an agreement through the form and returns its id.
+async fn create(c: &mut Client, extra: &[(&str, &str)]) -> i64 {
+    let mut fields: Vec<(&str, &str)> = [
+        ("title", "Wachttijden polikliniek terugdringen"),
+        ("kind", "monitoring"),
+        ("review", "geen"),
+    ]
+    .into_iter()
+    .filter(|(k, _)| !extra.iter().any(|(e, _)| e == k))
+    .collect();
+    fields.extend_from_slice(extra);
+    let res = c.post("/afspraken", &fields).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    res.location()
+        .trim_start_matches("/afspraken/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn an_agreement_made_from_a_decision_is_prefilled_and_links_back(pool: PgPool) {
+    let mut c = app(pool).await;
+    let meeting = demo_meeting(&c).await;
+    let rvb = body(&c, "RvB").await;
+    let item = item_with(&c, meeting, None).await;
+    let decision = record_decision(&c, item.id, rvb, "De RvB stemt in met het plan.").await;
+    c.sign_in_as(SECRETARIS).await;
+
+    let page = c.get(&format!("/vergaderingen/{meeting}")).await;
+    assert!(
+        page.body
+            .contains(&format!("/afspraken/nieuw?besluit={decision}")),
+        "link from the decision"
+    );
+    let form = c.get(&format!("/afspraken/nieuw?besluit={decision}")).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains(&format!(r#"value="{}""#, item.title)));
+    assert!(form.body.contains("De RvB stemt in met het plan."));
+    assert_eq!(form.field("besluit"), Some(decision.to_string()));
+
+    let id = create(
+        &mut c,
+        &[
+            ("title", &item.title),
+            ("besluit", &decision.to_string()),
+            ("party_kind", "rvb"),
+            ("party_label", ""),
+            ("party_owner", ""),
+            ("seven_s", "strategie"),
+        ],
+    )
+    .await;
+    let show = c.get(&format!("/afspraken/{id}")).await;
+    assert_eq!(show.status, StatusCode::OK);
+    assert!(
+        show.body
+            .contains(&format!(r#"href="/vergaderingen/{meeting}""#))
+    );
+    assert!(
+        show.body.contains("Vastgesteld"),
+        "from a decision: vastgesteld"
+    );
+    assert!(show.body.contains("Strategie"));
+
+    // A decision on an item this person cannot see does not exist for them.
+    let msb = body(&c, "MSB").await;
+    let hidden = item_with(&c, meeting, Some(msb)).await;
+    let secret = record_decision(&c, hidden.id, msb, "Alleen MSB.").await;
+    let res = c.get(&format!("/afspraken/nieuw?besluit={secret}")).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+}
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn an_msb_only_agreement_is_not_found_for_the_rvb(pool: PgPool) {
+    let mut c = app(pool).await;
+    let msb = body(&c, "MSB").await;
+    c.sign_in_as("e.mulder@rijnoever.example").await;
+    let id = create(&mut c, &[("visibility", &msb.to_string())]).await;
+    assert_eq!(
+        c.get(&format!("/afspraken/{id}")).await.status,
+        StatusCode::OK
+    );
+    for who in [BESTUURDER, SECRETARIS] {
+        c.cookies.clear();
+        c.sign_in_as(who).await;
+        assert_eq!(
+            c.get(&format!("/afspraken/{id}")).await.status,
+            StatusCode::NOT_FOUND,
+            "{who}"
+        );
+    }
+}
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn the_status_flow_refuses_illegal_steps_and_records_reasons(pool: PgPool) {
+    let mut c = app(pool).await;
+    c.sign_in_as(SECRETARIS).await;
+    let id = create(&mut c, &[]).await;
+    let path = format!("/afspraken/{id}/status");
+    let version = |c: &Client| {
+        let store = c.store.clone();
+        async move {
+            store::register::detail(&store, id)
+                .await
+                .unwrap()
+                .agreement
+                .version
+                .to_string()
+        }
+    };
+
+    let v = version(&c).await;
+    let res = c
+        .post(
+            &path,
+            &[("version", &v), ("to", "gerealiseerd"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("kan niet naar"), "{}", res.body);
+    let d = store::register::detail(&c.store, id).await.unwrap();
+    assert_eq!(d.agreement.status, "voorgesteld");
+
+    let res = c
+        .post(
+            &path,
+            &[("version", &v), ("to", "vastgesteld"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+
+    let v = version(&c).await;
+    let res = c
+        .post(
+            &path,
+            &[("version", &v), ("to", "niet_nagekomen"), ("reason", " ")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("Geef een reden op"), "{}", res.body);
+    let d = store::register::detail(&c.store, id).await.unwrap();
+    assert_eq!(d.agreement.status, "vastgesteld");
+    assert_eq!(d.history.len(), 1);
+
+    let res = c
+        .post(
+            &path,
+            &[
+                ("version", &v),
+                ("to", "niet_nagekomen"),
+                ("reason", "Geen capaciteit op de poli."),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let show = c.get(&format!("/afspraken/{id}")).await;
+    assert!(show.body.contains("Geen capaciteit op de poli."));
+    assert!(show.body.contains("Niet nagekomen"));
+    let d = store::register::detail(&c.store, id).await.unwrap();
+    assert_eq!(d.agreement.status, "niet_nagekomen");
+    assert_eq!(d.history.len(), 2);
+    assert_eq!(d.history[1].reason, "Geen capaciteit op de poli.");
+}
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn an_overdue_kpi_far_from_target_shows_red_with_the_reason(pool: PgPool) {
+    let mut c = app(pool).await;
+    c.sign_in_as(SECRETARIS).await;
+    let id = create(&mut c, &[("start", "01-01-2024"), ("due", "01-01-2025")]).await;
+    let bad = c
+        .post(
+            &format!("/afspraken/{id}/kpis"),
+            &[
+                ("kpi_name", "Patiënten binnen 4 weken gezien"),
+                ("kpi_unit", "%"),
+                ("kpi_direction", "hoger_beter"),
+                ("kpi_baseline", "1.234"),
+                ("kpi_target", ""),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("dubbelzinnig"), "{}", bad.body);
+    assert!(bad.body.contains("Vul een getal in."));
+    assert!(
+        bad.body
+            .contains(r#"value="Patiënten binnen 4 weken gezien""#)
+    );
+
+    let res = c
+        .post(
+            &format!("/afspraken/{id}/kpis"),
+            &[
+                ("kpi_name", "Patiënten binnen 4 weken gezien"),
+                ("kpi_unit", "%"),
+                ("kpi_direction", "hoger_beter"),
+                ("kpi_baseline", "40"),
+                ("kpi_target", "90,5"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let kpi = store::register::detail(&c.store, id).await.unwrap().kpis[0]
+        .kpi
+        .id
+        .to_string();
+    for (on, value) in [("01-03-2024", "41"), ("01-09-2024", "45,5")] {
+        let res = c
+            .post(
+                &format!("/afspraken/{id}/metingen"),
+                &[("kpi", &kpi), ("measured_on", on), ("value", value)],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    }
+    let show = c.get(&format!("/afspraken/{id}")).await;
+    assert!(show.body.contains("light-rood"));
+    assert!(show.body.contains("uit koers"));
+    assert!(
+        show.body
+            .contains("einddatum 01-01-2025 verstreken, doel niet gehaald"),
+        "{}",
+        show.body
+    );
+    assert!(show.body.contains("<svg"));
+    assert!(show.body.contains("45,5"));
+}
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn an_owner_records_progress_but_does_not_edit(pool: PgPool) {
+    let mut c = app(pool).await;
+    let owner = c.person_id(BESTUURDER).await.to_string();
+    c.sign_in_as(SECRETARIS).await;
+    let id = create(
+        &mut c,
+        &[
+            ("party_kind", "rvb"),
+            ("party_label", ""),
+            ("party_owner", &owner),
+        ],
+    )
+    .await;
+    c.post(
+        &format!("/afspraken/{id}/kpis"),
+        &[
+            ("kpi_name", "Wachttijd"),
+            ("kpi_unit", "dagen"),
+            ("kpi_direction", "lager_beter"),
+            ("kpi_baseline", "40"),
+            ("kpi_target", "20"),
+        ],
+    )
+    .await;
+    let kpi = store::register::detail(&c.store, id).await.unwrap().kpis[0]
+        .kpi
+        .id
+        .to_string();
+
+    c.cookies.clear();
+    c.sign_in_as(BESTUURDER).await;
+    let show = c.get(&format!("/afspraken/{id}")).await;
+    assert!(show.body.contains("Meting vastleggen"));
+    assert!(!show.body.contains(&format!("/afspraken/{id}/bewerken")));
+    let res = c
+        .post(
+            &format!("/afspraken/{id}/metingen"),
+            &[
+                ("kpi", &kpi),
+                ("measured_on", "02-01-2025"),
+                ("value", "35"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let d = store::register::detail(&c.store, id).await.unwrap();
+    assert_eq!(d.kpis[0].measurements.len(), 1);
+    assert_eq!(
+        c.get(&format!("/afspraken/{id}/bewerken")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let res = c
+        .post(
+            &format!("/afspraken/{id}"),
+            &[
+                ("version", "1"),
+                ("title", "Anders"),
+                ("kind", "monitoring"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+
+    // Someone else who may see the agreement but owns nothing may not record progress.
+    c.cookies.clear();
+    c.sign_in_as("j.verhoeven@rijnoever.example").await;
+    let res = c
+        .post(
+            &format!("/afspraken/{id}/metingen"),
+            &[
+                ("kpi", &kpi),
+                ("measured_on", "03-01-2025"),
+                ("value", "30"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+}
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn two_concurrent_edits_give_a_conflict_page_with_both_versions(pool: PgPool) {
+    let mut first = app(pool).await;
+    first.sign_in_as(SECRETARIS).await;
+    let id = create(&mut first, &[]).await;
+    let mut second = Client {
+        router: first.router.clone(),
+        store: first.store.clone(),
+        cookies: Default::default(),
+        ip: first.ip,
+    };
+    second.sign_in_as(SECRETARIS).await;
+
+    let edit = format!("/afspraken/{id}/bewerken");
+    let v1 = first.get(&edit).await.field("version").unwrap();
+    let v2 = second.get(&edit).await.field("version").unwrap();
+    assert_eq!(v1, v2);
+    let save = |title: &'static str, version: String| {
+        vec![
+            ("version".to_string(), version),
+            ("title".to_string(), title.to_string()),
+            ("kind".to_string(), "monitoring".to_string()),
+            ("review".to_string(), "geen".to_string()),
+        ]
+    };
+    let fields = save("Titel van de eerste", v1);
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let res = first.post(&format!("/afspraken/{id}"), &refs).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+
+    let fields = save("Titel van de tweede", v2.clone());
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let res = second.post(&format!("/afspraken/{id}"), &refs).await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    assert!(
+        res.body.contains("Titel van de eerste"),
+        "stored version shown"
+    );
+    assert!(
+        res.body.contains("Titel van de tweede"),
+        "typed version shown"
+    );
+    assert!(res.body.contains("verschilt"));
+    let stored = store::register::detail(&second.store, id).await.unwrap();
+    assert_eq!(stored.agreement.title, "Titel van de eerste");
+    let newer = res.field("version").unwrap();
+    assert_ne!(newer, v2, "the merge form carries the new version");
+    assert_eq!(newer, stored.agreement.version.to_string());
+
+    // Saving the merge form again overwrites deliberately.
+    let fields = save("Titel van de tweede", newer);
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let res = second.post(&format!("/afspraken/{id}"), &refs).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let stored = store::register::detail(&second.store, id).await.unwrap();
+    assert_eq!(stored.agreement.title, "Titel van de tweede");
+}
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn a_frozen_agreement_points_to_the_addendum_instead_of_the_form(pool: PgPool) {
+    let mut c = app(pool.clone()).await;
+    let meeting = demo_meeting(&c).await;
+    let rvb = body(&c, "RvB").await;
+    let item = item_with(&c, meeting, None).await;
+    let decision = record_decision(&c, item.id, rvb, "Akkoord.").await;
+    c.sign_in_as(SECRETARIS).await;
+    let id = create(&mut c, &[("besluit", &decision.to_string())]).await;
+    sqlx::query("UPDATE agreement SET frozen_at = now() WHERE id = $1")
+        .bind(id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let res = c.get(&format!("/afspraken/{id}/bewerken")).await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    assert!(res.body.contains("bevroren"));
+    assert!(
+        res.body
+            .contains(&format!("/vergaderingen/{meeting}/actielijst"))
+    );
+    assert!(!res.body.contains("afspraak-formulier"));
+    let res = c
+        .post(
+            &format!("/afspraken/{id}"),
+            &[
+                ("version", "1"),
+                ("title", "Anders"),
+                ("kind", "monitoring"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    let d = store::register::detail(&c.store, id).await.unwrap();
+    assert_ne!(d.agreement.title, "Anders");
+}
