@@ -144,11 +144,12 @@ impl Actor {
     }
 
     /// Whether the person may see an object with this visibility. Joint objects are for the
-    /// members of any body; body-only objects for that body's members, whatever their roles:
+    /// members of any body and for the controller, who works for both boards (budgets, B5
+    /// insurer agreements); body-only objects for that body's members, whatever their roles:
     /// a secretary sees what their memberships allow, not automatically everything.
     pub fn can_see(&self, visibility: Visibility) -> bool {
         match visibility {
-            Visibility::Gezamenlijk => !self.bodies.is_empty(),
+            Visibility::Gezamenlijk => !self.bodies.is_empty() || self.has_role(Role::Controller),
             Visibility::Body(body) => self.bodies.contains(&body),
         }
     }

@@ -76,10 +76,27 @@ fn hidden_beats_forbidden() {
         member.check(Capability::ManageMeetings, Visibility::Body(3)),
         Err(Denied::NotFound)
     );
-    let outsider = actor(&[Role::Controller], &[]);
+    let outsider = actor(&[Role::Vakgroep], &[]);
     assert_eq!(
         outsider.check(Capability::ViewAgreements, Visibility::Gezamenlijk),
         Err(Denied::NotFound)
+    );
+}
+
+#[test]
+fn the_controller_sees_joint_objects_but_no_compartment() {
+    let controller = actor(&[Role::Controller], &[]);
+    assert_eq!(
+        controller.check(Capability::ViewAgreements, Visibility::Gezamenlijk),
+        Ok(())
+    );
+    assert_eq!(
+        controller.check(Capability::ViewAgreements, Visibility::Body(1)),
+        Err(Denied::NotFound)
+    );
+    assert!(
+        !controller.can(Capability::ViewMeetings),
+        "no meetings without a body"
     );
 }
 
