@@ -89,6 +89,30 @@ pub fn from_amsterdam(local: time::PrimitiveDateTime) -> OffsetDateTime {
     local.assume_offset(UtcOffset::from_hms(1, 0, 0).expect("valid offset"))
 }
 
+/// A date as people type it: `dd-mm-jjjj` (also with `/` or `.`) or `jjjj-mm-dd` (what a date
+/// picker sends). `None` for anything else, including dates that do not exist.
+pub fn parse_date(input: &str) -> Option<Date> {
+    let s = input.trim();
+    let parts: Vec<&str> = s.split(['-', '/', '.']).collect();
+    let [a, b, c] = parts.as_slice() else {
+        return None;
+    };
+    let (y, m, d) = if a.len() == 4 {
+        (*a, *b, *c)
+    } else if c.len() == 4 {
+        (*c, *b, *a)
+    } else {
+        return None;
+    };
+    let all_digits =
+        |t: &str| !t.is_empty() && t.len() <= 4 && t.bytes().all(|b| b.is_ascii_digit());
+    if ![y, m, d].into_iter().all(all_digits) {
+        return None;
+    }
+    let month = Month::try_from(m.parse::<u8>().ok()?).ok()?;
+    Date::from_calendar_date(y.parse().ok()?, month, d.parse().ok()?).ok()
+}
+
 /// Groups the integer digits by thousands with dots: `1234567` → `1.234.567`.
 fn group_thousands(digits: &str) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
@@ -256,6 +280,17 @@ mod tests {
         assert_eq!(clock(datetime!(2026-03-29 01:00 UTC)), "03:00");
         assert_eq!(clock(datetime!(2026-10-25 00:59 UTC)), "02:59");
         assert_eq!(clock(datetime!(2026-10-25 01:00 UTC)), "02:00");
+    }
+
+    #[test]
+    fn dates_are_read_as_typed() {
+        assert_eq!(parse_date("23-11-2026"), Some(date!(2026 - 11 - 23)));
+        assert_eq!(parse_date(" 2026-11-23 "), Some(date!(2026 - 11 - 23)));
+        assert_eq!(parse_date("1/2/2026"), Some(date!(2026 - 02 - 01)));
+        assert_eq!(parse_date("31-02-2026"), None);
+        assert_eq!(parse_date("morgen"), None);
+        assert_eq!(parse_date("23-11-26"), None);
+        assert_eq!(parse_date("+1-11-2026"), None);
     }
 
     #[test]

@@ -25,7 +25,6 @@ use domain::nl;
 use store::StoreError;
 use store::register::{AgreementDetail, KpiInput, MeasurementInput};
 use time::Date;
-use time::macros::format_description;
 
 const VIEW: Access = Access::Needs(Capability::ViewAgreements);
 const MANAGE: Access = Access::Needs(Capability::ManageAgreements);
@@ -547,13 +546,6 @@ pub(super) async fn add_kpi(
     Ok(done(id, "kpis"))
 }
 
-fn parse_date(s: &str) -> Option<Date> {
-    let t = s.trim();
-    Date::parse(t, format_description!("[year]-[month]-[day]"))
-        .or_else(|_| Date::parse(t, format_description!("[day]-[month]-[year]")))
-        .ok()
-}
-
 pub(super) async fn add_measurement(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -578,7 +570,7 @@ pub(super) async fn add_measurement(
     if kpi.is_none() {
         errors.add("m_kpi", "Kies de KPI waarvan u een meting vastlegt.");
     }
-    let on = parse_date(&drafts.m_date);
+    let on = domain::nl::parse_date(&drafts.m_date);
     if on.is_none() {
         errors.add("m_date", "Vul de datum van de meting in als dd-mm-jjjj.");
     } else if on.is_some_and(|o| o > today()) {

@@ -19,7 +19,6 @@ use serde::Deserialize;
 use store::StoreError;
 use store::register::{AgreementDetail, AgreementInput, PartyInput};
 use time::Date;
-use time::macros::format_description;
 
 /// The number of party rows the form offers.
 const PARTY_ROWS: usize = 3;
@@ -182,13 +181,6 @@ fn draft_of(d: &AgreementDetail) -> Draft {
             .unwrap_or_default(),
         insurer_deviation: a.insurer_deviation.clone(),
     }
-}
-
-fn parse_date(s: &str) -> Option<Date> {
-    let t = s.trim();
-    Date::parse(t, format_description!("[year]-[month]-[day]"))
-        .or_else(|_| Date::parse(t, format_description!("[day]-[month]-[year]")))
-        .ok()
 }
 
 fn choices<T: Copy>(
@@ -380,7 +372,7 @@ fn validate(draft: &Draft, user: &User, people: &[i64]) -> Result<AgreementInput
         if text.trim().is_empty() {
             return None;
         }
-        let d = parse_date(text);
+        let d = domain::nl::parse_date(text);
         if d.is_none() {
             errors.add(field, "Vul een datum in als dd-mm-jjjj.");
         }
@@ -685,7 +677,8 @@ fn diff_rows(stored: &Draft, typed: &Draft, people: &[(i64, String)]) -> Vec<Dif
                 .collect::<Vec<_>>(),
         )
     };
-    let date = |s: &str| parse_date(s).map_or_else(|| s.trim().to_string(), domain::nl::date);
+    let date =
+        |s: &str| domain::nl::parse_date(s).map_or_else(|| s.trim().to_string(), domain::nl::date);
     let pairs: Vec<(&'static str, String, String)> = vec![
         (
             "Titel",

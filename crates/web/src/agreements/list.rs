@@ -18,7 +18,7 @@ use domain::nl;
 use serde::Deserialize;
 use std::collections::{BTreeSet, HashMap};
 use store::register::{RegisterFilter, RegisterRow};
-use time::{Date, Month, OffsetDateTime};
+use time::{Date, OffsetDateTime};
 
 pub(super) fn routes() -> Vec<RouteDef> {
     vec![
@@ -78,29 +78,6 @@ impl Params {
 /// Today in the Netherlands: the day traffic lights and compliance are judged on.
 pub(super) fn today() -> Date {
     nl::to_amsterdam(OffsetDateTime::now_utc()).date()
-}
-
-/// A date as typed: `dd-mm-jjjj` (also with `/` or `.`) or `jjjj-mm-dd` (the date picker).
-pub(super) fn parse_date(input: &str) -> Option<Date> {
-    let s = input.trim();
-    let parts: Vec<&str> = s.split(['-', '/', '.']).collect();
-    let [a, b, c] = parts.as_slice() else {
-        return None;
-    };
-    let (y, m, d) = if a.len() == 4 {
-        (*a, *b, *c)
-    } else if c.len() == 4 {
-        (*c, *b, *a)
-    } else {
-        return None;
-    };
-    let all_digits =
-        |t: &str| !t.is_empty() && t.len() <= 4 && t.bytes().all(|b| b.is_ascii_digit());
-    if ![y, m, d].into_iter().all(all_digits) {
-        return None;
-    }
-    let month = Month::try_from(m.parse::<u8>().ok()?).ok()?;
-    Date::from_calendar_date(y.parse().ok()?, month, d.parse().ok()?).ok()
 }
 
 /// A filter value that must be one of a vocabulary's codes; anything else does not filter.
@@ -200,11 +177,11 @@ pub(super) async fn register_lines(
     let blank = |s: &str| s.trim().is_empty();
     let (due_from, van_error) = match params.van.trim() {
         "" => (None, None),
-        v => parse_date(v).map_or((None, Some(DATE_ERROR)), |d| (Some(d), None)),
+        v => nl::parse_date(v).map_or((None, Some(DATE_ERROR)), |d| (Some(d), None)),
     };
     let (due_to, tot_error) = match params.tot.trim() {
         "" => (None, None),
-        v => parse_date(v).map_or((None, Some(DATE_ERROR)), |d| (Some(d), None)),
+        v => nl::parse_date(v).map_or((None, Some(DATE_ERROR)), |d| (Some(d), None)),
     };
     let filter = RegisterFilter {
         visible_bodies: user.actor.bodies.iter().copied().collect(),
@@ -581,21 +558,4 @@ async fn compliance_page(
         bars,
         today: nl::date(today),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_date;
-    use time::macros::date;
-
-    #[test]
-    fn reads_dutch_and_iso_dates() {
-        assert_eq!(parse_date("23-11-2026"), Some(date!(2026 - 11 - 23)));
-        assert_eq!(parse_date(" 2026-11-23 "), Some(date!(2026 - 11 - 23)));
-        assert_eq!(parse_date("1/2/2026"), Some(date!(2026 - 02 - 01)));
-        assert_eq!(parse_date("31-02-2026"), None);
-        assert_eq!(parse_date("morgen"), None);
-        assert_eq!(parse_date("23-11-26"), None);
-        assert_eq!(parse_date("+1-11-2026"), None);
-    }
 }

@@ -11,7 +11,6 @@ use domain::authz::Capability;
 use serde::Deserialize;
 use store::audit::AuditFilter;
 use time::Date;
-use time::macros::format_description;
 
 pub fn routes() -> Vec<RouteDef> {
     vec![get(
@@ -76,11 +75,10 @@ fn date(s: &str, field: &'static str, errors: &mut Errors) -> Option<Date> {
     if t.is_empty() {
         return None;
     }
-    let parsed = Date::parse(t, format_description!("[year]-[month]-[day]"))
-        .or_else(|_| Date::parse(t, format_description!("[day]-[month]-[year]")));
+    let parsed = domain::nl::parse_date(t);
     match parsed {
-        Ok(d) => Some(d),
-        Err(_) => {
+        Some(d) => Some(d),
+        None => {
             errors.add(field, "Vul een datum in als dd-mm-jjjj.");
             None
         }

@@ -319,18 +319,9 @@ pub(super) async fn add_action(
     let due = if form.due.trim().is_empty() {
         None
     } else {
-        match time::Date::parse(
-            form.due.trim(),
-            time::macros::format_description!("[year]-[month]-[day]"),
-        )
-        .or_else(|_| {
-            time::Date::parse(
-                form.due.trim(),
-                time::macros::format_description!("[day]-[month]-[year]"),
-            )
-        }) {
-            Ok(d) => Some(d),
-            Err(_) => return refuse("Vul de uiterste datum in als dd-mm-jjjj.").await,
+        match domain::nl::parse_date(&form.due) {
+            Some(d) => Some(d),
+            None => return refuse("Vul de uiterste datum in als dd-mm-jjjj.").await,
         }
     };
     let input = store::agreements::ActionInput {

@@ -20,7 +20,7 @@ use store::StoreError;
 use store::agenda::ItemInput;
 use store::meetings::MeetingInput;
 use time::macros::format_description;
-use time::{Date, PrimitiveDateTime, Time};
+use time::{PrimitiveDateTime, Time};
 
 #[derive(Deserialize, Default, Clone)]
 pub(super) struct MeetingForm {
@@ -103,13 +103,6 @@ async fn form_page(
     Ok((status, render(page)?).into_response())
 }
 
-fn parse_date(s: &str) -> Option<Date> {
-    let t = s.trim();
-    Date::parse(t, format_description!("[year]-[month]-[day]"))
-        .or_else(|_| Date::parse(t, format_description!("[day]-[month]-[year]")))
-        .ok()
-}
-
 fn parse_time(s: &str) -> Option<Time> {
     let t = s.trim().replace('.', ":");
     Time::parse(&t, format_description!("[hour]:[minute]")).ok()
@@ -130,7 +123,7 @@ fn validate(
     if kind.is_none() {
         errors.add("kind", "Kies het soort vergadering.");
     }
-    let date = parse_date(&form.date);
+    let date = domain::nl::parse_date(&form.date);
     if date.is_none() {
         errors.add("date", "Vul een datum in als dd-mm-jjjj.");
     }

@@ -12,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::{Capability, Visibility};
-use domain::meetings::agenda::{Direction, ItemTiming, move_item};
+use domain::meetings::agenda::{Direction, move_item};
 use domain::meetings::kinds::{Purpose, Subject};
 use domain::meetings::status::{MeetingStatus, agenda_editable};
 use store::StoreError;
@@ -326,18 +326,6 @@ pub(super) async fn new_form(
     form_page(&state, &ctx, &user, meeting, None, draft, Errors::default()).await
 }
 
-fn timings(items: &[Item]) -> Vec<ItemTiming> {
-    items
-        .iter()
-        .map(|i| ItemTiming {
-            id: i.id,
-            parent: i.parent_id,
-            position: i.position,
-            planned_minutes: i.planned_minutes.max(0) as u32,
-        })
-        .collect()
-}
-
 pub(super) async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -431,7 +419,7 @@ async fn reorder(
     visible_item(state, user, &meeting, item_id, Capability::ManageMeetings).await?;
     editable(&meeting)?;
     let all = store::agenda::items(&state.store, id).await?;
-    let moves = move_item(&timings(&all), item_id, direction);
+    let moves = move_item(&super::timings(&all), item_id, direction);
     let mut tx = state.store.begin().await?;
     store::agenda::set_positions(&mut tx, &who(user), &moves).await?;
     store::commit(tx).await?;

@@ -11,14 +11,12 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::IntoResponse;
 use axum::response::Response;
-use domain::meetings::agenda::{ItemTiming, schedule};
 use domain::meetings::kinds::{DecisionOutcome, Purpose};
 use domain::nl;
 use serde::Deserialize;
 use std::collections::HashMap;
 use store::agenda::Item;
 use store::meetings::Meeting;
-use time::PrimitiveDateTime;
 
 #[derive(Deserialize, Default)]
 pub(super) struct Scope {
@@ -34,17 +32,7 @@ struct Numbered {
 
 /// The reader's items with their outline numbers and planned start times.
 fn numbered(meeting: &Meeting, items: Vec<Item>) -> Vec<Numbered> {
-    let timings: Vec<ItemTiming> = items
-        .iter()
-        .map(|i| ItemTiming {
-            id: i.id,
-            parent: i.parent_id,
-            position: i.position,
-            planned_minutes: i.planned_minutes.max(0) as u32,
-        })
-        .collect();
-    let local = nl::to_amsterdam(meeting.starts_at);
-    let plan = schedule(PrimitiveDateTime::new(local.date(), local.time()), &timings);
+    let plan = super::plan(meeting, &items);
     let mut by_id: HashMap<i64, Item> = items.into_iter().map(|i| (i.id, i)).collect();
     plan.rows
         .iter()
@@ -145,15 +133,6 @@ struct ListPage {
     error: Option<String>,
 }
 
-fn when(m: &Meeting) -> String {
-    format!(
-        "{} {}–{}",
-        nl::date(nl::to_amsterdam(m.starts_at).date()),
-        nl::clock(m.starts_at),
-        nl::clock(m.ends_at)
-    )
-}
-
 async fn list_page(
     state: &AppState,
     ctx: &Ctx,
@@ -229,7 +208,7 @@ async fn list_page(
     };
     render(ListPage {
         layout: ctx.layout(format!("{title} — {}", meeting.title)),
-        when: when(&meeting),
+        when: super::when(&meeting),
         decisions_list,
         scope_label,
         scopes,
@@ -349,7 +328,7 @@ pub(super) async fn print_agenda(
     let local = nl::to_amsterdam(meeting.starts_at + time::Duration::minutes(total.into()));
     render(PrintPage {
         layout: ctx.layout(format!("Agenda — {}", meeting.title)),
-        when: when(&meeting),
+        when: super::when(&meeting),
         bodies: meeting
             .bodies
             .iter()

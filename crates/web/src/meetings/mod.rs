@@ -159,21 +159,10 @@ pub(crate) fn insertion_point(items: &[Item], parent: Option<i64>) -> (i32, Vec<
                 .collect();
             (closing.position, moves)
         }
-        _ => {
-            let timings: Vec<domain::meetings::agenda::ItemTiming> = items
-                .iter()
-                .map(|i| domain::meetings::agenda::ItemTiming {
-                    id: i.id,
-                    parent: i.parent_id,
-                    position: i.position,
-                    planned_minutes: i.planned_minutes.max(0) as u32,
-                })
-                .collect();
-            (
-                domain::meetings::agenda::next_position(&timings, parent),
-                Vec::new(),
-            )
-        }
+        _ => (
+            domain::meetings::agenda::next_position(&timings(items), parent),
+            Vec::new(),
+        ),
     }
 }
 
@@ -206,4 +195,37 @@ pub(crate) fn present_voters(
         .filter(|m| domain::meetings::voting::eligible(&m.body_code, subject, &voter(m)))
         .map(|m| (m.person_id, m.name.clone()))
         .collect()
+}
+
+/// The items as the agenda rules see them.
+pub(crate) fn timings(items: &[Item]) -> Vec<domain::meetings::agenda::ItemTiming> {
+    items
+        .iter()
+        .map(|i| domain::meetings::agenda::ItemTiming {
+            id: i.id,
+            parent: i.parent_id,
+            position: i.position,
+            planned_minutes: i.planned_minutes.max(0) as u32,
+        })
+        .collect()
+}
+
+/// Numbers and planned times of these items, from the meeting's start in Dutch time.
+pub(crate) fn plan(meeting: &Meeting, items: &[Item]) -> domain::meetings::agenda::Schedule {
+    let local = domain::nl::to_amsterdam(meeting.starts_at);
+    domain::meetings::agenda::schedule(
+        time::PrimitiveDateTime::new(local.date(), local.time()),
+        &timings(items),
+    )
+}
+
+/// "14-12-2026 16:00–18:00".
+pub(crate) fn when(m: &Meeting) -> String {
+    use domain::nl;
+    format!(
+        "{} {}–{}",
+        nl::date(nl::to_amsterdam(m.starts_at).date()),
+        nl::clock(m.starts_at),
+        nl::clock(m.ends_at)
+    )
 }

@@ -11,14 +11,14 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::authz::{Capability, Visibility};
-use domain::meetings::agenda::{ItemTiming, schedule, timer};
+use domain::meetings::agenda::timer;
 use domain::meetings::decisions::{BodyDecision, JointOutcome, joint_outcome};
 use domain::meetings::kinds::{DecisionOutcome, MeetingKind, Purpose};
 use domain::meetings::status::{MeetingStatus, agenda_editable, decisions_open, minutes_editable};
 use domain::nl;
 use std::collections::HashMap;
 use store::meetings::Meeting;
-use time::{OffsetDateTime, PrimitiveDateTime};
+use time::OffsetDateTime;
 
 struct MeetingRow {
     id: i64,
@@ -50,15 +50,6 @@ async fn body_codes(state: &AppState) -> AppResult<HashMap<i64, String>> {
         .collect())
 }
 
-fn when(m: &Meeting) -> String {
-    format!(
-        "{} {}–{}",
-        nl::date(nl::to_amsterdam(m.starts_at).date()),
-        nl::clock(m.starts_at),
-        nl::clock(m.ends_at)
-    )
-}
-
 pub(super) async fn list(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -71,7 +62,7 @@ pub(super) async fn list(
     for m in store::meetings::list_for_bodies(&state.store, &bodies).await? {
         let row = MeetingRow {
             id: m.id,
-            when: when(&m),
+            when: super::when(&m),
             kind: MeetingKind::parse(&m.kind).map(|k| k.label()).unwrap_or(""),
             status: status_label(&m.status),
             bodies: m
@@ -314,17 +305,7 @@ pub(crate) fn agenda(
     let items = visible_items(user, snap.items.clone());
     let status = MeetingStatus::parse(&meeting.status).unwrap_or(MeetingStatus::Concept);
 
-    let timings: Vec<ItemTiming> = items
-        .iter()
-        .map(|i| ItemTiming {
-            id: i.id,
-            parent: i.parent_id,
-            position: i.position,
-            planned_minutes: i.planned_minutes.max(0) as u32,
-        })
-        .collect();
-    let local = nl::to_amsterdam(meeting.starts_at);
-    let plan = schedule(PrimitiveDateTime::new(local.date(), local.time()), &timings);
+    let plan = super::plan(meeting, &items);
     let by_id: HashMap<i64, &store::agenda::Item> = items.iter().map(|i| (i.id, i)).collect();
 
     let mut views = Vec::with_capacity(plan.rows.len());
@@ -475,7 +456,7 @@ async fn build(
     let status = MeetingStatus::parse(&meeting.status).unwrap_or(MeetingStatus::Concept);
     let page = ShowPage {
         layout: ctx.layout(meeting.title.clone()),
-        when: when(&meeting),
+        when: super::when(&meeting),
         kind: MeetingKind::parse(&meeting.kind)
             .map(|k| k.label())
             .unwrap_or(""),
