@@ -78,21 +78,6 @@ pub async fn for_meeting(store: &Store, meeting_id: i64) -> Result<Vec<Agreement
     .await?)
 }
 
-/// Agreements that need attention on a given day: open ones whose due date has passed. The
-/// agreements register adds review dates and traffic lights to this hook (A7, B4).
-pub async fn needing_attention(store: &Store, today: Date) -> Result<Vec<Agreement>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT a.id, a.kind, a.title, a.description, a.status, a.owner_id, p.name AS owner_name, a.due_date,
-                a.visibility_body_id, a.origin_meeting_id, a.origin_item_id, a.frozen_at, a.version
-         FROM agreement a LEFT JOIN person p ON p.id = a.owner_id
-         WHERE a.status IN ('vastgesteld', 'in_uitvoering') AND a.due_date < $1
-         ORDER BY a.due_date, a.id",
-    )
-    .bind(today)
-    .fetch_all(store.pool())
-    .await?)
-}
-
 /// A later change to a frozen agreement, kept beside it (A6).
 pub async fn add_addendum(
     conn: &mut PgConnection,

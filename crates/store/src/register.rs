@@ -118,6 +118,7 @@ pub struct AgreementCore {
     /// `SevenS` codes in the model's order.
     pub seven_s: Vec<String>,
     pub realised_on: Option<Date>,
+    pub reviewed_on: Option<Date>,
     pub insurer_deviation: String,
     pub budget_scenario_id: Option<i64>,
     pub frozen_at: Option<OffsetDateTime>,
@@ -256,7 +257,8 @@ macro_rules! core_select {
         a.origin_meeting_id, m.title AS origin_meeting_title, a.origin_item_id, i.title AS origin_item_title,
         a.origin_decision_id, a.theme,
         COALESCE((SELECT array_agg(s.element) FROM agreement_seven_s s WHERE s.agreement_id = a.id), '{}') AS seven_s,
-        a.realised_on, a.insurer_deviation, a.budget_scenario_id, a.frozen_at, a.created_at, a.version
+        a.realised_on, a.reviewed_on, a.insurer_deviation, a.budget_scenario_id, a.frozen_at, a.created_at,
+        a.version
     FROM agreement a
     LEFT JOIN person o ON o.id = a.owner_id
     LEFT JOIN body b ON b.id = a.visibility_body_id
@@ -554,6 +556,54 @@ pub async fn change_status(
     .await
 }
 
+/// Records that the boards reviewed the agreement on `on` (B4): the next review is due one
+/// cadence later. A non-empty `note` is kept as a comment. `Conflict` when the agreement changed
+/// since `expected_version`.
+pub async fn record_review(
+    conn: &mut PgConnection,
+    who: &Who,
+    id: i64,
+    expected_version: i32,
+    on: Date,
+    note: &str,
+) -> Result<(), StoreError> {
+    let before: Option<(Option<Date>, i32)> =
+        sqlx::query_as("SELECT reviewed_on, version FROM agreement WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let (previous, version) = before.ok_or(StoreError::NotFound)?;
+    if version != expected_version {
+        return Err(StoreError::Conflict);
+    }
+    sqlx::query("UPDATE agreement SET reviewed_on = $2, version = version + 1 WHERE id = $1")
+        .bind(id)
+        .bind(on)
+        .execute(&mut *conn)
+        .await?;
+    let note = note.trim();
+    if !note.is_empty() {
+        sqlx::query(
+            "INSERT INTO agreement_comment (agreement_id, author_id, text) VALUES ($1, $2, $3)",
+        )
+        .bind(id)
+        .bind(who.id)
+        .bind(format!("Beoordeling: {note}"))
+        .execute(&mut *conn)
+        .await?;
+    }
+    let meeting = origin_meeting(conn, id).await?;
+    notify(conn, meeting).await?;
+    audit::record(
+        conn,
+        who,
+        Change::new("agreement", id, "review")
+            .before(serde_json::json!({ "reviewed_on": previous }))
+            .after(serde_json::json!({ "reviewed_on": on, "note": note })),
+    )
+    .await
+}
+
 /// Adds a comment by `who`; returns its id.
 pub async fn add_comment(
     conn: &mut PgConnection,
@@ -790,6 +840,10 @@ pub struct RegisterFilter {
     /// Full-text search in title and description, Dutch stemming, web-search syntax
     /// (`"…"`, `or`, `-woord`). Blank: no search. Only stop words ("de", "het"): nothing matches.
     pub query: Option<String>,
+    /// Only agreements that may need attention on this day (B4): settled ones that are past due,
+    /// have a review cadence or have KPIs. The domain (`agreements::attention`) decides; this
+    /// only keeps the others out of the query.
+    pub attention_on: Option<Date>,
 }
 
 /// One line of the register with what the list, the export and the traffic light need.
@@ -803,6 +857,9 @@ pub struct RegisterRow {
     pub due_date: Option<Date>,
     pub review_months: Option<i16>,
     pub realised_on: Option<Date>,
+    pub reviewed_on: Option<Date>,
+    /// The day the agreement was entered, in Amsterdam.
+    pub created_on: Date,
     pub theme: Option<String>,
     pub visibility_body_id: Option<i64>,
     pub origin_meeting_id: Option<i64>,
@@ -827,6 +884,8 @@ struct RawRegisterRow {
     due_date: Option<Date>,
     review_months: Option<i16>,
     realised_on: Option<Date>,
+    reviewed_on: Option<Date>,
+    created_on: Date,
     theme: Option<String>,
     visibility_body_id: Option<i64>,
     origin_meeting_id: Option<i64>,
@@ -856,6 +915,8 @@ impl From<RawRegisterRow> for RegisterRow {
             due_date: r.due_date,
             review_months: r.review_months,
             realised_on: r.realised_on,
+            reviewed_on: r.reviewed_on,
+            created_on: r.created_on,
             theme: r.theme,
             visibility_body_id: r.visibility_body_id,
             origin_meeting_id: r.origin_meeting_id,
@@ -891,7 +952,7 @@ pub async fn list(store: &Store, filter: &RegisterFilter) -> Result<Vec<Register
         .filter(|q| !q.is_empty());
     let sql = concat!(
         "SELECT a.id, a.kind, a.title, a.status, a.start_date, a.due_date, a.review_months, a.realised_on,
-                a.theme, a.visibility_body_id, a.origin_meeting_id, a.version,
+                a.reviewed_on, (a.created_at AT TIME ZONE 'Europe/Amsterdam')::date AS created_on, a.theme, a.visibility_body_id, a.origin_meeting_id, a.version,
                 COALESCE((SELECT array_agg(o.name ORDER BY o.pos, o.name)
                           FROM (SELECT p.name, min(x.pos) AS pos
                                 FROM (SELECT a.owner_id AS person_id, -1 AS pos
@@ -915,6 +976,9 @@ pub async fn list(store: &Store, filter: &RegisterFilter) -> Result<Vec<Register
            AND ($9::date IS NULL OR a.due_date >= $9)
            AND ($10::date IS NULL OR a.due_date <= $10)
            AND ($11::text IS NULL OR a.search @@ websearch_to_tsquery('dutch', $11))
+           AND ($12::date IS NULL OR (a.status IN ('vastgesteld', 'in_uitvoering')
+                AND (a.due_date < $12 OR a.review_months IS NOT NULL
+                     OR EXISTS (SELECT 1 FROM agreement_kpi k WHERE k.agreement_id = a.id))))
          ORDER BY a.due_date NULLS LAST, a.id"
     );
     let rows: Vec<RawRegisterRow> = sqlx::query_as(sql)
@@ -929,6 +993,7 @@ pub async fn list(store: &Store, filter: &RegisterFilter) -> Result<Vec<Register
         .bind(filter.due_from)
         .bind(filter.due_to)
         .bind(query)
+        .bind(filter.attention_on)
         .fetch_all(store.pool())
         .await?;
     Ok(rows.into_iter().map(RegisterRow::from).collect())

@@ -1,12 +1,17 @@
 //! The dashboard and the entry pages of the sections that later modules fill in.
 
+use crate::agreements::Line;
 use crate::auth::User;
 use crate::error::AppResult;
 use crate::routes::{Access, RouteDef, get};
+use crate::state::AppState;
 use crate::views::{Ctx, Layout, render};
 use askama::Template;
+use axum::extract::State;
 use axum::response::Response;
+use domain::agreements::kinds::AgreementStatus;
 use domain::authz::{Capability, Section};
+use store::register::RegisterFilter;
 
 pub fn routes() -> Vec<RouteDef> {
     vec![
@@ -52,9 +57,44 @@ struct DashboardPage {
     first_name: String,
     cards: Vec<SectionCard>,
     represents: usize,
+    /// The open agreements this person owns (B4), most pressing first; `None` without access
+    /// to the register.
+    owned: Option<Vec<Line>>,
+    person_id: i64,
 }
 
-async fn dashboard(ctx: Ctx, User(user): User) -> AppResult<Response> {
+/// The open agreements the person owns, as owner of the agreement or of one of its parties:
+/// those that need attention first, then by due date.
+async fn owned_agreements(
+    state: &AppState,
+    user: &crate::auth::CurrentUser,
+) -> AppResult<Vec<Line>> {
+    let filter = RegisterFilter {
+        visible_bodies: user.actor.bodies.iter().copied().collect(),
+        owner_id: Some(user.actor.person_id),
+        statuses: AgreementStatus::ALL
+            .iter()
+            .filter(|s| s.is_open())
+            .map(|s| s.code().to_string())
+            .collect(),
+        ..RegisterFilter::default()
+    };
+    let today = crate::agreements::today();
+    let mut lines = crate::agreements::lines(state, &filter, today, None).await?;
+    lines.sort_by_key(|l| l.attention.is_empty());
+    Ok(lines)
+}
+
+async fn dashboard(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    User(user): User,
+) -> AppResult<Response> {
+    let owned = if user.actor.can(Capability::ViewAgreements) {
+        Some(owned_agreements(&state, &user).await?)
+    } else {
+        None
+    };
     let cards = user
         .actor
         .sections()
@@ -77,6 +117,8 @@ async fn dashboard(ctx: Ctx, User(user): User) -> AppResult<Response> {
         first_name,
         cards,
         represents: user.actor.vakgroepen.len(),
+        owned,
+        person_id: user.actor.person_id,
     })
 }
 

@@ -2,6 +2,7 @@
 //! KPI monitoring with traffic lights, and the compliance rate (nakomingsgraad). Plain functions
 //! over plain data; the store and web crates supply the rows and show the results.
 
+pub mod attention;
 pub mod compliance;
 pub mod kinds;
 pub mod kpi;

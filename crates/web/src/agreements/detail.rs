@@ -15,6 +15,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use domain::agreements::attention;
 use domain::agreements::kinds::{
     AgreementKind, AgreementStatus, JzojpTheme, PartyKind, ReviewCadence, SevenS,
 };
@@ -40,6 +41,7 @@ pub(super) fn routes() -> Vec<RouteDef> {
         post("/afspraken/{agreement}/opmerkingen", VIEW, add_comment),
         post("/afspraken/{agreement}/kpis", VIEW, add_kpi),
         post("/afspraken/{agreement}/metingen", VIEW, add_measurement),
+        post("/afspraken/{agreement}/beoordeling", VIEW, record_review),
     ]
 }
 
@@ -99,6 +101,8 @@ struct Drafts {
     m_date: String,
     m_value: String,
     m_note: String,
+    review_on: String,
+    review_note: String,
 }
 
 #[derive(Template)]
@@ -119,6 +123,11 @@ struct DetailPage {
     due: String,
     realised: String,
     review: String,
+    /// The next review day, with "(verstreken)" once it has passed; empty without a cadence.
+    next_review: String,
+    last_review: String,
+    /// Why the agreement needs attention (B4), as one phrase; empty when it does not.
+    attention: String,
     visibility: String,
     origin: Option<(i64, String, String)>,
     insurer_deviation: String,
@@ -229,6 +238,24 @@ fn page(ctx: &Ctx, user: &User, d: &AgreementDetail, drafts: Drafts, errors: Err
     let light = from.map_or(TrafficLight::NoData, |s| {
         kpi::agreement_light(&lights, s, a.due_date, today)
     });
+    let cadence = ReviewCadence::from_months(a.review_months.and_then(|m| u32::try_from(m).ok()));
+    let review_due = attention::review_due_on(
+        cadence,
+        a.start_date,
+        nl::to_amsterdam(a.created_at).date(),
+        a.reviewed_on,
+    );
+    let reasons = from.map_or_else(Vec::new, |status| {
+        attention::reasons(
+            &attention::Facts {
+                status,
+                due: a.due_date,
+                review_due,
+                light,
+            },
+            today,
+        )
+    });
     let manage = can_manage(user);
     let statuses = match from {
         Some(from) => allowed_statuses(user, d)
@@ -292,6 +319,19 @@ fn page(ctx: &Ctx, user: &User, d: &AgreementDetail, drafts: Drafts, errors: Err
                 },
                 |c| c.label().into(),
             ),
+        next_review: review_due.map_or_else(String::new, |d| {
+            if d <= today {
+                format!("{} (verstreken)", nl::date(d))
+            } else {
+                nl::date(d)
+            }
+        }),
+        last_review: a.reviewed_on.map(nl::date).unwrap_or_default(),
+        attention: reasons
+            .iter()
+            .map(|r| r.text())
+            .collect::<Vec<_>>()
+            .join("; "),
         visibility: a
             .visibility_body_code
             .as_ref()
@@ -368,7 +408,11 @@ pub(super) async fn show(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let d = visible_agreement(&state, &user, id).await?;
-    render(page(&ctx, &user, &d, Drafts::default(), Errors::default()))
+    let drafts = Drafts {
+        review_on: nl::date(today()),
+        ..Drafts::default()
+    };
+    render(page(&ctx, &user, &d, drafts, Errors::default()))
 }
 
 /// The agreement, if the person may see it (404) and record progress on it (403).
@@ -591,4 +635,63 @@ pub(super) async fn add_measurement(
     store::register::add_measurement(&mut tx, &who(&user), kpi, &input).await?;
     store::commit(tx).await?;
     Ok(done(id, "kpis"))
+}
+
+/// `POST /afspraken/{id}/beoordeling`: the boards reviewed the agreement (B4); the next review
+/// falls one cadence later.
+pub(super) async fn record_review(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: User,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let d = progressable(&state, &user, id).await?;
+    let drafts = Drafts {
+        review_on: one(&pairs, "reviewed_on"),
+        review_note: one(&pairs, "note"),
+        ..Default::default()
+    };
+    let version: i32 = one(&pairs, "version").parse().unwrap_or(-1);
+    let mut errors = Errors::default();
+    let on = nl::parse_date(&drafts.review_on);
+    match on {
+        None => errors.add(
+            "review_on",
+            "Vul de datum van de beoordeling in als dd-mm-jjjj.",
+        ),
+        Some(on) if on > today() => errors.add(
+            "review_on",
+            "Een beoordeling kan niet in de toekomst liggen.",
+        ),
+        Some(_) => {}
+    }
+    if drafts.review_note.trim().chars().count() > 4000 {
+        errors.add(
+            "review_note",
+            "De toelichting is te lang (hoogstens 4000 tekens).",
+        );
+    }
+    let (Some(on), true) = (on, errors.is_empty()) else {
+        return invalid(&ctx, &user, &d, drafts, errors);
+    };
+    let mut tx = state.store.begin().await?;
+    match store::register::record_review(&mut tx, &who(&user), id, version, on, &drafts.review_note)
+        .await
+    {
+        Ok(()) => {
+            store::commit(tx).await?;
+            Ok(done(id, "beoordeling"))
+        }
+        Err(StoreError::Conflict) => {
+            drop(tx);
+            let d = visible_agreement(&state, &user, id).await?;
+            errors.add(
+                "review_on",
+                "Iemand anders heeft deze afspraak intussen gewijzigd. Controleer de gegevens en sla opnieuw op.",
+            );
+            invalid(&ctx, &user, &d, drafts, errors)
+        }
+        Err(e) => Err(e.into()),
+    }
 }

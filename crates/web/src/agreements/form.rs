@@ -53,6 +53,8 @@ pub(super) struct FormView {
     pub reviews: Vec<Choice>,
     pub visibilities: Vec<Choice>,
     pub cancel: String,
+    /// The active vakgroepen's names, offered as suggestions for a vakgroep party.
+    pub vakgroepen: Vec<String>,
 }
 
 #[derive(Template)]
@@ -211,6 +213,12 @@ async fn form_view(
         .filter(|p| p.disabled_at.is_none())
         .collect();
     let bodies = store::bodies::list(&state.store).await?;
+    let vakgroepen = store::vakgroepen::list(&state.store)
+        .await?
+        .into_iter()
+        .filter(|v| v.active)
+        .map(|v| v.name)
+        .collect();
     let at = |v: &Vec<String>, i: usize| v.get(i).cloned().unwrap_or_default();
     let parties = (0..PARTY_ROWS.max(draft.party_kind.len()))
         .map(|i| {
@@ -294,11 +302,13 @@ async fn form_view(
         ),
         visibilities,
         cancel,
+        vakgroepen,
     })
 }
 
 /// Checks the draft; origin fields are the caller's.
-fn validate(draft: &Draft, user: &User, people: &[i64]) -> Result<AgreementInput, Errors> {
+fn validate(draft: &Draft, user: &User, known: &Known) -> Result<AgreementInput, Errors> {
+    let people = &known.people;
     let mut errors = Errors::default();
     let title = draft.title.trim().to_string();
     if title.is_empty() || title.chars().count() > 200 {
@@ -332,6 +342,24 @@ fn validate(draft: &Draft, user: &User, people: &[i64]) -> Result<AgreementInput
                 format!("Vul de naam in van de partij ‘{}’.", pk.label()),
             );
         }
+        // A vakgroep party is one of the hospital's vakgroepen, by name or code, so that the
+        // register can follow it (filters, the vakgroep's own overview) rather than a free text.
+        let vakgroep_id = if pk == PartyKind::Vakgroep && !label.is_empty() {
+            let found = known.vakgroepen.iter().find(|(_, code, name)| {
+                name.to_lowercase() == label.to_lowercase() || code.eq_ignore_ascii_case(label)
+            });
+            if found.is_none() {
+                errors.add(
+                    "parties",
+                    format!(
+                        "‘{label}’ is geen vakgroep van het ziekenhuis; kies een naam uit de lijst."
+                    ),
+                );
+            }
+            found.map(|(id, _, _)| *id)
+        } else {
+            None
+        };
         let owner_id = if owner.is_empty() {
             None
         } else {
@@ -345,8 +373,13 @@ fn validate(draft: &Draft, user: &User, people: &[i64]) -> Result<AgreementInput
         };
         parties.push(PartyInput {
             kind: pk.code().into(),
-            label: label.into(),
-            vakgroep_id: None,
+            // A linked vakgroep shows its own (current) name.
+            label: if vakgroep_id.is_some() {
+                String::new()
+            } else {
+                label.into()
+            },
+            vakgroep_id,
             owner_id,
         });
     }
@@ -426,13 +459,26 @@ fn validate(draft: &Draft, user: &User, people: &[i64]) -> Result<AgreementInput
     }
 }
 
-async fn people_ids(state: &AppState) -> AppResult<Vec<i64>> {
-    Ok(store::people::list(&state.store)
+/// What a form may refer to: active people (owners) and vakgroepen (id, code, name).
+struct Known {
+    people: Vec<i64>,
+    vakgroepen: Vec<(i64, String, String)>,
+}
+
+async fn known(state: &AppState) -> AppResult<Known> {
+    let people = store::people::list(&state.store)
         .await?
         .into_iter()
         .filter(|p| p.disabled_at.is_none())
         .map(|p| p.id)
-        .collect())
+        .collect();
+    let vakgroepen = store::vakgroepen::list(&state.store)
+        .await?
+        .into_iter()
+        .filter(|v| v.active)
+        .map(|v| (v.id, v.code, v.name))
+        .collect();
+    Ok(Known { people, vakgroepen })
 }
 
 /// The origin of a new agreement: a recorded decision whose item the person may see.
@@ -555,7 +601,7 @@ pub(super) async fn create(
     let shown = origin
         .as_ref()
         .map(|o| (o.meeting_id, o.meeting_title.clone()));
-    let mut input = match validate(&draft, &user, &people_ids(&state).await?) {
+    let mut input = match validate(&draft, &user, &known(&state).await?) {
         Ok(i) => i,
         Err(errors) => {
             return form_page(&state, &ctx, &user, None, &draft, errors, shown, None).await;
@@ -745,7 +791,7 @@ pub(super) async fn update(
         )
         .await;
     }
-    let mut input = match validate(&draft, &user, &people_ids(&state).await?) {
+    let mut input = match validate(&draft, &user, &known(&state).await?) {
         Ok(i) => i,
         Err(errors) => {
             let shown = origin_shown(&detail);
@@ -753,20 +799,6 @@ pub(super) async fn update(
         }
     };
     let a = &detail.agreement;
-    // The form names a vakgroep party by its label only: keep the link to the vakgroep of a
-    // stored party with the same name.
-    for p in input.parties.iter_mut().filter(|p| p.kind == "vakgroep") {
-        if let Some(stored) = detail.parties.iter().find(|s| {
-            s.kind == "vakgroep"
-                && s.vakgroep_id.is_some()
-                && (s.label.trim() == p.label || s.vakgroep_name.as_deref() == Some(&p.label))
-        }) {
-            p.vakgroep_id = stored.vakgroep_id;
-            if stored.label.trim().is_empty() {
-                p.label = String::new();
-            }
-        }
-    }
     // The agreement's owner follows the first party owner; without party owners it stays.
     if !input.parties.iter().any(|p| p.owner_id.is_some()) {
         input.owner_id = a.owner_id;

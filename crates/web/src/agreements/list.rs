@@ -10,8 +10,11 @@ use crate::views::{Ctx, Layout, render};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
+use domain::agreements::attention::{self, Reason};
 use domain::agreements::compliance::{self, Compliance};
-use domain::agreements::kinds::{AgreementKind, AgreementStatus, JzojpTheme, PartyKind, SevenS};
+use domain::agreements::kinds::{
+    AgreementKind, AgreementStatus, JzojpTheme, PartyKind, ReviewCadence, SevenS,
+};
 use domain::agreements::kpi::{TrafficLight, agreement_light, kpi_light};
 use domain::authz::Capability;
 use domain::nl;
@@ -76,7 +79,7 @@ impl Params {
 }
 
 /// Today in the Netherlands: the day traffic lights and compliance are judged on.
-pub(super) fn today() -> Date {
+pub(crate) fn today() -> Date {
     nl::to_amsterdam(OffsetDateTime::now_utc()).date()
 }
 
@@ -87,11 +90,13 @@ fn code<T>(value: &str, parse: impl Fn(&str) -> Option<T>) -> Option<String> {
 }
 
 /// One agreement as the register shows and exports it.
-pub(super) struct Line {
+pub(crate) struct Line {
     pub row: RegisterRow,
     pub light: TrafficLight,
     /// Why the light is what it is, in a short Dutch phrase.
     pub reason: String,
+    /// Why it needs attention (B4), most pressing first; empty when it does not.
+    pub attention: Vec<Reason>,
 }
 
 impl Line {
@@ -153,6 +158,20 @@ impl Line {
     pub fn light_label(&self) -> &'static str {
         self.light.label()
     }
+
+    /// The attention reasons as one Dutch phrase ("verlopen sinds …; beoordeling gepland op …").
+    pub fn attention_text(&self) -> String {
+        self.attention
+            .iter()
+            .map(|r| r.text())
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// The tag of the most pressing reason ("Verlopen"), for the start of an agenda line.
+    pub fn attention_tag(&self) -> &'static str {
+        self.attention.first().map_or("", |r| r.tag())
+    }
 }
 
 /// What the filter made of the parameters: the rows, and a message per date field that could not
@@ -197,15 +216,37 @@ pub(super) async fn register_lines(
         due_from,
         due_to,
         query: (!blank(&params.q)).then(|| params.q.trim().to_string()),
+        attention_on: None,
     };
-    let rows = store::register::list(&state.store, &filter).await?;
+    let lines = lines(
+        state,
+        &filter,
+        today,
+        TrafficLight::parse(params.stoplicht.trim()),
+    )
+    .await?;
+    Ok(Filtered {
+        lines,
+        van_error,
+        tot_error,
+    })
+}
+
+/// The register's lines for `filter` with their lights and attention reasons, keeping only the
+/// lights in `wanted` (all when `None`): three queries whatever the number of agreements.
+pub(crate) async fn lines(
+    state: &AppState,
+    filter: &RegisterFilter,
+    today: Date,
+    wanted: Option<TrafficLight>,
+) -> AppResult<Vec<Line>> {
+    let rows = store::register::list(&state.store, filter).await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut kpis: HashMap<i64, Vec<_>> = HashMap::new();
     for (agreement, kpi, measurements) in store::register::kpi_data_for(&state.store, &ids).await? {
         kpis.entry(agreement).or_default().push((kpi, measurements));
     }
-    let wanted = TrafficLight::parse(params.stoplicht.trim());
-    let lines = rows
+    Ok(rows
         .into_iter()
         .map(|row| {
             let assessments: Vec<_> = kpis
@@ -219,15 +260,60 @@ pub(super) async fn register_lines(
                 })
                 .collect();
             let (light, reason) = light_of(&row, &assessments, today);
-            Line { row, light, reason }
+            let attention = attention_of(&row, light, today);
+            Line {
+                row,
+                light,
+                reason,
+                attention,
+            }
         })
         .filter(|l| wanted.is_none_or(|w| l.light == w))
+        .collect())
+}
+
+/// The settled agreements that need attention today (B4), for every body: the callers (the
+/// agenda's standing item, the dashboard) show each person only what they may see.
+pub(crate) async fn needing_attention(state: &AppState, today: Date) -> AppResult<Vec<Line>> {
+    let filter = RegisterFilter {
+        attention_on: Some(today),
+        visible_bodies: store::bodies::list(&state.store)
+            .await?
+            .into_iter()
+            .map(|b| b.id)
+            .collect(),
+        ..RegisterFilter::default()
+    };
+    let mut lines: Vec<Line> = lines(state, &filter, today, None)
+        .await?
+        .into_iter()
+        .filter(|l| !l.attention.is_empty())
         .collect();
-    Ok(Filtered {
-        lines,
-        van_error,
-        tot_error,
-    })
+    lines.sort_by(|a, b| {
+        a.attention[0]
+            .cmp(&b.attention[0])
+            .then(a.row.id.cmp(&b.row.id))
+    });
+    Ok(lines)
+}
+
+fn attention_of(row: &RegisterRow, light: TrafficLight, today: Date) -> Vec<Reason> {
+    let Some(status) = AgreementStatus::parse(&row.status) else {
+        return Vec::new();
+    };
+    let cadence = ReviewCadence::from_months(row.review_months.and_then(|m| u32::try_from(m).ok()));
+    let facts = attention::Facts {
+        status,
+        due: row.due_date,
+        review_due: attention::review_due_on(
+            cadence,
+            row.start_date,
+            row.created_on,
+            row.reviewed_on,
+        ),
+        light,
+    };
+    attention::reasons(&facts, today)
 }
 
 fn light_of(

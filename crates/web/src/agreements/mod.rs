@@ -7,6 +7,8 @@ mod list;
 
 use crate::routes::RouteDef;
 
+pub(crate) use list::{Line, lines, needing_attention, today};
+
 pub fn routes() -> Vec<RouteDef> {
     let mut routes = list::routes();
     routes.extend(export::routes());

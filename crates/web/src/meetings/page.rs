@@ -109,6 +109,15 @@ struct ActionView {
     due: String,
 }
 
+/// An agreement on the standing item "afspraken die aandacht vragen" (B4).
+struct AttentionView {
+    id: i64,
+    tag: &'static str,
+    title: String,
+    owner: String,
+    why: String,
+}
+
 /// The running timer of the current item: the server renders the text, `static/live.js` keeps
 /// it running from the start time (corrected for the difference between the two clocks).
 struct TimerView {
@@ -141,7 +150,7 @@ struct ItemView {
     follow_up_of: Option<i64>,
     /// For the standing item "afspraken die aandacht vragen": overdue agreements this person
     /// may see.
-    attention: Option<Vec<ActionView>>,
+    attention: Option<Vec<AttentionView>>,
     attachments: super::attachments::AttachmentsView,
 }
 
@@ -251,7 +260,7 @@ pub(crate) struct Snapshot {
     /// Metadata only, for all items at once.
     attachments: Vec<store::attachments::Attachment>,
     /// What the agreements register marks for attention, for the standing item (A7).
-    attention: Vec<store::agreements::Agreement>,
+    attention: Vec<crate::agreements::Line>,
     /// Members of the participating bodies and who is present, for named votes.
     members: Vec<store::decisions::Member>,
     present: Vec<i64>,
@@ -265,7 +274,7 @@ pub(crate) async fn snapshot(state: &AppState, meeting: Meeting) -> AppResult<Sn
     let actions = store::agreements::for_meeting(&state.store, meeting.id).await?;
     let attachments = store::attachments::for_meeting(&state.store, meeting.id).await?;
     let today = nl::to_amsterdam(OffsetDateTime::now_utc()).date();
-    let attention = store::agreements::needing_attention(&state.store, today).await?;
+    let attention = crate::agreements::needing_attention(state, today).await?;
     let members = store::decisions::members(&state.store, &meeting.bodies).await?;
     let present = store::decisions::attendance(&state.store, meeting.id)
         .await?
@@ -400,11 +409,13 @@ pub(crate) fn agenda(
             attention: (item.standing.as_deref() == Some("afspraken")).then(|| {
                 snap.attention
                     .iter()
-                    .filter(|a| user.actor.can_see(Visibility::of(a.visibility_body_id)))
-                    .map(|a| ActionView {
-                        title: a.title.clone(),
-                        owner: a.owner_name.clone().unwrap_or_else(|| "—".into()),
-                        due: a.due_date.map(nl::date).unwrap_or_else(|| "—".into()),
+                    .filter(|l| user.actor.can_see(Visibility::of(l.row.visibility_body_id)))
+                    .map(|l| AttentionView {
+                        id: l.row.id,
+                        tag: l.attention_tag(),
+                        title: l.row.title.clone(),
+                        owner: l.owners_shown(),
+                        why: l.attention_text(),
                     })
                     .collect()
             }),

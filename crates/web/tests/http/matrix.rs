@@ -124,6 +124,7 @@ fn expectations() -> Vec<(&'static str, &'static str, &'static str)> {
         ("POST", "/afspraken/{agreement}/opmerkingen", "LFAFFFF"),
         ("POST", "/afspraken/{agreement}/kpis", "LFAFFFF"),
         ("POST", "/afspraken/{agreement}/metingen", "LFAFFFF"),
+        ("POST", "/afspraken/{agreement}/beoordeling", "LFAFFFF"),
         ("GET", "/zelfevaluatie", "LAAFFFF"),
         ("GET", "/begroting", "LAAAAFF"),
         ("GET", "/beheer", ADMIN_ONLY),

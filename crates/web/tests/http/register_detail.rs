@@ -470,3 +470,288 @@ async fn a_frozen_agreement_points_to_the_addendum_instead_of_the_form(pool: PgP
     let d = store::register::detail(&c.store, id).await.unwrap();
     assert_ne!(d.agreement.title, "Anders");
 }
+
+/// Adds a KPI "Wachttijd" (lower is better, 40 → 20 days) and returns its id.
+async fn wait_kpi(c: &mut Client, id: i64) -> String {
+    let res = c
+        .post(
+            &format!("/afspraken/{id}/kpis"),
+            &[
+                ("kpi_name", "Wachttijd"),
+                ("kpi_unit", "dagen"),
+                ("kpi_direction", "lager_beter"),
+                ("kpi_baseline", "40"),
+                ("kpi_target", "20"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    store::register::detail(&c.store, id).await.unwrap().kpis[0]
+        .kpi
+        .id
+        .to_string()
+}
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn red_and_review_due_agreements_reach_the_agenda_and_the_owner_until_reviewed(pool: PgPool) {
+    let mut c = app(pool).await;
+    let meeting = demo_meeting(&c).await;
+    let owner = c.person_id(BESTUURDER).await.to_string();
+    c.sign_in_as(SECRETARIS).await;
+    // Off course: a year in, the waiting time got worse, with the due date still ahead.
+    let red = create(
+        &mut c,
+        &[
+            ("title", "Wachttijd poli orthopedie halveren"),
+            ("start", "01-01-2025"),
+            ("due", "31-12-2099"),
+            ("party_kind", "rvb"),
+            ("party_label", ""),
+            ("party_owner", &owner),
+        ],
+    )
+    .await;
+    let kpi = wait_kpi(&mut c, red).await;
+    for (on, value) in [("01-02-2025", "41"), ("01-11-2026", "55")] {
+        let res = c
+            .post(
+                &format!("/afspraken/{red}/metingen"),
+                &[("kpi", &kpi), ("measured_on", on), ("value", value)],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    }
+    // A quarterly review that fell due long ago.
+    let review = create(
+        &mut c,
+        &[
+            ("title", "Samenwerking SEH evalueren"),
+            ("start", "01-01-2025"),
+            ("review", "per_kwartaal"),
+        ],
+    )
+    .await;
+    // Neither late nor red nor with a review: stays off the agenda.
+    let quiet = create(
+        &mut c,
+        &[("title", "Rustige afspraak"), ("due", "31-12-2099")],
+    )
+    .await;
+    for id in [red, review, quiet] {
+        let v = store::register::detail(&c.store, id)
+            .await
+            .unwrap()
+            .agreement
+            .version;
+        let res = c
+            .post(
+                &format!("/afspraken/{id}/status"),
+                &[("version", &v.to_string()), ("to", "vastgesteld")],
+            )
+            .await;
+        assert!(res.status == StatusCode::SEE_OTHER, "{}", res.body);
+    }
+
+    let agenda = c.get(&format!("/vergaderingen/{meeting}")).await.body;
+    let standing = &agenda[agenda.find("Afspraken die aandacht vragen").unwrap()..];
+    assert!(
+        standing.contains(&format!(r#"data-aandacht="{red}""#))
+            && standing.contains("<strong>Uit koers:</strong>"),
+        "{standing}"
+    );
+    assert!(standing.contains(&format!(r#"data-aandacht="{review}""#)));
+    assert!(standing.contains("beoordeling gepland op 01-04-2025"));
+    assert!(!standing.contains(&format!(r#"data-aandacht="{quiet}""#)));
+
+    // The owner sees it on the dashboard, with the reason.
+    c.cookies.clear();
+    c.sign_in_as(BESTUURDER).await;
+    let dash = c.get("/").await.body;
+    let mine = &dash[dash.find("Mijn afspraken").unwrap()..];
+    assert!(mine.contains("Wachttijd poli orthopedie halveren"));
+    assert!(
+        mine.contains("uit koers volgens de KPI&#39;s")
+            || mine.contains("uit koers volgens de KPI's"),
+        "{mine}"
+    );
+    assert!(
+        !mine.contains("Samenwerking SEH evalueren"),
+        "not the owner"
+    );
+
+    // Recording the review takes it off the agenda until the next quarter.
+    c.cookies.clear();
+    c.sign_in_as(SECRETARIS).await;
+    let page = c.get(&format!("/afspraken/{review}")).await;
+    assert!(page.body.contains("Vraagt aandacht"));
+    let version = store::register::detail(&c.store, review)
+        .await
+        .unwrap()
+        .agreement
+        .version;
+    let bad = c
+        .post(
+            &format!("/afspraken/{review}/beoordeling"),
+            &[
+                ("version", &version.to_string()),
+                ("reviewed_on", "31-02-2026"),
+                ("note", "Besproken"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("dd-mm-jjjj") && bad.body.contains("Besproken"));
+    let today = c
+        .get(&format!("/afspraken/{review}"))
+        .await
+        .field("reviewed_on")
+        .unwrap();
+    let ok = c
+        .post(
+            &format!("/afspraken/{review}/beoordeling"),
+            &[
+                ("version", &version.to_string()),
+                ("reviewed_on", &today),
+                ("note", "Besproken in het overleg"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let d = store::register::detail(&c.store, review).await.unwrap();
+    assert!(d.agreement.reviewed_on.is_some());
+    assert!(
+        d.comments
+            .iter()
+            .any(|x| x.text == "Beoordeling: Besproken in het overleg")
+    );
+    let agenda = c.get(&format!("/vergaderingen/{meeting}")).await.body;
+    assert!(!agenda.contains(&format!(r#"data-aandacht="{review}""#)));
+    assert!(agenda.contains(&format!(r#"data-aandacht="{red}""#)));
+    // A stale version is refused, not applied twice.
+    let stale = c
+        .post(
+            &format!("/afspraken/{review}/beoordeling"),
+            &[("version", &version.to_string()), ("reviewed_on", &today)],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(stale.body.contains("Iemand anders"));
+}
+
+/// Eight people save the same agreement at the same moment: exactly one save lands, the other
+/// seven get the conflict page, and the stored title is the winner's.
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn simultaneous_saves_never_overwrite_each_other(pool: PgPool) {
+    let mut first = app(pool).await;
+    first.sign_in_as(SECRETARIS).await;
+    let id = create(&mut first, &[]).await;
+    let version = first
+        .get(&format!("/afspraken/{id}/bewerken"))
+        .await
+        .field("version")
+        .unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for n in 0..8 {
+        let mut c = Client {
+            router: first.router.clone(),
+            store: first.store.clone(),
+            cookies: Default::default(),
+            ip: first.ip,
+        };
+        c.sign_in_as(SECRETARIS).await;
+        let version = version.clone();
+        tasks.spawn(async move {
+            let title = format!("Titel van schrijver {n}");
+            let res = c
+                .post(
+                    &format!("/afspraken/{id}"),
+                    &[
+                        ("version", version.as_str()),
+                        ("title", title.as_str()),
+                        ("kind", "monitoring"),
+                        ("review", "geen"),
+                    ],
+                )
+                .await;
+            (title, res.status)
+        });
+    }
+    let results = tasks.join_all().await;
+    let winners: Vec<&String> = results
+        .iter()
+        .filter(|(_, s)| *s == StatusCode::SEE_OTHER)
+        .map(|(t, _)| t)
+        .collect();
+    assert_eq!(winners.len(), 1, "{results:?}");
+    assert_eq!(
+        results
+            .iter()
+            .filter(|(_, s)| *s == StatusCode::CONFLICT)
+            .count(),
+        7,
+        "{results:?}"
+    );
+    let stored = store::register::detail(&first.store, id).await.unwrap();
+    assert_eq!(&stored.agreement.title, winners[0]);
+    assert_eq!(
+        stored.agreement.version.to_string(),
+        (version.parse::<i32>().unwrap() + 1).to_string()
+    );
+}
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn a_vakgroep_party_must_be_one_of_the_hospital_s_vakgroepen(pool: PgPool) {
+    let mut c = app(pool).await;
+    c.sign_in_as(SECRETARIS).await;
+    let bad = c
+        .post(
+            "/afspraken",
+            &[
+                ("title", "Spreekuur op locatie Zuid"),
+                ("kind", "actie"),
+                ("review", "geen"),
+                ("party_kind", "vakgroep"),
+                ("party_label", "Kardiologie"),
+                ("party_owner", ""),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("‘Kardiologie’ is geen vakgroep"),
+        "{}",
+        bad.body
+    );
+    assert!(
+        bad.body.contains(r#"value="Spreekuur op locatie Zuid""#),
+        "typed title kept"
+    );
+    assert!(
+        bad.body.contains(r#"<option value="Cardiologie">"#),
+        "suggestions offered"
+    );
+
+    let id = create(
+        &mut c,
+        &[
+            ("title", "Spreekuur op locatie Zuid"),
+            ("party_kind", "vakgroep"),
+            ("party_label", "car"),
+            ("party_owner", ""),
+        ],
+    )
+    .await;
+    let d = store::register::detail(&c.store, id).await.unwrap();
+    let cardio: i64 = sqlx::query_scalar("SELECT id FROM vakgroep WHERE code = 'CAR'")
+        .fetch_one(c.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(d.parties[0].vakgroep_id, Some(cardio));
+    assert_eq!(d.parties[0].name(), "Cardiologie");
+    // Editing keeps the link: the form shows the name, which finds the vakgroep again.
+    let edit = c.get(&format!("/afspraken/{id}/bewerken")).await;
+    assert!(
+        edit.body
+            .contains(r#"name="party_label" value="Cardiologie""#)
+    );
+}
