@@ -113,6 +113,11 @@ pub fn parse_date(input: &str) -> Option<Date> {
     Date::from_calendar_date(y.parse().ok()?, month, d.parse().ok()?).ok()
 }
 
+/// A count with dots between thousands: `2000` → `2.000`.
+pub fn count(n: usize) -> String {
+    group_thousands(&n.to_string())
+}
+
 /// Groups the integer digits by thousands with dots: `1234567` → `1.234.567`.
 fn group_thousands(digits: &str) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
@@ -258,6 +263,14 @@ mod tests {
     use proptest::prelude::*;
     use rust_decimal::dec;
     use time::macros::{date, datetime};
+
+    #[test]
+    fn counts_group_thousands_with_dots() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(2000), "2.000");
+        assert_eq!(count(1_234_567), "1.234.567");
+    }
 
     #[test]
     fn dates_are_day_month_year() {

@@ -736,12 +736,36 @@ async fn kpi_data_for_the_whole_list_at_once(pool: PgPool) {
     measure(&s, &who, x1, date!(2025 - 01 - 01), "2").await;
     measure(&s, &who, x1, date!(2025 - 02 - 01), "4").await;
     measure(&s, &who, y1, date!(2025 - 01 - 15), "2").await;
+    // Only the first and the last day decide a light; the days between are not read, but both
+    // readings of a doubled last day are (the worse one counts).
+    measure(&s, &who, y1, date!(2025 - 01 - 20), "1").await;
+    measure(&s, &who, y1, date!(2025 - 02 - 10), "2.5").await;
+    measure(&s, &who, y1, date!(2025 - 02 - 10), "2.1").await;
 
-    let data = register::kpi_data_for(&s, &[x, y, z]).await.unwrap();
+    let data = register::kpi_light_data_for(&s, &[x, y, z]).await.unwrap();
     let shape: Vec<(i64, i64, usize)> = data.iter().map(|(a, k, m)| (*a, k.id, m.len())).collect();
-    assert_eq!(shape, [(x, x1, 2), (x, x2, 0), (y, y1, 1)]);
-    assert!(register::kpi_data_for(&s, &[]).await.unwrap().is_empty());
-    assert!(register::kpi_data_for(&s, &[z]).await.unwrap().is_empty());
+    assert_eq!(shape, [(x, x1, 2), (x, x2, 0), (y, y1, 3)]);
+    let days: Vec<_> = data[2].2.iter().map(|m| m.measured_on).collect();
+    assert_eq!(
+        days,
+        [
+            date!(2025 - 01 - 15),
+            date!(2025 - 02 - 10),
+            date!(2025 - 02 - 10)
+        ]
+    );
+    assert!(
+        register::kpi_light_data_for(&s, &[])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        register::kpi_light_data_for(&s, &[z])
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // What the list page does with it: one light per agreement, no query per row.
     let rows = register::list(&s, &RegisterFilter::default())

@@ -1,5 +1,7 @@
 //! Server-side page timings and queries per page, in process (no network), on a fresh database
-//! with the demo hospital and a meeting of 20 items, 10 decisions and 15 attachments.
+//! with the demo hospital, a meeting of 20 items, 10 decisions and 15 attachments, and an
+//! agreements register of 2,000 agreements with 20,000 measurements (`GG_BENCH_AGREEMENTS`
+//! changes the number; ten measurements per agreement).
 //!
 //!     DATABASE_URL=postgres://… cargo bench -p gelijkgericht --bench pages
 //!
@@ -125,6 +127,119 @@ async fn seed_meeting(store: &Store) -> i64 {
     id
 }
 
+/// A register of `n` agreements across kinds, themes, statuses and parties, each with one KPI of
+/// ten monthly measurements, written through the store in one transaction per 500 agreements.
+async fn seed_register(store: &Store, n: usize) {
+    use sqlx::types::Decimal;
+    use store::register::{AgreementInput, KpiInput, MeasurementInput, PartyInput};
+    let who = Who::system("bench");
+    let kinds = [
+        "strategische_keuze",
+        "protocol",
+        "financieel",
+        "personeel",
+        "monitoring",
+        "actie",
+    ];
+    let themes = [
+        "laag_complex",
+        "hoog_complex",
+        "gepaste_zorg",
+        "zorg_thuis",
+        "eerste_lijn",
+    ];
+    let elements = ["strategie", "structuur", "systemen", "personeel", "stijl"];
+    let statuses = [
+        domain::agreements::kinds::AgreementStatus::Vastgesteld,
+        domain::agreements::kinds::AgreementStatus::InUitvoering,
+        domain::agreements::kinds::AgreementStatus::Gerealiseerd,
+        domain::agreements::kinds::AgreementStatus::Voorgesteld,
+    ];
+    let words = [
+        "wachttijd",
+        "polikliniek",
+        "operatiekamer",
+        "verwijzingen",
+        "opnameduur",
+        "capaciteit",
+    ];
+    let people: Vec<i64> = store::people::list(store)
+        .await
+        .unwrap()
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    let today = time::OffsetDateTime::now_utc().date();
+    for chunk in 0..n.div_ceil(500) {
+        let mut tx = store.begin().await.unwrap();
+        for i in chunk * 500..((chunk + 1) * 500).min(n) {
+            let start = today - time::Duration::days(400 - (i % 300) as i64);
+            let input = AgreementInput {
+                kind: kinds[i % kinds.len()].into(),
+                title: format!("Afspraak {i}: {} verbeteren", words[i % words.len()]),
+                description: format!(
+                    "Samen met de vakgroepen de {} en de {} aanpakken.",
+                    words[(i + 1) % words.len()],
+                    words[(i + 2) % words.len()]
+                ),
+                owner_id: None,
+                parties: vec![
+                    PartyInput {
+                        kind: "rvb".into(),
+                        label: String::new(),
+                        vakgroep_id: None,
+                        owner_id: Some(people[i % people.len()]),
+                    },
+                    PartyInput {
+                        kind: "msb_plus".into(),
+                        label: String::new(),
+                        vakgroep_id: None,
+                        owner_id: Some(people[(i + 7) % people.len()]),
+                    },
+                ],
+                seven_s: vec![elements[i % elements.len()].into()],
+                theme: Some(themes[i % themes.len()].into()),
+                start_date: Some(start),
+                due_date: Some(start + time::Duration::days(365)),
+                review_months: (i % 3 == 0).then_some(3),
+                visibility_body_id: None,
+                origin_meeting_id: None,
+                origin_item_id: None,
+                origin_decision_id: None,
+                insurer_deviation: String::new(),
+            };
+            let id = store::register::create(&mut tx, &who, &input, statuses[i % statuses.len()])
+                .await
+                .unwrap();
+            let kpi = store::register::add_kpi(
+                &mut tx,
+                &who,
+                id,
+                &KpiInput {
+                    name: "Wachttijd".into(),
+                    unit: "dagen".into(),
+                    direction: "lager_beter".into(),
+                    baseline: Decimal::from(40),
+                    target: Decimal::from(20),
+                },
+            )
+            .await
+            .unwrap();
+            for m in 0..10i64 {
+                let input = MeasurementInput {
+                    measured_on: start + time::Duration::days(30 * m),
+                    value: Decimal::from(40 - (m * (i as i64 % 4))),
+                    note: String::new(),
+                };
+                store::register::add_measurement(&mut tx, &who, kpi, &input)
+                    .await
+                    .unwrap();
+            }
+        }
+        store::commit(tx).await.unwrap();
+    }
+}
+
 async fn session_for(store: &Store, email: &str) -> String {
     let id = store::people::credentials(store, email)
         .await
@@ -146,6 +261,10 @@ async fn session_for(store: &Store, email: &str) -> String {
 }
 
 async fn measure(router: &axum::Router, session: &str, path: &str) {
+    measure_n(router, session, path, 300).await;
+}
+
+async fn measure_n(router: &axum::Router, session: &str, path: &str, runs: usize) {
     let get = || {
         Request::get(path)
             .header(header::HOST, "127.0.0.1:8080")
@@ -153,7 +272,7 @@ async fn measure(router: &axum::Router, session: &str, path: &str) {
             .body(Body::empty())
             .unwrap()
     };
-    for _ in 0..20 {
+    for _ in 0..runs.min(20) {
         let res = router.clone().oneshot(get()).await.unwrap();
         assert_eq!(res.status(), StatusCode::OK, "{path}");
         res.into_body().collect().await.unwrap();
@@ -162,8 +281,8 @@ async fn measure(router: &axum::Router, session: &str, path: &str) {
     let res = router.clone().oneshot(get()).await.unwrap();
     res.into_body().collect().await.unwrap();
     let queries = QUERIES.load(Ordering::Relaxed) - before;
-    let mut times: Vec<Duration> = Vec::with_capacity(300);
-    for _ in 0..300 {
+    let mut times: Vec<Duration> = Vec::with_capacity(runs);
+    for _ in 0..runs {
         let t = Instant::now();
         let res = router.clone().oneshot(get()).await.unwrap();
         res.into_body().collect().await.unwrap();
@@ -224,5 +343,37 @@ fn main() {
         .await;
         measure(&router, &admin, "/beheer/personen").await;
         measure(&router, &admin, "/beheer/audit").await;
+
+        let n: usize = std::env::var("GG_BENCH_AGREEMENTS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(2000);
+        let t = Instant::now();
+        seed_register(&store, n).await;
+        println!(
+            "register seeded: {n} agreements, {} measurements in {:.1} s",
+            n * 10,
+            t.elapsed().as_secs_f64()
+        );
+        measure(&router, &secretary, "/").await;
+        measure(&router, &secretary, &format!("/vergaderingen/{meeting}")).await;
+        measure_n(&router, &secretary, "/afspraken", 50).await;
+        measure(
+            &router,
+            &secretary,
+            "/afspraken?status=in_uitvoering&thema=zorg_thuis",
+        )
+        .await;
+        measure(&router, &secretary, "/afspraken?q=operatiekamer+capaciteit").await;
+        measure(
+            &router,
+            &secretary,
+            "/afspraken?soort=financieel&element=strategie",
+        )
+        .await;
+        measure_n(&router, &secretary, "/afspraken?stoplicht=rood", 50).await;
+        measure_n(&router, &secretary, "/afspraken/nakoming", 50).await;
+        measure_n(&router, &secretary, "/afspraken/export.csv", 20).await;
+        measure_n(&router, &secretary, "/afspraken/export.xlsx", 20).await;
     });
 }

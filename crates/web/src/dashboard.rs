@@ -80,7 +80,13 @@ async fn owned_agreements(
         ..RegisterFilter::default()
     };
     let today = crate::agreements::today();
-    let mut lines = crate::agreements::lines(state, &filter, today, None).await?;
+    let (mut lines, _) = crate::agreements::lines(
+        state,
+        &filter,
+        today,
+        crate::agreements::Selection::default(),
+    )
+    .await?;
     lines.sort_by_key(|l| l.attention.is_empty());
     Ok(lines)
 }

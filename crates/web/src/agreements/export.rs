@@ -125,7 +125,9 @@ async fn csv(
     user: User,
     Query(params): Query<Params>,
 ) -> AppResult<Response> {
-    let lines = register_lines(&state, &user, &params, today()).await?.lines;
+    let lines = register_lines(&state, &user, &params, today(), None)
+        .await?
+        .lines;
     Ok(attachment(
         "text/csv; charset=utf-8",
         "attachment; filename=\"afspraken.csv\"",
@@ -185,7 +187,9 @@ async fn xlsx(
     user: User,
     Query(params): Query<Params>,
 ) -> AppResult<Response> {
-    let lines = register_lines(&state, &user, &params, today()).await?.lines;
+    let lines = register_lines(&state, &user, &params, today(), None)
+        .await?
+        .lines;
     let rows: Rows = lines.iter().map(values).collect();
     let bytes = tokio::task::spawn_blocking(move || workbook(&rows))
         .await

@@ -9,7 +9,7 @@ use crate::state::AppState;
 use crate::views::{Ctx, Layout, render};
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use domain::agreements::attention::{self, Reason};
 use domain::agreements::compliance::{self, Compliance};
 use domain::agreements::kinds::{
@@ -52,7 +52,11 @@ pub(super) struct Params {
     pub van: String,
     pub tot: String,
     pub stoplicht: String,
+    /// `ja`: only agreements that need attention (B4).
+    pub aandacht: String,
     pub q: String,
+    /// The page of the list, from 1; exports ignore it.
+    pub pagina: String,
 }
 
 impl Params {
@@ -68,6 +72,7 @@ impl Params {
             ("van", &self.van),
             ("tot", &self.tot),
             ("stoplicht", &self.stoplicht),
+            ("aandacht", &self.aandacht),
             ("q", &self.q),
         ]
         .into_iter()
@@ -178,6 +183,8 @@ impl Line {
 /// be read (that field then does not filter).
 pub(super) struct Filtered {
     pub lines: Vec<Line>,
+    /// How many agreements match, over all pages.
+    pub total: usize,
     pub van_error: Option<&'static str>,
     pub tot_error: Option<&'static str>,
 }
@@ -186,12 +193,14 @@ const DATE_ERROR: &str = "Vul een geldige datum in als dd-mm-jjjj.";
 
 /// The register as this person may see it, filtered by `params`: the one function behind the
 /// list and both exports. Compartments are applied in the query (`visible_bodies`); the traffic
-/// light is computed here, from the KPIs of all listed agreements fetched at once.
+/// light is computed here, from the KPIs of the listed agreements fetched at once. `window` is
+/// the list's page; the exports take everything.
 pub(super) async fn register_lines(
     state: &AppState,
     user: &User,
     params: &Params,
     today: Date,
+    window: Option<(usize, usize)>,
 ) -> AppResult<Filtered> {
     let blank = |s: &str| s.trim().is_empty();
     let (due_from, van_error) = match params.van.trim() {
@@ -218,32 +227,90 @@ pub(super) async fn register_lines(
         query: (!blank(&params.q)).then(|| params.q.trim().to_string()),
         attention_on: None,
     };
-    let lines = lines(
-        state,
-        &filter,
-        today,
-        TrafficLight::parse(params.stoplicht.trim()),
-    )
-    .await?;
+    let selection = Selection {
+        light: TrafficLight::parse(params.stoplicht.trim()),
+        attention_only: params.aandacht.trim() == "ja",
+        window,
+    };
+    let (lines, total) = lines(state, &filter, today, selection).await?;
     Ok(Filtered {
         lines,
+        total,
         van_error,
         tot_error,
     })
 }
 
-/// The register's lines for `filter` with their lights and attention reasons, keeping only the
-/// lights in `wanted` (all when `None`): three queries whatever the number of agreements.
+/// Which of the matching agreements to show: the ones with this light (all when `None`), only
+/// those that need attention, and one page of them.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Selection {
+    pub light: Option<TrafficLight>,
+    pub attention_only: bool,
+    /// `(offset, limit)`; `None`: all of them.
+    pub window: Option<(usize, usize)>,
+}
+
+/// A selection of the register's lines with their lights and attention reasons, and how many
+/// agreements the selection holds before paging. Four queries whatever the number of
+/// agreements: the matching rows, the KPIs and the measurements that decide the lights, and the
+/// names of the rows shown. Lights are judged for every matching agreement only when the
+/// selection depends on them; otherwise only for the page.
 pub(crate) async fn lines(
     state: &AppState,
     filter: &RegisterFilter,
     today: Date,
-    wanted: Option<TrafficLight>,
-) -> AppResult<Vec<Line>> {
-    let rows = store::register::list(&state.store, filter).await?;
+    selection: Selection,
+) -> AppResult<(Vec<Line>, usize)> {
+    let rows = store::register::matching(&state.store, filter).await?;
+    let window = |len: usize| {
+        selection.window.map_or(0..len, |(offset, limit)| {
+            offset.min(len)..(offset + limit).min(len)
+        })
+    };
+    let (mut lines, total) = if selection.light.is_some() || selection.attention_only {
+        let judged: Vec<Line> = judge(state, rows, today)
+            .await?
+            .into_iter()
+            .filter(|l| selection.light.is_none_or(|w| l.light == w))
+            .filter(|l| !selection.attention_only || !l.attention.is_empty())
+            .collect();
+        let total = judged.len();
+        let range = window(total);
+        (
+            judged
+                .into_iter()
+                .skip(range.start)
+                .take(range.len())
+                .collect(),
+            total,
+        )
+    } else {
+        let total = rows.len();
+        let range = window(total);
+        let page: Vec<RegisterRow> = rows
+            .into_iter()
+            .skip(range.start)
+            .take(range.len())
+            .collect();
+        (judge(state, page, today).await?, total)
+    };
+    let mut rows: Vec<RegisterRow> = lines.iter().map(|l| l.row.clone()).collect();
+    store::register::decorate(&state.store, &mut rows).await?;
+    for (line, row) in lines.iter_mut().zip(rows) {
+        line.row = row;
+    }
+    Ok((lines, total))
+}
+
+/// The light, its reason and the attention reasons of each row, from the KPIs of all rows read
+/// at once.
+async fn judge(state: &AppState, rows: Vec<RegisterRow>, today: Date) -> AppResult<Vec<Line>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut kpis: HashMap<i64, Vec<_>> = HashMap::new();
-    for (agreement, kpi, measurements) in store::register::kpi_data_for(&state.store, &ids).await? {
+    for (agreement, kpi, measurements) in
+        store::register::kpi_light_data_for(&state.store, &ids).await?
+    {
         kpis.entry(agreement).or_default().push((kpi, measurements));
     }
     Ok(rows
@@ -268,7 +335,6 @@ pub(crate) async fn lines(
                 attention,
             }
         })
-        .filter(|l| wanted.is_none_or(|w| l.light == w))
         .collect())
 }
 
@@ -284,11 +350,11 @@ pub(crate) async fn needing_attention(state: &AppState, today: Date) -> AppResul
             .collect(),
         ..RegisterFilter::default()
     };
-    let mut lines: Vec<Line> = lines(state, &filter, today, None)
-        .await?
-        .into_iter()
-        .filter(|l| !l.attention.is_empty())
-        .collect();
+    let selection = Selection {
+        attention_only: true,
+        ..Selection::default()
+    };
+    let (mut lines, _) = lines(state, &filter, today, selection).await?;
     lines.sort_by(|a, b| {
         a.attention[0]
             .cmp(&b.attention[0])
@@ -389,6 +455,51 @@ struct RegisterPage {
     query: String,
     filtered: bool,
     can_manage: bool,
+    pager: Pager,
+}
+
+/// Rows per page of the register: a board member scans a page, and the page stays fast however
+/// large the register grows (the exports hold everything).
+pub(super) const PAGE_SIZE: usize = 100;
+
+/// Where the list is among its pages, with links that keep the filter.
+struct Pager {
+    total: usize,
+    /// 1-based numbers of the first and last row shown; `0, 0` when nothing matches.
+    from: usize,
+    to: usize,
+    page: usize,
+    pages: usize,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+impl Pager {
+    fn new(total: usize, page: usize, query: &str, shown: usize) -> Self {
+        let pages = total.div_ceil(PAGE_SIZE).max(1);
+        let link = |p: usize| {
+            let sep = if query.is_empty() { "?" } else { "&" };
+            format!("/afspraken{query}{sep}pagina={p}")
+        };
+        let from = if shown == 0 {
+            0
+        } else {
+            (page - 1) * PAGE_SIZE + 1
+        };
+        Pager {
+            total,
+            from,
+            to: if shown == 0 { 0 } else { from + shown - 1 },
+            page,
+            pages,
+            prev: (page > 1).then(|| link(page - 1)),
+            next: (page < pages).then(|| link(page + 1)),
+        }
+    }
+
+    fn total_text(&self) -> String {
+        nl::count(self.total)
+    }
 }
 
 /// `GET /afspraken`: the register.
@@ -398,11 +509,26 @@ async fn register(
     user: User,
     Query(params): Query<Params>,
 ) -> AppResult<Response> {
+    let page: usize = params
+        .pagina
+        .trim()
+        .parse()
+        .ok()
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
     let Filtered {
         lines,
+        total,
         van_error,
         tot_error,
-    } = register_lines(&state, &user, &params, today()).await?;
+    } = register_lines(
+        &state,
+        &user,
+        &params,
+        today(),
+        Some(((page - 1) * PAGE_SIZE, PAGE_SIZE)),
+    )
+    .await?;
     let owners = store::people::list(&state.store)
         .await?
         .into_iter()
@@ -415,6 +541,19 @@ async fn register(
         .collect();
     let query = params.query_string();
     let filtered = !query.is_empty();
+    let query = if filtered {
+        format!("?{query}")
+    } else {
+        String::new()
+    };
+    let pager = Pager::new(total, page, &query, lines.len());
+    if lines.is_empty() && total > 0 {
+        // A page beyond the end (the register shrank, or a typed URL): go to the last one.
+        let sep = if query.is_empty() { "?" } else { "&" };
+        return Ok(
+            Redirect::to(&format!("/afspraken{query}{sep}pagina={}", pager.pages)).into_response(),
+        );
+    }
     render(RegisterPage {
         layout: ctx.layout("Afsprakenregister"),
         kinds: choices(
@@ -452,12 +591,9 @@ async fn register(
         lines,
         van_error,
         tot_error,
-        query: if filtered {
-            format!("?{query}")
-        } else {
-            String::new()
-        },
+        query,
         filtered,
+        pager,
         can_manage: user.actor.can(Capability::ManageAgreements),
         params,
     })

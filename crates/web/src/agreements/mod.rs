@@ -7,7 +7,7 @@ mod list;
 
 use crate::routes::RouteDef;
 
-pub(crate) use list::{Line, lines, needing_attention, today};
+pub(crate) use list::{Line, Selection, lines, needing_attention, today};
 
 pub fn routes() -> Vec<RouteDef> {
     let mut routes = list::routes();

@@ -360,3 +360,93 @@ async fn compliance_rate_per_party(pool: PgPool) {
     assert!(res.body.contains("<svg"), "the trend chart");
     assert!(!res.body.contains("style="), "no inline styles (CSP)");
 }
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn the_register_pages_by_a_hundred_and_keeps_the_filter(pool: PgPool) {
+    let mut c = app(pool).await;
+    c.sign_in_as(SECRETARIS).await;
+    let mut tx = c.store.begin().await.unwrap();
+    for n in 0..105 {
+        let mut a = input(&format!("Afspraak nummer {n:03}"));
+        a.kind = if n % 5 == 0 {
+            "financieel"
+        } else {
+            "monitoring"
+        }
+        .into();
+        a.due_date = Some(today() + Duration::days(n));
+        store::register::create(
+            &mut tx,
+            &Who::system("test"),
+            &a,
+            AgreementStatus::Vastgesteld,
+        )
+        .await
+        .unwrap();
+    }
+    store::commit(tx).await.unwrap();
+    let rows = |body: &str| body.matches("<tr data-afspraak=").count();
+
+    let first = c.get("/afspraken").await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(rows(&first.body), 100);
+    assert!(
+        first.body.contains("105 afspraken (getoond: 1–100)"),
+        "{}",
+        first.body
+    );
+    assert!(
+        first.body.contains("Afspraak nummer 000") && !first.body.contains("Afspraak nummer 100")
+    );
+    assert!(
+        first
+            .body
+            .contains(r#"<a href="/afspraken?pagina=2" rel="next">"#)
+    );
+
+    let second = c.get("/afspraken?pagina=2").await;
+    assert_eq!(rows(&second.body), 5);
+    assert!(second.body.contains("Afspraak nummer 104"));
+    assert!(second.body.contains("getoond: 101–105"));
+    assert!(
+        second
+            .body
+            .contains(r#"<a href="/afspraken?pagina=1" rel="prev">"#)
+    );
+
+    let beyond = c.get("/afspraken?soort=monitoring&pagina=9").await;
+    assert_eq!(beyond.status, StatusCode::SEE_OTHER);
+    assert_eq!(beyond.location(), "/afspraken?soort=monitoring&pagina=1");
+
+    // A filter of 21 rows is one page; the exports hold every matching row, not one page.
+    let financial = c.get("/afspraken?soort=financieel").await;
+    assert_eq!(rows(&financial.body), 21);
+    assert!(!financial.body.contains("rel=\"next\""));
+    let (_, _, csv) = get_bytes(&c, "/afspraken/export.csv").await;
+    assert_eq!(
+        String::from_utf8(csv)
+            .unwrap()
+            .matches("Afspraak nummer")
+            .count(),
+        105
+    );
+}
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn the_attention_filter_keeps_what_needs_attention(pool: PgPool) {
+    let mut c = app(pool).await;
+    c.sign_in_as(SECRETARIS).await;
+    let mut late = input("Verlopen afspraak");
+    late.due_date = Some(today() - Duration::days(3));
+    create(&c, &late, AgreementStatus::InUitvoering).await;
+    let mut calm = input("Rustige afspraak");
+    calm.due_date = Some(today() + Duration::days(30));
+    create(&c, &calm, AgreementStatus::InUitvoering).await;
+    let page = c.get("/afspraken?aandacht=ja").await.body;
+    assert!(page.contains("Verlopen afspraak") && !page.contains("Rustige afspraak"));
+    assert!(page.contains("Vraagt aandacht: verlopen sinds"));
+    assert!(page.contains(r#"href="/afspraken/export.csv?aandacht=ja""#));
+    let (_, _, csv) = get_bytes(&c, "/afspraken/export.csv?aandacht=ja").await;
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.contains("Verlopen afspraak") && !csv.contains("Rustige afspraak"));
+}
