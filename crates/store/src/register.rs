@@ -894,6 +894,9 @@ struct RawRegisterRow {
     party_labels: Vec<String>,
     seven_s: Vec<String>,
     version: i32,
+    /// The number of matching rows, where the query counts them.
+    #[sqlx(default)]
+    total: i64,
 }
 
 impl From<RawRegisterRow> for RegisterRow {
@@ -946,10 +949,13 @@ macro_rules! party_arrays {
 /// The agreements matching the filter, ordered by due date (agreements without one last), in one
 /// query, without their names: `owner_names`, `party_kinds`, `party_labels` and `seven_s` are
 /// empty until [`decorate`] fills them. A page of the register decorates only what it shows.
+/// With a `window` (offset, limit) only those rows come back; the second value is the number of
+/// matching agreements either way (0 when the window lies beyond the end).
 pub async fn matching(
     store: &Store,
     filter: &RegisterFilter,
-) -> Result<Vec<RegisterRow>, StoreError> {
+    window: Option<(i64, i64)>,
+) -> Result<(Vec<RegisterRow>, usize), StoreError> {
     let query = filter
         .query
         .as_deref()
@@ -960,7 +966,7 @@ pub async fn matching(
                 a.reviewed_on, (a.created_at AT TIME ZONE 'Europe/Amsterdam')::date AS created_on, a.theme,
                 a.visibility_body_id, a.origin_meeting_id, a.version,
                 '{}'::text[] AS owner_names, '{}'::text[] AS party_kinds, '{}'::text[] AS party_labels,
-                '{}'::text[] AS seven_s
+                '{}'::text[] AS seven_s, count(*) OVER () AS total
          FROM agreement a
          WHERE (a.visibility_body_id IS NULL OR a.visibility_body_id = ANY($1::bigint[]))
            AND ($2::text IS NULL OR a.kind = $2)
@@ -977,7 +983,8 @@ pub async fn matching(
            AND ($12::date IS NULL OR (a.status IN ('vastgesteld', 'in_uitvoering')
                 AND (a.due_date < $12 OR a.review_months IS NOT NULL
                      OR EXISTS (SELECT 1 FROM agreement_kpi k WHERE k.agreement_id = a.id))))
-         ORDER BY a.due_date NULLS LAST, a.id",
+         ORDER BY a.due_date NULLS LAST, a.id
+         OFFSET $13 LIMIT $14",
     )
     .bind(&filter.visible_bodies)
     .bind(filter.kind.as_deref())
@@ -991,9 +998,14 @@ pub async fn matching(
     .bind(filter.due_to)
     .bind(query)
     .bind(filter.attention_on)
+    .bind(window.map_or(0, |w| w.0))
+    .bind(window.map(|w| w.1))
     .fetch_all(store.pool())
     .await?;
-    Ok(rows.into_iter().map(RegisterRow::from).collect())
+    let total = rows
+        .first()
+        .map_or(0, |r| usize::try_from(r.total).unwrap_or(0));
+    Ok((rows.into_iter().map(RegisterRow::from).collect(), total))
 }
 
 /// Fills in the owners, parties and 7S elements of these rows, in one query (aggregated per
@@ -1063,9 +1075,18 @@ pub async fn decorate(store: &Store, rows: &mut [RegisterRow]) -> Result<(), Sto
     Ok(())
 }
 
+/// The register's revision: it moves with every committed change to agreements, their parties,
+/// KPIs and measurements (migration 0007), so a result computed from the register stays valid
+/// while the revision stays the same.
+pub async fn revision(store: &Store) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar("SELECT n FROM register_revision")
+        .fetch_one(store.pool())
+        .await?)
+}
+
 /// The register, filtered, with names: [`matching`] and [`decorate`], two queries.
 pub async fn list(store: &Store, filter: &RegisterFilter) -> Result<Vec<RegisterRow>, StoreError> {
-    let mut rows = matching(store, filter).await?;
+    let (mut rows, _) = matching(store, filter, None).await?;
     decorate(store, &mut rows).await?;
     Ok(rows)
 }

@@ -989,3 +989,33 @@ async fn meeting_actions_appear_in_the_register_and_changes_notify_the_meeting(p
         "in_uitvoering"
     );
 }
+
+#[sqlx::test(migrator = "gg_store::MIGRATOR")]
+async fn the_revision_moves_with_every_committed_change_and_only_then(pool: PgPool) {
+    let s = store(pool.clone());
+    let (_, who) = person(&pool, "Anna de Vries").await;
+    let r0 = register::revision(&s).await.unwrap();
+    let a = create(&s, &who, &input("Eerste")).await;
+    let r1 = register::revision(&s).await.unwrap();
+    assert!(r1 > r0);
+    let k = add_kpi(&s, &who, a, &kpi("A", "hoger_beter", "0", "10")).await;
+    let r2 = register::revision(&s).await.unwrap();
+    assert!(r2 > r1);
+    // Uncommitted work does not move it for others.
+    let mut tx = s.begin().await.unwrap();
+    register::add_measurement(
+        &mut tx,
+        &who,
+        k,
+        &MeasurementInput {
+            measured_on: date!(2025 - 01 - 01),
+            value: dec("3"),
+            note: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(register::revision(&s).await.unwrap(), r2);
+    gg_store::commit(tx).await.unwrap();
+    assert!(register::revision(&s).await.unwrap() > r2);
+}

@@ -599,7 +599,7 @@ pub(super) async fn add_measurement(
 ) -> AppResult<Response> {
     let d = progressable(&state, &user, id).await?;
     let drafts = Drafts {
-        m_kpi: one(&pairs, "kpi"),
+        m_kpi: one(&pairs, "m_kpi"),
         m_date: one(&pairs, "measured_on"),
         m_value: one(&pairs, "value"),
         m_note: one(&pairs, "note"),

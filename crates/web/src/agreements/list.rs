@@ -20,6 +20,7 @@ use domain::authz::Capability;
 use domain::nl;
 use serde::Deserialize;
 use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
 use store::register::{RegisterFilter, RegisterRow};
 use time::{Date, OffsetDateTime};
 
@@ -95,6 +96,7 @@ fn code<T>(value: &str, parse: impl Fn(&str) -> Option<T>) -> Option<String> {
 }
 
 /// One agreement as the register shows and exports it.
+#[derive(Clone)]
 pub(crate) struct Line {
     pub row: RegisterRow,
     pub light: TrafficLight,
@@ -262,13 +264,13 @@ pub(crate) async fn lines(
     today: Date,
     selection: Selection,
 ) -> AppResult<(Vec<Line>, usize)> {
-    let rows = store::register::matching(&state.store, filter).await?;
     let window = |len: usize| {
         selection.window.map_or(0..len, |(offset, limit)| {
             offset.min(len)..(offset + limit).min(len)
         })
     };
     let (mut lines, total) = if selection.light.is_some() || selection.attention_only {
+        let (rows, _) = store::register::matching(&state.store, filter, None).await?;
         let judged: Vec<Line> = judge(state, rows, today)
             .await?
             .into_iter()
@@ -286,13 +288,19 @@ pub(crate) async fn lines(
             total,
         )
     } else {
-        let total = rows.len();
-        let range = window(total);
-        let page: Vec<RegisterRow> = rows
-            .into_iter()
-            .skip(range.start)
-            .take(range.len())
-            .collect();
+        let sql_window = selection.window.map(|(o, l)| {
+            (
+                i64::try_from(o).unwrap_or(i64::MAX),
+                i64::try_from(l).unwrap_or(i64::MAX),
+            )
+        });
+        let (page, mut total) = store::register::matching(&state.store, filter, sql_window).await?;
+        if page.is_empty() && sql_window.is_some_and(|(o, _)| o > 0) {
+            // Beyond the last page: the caller still needs to know how many there are.
+            total = store::register::matching(&state.store, filter, Some((0, 1)))
+                .await?
+                .1;
+        }
         (judge(state, page, today).await?, total)
     };
     let mut rows: Vec<RegisterRow> = lines.iter().map(|l| l.row.clone()).collect();
@@ -338,9 +346,38 @@ async fn judge(state: &AppState, rows: Vec<RegisterRow>, today: Date) -> AppResu
         .collect())
 }
 
+/// The attention list of this instance, computed at most once per day and register revision:
+/// every meeting page and live update shows it, and judging a register of thousands of
+/// agreements on each of them would cost more than the rest of the page.
+#[derive(Clone, Default)]
+pub struct AttentionCache(Arc<Mutex<Option<Judged>>>);
+
+/// The attention list as judged on a day at a register revision.
+type Judged = (Date, i64, Arc<Vec<Line>>);
+
 /// The settled agreements that need attention today (B4), for every body: the callers (the
-/// agenda's standing item, the dashboard) show each person only what they may see.
-pub(crate) async fn needing_attention(state: &AppState, today: Date) -> AppResult<Vec<Line>> {
+/// agenda's standing item) show each person only what they may see. One query when the
+/// register has not changed since the last call today.
+pub(crate) async fn needing_attention(state: &AppState, today: Date) -> AppResult<Arc<Vec<Line>>> {
+    let revision = store::register::revision(&state.store).await?;
+    let cached = state.attention.0.lock().ok().and_then(|c| c.clone());
+    if let Some((day, rev, lines)) = cached
+        && day == today
+        && rev == revision
+    {
+        return Ok(lines);
+    }
+    // Computed after reading the revision: a change committed in between is already in the
+    // lines and moves the revision, so the next call computes again (never stale, at worst once
+    // too often).
+    let lines = Arc::new(judge_attention(state, today).await?);
+    if let Ok(mut c) = state.attention.0.lock() {
+        *c = Some((today, revision, lines.clone()));
+    }
+    Ok(lines)
+}
+
+async fn judge_attention(state: &AppState, today: Date) -> AppResult<Vec<Line>> {
     let filter = RegisterFilter {
         attention_on: Some(today),
         visible_bodies: store::bodies::list(&state.store)

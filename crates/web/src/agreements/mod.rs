@@ -7,6 +7,7 @@ mod list;
 
 use crate::routes::RouteDef;
 
+pub use list::AttentionCache;
 pub(crate) use list::{Line, Selection, lines, needing_attention, today};
 
 pub fn routes() -> Vec<RouteDef> {

@@ -260,7 +260,7 @@ pub(crate) struct Snapshot {
     /// Metadata only, for all items at once.
     attachments: Vec<store::attachments::Attachment>,
     /// What the agreements register marks for attention, for the standing item (A7).
-    attention: Vec<crate::agreements::Line>,
+    attention: std::sync::Arc<Vec<crate::agreements::Line>>,
     /// Members of the participating bodies and who is present, for named votes.
     members: Vec<store::decisions::Member>,
     present: Vec<i64>,

@@ -269,7 +269,7 @@ async fn an_overdue_kpi_far_from_target_shows_red_with_the_reason(pool: PgPool) 
         let res = c
             .post(
                 &format!("/afspraken/{id}/metingen"),
-                &[("kpi", &kpi), ("measured_on", on), ("value", value)],
+                &[("m_kpi", &kpi), ("measured_on", on), ("value", value)],
             )
             .await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
@@ -326,7 +326,7 @@ async fn an_owner_records_progress_but_does_not_edit(pool: PgPool) {
         .post(
             &format!("/afspraken/{id}/metingen"),
             &[
-                ("kpi", &kpi),
+                ("m_kpi", &kpi),
                 ("measured_on", "02-01-2025"),
                 ("value", "35"),
             ],
@@ -358,7 +358,7 @@ async fn an_owner_records_progress_but_does_not_edit(pool: PgPool) {
         .post(
             &format!("/afspraken/{id}/metingen"),
             &[
-                ("kpi", &kpi),
+                ("m_kpi", &kpi),
                 ("measured_on", "03-01-2025"),
                 ("value", "30"),
             ],
@@ -516,7 +516,7 @@ async fn red_and_review_due_agreements_reach_the_agenda_and_the_owner_until_revi
         let res = c
             .post(
                 &format!("/afspraken/{red}/metingen"),
-                &[("kpi", &kpi), ("measured_on", on), ("value", value)],
+                &[("m_kpi", &kpi), ("measured_on", on), ("value", value)],
             )
             .await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
