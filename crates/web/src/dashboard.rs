@@ -1,6 +1,6 @@
 //! The dashboard and the entry pages of the sections that later modules fill in.
 
-use crate::agreements::Line;
+use crate::agreements::{Line, Selection};
 use crate::auth::User;
 use crate::error::AppResult;
 use crate::routes::{Access, RouteDef, get};
@@ -59,16 +59,20 @@ struct DashboardPage {
     represents: usize,
     /// The open agreements this person owns (B4), most pressing first; `None` without access
     /// to the register.
-    owned: Option<Vec<Line>>,
+    owned: Option<Owned>,
     person_id: i64,
 }
 
-/// The open agreements the person owns, as owner of the agreement or of one of its parties:
-/// those that need attention first, then by due date.
-async fn owned_agreements(
-    state: &AppState,
-    user: &crate::auth::CurrentUser,
-) -> AppResult<Vec<Line>> {
+/// The open agreements a person owns, as owner of the agreement or of one of its parties: those
+/// that need attention (at most 20), the next few by due date, and how many there are.
+struct Owned {
+    attention: Vec<Line>,
+    attention_total: usize,
+    next: Vec<Line>,
+    total: usize,
+}
+
+async fn owned_agreements(state: &AppState, user: &crate::auth::CurrentUser) -> AppResult<Owned> {
     let filter = RegisterFilter {
         visible_bodies: user.actor.bodies.iter().copied().collect(),
         owner_id: Some(user.actor.person_id),
@@ -80,15 +84,33 @@ async fn owned_agreements(
         ..RegisterFilter::default()
     };
     let today = crate::agreements::today();
-    let (mut lines, _) = crate::agreements::lines(
+    let (attention, attention_total) = crate::agreements::lines(
         state,
         &filter,
         today,
-        crate::agreements::Selection::default(),
+        Selection {
+            attention_only: true,
+            window: Some((0, 20)),
+            ..Selection::default()
+        },
     )
     .await?;
-    lines.sort_by_key(|l| l.attention.is_empty());
-    Ok(lines)
+    let (next, total) = crate::agreements::lines(
+        state,
+        &filter,
+        today,
+        Selection {
+            window: Some((0, 5)),
+            ..Selection::default()
+        },
+    )
+    .await?;
+    Ok(Owned {
+        attention,
+        attention_total,
+        next,
+        total,
+    })
 }
 
 async fn dashboard(

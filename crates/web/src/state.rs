@@ -13,8 +13,8 @@ pub struct AppState {
     pub hospital: Arc<RwLock<String>>,
     /// Live meeting updates of this instance (A5); the listener starts with the first stream.
     pub live: crate::meetings::live::Hub,
-    /// The agreements that need attention, per day and register revision (B4).
-    pub attention: crate::agreements::AttentionCache,
+    /// Lights and the attention list, per day and register revision (B3, B4).
+    pub register: crate::agreements::RegisterCache,
 }
 
 impl AppState {
@@ -30,7 +30,7 @@ impl AppState {
             passwords: Arc::new(Passwords::new().await?),
             hospital: Arc::new(RwLock::new(hospital)),
             live: Default::default(),
-            attention: Default::default(),
+            register: Default::default(),
         })
     }
 

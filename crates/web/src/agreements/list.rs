@@ -311,9 +311,93 @@ pub(crate) async fn lines(
     Ok((lines, total))
 }
 
-/// The light, its reason and the attention reasons of each row, from the KPIs of all rows read
-/// at once.
+/// What the register says about one agreement today.
+#[derive(Clone)]
+struct Judgement {
+    light: TrafficLight,
+    reason: String,
+    attention: Vec<Reason>,
+}
+
+/// The lights and attention reasons of the rows: from this instance's judgement of the whole
+/// register for today and the current revision (computed at most once per revision), and
+/// directly for rows newer than that.
 async fn judge(state: &AppState, rows: Vec<RegisterRow>, today: Date) -> AppResult<Vec<Line>> {
+    let all = judgements(state, today).await?;
+    let missing: Vec<&RegisterRow> = rows.iter().filter(|r| !all.contains_key(&r.id)).collect();
+    let extra = if missing.is_empty() {
+        HashMap::new()
+    } else {
+        compute_judgements(state, &missing, today).await?
+    };
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let j = all
+                .get(&row.id)
+                .or_else(|| extra.get(&row.id))
+                .cloned()
+                .unwrap_or(Judgement {
+                    light: TrafficLight::NoData,
+                    reason: String::new(),
+                    attention: Vec::new(),
+                });
+            Line {
+                row,
+                light: j.light,
+                reason: j.reason,
+                attention: j.attention,
+            }
+        })
+        .collect())
+}
+
+/// Every agreement's judgement for `today`, shared by all pages of this instance until the
+/// register's revision moves (or the day changes: lights weigh the date).
+async fn judgements(state: &AppState, today: Date) -> AppResult<Arc<HashMap<i64, Judgement>>> {
+    let revision = store::register::revision(&state.store).await?;
+    let cached = state
+        .register
+        .judgements
+        .lock()
+        .ok()
+        .and_then(|c| c.clone());
+    if let Some((day, rev, all)) = cached
+        && day == today
+        && rev == revision
+    {
+        return Ok(all);
+    }
+    // Read after the revision: a change committed in between is in these rows and moves the
+    // revision, so the next call judges again (never stale, at worst once too often).
+    let filter = RegisterFilter {
+        visible_bodies: all_bodies(state).await?,
+        ..RegisterFilter::default()
+    };
+    let (rows, _) = store::register::matching(&state.store, &filter, None).await?;
+    let refs: Vec<&RegisterRow> = rows.iter().collect();
+    let all = Arc::new(compute_judgements(state, &refs, today).await?);
+    if let Ok(mut c) = state.register.judgements.lock() {
+        *c = Some((today, revision, all.clone()));
+    }
+    Ok(all)
+}
+
+async fn all_bodies(state: &AppState) -> AppResult<Vec<i64>> {
+    Ok(store::bodies::list(&state.store)
+        .await?
+        .into_iter()
+        .map(|b| b.id)
+        .collect())
+}
+
+/// The light, its reason and the attention reasons of each row, from the KPIs of all rows read
+/// at once (two queries).
+async fn compute_judgements(
+    state: &AppState,
+    rows: &[&RegisterRow],
+    today: Date,
+) -> AppResult<HashMap<i64, Judgement>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut kpis: HashMap<i64, Vec<_>> = HashMap::new();
     for (agreement, kpi, measurements) in
@@ -322,7 +406,7 @@ async fn judge(state: &AppState, rows: Vec<RegisterRow>, today: Date) -> AppResu
         kpis.entry(agreement).or_default().push((kpi, measurements));
     }
     Ok(rows
-        .into_iter()
+        .iter()
         .map(|row| {
             let assessments: Vec<_> = kpis
                 .get(&row.id)
@@ -334,33 +418,39 @@ async fn judge(state: &AppState, rows: Vec<RegisterRow>, today: Date) -> AppResu
                     Some(kpi_light(&kpi, &ms, row.due_date, today))
                 })
                 .collect();
-            let (light, reason) = light_of(&row, &assessments, today);
-            let attention = attention_of(&row, light, today);
-            Line {
-                row,
-                light,
-                reason,
-                attention,
-            }
+            let (light, reason) = light_of(row, &assessments, today);
+            let attention = attention_of(row, light, today);
+            (
+                row.id,
+                Judgement {
+                    light,
+                    reason,
+                    attention,
+                },
+            )
         })
         .collect())
 }
 
-/// The attention list of this instance, computed at most once per day and register revision:
-/// every meeting page and live update shows it, and judging a register of thousands of
-/// agreements on each of them would cost more than the rest of the page.
+/// What this instance keeps of the register per day and register revision: every meeting page
+/// and live update shows the attention list, and the register's light filter needs every
+/// agreement's light; judging thousands of agreements on each of them would cost more than the
+/// rest of the page.
 #[derive(Clone, Default)]
-pub struct AttentionCache(Arc<Mutex<Option<Judged>>>);
+pub struct RegisterCache {
+    attention: Slot<Vec<Line>>,
+    judgements: Slot<HashMap<i64, Judgement>>,
+}
 
-/// The attention list as judged on a day at a register revision.
-type Judged = (Date, i64, Arc<Vec<Line>>);
+/// A value as computed on a day at a register revision, if any.
+type Slot<T> = Arc<Mutex<Option<(Date, i64, Arc<T>)>>>;
 
 /// The settled agreements that need attention today (B4), for every body: the callers (the
 /// agenda's standing item) show each person only what they may see. One query when the
 /// register has not changed since the last call today.
 pub(crate) async fn needing_attention(state: &AppState, today: Date) -> AppResult<Arc<Vec<Line>>> {
     let revision = store::register::revision(&state.store).await?;
-    let cached = state.attention.0.lock().ok().and_then(|c| c.clone());
+    let cached = state.register.attention.lock().ok().and_then(|c| c.clone());
     if let Some((day, rev, lines)) = cached
         && day == today
         && rev == revision
@@ -371,7 +461,7 @@ pub(crate) async fn needing_attention(state: &AppState, today: Date) -> AppResul
     // lines and moves the revision, so the next call computes again (never stale, at worst once
     // too often).
     let lines = Arc::new(judge_attention(state, today).await?);
-    if let Ok(mut c) = state.attention.0.lock() {
+    if let Ok(mut c) = state.register.attention.lock() {
         *c = Some((today, revision, lines.clone()));
     }
     Ok(lines)
@@ -380,11 +470,7 @@ pub(crate) async fn needing_attention(state: &AppState, today: Date) -> AppResul
 async fn judge_attention(state: &AppState, today: Date) -> AppResult<Vec<Line>> {
     let filter = RegisterFilter {
         attention_on: Some(today),
-        visible_bodies: store::bodies::list(&state.store)
-            .await?
-            .into_iter()
-            .map(|b| b.id)
-            .collect(),
+        visible_bodies: all_bodies(state).await?,
         ..RegisterFilter::default()
     };
     let selection = Selection {

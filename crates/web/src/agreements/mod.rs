@@ -7,7 +7,7 @@ mod list;
 
 use crate::routes::RouteDef;
 
-pub use list::AttentionCache;
+pub use list::RegisterCache;
 pub(crate) use list::{Line, Selection, lines, needing_attention, today};
 
 pub fn routes() -> Vec<RouteDef> {

@@ -438,7 +438,7 @@ async fn the_attention_filter_keeps_what_needs_attention(pool: PgPool) {
     c.sign_in_as(SECRETARIS).await;
     let mut late = input("Verlopen afspraak");
     late.due_date = Some(today() - Duration::days(3));
-    create(&c, &late, AgreementStatus::InUitvoering).await;
+    let late = create(&c, &late, AgreementStatus::InUitvoering).await;
     let mut calm = input("Rustige afspraak");
     calm.due_date = Some(today() + Duration::days(30));
     create(&c, &calm, AgreementStatus::InUitvoering).await;
@@ -449,4 +449,26 @@ async fn the_attention_filter_keeps_what_needs_attention(pool: PgPool) {
     let (_, _, csv) = get_bytes(&c, "/afspraken/export.csv?aandacht=ja").await;
     let csv = String::from_utf8(csv).unwrap();
     assert!(csv.contains("Verlopen afspraak") && !csv.contains("Rustige afspraak"));
+
+    // Realised: the next view judges again (lights are kept per register revision).
+    let version = store::register::detail(&c.store, late)
+        .await
+        .unwrap()
+        .agreement
+        .version;
+    let res = c
+        .post(
+            &format!("/afspraken/{late}/status"),
+            &[("version", &version.to_string()), ("to", "gerealiseerd")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let page = c.get("/afspraken?aandacht=ja").await.body;
+    assert!(!page.contains("Verlopen afspraak"), "{page}");
+    assert!(
+        c.get("/afspraken?stoplicht=groen")
+            .await
+            .body
+            .contains("Verlopen afspraak")
+    );
 }
