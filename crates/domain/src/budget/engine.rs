@@ -144,10 +144,8 @@ fn budget_volumes(v: &VakgroepInput, adj: &super::volumes::Adjustments) -> Resul
                 p.code, v.code
             )));
         }
-        let raw = p
-            .baseline
-            .checked_mul(adj.factor(one_plus_all, i))
-            .and_then(|x| x.checked_add(adj.absolute(i)))
+        let raw = adj
+            .apply(one_plus_all, i, p.baseline)
             .ok_or_else(overflow)?;
         let clamped = raw.is_sign_negative() && !raw.is_zero();
         let vb = if clamped { Decimal::ZERO } else { raw };
