@@ -24,15 +24,19 @@
 //! # Decisions
 //!
 //! - **Exact arithmetic.** Everything is `rust_decimal`; nothing is rounded before display
-//!   ([`display`]). The only divisions are by 60 × normuren per fte (once per vakgroep, on the
-//!   exact sum of minutes, so F0 is computed as `minutes / (60 × normuren)` rather than from a
-//!   divided H), by the number of KPIs, by 100 for percentages (exact), and in the spreading of an
-//!   absolute trend input. Where a quotient has more than 28 digits it is rounded there, at the
-//!   28th digit.
+//!   ([`round_fte`] and friends). The only divisions are the formula's own: H = minutes / 60 and
+//!   F0 = minutes / (60 × normuren), both from the exact sum of minutes (never a quotient of a
+//!   quotient), the KPI ratios and their mean, the F0-weighted hospital E and Z, and the exact
+//!   share of the earmarked amount shown next to its cents. Where such a quotient has more than
+//!   28 significant digits it is rounded there, at the 28th.
 //! - **Absolute trend inputs** are a volume for their scope as a whole (the whole vakgroep or the
 //!   chosen products), spread over the products of that scope pro rata to their baseline volume
-//!   B, or evenly when the scope has no baseline at all (a new care line). The last product with
-//!   a share takes the remainder, so the shares add up to the input exactly. Percentages apply to
+//!   B, or evenly when the scope has no baseline at all (a new care line). The spread is an
+//!   apportionment in hundredths of a unit (the precision the form accepts; finer if the input is
+//!   finer) by largest remainder, like the euro cents of variant 3: each share is an exact decimal
+//!   within a hundredth of its pro-rata value, and the shares add up to the input exactly. Exact
+//!   pro-rata quotients (100 over three products) would put 28-digit numbers into every product
+//!   and make the hot loop three times slower for no figure anyone can see. Percentages apply to
 //!   each product of their scope; several inputs add up (Σ pct, Σ abs), as in the formula.
 //! - **A trend input that cannot be applied** (a product that is not the vakgroep's) is skipped
 //!   as a whole and reported; applying part of it would be harder to explain.

@@ -171,7 +171,8 @@ impl VakgroepResult {
     }
 }
 
-/// Hospital totals over the complete vakgroepen.
+/// Hospital totals over the complete vakgroepen (those with a norm-fte), so that each total is
+/// the sum of figures shown; only `earmarked` sums the shares of all vakgroepen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 pub struct HospitalTotals {
     pub norm_hours: Decimal,
@@ -183,7 +184,7 @@ pub struct HospitalTotals {
     pub norm_fte: Decimal,
     pub formatief_fte: Decimal,
     pub mutation: Decimal,
-    /// Σ of the variant-3 shares; equals the earmarked amount once distributed.
+    /// Σ of all variant-3 shares; equals the earmarked amount once distributed.
     pub earmarked: Decimal,
     pub complete: usize,
     pub incomplete: usize,
