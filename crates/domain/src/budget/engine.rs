@@ -270,3 +270,6 @@ pub fn totals(vakgroepen: &[VakgroepResult]) -> HospitalTotals {
     }
     t
 }
+
+#[cfg(test)]
+mod tests;
