@@ -252,6 +252,9 @@ fn variant_1_informatief() {
     let car = &result.vakgroepen[0];
     let volumes: Vec<Decimal> = car.products.iter().map(|p| p.budget_volume).collect();
     assert_eq!(volumes, [dec!(11000), dec!(1700), dec!(6500)]);
+    // Σ B = 17.000; Σ Vb = 11.000 + 1.700 + 6.500 = 19.200.
+    assert_eq!(car.baseline_volume(), dec!(17000));
+    assert_eq!(car.budget_volume(), dec!(19200));
     assert_eq!(car.norm_hours, Some(dec!(9350)));
     assert_eq!(car.efficiency_index, dec!(1.05));
     assert_eq!(car.pz_index, dec!(1.1));

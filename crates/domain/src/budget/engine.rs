@@ -76,11 +76,11 @@ pub fn compute_vakgroep(v: &VakgroepInput, scenario: &Scenario) -> VakgroepResul
     );
 
     let volumes = budget_volumes(v, &adj);
-    let (products, minutes, baseline_volume, budget_volume) = match volumes {
-        Ok(x) => x,
+    let (products, minutes) = match volumes {
+        Ok((products, minutes)) => (products, Some(minutes)),
         Err(issue) => {
             issues.push(issue);
-            (Vec::new(), None, Decimal::ZERO, Decimal::ZERO)
+            (Vec::new(), None)
         }
     };
 
@@ -106,8 +106,6 @@ pub fn compute_vakgroep(v: &VakgroepInput, scenario: &Scenario) -> VakgroepResul
         normuren_per_fte: v.normuren_per_fte,
         formatief_fte: v.formatief_fte,
         last_year_norm_fte: v.last_year_norm_fte,
-        baseline_volume,
-        budget_volume,
         norm_hours,
         fte,
         earmark: None,
@@ -115,7 +113,7 @@ pub fn compute_vakgroep(v: &VakgroepInput, scenario: &Scenario) -> VakgroepResul
     }
 }
 
-type Volumes = (Vec<ProductResult>, Option<Decimal>, Decimal, Decimal);
+type Volumes = (Vec<ProductResult>, Decimal);
 
 /// The hot loop: Vb per product and Σ Vb × normtijd in minutes. The division by 60 is left to
 /// the caller so that it happens once per vakgroep on the exact sum, not once per product.
@@ -129,8 +127,6 @@ fn budget_volumes(v: &VakgroepInput, adj: &super::volumes::Adjustments) -> Resul
     let one_plus_all = Decimal::ONE + adj.all_fraction;
     let mut products = Vec::with_capacity(v.products.len());
     let mut minutes = Decimal::ZERO;
-    let mut baseline_sum = Decimal::ZERO;
-    let mut budget_sum = Decimal::ZERO;
     for (i, p) in v.products.iter().enumerate() {
         if p.baseline.is_sign_negative() && !p.baseline.is_zero() {
             return Err(Issue::error(format!(
@@ -153,8 +149,6 @@ fn budget_volumes(v: &VakgroepInput, adj: &super::volumes::Adjustments) -> Resul
             .checked_mul(p.norm_minutes)
             .and_then(|x| minutes.checked_add(x))
             .ok_or_else(overflow)?;
-        baseline_sum = baseline_sum.checked_add(p.baseline).ok_or_else(overflow)?;
-        budget_sum = budget_sum.checked_add(vb).ok_or_else(overflow)?;
         products.push(ProductResult {
             product_id: p.id,
             norm_minutes: p.norm_minutes,
@@ -163,7 +157,7 @@ fn budget_volumes(v: &VakgroepInput, adj: &super::volumes::Adjustments) -> Resul
             clamped,
         });
     }
-    Ok((products, Some(minutes), baseline_sum, budget_sum))
+    Ok((products, minutes))
 }
 
 /// F0, F and the mutation. F0 is computed as minutes / (60 × normuren) rather than from the

@@ -144,10 +144,6 @@ pub struct VakgroepResult {
     pub normuren_per_fte: Option<Decimal>,
     pub formatief_fte: Decimal,
     pub last_year_norm_fte: Option<Decimal>,
-    /// Σ B.
-    pub baseline_volume: Decimal,
-    /// Σ Vb.
-    pub budget_volume: Decimal,
     /// H = Σ Vb × normtijd / 60; `None` when the volumes or norm times were unusable.
     pub norm_hours: Option<Decimal>,
     pub fte: Option<FteFigures>,
@@ -157,6 +153,17 @@ pub struct VakgroepResult {
 }
 
 impl VakgroepResult {
+    /// Σ B. Summed on request rather than in the engine's loop, which only pays for what every
+    /// recompute needs.
+    pub fn baseline_volume(&self) -> Decimal {
+        self.products.iter().map(|p| p.baseline).sum()
+    }
+
+    /// Σ Vb.
+    pub fn budget_volume(&self) -> Decimal {
+        self.products.iter().map(|p| p.budget_volume).sum()
+    }
+
     /// Whether the vakgroep has a norm-fte and counts in the hospital totals.
     pub fn is_complete(&self) -> bool {
         self.fte.is_some()

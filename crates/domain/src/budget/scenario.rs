@@ -45,12 +45,28 @@ pub enum ScenarioError {
 }
 
 /// The three weights of the norm-fte, as fractions that sum to exactly 1. The fields are private
-/// so that every `Weights` value has been checked.
+/// and deserialising goes through [`Weights::new`], so that every `Weights` value has been checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "UncheckedWeights")]
 pub struct Weights {
     output: Decimal,
     efficiency: Decimal,
     passende_zorg: Decimal,
+}
+
+#[derive(Deserialize)]
+struct UncheckedWeights {
+    output: Decimal,
+    efficiency: Decimal,
+    passende_zorg: Decimal,
+}
+
+impl TryFrom<UncheckedWeights> for Weights {
+    type Error = ScenarioError;
+
+    fn try_from(w: UncheckedWeights) -> Result<Self, Self::Error> {
+        Weights::new(w.output, w.efficiency, w.passende_zorg)
+    }
 }
 
 impl Weights {
@@ -228,6 +244,18 @@ mod tests {
         // rather than silently accepted.
         let third = Decimal::ONE / dec!(3);
         assert!(Weights::new(third, third, third).is_err());
+    }
+
+    #[test]
+    fn weights_are_checked_when_read_back() {
+        use serde::de::value::{Error, MapDeserializer};
+        let read = |o: &'static str, e: &'static str, p: &'static str| {
+            let map = [("output", o), ("efficiency", e), ("passende_zorg", p)];
+            Weights::deserialize(MapDeserializer::<_, Error>::new(map.into_iter()))
+        };
+        assert_eq!(read("0.7", "0.2", "0.1").unwrap(), Weights::WITH_PZ);
+        let err = read("0.9", "0.2", "0").unwrap_err();
+        assert!(err.to_string().contains("precies 100 %"), "{err}");
     }
 
     #[test]

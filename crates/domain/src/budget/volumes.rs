@@ -23,8 +23,8 @@ impl Adjustments {
     #[inline]
     pub fn apply(&self, one_plus_all: Decimal, i: usize, baseline: Decimal) -> Option<Decimal> {
         let factor = match self.fraction.get(i) {
-            Some(f) => one_plus_all + *f,
-            None => one_plus_all,
+            Some(f) if !f.is_zero() => one_plus_all + *f,
+            _ => one_plus_all,
         };
         let scaled = if factor == Decimal::ONE {
             baseline
@@ -175,23 +175,31 @@ pub(crate) fn spread(volume: Decimal, indices: &[usize], products: &[CareProduct
 
 /// `mantissa × 10^(scale_to − scale)` of a non-negative decimal, as an integer.
 fn scaled(d: Decimal, scale_to: u32) -> Option<i128> {
-    d.mantissa()
-        .checked_mul(10i128.checked_pow(scale_to.checked_sub(d.scale())?)?)
+    match scale_to.checked_sub(d.scale())? {
+        0 => Some(d.mantissa()),
+        k => d.mantissa().checked_mul(10i128.checked_pow(k)?),
+    }
 }
 
 /// Largest remainder in exact integer arithmetic; `None` when the numbers do not fit in i128.
 fn apportion(volume: Decimal, indices: &[usize], products: &[CareProduct]) -> Option<Vec<Decimal>> {
     let unit_scale = volume.normalize().scale().max(2);
     let units = scaled(volume.abs(), unit_scale)?;
-    let positive = |i: usize| products[i].baseline.max(Decimal::ZERO).normalize();
+    // Not normalised: 12.00 from a numeric(12,2) column simply weighs 1200 at scale 2. A negative
+    // baseline (reported elsewhere) weighs nothing.
     let scale = indices
         .iter()
-        .map(|&i| positive(i).scale())
+        .map(|&i| products[i].baseline.scale())
         .max()
         .unwrap_or(0);
     let mut weights = Vec::with_capacity(indices.len());
     for &i in indices {
-        weights.push(scaled(positive(i), scale)?);
+        let b = products[i].baseline;
+        weights.push(if b.is_sign_negative() || b.is_zero() {
+            0
+        } else {
+            scaled(b, scale)?
+        });
     }
     let mut total = weights.iter().try_fold(0i128, |s, w| s.checked_add(*w))?;
     if total == 0 {
