@@ -33,7 +33,7 @@ pub struct CareProduct {
     pub code: String,
     /// Minutes of specialist time per unit; must be ≥ 0.
     pub norm_minutes: Decimal,
-    /// B[v,p]; must be ≥ 0.
+    /// `B[v,p]`; must be ≥ 0.
     pub baseline: Decimal,
 }
 

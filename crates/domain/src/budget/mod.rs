@@ -60,6 +60,10 @@
 //! - **Traceability.** A [`VakgroepResult`] keeps its weights, every KPI with the ratio used
 //!   ([`KpiTrace`]), every trend input with the products it touched and the absolute shares
 //!   ([`TrendTrace`], [`VakgroepResult::product_trends`]), and every product's B and Vb.
+//! - **Trend-input workflow** ([`trend`]): concept → ingediend → geaccepteerd | teruggestuurd
+//!   (with a reason) → verwerkt. The representative may also withdraw a submitted input to
+//!   concept; a returned input is reworked as concept or submitted again. A reviewer who also
+//!   represents the vakgroep may not accept or return its inputs (no self-review).
 //! - **Speed (D7).** Trend inputs are resolved to two index-aligned vectors before the per-product
 //!   loop, which then only multiplies and adds; [`recompute_vakgroep`] redoes one vakgroep plus
 //!   the hospital-wide steps after a single change. Numbers: `benches/budget.rs`.

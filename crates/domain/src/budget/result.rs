@@ -44,9 +44,9 @@ impl Issue {
 pub struct ProductResult {
     pub product_id: i64,
     pub norm_minutes: Decimal,
-    /// B[v,p].
+    /// `B[v,p]`.
     pub baseline: Decimal,
-    /// Vb[v,p].
+    /// `Vb[v,p]`.
     pub budget_volume: Decimal,
     /// Whether `max(0, …)` cut a negative volume off at 0.
     pub clamped: bool,
