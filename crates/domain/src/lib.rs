@@ -9,6 +9,7 @@ pub mod account;
 pub mod agreements;
 pub mod audit;
 pub mod authz;
+pub mod budget;
 pub mod meetings;
 pub mod nl;
 pub mod people;
