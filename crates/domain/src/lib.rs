@@ -12,3 +12,4 @@ pub mod authz;
 pub mod meetings;
 pub mod nl;
 pub mod people;
+pub mod production;
