@@ -435,7 +435,7 @@ pub async fn replace_norm_times(
     #[derive(sqlx::FromRow)]
     struct Bad {
         line: i64,
-        column: Option<String>,
+        col: Option<String>,
         reason: String,
         total: i64,
     }
@@ -450,7 +450,7 @@ pub async fn replace_norm_times(
              FROM l LEFT JOIN vakgroep v ON v.code = l.vakgroep
                     LEFT JOIN care_product p ON p.vakgroep_id = v.id AND p.code = l.product
          ), e AS (
-             SELECT line, 'vakgroep' AS column, format('Onbekende vakgroep \"%s\".', vakgroep) AS reason
+             SELECT line, 'vakgroep' AS col, format('Onbekende vakgroep \"%s\".', vakgroep) AS reason
                  FROM r WHERE vakgroep_id IS NULL
              UNION ALL
              SELECT line, 'zorgproduct', format('Onbekend zorgproduct \"%s\" bij vakgroep %s.', product, vakgroep)
@@ -461,7 +461,7 @@ pub async fn replace_norm_times(
              UNION ALL
              SELECT line, 'minuten', 'Een normtijd is 0 minuten of meer.' FROM r WHERE minutes < 0
          )
-         SELECT line, column, reason, count(*) OVER () AS total FROM e ORDER BY line LIMIT $5",
+         SELECT line, col, reason, count(*) OVER () AS total FROM e ORDER BY line LIMIT $5",
     )
     .bind(&line_nos)
     .bind(&vakgroepen)
@@ -474,7 +474,7 @@ pub async fn replace_norm_times(
         let total = first.total as usize;
         let errors = bad
             .into_iter()
-            .map(|b| LineError::new(b.line as usize, b.column.as_deref(), b.reason))
+            .map(|b| LineError::new(b.line as usize, b.col.as_deref(), b.reason))
             .collect();
         return Ok(BulkOutcome::Rejected { errors, total });
     }
