@@ -172,6 +172,11 @@ pub async fn import_in(
     .bind(period)
     .fetch_optional(&mut *conn)
     .await?;
+    // production_volume has no foreign keys (see the migration): this lock keeps every care
+    // product the insert resolves from being deleted or moved until we commit.
+    sqlx::query("LOCK TABLE care_product IN SHARE MODE")
+        .execute(&mut *conn)
+        .await?;
     let total_volume: Decimal = parsed.lines.iter().map(|l| l.volume).sum();
     let import_id: i64 = sqlx::query_scalar(
         "INSERT INTO production_import (year, period, source_name, file_sha256, line_count, total_volume,
@@ -189,13 +194,15 @@ pub async fn import_in(
     .fetch_one(&mut *conn)
     .await?;
     // Codes are resolved by the insert itself; a line whose codes do not resolve is simply not
-    // inserted, which the count reveals. That keeps the good path to one join.
+    // inserted, which the count reveals. That keeps the good path to one join. In product order,
+    // so that both indexes are filled front to back.
     let inserted = sqlx::query(
         "INSERT INTO production_volume (import_id, care_product_id, volume)
          SELECT $1, p.id, s.volume
          FROM production_stage s
          JOIN vakgroep v ON v.code = s.vakgroep
-         JOIN care_product p ON p.vakgroep_id = v.id AND p.code = s.product",
+         JOIN care_product p ON p.vakgroep_id = v.id AND p.code = s.product
+         ORDER BY p.id",
     )
     .bind(import_id)
     .execute(&mut *conn)
@@ -290,6 +297,15 @@ async fn load_stage(
         copy.send(buf.as_slice()).await?;
     }
     copy.finish().await?;
+    // A temporary table has no statistics until analysed; without them the planner guesses a few
+    // hundred rows and picks a poor join for a million. Memory for the join and sort of a large
+    // file is raised for this transaction only.
+    sqlx::query("ANALYZE production_stage")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("SET LOCAL work_mem = '128MB'")
+        .execute(&mut *conn)
+        .await?;
     progress(Progress::Loaded {
         lines: total,
         total,

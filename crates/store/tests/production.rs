@@ -242,6 +242,22 @@ async fn same_file_twice_changes_nothing_and_a_corrected_file_replaces_the_perio
             .unwrap();
     assert_eq!(left, 0);
 
+    // A care product with volumes cannot be deleted or moved to another vakgroep.
+    let mut tx = s.begin().await.unwrap();
+    let p = sqlx::query_scalar::<_, i64>("SELECT id FROM care_product WHERE code = '1001'")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    let r = gg_store::budget::delete_care_product(&mut tx, &admin(), p, 1).await;
+    assert!(matches!(r, Err(StoreError::InUse(_))), "{r:?}");
+    drop(tx);
+    let r = sqlx::query(
+        "UPDATE care_product SET vakgroep_id = (SELECT id FROM vakgroep WHERE code = 'LON') WHERE code = '1001'",
+    )
+    .execute(&pool)
+    .await;
+    assert!(r.is_err());
+
     // Going back to the first file is a correction like any other.
     assert!(matches!(
         run(&s, 2025, 3, GOOD_SEMICOLON).await,
