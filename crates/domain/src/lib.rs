@@ -13,3 +13,4 @@ pub mod budget;
 pub mod meetings;
 pub mod nl;
 pub mod people;
+pub mod production;

@@ -1,4 +1,4 @@
-//! The command line: `serve`, `user …` and `audit verify`.
+//! The command line: `serve`, `user …`, `audit verify` and `import production`.
 
 use crate::auth::cookies;
 use crate::config::Config;
@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use domain::people::{BodyKind, Email, EmploymentForm, PersonName, Role};
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use store::audit::{Verification, Who};
 use store::people::{MembershipInput, PersonInput};
 
@@ -32,6 +33,9 @@ pub enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Import data files.
+    #[command(subcommand)]
+    Import(ImportCommand),
 }
 
 #[derive(Args)]
@@ -84,6 +88,26 @@ pub enum AuditCommand {
     Verify,
 }
 
+#[derive(Subcommand)]
+pub enum ImportCommand {
+    /// Import one period's realised production volumes from a CSV file (all or nothing; see
+    /// docs/production-import.md). The same file again changes nothing; another file replaces
+    /// the period.
+    Production(ImportProductionArgs),
+}
+
+#[derive(Args)]
+pub struct ImportProductionArgs {
+    /// The CSV file: header vakgroep;zorgproduct;volume, `;` or `,` separated.
+    pub file: PathBuf,
+    /// The year the volumes were realised in.
+    #[arg(long)]
+    pub year: i16,
+    /// The period (month, 1-12).
+    #[arg(long)]
+    pub period: i16,
+}
+
 fn cli_who() -> Who {
     Who::system("opdrachtregel")
 }
@@ -98,6 +122,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Audit(AuditCommand::Verify) => {
             with_db(&config, |db| async move { verify(&db).await }).await
+        }
+        Command::Import(ImportCommand::Production(args)) => {
+            // Read first: a missing file should not wait for the database.
+            let data = std::fs::read(&args.file)
+                .with_context(|| format!("kan {} niet lezen", args.file.display()))?;
+            with_db(&config, |db| async move {
+                import_production(&db, &args, &data).await
+            })
+            .await
         }
     }
 }
@@ -271,6 +304,110 @@ async fn verify(db: &store::Store) -> anyhow::Result<()> {
                 ),
             };
             bail!("Audit trail BROKEN: {what}; {rows_checked} rows before it are intact.")
+        }
+    }
+}
+
+async fn import_production(
+    db: &store::Store,
+    args: &ImportProductionArgs,
+    data: &[u8],
+) -> anyhow::Result<()> {
+    use domain::nl;
+    use std::io::{IsTerminal as _, Write as _};
+    use store::production::{ImportOutcome, ImportRequest, Progress};
+
+    // Progress overwrites one line, which only makes sense on a terminal.
+    let show_progress = std::io::stderr().is_terminal();
+    let source_name = args
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let count = |n: usize| nl::number(n.into(), 0);
+    let outcome = store::production::import(
+        db,
+        &cli_who(),
+        ImportRequest {
+            year: args.year,
+            period: args.period,
+            source_name: &source_name,
+            data,
+        },
+        |p| {
+            if !show_progress {
+                return;
+            }
+            let line = match p {
+                Progress::Parsed { lines } => format!("gelezen: {} regels", count(lines)),
+                Progress::Loaded { lines, total } => {
+                    format!("geladen: {} van {} regels", count(lines), count(total))
+                }
+                Progress::Saving => "controleren en opslaan…".to_string(),
+            };
+            let mut err = std::io::stderr();
+            let _ = write!(err, "\r\x1b[2K{line}");
+            let _ = err.flush();
+        },
+    )
+    .await;
+    if show_progress {
+        eprintln!();
+    }
+    match outcome.map_err(|e| match e {
+        store::StoreError::Other(message) => anyhow::anyhow!(message),
+        e => e.into(),
+    })? {
+        ImportOutcome::Imported(s) => {
+            println!(
+                "Productie {} periode {} geïmporteerd uit {source_name}: {} {}, {} {}, totaal volume {}.",
+                s.year,
+                s.period,
+                count(s.lines),
+                if s.lines == 1 { "regel" } else { "regels" },
+                s.vakgroepen,
+                if s.vakgroepen == 1 {
+                    "vakgroep"
+                } else {
+                    "vakgroepen"
+                },
+                nl::number(s.total_volume, 2)
+            );
+            if let Some(old) = s.replaced_import_id {
+                println!("Deze import vervangt import {old} van dezelfde periode.");
+            }
+            println!("Importnummer {}, SHA-256 {}.", s.import_id, s.file_sha256);
+            Ok(())
+        }
+        ImportOutcome::AlreadyImported {
+            import_id,
+            imported_at,
+            imported_by,
+        } => {
+            println!(
+                "Dit bestand is al geïmporteerd voor {} periode {} (import {import_id}, {} door {imported_by}); er is niets gewijzigd.",
+                args.year,
+                args.period,
+                nl::datetime(imported_at)
+            );
+            Ok(())
+        }
+        ImportOutcome::Rejected { errors, total } => {
+            for e in &errors {
+                println!("{e}");
+            }
+            if total > errors.len() {
+                println!(
+                    "… en nog {} fouten (de eerste {} staan hierboven).",
+                    count(total - errors.len()),
+                    count(errors.len())
+                );
+            }
+            bail!(
+                "{} {} in {source_name}; er is niets geïmporteerd.",
+                count(total),
+                if total == 1 { "fout" } else { "fouten" }
+            )
         }
     }
 }

@@ -1,0 +1,751 @@
+//! Reading a file of realised production volumes (product.md D2): the hospital's data-warehouse
+//! extract as CSV, one line per vakgroep and care product. The format is described for users in
+//! `docs/production-import.md`.
+//!
+//! The reader is all-or-nothing in spirit: it returns every usable line *and* every bad line, so
+//! that the store can also check the codes of the good lines and report everything at once; a
+//! file with any error is not imported. It works on bytes and allocates little per line, because
+//! files of a million lines must be read in well under a second.
+
+use crate::people::FieldError;
+use rust_decimal::Decimal;
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+/// At most this many line errors are kept (the lowest line numbers); the total is always counted.
+pub const MAX_REPORTED_ERRORS: usize = 1_000;
+
+/// Progress is reported after every this many lines.
+pub const PROGRESS_EVERY: usize = 65_536;
+
+/// The columns the import needs, with the header names (lower case) accepted for each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    Vakgroep,
+    Zorgproduct,
+    Volume,
+}
+
+impl Column {
+    pub const ALL: [Column; 3] = [Column::Vakgroep, Column::Zorgproduct, Column::Volume];
+
+    /// The canonical header name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Column::Vakgroep => "vakgroep",
+            Column::Zorgproduct => "zorgproduct",
+            Column::Volume => "volume",
+        }
+    }
+
+    /// Every header name (lower case, trimmed) that means this column.
+    pub fn aliases(self) -> &'static [&'static str] {
+        match self {
+            Column::Vakgroep => &[
+                "vakgroep",
+                "vakgroepcode",
+                "vakgroep_code",
+                "specialisme",
+                "specialismecode",
+                "specialty",
+            ],
+            Column::Zorgproduct => &[
+                "zorgproduct",
+                "zorgproductcode",
+                "zorgproduct_code",
+                "zorgactiviteit",
+                "zorgactiviteitcode",
+                "zorgactiviteit_code",
+                "product",
+                "productcode",
+                "care_product",
+            ],
+            Column::Volume => &["volume", "aantal", "productie", "count", "quantity"],
+        }
+    }
+
+    fn from_header(name: &str) -> Option<Column> {
+        Column::ALL
+            .into_iter()
+            .find(|c| c.aliases().contains(&name))
+    }
+}
+
+/// Header names that are accepted and skipped: extracts often carry a description.
+pub const IGNORED_COLUMNS: &[&str] = &["omschrijving", "description"];
+
+/// One bad line: where, in which column (as named in the file's header), and why, in Dutch.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LineError {
+    pub line: usize,
+    pub column: Option<String>,
+    pub reason: String,
+}
+
+impl LineError {
+    pub fn new(line: usize, column: Option<&str>, reason: impl Into<String>) -> Self {
+        Self {
+            line,
+            column: column.map(str::to_string),
+            reason: reason.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for LineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.column {
+            Some(c) => write!(f, "regel {}, kolom {}: {}", self.line, c, self.reason),
+            None => write!(f, "regel {}: {}", self.line, self.reason),
+        }
+    }
+}
+
+/// Keeps the [`MAX_REPORTED_ERRORS`] errors with the lowest line numbers and counts all of them,
+/// in bounded memory even when every one of a million lines is wrong.
+#[derive(Debug, Default, Clone)]
+pub struct LineErrors {
+    kept: Vec<LineError>,
+    total: usize,
+}
+
+impl LineErrors {
+    pub fn push(&mut self, e: LineError) {
+        self.total += 1;
+        self.kept.push(e);
+        if self.kept.len() >= 2 * MAX_REPORTED_ERRORS {
+            self.compact();
+        }
+    }
+
+    fn compact(&mut self) {
+        // Stable, so errors of one line keep the order in which they were found.
+        self.kept.sort_by_key(|e| e.line);
+        self.kept.truncate(MAX_REPORTED_ERRORS);
+    }
+
+    /// Counts errors that are not kept (found elsewhere, beyond what is shown).
+    pub fn count_more(&mut self, n: usize) {
+        self.total += n;
+    }
+
+    pub fn total(&self) -> usize {
+        self.total
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    /// The kept errors by line number, and the total count.
+    pub fn finish(mut self) -> (Vec<LineError>, usize) {
+        self.compact();
+        (self.kept, self.total)
+    }
+}
+
+/// One usable data line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductionLine {
+    /// The line number in the file (the header is line 1).
+    pub line: u32,
+    /// Index into [`ParsedFile::vakgroepen`].
+    pub vakgroep: u32,
+    /// The care product code as written (trimmed).
+    pub product: String,
+    pub volume: Decimal,
+}
+
+/// What a file holds: its good lines and its bad ones. Importable only when `errors` is empty.
+#[derive(Debug, Clone, Default)]
+pub struct ParsedFile {
+    /// `b';'` or `b','`.
+    pub separator: u8,
+    /// The distinct vakgroep codes (upper case) in order of first appearance.
+    pub vakgroepen: Vec<String>,
+    pub lines: Vec<ProductionLine>,
+    /// Non-empty data lines read, good and bad.
+    pub data_lines: usize,
+    pub errors: LineErrors,
+    /// The header names as written in the file for vakgroep, zorgproduct and volume.
+    pub column_names: [String; 3],
+}
+
+impl ParsedFile {
+    pub fn vakgroep_code(&self, line: &ProductionLine) -> &str {
+        &self.vakgroepen[line.vakgroep as usize]
+    }
+
+    /// A column's name as the file's header writes it (the canonical name before the header is
+    /// read), for error messages that point at what the user sees.
+    pub fn column_name(&self, column: Column) -> &str {
+        let name = &self.column_names[column as usize];
+        if name.is_empty() { column.name() } else { name }
+    }
+}
+
+/// Checks a requested year and period (1–12, a month).
+pub fn check_period(year: i32, period: i32) -> Result<(), FieldError> {
+    if !(2000..=2200).contains(&year) {
+        return Err(FieldError::new(
+            "year",
+            "Kies een jaar tussen 2000 en 2200.",
+        ));
+    }
+    if !(1..=12).contains(&period) {
+        return Err(FieldError::new(
+            "period",
+            "Kies een periode van 1 tot en met 12 (de maand).",
+        ));
+    }
+    Ok(())
+}
+
+/// Reads a production file. `progress` is called with the number of lines read so far, every
+/// [`PROGRESS_EVERY`] lines and once at the end.
+pub fn parse(input: &[u8], mut progress: impl FnMut(usize)) -> ParsedFile {
+    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
+    let mut out = ParsedFile::default();
+    let mut lines = input.split(|&b| b == b'\n').enumerate();
+
+    let Some((_, header)) = lines.next().filter(|(_, h)| !is_blank(strip_cr(h))) else {
+        out.errors.push(LineError::new(
+            1,
+            None,
+            "Het bestand is leeg: de eerste regel moet de kolomnamen bevatten (vakgroep;zorgproduct;volume).",
+        ));
+        return out;
+    };
+    let header = strip_cr(header);
+    out.separator = sniff_separator(header);
+    let Some(layout) = read_header(header, out.separator, &mut out.errors) else {
+        return out;
+    };
+    out.column_names = Column::ALL.map(|c| layout.names[layout.index(c)].clone());
+
+    let mut fields: Vec<Cow<'_, [u8]>> = Vec::with_capacity(layout.names.len() + 1);
+    let mut vakgroep_index: HashMap<String, u32> = HashMap::new();
+    let mut last_vakgroep: Option<(Vec<u8>, u32)> = None;
+    let mut seen = 0usize;
+    for (i, raw) in lines {
+        let line_no = i + 1;
+        seen += 1;
+        if seen.is_multiple_of(PROGRESS_EVERY) {
+            progress(seen);
+        }
+        let raw = strip_cr(raw);
+        if is_blank(raw) {
+            continue;
+        }
+        fields.clear();
+        if !split_fields(raw, out.separator, &mut fields) {
+            out.data_lines += 1;
+            out.errors.push(LineError::new(
+                line_no,
+                None,
+                "Een aanhalingsteken (\") is niet afgesloten op deze regel.",
+            ));
+            continue;
+        }
+        if fields.iter().all(|f| is_blank(f)) {
+            // A spreadsheet's empty row: only separators.
+            continue;
+        }
+        out.data_lines += 1;
+        if fields.len() > layout.names.len() {
+            out.errors.push(LineError::new(
+                line_no,
+                None,
+                format!(
+                    "Deze regel heeft {} kolommen, de kopregel {}.",
+                    fields.len(),
+                    layout.names.len()
+                ),
+            ));
+            continue;
+        }
+        let field = |c: usize| -> &[u8] { fields.get(c).map(|f| trim(f)).unwrap_or(b"") };
+        let mut bad = false;
+        let mut err = |column: Column, reason: String| {
+            out.errors.push(LineError::new(
+                line_no,
+                Some(&layout.names[layout.index(column)]),
+                reason,
+            ));
+        };
+
+        // Vakgroep: most files are sorted by vakgroep, so the previous line's code usually matches.
+        let vak_raw = field(layout.index(Column::Vakgroep));
+        let vakgroep = match &last_vakgroep {
+            Some((code, idx)) if code.as_slice() == vak_raw => Some(*idx),
+            _ => match text(vak_raw) {
+                Err(()) => {
+                    err(Column::Vakgroep, not_utf8());
+                    None
+                }
+                Ok("") => {
+                    err(Column::Vakgroep, "Vakgroep ontbreekt.".into());
+                    None
+                }
+                Ok(code) => {
+                    let code = code.to_uppercase();
+                    let next = vakgroep_index.len() as u32;
+                    let idx = *vakgroep_index.entry(code.clone()).or_insert_with(|| {
+                        out.vakgroepen.push(code);
+                        next
+                    });
+                    last_vakgroep = Some((vak_raw.to_vec(), idx));
+                    Some(idx)
+                }
+            },
+        };
+        bad |= vakgroep.is_none();
+
+        let product = match text(field(layout.index(Column::Zorgproduct))) {
+            Err(()) => {
+                err(Column::Zorgproduct, not_utf8());
+                None
+            }
+            Ok("") => {
+                err(Column::Zorgproduct, "Zorgproduct ontbreekt.".into());
+                None
+            }
+            Ok(p) if p.chars().count() > 40 => {
+                err(
+                    Column::Zorgproduct,
+                    "Een zorgproductcode is ten hoogste 40 tekens lang.".into(),
+                );
+                None
+            }
+            Ok(p) => Some(p),
+        };
+        bad |= product.is_none();
+
+        let volume = match parse_volume(field(layout.index(Column::Volume))) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                err(Column::Volume, e.reason());
+                None
+            }
+        };
+        bad |= volume.is_none();
+
+        if let (false, Some(vakgroep), Some(product), Some(volume)) =
+            (bad, vakgroep, product, volume)
+        {
+            out.lines.push(ProductionLine {
+                line: line_no as u32,
+                vakgroep,
+                product: product.to_string(),
+                volume,
+            });
+        }
+    }
+    find_duplicates(&mut out);
+    progress(seen);
+    out
+}
+
+/// Where each needed column is, and the header names as written (for error messages).
+struct Layout {
+    names: Vec<String>,
+    positions: [usize; 3],
+}
+
+impl Layout {
+    fn index(&self, c: Column) -> usize {
+        self.positions[c as usize]
+    }
+}
+
+fn read_header(header: &[u8], sep: u8, errors: &mut LineErrors) -> Option<Layout> {
+    let mut fields = Vec::new();
+    if !split_fields(header, sep, &mut fields) {
+        errors.push(LineError::new(
+            1,
+            None,
+            "Een aanhalingsteken (\") in de kopregel is niet afgesloten.",
+        ));
+        return None;
+    }
+    let mut names = Vec::with_capacity(fields.len());
+    let mut positions: [Option<usize>; 3] = [None; 3];
+    let mut ok = true;
+    for (i, f) in fields.iter().enumerate() {
+        let Ok(name) = text(trim(f)) else {
+            errors.push(LineError::new(1, None, not_utf8()));
+            return None;
+        };
+        names.push(name.to_string());
+        let key = name.to_lowercase();
+        if key.is_empty() || IGNORED_COLUMNS.contains(&key.as_str()) {
+            continue;
+        }
+        match Column::from_header(&key) {
+            Some(c) if positions[c as usize].is_some() => {
+                ok = false;
+                errors.push(LineError::new(
+                    1,
+                    Some(name),
+                    format!(
+                        "Kolom {} komt twee keer voor (ook als \"{}\").",
+                        c.name(),
+                        names[positions[c as usize].unwrap_or(0)]
+                    ),
+                ));
+            }
+            Some(c) => positions[c as usize] = Some(i),
+            None => {
+                ok = false;
+                errors.push(LineError::new(
+                    1,
+                    Some(name),
+                    format!(
+                        "Onbekende kolom \"{name}\". Gebruik vakgroep, zorgproduct en volume \
+                         (omschrijving mag en wordt overgeslagen)."
+                    ),
+                ));
+            }
+        }
+    }
+    for c in Column::ALL {
+        if positions[c as usize].is_none() {
+            ok = false;
+            errors.push(LineError::new(
+                1,
+                Some(c.name()),
+                format!(
+                    "Kolom {} ontbreekt in de kopregel (toegestaan: {}).",
+                    c.name(),
+                    c.aliases().join(", ")
+                ),
+            ));
+        }
+    }
+    if !ok {
+        return None;
+    }
+    Some(Layout {
+        names,
+        positions: positions.map(|p| p.unwrap_or(0)),
+    })
+}
+
+/// The header decides: a semicolon anywhere means semicolons (Dutch Excel), otherwise commas.
+fn sniff_separator(header: &[u8]) -> u8 {
+    if header.contains(&b';') { b';' } else { b',' }
+}
+
+fn strip_cr(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+fn is_blank(b: &[u8]) -> bool {
+    b.iter().all(|c| c.is_ascii_whitespace())
+}
+
+fn trim(b: &[u8]) -> &[u8] {
+    b.trim_ascii()
+}
+
+fn text(b: &[u8]) -> Result<&str, ()> {
+    std::str::from_utf8(b).map_err(|_| ())
+}
+
+fn not_utf8() -> String {
+    "Deze waarde bevat tekens die geen UTF-8 zijn; sla het bestand op als CSV UTF-8.".into()
+}
+
+/// Splits one line into fields. Fields may be quoted (`"a;b"`, with `""` for a quote inside), as
+/// spreadsheets write them; a quoted field cannot span lines. Returns false for an unclosed quote.
+fn split_fields<'a>(line: &'a [u8], sep: u8, out: &mut Vec<Cow<'a, [u8]>>) -> bool {
+    if !line.contains(&b'"') {
+        out.extend(line.split(|&b| b == sep).map(Cow::Borrowed));
+        return true;
+    }
+    let mut i = 0;
+    loop {
+        // Leading spaces before an opening quote are allowed.
+        let start = i;
+        while i < line.len() && line[i] == b' ' {
+            i += 1;
+        }
+        if i < line.len() && line[i] == b'"' {
+            i += 1;
+            let mut value = Vec::new();
+            loop {
+                match line[i..].iter().position(|&b| b == b'"') {
+                    None => return false,
+                    Some(q) => {
+                        value.extend_from_slice(&line[i..i + q]);
+                        i += q + 1;
+                        if line.get(i) == Some(&b'"') {
+                            value.push(b'"');
+                            i += 1;
+                        } else {
+                            break;
+                        }
+                    }
+                }
+            }
+            // Anything after the closing quote up to the separator is kept (spaces, usually).
+            let rest_end = line[i..]
+                .iter()
+                .position(|&b| b == sep)
+                .map_or(line.len(), |p| i + p);
+            value.extend_from_slice(&line[i..rest_end]);
+            out.push(Cow::Owned(value));
+            i = rest_end;
+        } else {
+            let end = line[start..]
+                .iter()
+                .position(|&b| b == sep)
+                .map_or(line.len(), |p| start + p);
+            out.push(Cow::Borrowed(&line[start..end]));
+            i = end;
+        }
+        if i >= line.len() {
+            return true;
+        }
+        i += 1; // the separator
+        if i == line.len() {
+            out.push(Cow::Borrowed(&line[i..]));
+            return true;
+        }
+    }
+}
+
+/// Why a volume could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VolumeError {
+    Missing,
+    NotANumber(String),
+    Negative(String),
+    TooPrecise(String),
+}
+
+impl VolumeError {
+    pub fn reason(&self) -> String {
+        match self {
+            VolumeError::Missing => "Volume ontbreekt.".into(),
+            VolumeError::NotANumber(v) => format!(
+                "\"{v}\" is geen getal. Schrijf bijvoorbeeld 12 of 12,5 (zonder scheidingstekens voor duizendtallen)."
+            ),
+            VolumeError::Negative(v) => format!("Negatief volume ({v}): een volume is 0 of meer."),
+            VolumeError::TooPrecise(v) => {
+                format!("\"{v}\" heeft te veel cijfers (ten hoogste 28).")
+            }
+        }
+    }
+}
+
+/// A volume as a data warehouse writes it: digits with at most one decimal mark, comma or point
+/// (`12`, `12,5`, `12.5`, `+3`). Grouping of thousands is refused: in a machine-written file
+/// `1.234` is one point two three four, and guessing would silently import wrong numbers.
+pub fn parse_volume(field: &[u8]) -> Result<Decimal, VolumeError> {
+    let s = field.trim_ascii();
+    let shown = || String::from_utf8_lossy(s).into_owned();
+    if s.is_empty() {
+        return Err(VolumeError::Missing);
+    }
+    let (negative, body) = match s[0] {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let mut mantissa: i128 = 0;
+    let mut digits = 0u32;
+    let mut scale: Option<u32> = None;
+    for &b in body {
+        match b {
+            b'0'..=b'9' => {
+                if digits > 0 || b != b'0' {
+                    digits += 1;
+                }
+                if digits > 28 {
+                    return Err(VolumeError::TooPrecise(shown()));
+                }
+                mantissa = mantissa * 10 + i128::from(b - b'0');
+                if let Some(sc) = scale.as_mut() {
+                    *sc += 1;
+                    if *sc > 28 {
+                        return Err(VolumeError::TooPrecise(shown()));
+                    }
+                }
+            }
+            b',' | b'.' if scale.is_none() => scale = Some(0),
+            _ => return Err(VolumeError::NotANumber(shown())),
+        }
+    }
+    let scale = scale.unwrap_or(0);
+    // At least one digit, and not a bare decimal mark at either end ("5," or ",5" is a typo).
+    let has_digit = body.iter().any(u8::is_ascii_digit);
+    let mark_at_edge = matches!(body.first(), Some(b',' | b'.'))
+        || (scale == 0 && matches!(body.last(), Some(b',' | b'.')));
+    if !has_digit || mark_at_edge {
+        return Err(VolumeError::NotANumber(shown()));
+    }
+    if negative && mantissa != 0 {
+        return Err(VolumeError::Negative(shown()));
+    }
+    Ok(Decimal::from_i128_with_scale(mantissa, scale).normalize())
+}
+
+/// Reports every line whose (vakgroep, care product) appeared on an earlier line.
+fn find_duplicates(out: &mut ParsedFile) {
+    let lines = &out.lines;
+    let mut order: Vec<u32> = (0..lines.len() as u32).collect();
+    // Stable on line order, so the first of equal keys is the earliest line; extracts are usually
+    // sorted already, which makes this sort nearly linear.
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&lines[a as usize], &lines[b as usize]);
+        (a.vakgroep, &a.product).cmp(&(b.vakgroep, &b.product))
+    });
+    let mut dup: Vec<usize> = Vec::new();
+    let mut first = None::<u32>;
+    for w in order.windows(2) {
+        let (a, b) = (&lines[w[0] as usize], &lines[w[1] as usize]);
+        if a.vakgroep == b.vakgroep && a.product == b.product {
+            let f = *first.get_or_insert(w[0]);
+            let f = &lines[f as usize];
+            out.errors.push(LineError::new(
+                b.line as usize,
+                None,
+                format!(
+                    "Dubbele regel: vakgroep {}, zorgproduct {} staat ook op regel {}.",
+                    out.vakgroepen[b.vakgroep as usize], b.product, f.line
+                ),
+            ));
+            dup.push(w[1] as usize);
+        } else {
+            first = None;
+        }
+    }
+    if !dup.is_empty() {
+        dup.sort_unstable();
+        let mut k = 0;
+        let mut i = 0;
+        out.lines.retain(|_| {
+            let keep = dup.get(k) != Some(&i);
+            if !keep {
+                k += 1;
+            }
+            i += 1;
+            keep
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    fn ok(input: &str) -> ParsedFile {
+        let p = parse(input.as_bytes(), |_| {});
+        assert!(p.errors.is_empty(), "{:?}", p.errors.clone().finish());
+        p
+    }
+
+    fn errors(input: &str) -> Vec<LineError> {
+        parse(input.as_bytes(), |_| {}).errors.finish().0
+    }
+
+    #[test]
+    fn semicolons_decimal_comma_bom_crlf() {
+        let p = ok(
+            "\u{feff}Vakgroep;Zorgproduct;Volume\r\ncar;990004006;12,5\r\nCAR;990004007;3\r\n\r\n",
+        );
+        assert_eq!(p.separator, b';');
+        assert_eq!(p.vakgroepen, vec!["CAR"]);
+        assert_eq!(p.lines.len(), 2);
+        assert_eq!(p.lines[0].line, 2);
+        assert_eq!(p.lines[0].volume, d("12.5"));
+        assert_eq!(p.lines[1].product, "990004007");
+    }
+
+    #[test]
+    fn commas_any_order_aliases_quotes_ignored_description() {
+        let p = ok(
+            "AANTAL,omschrijving,zorgactiviteit,specialisme\n1.25,\"Consult, eerste\",190013,\"lon\"\n0,x,190014,LON",
+        );
+        assert_eq!(p.separator, b',');
+        assert_eq!(p.lines[0].volume, d("1.25"));
+        assert_eq!(p.lines[0].product, "190013");
+        assert_eq!(p.vakgroep_code(&p.lines[1]), "LON");
+        assert_eq!(p.lines[1].volume, Decimal::ZERO);
+    }
+
+    #[test]
+    fn header_problems_are_reported_on_line_1() {
+        let e = errors("vakgroep;product;aantal;kleur\nCAR;1;2");
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].line, 1);
+        assert_eq!(e[0].column.as_deref(), Some("kleur"));
+        assert!(e[0].reason.contains("Onbekende kolom"));
+        let e = errors("vakgroep;volume\n");
+        assert_eq!(e[0].column.as_deref(), Some("zorgproduct"));
+        assert!(e[0].reason.contains("ontbreekt"));
+        assert!(errors("")[0].reason.contains("leeg"));
+    }
+
+    #[test]
+    fn every_bad_line_is_reported_with_column_and_reason() {
+        let e = errors(
+            "vakgroep;zorgproduct;volume\n;1;2\nCAR;;2\nCAR;3;-1\nCAR;4;abc\nCAR;5;1.234.5\nCAR;6;1;9\nCAR;7;2\ncar;7;3\nCAR;8;\"4\n",
+        );
+        let got: Vec<(usize, Option<&str>)> =
+            e.iter().map(|e| (e.line, e.column.as_deref())).collect();
+        assert_eq!(
+            got,
+            vec![
+                (2, Some("vakgroep")),
+                (3, Some("zorgproduct")),
+                (4, Some("volume")),
+                (5, Some("volume")),
+                (6, Some("volume")),
+                (7, None),
+                (9, None),
+                (10, None),
+            ]
+        );
+        assert!(e[2].reason.contains("Negatief"));
+        assert!(e[3].reason.contains("geen getal"));
+        assert!(e[6].reason.contains("regel 8"));
+    }
+
+    #[test]
+    fn volumes() {
+        assert_eq!(parse_volume(b" 007 ").unwrap(), d("7"));
+        assert_eq!(parse_volume(b"0,50").unwrap(), d("0.5"));
+        assert_eq!(parse_volume(b"-0").unwrap(), Decimal::ZERO);
+        assert_eq!(parse_volume(b"+3.0").unwrap(), d("3"));
+        for bad in ["", ",5", "5,", "1,2,3", "1e3", "€5", "1 000", "."] {
+            assert!(parse_volume(bad.as_bytes()).is_err(), "{bad}");
+        }
+        assert!(matches!(parse_volume(b"-2"), Err(VolumeError::Negative(_))));
+    }
+
+    #[test]
+    fn error_list_is_capped_but_counted() {
+        let mut s = String::from("vakgroep;zorgproduct;volume\n");
+        for i in 0..5_000 {
+            s.push_str(&format!("CAR;{i};x\n"));
+        }
+        let (kept, total) = parse(s.as_bytes(), |_| {}).errors.finish();
+        assert_eq!(total, 5_000);
+        assert_eq!(kept.len(), MAX_REPORTED_ERRORS);
+        assert_eq!(kept[0].line, 2);
+        assert_eq!(kept.last().unwrap().line, MAX_REPORTED_ERRORS + 1);
+    }
+
+    #[test]
+    fn periods() {
+        assert!(check_period(2026, 1).is_ok());
+        assert!(check_period(2026, 13).is_err());
+        assert!(check_period(1999, 5).is_err());
+    }
+}

@@ -1,0 +1,427 @@
+//! Importing realised production volumes (product.md D2; the file format is in
+//! `docs/production-import.md`).
+//!
+//! One import is one transaction: read the file (`domain::production::parse`), stream the good
+//! lines with `COPY` into a temporary staging table, resolve vakgroep and care-product codes in
+//! SQL, and swap the period: the previous import of that (year, period) loses its volume rows and
+//! is marked replaced, the new rows go in, the audit entry is written. Anything wrong — a bad line,
+//! an unknown code — and nothing changes; a crash or a killed process at any point leaves the
+//! previous data, because nothing is visible before the commit. The same file for the same period
+//! again (same SHA-256) changes nothing.
+
+use crate::audit::{self, Change, Who};
+use crate::{PgConnection, Store, StoreError};
+use domain::production::{Column, LineError, ParsedFile, check_period};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::types::Decimal;
+use std::io::Write as _;
+use time::OffsetDateTime;
+
+/// What to import.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportRequest<'a> {
+    pub year: i16,
+    /// 1–12.
+    pub period: i16,
+    /// The uploaded file's name, for the history.
+    pub source_name: &'a str,
+    pub data: &'a [u8],
+}
+
+/// How far an import is, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Progress {
+    /// Lines of the file read so far.
+    Parsed { lines: usize },
+    /// Good lines sent to the database so far, of `total`.
+    Loaded { lines: usize, total: usize },
+    /// Checking codes and swapping the period in.
+    Saving,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportSummary {
+    pub import_id: i64,
+    pub year: i16,
+    pub period: i16,
+    pub lines: usize,
+    pub vakgroepen: usize,
+    pub total_volume: Decimal,
+    pub file_sha256: String,
+    /// The import this one replaced (a corrected file for the same period).
+    pub replaced_import_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum ImportOutcome {
+    Imported(ImportSummary),
+    /// This exact file is already the period's import; nothing was changed.
+    AlreadyImported {
+        import_id: i64,
+        imported_at: OffsetDateTime,
+        imported_by: String,
+    },
+    /// Nothing was changed. The first bad lines (at most 1,000, by line number) and how many
+    /// errors there were in all.
+    Rejected {
+        errors: Vec<LineError>,
+        total: usize,
+    },
+}
+
+/// A past import, for the history list.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct ImportRecord {
+    pub id: i64,
+    pub year: i16,
+    pub period: i16,
+    pub source_name: String,
+    pub file_sha256: String,
+    pub line_count: i32,
+    pub total_volume: Decimal,
+    pub imported_by: Option<i64>,
+    pub imported_by_label: String,
+    pub imported_at: OffsetDateTime,
+    pub replaced_at: Option<OffsetDateTime>,
+    pub replaced_by: Option<i64>,
+}
+
+/// Imports in a transaction of its own, committed only when the import succeeds.
+pub async fn import(
+    store: &Store,
+    who: &Who,
+    request: ImportRequest<'_>,
+    progress: impl FnMut(Progress) + Send,
+) -> Result<ImportOutcome, StoreError> {
+    let mut tx = store.begin().await?;
+    let outcome = import_in(&mut tx, who, request, progress).await?;
+    if matches!(outcome, ImportOutcome::Imported(_)) {
+        tx.commit().await?;
+    } else {
+        tx.rollback().await?;
+    }
+    Ok(outcome)
+}
+
+/// Imports inside the caller's transaction. Commit it only on [`ImportOutcome::Imported`]; on the
+/// other outcomes roll it back (it may hold a half-done swap).
+pub async fn import_in(
+    conn: &mut PgConnection,
+    who: &Who,
+    request: ImportRequest<'_>,
+    mut progress: impl FnMut(Progress) + Send,
+) -> Result<ImportOutcome, StoreError> {
+    let ImportRequest {
+        year,
+        period,
+        source_name,
+        data,
+    } = request;
+    check_period(year.into(), period.into()).map_err(|e| StoreError::Other(e.message))?;
+    let sha256 = hex::encode(Sha256::digest(data));
+
+    // One import per period at a time: a second one waits here and then sees the first's result.
+    sqlx::query("SELECT pg_advisory_xact_lock(7264002, $1)")
+        .bind(i32::from(year) * 100 + i32::from(period))
+        .execute(&mut *conn)
+        .await?;
+    let current: Option<ImportRecord> = sqlx::query_as(
+        "SELECT id, year, period, source_name, file_sha256, line_count, total_volume, imported_by,
+                imported_by_label, imported_at, replaced_at, replaced_by
+         FROM production_import WHERE year = $1 AND period = $2 AND replaced_at IS NULL",
+    )
+    .bind(year)
+    .bind(period)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(c) = &current
+        && c.file_sha256 == sha256
+    {
+        return Ok(ImportOutcome::AlreadyImported {
+            import_id: c.id,
+            imported_at: c.imported_at,
+            imported_by: c.imported_by_label.clone(),
+        });
+    }
+
+    let mut parsed = domain::production::parse(data, |lines| progress(Progress::Parsed { lines }));
+    if parsed.errors.is_empty() && parsed.lines.is_empty() {
+        parsed.errors.push(LineError::new(
+            2,
+            None,
+            "Het bestand bevat alleen een kopregel en geen regels met volumes.",
+        ));
+    }
+
+    load_stage(conn, &parsed, &mut progress).await?;
+    progress(Progress::Saving);
+
+    if !parsed.errors.is_empty() {
+        push_code_errors(conn, &mut parsed).await?;
+        return Ok(rejected(parsed));
+    }
+
+    // The swap. The old import (if any) steps aside first, because only one current import per
+    // period may exist.
+    let replaced: Option<i64> = sqlx::query_scalar(
+        "UPDATE production_import SET replaced_at = now()
+         WHERE year = $1 AND period = $2 AND replaced_at IS NULL RETURNING id",
+    )
+    .bind(year)
+    .bind(period)
+    .fetch_optional(&mut *conn)
+    .await?;
+    // production_volume has no foreign keys (see the migration): this lock keeps every care
+    // product the insert resolves from being deleted or moved until we commit.
+    sqlx::query("LOCK TABLE care_product IN SHARE MODE")
+        .execute(&mut *conn)
+        .await?;
+    let total_volume: Decimal = parsed.lines.iter().map(|l| l.volume).sum();
+    let import_id: i64 = sqlx::query_scalar(
+        "INSERT INTO production_import (year, period, source_name, file_sha256, line_count, total_volume,
+                                        imported_by, imported_by_label)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(year)
+    .bind(period)
+    .bind(source_name)
+    .bind(&sha256)
+    .bind(parsed.lines.len() as i32)
+    .bind(total_volume)
+    .bind(who.id)
+    .bind(&who.label)
+    .fetch_one(&mut *conn)
+    .await?;
+    // Codes are resolved by the insert itself; a line whose codes do not resolve is simply not
+    // inserted, which the count reveals. That keeps the good path to one join. In product order,
+    // so that both indexes are filled front to back.
+    let inserted = sqlx::query(
+        "INSERT INTO production_volume (import_id, care_product_id, volume)
+         SELECT $1, p.id, s.volume
+         FROM production_stage s
+         JOIN vakgroep v ON v.code = s.vakgroep
+         JOIN care_product p ON p.vakgroep_id = v.id AND p.code = s.product
+         ORDER BY p.id",
+    )
+    .bind(import_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if inserted != parsed.lines.len() as u64 {
+        push_code_errors(conn, &mut parsed).await?;
+        return Ok(rejected(parsed));
+    }
+    if let Some(old) = replaced {
+        sqlx::query("DELETE FROM production_volume WHERE import_id = $1")
+            .bind(old)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("UPDATE production_import SET replaced_by = $2 WHERE id = $1")
+            .bind(old)
+            .bind(import_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query("DROP TABLE production_stage")
+        .execute(&mut *conn)
+        .await?;
+
+    let summary = ImportSummary {
+        import_id,
+        year,
+        period,
+        lines: parsed.lines.len(),
+        vakgroepen: parsed.vakgroepen.len(),
+        total_volume,
+        file_sha256: sha256,
+        replaced_import_id: replaced,
+    };
+    let mut change = Change::new("production_import", import_id, "import")
+        .after(serde_json::json!({ "source_name": source_name, "summary": &summary }));
+    if let Some(c) = &current {
+        change = change.before(c);
+    }
+    audit::record(conn, who, change).await?;
+    Ok(ImportOutcome::Imported(summary))
+}
+
+fn rejected(parsed: ParsedFile) -> ImportOutcome {
+    let (errors, total) = parsed.errors.finish();
+    ImportOutcome::Rejected { errors, total }
+}
+
+/// Bytes per COPY message: large enough that the per-message cost vanishes, small enough to show
+/// progress and keep memory flat.
+const COPY_CHUNK: usize = 1 << 20;
+
+/// Streams the good lines into a temporary staging table (text COPY format).
+async fn load_stage(
+    conn: &mut PgConnection,
+    parsed: &ParsedFile,
+    progress: &mut (impl FnMut(Progress) + Send),
+) -> Result<(), StoreError> {
+    sqlx::query("DROP TABLE IF EXISTS production_stage")
+        .execute(&mut *conn)
+        .await?;
+    // Temporary: private to this session, not WAL-logged, and gone with the transaction.
+    sqlx::query(
+        "CREATE TEMP TABLE production_stage (
+             line integer NOT NULL, vakgroep text NOT NULL, product text NOT NULL, volume numeric NOT NULL
+         ) ON COMMIT DROP",
+    )
+    .execute(&mut *conn)
+    .await?;
+    let total = parsed.lines.len();
+    let mut copy = conn
+        .copy_in_raw("COPY production_stage (line, vakgroep, product, volume) FROM STDIN")
+        .await?;
+    let mut buf: Vec<u8> = Vec::with_capacity(COPY_CHUNK + 4096);
+    for (i, line) in parsed.lines.iter().enumerate() {
+        // Writing to a Vec cannot fail.
+        let _ = write!(buf, "{}\t", line.line);
+        escape_into(&mut buf, parsed.vakgroep_code(line));
+        buf.push(b'\t');
+        escape_into(&mut buf, &line.product);
+        let _ = writeln!(buf, "\t{}", line.volume);
+        if buf.len() >= COPY_CHUNK {
+            copy.send(buf.as_slice()).await?;
+            buf.clear();
+            progress(Progress::Loaded {
+                lines: i + 1,
+                total,
+            });
+        }
+    }
+    if !buf.is_empty() {
+        copy.send(buf.as_slice()).await?;
+    }
+    copy.finish().await?;
+    // A temporary table has no statistics until analysed; without them the planner guesses a few
+    // hundred rows and picks a poor join for a million. Memory for the join and sort of a large
+    // file is raised for this transaction only.
+    sqlx::query("ANALYZE production_stage")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("SET LOCAL work_mem = '128MB'")
+        .execute(&mut *conn)
+        .await?;
+    progress(Progress::Loaded {
+        lines: total,
+        total,
+    });
+    Ok(())
+}
+
+/// COPY's text format: backslash escapes for the characters that delimit fields and rows.
+fn escape_into(buf: &mut Vec<u8>, s: &str) {
+    if !s
+        .bytes()
+        .any(|b| matches!(b, b'\\' | b'\t' | b'\n' | b'\r'))
+    {
+        buf.extend_from_slice(s.as_bytes());
+        return;
+    }
+    for b in s.bytes() {
+        match b {
+            b'\\' => buf.extend_from_slice(b"\\\\"),
+            b'\t' => buf.extend_from_slice(b"\\t"),
+            b'\n' => buf.extend_from_slice(b"\\n"),
+            b'\r' => buf.extend_from_slice(b"\\r"),
+            _ => buf.push(b),
+        }
+    }
+}
+
+/// Adds a line error for every staged line whose vakgroep or care product does not exist.
+async fn push_code_errors(
+    conn: &mut PgConnection,
+    parsed: &mut ParsedFile,
+) -> Result<(), StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Unknown {
+        line: i32,
+        vakgroep: String,
+        product: String,
+        vakgroep_known: bool,
+        total: i64,
+    }
+    let unknown: Vec<Unknown> = sqlx::query_as(
+        "SELECT s.line, s.vakgroep, s.product, v.id IS NOT NULL AS vakgroep_known,
+                count(*) OVER () AS total
+         FROM production_stage s
+         LEFT JOIN vakgroep v ON v.code = s.vakgroep
+         LEFT JOIN care_product p ON p.vakgroep_id = v.id AND p.code = s.product
+         WHERE p.id IS NULL
+         ORDER BY s.line LIMIT $1",
+    )
+    .bind(domain::production::MAX_REPORTED_ERRORS as i64)
+    .fetch_all(&mut *conn)
+    .await?;
+    let shown = unknown.len();
+    let total = unknown.first().map_or(0, |u| u.total as usize);
+    let vakgroep_col = parsed.column_name(Column::Vakgroep).to_string();
+    let product_col = parsed.column_name(Column::Zorgproduct).to_string();
+    for u in unknown {
+        let e = if u.vakgroep_known {
+            LineError::new(
+                u.line as usize,
+                Some(&product_col),
+                format!(
+                    "Onbekend zorgproduct \"{}\" bij vakgroep {}.",
+                    u.product, u.vakgroep
+                ),
+            )
+        } else {
+            LineError::new(
+                u.line as usize,
+                Some(&vakgroep_col),
+                format!("Onbekende vakgroep \"{}\".", u.vakgroep),
+            )
+        };
+        parsed.errors.push(e);
+    }
+    // Errors beyond the first 1,000 unknown codes are counted, not kept.
+    parsed.errors.count_more(total - shown);
+    Ok(())
+}
+
+/// Imports of a year (or all), newest first, including replaced ones.
+pub async fn imports(store: &Store, year: Option<i16>) -> Result<Vec<ImportRecord>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, year, period, source_name, file_sha256, line_count, total_volume, imported_by,
+                imported_by_label, imported_at, replaced_at, replaced_by
+         FROM production_import WHERE ($1::smallint IS NULL OR year = $1)
+         ORDER BY year DESC, period DESC, id DESC",
+    )
+    .bind(year)
+    .fetch_all(store.pool())
+    .await?)
+}
+
+/// One realised volume of the current import of a period.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct VolumeRow {
+    pub vakgroep_id: i64,
+    pub vakgroep_code: String,
+    pub care_product_id: i64,
+    pub product_code: String,
+    pub volume: Decimal,
+}
+
+/// The realised volumes of a period, by vakgroep and product code.
+pub async fn volumes(store: &Store, year: i16, period: i16) -> Result<Vec<VolumeRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT p.vakgroep_id, v.code AS vakgroep_code, p.id AS care_product_id, p.code AS product_code, pv.volume
+         FROM production_import i
+         JOIN production_volume pv ON pv.import_id = i.id
+         JOIN care_product p ON p.id = pv.care_product_id
+         JOIN vakgroep v ON v.id = p.vakgroep_id
+         WHERE i.year = $1 AND i.period = $2 AND i.replaced_at IS NULL
+         ORDER BY v.code, p.code",
+    )
+    .bind(year)
+    .bind(period)
+    .fetch_all(store.pool())
+    .await?)
+}

@@ -1,0 +1,727 @@
+mod common;
+
+use common::{admin, store};
+use gg_store::audit::Who;
+use gg_store::budget::{
+    self, BudgetYearInput, BulkOutcome, CareProductInput, KpiInput, NormTimeLine, ScenarioInput,
+    Seen, TrendInputInput, VariantOverride,
+};
+use gg_store::production::{self, ImportOutcome, ImportRequest};
+use gg_store::{PgPool, Store, StoreError};
+use sqlx::types::Decimal;
+
+fn dec(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+async fn vakgroep(pool: &PgPool, code: &str) -> i64 {
+    sqlx::query_scalar(
+        "INSERT INTO vakgroep (code, name, kind) VALUES ($1, $2, 'poortspecialisme') RETURNING id",
+    )
+    .bind(code)
+    .bind(format!("Vakgroep {code}"))
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+async fn product(s: &Store, vakgroep_id: i64, code: &str) -> i64 {
+    let mut tx = s.begin().await.unwrap();
+    let id = budget::create_care_product(
+        &mut tx,
+        &admin(),
+        &CareProductInput {
+            vakgroep_id,
+            code: code.into(),
+            description: format!("Product {code}"),
+            active: true,
+        },
+    )
+    .await
+    .unwrap();
+    gg_store::commit(tx).await.unwrap();
+    id
+}
+
+async fn audit_count(pool: &PgPool, object_type: &str) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE object_type = $1")
+        .bind(object_type)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test(migrator = "gg_store::MIGRATOR")]
+async fn care_products_crud_with_versions_and_audit(pool: PgPool) {
+    let s = store(pool.clone());
+    let car = vakgroep(&pool, "CAR").await;
+    let id = product(&s, car, " 990004006 ").await;
+    let p = budget::care_product(&s, id).await.unwrap();
+    assert_eq!(p.code, "990004006");
+    assert_eq!(p.vakgroep_code, "CAR");
+
+    // Same code in the same vakgroep: refused; in another vakgroep: fine.
+    let mut tx = s.begin().await.unwrap();
+    let dup = budget::create_care_product(
+        &mut tx,
+        &admin(),
+        &CareProductInput {
+            vakgroep_id: car,
+            code: "990004006".into(),
+            description: String::new(),
+            active: true,
+        },
+    )
+    .await;
+    assert!(matches!(dup, Err(StoreError::Duplicate(_))), "{dup:?}");
+    drop(tx);
+    let lon = vakgroep(&pool, "LON").await;
+    product(&s, lon, "990004006").await;
+
+    let mut input = CareProductInput {
+        vakgroep_id: car,
+        code: "990004006".into(),
+        description: "Hartkatheterisatie".into(),
+        active: true,
+    };
+    let mut tx = s.begin().await.unwrap();
+    budget::update_care_product(&mut tx, &admin(), id, p.version, &input)
+        .await
+        .unwrap();
+    gg_store::commit(tx).await.unwrap();
+    input.description = "Oud".into();
+    let mut tx = s.begin().await.unwrap();
+    let stale = budget::update_care_product(&mut tx, &admin(), id, p.version, &input).await;
+    assert!(matches!(stale, Err(StoreError::Conflict)));
+    drop(tx);
+    assert_eq!(
+        budget::care_product(&s, id).await.unwrap().description,
+        "Hartkatheterisatie"
+    );
+    assert_eq!(budget::care_products(&s, Some(car)).await.unwrap().len(), 1);
+    assert_eq!(budget::care_products(&s, None).await.unwrap().len(), 2);
+
+    // A product with a norm time is in use.
+    let mut tx = s.begin().await.unwrap();
+    budget::set_norm_time(&mut tx, &admin(), 2027, id, None, dec("30"))
+        .await
+        .unwrap();
+    gg_store::commit(tx).await.unwrap();
+    let mut tx = s.begin().await.unwrap();
+    let r = budget::delete_care_product(&mut tx, &admin(), id, p.version + 1).await;
+    assert!(matches!(r, Err(StoreError::InUse(_))), "{r:?}");
+    assert_eq!(audit_count(&pool, "care_product").await, 3);
+}
+
+#[sqlx::test(migrator = "gg_store::MIGRATOR")]
+async fn year_figures_and_kpis_with_conflicts(pool: PgPool) {
+    let s = store(pool.clone());
+    let car = vakgroep(&pool, "CAR").await;
+    let p1 = product(&s, car, "A1").await;
+
+    let mut tx = s.begin().await.unwrap();
+    budget::set_norm_time(&mut tx, &admin(), 2026, p1, None, dec("12.5"))
+        .await
+        .unwrap();
+    budget::set_normuren(&mut tx, &admin(), 2026, car, None, dec("1450"))
+        .await
+        .unwrap();
+    budget::set_formatief(&mut tx, &admin(), 2026, car, None, dec("10.5"), dec("1.25"))
+        .await
+        .unwrap();
+    let kpi = budget::create_kpi(
+        &mut tx,
+        &admin(),
+        2026,
+        &KpiInput {
+            vakgroep_id: car,
+            kind: "efficiency".into(),
+            name: "Ligduur".into(),
+            direction: "lager_beter".into(),
+            reference_value: dec("4.2"),
+            local_value: dec("4.8"),
+            source: "Benchmark".into(),
+        },
+    )
+    .await
+    .unwrap();
+    gg_store::commit(tx).await.unwrap();
+
+    // The year was opened by the first write.
+    assert_eq!(budget::year(&s, 2026).await.unwrap().version, 1);
+    let f = budget::formatief(&s, 2026).await.unwrap();
+    assert_eq!(f[0].fte, dec("11.75"));
+
+    // A second "add" for the same norm time, or an update from a stale version: conflict.
+    let mut tx = s.begin().await.unwrap();
+    let r = budget::set_norm_time(&mut tx, &admin(), 2026, p1, None, dec("13")).await;
+    assert!(matches!(r, Err(StoreError::Conflict)));
+    drop(tx);
+    let mut tx = s.begin().await.unwrap();
+    budget::set_norm_time(&mut tx, &admin(), 2026, p1, Some(1), dec("13"))
+        .await
+        .unwrap();
+    gg_store::commit(tx).await.unwrap();
+    let mut tx = s.begin().await.unwrap();
+    let r = budget::set_norm_time(&mut tx, &admin(), 2026, p1, Some(1), dec("14")).await;
+    assert!(matches!(r, Err(StoreError::Conflict)));
+    drop(tx);
+    assert_eq!(
+        budget::norm_times(&s, 2026, None).await.unwrap()[0].minutes,
+        dec("13")
+    );
+
+    let mut tx = s.begin().await.unwrap();
+    let r = budget::set_normuren(&mut tx, &admin(), 2026, car, Some(7), dec("1500")).await;
+    assert!(matches!(r, Err(StoreError::Conflict)));
+    drop(tx);
+
+    let k = &budget::kpis(&s, 2026, Some(car)).await.unwrap()[0];
+    assert_eq!(k.id, kpi);
+    let mut tx = s.begin().await.unwrap();
+    budget::update_kpi(
+        &mut tx,
+        &admin(),
+        kpi,
+        k.version,
+        &KpiInput {
+            vakgroep_id: car,
+            kind: "efficiency".into(),
+            name: "Ligduur".into(),
+            direction: "lager_beter".into(),
+            reference_value: dec("4.2"),
+            local_value: dec("4.4"),
+            source: "Benchmark".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let r = budget::delete_kpi(&mut tx, &admin(), kpi, k.version).await;
+    assert!(matches!(r, Err(StoreError::Conflict)));
+    drop(tx);
+
+    let mut tx = s.begin().await.unwrap();
+    budget::save_year(
+        &mut tx,
+        &admin(),
+        2026,
+        Some(1),
+        &BudgetYearInput {
+            fee_budget: Some(dec("12500000")),
+            fixed_share: dec("0.3"),
+            band_min: Some(dec("0.9")),
+            band_max: Some(dec("1.15")),
+            note: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    gg_store::commit(tx).await.unwrap();
+    let y = budget::year(&s, 2026).await.unwrap();
+    assert_eq!(y.fee_budget, Some(dec("12500000")));
+    assert_eq!(y.version, 2);
+}
+
+#[sqlx::test(migrator = "gg_store::MIGRATOR")]
+async fn copy_year_copies_once(pool: PgPool) {
+    let s = store(pool.clone());
+    let car = vakgroep(&pool, "CAR").await;
+    let lon = vakgroep(&pool, "LON").await;
+    let a = product(&s, car, "A").await;
+    let b = product(&s, lon, "B").await;
+    let mut tx = s.begin().await.unwrap();
+    budget::set_norm_time(&mut tx, &admin(), 2026, a, None, dec("10"))
+        .await
+        .unwrap();
+    budget::set_norm_time(&mut tx, &admin(), 2026, b, None, dec("20"))
+        .await
+        .unwrap();
+    budget::set_normuren(&mut tx, &admin(), 2026, car, None, dec("1400"))
+        .await
+        .unwrap();
+    budget::set_formatief(&mut tx, &admin(), 2026, lon, None, dec("3"), dec("0"))
+        .await
+        .unwrap();
+    budget::create_kpi(
+        &mut tx,
+        &admin(),
+        2026,
+        &KpiInput {
+            vakgroep_id: car,
+            kind: "passende_zorg".into(),
+            name: "Dagbehandeling".into(),
+            direction: "hoger_beter".into(),
+            reference_value: dec("0.8"),
+            local_value: dec("0.7"),
+            source: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    gg_store::commit(tx).await.unwrap();
+
+    let mut tx = s.begin().await.unwrap();
+    let summary = budget::copy_year(&mut tx, &admin(), 2026, 2027)
+        .await
+        .unwrap();
+    gg_store::commit(tx).await.unwrap();
+    assert_eq!(
+        (
+            summary.norm_times,
+            summary.normuren,
+            summary.formatief,
+            summary.kpis
+        ),
+        (2, 1, 1, 1)
+    );
+    assert_eq!(budget::norm_times(&s, 2027, None).await.unwrap().len(), 2);
+    assert_eq!(budget::kpis(&s, 2027, None).await.unwrap().len(), 1);
+
+    // Again: the target has data now.
+    let mut tx = s.begin().await.unwrap();
+    let r = budget::copy_year(&mut tx, &admin(), 2026, 2027).await;
+    assert!(matches!(r, Err(StoreError::Conflict)));
+    drop(tx);
+    // From a year that does not exist.
+    let mut tx = s.begin().await.unwrap();
+    let r = budget::copy_year(&mut tx, &admin(), 2020, 2028).await;
+    assert!(matches!(r, Err(StoreError::NotFound)));
+}
+
+#[sqlx::test(migrator = "gg_store::MIGRATOR")]
+async fn norm_time_list_is_replaced_all_or_nothing(pool: PgPool) {
+    let s = store(pool.clone());
+    let car = vakgroep(&pool, "CAR").await;
+    let a = product(&s, car, "A").await;
+    product(&s, car, "B").await;
+    let mut tx = s.begin().await.unwrap();
+    budget::set_norm_time(&mut tx, &admin(), 2027, a, None, dec("99"))
+        .await
+        .unwrap();
+    gg_store::commit(tx).await.unwrap();
+
+    let line = |line, v: &str, p: &str, m: &str| NormTimeLine {
+        line,
+        vakgroep_code: v.into(),
+        product_code: p.into(),
+        minutes: dec(m),
+    };
+    let bad = vec![
+        line(2, "car", "A", "10"),
+        line(3, "XXX", "A", "10"),
+        line(4, "CAR", "Z", "10"),
+        line(5, "CAR", "A", "11"),
+        line(6, "CAR", "B", "-1"),
+    ];
+    let mut tx = s.begin().await.unwrap();
+    let out = budget::replace_norm_times(&mut tx, &admin(), 2027, &bad)
+        .await
+        .unwrap();
+    gg_store::commit(tx).await.unwrap();
+    let BulkOutcome::Rejected { errors, total } = out else {
+        panic!("{out:?}")
+    };
+    assert_eq!(total, 4);
+    let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
+    assert_eq!(lines, vec![3, 4, 5, 6]);
+    assert!(errors[0].reason.contains("Onbekende vakgroep"));
+    assert!(errors[2].reason.contains("regel 2"));
+    assert_eq!(
+        budget::norm_times(&s, 2027, None).await.unwrap()[0].minutes,
+        dec("99")
+    );
+
+    let good = vec![line(2, "car", "A", "10"), line(3, "CAR", "B", "7.5")];
+    let mut tx = s.begin().await.unwrap();
+    let out = budget::replace_norm_times(&mut tx, &admin(), 2027, &good)
+        .await
+        .unwrap();
+    gg_store::commit(tx).await.unwrap();
+    assert_eq!(out, BulkOutcome::Replaced { count: 2 });
+    let list = budget::norm_times(&s, 2027, Some(car)).await.unwrap();
+    assert_eq!(
+        list.iter().map(|n| n.minutes).collect::<Vec<_>>(),
+        vec![dec("10"), dec("7.5")]
+    );
+}
+
+fn trend(year: i16, vakgroep_id: i64, products: Vec<i64>, value: &str) -> TrendInputInput {
+    TrendInputInput {
+        year,
+        vakgroep_id,
+        scope: if products.is_empty() {
+            "vakgroep".into()
+        } else {
+            "zorgproducten".into()
+        },
+        product_ids: products,
+        kind: "percentage".into(),
+        value: dec(value),
+        category: "demografie".into(),
+        rationale: "Vergrijzing".into(),
+        source: "CBS".into(),
+    }
+}
+
+async fn rep(pool: &PgPool, name: &str) -> Who {
+    let id: i64 =
+        sqlx::query_scalar("INSERT INTO person (email, name) VALUES ($1, $2) RETURNING id")
+            .bind(format!("{}@example.nl", name.to_lowercase()))
+            .bind(name)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    Who {
+        id: Some(id),
+        label: name.into(),
+    }
+}
+
+#[sqlx::test(migrator = "gg_store::MIGRATOR")]
+async fn trend_inputs_versions_workflow_and_compartments(pool: PgPool) {
+    let s = store(pool.clone());
+    let car = vakgroep(&pool, "CAR").await;
+    let lon = vakgroep(&pool, "LON").await;
+    let car_p = product(&s, car, "A").await;
+    let lon_p = product(&s, lon, "B").await;
+    let anna = rep(&pool, "Anna").await;
+
+    let mut tx = s.begin().await.unwrap();
+    let t_car = budget::create_trend_input(&mut tx, &anna, &trend(2027, car, vec![car_p], "2.5"))
+        .await
+        .unwrap();
+    let t_lon = budget::create_trend_input(&mut tx, &anna, &trend(2027, lon, vec![], "-1"))
+        .await
+        .unwrap();
+    gg_store::commit(tx).await.unwrap();
+
+    // A product of another vakgroep is refused by the database.
+    let mut tx = s.begin().await.unwrap();
+    let r = budget::create_trend_input(&mut tx, &anna, &trend(2027, car, vec![lon_p], "1")).await;
+    assert!(matches!(r, Err(StoreError::InUse(_))), "{r:?}");
+    drop(tx);
+
+    // Compartments: CAR's list never shows LON's input, nor can it be fetched.
+    let mine = budget::trend_inputs(&s, 2027, Seen::Vakgroepen(&[car]))
+        .await
+        .unwrap();
+    assert_eq!(mine.iter().map(|t| t.id).collect::<Vec<_>>(), vec![t_car]);
+    assert!(mine.iter().all(|t| t.vakgroep_id == car));
+    assert_eq!(mine[0].product_codes, vec!["A"]);
+    assert_eq!(mine[0].author_name.as_deref(), Some("Anna"));
+    assert!(matches!(
+        budget::trend_input(&s, t_lon, Seen::Vakgroepen(&[car])).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(
+        budget::trend_inputs(&s, 2027, Seen::Vakgroepen(&[]))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        budget::trend_history(&s, t_lon, Seen::Vakgroepen(&[car]))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        budget::trend_inputs(&s, 2027, Seen::All)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+
+    // Two people edit the same version: the second gets a conflict.
+    let mut tx = s.begin().await.unwrap();
+    budget::update_trend_input(
+        &mut tx,
+        &anna,
+        t_car,
+        1,
+        &trend(2027, car, vec![car_p], "3"),
+    )
+    .await
+    .unwrap();
+    gg_store::commit(tx).await.unwrap();
+    let mut tx = s.begin().await.unwrap();
+    let r =
+        budget::update_trend_input(&mut tx, &anna, t_car, 1, &trend(2027, car, vec![], "4")).await;
+    assert!(matches!(r, Err(StoreError::Conflict)));
+    drop(tx);
+    // Moving it to another vakgroep is refused.
+    let mut tx = s.begin().await.unwrap();
+    let r =
+        budget::update_trend_input(&mut tx, &anna, t_car, 2, &trend(2027, lon, vec![], "4")).await;
+    assert!(matches!(r, Err(StoreError::Other(_))));
+    drop(tx);
+
+    // Workflow with history.
+    let controller = rep(&pool, "Carl").await;
+    let step = |who: Who, version: i32, to: &'static str, reason: &'static str| {
+        let s = s.clone();
+        async move {
+            let mut tx = s.begin().await.unwrap();
+            let r = budget::change_trend_status(&mut tx, &who, t_car, version, to, reason).await;
+            if r.is_ok() {
+                gg_store::commit(tx).await.unwrap();
+            }
+            r
+        }
+    };
+    step(anna.clone(), 2, "ingediend", "").await.unwrap();
+    assert!(matches!(
+        step(controller.clone(), 3, "verwerkt", "").await,
+        Err(StoreError::Other(_))
+    ));
+    assert!(matches!(
+        step(controller.clone(), 3, "teruggestuurd", " ").await,
+        Err(StoreError::Other(_))
+    ));
+    step(controller.clone(), 3, "teruggestuurd", "Bron ontbreekt")
+        .await
+        .unwrap();
+    assert!(matches!(
+        step(anna.clone(), 3, "ingediend", "").await,
+        Err(StoreError::Conflict)
+    ));
+    let t = budget::trend_input(&s, t_car, Seen::Vakgroepen(&[car]))
+        .await
+        .unwrap();
+    assert_eq!(t.status, "teruggestuurd");
+    assert_eq!(t.return_reason, "Bron ontbreekt");
+    step(anna.clone(), 4, "ingediend", "").await.unwrap();
+    step(controller.clone(), 5, "geaccepteerd", "")
+        .await
+        .unwrap();
+    // Accepted: no more edits.
+    let mut tx = s.begin().await.unwrap();
+    let r =
+        budget::update_trend_input(&mut tx, &anna, t_car, 6, &trend(2027, car, vec![], "9")).await;
+    assert!(matches!(r, Err(StoreError::Other(_))));
+    drop(tx);
+
+    let history = budget::trend_history(&s, t_car, Seen::Vakgroepen(&[car]))
+        .await
+        .unwrap();
+    let steps: Vec<(&str, &str)> = history
+        .iter()
+        .map(|h| (h.from_status.as_str(), h.to_status.as_str()))
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            ("concept", "ingediend"),
+            ("ingediend", "teruggestuurd"),
+            ("teruggestuurd", "ingediend"),
+            ("ingediend", "geaccepteerd"),
+        ]
+    );
+    assert_eq!(history[1].reason, "Bron ontbreekt");
+    assert_eq!(history[1].changed_by_name.as_deref(), Some("Carl"));
+    assert_eq!(audit_count(&pool, "trend_input").await, 2 + 1 + 4);
+}
+
+fn scenario_input(year: i16, trend_input_ids: Vec<i64>) -> ScenarioInput {
+    ScenarioInput {
+        year,
+        name: "Basis".into(),
+        description: String::new(),
+        reference_year: 2025,
+        pz_variant: 1,
+        w_out: dec("0.8"),
+        w_eff: dec("0.2"),
+        w_pz: dec("0"),
+        earmarked_amount: Decimal::ZERO,
+        grondslag: "formatief".into(),
+        trend_input_ids,
+        variants: Vec::new(),
+    }
+}
+
+#[sqlx::test(migrator = "gg_store::MIGRATOR")]
+async fn scenarios_and_engine_input(pool: PgPool) {
+    let s = store(pool.clone());
+    let car = vakgroep(&pool, "CAR").await;
+    let lon = vakgroep(&pool, "LON").await;
+    let a = product(&s, car, "A").await;
+    let b = product(&s, car, "B").await;
+    let c = product(&s, lon, "C").await;
+    let who = admin();
+
+    // Realised volumes of the reference year 2025 in two periods (period 1 imported twice: the
+    // corrected file counts), and a period of 2024 that must not count.
+    let imp = |year: i16, period: i16, csv: &'static str| {
+        let s = s.clone();
+        async move {
+            let out = production::import(
+                &s,
+                &admin(),
+                ImportRequest {
+                    year,
+                    period,
+                    source_name: "dwh.csv",
+                    data: csv.as_bytes(),
+                },
+                |_| {},
+            )
+            .await
+            .unwrap();
+            assert!(matches!(out, ImportOutcome::Imported(_)), "{out:?}");
+        }
+    };
+    imp(2025, 1, "vakgroep;zorgproduct;volume\nCAR;A;100\nCAR;B;1\n").await;
+    imp(
+        2025,
+        1,
+        "vakgroep;zorgproduct;volume\nCAR;A;10\nCAR;B;2,5\n",
+    )
+    .await;
+    imp(2025, 2, "vakgroep;zorgproduct;volume\nCAR;A;5\nLON;C;7\n").await;
+    imp(2024, 2, "vakgroep;zorgproduct;volume\nCAR;A;1000\n").await;
+
+    let mut tx = s.begin().await.unwrap();
+    budget::set_norm_time(&mut tx, &who, 2027, a, None, dec("30"))
+        .await
+        .unwrap();
+    budget::set_norm_time(&mut tx, &who, 2026, b, None, dec("45"))
+        .await
+        .unwrap();
+    budget::set_normuren(&mut tx, &who, 2027, car, None, dec("1400"))
+        .await
+        .unwrap();
+    budget::set_formatief(&mut tx, &who, 2027, lon, None, dec("4"), dec("0.5"))
+        .await
+        .unwrap();
+    budget::create_kpi(
+        &mut tx,
+        &who,
+        2027,
+        &KpiInput {
+            vakgroep_id: lon,
+            kind: "efficiency".into(),
+            name: "OK-benutting".into(),
+            direction: "hoger_beter".into(),
+            reference_value: dec("0.85"),
+            local_value: dec("0.8"),
+            source: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    let accepted = budget::create_trend_input(&mut tx, &who, &trend(2027, car, vec![a], "2.5"))
+        .await
+        .unwrap();
+    let concept = budget::create_trend_input(&mut tx, &who, &trend(2027, lon, vec![], "1"))
+        .await
+        .unwrap();
+    let other_year = budget::create_trend_input(&mut tx, &who, &trend(2026, lon, vec![], "1"))
+        .await
+        .unwrap();
+    budget::change_trend_status(&mut tx, &who, accepted, 1, "ingediend", "")
+        .await
+        .unwrap();
+    budget::change_trend_status(&mut tx, &who, accepted, 2, "geaccepteerd", "")
+        .await
+        .unwrap();
+    gg_store::commit(tx).await.unwrap();
+
+    // Weights must add up to exactly 1; trend inputs must be of the scenario's year.
+    let mut tx = s.begin().await.unwrap();
+    let mut bad = scenario_input(2027, vec![]);
+    bad.w_pz = dec("0.1");
+    assert!(matches!(
+        budget::create_scenario(&mut tx, &who, &bad).await,
+        Err(StoreError::Other(_))
+    ));
+    drop(tx);
+    let mut tx = s.begin().await.unwrap();
+    assert!(matches!(
+        budget::create_scenario(&mut tx, &who, &scenario_input(2027, vec![other_year])).await,
+        Err(StoreError::Other(_))
+    ));
+    drop(tx);
+
+    let mut input = scenario_input(2027, vec![concept, accepted]);
+    let mut tx = s.begin().await.unwrap();
+    let id = budget::create_scenario(&mut tx, &who, &input)
+        .await
+        .unwrap();
+    gg_store::commit(tx).await.unwrap();
+    input.variants = vec![VariantOverride {
+        vakgroep_id: lon,
+        pz_variant: 3,
+    }];
+    input.pz_variant = 2;
+    input.w_out = dec("0.7");
+    input.w_pz = dec("0.1");
+    let mut tx = s.begin().await.unwrap();
+    budget::update_scenario(&mut tx, &who, id, 1, &input)
+        .await
+        .unwrap();
+    gg_store::commit(tx).await.unwrap();
+    let mut tx = s.begin().await.unwrap();
+    assert!(matches!(
+        budget::update_scenario(&mut tx, &who, id, 1, &input).await,
+        Err(StoreError::Conflict)
+    ));
+    drop(tx);
+    let sc = budget::scenario(&s, id).await.unwrap();
+    let mut ids = vec![concept, accepted];
+    ids.sort();
+    assert_eq!(sc.trend_input_ids, ids);
+    assert_eq!(sc.variants.len(), 1);
+    assert_eq!(budget::scenarios(&s, Some(2027)).await.unwrap().len(), 1);
+
+    // The scenario is cited by an agreement: it cannot be deleted from under it.
+    sqlx::query(
+        "INSERT INTO agreement (kind, title, budget_scenario_id) VALUES ('financieel', 'Bod', $1)",
+    )
+    .bind(id)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let r = sqlx::query("DELETE FROM budget_scenario WHERE id = $1")
+        .bind(id)
+        .execute(&pool)
+        .await;
+    assert!(r.is_err());
+
+    let input = budget::engine_input(&s, id).await.unwrap();
+    assert_eq!(input.baseline_periods, vec![1, 2]);
+    assert_eq!(
+        input
+            .vakgroepen
+            .iter()
+            .map(|v| (
+                v.code.as_str(),
+                v.normuren_per_fte,
+                v.formatief_fte,
+                v.pz_variant
+            ))
+            .collect::<Vec<_>>(),
+        vec![
+            ("CAR", Some(dec("1400")), None, 2),
+            ("LON", None, Some(dec("4.5")), 3)
+        ]
+    );
+    let base: Vec<(&str, Option<Decimal>, Decimal)> = input
+        .products
+        .iter()
+        .map(|p| (p.code.as_str(), p.norm_minutes, p.baseline_volume))
+        .collect();
+    assert_eq!(
+        base,
+        vec![
+            ("A", Some(dec("30")), dec("15")),
+            ("B", None, dec("2.5")),
+            ("C", None, dec("7")),
+        ]
+    );
+    assert_eq!(input.kpis.len(), 1);
+    assert_eq!(input.trend_inputs.len(), 1);
+    assert_eq!(input.trend_inputs[0].id, accepted);
+    assert_eq!(input.trend_inputs[0].product_ids, vec![a]);
+    let _ = (b, c);
+}
