@@ -98,6 +98,8 @@ pub fn all() -> Vec<RouteDef> {
     routes.extend(crate::meetings::routes());
     routes.extend(crate::agreements::routes());
     routes.extend(crate::calendar::routes());
+    routes.extend(crate::budget::routes());
+    routes.extend(crate::production::routes());
     routes.extend(crate::beheer::routes());
     routes
 }

@@ -31,6 +31,10 @@ pub enum Capability {
     ViewSelfAssessment,
     ViewBudget,
     ManageBudget,
+    /// Enter and submit trend inputs for the vakgroepen one represents (D3).
+    SubmitTrendInputs,
+    /// Accept or return submitted trend inputs (D3): the controller or a board member.
+    ReviewTrendInputs,
     Administer,
     ViewAudit,
 }
@@ -125,6 +129,8 @@ fn roles_for(capability: Capability) -> &'static [Role] {
         Capability::ViewSelfAssessment => &[Bestuurder, Secretaris],
         Capability::ViewBudget => &[Bestuurder, Secretaris, Controller, Vakgroep],
         Capability::ManageBudget => &[Controller],
+        Capability::SubmitTrendInputs => &[Vakgroep],
+        Capability::ReviewTrendInputs => &[Controller, Bestuurder],
         Capability::Administer | Capability::ViewAudit => &[Beheerder],
     }
 }

@@ -3,12 +3,16 @@
 mod attachments;
 mod auth;
 mod beheer;
+mod budget_master;
+mod budget_scenarios;
+mod budget_trends;
 mod calendar;
 mod live;
 mod matrix;
 mod meetings;
 mod minutes;
 mod ops;
+mod production;
 mod register;
 mod register_detail;
 mod support;

@@ -127,6 +127,8 @@ fn expectations() -> Vec<(&'static str, &'static str, &'static str)> {
         ("POST", "/afspraken/{agreement}/beoordeling", "LFAFFFF"),
         ("GET", "/zelfevaluatie", "LAAFFFF"),
         ("GET", "/begroting", "LAAAAFF"),
+        // Begroting: master data and production import (D1, D2).
+        // Begroting: trend inputs and scenarios (D3, D4, D5, D7).
         ("GET", "/beheer", ADMIN_ONLY),
         ("GET", "/beheer/personen", ADMIN_ONLY),
         ("GET", "/beheer/personen/nieuw", ADMIN_ONLY),

@@ -1,0 +1,16 @@
+//! Begroting: the capacity budget (product.md D). Master data (`master`), trend inputs from the
+//! vakgroepen (`trends`) and scenarios with the engine's results and comparisons (`scenarios`).
+
+pub mod demo;
+mod master;
+mod scenarios;
+mod trends;
+
+use crate::routes::RouteDef;
+
+pub fn routes() -> Vec<RouteDef> {
+    let mut routes = master::routes();
+    routes.extend(trends::routes());
+    routes.extend(scenarios::routes());
+    routes
+}

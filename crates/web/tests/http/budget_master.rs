@@ -1,0 +1,1 @@
+//! Filled in by the budget work (issue 5).
