@@ -65,6 +65,8 @@ pub struct AgreementInput {
     pub origin_decision_id: Option<i64>,
     /// B5: the deviation from the insurer contract, for kind `financieel`.
     pub insurer_deviation: String,
+    /// B5/D8: the budget scenario whose plan could not be aligned with the insurer contract.
+    pub budget_scenario_id: Option<i64>,
 }
 
 impl AgreementInput {
@@ -121,6 +123,8 @@ pub struct AgreementCore {
     pub reviewed_on: Option<Date>,
     pub insurer_deviation: String,
     pub budget_scenario_id: Option<i64>,
+    /// "2027 Basis": the scenario's year and name.
+    pub budget_scenario_name: Option<String>,
     pub frozen_at: Option<OffsetDateTime>,
     pub created_at: OffsetDateTime,
     pub version: i32,
@@ -257,7 +261,9 @@ macro_rules! core_select {
         a.origin_meeting_id, m.title AS origin_meeting_title, a.origin_item_id, i.title AS origin_item_title,
         a.origin_decision_id, a.theme,
         COALESCE((SELECT array_agg(s.element) FROM agreement_seven_s s WHERE s.agreement_id = a.id), '{}') AS seven_s,
-        a.realised_on, a.reviewed_on, a.insurer_deviation, a.budget_scenario_id, a.frozen_at, a.created_at,
+        a.realised_on, a.reviewed_on, a.insurer_deviation, a.budget_scenario_id,
+        (SELECT s.year || ' ' || s.name FROM budget_scenario s WHERE s.id = a.budget_scenario_id) AS budget_scenario_name,
+        a.frozen_at, a.created_at,
         a.version
     FROM agreement a
     LEFT JOIN person o ON o.id = a.owner_id
@@ -396,8 +402,8 @@ pub async fn create(
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO agreement (kind, title, description, status, owner_id, start_date, due_date, review_months,
                                 visibility_body_id, origin_meeting_id, origin_item_id, origin_decision_id,
-                                theme, insurer_deviation)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+                                theme, insurer_deviation, budget_scenario_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
     )
     .bind(&input.kind)
     .bind(&input.title)
@@ -413,6 +419,7 @@ pub async fn create(
     .bind(input.origin_decision_id)
     .bind(input.theme.as_deref())
     .bind(&input.insurer_deviation)
+    .bind(input.budget_scenario_id)
     .fetch_one(&mut *conn)
     .await?;
     write_links(conn, id, input).await?;
@@ -445,7 +452,7 @@ pub async fn update(
         "UPDATE agreement SET kind = $2, title = $3, description = $4, owner_id = $5, start_date = $6,
                 due_date = $7, review_months = $8, visibility_body_id = $9, origin_meeting_id = $10,
                 origin_item_id = $11, origin_decision_id = $12, theme = $13, insurer_deviation = $14,
-                version = version + 1
+                budget_scenario_id = $15, version = version + 1
          WHERE id = $1",
     )
     .bind(id)
@@ -462,6 +469,7 @@ pub async fn update(
     .bind(input.origin_decision_id)
     .bind(input.theme.as_deref())
     .bind(&input.insurer_deviation)
+    .bind(input.budget_scenario_id)
     .execute(&mut *conn)
     .await?;
     write_links(conn, id, input).await?;

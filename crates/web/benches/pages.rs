@@ -207,6 +207,7 @@ async fn seed_register(store: &Store, n: usize) {
                 origin_item_id: None,
                 origin_decision_id: None,
                 insurer_deviation: String::new(),
+                budget_scenario_id: None,
             };
             let id = store::register::create(&mut tx, &who, &input, statuses[i % statuses.len()])
                 .await

@@ -131,6 +131,8 @@ struct DetailPage {
     visibility: String,
     origin: Option<(i64, String, String)>,
     insurer_deviation: String,
+    /// The budget scenario the deviation refers to (B5): id and "2027 Basis".
+    scenario: Option<(i64, String)>,
     frozen: bool,
     light: &'static str,
     light_label: &'static str,
@@ -344,6 +346,9 @@ fn page(ctx: &Ctx, user: &User, d: &AgreementDetail, drafts: Drafts, errors: Err
             )
         }),
         insurer_deviation: a.insurer_deviation.clone(),
+        scenario: a
+            .budget_scenario_id
+            .map(|id| (id, a.budget_scenario_name.clone().unwrap_or_default())),
         frozen: a.frozen_at.is_some(),
         light: light.code(),
         light_label: light.label(),

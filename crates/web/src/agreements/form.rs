@@ -55,6 +55,8 @@ pub(super) struct FormView {
     pub cancel: String,
     /// The active vakgroepen's names, offered as suggestions for a vakgroep party.
     pub vakgroepen: Vec<String>,
+    /// Budget scenarios an insurer deviation can refer to (B5), with "—" first.
+    pub scenarios: Vec<Choice>,
 }
 
 #[derive(Template)]
@@ -103,6 +105,7 @@ struct Draft {
     review: String,
     visibility: String,
     insurer_deviation: String,
+    budget_scenario: String,
 }
 
 fn draft_from(pairs: &[(String, String)]) -> Draft {
@@ -136,6 +139,7 @@ fn draft_from(pairs: &[(String, String)]) -> Draft {
         review: one("review"),
         visibility: one("visibility"),
         insurer_deviation: one("insurer_deviation"),
+        budget_scenario: one("budget_scenario"),
     }
 }
 
@@ -182,6 +186,10 @@ fn draft_of(d: &AgreementDetail) -> Draft {
             .map(|b| b.to_string())
             .unwrap_or_default(),
         insurer_deviation: a.insurer_deviation.clone(),
+        budget_scenario: a
+            .budget_scenario_id
+            .map(|s| s.to_string())
+            .unwrap_or_default(),
     }
 }
 
@@ -219,6 +227,21 @@ async fn form_view(
         .filter(|v| v.active)
         .map(|v| v.name)
         .collect();
+    let mut scenarios = vec![Choice {
+        value: String::new(),
+        label: "—".into(),
+        selected: draft.budget_scenario.is_empty(),
+    }];
+    scenarios.extend(
+        store::budget::scenarios(&state.store, None)
+            .await?
+            .into_iter()
+            .map(|s| Choice {
+                selected: draft.budget_scenario == s.id.to_string(),
+                value: s.id.to_string(),
+                label: format!("{} {}", s.year, s.name),
+            }),
+    );
     let at = |v: &Vec<String>, i: usize| v.get(i).cloned().unwrap_or_default();
     let parties = (0..PARTY_ROWS.max(draft.party_kind.len()))
         .map(|i| {
@@ -303,6 +326,7 @@ async fn form_view(
         visibilities,
         cancel,
         vakgroepen,
+        scenarios,
     })
 }
 
@@ -437,6 +461,29 @@ fn validate(draft: &Draft, user: &User, known: &Known) -> Result<AgreementInput,
             }
         }
     };
+    let budget_scenario_id = match draft.budget_scenario.trim() {
+        "" => None,
+        v => match v
+            .parse::<i64>()
+            .ok()
+            .filter(|s| known.scenarios.contains(s))
+        {
+            Some(s) => Some(s),
+            None => {
+                errors.add("budget_scenario", "Kies een bestaand begrotingsscenario.");
+                None
+            }
+        },
+    };
+    // B5: a plan that cannot be aligned with the insurer contract is a financial agreement.
+    if (budget_scenario_id.is_some() || !draft.insurer_deviation.trim().is_empty())
+        && kind.is_some_and(|k| k != AgreementKind::Financieel)
+    {
+        errors.add(
+            "insurer_deviation",
+            "Een afwijking van het verzekeraarscontract of een begrotingsscenario hoort bij een afspraak van de soort Financieel.",
+        );
+    }
     match kind {
         Some(kind) if errors.is_empty() => Ok(AgreementInput {
             kind: kind.code().into(),
@@ -454,15 +501,18 @@ fn validate(draft: &Draft, user: &User, known: &Known) -> Result<AgreementInput,
             origin_item_id: None,
             origin_decision_id: None,
             insurer_deviation: draft.insurer_deviation.trim().to_string(),
+            budget_scenario_id,
         }),
         _ => Err(errors),
     }
 }
 
-/// What a form may refer to: active people (owners) and vakgroepen (id, code, name).
+/// What a form may refer to: active people (owners), vakgroepen (id, code, name) and budget
+/// scenarios.
 struct Known {
     people: Vec<i64>,
     vakgroepen: Vec<(i64, String, String)>,
+    scenarios: Vec<i64>,
 }
 
 async fn known(state: &AppState) -> AppResult<Known> {
@@ -478,7 +528,16 @@ async fn known(state: &AppState) -> AppResult<Known> {
         .filter(|v| v.active)
         .map(|v| (v.id, v.code, v.name))
         .collect();
-    Ok(Known { people, vakgroepen })
+    let scenarios = store::budget::scenarios(&state.store, None)
+        .await?
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    Ok(Known {
+        people,
+        vakgroepen,
+        scenarios,
+    })
 }
 
 /// The origin of a new agreement: a recorded decision whose item the person may see.
@@ -757,6 +816,11 @@ fn diff_rows(stored: &Draft, typed: &Draft, people: &[(i64, String)]) -> Vec<Dif
             stored.insurer_deviation.clone(),
             typed.insurer_deviation.trim().to_string(),
         ),
+        (
+            "Begrotingsscenario",
+            stored.budget_scenario.clone(),
+            typed.budget_scenario.trim().to_string(),
+        ),
     ];
     pairs
         .into_iter()
@@ -824,6 +888,17 @@ pub(super) async fn update(
                 .map(|p| (p.id, p.name))
                 .collect();
             let mut rows = diff_rows(&stored, &draft, &people);
+            let scenarios = store::budget::scenarios(&state.store, None).await?;
+            if let Some(row) = rows.iter_mut().find(|r| r.label == "Begrotingsscenario") {
+                let name = |v: &str| {
+                    scenarios
+                        .iter()
+                        .find(|s| s.id.to_string() == v)
+                        .map_or_else(String::new, |s| format!("{} {}", s.year, s.name))
+                };
+                row.stored = name(&row.stored);
+                row.typed = name(&row.typed);
+            }
             let bodies = store::bodies::list(&state.store).await?;
             if let Some(row) = rows.iter_mut().find(|r| r.label == "Zichtbaarheid") {
                 let name = |v: &str| {

@@ -44,6 +44,7 @@ fn input(title: &str) -> AgreementInput {
         origin_item_id: None,
         origin_decision_id: None,
         insurer_deviation: String::new(),
+        budget_scenario_id: None,
     }
 }
 

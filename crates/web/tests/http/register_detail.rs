@@ -755,3 +755,110 @@ async fn a_vakgroep_party_must_be_one_of_the_hospital_s_vakgroepen(pool: PgPool)
             .contains(r#"name="party_label" value="Cardiologie""#)
     );
 }
+
+/// B5: a plan from the capacity budget that cannot be aligned with the insurer contract is a
+/// financial agreement with the deviation, linked to its scenario.
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn an_insurer_deviation_is_a_financial_agreement_linked_to_a_scenario(pool: PgPool) {
+    use sqlx::types::Decimal;
+    let mut c = app(pool).await;
+    let mut tx = c.store.begin().await.unwrap();
+    let scenario = store::budget::create_scenario(
+        &mut tx,
+        &store::audit::Who::system("test"),
+        &store::budget::ScenarioInput {
+            year: 2027,
+            name: "Verzekeraarsbod".into(),
+            description: String::new(),
+            reference_year: 2025,
+            pz_variant: 1,
+            w_out: Decimal::new(80, 2),
+            w_eff: Decimal::new(20, 2),
+            w_pz: Decimal::ZERO,
+            earmarked_amount: Decimal::ZERO,
+            grondslag: "formatief".into(),
+            trend_input_ids: Vec::new(),
+            variants: Vec::new(),
+        },
+    )
+    .await
+    .unwrap();
+    store::commit(tx).await.unwrap();
+    let scenario = scenario.to_string();
+    c.sign_in_as(SECRETARIS).await;
+
+    let form = c.get("/afspraken/nieuw").await.body;
+    assert!(form.contains(&format!(
+        r#"<option value="{scenario}">2027 Verzekeraarsbod</option>"#
+    )));
+    let wrong_kind = c
+        .post(
+            "/afspraken",
+            &[
+                ("title", "Orthopedie boven het contractvolume"),
+                ("kind", "monitoring"),
+                ("review", "geen"),
+                (
+                    "insurer_deviation",
+                    "Volume 6 % boven het plafond van de grootste verzekeraar",
+                ),
+                ("budget_scenario", &scenario),
+            ],
+        )
+        .await;
+    assert_eq!(wrong_kind.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        wrong_kind
+            .body
+            .contains("hoort bij een afspraak van de soort Financieel")
+    );
+    assert!(
+        wrong_kind.body.contains("Volume 6 % boven het plafond"),
+        "typed text kept"
+    );
+    let unknown = c
+        .post(
+            "/afspraken",
+            &[
+                ("title", "Orthopedie boven het contractvolume"),
+                ("kind", "financieel"),
+                ("review", "geen"),
+                ("budget_scenario", "999999"),
+            ],
+        )
+        .await;
+    assert!(
+        unknown
+            .body
+            .contains("Kies een bestaand begrotingsscenario.")
+    );
+
+    let id = create(
+        &mut c,
+        &[
+            ("title", "Orthopedie boven het contractvolume"),
+            ("kind", "financieel"),
+            (
+                "insurer_deviation",
+                "Volume 6 % boven het plafond van de grootste verzekeraar",
+            ),
+            ("budget_scenario", &scenario),
+        ],
+    )
+    .await;
+    let d = store::register::detail(&c.store, id).await.unwrap();
+    assert_eq!(
+        d.agreement.budget_scenario_id.map(|s| s.to_string()),
+        Some(scenario.clone())
+    );
+    let page = c.get(&format!("/afspraken/{id}")).await.body;
+    assert!(page.contains(&format!(
+        r#"<a href="/begroting/scenarios/{scenario}">2027 Verzekeraarsbod</a>"#
+    )));
+    // The scenario cannot be deleted from under the agreement.
+    let gone = sqlx::query("DELETE FROM budget_scenario WHERE id = $1")
+        .bind(scenario.parse::<i64>().unwrap())
+        .execute(c.store.pool())
+        .await;
+    assert!(gone.is_err(), "ON DELETE RESTRICT");
+}
