@@ -491,7 +491,7 @@ pub(super) async fn change_status(
         return invalid(&ctx, &user, &d, drafts, errors);
     }
     let mut tx = state.store.begin().await?;
-    match store::register::change_status(
+    let outcome = store::register::change_status(
         &mut tx,
         &who(&user),
         id,
@@ -500,23 +500,14 @@ pub(super) async fn change_status(
         &drafts.reason,
         None,
     )
-    .await
-    {
-        Ok(()) => {
-            store::commit(tx).await?;
-            Ok(done(id, "status"))
-        }
-        Err(StoreError::Conflict) => {
-            drop(tx);
-            let d = visible_agreement(&state, &user, id).await?;
-            errors.add(
-                "to",
-                "Iemand anders heeft deze afspraak intussen gewijzigd. Bekijk de huidige status en kies opnieuw.",
-            );
-            invalid(&ctx, &user, &d, drafts, errors)
-        }
-        Err(e) => Err(e.into()),
-    }
+    .await;
+    let step = Step {
+        id,
+        anchor: "status",
+        field: "to",
+        message: "Iemand anders heeft deze afspraak intussen gewijzigd. Bekijk de huidige status en kies opnieuw.",
+    };
+    finish(&state, &ctx, &user, tx, outcome, step, drafts).await
 }
 
 pub(super) async fn add_comment(
@@ -681,21 +672,49 @@ pub(super) async fn record_review(
         return invalid(&ctx, &user, &d, drafts, errors);
     };
     let mut tx = state.store.begin().await?;
-    match store::register::record_review(&mut tx, &who(&user), id, version, on, &drafts.review_note)
-        .await
-    {
+    let outcome =
+        store::register::record_review(&mut tx, &who(&user), id, version, on, &drafts.review_note)
+            .await;
+    let step = Step {
+        id,
+        anchor: "beoordeling",
+        field: "review_on",
+        message: "Iemand anders heeft deze afspraak intussen gewijzigd. Controleer de gegevens en sla opnieuw op.",
+    };
+    finish(&state, &ctx, &user, tx, outcome, step, drafts).await
+}
+
+/// A versioned progress step on the agreement page: where to return and what to say when
+/// someone else changed the agreement first.
+struct Step {
+    id: i64,
+    anchor: &'static str,
+    field: &'static str,
+    message: &'static str,
+}
+
+/// Commits a versioned step, or shows the agreement as it is now with the message at the
+/// step's field and what the person typed still in the form.
+async fn finish(
+    state: &AppState,
+    ctx: &Ctx,
+    user: &User,
+    tx: store::Tx,
+    outcome: Result<(), StoreError>,
+    step: Step,
+    drafts: Drafts,
+) -> AppResult<Response> {
+    match outcome {
         Ok(()) => {
             store::commit(tx).await?;
-            Ok(done(id, "beoordeling"))
+            Ok(done(step.id, step.anchor))
         }
         Err(StoreError::Conflict) => {
             drop(tx);
-            let d = visible_agreement(&state, &user, id).await?;
-            errors.add(
-                "review_on",
-                "Iemand anders heeft deze afspraak intussen gewijzigd. Controleer de gegevens en sla opnieuw op.",
-            );
-            invalid(&ctx, &user, &d, drafts, errors)
+            let d = visible_agreement(state, user, step.id).await?;
+            let mut errors = Errors::default();
+            errors.add(step.field, step.message);
+            invalid(ctx, user, &d, drafts, errors)
         }
         Err(e) => Err(e.into()),
     }
