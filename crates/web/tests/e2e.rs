@@ -528,17 +528,7 @@ async fn two_members_follow_the_live_meeting() {
     let post = |path: String, fields: Vec<(&'static str, String)>| {
         let secretary = &secretary;
         let csrf = csrf.clone();
-        async move {
-            let mut form: Vec<(&str, &str)> = vec![("_csrf", &csrf)];
-            form.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
-            let answer = secretary.post_form(&path, &form).await;
-            assert_eq!(
-                answer.status,
-                StatusCode::SEE_OTHER,
-                "POST {path}: {}",
-                head(&answer.body, 1500)
-            );
-        }
+        async move { secretary.post_ok(&path, &csrf, &fields).await }
     };
     for to in ["gepubliceerd", "in_vergadering"] {
         post(format!("{page}/status"), vec![("naar", to.into())]).await;

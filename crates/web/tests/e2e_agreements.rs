@@ -5,8 +5,7 @@
 
 mod e2e_support;
 
-use e2e_support::{App, Browser, Http, fresh_database, head};
-use reqwest::StatusCode;
+use e2e_support::{App, Browser, Http, fresh_database};
 use sqlx::Connection as _;
 
 const SECRETARY: &str = "s.bakker@rijnoever.example";
@@ -50,33 +49,22 @@ async fn record_decision(app: &App, meeting: i64, item: i64, rvb: i64) {
     let page = format!("/vergaderingen/{meeting}");
     let answer = secretary.get(&page).await;
     let csrf = e2e_support::hidden_field(&answer.body, "_csrf").expect("a CSRF token");
-    let post = |path: String, fields: Vec<(&'static str, String)>| {
-        let secretary = &secretary;
-        let csrf = csrf.clone();
-        async move {
-            let mut form: Vec<(&str, &str)> = vec![("_csrf", &csrf)];
-            form.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
-            let answer = secretary.post_form(&path, &form).await;
-            assert_eq!(
-                answer.status,
-                StatusCode::SEE_OTHER,
-                "POST {path}: {}",
-                head(&answer.body, 1500)
-            );
-        }
-    };
     for to in ["gepubliceerd", "in_vergadering"] {
-        post(format!("{page}/status"), vec![("naar", to.into())]).await;
+        secretary
+            .post_ok(&format!("{page}/status"), &csrf, &[("naar", to.into())])
+            .await;
     }
-    post(
-        format!("{page}/punten/{item}/besluit"),
-        vec![
-            ("body_id", rvb.to_string()),
-            ("outcome", "aangenomen".into()),
-            ("text", DECISION.into()),
-        ],
-    )
-    .await;
+    secretary
+        .post_ok(
+            &format!("{page}/punten/{item}/besluit"),
+            &csrf,
+            &[
+                ("body_id", rvb.to_string()),
+                ("outcome", "aangenomen".into()),
+                ("text", DECISION.into()),
+            ],
+        )
+        .await;
 }
 
 /// Sets a select (or any field) the way a person's choice would.

@@ -491,16 +491,9 @@ pub(super) async fn change_status(
         return invalid(&ctx, &user, &d, drafts, errors);
     }
     let mut tx = state.store.begin().await?;
-    let outcome = store::register::change_status(
-        &mut tx,
-        &who(&user),
-        id,
-        version,
-        to,
-        &drafts.reason,
-        None,
-    )
-    .await;
+    let outcome =
+        store::register::change_status(&mut tx, &who(&user), id, version, to, &drafts.reason, None)
+            .await;
     let step = Step {
         id,
         anchor: "status",

@@ -354,6 +354,20 @@ impl Http {
         .await
     }
 
+    /// Posts a form with the CSRF token the way a page would, and insists on the redirect that
+    /// a successful form gets.
+    pub async fn post_ok(&self, path: &str, csrf: &str, fields: &[(&str, String)]) {
+        let mut form: Vec<(&str, &str)> = vec![("_csrf", csrf)];
+        form.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
+        let answer = self.post_form(path, &form).await;
+        assert_eq!(
+            answer.status,
+            reqwest::StatusCode::SEE_OTHER,
+            "POST {path}: {}",
+            head(&answer.body, 1500)
+        );
+    }
+
     /// Repeats `GET path` (every 100 ms) until `accept` likes the answer: `Ok` with that
     /// answer, or `Err` with the last one at the deadline.
     pub async fn poll_get(
