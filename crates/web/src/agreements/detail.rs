@@ -42,6 +42,8 @@ pub(super) fn routes() -> Vec<RouteDef> {
         post("/afspraken/{agreement}/kpis", VIEW, add_kpi),
         post("/afspraken/{agreement}/metingen", VIEW, add_measurement),
         post("/afspraken/{agreement}/beoordeling", VIEW, record_review),
+        get("/afspraken/{agreement}/kpis/wijzigen", VIEW, edit_kpi_form),
+        post("/afspraken/{agreement}/kpis/wijzigen", VIEW, edit_kpi),
     ]
 }
 
@@ -393,14 +395,7 @@ fn page(ctx: &Ctx, user: &User, d: &AgreementDetail, drafts: Drafts, errors: Err
         can_manage: manage,
         can_progress: manage || is_owner(user, d),
         statuses,
-        directions: Direction::ALL
-            .iter()
-            .map(|x| Choice {
-                value: x.code().into(),
-                label: x.label().into(),
-                selected: drafts.kpi_direction == x.code(),
-            })
-            .collect(),
+        directions: direction_choices(&drafts.kpi_direction),
         d: drafts,
         errors,
     }
@@ -535,15 +530,31 @@ pub(super) async fn add_kpi(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let d = progressable(&state, &user, id).await?;
-    let drafts = Drafts {
-        kpi_name: one(&pairs, "kpi_name"),
-        kpi_unit: one(&pairs, "kpi_unit"),
-        kpi_direction: one(&pairs, "kpi_direction"),
-        kpi_baseline: one(&pairs, "kpi_baseline"),
-        kpi_target: one(&pairs, "kpi_target"),
-        ..Default::default()
-    };
+    let drafts = kpi_drafts(&pairs);
     let mut errors = Errors::default();
+    let Some(input) = kpi_input(&drafts, &mut errors) else {
+        return invalid(&ctx, &user, &d, drafts, errors);
+    };
+    let mut tx = state.store.begin().await?;
+    store::register::add_kpi(&mut tx, &who(&user), id, &input).await?;
+    store::commit(tx).await?;
+    Ok(done(id, "kpis"))
+}
+
+/// The KPI fields of a posted form, as typed.
+fn kpi_drafts(pairs: &[(String, String)]) -> Drafts {
+    Drafts {
+        kpi_name: one(pairs, "kpi_name"),
+        kpi_unit: one(pairs, "kpi_unit"),
+        kpi_direction: one(pairs, "kpi_direction"),
+        kpi_baseline: one(pairs, "kpi_baseline"),
+        kpi_target: one(pairs, "kpi_target"),
+        ..Default::default()
+    }
+}
+
+/// The KPI fields as typed, checked; `None` with the errors at the fields otherwise.
+fn kpi_input(drafts: &Drafts, errors: &mut Errors) -> Option<KpiInput> {
     let name = drafts.kpi_name.trim();
     if name.is_empty() || name.chars().count() > 200 {
         errors.add(
@@ -561,22 +572,142 @@ pub(super) async fn add_kpi(
     let target = nl::parse_decimal(&drafts.kpi_target)
         .map_err(|e| errors.add("kpi_target", format!("Streefwaarde: {e}")))
         .ok();
-    let (Some(direction), Some(baseline), Some(target), true) =
-        (direction, baseline, target, errors.is_empty())
-    else {
-        return invalid(&ctx, &user, &d, drafts, errors);
+    match (direction, baseline, target) {
+        (Some(direction), Some(baseline), Some(target)) if errors.is_empty() => Some(KpiInput {
+            name: name.to_string(),
+            unit: drafts.kpi_unit.trim().to_string(),
+            direction: direction.code().into(),
+            baseline,
+            target,
+        }),
+        _ => None,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "agreements/kpi_form.html")]
+struct KpiPage {
+    layout: Layout,
+    id: i64,
+    title: String,
+    kpi: i64,
+    version: i32,
+    d: Drafts,
+    directions: Vec<Choice>,
+    errors: Errors,
+}
+
+fn kpi_page(
+    ctx: &Ctx,
+    d: &AgreementDetail,
+    kpi: &store::register::KpiRow,
+    version: i32,
+    drafts: Drafts,
+    errors: Errors,
+) -> KpiPage {
+    KpiPage {
+        layout: ctx.layout(format!("KPI wijzigen: {}", kpi.name)),
+        id: d.agreement.id,
+        title: d.agreement.title.clone(),
+        kpi: kpi.id,
+        version,
+        directions: direction_choices(&drafts.kpi_direction),
+        d: drafts,
+        errors,
+    }
+}
+
+fn direction_choices(chosen: &str) -> Vec<Choice> {
+    Direction::ALL
+        .iter()
+        .map(|x| Choice {
+            value: x.code().into(),
+            label: x.label().into(),
+            selected: chosen == x.code(),
+        })
+        .collect()
+}
+
+/// The KPI named by the `kpi` field, if it belongs to this agreement.
+fn kpi_of(d: &AgreementDetail, kpi: &str) -> Option<store::register::KpiRow> {
+    let kpi: i64 = kpi.trim().parse().ok()?;
+    d.kpis.iter().map(|k| &k.kpi).find(|k| k.id == kpi).cloned()
+}
+
+#[derive(serde::Deserialize)]
+pub(super) struct KpiQuery {
+    #[serde(default)]
+    kpi: String,
+}
+
+/// `GET /afspraken/{id}/kpis/wijzigen?kpi=…`: the KPI's form; without a KPI of this agreement,
+/// back to the agreement.
+pub(super) async fn edit_kpi_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: User,
+    Path(id): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<KpiQuery>,
+) -> AppResult<Response> {
+    let d = progressable(&state, &user, id).await?;
+    let Some(kpi) = kpi_of(&d, &q.kpi) else {
+        return Ok(Redirect::to(&format!("/afspraken/{id}#kpis")).into_response());
     };
-    let input = KpiInput {
-        name: name.to_string(),
-        unit: drafts.kpi_unit.trim().to_string(),
-        direction: direction.code().into(),
-        baseline,
-        target,
+    let drafts = Drafts {
+        kpi_name: kpi.name.clone(),
+        kpi_unit: kpi.unit.clone(),
+        kpi_direction: kpi.direction.clone(),
+        kpi_baseline: trim_num(nl::number(kpi.baseline, 4)),
+        kpi_target: trim_num(nl::number(kpi.target, 4)),
+        ..Default::default()
+    };
+    render(kpi_page(
+        &ctx,
+        &d,
+        &kpi,
+        kpi.version,
+        drafts,
+        Errors::default(),
+    ))
+}
+
+/// `POST /afspraken/{id}/kpis/wijzigen`: a changed name, unit, direction, baseline or target
+/// (a renegotiated target, say). The measurements stay; the light follows the new target.
+pub(super) async fn edit_kpi(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: User,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let d = progressable(&state, &user, id).await?;
+    let Some(kpi) = kpi_of(&d, &one(&pairs, "kpi")) else {
+        return Ok(Redirect::to(&format!("/afspraken/{id}#kpis")).into_response());
+    };
+    let drafts = kpi_drafts(&pairs);
+    let version: i32 = one(&pairs, "version").parse().unwrap_or(-1);
+    let mut errors = Errors::default();
+    let Some(input) = kpi_input(&drafts, &mut errors) else {
+        let page = kpi_page(&ctx, &d, &kpi, version, drafts, errors);
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response());
     };
     let mut tx = state.store.begin().await?;
-    store::register::add_kpi(&mut tx, &who(&user), id, &input).await?;
-    store::commit(tx).await?;
-    Ok(done(id, "kpis"))
+    match store::register::update_kpi(&mut tx, &who(&user), kpi.id, version, &input).await {
+        Ok(()) => {
+            store::commit(tx).await?;
+            Ok(done(id, &format!("kpi-{}", kpi.id)))
+        }
+        Err(StoreError::Conflict) => {
+            drop(tx);
+            errors.add(
+                "kpi_name",
+                "Iemand anders heeft deze KPI intussen gewijzigd. Hieronder staat uw invoer; de huidige waarden ziet u op de afspraak. Sla opnieuw op om ze te vervangen.",
+            );
+            let page = kpi_page(&ctx, &d, &kpi, kpi.version, drafts, errors);
+            Ok((StatusCode::CONFLICT, render(page)?).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub(super) async fn add_measurement(

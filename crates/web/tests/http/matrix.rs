@@ -125,6 +125,8 @@ fn expectations() -> Vec<(&'static str, &'static str, &'static str)> {
         ("POST", "/afspraken/{agreement}/kpis", "LFAFFFF"),
         ("POST", "/afspraken/{agreement}/metingen", "LFAFFFF"),
         ("POST", "/afspraken/{agreement}/beoordeling", "LFAFFFF"),
+        ("GET", "/afspraken/{agreement}/kpis/wijzigen", "LFAFFFF"),
+        ("POST", "/afspraken/{agreement}/kpis/wijzigen", "LFAFFFF"),
         ("GET", "/zelfevaluatie", "LAAFFFF"),
         ("GET", "/begroting", "LAAAAFF"),
         // Begroting: master data and production import (D1, D2).

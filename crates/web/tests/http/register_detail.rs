@@ -862,3 +862,101 @@ async fn an_insurer_deviation_is_a_financial_agreement_linked_to_a_scenario(pool
         .await;
     assert!(gone.is_err(), "ON DELETE RESTRICT");
 }
+
+/// A renegotiated target: the KPI changes, its measurements stay, the light follows the new
+/// target, bad input keeps what was typed, and a stale form does not overwrite.
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn a_kpi_target_is_renegotiated_without_losing_measurements(pool: PgPool) {
+    let mut c = app(pool).await;
+    c.sign_in_as(SECRETARIS).await;
+    let id = create(&mut c, &[("start", "01-01-2025"), ("due", "31-12-2099")]).await;
+    let kpi = wait_kpi(&mut c, id).await;
+    let res = c
+        .post(
+            &format!("/afspraken/{id}/metingen"),
+            &[
+                ("m_kpi", &kpi),
+                ("measured_on", "01-02-2025"),
+                ("value", "30"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+
+    let form = c
+        .get(&format!("/afspraken/{id}/kpis/wijzigen?kpi={kpi}"))
+        .await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains(r#"value="Wachttijd""#) && form.body.contains(r#"value="20""#));
+    let version = form.field("version").unwrap();
+
+    let bad = c
+        .post(
+            &format!("/afspraken/{id}/kpis/wijzigen"),
+            &[
+                ("kpi", &kpi),
+                ("version", &version),
+                ("kpi_name", "Wachttijd poli"),
+                ("kpi_unit", "dagen"),
+                ("kpi_direction", "lager_beter"),
+                ("kpi_baseline", "40"),
+                ("kpi_target", "dertig"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("Streefwaarde:") && bad.body.contains(r#"value="dertig""#));
+
+    let fields = |target: &'static str, version: String| {
+        vec![
+            ("kpi", kpi.clone()),
+            ("version", version),
+            ("kpi_name", "Wachttijd poli".to_string()),
+            ("kpi_unit", "dagen".to_string()),
+            ("kpi_direction", "lager_beter".to_string()),
+            ("kpi_baseline", "40".to_string()),
+            ("kpi_target", target.to_string()),
+        ]
+    };
+    let ok = fields("30", version.clone());
+    let refs: Vec<(&str, &str)> = ok.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = c
+        .post(&format!("/afspraken/{id}/kpis/wijzigen"), &refs)
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let d = store::register::detail(&c.store, id).await.unwrap();
+    assert_eq!(d.kpis[0].kpi.name, "Wachttijd poli");
+    assert_eq!(d.kpis[0].kpi.target.to_string(), "30");
+    assert_eq!(d.kpis[0].measurements.len(), 1, "measurements stay");
+    // 30 days measured against a target of 30: reached.
+    assert!(
+        c.get(&format!("/afspraken/{id}"))
+            .await
+            .body
+            .contains("doel gehaald op 01-02-2025")
+    );
+
+    let stale = fields("25", version);
+    let refs: Vec<(&str, &str)> = stale.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = c
+        .post(&format!("/afspraken/{id}/kpis/wijzigen"), &refs)
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    assert!(
+        res.body
+            .contains("Iemand anders heeft deze KPI intussen gewijzigd")
+    );
+    assert!(res.body.contains(r#"value="25""#), "what was typed is kept");
+    let d = store::register::detail(&c.store, id).await.unwrap();
+    assert_eq!(d.kpis[0].kpi.target.to_string(), "30");
+
+    // Someone who owns nothing may not change it.
+    c.cookies.clear();
+    c.sign_in_as("j.verhoeven@rijnoever.example").await;
+    assert_eq!(
+        c.get(&format!("/afspraken/{id}/kpis/wijzigen?kpi={kpi}"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
