@@ -85,6 +85,9 @@ pub async fn run(config: Config, addr: SocketAddr, demo: bool) -> anyhow::Result
         crate::demo::load(&db.store)
             .await
             .context("loading the demo hospital")?;
+        crate::agreements::demo::load(&db.store)
+            .await
+            .context("loading the demo agreements")?;
         crate::budget::demo::load(&db.store)
             .await
             .context("loading the demo budget")?;

@@ -1,5 +1,6 @@
 //! Afspraken: the agreements register (product.md B1–B6).
 
+pub mod demo;
 mod detail;
 mod export;
 mod form;

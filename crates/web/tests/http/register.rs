@@ -473,3 +473,63 @@ async fn the_attention_filter_keeps_what_needs_attention(pool: PgPool) {
             .contains("Verlopen afspraak")
     );
 }
+
+/// The demo register (loaded by `serve --demo`) shows every part of the register at work.
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn the_demo_register_has_something_to_show_everywhere(pool: PgPool) {
+    let mut c = app(pool).await;
+    gg_web::agreements::demo::load(&c.store).await.unwrap();
+    gg_web::agreements::demo::load(&c.store).await.unwrap();
+    let all = store::register::list(
+        &c.store,
+        &store::register::RegisterFilter {
+            visible_bodies: store::bodies::list(&c.store)
+                .await
+                .unwrap()
+                .iter()
+                .map(|b| b.id)
+                .collect(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(all.len(), 10, "loading twice changes nothing");
+
+    c.sign_in_as(SECRETARIS).await;
+    let register = c.get("/afspraken").await.body;
+    assert!(
+        register.contains("9 afspraken"),
+        "the MSB-only one stays in the MSB"
+    );
+    for light in ["light-rood", "light-groen", "light-oranje"] {
+        assert!(register.contains(light), "{light}");
+    }
+    assert!(register.contains("Vraagt aandacht: verlopen sinds"));
+    let meeting = store::meetings::list_for_bodies(
+        &c.store,
+        &[store::bodies::list(&c.store)
+            .await
+            .unwrap()
+            .iter()
+            .find(|b| b.code == "RvB")
+            .unwrap()
+            .id],
+    )
+    .await
+    .unwrap()[0]
+        .id;
+    let agenda = c.get(&format!("/vergaderingen/{meeting}")).await.body;
+    let standing = &agenda[agenda.find("Afspraken die aandacht vragen").unwrap()..];
+    assert!(standing.contains("Stabiele diabetespatiënten terug naar de huisarts"));
+    assert!(standing.contains("Wachttijd polikliniek orthopedie terug naar vier weken"));
+    assert!(
+        !standing.contains("Verdeelmodel honorarium evalueren"),
+        "MSB only"
+    );
+    let compliance = c.get("/afspraken/nakoming").await.body;
+    assert!(
+        compliance.contains("Raad van Bestuur") || compliance.contains("RvB"),
+        "{compliance}"
+    );
+}
