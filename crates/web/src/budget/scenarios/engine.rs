@@ -250,7 +250,13 @@ pub(crate) struct FigureRow {
     pub norm_fte: String,
     pub formatief: String,
     pub mutation: String,
+    /// The variant-3 share of the earmarked passende-zorg budget, in euros.
+    pub earmark: Option<String>,
     pub complete: bool,
+}
+
+fn euros(amount: Decimal) -> String {
+    format!("€ {}", domain::nl::number(amount, 2))
 }
 
 const MISSING: &str = "–";
@@ -270,6 +276,7 @@ pub(crate) fn figure_row(v: &VakgroepResult, name: String) -> FigureRow {
         norm_fte: fte.map(|f| fte_text(f.norm_fte)).unwrap_or(MISSING.into()),
         formatief: fte_text(v.formatief_fte),
         mutation: fte.map(|f| signed(f.mutation)).unwrap_or(MISSING.into()),
+        earmark: v.earmark.map(|e| euros(e.amount)),
         complete: v.is_complete(),
     }
 }
@@ -286,6 +293,7 @@ pub(crate) fn totals_row(t: &HospitalTotals) -> FigureRow {
         norm_fte: fte_text(t.norm_fte),
         formatief: fte_text(t.formatief_fte),
         mutation: signed(t.mutation),
+        earmark: (!t.earmarked.is_zero()).then(|| euros(t.earmarked)),
         complete: true,
     }
 }

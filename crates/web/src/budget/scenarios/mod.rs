@@ -130,8 +130,7 @@ struct OverviewRow {
     name: String,
     reference_year: i16,
     variant: &'static str,
-    total: Option<FigureRow>,
-    error: Option<String>,
+    total: FigureRow,
 }
 
 #[derive(Template)]
@@ -171,8 +170,7 @@ async fn overview(
             name: s.name.clone(),
             reference_year: s.reference_year,
             variant: engine::variant(s.pz_variant).label(),
-            total: Some(totals_row(&result.totals)),
-            error: None,
+            total: totals_row(&result.totals),
         });
     }
     render(OverviewPage {
@@ -321,6 +319,8 @@ struct VakgroepPage {
     products: Vec<ProductLine>,
     issues: Vec<String>,
     top_n: usize,
+    /// How the earmarked share came about: grondslag × Z.
+    earmark_basis: Option<String>,
 }
 
 fn volume(v: Decimal) -> String {
@@ -435,6 +435,14 @@ async fn vakgroep_page(
         products,
         issues: v.issues.iter().map(|i| i.message.clone()).collect(),
         top_n: TOP_N,
+        earmark_basis: v.earmark.map(|e| {
+            format!(
+                "{} {} × Z {}",
+                e.grondslag.label(),
+                fte_text(e.grondslag_value),
+                index_text(e.pz_index)
+            )
+        }),
     })
 }
 
