@@ -244,7 +244,7 @@ async fn an_accepted_trend_input_changes_the_scenario(pool: PgPool) {
 #[sqlx::test(migrator = "store::MIGRATOR")]
 async fn the_controller_edits_a_scenario_with_a_version_check(pool: PgPool) {
     let mut c = app(pool).await;
-    fixture(&c).await;
+    let f = fixture(&c).await;
     let id = scenario(&c, "Basis", vec![]).await;
     c.sign_in_as(CONTROLLER).await;
     let path = format!("/begroting/scenarios/{id}");

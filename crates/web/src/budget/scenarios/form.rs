@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use domain::budget::{Grondslag, PzVariant, TrendStatus, Weights};
 use rust_decimal::Decimal;
 use store::StoreError;
-use store::budget::{ScenarioInput, Seen};
+use store::budget::{ScenarioInput, Seen, VariantOverride};
 
 pub(super) struct Choice {
     pub value: String,
@@ -45,6 +45,8 @@ struct Draft {
     earmark: String,
     grondslag: String,
     trends: Vec<i64>,
+    /// Per vakgroep id: `1`, `2`, `3`, or empty for the scenario's variant.
+    overrides: Vec<(i64, String)>,
 }
 
 fn draft_from(pairs: &Pairs) -> Draft {
@@ -62,6 +64,13 @@ fn draft_from(pairs: &Pairs) -> Draft {
         earmark: s("earmark"),
         grondslag: s("grondslag"),
         trends: ids(pairs, "trend"),
+        overrides: pairs
+            .iter()
+            .filter_map(|(k, v)| {
+                let id = k.strip_prefix("variant_")?.parse().ok()?;
+                Some((id, v.trim().to_string()))
+            })
+            .collect(),
     }
 }
 
@@ -90,7 +99,18 @@ fn draft_of(s: &store::budget::Scenario) -> Draft {
         },
         grondslag: s.grondslag.clone(),
         trends: s.trend_input_ids.clone(),
+        overrides: s
+            .variants
+            .iter()
+            .map(|o| (o.vakgroep_id, o.pz_variant.to_string()))
+            .collect(),
     }
+}
+
+pub(super) struct OverrideRow {
+    pub id: i64,
+    pub label: String,
+    pub choices: Vec<Choice>,
 }
 
 #[derive(Template)]
@@ -104,6 +124,8 @@ struct FormPage {
     variants: Vec<Choice>,
     grondslagen: Vec<Choice>,
     trends: Vec<TrendChoice>,
+    overrides: Vec<OverrideRow>,
+    has_overrides: bool,
     errors: Errors,
 }
 
@@ -138,14 +160,42 @@ async fn form_page(
             .collect(),
         None => Vec::new(),
     };
-    let variants = PzVariant::ALL
-        .iter()
-        .map(|&v| {
-            let n = engine::variant_number(v).to_string();
-            Choice {
-                selected: d.variant == n,
-                value: n,
-                label: v.label().into(),
+    let variant_choices = |selected: &str| -> Vec<Choice> {
+        PzVariant::ALL
+            .iter()
+            .map(|&v| {
+                let n = engine::variant_number(v).to_string();
+                Choice {
+                    selected: selected == n,
+                    value: n,
+                    label: v.label().into(),
+                }
+            })
+            .collect()
+    };
+    let variants = variant_choices(&d.variant);
+    let d_has_overrides = d.overrides.iter().any(|(_, v)| !v.is_empty());
+    let overrides = store::vakgroepen::list(&state.store)
+        .await?
+        .into_iter()
+        .filter(|v| v.active)
+        .map(|v| {
+            let chosen = d
+                .overrides
+                .iter()
+                .find(|(id, _)| *id == v.id)
+                .map(|(_, x)| x.as_str())
+                .unwrap_or_default();
+            let mut choices = vec![Choice {
+                value: String::new(),
+                label: "Zoals het scenario".into(),
+                selected: chosen.is_empty(),
+            }];
+            choices.extend(variant_choices(chosen));
+            OverrideRow {
+                id: v.id,
+                label: format!("{} – {}", v.code, v.name),
+                choices,
             }
         })
         .collect();
@@ -179,6 +229,8 @@ async fn form_page(
         variants,
         grondslagen,
         trends,
+        has_overrides: d_has_overrides,
+        overrides,
         errors,
     };
     Ok((status, render(page)?).into_response())
@@ -251,6 +303,20 @@ fn validate(d: &Draft) -> Result<ScenarioInput, Errors> {
         .copied()
         .find(|&g| engine::grondslag_code(g) == d.grondslag)
         .unwrap_or(Grondslag::FormatiefFte);
+    let mut variants = Vec::new();
+    for (vakgroep_id, code) in &d.overrides {
+        match code.as_str() {
+            "" => {}
+            "1" | "2" | "3" => variants.push(VariantOverride {
+                vakgroep_id: *vakgroep_id,
+                pz_variant: code.parse().unwrap_or(1),
+            }),
+            _ => errors.add(
+                "variant",
+                "Kies per vakgroep variant 1, 2 of 3, of die van het scenario.",
+            ),
+        }
+    }
     let (Some(year), Some(reference_year), Some(variant), Some(weights), Some(earmark)) =
         (budget_year, reference_year, variant, weights, earmark)
     else {
@@ -268,7 +334,7 @@ fn validate(d: &Draft) -> Result<ScenarioInput, Errors> {
         earmarked_amount: earmark,
         grondslag: engine::grondslag_code(grondslag).into(),
         trend_input_ids: d.trends.clone(),
-        variants: Vec::new(),
+        variants,
     };
     // The combination (weights for the variant, an earmark for variant 3) is the domain's rule.
     let probe = store::budget::Scenario {
@@ -290,12 +356,15 @@ fn validate(d: &Draft) -> Result<ScenarioInput, Errors> {
         trend_input_ids: Vec::new(),
         variants: Vec::new(),
     };
-    if variant == PzVariant::Geoormerkt && earmark.is_zero() {
+    let uses_earmark =
+        variant == PzVariant::Geoormerkt || input.variants.iter().any(|o| o.pz_variant == 3);
+    let overrides = input.variants.iter().map(|o| (o.vakgroep_id, o.pz_variant));
+    if uses_earmark && earmark.is_zero() {
         errors.add(
             "earmark",
             "Vul bij variant 3 het geoormerkte bedrag voor passende zorg in.",
         );
-    } else if let Err(e) = engine::params(&probe, std::iter::empty()) {
+    } else if let Err(e) = engine::params(&probe, overrides) {
         let field = if e.contains("bedrag") || e.contains("centen") {
             "earmark"
         } else {
@@ -392,12 +461,10 @@ pub(super) async fn update(
     let mut d = draft_from(&pairs);
     // The year is fixed (its trend inputs and master data are that year's).
     d.year = stored.year.to_string();
-    let mut input = match validate(&d) {
+    let input = match validate(&d) {
         Ok(input) => input,
         Err(errors) => return form_page(&state, &ctx, Some(id), d, errors).await,
     };
-    // The form does not edit per-vakgroep overrides; keep them.
-    input.variants = stored.variants.clone();
     let mut tx = state.store.begin().await?;
     match store::budget::update_scenario(&mut tx, &who(&user), id, d.version, &input).await {
         Ok(()) => {
