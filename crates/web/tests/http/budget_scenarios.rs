@@ -276,4 +276,51 @@ async fn the_controller_edits_a_scenario_with_a_version_check(pool: PgPool) {
         page.body
             .contains("productie 70 % · efficiëntie 20 % · passende zorg 10 %")
     );
+
+    // Variant 3 needs an amount; then € 1.000 is shared pro rata to formatief × Z (Z = 1
+    // without KPIs): CAR 2 fte → 666,67, ORT 1 fte → 333,33, the rest 0 fte; in cents that add
+    // up to the amount.
+    let mut variant3 = vec![
+        ("version", "2"),
+        ("name", "Geoormerkt"),
+        ("year", "2027"),
+        ("reference_year", "2025"),
+        ("variant", "3"),
+        ("grondslag", "formatief"),
+    ];
+    let refused = c.post(&path, &variant3).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("geoormerkte bedrag"),
+        "{}",
+        refused.body
+    );
+    variant3.push(("earmark", "1.000,00"));
+    let saved = c.post(&path, &variant3).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = c.get(&path).await;
+    assert_eq!(row(&page.body, "CAR")[7], "€ 666,67");
+    assert_eq!(row(&page.body, "ORT")[7], "€ 333,33");
+    assert_eq!(row(&page.body, "ziekenhuis")[7], "€ 1.000,00");
+
+    // Phased in per vakgroep: variant 1 for the hospital, 3 for ORT only, which then receives
+    // the whole earmarked amount.
+    let ort_variant = format!("variant_{}", f.ort);
+    let phased = [
+        ("version", "3"),
+        ("name", "Ingefaseerd"),
+        ("year", "2027"),
+        ("reference_year", "2025"),
+        ("variant", "1"),
+        ("grondslag", "formatief"),
+        ("earmark", "1000"),
+        (ort_variant.as_str(), "3"),
+    ];
+    let saved = c.post(&path, &phased).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let s = budget::scenario(&c.store, id).await.unwrap();
+    assert_eq!(s.variants.len(), 1);
+    let page = c.get(&path).await;
+    assert_eq!(row(&page.body, "CAR")[7], "–");
+    assert_eq!(row(&page.body, "ORT")[7], "€ 1.000,00");
 }
