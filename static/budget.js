@@ -38,3 +38,16 @@ document.addEventListener("DOMContentLoaded", () => {
   form.addEventListener("input", later);
   form.addEventListener("change", later);
 });
+
+// The product choice only matters for "gekozen zorgproducten"; hide it otherwise.
+document.addEventListener("DOMContentLoaded", () => {
+  const products = document.getElementById("veld-products");
+  const scopes = document.querySelectorAll("input[name=scope]");
+  if (!products || scopes.length === 0) return;
+  const sync = () => {
+    const chosen = document.querySelector("input[name=scope]:checked");
+    products.hidden = !chosen || chosen.value !== "zorgproducten";
+  };
+  for (const scope of scopes) scope.addEventListener("change", sync);
+  sync();
+});

@@ -301,7 +301,9 @@ struct FormPage {
     budget_js: &'static str,
 }
 
-/// The draft as the engine applies it; `replaces` is the stored input it stands for.
+/// What `input` does to its vakgroep in the chosen scenario of the draft's year (or the year's
+/// first): the vakgroep with the scenario's accepted inputs, without and with `input`. `replaces`
+/// is the stored input the draft stands for, left out of "without" so it is not counted twice.
 async fn effect(
     state: &AppState,
     d: &Draft,
@@ -399,7 +401,6 @@ async fn product_ids(
     )
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn form_page(
     state: &AppState,
     ctx: &Ctx,
@@ -626,9 +627,7 @@ async fn save(
     match result {
         Ok((id, _)) => {
             store::commit(tx).await?;
-            let ok = if action == "indienen" {
-                "opgeslagen"
-            } else if d.version == 0 {
+            let ok = if d.version == 0 && action != "indienen" {
                 "aangemaakt"
             } else {
                 "opgeslagen"
