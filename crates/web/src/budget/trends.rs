@@ -2,7 +2,7 @@
 //! the vakgroepen they represent; reviewers accept them or return them with a reason. The flow and
 //! who may take which step are the domain's ([`domain::budget::trend`]); the compartment (a
 //! representative sees only their own vakgroepen) is enforced in the store's queries through
-//! [`Seen`], so another vakgroep's input is simply not found.
+//! [`store::budget::Seen`], so another vakgroep's input is simply not found.
 
 use super::scenarios::engine;
 use super::scenarios::{ids, one, own_vakgroepen, seen, year_of};

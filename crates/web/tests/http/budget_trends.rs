@@ -323,4 +323,18 @@ async fn a_reviewer_returns_with_a_reason_and_accepts(pool: PgPool) {
         "reason in the history"
     );
     assert!(detail.body.contains("Ruud Hendriks"));
+    // Accepted is final for judgement; what is left is processing it into the budget.
+    assert!(!detail.body.contains("Terugsturen"));
+    let version = (t.version + 1).to_string();
+    let processed = c
+        .post(&status, &[("to", "verwerkt"), ("version", &version)])
+        .await;
+    assert_eq!(processed.status, StatusCode::SEE_OTHER);
+
+    // The secretary may look at the budget but is neither representative nor reviewer.
+    c.cookies.clear();
+    c.sign_in_as(SECRETARIS).await;
+    assert_eq!(c.get(&path).await.status, StatusCode::NOT_FOUND);
+    let list = c.get("/begroting/trendinput?jaar=2027").await;
+    assert!(!list.body.contains(&format!("CAR #{id}")));
 }
