@@ -723,10 +723,10 @@ async fn preview(
 // Detail and status
 
 struct HistoryLine {
+    at: time::OffsetDateTime,
     when: String,
     who: String,
-    from: &'static str,
-    to: &'static str,
+    what: String,
     reason: String,
 }
 
@@ -762,17 +762,51 @@ async fn detail_page(
     error: Option<String>,
 ) -> AppResult<Response> {
     let own = own_vakgroepen(user);
-    let history = store::budget::trend_history(&state.store, t.id, seen(user, &own))
-        .await?
-        .into_iter()
-        .map(|h| HistoryLine {
-            when: domain::nl::datetime(h.changed_at),
-            who: h.changed_by_name.unwrap_or_default(),
-            from: status_label(&h.from_status),
-            to: status_label(&h.to_status),
-            reason: h.reason,
+    let mut history: Vec<HistoryLine> =
+        store::budget::trend_history(&state.store, t.id, seen(user, &own))
+            .await?
+            .into_iter()
+            .map(|h| HistoryLine {
+                at: h.changed_at,
+                when: domain::nl::datetime(h.changed_at),
+                who: h.changed_by_name.unwrap_or_default(),
+                what: format!(
+                    "{} → {}",
+                    status_label(&h.from_status),
+                    status_label(&h.to_status)
+                ),
+                reason: h.reason,
+            })
+            .collect();
+    // Content edits have no status change of their own; the audit log has who and when, and the
+    // rationale on the page says why.
+    let filter = store::audit::AuditFilter {
+        object_type: Some("trend_input".into()),
+        object_id: Some(t.id.to_string()),
+        ..Default::default()
+    };
+    let (edits, _) = store::audit::list(&state.store, &filter, 200, 0).await?;
+    history.extend(edits.into_iter().filter_map(|e| {
+        let what = match e.action.as_str() {
+            "create" => "Aangemaakt",
+            "update" => "Inhoud gewijzigd",
+            _ => return None,
+        };
+        Some(HistoryLine {
+            at: e.at,
+            when: domain::nl::datetime(e.at),
+            // The label is "Name <e-mail>"; the page shows names, like the status history.
+            who: e
+                .actor_label
+                .split(" <")
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+            what: what.into(),
+            reason: String::new(),
         })
-        .collect();
+    }));
+    history.sort_by_key(|h| h.at);
     let status = TrendStatus::parse(&t.status).unwrap_or(TrendStatus::Verwerkt);
     let actor = actor_for(user, t.vakgroep_id);
     let actions = trend::available(status, actor)

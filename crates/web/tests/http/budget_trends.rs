@@ -323,6 +323,8 @@ async fn a_reviewer_returns_with_a_reason_and_accepts(pool: PgPool) {
         "reason in the history"
     );
     assert!(detail.body.contains("Ruud Hendriks"));
+    // Content edits are in the history too, from the audit log.
+    assert!(detail.body.contains("Aangemaakt") && detail.body.contains("Inhoud gewijzigd"));
     // Accepted is final for judgement; what is left is processing it into the budget.
     assert!(!detail.body.contains("Terugsturen"));
     let version = (t.version + 1).to_string();
