@@ -13,6 +13,7 @@
 
 use crate::audit::{self, Change, Who};
 use crate::{PgConnection, Store, StoreError};
+use domain::budget::trend::{self, TrendActor, TrendStatus, TrendStatusError};
 use domain::production::LineError;
 use serde::Serialize;
 use sqlx::types::Decimal;
@@ -1092,22 +1093,11 @@ macro_rules! trend_select {
     };
 }
 
-/// The workflow `concept → ingediend → geaccepteerd | teruggestuurd → verwerkt` (D3). A returned
-/// input is edited and submitted again; a submitted one can be withdrawn to concept; an accepted
-/// one can still be sent back until it is processed. Who may take which step is the caller's.
-pub const TREND_TRANSITIONS: &[(&str, &str)] = &[
-    ("concept", "ingediend"),
-    ("ingediend", "concept"),
-    ("ingediend", "geaccepteerd"),
-    ("ingediend", "teruggestuurd"),
-    ("teruggestuurd", "ingediend"),
-    ("teruggestuurd", "concept"),
-    ("geaccepteerd", "teruggestuurd"),
-    ("geaccepteerd", "verwerkt"),
-];
-
-/// Statuses in which the content of a trend input may still be edited.
-pub const TREND_EDITABLE: &[&str] = &["concept", "teruggestuurd"];
+/// A stored status code as the domain's status; the database refuses any other code.
+fn trend_status(code: &str) -> Result<TrendStatus, StoreError> {
+    TrendStatus::parse(code)
+        .ok_or_else(|| StoreError::Other(format!("Onbekende status van een trendinput: {code}.")))
+}
 
 /// Trend inputs of a year, by vakgroep and newest first, limited to what the caller may see.
 pub async fn trend_inputs(
@@ -1257,10 +1247,17 @@ pub async fn update_trend_input(
             "Een trendinput blijft bij zijn vakgroep en begrotingsjaar.".into(),
         ));
     }
-    if !TREND_EDITABLE.contains(&before.status.as_str()) {
+    // Whether anyone may still change the content is the representative's rule in the domain;
+    // who is asking is the caller's to check.
+    let representative = TrendActor {
+        is_representative: true,
+        is_reviewer: false,
+    };
+    let status = trend_status(&before.status)?;
+    if !trend::may_edit(status, representative) {
         return Err(StoreError::Other(format!(
-            "Een trendinput met status {} kan niet meer worden gewijzigd.",
-            before.status
+            "Een trendinput met status ‘{}’ kan niet meer worden gewijzigd.",
+            status.label()
         )));
     }
     let n = sqlx::query(
@@ -1294,8 +1291,9 @@ pub async fn update_trend_input(
     .await
 }
 
-/// Moves a trend input to another status along [`TREND_TRANSITIONS`], recording who, when and
-/// why. Sending back (`teruggestuurd`) needs a reason, which is kept as the return reason until
+/// Moves a trend input to another status along the domain's flow ([`trend::step`]), recording
+/// who, when and why. Whether the person may take that step ([`trend::transition`]) is checked
+/// by the caller, who knows their roles and vakgroepen. Sending back (`teruggestuurd`) needs a reason, which is kept as the return reason until
 /// the input is accepted.
 pub async fn change_trend_status(
     conn: &mut PgConnection,
@@ -1309,17 +1307,28 @@ pub async fn change_trend_status(
     if before.version != expected_version {
         return Err(StoreError::Conflict);
     }
-    if !TREND_TRANSITIONS.contains(&(before.status.as_str(), to)) {
-        return Err(StoreError::Other(format!(
-            "Een trendinput met status {} kan niet naar status {to}.",
-            before.status
-        )));
+    let from = trend_status(&before.status)?;
+    let to_status = trend_status(to)?;
+    let refuse = |e: TrendStatusError| StoreError::Other(e.to_string());
+    if from == to_status {
+        return Err(refuse(TrendStatusError::Unchanged(from)));
+    }
+    if trend::step(from, to_status).is_none() {
+        return Err(refuse(TrendStatusError::NotAllowed {
+            from,
+            to: to_status,
+        }));
     }
     let reason = reason.trim();
-    if to == "teruggestuurd" && reason.is_empty() {
-        return Err(StoreError::Other(
-            "Geef een reden op waarom de trendinput wordt teruggestuurd.".into(),
-        ));
+    let chars = reason.chars().count();
+    if chars > trend::MAX_REASON_CHARS {
+        return Err(refuse(TrendStatusError::ReasonTooLong {
+            max: trend::MAX_REASON_CHARS,
+            actual: chars,
+        }));
+    }
+    if chars == 0 && trend::reason_required(to_status) {
+        return Err(refuse(TrendStatusError::ReasonRequired));
     }
     let n = sqlx::query(
         "UPDATE trend_input SET status = $3,

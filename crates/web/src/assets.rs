@@ -36,6 +36,11 @@ const ASSETS: &[Asset] = &[
         body: include_bytes!("../../../static/live.js"),
     },
     Asset {
+        name: "budget.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../../static/budget.js"),
+    },
+    Asset {
         name: "favicon.svg",
         content_type: "image/svg+xml",
         body: include_bytes!("../../../static/favicon.svg"),
@@ -64,6 +69,12 @@ pub fn js_url() -> &'static str {
 pub fn live_js_url() -> &'static str {
     static URL: OnceLock<String> = OnceLock::new();
     versioned("live.js", &URL)
+}
+
+/// The trend-input form's live preview (D3), loaded by that form only.
+pub fn budget_js_url() -> &'static str {
+    static URL: OnceLock<String> = OnceLock::new();
+    versioned("budget.js", &URL)
 }
 
 pub fn print_css_url() -> &'static str {

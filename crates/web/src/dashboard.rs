@@ -21,7 +21,6 @@ pub fn routes() -> Vec<RouteDef> {
             Access::Needs(Capability::ViewSelfAssessment),
             self_assessment,
         ),
-        get("/begroting", Access::Needs(Capability::ViewBudget), budget),
     ]
 }
 
@@ -166,8 +165,4 @@ fn section(ctx: Ctx, s: Section) -> AppResult<Response> {
 
 async fn self_assessment(ctx: Ctx) -> AppResult<Response> {
     section(ctx, Section::Zelfevaluatie)
-}
-
-async fn budget(ctx: Ctx) -> AppResult<Response> {
-    section(ctx, Section::Begroting)
 }

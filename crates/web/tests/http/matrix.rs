@@ -131,6 +131,24 @@ fn expectations() -> Vec<(&'static str, &'static str, &'static str)> {
         ("GET", "/begroting", "LAAAAFF"),
         // Begroting: master data and production import (D1, D2).
         // Begroting: trend inputs and scenarios (D3, D4, D5, D7).
+        // A representative only reaches their own vakgroepen' inputs (an empty form names none:
+        // N); with no budget data in the demo every {id} is unknown (N) to those who may look.
+        ("GET", "/begroting/trendinput", "LAAAAFF"),
+        ("GET", "/begroting/trendinput/nieuw", "LFFAFFF"),
+        ("POST", "/begroting/trendinput", "LFFNFFF"),
+        ("POST", "/begroting/trendinput/voorbeeld", "LFFNFFF"),
+        ("GET", "/begroting/trendinput/{id}", "LNNNNFF"),
+        ("POST", "/begroting/trendinput/{id}", "LFFNFFF"),
+        ("GET", "/begroting/trendinput/{id}/bewerken", "LFFNFFF"),
+        ("POST", "/begroting/trendinput/{id}/status", "LNNNNFF"),
+        ("GET", "/begroting/scenarios/nieuw", "LFFFAFF"),
+        ("POST", "/begroting/scenarios", "LFFFAFF"),
+        ("GET", "/begroting/scenarios/vergelijken", "LAAAAFF"),
+        ("GET", "/begroting/scenarios/{id}", "LNNNNFF"),
+        ("POST", "/begroting/scenarios/{id}", "LFFFNFF"),
+        ("GET", "/begroting/scenarios/{id}/bewerken", "LFFFNFF"),
+        ("GET", "/begroting/scenarios/{id}/vakgroep", "LNNNNFF"),
+        ("GET", "/begroting/scenarios/{id}/watals", "LNFFNFF"),
         ("GET", "/beheer", ADMIN_ONLY),
         ("GET", "/beheer/personen", ADMIN_ONLY),
         ("GET", "/beheer/personen/nieuw", ADMIN_ONLY),
