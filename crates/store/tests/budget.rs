@@ -725,3 +725,36 @@ async fn scenarios_and_engine_input(pool: PgPool) {
     assert_eq!(input.trend_inputs[0].product_ids, vec![a]);
     let _ = (b, c);
 }
+
+#[sqlx::test(migrator = "gg_store::MIGRATOR")]
+async fn care_products_in_bulk_all_or_nothing_with_one_audit_entry(pool: PgPool) {
+    let s = store(pool.clone());
+    let car = vakgroep(&pool, "CAR").await;
+    let input = |code: &str| CareProductInput {
+        vakgroep_id: car,
+        code: code.into(),
+        description: format!("Product {code}"),
+        active: true,
+    };
+    let mut tx = s.begin().await.unwrap();
+    let n = budget::create_care_products(&mut tx, &admin(), &[input("1"), input(" 2 ")])
+        .await
+        .unwrap();
+    gg_store::commit(tx).await.unwrap();
+    assert_eq!(n, 2);
+    let codes: Vec<String> = budget::care_products(&s, Some(car))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.code)
+        .collect();
+    assert_eq!(codes, ["1", "2"]);
+    assert_eq!(audit_count(&pool, "care_product_list").await, 1);
+
+    // One duplicate and nothing of the list is added.
+    let mut tx = s.begin().await.unwrap();
+    let dup = budget::create_care_products(&mut tx, &admin(), &[input("3"), input("1")]).await;
+    assert!(matches!(dup, Err(StoreError::Duplicate(_))), "{dup:?}");
+    drop(tx);
+    assert_eq!(budget::care_products(&s, Some(car)).await.unwrap().len(), 2);
+}

@@ -36,6 +36,11 @@ const ASSETS: &[Asset] = &[
         body: include_bytes!("../../../static/live.js"),
     },
     Asset {
+        name: "production.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../../static/production.js"),
+    },
+    Asset {
         name: "favicon.svg",
         content_type: "image/svg+xml",
         body: include_bytes!("../../../static/favicon.svg"),
@@ -64,6 +69,12 @@ pub fn js_url() -> &'static str {
 pub fn live_js_url() -> &'static str {
     static URL: OnceLock<String> = OnceLock::new();
     versioned("live.js", &URL)
+}
+
+/// The production import's progress poller (D2), loaded by its status page only.
+pub fn production_js_url() -> &'static str {
+    static URL: OnceLock<String> = OnceLock::new();
+    versioned("production.js", &URL)
 }
 
 pub fn print_css_url() -> &'static str {
