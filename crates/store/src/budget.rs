@@ -847,6 +847,12 @@ async fn kpi_on(conn: &mut PgConnection, id: i64) -> Result<BudgetKpi, StoreErro
         .ok_or(StoreError::NotFound)
 }
 
+/// One KPI by id, with its year.
+pub async fn kpi(store: &Store, id: i64) -> Result<BudgetKpi, StoreError> {
+    let mut conn = store.pool().acquire().await?;
+    kpi_on(&mut conn, id).await
+}
+
 pub async fn create_kpi(
     conn: &mut PgConnection,
     who: &Who,

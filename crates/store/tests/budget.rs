@@ -758,3 +758,32 @@ async fn care_products_in_bulk_all_or_nothing_with_one_audit_entry(pool: PgPool)
     drop(tx);
     assert_eq!(budget::care_products(&s, Some(car)).await.unwrap().len(), 2);
 }
+
+#[sqlx::test(migrator = "gg_store::MIGRATOR")]
+async fn a_kpi_is_found_by_id(pool: PgPool) {
+    let s = store(pool.clone());
+    let car = vakgroep(&pool, "CAR").await;
+    let input = KpiInput {
+        vakgroep_id: car,
+        kind: "efficiency".into(),
+        name: "Ligduur".into(),
+        direction: "lager_beter".into(),
+        reference_value: dec("4.2"),
+        local_value: dec("4.6"),
+        source: String::new(),
+    };
+    let mut tx = s.begin().await.unwrap();
+    let id = budget::create_kpi(&mut tx, &admin(), 2026, &input)
+        .await
+        .unwrap();
+    gg_store::commit(tx).await.unwrap();
+    let k = budget::kpi(&s, id).await.unwrap();
+    assert_eq!(
+        (k.year, k.name.as_str(), k.vakgroep_code.as_str()),
+        (2026, "Ligduur", "CAR")
+    );
+    assert!(matches!(
+        budget::kpi(&s, id + 1).await,
+        Err(StoreError::NotFound)
+    ));
+}

@@ -214,6 +214,36 @@ async fn normuren_formatief_kpis_settings_and_copying_a_year(pool: PgPool) {
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    // Deleting with the stale version is refused; with the current one it goes.
+    let delete = format!("/begroting/stamgegevens/kpis/{}/verwijderen", kpis[0].id);
+    let res = c.post(&delete, &[("version", "1")]).await;
+    assert!(
+        res.body
+            .contains("Iemand anders heeft deze gegevens intussen gewijzigd")
+    );
+    let res = c
+        .post(
+            &format!("{page}/kpis"),
+            &[
+                ("jaar", "2026"),
+                ("kind", "passende_zorg"),
+                ("name", "Aandeel dagbehandeling (%)"),
+                ("direction", "hoger_beter"),
+                ("reference_value", "62"),
+                ("local_value", "55"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let res = c.post(&delete, &[("version", "2")]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(
+        store::budget::kpis(&c.store, 2026, None)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 
     let settings = [
         ("jaar", "2026"),
@@ -253,7 +283,7 @@ async fn normuren_formatief_kpis_settings_and_copying_a_year(pool: PgPool) {
     c.sign_in_as(VAKGROEP).await;
     let view = c.get(&format!("{page}?jaar=2026")).await;
     assert_eq!(view.status, StatusCode::OK);
-    assert!(view.body.contains("Gemiddelde ligduur"));
+    assert!(view.body.contains("Aandeel dagbehandeling"));
     assert!(
         !view
             .body

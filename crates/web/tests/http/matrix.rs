@@ -147,6 +147,11 @@ fn expectations() -> Vec<(&'static str, &'static str, &'static str)> {
         ("GET", "/begroting/stamgegevens/kpis/{id}", "LFFFNFF"),
         ("POST", "/begroting/stamgegevens/kpis/{id}", "LFFFNFF"),
         (
+            "POST",
+            "/begroting/stamgegevens/kpis/{id}/verwijderen",
+            "LFFFNFF",
+        ),
+        (
             "GET",
             "/begroting/stamgegevens/vakgroepen/{id}/zorgproducten",
             "LAAAAFF",

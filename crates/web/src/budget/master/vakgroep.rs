@@ -36,6 +36,11 @@ pub(super) fn routes() -> Vec<RouteDef> {
         ),
         get("/begroting/stamgegevens/kpis/{id}", MANAGE, edit_kpi),
         post("/begroting/stamgegevens/kpis/{id}", MANAGE, update_kpi),
+        post(
+            "/begroting/stamgegevens/kpis/{id}/verwijderen",
+            MANAGE,
+            delete_kpi,
+        ),
     ]
 }
 
@@ -421,27 +426,12 @@ fn kpi_form(k: BudgetKpi) -> KpiForm {
     }
 }
 
-async fn kpi(state: &AppState, id: i64) -> AppResult<BudgetKpi> {
-    // KPIs are listed per year; the year comes with the row.
-    let all = store::budget::years(&state.store).await?;
-    for y in all {
-        if let Some(k) = store::budget::kpis(&state.store, y.year, None)
-            .await?
-            .into_iter()
-            .find(|k| k.id == id)
-        {
-            return Ok(k);
-        }
-    }
-    Err(AppError::NotFound)
-}
-
 async fn edit_kpi(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let k = kpi(&state, id).await?;
+    let k = store::budget::kpi(&state.store, id).await?;
     let vakgroep = store::vakgroepen::get(&state.store, k.vakgroep_id).await?;
     kpi_page(&ctx, vakgroep, Some(id), kpi_form(k), Errors::default())
 }
@@ -453,7 +443,7 @@ async fn update_kpi(
     Path(id): Path<i64>,
     Form(form): Form<KpiForm>,
 ) -> AppResult<Response> {
-    let k = kpi(&state, id).await?;
+    let k = store::budget::kpi(&state.store, id).await?;
     let vakgroep = store::vakgroepen::get(&state.store, k.vakgroep_id).await?;
     let (year, input) = match validate_kpi(k.vakgroep_id, &form) {
         Ok(v) => v,
@@ -481,5 +471,37 @@ async fn update_kpi(
             form,
             store_problem(e, KPI_DUPLICATE)?,
         ),
+    }
+}
+
+#[derive(Deserialize)]
+struct DeleteForm {
+    #[serde(default)]
+    version: i32,
+}
+
+async fn delete_kpi(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: User,
+    Path(id): Path<i64>,
+    Form(form): Form<DeleteForm>,
+) -> AppResult<Response> {
+    let k = store::budget::kpi(&state.store, id).await?;
+    let mut tx = state.store.begin().await?;
+    match store::budget::delete_kpi(&mut tx, &who(&user), id, form.version).await {
+        Ok(()) => {
+            store::commit(tx).await?;
+            Ok(Redirect::to(&format!(
+                "/begroting/stamgegevens/vakgroepen/{}?jaar={}&ok=opgeslagen",
+                k.vakgroep_id, k.year
+            ))
+            .into_response())
+        }
+        Err(e) => {
+            let errors = store_problem(e, ("_form", ""))?;
+            let vakgroep = store::vakgroepen::get(&state.store, k.vakgroep_id).await?;
+            kpi_page(&ctx, vakgroep, Some(id), kpi_form(k), errors)
+        }
     }
 }
