@@ -268,7 +268,7 @@ async fn upload(
     let upload = read_upload(multipart, MAX_PRODUCTION_BYTES).await;
     let mut errors = Errors::default();
     let (year, period) = match &upload {
-        Ok(u) => (u.field("jaar"), u.field("periode")),
+        Ok(u) => (u.field("year"), u.field("period")),
         Err(_) => (String::new(), String::new()),
     };
     let checked = year_and_period(&year, &period, &mut errors);

@@ -85,7 +85,7 @@ async fn import(c: &mut Client, period: &str, data: &[u8]) -> Response {
     let res = upload(
         c,
         "/begroting/productie",
-        &[("jaar", "2025"), ("periode", period)],
+        &[("year", "2025"), ("period", period)],
         "productie.csv",
         data,
     )
@@ -122,6 +122,10 @@ async fn controller_imports_a_file_again_and_a_correction(pool: PgPool) {
     c.sign_in_as(CONTROLLER).await;
     let form = c.get("/begroting/productie").await;
     assert!(form.body.contains(r#"enctype="multipart/form-data""#));
+    // The fields the upload reads are the ones the form sends.
+    for name in ["year", "period", "bestand"] {
+        assert!(form.body.contains(&format!(r#"name="{name}""#)), "{name}");
+    }
 
     let done = import(&mut c, "3", GOOD).await;
     assert!(
@@ -190,7 +194,7 @@ async fn the_upload_form_checks_its_fields(pool: PgPool) {
     let res = upload(
         &mut c,
         "/begroting/productie",
-        &[("jaar", "2025"), ("periode", "13")],
+        &[("year", "2025"), ("period", "13")],
         "p.csv",
         GOOD,
     )
@@ -208,7 +212,7 @@ async fn only_the_controller_imports_others_may_look(pool: PgPool) {
     let done = upload(
         &mut c,
         "/begroting/productie",
-        &[("jaar", "2025"), ("periode", "1")],
+        &[("year", "2025"), ("period", "1")],
         "p.csv",
         GOOD,
     )
@@ -223,7 +227,7 @@ async fn only_the_controller_imports_others_may_look(pool: PgPool) {
         let res = upload(
             &mut c,
             "/begroting/productie",
-            &[("jaar", "2025"), ("periode", "2")],
+            &[("year", "2025"), ("period", "2")],
             "p.csv",
             GOOD,
         )
