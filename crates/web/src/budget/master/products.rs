@@ -4,7 +4,7 @@
 use super::{MANAGE, VIEW, YearQuery, chosen_year, store_problem};
 use crate::auth::User;
 use crate::beheer::who;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::routes::{RouteDef, get, post};
 use crate::state::AppState;
 use crate::views::{Ctx, Errors, Layout, render};
@@ -260,9 +260,7 @@ async fn update(
     Path(id): Path<i64>,
     Form(form): Form<ProductForm>,
 ) -> AppResult<Response> {
-    let p = store::budget::care_product(&state.store, id)
-        .await
-        .map_err(AppError::from)?;
+    let p = store::budget::care_product(&state.store, id).await?;
     let vakgroep = store::vakgroepen::get(&state.store, p.vakgroep_id).await?;
     let input = match validate(p.vakgroep_id, &form) {
         Ok(i) => i,
