@@ -299,6 +299,7 @@ struct JobPage {
     production_js_url: &'static str,
     job: JobView,
     errors: Vec<LineError>,
+    shown_errors: String,
     total_errors: String,
     more_errors: bool,
 }
@@ -327,6 +328,7 @@ async fn job_page(
         id,
         production_js_url: crate::assets::production_js_url(),
         more_errors: total > errors.len(),
+        shown_errors: domain::nl::count(errors.len()),
         total_errors: domain::nl::count(total),
         errors,
         job,

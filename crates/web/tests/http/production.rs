@@ -185,6 +185,19 @@ async fn a_bad_file_lists_every_bad_line_and_changes_nothing(pool: PgPool) {
             .len(),
         3
     );
+
+    // Many bad lines: the first 1,000 are listed, with the total.
+    let mut many = b"vakgroep;zorgproduct;volume\n".to_vec();
+    for i in 0..1005 {
+        many.extend(format!("CAR;P{i};-1\n").as_bytes());
+    }
+    let page = import(&mut c, "4", &many).await;
+    assert!(
+        page.body.contains("de eerste 1.000 van 1.005"),
+        "{}",
+        page.body
+    );
+    assert_eq!(page.body.matches("<td class=\"num\">").count(), 1000);
 }
 
 #[sqlx::test(migrator = "store::MIGRATOR")]
