@@ -267,6 +267,38 @@ pub async fn delete_care_product(
     .await
 }
 
+/// Creates many care products at once (an initial list, the demo hospital) with one audit entry
+/// that counts them. All or nothing: a duplicate code refuses the whole list with `Duplicate`.
+pub async fn create_care_products(
+    conn: &mut PgConnection,
+    who: &Who,
+    inputs: &[CareProductInput],
+) -> Result<u64, StoreError> {
+    let vakgroepen: Vec<i64> = inputs.iter().map(|i| i.vakgroep_id).collect();
+    let codes: Vec<&str> = inputs.iter().map(|i| i.code.trim()).collect();
+    let descriptions: Vec<&str> = inputs.iter().map(|i| i.description.trim()).collect();
+    let active: Vec<bool> = inputs.iter().map(|i| i.active).collect();
+    let count = sqlx::query(
+        "INSERT INTO care_product (vakgroep_id, code, description, active)
+         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bool[])",
+    )
+    .bind(&vakgroepen)
+    .bind(&codes)
+    .bind(&descriptions)
+    .bind(&active)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    audit::record(
+        conn,
+        who,
+        Change::new("care_product_list", count, "create")
+            .after(serde_json::json!({ "rows": count })),
+    )
+    .await?;
+    Ok(count)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Norm times
 
@@ -814,6 +846,12 @@ async fn kpi_on(conn: &mut PgConnection, id: i64) -> Result<BudgetKpi, StoreErro
         .fetch_optional(conn)
         .await?
         .ok_or(StoreError::NotFound)
+}
+
+/// One KPI by id, with its year.
+pub async fn kpi(store: &Store, id: i64) -> Result<BudgetKpi, StoreError> {
+    let mut conn = store.pool().acquire().await?;
+    kpi_on(&mut conn, id).await
 }
 
 pub async fn create_kpi(

@@ -725,3 +725,65 @@ async fn scenarios_and_engine_input(pool: PgPool) {
     assert_eq!(input.trend_inputs[0].product_ids, vec![a]);
     let _ = (b, c);
 }
+
+#[sqlx::test(migrator = "gg_store::MIGRATOR")]
+async fn care_products_in_bulk_all_or_nothing_with_one_audit_entry(pool: PgPool) {
+    let s = store(pool.clone());
+    let car = vakgroep(&pool, "CAR").await;
+    let input = |code: &str| CareProductInput {
+        vakgroep_id: car,
+        code: code.into(),
+        description: format!("Product {code}"),
+        active: true,
+    };
+    let mut tx = s.begin().await.unwrap();
+    let n = budget::create_care_products(&mut tx, &admin(), &[input("1"), input(" 2 ")])
+        .await
+        .unwrap();
+    gg_store::commit(tx).await.unwrap();
+    assert_eq!(n, 2);
+    let codes: Vec<String> = budget::care_products(&s, Some(car))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.code)
+        .collect();
+    assert_eq!(codes, ["1", "2"]);
+    assert_eq!(audit_count(&pool, "care_product_list").await, 1);
+
+    // One duplicate and nothing of the list is added.
+    let mut tx = s.begin().await.unwrap();
+    let dup = budget::create_care_products(&mut tx, &admin(), &[input("3"), input("1")]).await;
+    assert!(matches!(dup, Err(StoreError::Duplicate(_))), "{dup:?}");
+    drop(tx);
+    assert_eq!(budget::care_products(&s, Some(car)).await.unwrap().len(), 2);
+}
+
+#[sqlx::test(migrator = "gg_store::MIGRATOR")]
+async fn a_kpi_is_found_by_id(pool: PgPool) {
+    let s = store(pool.clone());
+    let car = vakgroep(&pool, "CAR").await;
+    let input = KpiInput {
+        vakgroep_id: car,
+        kind: "efficiency".into(),
+        name: "Ligduur".into(),
+        direction: "lager_beter".into(),
+        reference_value: dec("4.2"),
+        local_value: dec("4.6"),
+        source: String::new(),
+    };
+    let mut tx = s.begin().await.unwrap();
+    let id = budget::create_kpi(&mut tx, &admin(), 2026, &input)
+        .await
+        .unwrap();
+    gg_store::commit(tx).await.unwrap();
+    let k = budget::kpi(&s, id).await.unwrap();
+    assert_eq!(
+        (k.year, k.name.as_str(), k.vakgroep_code.as_str()),
+        (2026, "Ligduur", "CAR")
+    );
+    assert!(matches!(
+        budget::kpi(&s, id + 1).await,
+        Err(StoreError::NotFound)
+    ));
+}

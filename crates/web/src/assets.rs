@@ -41,6 +41,11 @@ const ASSETS: &[Asset] = &[
         body: include_bytes!("../../../static/budget.js"),
     },
     Asset {
+        name: "production.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../../static/production.js"),
+    },
+    Asset {
         name: "favicon.svg",
         content_type: "image/svg+xml",
         body: include_bytes!("../../../static/favicon.svg"),
@@ -75,6 +80,12 @@ pub fn live_js_url() -> &'static str {
 pub fn budget_js_url() -> &'static str {
     static URL: OnceLock<String> = OnceLock::new();
     versioned("budget.js", &URL)
+}
+
+/// The production import's progress poller (D2), loaded by its status page only.
+pub fn production_js_url() -> &'static str {
+    static URL: OnceLock<String> = OnceLock::new();
+    versioned("production.js", &URL)
 }
 
 pub fn print_css_url() -> &'static str {

@@ -15,6 +15,8 @@ pub struct AppState {
     pub live: crate::meetings::live::Hub,
     /// Lights and the attention list, per day and register revision (B3, B4).
     pub register: crate::agreements::RegisterCache,
+    /// Production imports running or finished on this instance (D2), for their status page.
+    pub imports: crate::production::Jobs,
 }
 
 impl AppState {
@@ -31,6 +33,7 @@ impl AppState {
             hospital: Arc::new(RwLock::new(hospital)),
             live: Default::default(),
             register: Default::default(),
+            imports: Default::default(),
         })
     }
 

@@ -1,7 +1,349 @@
 //! Production data (product.md D2): importing realised volumes from the data warehouse's CSV.
+//!
+//! The upload is read into memory and handed to a background task that runs
+//! [`store::production::import`]; the browser is sent to a status page that follows the task's
+//! progress. The tasks live in this instance's memory ([`Jobs`]): the import itself is one
+//! database transaction, so a restart loses only the progress display, never half an import.
 
-use crate::routes::RouteDef;
+mod jobs;
+
+pub use jobs::Jobs;
+
+use crate::auth::User;
+use crate::beheer::who;
+use crate::error::{AppError, AppResult};
+use crate::routes::{Access, RouteDef, get, post};
+use crate::state::AppState;
+use crate::views::{Ctx, Errors, Layout, render};
+use askama::Template;
+use axum::Json;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::authz::Capability;
+use domain::production::LineError;
+use jobs::{JobState, JobView};
+use serde::Deserialize;
+use store::production::ImportRecord;
+
+const VIEW: Access = Access::Needs(Capability::ViewBudget);
+const MANAGE: Access = Access::Needs(Capability::ManageBudget);
+
+/// The largest production file accepted (a million lines is about 20 MB).
+pub const MAX_PRODUCTION_BYTES: usize = 100 * 1024 * 1024;
 
 pub fn routes() -> Vec<RouteDef> {
-    Vec::new()
+    let mut upload = post("/begroting/productie", MANAGE, upload);
+    upload.handler = upload
+        .handler
+        .layer(DefaultBodyLimit::max(MAX_PRODUCTION_BYTES + 1024 * 1024));
+    vec![
+        get("/begroting/productie", VIEW, list),
+        upload,
+        get("/begroting/productie/taken/{id}", MANAGE, job_page),
+        get(
+            "/begroting/productie/taken/{id}/voortgang",
+            MANAGE,
+            job_progress,
+        ),
+    ]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading an upload (shared with the norm-time import of the master data)
+
+/// A multipart form with one file (`bestand`) and some text fields.
+pub(crate) struct Upload {
+    pub fields: Vec<(String, String)>,
+    pub file_name: String,
+    pub data: Vec<u8>,
+}
+
+impl Upload {
+    pub fn field(&self, name: &str) -> String {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    }
+}
+
+/// Reads the whole form, stopping as soon as the file exceeds `max` bytes. The error is the
+/// Dutch message for the `bestand` field.
+pub(crate) async fn read_upload(
+    multipart: Result<Multipart, MultipartRejection>,
+    max: usize,
+) -> Result<Upload, &'static str> {
+    const UNREADABLE: &str = "Het formulier kon niet worden gelezen. Kies het bestand opnieuw.";
+    let too_large = if max >= MAX_PRODUCTION_BYTES {
+        "Het bestand is te groot (ten hoogste 100 MB)."
+    } else {
+        "Het bestand is te groot."
+    };
+    let mut multipart = multipart.map_err(|_| UNREADABLE)?;
+    let mut upload = Upload {
+        fields: Vec::new(),
+        file_name: String::new(),
+        data: Vec::new(),
+    };
+    let mut has_file = false;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large),
+            Err(_) => return Err(UNREADABLE),
+        };
+        let mut field = field;
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "bestand" {
+            upload.file_name = field.file_name().unwrap_or_default().to_string();
+            has_file = true;
+            loop {
+                match field.chunk().await {
+                    Ok(Some(chunk)) => {
+                        if upload.data.len() + chunk.len() > max {
+                            return Err(too_large);
+                        }
+                        upload.data.extend_from_slice(&chunk);
+                    }
+                    Ok(None) => break,
+                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                        return Err(too_large);
+                    }
+                    Err(_) => return Err(UNREADABLE),
+                }
+            }
+        } else {
+            let value = field.text().await.map_err(|_| UNREADABLE)?;
+            upload.fields.push((name, value));
+        }
+    }
+    if !has_file || (upload.file_name.is_empty() && upload.data.is_empty()) {
+        return Err("Kies een bestand.");
+    }
+    if upload.data.is_empty() {
+        return Err("Het bestand is leeg.");
+    }
+    Ok(upload)
+}
+
+/// Reads a year and a period typed in a form, with the messages at the fields.
+fn year_and_period(year: &str, period: &str, errors: &mut Errors) -> Option<(i16, i16)> {
+    let y: Option<i32> = year.trim().parse().ok();
+    let p: Option<i32> = period.trim().parse().ok();
+    match (y, p) {
+        (Some(y), Some(p)) => match domain::production::check_period(y, p) {
+            Ok(()) => Some((y as i16, p as i16)),
+            Err(e) => {
+                errors.field(e);
+                None
+            }
+        },
+        (None, _) => {
+            errors.add("year", "Vul een jaar in, bijvoorbeeld 2026.");
+            None
+        }
+        (_, None) => {
+            errors.add("period", "Kies een periode van 1 tot en met 12 (de maand).");
+            None
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The list and the upload form
+
+/// One import in the history.
+struct ImportRow {
+    year: i16,
+    period: i16,
+    file: String,
+    who: String,
+    when: String,
+    lines: String,
+    volume: String,
+    /// "huidig" or "vervangen op …".
+    status: String,
+    current: bool,
+}
+
+impl From<ImportRecord> for ImportRow {
+    fn from(r: ImportRecord) -> Self {
+        ImportRow {
+            year: r.year,
+            period: r.period,
+            file: r.source_name,
+            who: r.imported_by_label,
+            when: domain::nl::datetime(r.imported_at),
+            lines: domain::nl::count(r.line_count.max(0) as usize),
+            volume: domain::nl::number(r.total_volume, 1),
+            status: match r.replaced_at {
+                None => "huidig".into(),
+                Some(at) => format!("vervangen op {}", domain::nl::datetime(at)),
+            },
+            current: r.replaced_at.is_none(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "production/index.html")]
+struct ListPage {
+    layout: Layout,
+    year: Option<i16>,
+    years: Vec<i16>,
+    imports: Vec<ImportRow>,
+    can_import: bool,
+    form_year: String,
+    form_period: String,
+    errors: Errors,
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    #[serde(default)]
+    jaar: String,
+}
+
+fn this_year() -> i16 {
+    domain::nl::to_amsterdam(time::OffsetDateTime::now_utc()).year() as i16
+}
+
+async fn list_page(
+    state: &AppState,
+    ctx: &Ctx,
+    user: &User,
+    year: Option<i16>,
+    form: (String, String),
+    errors: Errors,
+) -> AppResult<Response> {
+    let all = store::production::imports(&state.store, None).await?;
+    let mut years: Vec<i16> = all.iter().map(|r| r.year).collect();
+    years.push(this_year());
+    years.sort_unstable_by(|a, b| b.cmp(a));
+    years.dedup();
+    let imports = all
+        .into_iter()
+        .filter(|r| year.is_none_or(|y| r.year == y))
+        .map(ImportRow::from)
+        .collect();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = ListPage {
+        layout: ctx.layout("Productie"),
+        year,
+        years,
+        imports,
+        can_import: user.actor.can(Capability::ManageBudget),
+        form_year: form.0,
+        form_period: form.1,
+        errors,
+    };
+    Ok((status, render(page)?).into_response())
+}
+
+async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: User,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    let year = q.jaar.trim().parse().ok();
+    let form = (this_year().to_string(), String::new());
+    list_page(&state, &ctx, &user, year, form, Errors::default()).await
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: User,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> AppResult<Response> {
+    let upload = read_upload(multipart, MAX_PRODUCTION_BYTES).await;
+    let mut errors = Errors::default();
+    let (year, period) = match &upload {
+        Ok(u) => (u.field("year"), u.field("period")),
+        Err(_) => (String::new(), String::new()),
+    };
+    let checked = year_and_period(&year, &period, &mut errors);
+    let upload = match upload {
+        Ok(u) => Some(u),
+        Err(message) => {
+            errors.add("bestand", message);
+            None
+        }
+    };
+    let (Some(upload), Some((year, period)), true) = (upload, checked, errors.is_empty()) else {
+        return list_page(&state, &ctx, &user, None, (year, period), errors).await;
+    };
+    let id = state
+        .imports
+        .start(&state.store, who(&user), year, period, upload);
+    Ok(Redirect::to(&format!("/begroting/productie/taken/{id}")).into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Status and result of one import
+
+#[derive(Template)]
+#[template(path = "production/job.html")]
+struct JobPage {
+    layout: Layout,
+    id: u64,
+    production_js_url: &'static str,
+    job: JobView,
+    errors: Vec<LineError>,
+    shown_errors: String,
+    total_errors: String,
+    more_errors: bool,
+}
+
+fn job_view(state: &AppState, id: &str) -> AppResult<(u64, JobView, JobState)> {
+    let id: u64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let (view, job_state) = state.imports.get(id).ok_or(AppError::NotFound)?;
+    Ok((id, view, job_state))
+}
+
+async fn job_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let (id, job, job_state) = job_view(&state, &id)?;
+    let (errors, total) = match job_state {
+        JobState::Done(store::production::ImportOutcome::Rejected { errors, total }) => {
+            (errors, total)
+        }
+        _ => (Vec::new(), 0),
+    };
+    let title = format!("Productie-import {}-{:02}", job.year, job.period);
+    render(JobPage {
+        layout: ctx.layout(title),
+        id,
+        production_js_url: crate::assets::production_js_url(),
+        more_errors: total > errors.len(),
+        shown_errors: domain::nl::count(errors.len()),
+        total_errors: domain::nl::count(total),
+        errors,
+        job,
+    })
+}
+
+/// The status for the page's poller (`static/production.js`).
+async fn job_progress(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let (_, job, _) = job_view(&state, &id)?;
+    Ok(Json(serde_json::json!({
+        "klaar": !job.running,
+        "tekst": job.progress,
+    }))
+    .into_response())
 }

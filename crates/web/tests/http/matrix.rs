@@ -130,6 +130,74 @@ fn expectations() -> Vec<(&'static str, &'static str, &'static str)> {
         ("GET", "/zelfevaluatie", "LAAFFFF"),
         ("GET", "/begroting", "LAAAAFF"),
         // Begroting: master data and production import (D1, D2).
+        // ViewBudget: LAAAAFF; ManageBudget: LFFFAFF (N where the test data has no such object).
+        ("GET", "/begroting/stamgegevens", "LAAAAFF"),
+        ("POST", "/begroting/stamgegevens/instellingen", "LFFFNFF"),
+        ("POST", "/begroting/stamgegevens/kopieren", "LFFFNFF"),
+        ("GET", "/begroting/stamgegevens/vakgroepen/{id}", "LAAAAFF"),
+        ("POST", "/begroting/stamgegevens/vakgroepen/{id}", "LFFFNFF"),
+        (
+            "GET",
+            "/begroting/stamgegevens/vakgroepen/{id}/kpis/nieuw",
+            "LFFFAFF",
+        ),
+        (
+            "POST",
+            "/begroting/stamgegevens/vakgroepen/{id}/kpis",
+            "LFFFAFF",
+        ),
+        ("GET", "/begroting/stamgegevens/kpis/{id}", "LFFFNFF"),
+        ("POST", "/begroting/stamgegevens/kpis/{id}", "LFFFNFF"),
+        (
+            "POST",
+            "/begroting/stamgegevens/kpis/{id}/verwijderen",
+            "LFFFNFF",
+        ),
+        (
+            "GET",
+            "/begroting/stamgegevens/vakgroepen/{id}/zorgproducten",
+            "LAAAAFF",
+        ),
+        (
+            "GET",
+            "/begroting/stamgegevens/vakgroepen/{id}/zorgproducten/nieuw",
+            "LFFFAFF",
+        ),
+        (
+            "POST",
+            "/begroting/stamgegevens/vakgroepen/{id}/zorgproducten",
+            "LFFFAFF",
+        ),
+        (
+            "GET",
+            "/begroting/stamgegevens/zorgproducten/{id}",
+            "LFFFNFF",
+        ),
+        (
+            "POST",
+            "/begroting/stamgegevens/zorgproducten/{id}",
+            "LFFFNFF",
+        ),
+        (
+            "GET",
+            "/begroting/stamgegevens/zorgproducten/{id}/normtijd",
+            "LFFFNFF",
+        ),
+        (
+            "POST",
+            "/begroting/stamgegevens/zorgproducten/{id}/normtijd",
+            "LFFFNFF",
+        ),
+        ("GET", "/begroting/stamgegevens/normtijden", "LFFFAFF"),
+        ("POST", "/begroting/stamgegevens/normtijden", "LFFFNFF"),
+        ("GET", "/begroting/productie", "LAAAAFF"),
+        ("POST", "/begroting/productie", "LFFFAFF"),
+        ("GET", "/begroting/productie/taken/{id}", "LFFFNFF"),
+        (
+            "GET",
+            "/begroting/productie/taken/{id}/voortgang",
+            "LFFFNFF",
+        ),
         // Begroting: trend inputs and scenarios (D3, D4, D5, D7).
         // A representative only reaches their own vakgroepen' inputs (an empty form names none:
         // N); with no budget data in the demo every {id} is unknown (N) to those who may look.

@@ -1,5 +1,0 @@
-use crate::routes::RouteDef;
-
-pub(super) fn routes() -> Vec<RouteDef> {
-    Vec::new()
-}

@@ -1,0 +1,114 @@
+//! Begroting › Stamgegevens (product.md D1): per budget year the care products, norm times,
+//! normuren per fte, formative fte and KPIs of every vakgroep, the year's settings, and copying a
+//! year to the next. The controller changes them (ManageBudget); whoever may see the budget may
+//! look (ViewBudget). Every write goes through the store, which audits it and refuses a stale
+//! version.
+
+mod norm_times;
+mod products;
+mod vakgroep;
+mod year;
+
+use crate::error::AppResult;
+use crate::routes::{Access, RouteDef};
+use crate::views::Errors;
+use domain::authz::Capability;
+use serde::Deserialize;
+use store::StoreError;
+
+const VIEW: Access = Access::Needs(Capability::ViewBudget);
+const MANAGE: Access = Access::Needs(Capability::ManageBudget);
+
+pub(super) fn routes() -> Vec<RouteDef> {
+    let mut routes = year::routes();
+    routes.extend(vakgroep::routes());
+    routes.extend(products::routes());
+    routes.extend(norm_times::routes());
+    routes
+}
+
+/// `?jaar=` of the master-data pages.
+#[derive(Deserialize, Default)]
+struct YearQuery {
+    #[serde(default)]
+    jaar: String,
+}
+
+fn this_year() -> i16 {
+    domain::nl::to_amsterdam(time::OffsetDateTime::now_utc()).year() as i16
+}
+
+/// A year as typed in a form or URL, if it is a possible budget year.
+fn parse_year(s: &str) -> Option<i16> {
+    s.trim()
+        .parse::<i16>()
+        .ok()
+        .filter(|y| (2000..=2200).contains(y))
+}
+
+/// The budget year a page shows: the one asked for, else the latest year with settings, else
+/// this calendar year.
+async fn chosen_year(store: &store::Store, q: &YearQuery) -> AppResult<(i16, Vec<i16>)> {
+    let mut years: Vec<i16> = store::budget::years(store)
+        .await?
+        .into_iter()
+        .map(|y| y.year)
+        .collect();
+    let year = parse_year(&q.jaar)
+        .or_else(|| years.last().copied())
+        .unwrap_or_else(this_year);
+    // The year shown, and the one after it (to start entering data for a new year).
+    years.extend([year, year + 1]);
+    years.sort_unstable();
+    years.dedup();
+    Ok((year, years))
+}
+
+/// A version from a hidden form field: empty when the form was for something not yet stored.
+fn parse_version(s: &str) -> Option<i32> {
+    s.trim().parse().ok()
+}
+
+/// A number typed in a field, with the field's message when it cannot be read. Generic so that
+/// the decimal type need not be named here.
+fn number<T, E>(
+    errors: &mut Errors,
+    field: &'static str,
+    message: &str,
+    parsed: Result<T, E>,
+) -> Option<T> {
+    match parsed {
+        Ok(v) => Some(v),
+        Err(_) => {
+            errors.add(field, message.to_string());
+            None
+        }
+    }
+}
+
+/// A decimal as a form shows it for editing: decimal comma, no thousands separators (which the
+/// parser would find ambiguous), no trailing zeros.
+fn editable(value: impl ToString) -> String {
+    let s = value.to_string();
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    s.replace('.', ",")
+}
+
+/// The errors for a refused write: a conflict or duplicate in Dutch at the form, anything else
+/// an error page.
+fn store_problem(e: StoreError, duplicate: (&'static str, &'static str)) -> AppResult<Errors> {
+    let mut errors = Errors::default();
+    match e {
+        StoreError::Conflict => errors.add(
+            "_form",
+            "Iemand anders heeft deze gegevens intussen gewijzigd. Er is niets opgeslagen. Laad de pagina opnieuw om de huidige gegevens te zien; uw invoer staat hieronder.",
+        ),
+        StoreError::Duplicate(_) => errors.add(duplicate.0, duplicate.1),
+        other => return Err(other.into()),
+    }
+    Ok(errors)
+}

@@ -1,0 +1,329 @@
+//! Norm times: one care product's minutes in a year, and replacing a year's whole list from a
+//! CSV file (`vakgroep;zorgproduct;normtijd`, docs/master-data-import.md), all or nothing.
+
+use super::{MANAGE, YearQuery, chosen_year, editable, number, parse_version, parse_year};
+use crate::auth::User;
+use crate::beheer::who;
+use crate::error::{AppError, AppResult};
+use crate::production::read_upload;
+use crate::routes::{RouteDef, get, post};
+use crate::state::AppState;
+use crate::views::{Ctx, Errors, Layout, render};
+use askama::Template;
+use axum::Form;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::production::LineError;
+use serde::Deserialize;
+use store::budget::{BulkOutcome, CareProduct, NormTimeLine};
+
+/// A norm-time list of 100,000 lines is about 3 MB.
+const MAX_NORM_TIME_BYTES: usize = 20 * 1024 * 1024;
+
+/// Header names that mean the minutes column.
+const MINUTES_COLUMN: &[&str] = &["normtijd", "normtijd_minuten", "minuten", "minutes"];
+
+pub(super) fn routes() -> Vec<RouteDef> {
+    let mut import = post("/begroting/stamgegevens/normtijden", MANAGE, import);
+    import.handler = import
+        .handler
+        .layer(DefaultBodyLimit::max(MAX_NORM_TIME_BYTES + 1024 * 1024));
+    vec![
+        get(
+            "/begroting/stamgegevens/zorgproducten/{id}/normtijd",
+            MANAGE,
+            edit_form,
+        ),
+        post(
+            "/begroting/stamgegevens/zorgproducten/{id}/normtijd",
+            MANAGE,
+            save,
+        ),
+        get("/begroting/stamgegevens/normtijden", MANAGE, import_form),
+        import,
+    ]
+}
+
+// ---------------------------------------------------------------------------------------------
+// One norm time
+
+#[derive(Deserialize, Default)]
+struct NormForm {
+    #[serde(default)]
+    jaar: String,
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    minutes: String,
+}
+
+#[derive(Template)]
+#[template(path = "budget/master/norm_time_form.html")]
+struct FormPage {
+    layout: Layout,
+    product: CareProduct,
+    form: NormForm,
+    errors: Errors,
+}
+
+fn form_page(
+    ctx: &Ctx,
+    product: CareProduct,
+    form: NormForm,
+    errors: Errors,
+) -> AppResult<Response> {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = FormPage {
+        layout: ctx.layout(format!(
+            "Normtijd {} — {} {}",
+            form.jaar, product.vakgroep_code, product.code
+        )),
+        product,
+        form,
+        errors,
+    };
+    Ok((status, render(page)?).into_response())
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<YearQuery>,
+) -> AppResult<Response> {
+    let product = store::budget::care_product(&state.store, id).await?;
+    let (year, _) = chosen_year(&state.store, &q).await?;
+    let current = store::budget::norm_times(&state.store, year, Some(product.vakgroep_id))
+        .await?
+        .into_iter()
+        .find(|n| n.care_product_id == id);
+    let form = NormForm {
+        jaar: year.to_string(),
+        version: current
+            .as_ref()
+            .map(|n| n.version.to_string())
+            .unwrap_or_default(),
+        minutes: current.map(|n| editable(n.minutes)).unwrap_or_default(),
+    };
+    form_page(&ctx, product, form, Errors::default())
+}
+
+async fn save(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: User,
+    Path(id): Path<i64>,
+    Form(form): Form<NormForm>,
+) -> AppResult<Response> {
+    let product = store::budget::care_product(&state.store, id).await?;
+    let year = parse_year(&form.jaar).ok_or(AppError::NotFound)?;
+    let mut errors = Errors::default();
+    let message = "Vul de normtijd in minuten in, 0 of meer, bijvoorbeeld 20 of 7,5.";
+    let minutes = number(
+        &mut errors,
+        "minutes",
+        message,
+        domain::nl::parse_decimal(&form.minutes),
+    );
+    let Some(minutes) = minutes.filter(|m| !m.is_sign_negative()) else {
+        if errors.is_empty() {
+            errors.add("minutes", message);
+        }
+        return form_page(&ctx, product, form, errors);
+    };
+    let mut tx = state.store.begin().await?;
+    let version = parse_version(&form.version);
+    match store::budget::set_norm_time(&mut tx, &who(&user), year, id, version, minutes).await {
+        Ok(()) => {
+            store::commit(tx).await?;
+            Ok(Redirect::to(&format!(
+                "/begroting/stamgegevens/vakgroepen/{}/zorgproducten?jaar={year}&ok=opgeslagen",
+                product.vakgroep_id
+            ))
+            .into_response())
+        }
+        Err(e) => {
+            let errors = super::store_problem(e, ("_form", ""))?;
+            form_page(&ctx, product, form, errors)
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Importing a year's list
+
+/// Reads a norm-time file with the production file's reader (same separators, quoting, decimal
+/// marks and checks): the minutes column is renamed to the reader's volume column, and its
+/// messages are renamed back.
+fn parse_norm_times(data: &[u8]) -> Result<Vec<NormTimeLine>, (Vec<LineError>, usize)> {
+    let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
+    let header_end = data.iter().position(|&b| b == b'\n').unwrap_or(data.len());
+    let header = String::from_utf8_lossy(&data[..header_end]);
+    let header = header.trim_end_matches('\r');
+    let separator = if header.contains(';') { ';' } else { ',' };
+    let names: Vec<String> = header
+        .split(separator)
+        .map(|n| n.trim().trim_matches('"').trim().to_lowercase())
+        .collect();
+    let refuse = |reason: String| Err((vec![LineError::new(1, None, reason)], 1));
+    let Some(minutes_at) = names
+        .iter()
+        .position(|n| MINUTES_COLUMN.contains(&n.as_str()))
+    else {
+        return refuse(
+            "De kopregel mist de kolom normtijd. Verwacht: vakgroep;zorgproduct;normtijd.".into(),
+        );
+    };
+    if let Some(other) = names.iter().find(|n| {
+        domain::production::Column::Volume
+            .aliases()
+            .contains(&n.as_str())
+    }) {
+        return refuse(format!(
+            "Onbekende kolom \"{other}\" in de kopregel. Verwacht: vakgroep;zorgproduct;normtijd."
+        ));
+    }
+    let minutes_name = names[minutes_at].clone();
+    let mut renamed: Vec<String> = names;
+    renamed[minutes_at] = "volume".into();
+    let mut bytes = renamed.join(&separator.to_string()).into_bytes();
+    bytes.extend_from_slice(&data[header_end..]);
+
+    let parsed = domain::production::parse(&bytes, |_| {});
+    if !parsed.errors.is_empty() {
+        let (errors, total) = parsed.errors.finish();
+        let errors = errors
+            .into_iter()
+            .map(|e| {
+                let column = e.column.map(|c| {
+                    if c == "volume" {
+                        minutes_name.clone()
+                    } else {
+                        c
+                    }
+                });
+                let reason = e
+                    .reason
+                    .replace("Negatief volume", "Negatieve normtijd")
+                    .replace("Volume", "Normtijd")
+                    .replace("volume", "normtijd");
+                LineError::new(e.line, column.as_deref(), reason)
+            })
+            .collect();
+        return Err((errors, total));
+    }
+    if parsed.lines.is_empty() {
+        return refuse("Het bestand bevat geen normtijden; er is niets gewijzigd.".into());
+    }
+    Ok(parsed
+        .lines
+        .iter()
+        .map(|l| NormTimeLine {
+            line: l.line as usize,
+            vakgroep_code: parsed.vakgroep_code(l).to_string(),
+            product_code: l.product.clone(),
+            minutes: l.volume,
+        })
+        .collect())
+}
+
+#[derive(Template)]
+#[template(path = "budget/master/norm_time_import.html")]
+struct ImportPage {
+    layout: Layout,
+    year: i16,
+    form_errors: Errors,
+    errors: Vec<LineError>,
+    shown_errors: String,
+    total_errors: String,
+    more_errors: bool,
+    current: usize,
+}
+
+async fn import_page(
+    state: &AppState,
+    ctx: &Ctx,
+    year: i16,
+    form_errors: Errors,
+    rejected: Option<(Vec<LineError>, usize)>,
+) -> AppResult<Response> {
+    let current = store::budget::norm_times(&state.store, year, None)
+        .await?
+        .len();
+    let failed = !form_errors.is_empty() || rejected.is_some();
+    let (errors, total) = rejected.unwrap_or_default();
+    let page = ImportPage {
+        layout: ctx.layout(format!("Normtijdenlijst {year} importeren")),
+        year,
+        form_errors,
+        more_errors: total > errors.len(),
+        shown_errors: domain::nl::count(errors.len()),
+        total_errors: domain::nl::count(total),
+        errors,
+        current,
+    };
+    let status = if failed {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, render(page)?).into_response())
+}
+
+async fn import_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<YearQuery>,
+) -> AppResult<Response> {
+    let (year, _) = chosen_year(&state.store, &q).await?;
+    import_page(&state, &ctx, year, Errors::default(), None).await
+}
+
+async fn import(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: User,
+    Query(q): Query<YearQuery>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> AppResult<Response> {
+    let upload = read_upload(multipart, MAX_NORM_TIME_BYTES).await;
+    let year_text = match &upload {
+        Ok(u) if !u.field("jaar").is_empty() => u.field("jaar"),
+        _ => q.jaar.clone(),
+    };
+    let year = parse_year(&year_text).ok_or(AppError::NotFound)?;
+    let upload = match upload {
+        Ok(u) => u,
+        Err(message) => {
+            let mut errors = Errors::default();
+            errors.add("bestand", message);
+            return import_page(&state, &ctx, year, errors, None).await;
+        }
+    };
+    let lines = match parse_norm_times(&upload.data) {
+        Ok(lines) => lines,
+        Err(rejected) => {
+            return import_page(&state, &ctx, year, Errors::default(), Some(rejected)).await;
+        }
+    };
+    let mut tx = state.store.begin().await?;
+    match store::budget::replace_norm_times(&mut tx, &who(&user), year, &lines).await? {
+        BulkOutcome::Replaced { .. } => {
+            store::commit(tx).await?;
+            Ok(Redirect::to(&format!(
+                "/begroting/stamgegevens?jaar={year}&ok=opgeslagen"
+            ))
+            .into_response())
+        }
+        BulkOutcome::Rejected { errors, total } => {
+            drop(tx);
+            import_page(&state, &ctx, year, Errors::default(), Some((errors, total))).await
+        }
+    }
+}

@@ -1,0 +1,277 @@
+//! A vakgroep's care products (zorgproduct or zorgactiviteit codes) with their norm time in the
+//! chosen year.
+
+use super::{MANAGE, VIEW, YearQuery, chosen_year, store_problem};
+use crate::auth::User;
+use crate::beheer::who;
+use crate::error::AppResult;
+use crate::routes::{RouteDef, get, post};
+use crate::state::AppState;
+use crate::views::{Ctx, Errors, Layout, render};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::authz::Capability;
+use serde::Deserialize;
+use std::collections::HashMap;
+use store::budget::CareProductInput;
+use store::vakgroepen::Vakgroep;
+
+pub(super) fn routes() -> Vec<RouteDef> {
+    vec![
+        get(
+            "/begroting/stamgegevens/vakgroepen/{id}/zorgproducten",
+            VIEW,
+            list,
+        ),
+        get(
+            "/begroting/stamgegevens/vakgroepen/{id}/zorgproducten/nieuw",
+            MANAGE,
+            new_form,
+        ),
+        post(
+            "/begroting/stamgegevens/vakgroepen/{id}/zorgproducten",
+            MANAGE,
+            create,
+        ),
+        get(
+            "/begroting/stamgegevens/zorgproducten/{id}",
+            MANAGE,
+            edit_form,
+        ),
+        post("/begroting/stamgegevens/zorgproducten/{id}", MANAGE, update),
+    ]
+}
+
+struct Row {
+    id: i64,
+    code: String,
+    description: String,
+    active: bool,
+    /// Minutes in the chosen year, empty when none is set.
+    minutes: String,
+}
+
+#[derive(Template)]
+#[template(path = "budget/master/products.html")]
+struct ListPage {
+    layout: Layout,
+    vakgroep: Vakgroep,
+    year: i16,
+    years: Vec<i16>,
+    year_action: String,
+    can_manage: bool,
+    rows: Vec<Row>,
+    with_norm_time: usize,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: User,
+    Path(id): Path<i64>,
+    Query(q): Query<YearQuery>,
+) -> AppResult<Response> {
+    let s = &state.store;
+    let vakgroep = store::vakgroepen::get(s, id).await?;
+    let (year, years) = chosen_year(s, &q).await?;
+    let norm: HashMap<i64, String> = store::budget::norm_times(s, year, Some(id))
+        .await?
+        .into_iter()
+        .map(|n| (n.care_product_id, domain::nl::number(n.minutes, 1)))
+        .collect();
+    let rows: Vec<Row> = store::budget::care_products(s, Some(id))
+        .await?
+        .into_iter()
+        .map(|p| Row {
+            minutes: norm.get(&p.id).cloned().unwrap_or_default(),
+            id: p.id,
+            code: p.code,
+            description: p.description,
+            active: p.active,
+        })
+        .collect();
+    render(ListPage {
+        layout: ctx.layout(format!(
+            "{} {} — zorgproducten en normtijden {year}",
+            vakgroep.code, vakgroep.name
+        )),
+        year_action: format!("/begroting/stamgegevens/vakgroepen/{id}/zorgproducten"),
+        with_norm_time: norm.len(),
+        vakgroep,
+        year,
+        years,
+        can_manage: user.actor.can(Capability::ManageBudget),
+        rows,
+    })
+}
+
+#[derive(Deserialize, Default)]
+struct ProductForm {
+    #[serde(default)]
+    jaar: String,
+    #[serde(default)]
+    version: i32,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    active: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "budget/master/product_form.html")]
+struct FormPage {
+    layout: Layout,
+    vakgroep: Vakgroep,
+    id: Option<i64>,
+    form: ProductForm,
+    errors: Errors,
+}
+
+fn form_page(
+    ctx: &Ctx,
+    vakgroep: Vakgroep,
+    id: Option<i64>,
+    form: ProductForm,
+    errors: Errors,
+) -> AppResult<Response> {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let title = match id {
+        Some(_) => format!("Zorgproduct wijzigen — {}", vakgroep.code),
+        None => format!("Nieuw zorgproduct — {}", vakgroep.code),
+    };
+    let page = FormPage {
+        layout: ctx.layout(title),
+        vakgroep,
+        id,
+        form,
+        errors,
+    };
+    Ok((status, render(page)?).into_response())
+}
+
+fn validate(vakgroep_id: i64, form: &ProductForm) -> Result<CareProductInput, Errors> {
+    let mut errors = Errors::default();
+    let code = form.code.trim();
+    if code.is_empty() || code.chars().count() > 40 {
+        errors.add(
+            "code",
+            "Vul de zorgproduct- of zorgactiviteitcode in (ten hoogste 40 tekens).",
+        );
+    }
+    let description = form.description.trim();
+    if description.chars().count() > 500 {
+        errors.add("description", "De omschrijving is ten hoogste 500 tekens.");
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(CareProductInput {
+        vakgroep_id,
+        code: code.to_string(),
+        description: description.to_string(),
+        active: form.active.is_some(),
+    })
+}
+
+const DUPLICATE: (&str, &str) = (
+    "code",
+    "Deze vakgroep heeft al een zorgproduct met deze code.",
+);
+
+fn back(vakgroep_id: i64, year: &str, ok: &str) -> Response {
+    let year = super::parse_year(year)
+        .map(|y| format!("jaar={y}&"))
+        .unwrap_or_default();
+    Redirect::to(&format!(
+        "/begroting/stamgegevens/vakgroepen/{vakgroep_id}/zorgproducten?{year}ok={ok}"
+    ))
+    .into_response()
+}
+
+async fn new_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<YearQuery>,
+) -> AppResult<Response> {
+    let vakgroep = store::vakgroepen::get(&state.store, id).await?;
+    let (year, _) = chosen_year(&state.store, &q).await?;
+    let form = ProductForm {
+        jaar: year.to_string(),
+        active: Some("on".into()),
+        ..Default::default()
+    };
+    form_page(&ctx, vakgroep, None, form, Errors::default())
+}
+
+async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: User,
+    Path(id): Path<i64>,
+    Form(form): Form<ProductForm>,
+) -> AppResult<Response> {
+    let vakgroep = store::vakgroepen::get(&state.store, id).await?;
+    let input = match validate(id, &form) {
+        Ok(i) => i,
+        Err(errors) => return form_page(&ctx, vakgroep, None, form, errors),
+    };
+    let mut tx = state.store.begin().await?;
+    match store::budget::create_care_product(&mut tx, &who(&user), &input).await {
+        Ok(_) => {
+            store::commit(tx).await?;
+            Ok(back(id, &form.jaar, "aangemaakt"))
+        }
+        Err(e) => form_page(&ctx, vakgroep, None, form, store_problem(e, DUPLICATE)?),
+    }
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<YearQuery>,
+) -> AppResult<Response> {
+    let p = store::budget::care_product(&state.store, id).await?;
+    let vakgroep = store::vakgroepen::get(&state.store, p.vakgroep_id).await?;
+    let form = ProductForm {
+        jaar: q.jaar,
+        version: p.version,
+        code: p.code,
+        description: p.description,
+        active: p.active.then(|| "on".into()),
+    };
+    form_page(&ctx, vakgroep, Some(id), form, Errors::default())
+}
+
+async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: User,
+    Path(id): Path<i64>,
+    Form(form): Form<ProductForm>,
+) -> AppResult<Response> {
+    let p = store::budget::care_product(&state.store, id).await?;
+    let vakgroep = store::vakgroepen::get(&state.store, p.vakgroep_id).await?;
+    let input = match validate(p.vakgroep_id, &form) {
+        Ok(i) => i,
+        Err(errors) => return form_page(&ctx, vakgroep, Some(id), form, errors),
+    };
+    let mut tx = state.store.begin().await?;
+    match store::budget::update_care_product(&mut tx, &who(&user), id, form.version, &input).await {
+        Ok(()) => {
+            store::commit(tx).await?;
+            Ok(back(p.vakgroep_id, &form.jaar, "opgeslagen"))
+        }
+        Err(e) => form_page(&ctx, vakgroep, Some(id), form, store_problem(e, DUPLICATE)?),
+    }
+}
