@@ -1,6 +1,6 @@
 //! The demo hospital's capacity budget (issue 5): generated master data for budget years
-//! 2025–2027 and realised production for 2024–2026. Trend inputs and scenarios are added by the
-//! scenario work.
+//! 2025–2027 and realised production for 2024–2026, then trend inputs and scenarios
+//! (`demo_scenarios`).
 //!
 //! Everything is generated from a fixed seed (a small linear congruential generator), so every
 //! demo hospital is the same. The volumes go through the real import
@@ -124,6 +124,7 @@ pub async fn load(store: &Store) -> anyhow::Result<()> {
             }
         }
     }
+    super::demo_scenarios::load(store, &who).await?;
     let mut tx = store.begin().await?;
     store::settings::put(&mut tx, LOADED, "1").await?;
     store::commit(tx).await?;

@@ -2,6 +2,7 @@
 //! vakgroepen (`trends`) and scenarios with the engine's results and comparisons (`scenarios`).
 
 pub mod demo;
+mod demo_scenarios;
 mod master;
 mod scenarios;
 mod trends;

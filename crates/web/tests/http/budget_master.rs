@@ -431,4 +431,38 @@ async fn the_demo_budget_loads_once(pool: PgPool) {
         36
     );
     eprintln!("demo budget loaded in {first:?}");
+
+    // Trend inputs in every state of their review, and two scenarios that differ.
+    let trends = store::budget::trend_inputs(&c.store, 2027, store::budget::Seen::All)
+        .await
+        .unwrap();
+    let mut states: Vec<&str> = trends.iter().map(|t| t.status.as_str()).collect();
+    states.sort();
+    states.dedup();
+    assert_eq!(
+        states,
+        [
+            "concept",
+            "geaccepteerd",
+            "ingediend",
+            "teruggestuurd",
+            "verwerkt"
+        ]
+    );
+    let scenarios = store::budget::scenarios(&c.store, Some(2027))
+        .await
+        .unwrap();
+    assert_eq!(scenarios.len(), 2);
+    let mut c = c;
+    c.sign_in_as(CONTROLLER).await;
+    let mut pages = Vec::new();
+    for s in &scenarios {
+        let page = c.get(&format!("/begroting/scenarios/{}", s.id)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains(&s.name));
+        pages.push(page.body);
+    }
+    assert_ne!(pages[0], pages[1], "the scenarios' figures differ");
+    let overview = c.get("/begroting?jaar=2027").await.body;
+    assert!(overview.contains("Met initiatieven") && overview.contains("Basis"));
 }
