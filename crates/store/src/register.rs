@@ -969,47 +969,81 @@ pub async fn matching(
         .as_deref()
         .map(str::trim)
         .filter(|q| !q.is_empty());
-    let rows: Vec<RawRegisterRow> = sqlx::query_as(
+    // Only the filters in use become SQL, so that every combination gets a plan of its own:
+    // one statement with `$n IS NULL OR …` for every filter gets a generic plan after a few
+    // executions that cannot use the indexes and is several times slower.
+    let mut sql = sqlx::QueryBuilder::<sqlx::Postgres>::new(
         "SELECT a.id, a.kind, a.title, a.status, a.start_date, a.due_date, a.review_months, a.realised_on,
                 a.reviewed_on, (a.created_at AT TIME ZONE 'Europe/Amsterdam')::date AS created_on, a.theme,
                 a.visibility_body_id, a.origin_meeting_id, a.version,
                 '{}'::text[] AS owner_names, '{}'::text[] AS party_kinds, '{}'::text[] AS party_labels,
                 '{}'::text[] AS seven_s, count(*) OVER () AS total
          FROM agreement a
-         WHERE (a.visibility_body_id IS NULL OR a.visibility_body_id = ANY($1::bigint[]))
-           AND ($2::text IS NULL OR a.kind = $2)
-           AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM agreement_party ap WHERE ap.agreement_id = a.id AND ap.kind = $3))
-           AND ($4::bigint IS NULL OR EXISTS (SELECT 1 FROM agreement_party ap WHERE ap.agreement_id = a.id AND ap.vakgroep_id = $4))
-           AND ($5::bigint IS NULL OR a.owner_id = $5
-                OR EXISTS (SELECT 1 FROM agreement_party ap WHERE ap.agreement_id = a.id AND ap.owner_id = $5))
-           AND (cardinality($6::text[]) = 0 OR a.status = ANY($6::text[]))
-           AND ($7::text IS NULL OR a.theme = $7)
-           AND ($8::text IS NULL OR EXISTS (SELECT 1 FROM agreement_seven_s s WHERE s.agreement_id = a.id AND s.element = $8))
-           AND ($9::date IS NULL OR a.due_date >= $9)
-           AND ($10::date IS NULL OR a.due_date <= $10)
-           AND ($11::text IS NULL OR a.search @@ websearch_to_tsquery('dutch', $11))
-           AND ($12::date IS NULL OR (a.status IN ('vastgesteld', 'in_uitvoering')
-                AND (a.due_date < $12 OR a.review_months IS NOT NULL
-                     OR EXISTS (SELECT 1 FROM agreement_kpi k WHERE k.agreement_id = a.id))))
-         ORDER BY a.due_date NULLS LAST, a.id
-         OFFSET $13 LIMIT $14",
-    )
-    .bind(&filter.visible_bodies)
-    .bind(filter.kind.as_deref())
-    .bind(filter.party_kind.as_deref())
-    .bind(filter.vakgroep_id)
-    .bind(filter.owner_id)
-    .bind(&filter.statuses)
-    .bind(filter.theme.as_deref())
-    .bind(filter.seven_s.as_deref())
-    .bind(filter.due_from)
-    .bind(filter.due_to)
-    .bind(query)
-    .bind(filter.attention_on)
-    .bind(window.map_or(0, |w| w.0))
-    .bind(window.map(|w| w.1))
-    .fetch_all(store.pool())
-    .await?;
+         WHERE (a.visibility_body_id IS NULL OR a.visibility_body_id = ANY(",
+    );
+    sql.push_bind(&filter.visible_bodies).push("::bigint[]))");
+    if let Some(kind) = filter.kind.as_deref() {
+        sql.push(" AND a.kind = ").push_bind(kind);
+    }
+    if let Some(kind) = filter.party_kind.as_deref() {
+        sql.push(" AND EXISTS (SELECT 1 FROM agreement_party ap WHERE ap.agreement_id = a.id AND ap.kind = ")
+            .push_bind(kind)
+            .push(")");
+    }
+    if let Some(vakgroep) = filter.vakgroep_id {
+        sql.push(" AND EXISTS (SELECT 1 FROM agreement_party ap WHERE ap.agreement_id = a.id AND ap.vakgroep_id = ")
+            .push_bind(vakgroep)
+            .push(")");
+    }
+    if let Some(owner) = filter.owner_id {
+        sql.push(" AND a.id IN (SELECT id FROM agreement WHERE owner_id = ")
+            .push_bind(owner)
+            .push(" UNION SELECT agreement_id FROM agreement_party WHERE owner_id = ")
+            .push_bind(owner)
+            .push(")");
+    }
+    if !filter.statuses.is_empty() {
+        sql.push(" AND a.status = ANY(")
+            .push_bind(&filter.statuses)
+            .push("::text[])");
+    }
+    if let Some(theme) = filter.theme.as_deref() {
+        sql.push(" AND a.theme = ").push_bind(theme);
+    }
+    if let Some(element) = filter.seven_s.as_deref() {
+        sql.push(" AND EXISTS (SELECT 1 FROM agreement_seven_s s WHERE s.agreement_id = a.id AND s.element = ")
+            .push_bind(element)
+            .push(")");
+    }
+    if let Some(from) = filter.due_from {
+        sql.push(" AND a.due_date >= ").push_bind(from);
+    }
+    if let Some(to) = filter.due_to {
+        sql.push(" AND a.due_date <= ").push_bind(to);
+    }
+    if let Some(query) = query {
+        sql.push(" AND a.search @@ websearch_to_tsquery('dutch', ")
+            .push_bind(query)
+            .push(")");
+    }
+    if let Some(day) = filter.attention_on {
+        sql.push(
+            " AND a.status IN ('vastgesteld', 'in_uitvoering')
+              AND (a.review_months IS NOT NULL
+                   OR EXISTS (SELECT 1 FROM agreement_kpi k WHERE k.agreement_id = a.id)
+                   OR a.due_date < ",
+        )
+        .push_bind(day)
+        .push(")");
+    }
+    sql.push(" ORDER BY a.due_date NULLS LAST, a.id");
+    if let Some((offset, limit)) = window {
+        sql.push(" OFFSET ")
+            .push_bind(offset)
+            .push(" LIMIT ")
+            .push_bind(limit);
+    }
+    let rows: Vec<RawRegisterRow> = sql.build_query_as().fetch_all(store.pool()).await?;
     let total = rows
         .first()
         .map_or(0, |r| usize::try_from(r.total).unwrap_or(0));
