@@ -351,6 +351,8 @@ fn main() {
             .unwrap_or(2000);
         let t = Instant::now();
         seed_register(&store, n).await;
+        // As autovacuum would after such a load: the planner needs to know the tables grew.
+        sqlx::query("ANALYZE").execute(store.pool()).await.unwrap();
         println!(
             "register seeded: {n} agreements, {} measurements in {:.1} s",
             n * 10,
