@@ -154,6 +154,9 @@ pub struct ProductionLine {
     /// The care product code as written (trimmed).
     pub product: String,
     pub volume: Decimal,
+    /// The `omschrijving` column's text, when the file has one and the cell is not empty: a
+    /// norm-time list may introduce care products the hospital does not know yet.
+    pub description: Option<String>,
 }
 
 /// What a file holds: its good lines and its bad ones. Importable only when `errors` is empty.
@@ -333,11 +336,17 @@ pub fn parse(input: &[u8], mut progress: impl FnMut(usize)) -> ParsedFile {
         if let (false, Some(vakgroep), Some(product), Some(volume)) =
             (bad, vakgroep, product, volume)
         {
+            let description = layout
+                .description
+                .and_then(|i| text(field(i)).ok())
+                .filter(|d| !d.is_empty())
+                .map(str::to_string);
             out.lines.push(ProductionLine {
                 line: line_no as u32,
                 vakgroep,
                 product: product.to_string(),
                 volume,
+                description,
             });
         }
     }
@@ -350,6 +359,7 @@ pub fn parse(input: &[u8], mut progress: impl FnMut(usize)) -> ParsedFile {
 struct Layout {
     names: Vec<String>,
     positions: [usize; 3],
+    description: Option<usize>,
 }
 
 impl Layout {
@@ -370,6 +380,7 @@ fn read_header(header: &[u8], sep: u8, errors: &mut LineErrors) -> Option<Layout
     }
     let mut names = Vec::with_capacity(fields.len());
     let mut positions: [Option<usize>; 3] = [None; 3];
+    let mut description = None;
     let mut ok = true;
     for (i, f) in fields.iter().enumerate() {
         let Ok(name) = text(trim(f)) else {
@@ -379,6 +390,9 @@ fn read_header(header: &[u8], sep: u8, errors: &mut LineErrors) -> Option<Layout
         names.push(name.to_string());
         let key = name.to_lowercase();
         if key.is_empty() || IGNORED_COLUMNS.contains(&key.as_str()) {
+            if !key.is_empty() && description.is_none() {
+                description = Some(i);
+            }
             continue;
         }
         match Column::from_header(&key) {
@@ -428,6 +442,7 @@ fn read_header(header: &[u8], sep: u8, errors: &mut LineErrors) -> Option<Layout
     Some(Layout {
         names,
         positions: positions.map(|p| p.unwrap_or(0)),
+        description,
     })
 }
 
@@ -665,6 +680,18 @@ mod tests {
         assert_eq!(p.lines[0].line, 2);
         assert_eq!(p.lines[0].volume, d("12.5"));
         assert_eq!(p.lines[1].product, "990004007");
+    }
+
+    #[test]
+    fn a_description_column_is_kept_per_line_when_filled() {
+        let p =
+            ok("vakgroep;zorgproduct;omschrijving;volume\nCAR;1;\"Consult; eerste\";3\nCAR;2;;4");
+        assert_eq!(p.lines[0].description.as_deref(), Some("Consult; eerste"));
+        assert_eq!(p.lines[1].description, None);
+        assert_eq!(
+            ok("vakgroep;zorgproduct;volume\nCAR;1;3").lines[0].description,
+            None
+        );
     }
 
     #[test]

@@ -334,19 +334,54 @@ async fn the_norm_time_import_reports_every_bad_line_and_changes_nothing(pool: P
         .unwrap();
     assert_eq!(times.len(), 2, "nothing changed");
 
+    // A new care product of a known vakgroep is created with the list; an unknown vakgroep is
+    // an error, and then neither the list nor the new product is kept.
     let unknown = b"vakgroep;zorgproduct;normtijd\nCAR;990004006;25\nCAR;999;5\nXYZ;1;1\n";
     let res = upload(&mut c, path, &[("jaar", "2026")], "normtijden.csv", unknown).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.body.contains("Onbekend zorgproduct"), "{}", res.body);
-    assert!(res.body.contains("Onbekende vakgroep"));
-    assert!(
-        res.body.contains("<td class=\"num\">3</td>")
-            && res.body.contains("<td class=\"num\">4</td>")
-    );
+    assert!(res.body.contains("Onbekende vakgroep"), "{}", res.body);
+    assert!(res.body.contains("<td class=\"num\">4</td>"));
     let times = store::budget::norm_times(&c.store, 2026, None)
         .await
         .unwrap();
     assert_eq!(times[0].minutes.to_string().trim_end_matches('0'), "20.");
+    let codes = |products: Vec<store::budget::CareProduct>| -> Vec<String> {
+        products.into_iter().map(|p| p.code).collect()
+    };
+    assert!(
+        !codes(store::budget::care_products(&c.store, None).await.unwrap())
+            .contains(&"999".to_string())
+    );
+
+    let new = "vakgroep;zorgproduct;omschrijving;normtijd\nCAR;990004006;;25\nCAR;999;Hartrevalidatie op afstand;12,5\nCAR;998;;10\n";
+    let res = upload(
+        &mut c,
+        path,
+        &[("jaar", "2026")],
+        "normtijden.csv",
+        new.as_bytes(),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let products = store::budget::care_products(&c.store, None).await.unwrap();
+    let described = |code: &str| {
+        products
+            .iter()
+            .find(|p| p.code == code)
+            .map(|p| p.description.clone())
+    };
+    assert_eq!(
+        described("999").as_deref(),
+        Some("Hartrevalidatie op afstand")
+    );
+    assert_eq!(described("998").as_deref(), Some("Zorgproduct 998"));
+    assert_eq!(
+        store::budget::norm_times(&c.store, 2026, None)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
 
     let header = b"vakgroep;zorgproduct;volume\nCAR;990004006;25\n";
     let res = upload(&mut c, path, &[("jaar", "2026")], "normtijden.csv", header).await;

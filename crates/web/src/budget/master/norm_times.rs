@@ -17,7 +17,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::production::LineError;
 use serde::Deserialize;
-use store::budget::{BulkOutcome, CareProduct, NormTimeLine};
+use std::collections::{HashMap, HashSet};
+use store::budget::{BulkOutcome, CareProduct, CareProductInput, NormTimeLine};
 
 /// A norm-time list of 100,000 lines is about 3 MB.
 const MAX_NORM_TIME_BYTES: usize = 20 * 1024 * 1024;
@@ -158,10 +159,13 @@ async fn save(
 // ---------------------------------------------------------------------------------------------
 // Importing a year's list
 
+/// A norm-time line with the description the file gives its care product, if any.
+type DescribedLine = (NormTimeLine, Option<String>);
+
 /// Reads a norm-time file with the production file's reader (same separators, quoting, decimal
 /// marks and checks): the minutes column is renamed to the reader's volume column, and its
 /// messages are renamed back.
-fn parse_norm_times(data: &[u8]) -> Result<Vec<NormTimeLine>, (Vec<LineError>, usize)> {
+fn parse_norm_times(data: &[u8]) -> Result<Vec<DescribedLine>, (Vec<LineError>, usize)> {
     let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
     let header_end = data.iter().position(|&b| b == b'\n').unwrap_or(data.len());
     let header = String::from_utf8_lossy(&data[..header_end]);
@@ -224,13 +228,56 @@ fn parse_norm_times(data: &[u8]) -> Result<Vec<NormTimeLine>, (Vec<LineError>, u
     Ok(parsed
         .lines
         .iter()
-        .map(|l| NormTimeLine {
-            line: l.line as usize,
-            vakgroep_code: parsed.vakgroep_code(l).to_string(),
-            product_code: l.product.clone(),
-            minutes: l.volume,
+        .map(|l| {
+            let line = NormTimeLine {
+                line: l.line as usize,
+                vakgroep_code: parsed.vakgroep_code(l).to_string(),
+                product_code: l.product.clone(),
+                minutes: l.volume,
+            };
+            (line, l.description.clone())
         })
         .collect())
+}
+
+/// The care products a norm-time list names that the hospital does not have yet, for the known
+/// vakgroepen (an unknown vakgroep stays an error of the list), described by the file's
+/// `omschrijving` column or else by their code: a new budget year's list may bring new products,
+/// and entering thousands by hand first is not an option.
+async fn unknown_products(
+    state: &AppState,
+    lines: &[DescribedLine],
+) -> AppResult<Vec<CareProductInput>> {
+    let vakgroepen: HashMap<String, i64> = store::vakgroepen::list(&state.store)
+        .await?
+        .into_iter()
+        .map(|v| (v.code.to_uppercase(), v.id))
+        .collect();
+    let known: HashSet<(i64, String)> = store::budget::care_products(&state.store, None)
+        .await?
+        .into_iter()
+        .map(|p| (p.vakgroep_id, p.code))
+        .collect();
+    let mut new = Vec::new();
+    let mut seen = HashSet::new();
+    for (line, description) in lines {
+        let Some(&vakgroep_id) = vakgroepen.get(&line.vakgroep_code.to_uppercase()) else {
+            continue;
+        };
+        let key = (vakgroep_id, line.product_code.clone());
+        if known.contains(&key) || !seen.insert(key) {
+            continue;
+        }
+        new.push(CareProductInput {
+            vakgroep_id,
+            code: line.product_code.clone(),
+            description: description
+                .clone()
+                .unwrap_or_else(|| format!("Zorgproduct {}", line.product_code)),
+            active: true,
+        });
+    }
+    Ok(new)
 }
 
 #[derive(Template)]
@@ -312,7 +359,13 @@ async fn import(
             return import_page(&state, &ctx, year, Errors::default(), Some(rejected)).await;
         }
     };
+    let new_products = unknown_products(&state, &lines).await?;
+    let lines: Vec<NormTimeLine> = lines.into_iter().map(|(l, _)| l).collect();
     let mut tx = state.store.begin().await?;
+    // New care products and the list go in one transaction: a rejected list creates nothing.
+    if !new_products.is_empty() {
+        store::budget::create_care_products(&mut tx, &who(&user), &new_products).await?;
+    }
     match store::budget::replace_norm_times(&mut tx, &who(&user), year, &lines).await? {
         BulkOutcome::Replaced { .. } => {
             store::commit(tx).await?;
