@@ -1,6 +1,7 @@
-//! The demo budget's trend inputs in every state of their review and two scenarios for 2027:
-//! a base scenario with the demographic inputs only and one with the vakgroepen's initiatives
-//! and passende zorg in the norm-fte (variant 2). Loaded after the master data and production.
+//! The demo budget's trend inputs in every state of their review, two scenarios for 2027 (a base
+//! scenario with the demographic inputs only and one with the vakgroepen's initiatives and
+//! passende zorg in the norm-fte, variant 2) and last year's budget to compare them with.
+//! Loaded after the master data and production.
 
 use anyhow::Context;
 use rust_decimal::Decimal;
@@ -211,6 +212,19 @@ pub async fn load(store: &Store, who: &Who) -> anyhow::Result<()> {
         ),
     )
     .await?;
+    // Last year's budget, to compare the 2027 scenarios with.
+    let last_year = ScenarioInput {
+        year: YEAR - 1,
+        reference_year: REFERENCE_YEAR - 1,
+        ..scenario(
+            "Begroting",
+            "De begroting van vorig jaar: productie 2024, passende zorg informatief.",
+            1,
+            0,
+            Vec::new(),
+        )
+    };
+    store::budget::create_scenario(&mut tx, who, &last_year).await?;
     store::settings::put(&mut tx, LOADED, "1").await?;
     store::commit(tx).await?;
     Ok(())

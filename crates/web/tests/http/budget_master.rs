@@ -500,4 +500,17 @@ async fn the_demo_budget_loads_once(pool: PgPool) {
     assert_ne!(pages[0], pages[1], "the scenarios' figures differ");
     let overview = c.get("/begroting?jaar=2027").await.body;
     assert!(overview.contains("Met initiatieven") && overview.contains("Basis"));
+    // Against last year's budget and its realisation, side by side.
+    let last = store::budget::scenarios(&c.store, Some(2026))
+        .await
+        .unwrap();
+    assert_eq!(last.len(), 1);
+    let compare = c
+        .get(&format!(
+            "/begroting/scenarios/vergelijken?s={}&s={}",
+            scenarios[0].id, last[0].id
+        ))
+        .await;
+    assert_eq!(compare.status, StatusCode::OK);
+    assert!(compare.body.contains("Begroting (2026)") && compare.body.contains("Realisatie"));
 }
