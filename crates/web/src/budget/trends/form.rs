@@ -1,15 +1,11 @@
-//! Trend inputs of the vakgroepen (D3): a representative writes, previews and submits inputs for
-//! the vakgroepen they represent; reviewers accept them or return them with a reason. The flow and
-//! who may take which step are the domain's ([`domain::budget::trend`]); the compartment (a
-//! representative sees only their own vakgroepen) is enforced in the store's queries through
-//! [`store::budget::Seen`], so another vakgroep's input is simply not found.
+//! The trend-input form, with the effect on the vakgroep's norm hours and norm-fte.
 
-use super::scenarios::engine;
-use super::scenarios::{ids, one, own_vakgroepen, seen, year_of};
+use super::super::scenarios::engine;
+use super::super::scenarios::{ids, one, year_of};
+use super::*;
 use crate::auth::User;
 use crate::beheer::who;
 use crate::error::{AppError, AppResult};
-use crate::routes::{Access, RouteDef, get, post};
 use crate::state::AppState;
 use crate::views::{Ctx, Errors, Layout, render};
 use askama::Template;
@@ -17,8 +13,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use domain::authz::Capability;
-use domain::budget::trend::{self, TrendActor, TrendStatus};
+use domain::budget::trend::{self, TrendStatus};
 use domain::budget::{
     TrendCategory, TrendChange, TrendForm, TrendInput, TrendScope, compute_vakgroep, fte_text,
     hours_text, validate_trend_form,
@@ -27,190 +22,20 @@ use rust_decimal::Decimal;
 use store::StoreError;
 use store::budget::TrendInputInput;
 
-pub(super) fn routes() -> Vec<RouteDef> {
-    vec![
-        get(
-            "/begroting/trendinput",
-            Access::Needs(Capability::ViewBudget),
-            list,
-        ),
-        get(
-            "/begroting/trendinput/nieuw",
-            Access::Needs(Capability::SubmitTrendInputs),
-            new,
-        ),
-        post(
-            "/begroting/trendinput",
-            Access::Needs(Capability::SubmitTrendInputs),
-            create,
-        ),
-        post(
-            "/begroting/trendinput/voorbeeld",
-            Access::Needs(Capability::SubmitTrendInputs),
-            preview,
-        ),
-        get(
-            "/begroting/trendinput/{id}",
-            Access::Needs(Capability::ViewBudget),
-            detail,
-        ),
-        post(
-            "/begroting/trendinput/{id}",
-            Access::Needs(Capability::SubmitTrendInputs),
-            update,
-        ),
-        get(
-            "/begroting/trendinput/{id}/bewerken",
-            Access::Needs(Capability::SubmitTrendInputs),
-            edit,
-        ),
-        post(
-            "/begroting/trendinput/{id}/status",
-            Access::Needs(Capability::ViewBudget),
-            change_status,
-        ),
-    ]
-}
-
-type Pairs = Vec<(String, String)>;
-
-fn actor_for(user: &User, vakgroep_id: i64) -> TrendActor {
-    TrendActor {
-        is_representative: user.actor.vakgroepen.contains(&vakgroep_id),
-        is_reviewer: user.actor.can(Capability::ReviewTrendInputs),
-    }
-}
-
-/// The trend input if this person may see it. A concept is the representative's own draft:
-/// reviewers see an input once it has been submitted.
-async fn visible(state: &AppState, user: &User, id: i64) -> AppResult<store::budget::TrendInput> {
-    let own = own_vakgroepen(user);
-    let t = store::budget::trend_input(&state.store, id, seen(user, &own)).await?;
-    if t.status == TrendStatus::Concept.code() && !own.contains(&t.vakgroep_id) {
-        return Err(AppError::NotFound);
-    }
-    Ok(t)
-}
-
-fn status_label(code: &str) -> &'static str {
-    TrendStatus::parse(code).map(|s| s.label()).unwrap_or("?")
-}
-
-fn category_label(code: &str) -> &'static str {
-    TrendCategory::parse(code).map(|c| c.label()).unwrap_or("?")
-}
-
-fn scope_text(t: &store::budget::TrendInput) -> String {
-    if t.scope == "vakgroep" {
-        "Hele vakgroep".into()
-    } else {
-        t.product_codes.join(", ")
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// List
-
-struct ListLine {
-    id: i64,
-    vakgroep: String,
-    scope: String,
-    change: String,
-    category: &'static str,
-    status: &'static str,
-    status_code: String,
-    author: String,
-    updated: String,
-}
-
-struct OwnVakgroep {
-    id: i64,
-    code: String,
-    name: String,
-}
-
-#[derive(Template)]
-#[template(path = "budget/trends.html")]
-struct ListPage {
-    layout: Layout,
-    year: i16,
-    lines: Vec<ListLine>,
-    own: Vec<OwnVakgroep>,
-    reviewer: bool,
-    to_review: usize,
-}
-
-async fn list(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: User,
-    Query(pairs): Query<Pairs>,
-) -> AppResult<Response> {
-    let year = year_of(&state, &pairs).await?;
-    let own_ids = own_vakgroepen(&user);
-    let reviewer = user.actor.can(Capability::ReviewTrendInputs);
-    // Neither representative nor reviewer (the secretary): nothing to see, rather than all.
-    let inputs = if reviewer || !own_ids.is_empty() {
-        store::budget::trend_inputs(&state.store, year, seen(&user, &own_ids)).await?
-    } else {
-        Vec::new()
-    };
-    let lines: Vec<ListLine> = inputs
-        .into_iter()
-        .filter(|t| t.status != TrendStatus::Concept.code() || own_ids.contains(&t.vakgroep_id))
-        .map(|t| ListLine {
-            id: t.id,
-            vakgroep: t.vakgroep_code.clone(),
-            scope: scope_text(&t),
-            change: engine::change_text(&t.kind, t.value),
-            category: category_label(&t.category),
-            status: status_label(&t.status),
-            author: t.author_name.clone().unwrap_or_default(),
-            updated: domain::nl::datetime(t.updated_at),
-            status_code: t.status,
-        })
-        .collect();
-    let own = if own_ids.is_empty() {
-        Vec::new()
-    } else {
-        store::vakgroepen::list(&state.store)
-            .await?
-            .into_iter()
-            .filter(|v| own_ids.contains(&v.id))
-            .map(|v| OwnVakgroep {
-                id: v.id,
-                code: v.code,
-                name: v.name,
-            })
-            .collect()
-    };
-    render(ListPage {
-        layout: ctx.layout("Trendinput"),
-        year,
-        to_review: lines
-            .iter()
-            .filter(|l| l.status_code == TrendStatus::Ingediend.code())
-            .count(),
-        lines,
-        own,
-        reviewer,
-    })
-}
-
 // ---------------------------------------------------------------------------------------------
 // The form, with the effect on the vakgroep's norm hours and norm-fte
 
 /// What was typed, kept as typed.
 #[derive(Default)]
-struct Draft {
-    version: i32,
-    year: i16,
-    vakgroep_id: i64,
-    scenario_id: Option<i64>,
-    form: TrendForm,
+pub(super) struct Draft {
+    pub(super) version: i32,
+    pub(super) year: i16,
+    pub(super) vakgroep_id: i64,
+    pub(super) scenario_id: Option<i64>,
+    pub(super) form: TrendForm,
 }
 
-fn draft_from(pairs: &Pairs) -> Draft {
+pub(super) fn draft_from(pairs: &Pairs) -> Draft {
     let s = |k: &str| one(pairs, k).to_string();
     Draft {
         version: one(pairs, "version").parse().unwrap_or(0),
@@ -229,7 +54,7 @@ fn draft_from(pairs: &Pairs) -> Draft {
     }
 }
 
-fn draft_of(t: &store::budget::TrendInput) -> Draft {
+pub(super) fn draft_of(t: &store::budget::TrendInput) -> Draft {
     Draft {
         version: t.version,
         year: t.year,
@@ -247,64 +72,64 @@ fn draft_of(t: &store::budget::TrendInput) -> Draft {
     }
 }
 
-struct Choice {
-    value: String,
-    label: String,
-    selected: bool,
+pub(super) struct Choice {
+    pub(super) value: String,
+    pub(super) label: String,
+    pub(super) selected: bool,
 }
 
-struct ProductChoice {
-    id: i64,
-    code: String,
-    description: String,
-    checked: bool,
+pub(super) struct ProductChoice {
+    pub(super) id: i64,
+    pub(super) code: String,
+    pub(super) description: String,
+    pub(super) checked: bool,
 }
 
 /// The effect of a draft on its vakgroep in one scenario, before → after.
 pub(crate) struct Effect {
-    scenario_name: String,
-    reference_year: i16,
-    hours_before: String,
-    hours_after: String,
-    hours_difference: String,
-    fte_before: String,
-    fte_after: String,
-    fte_difference: String,
-    base_before: String,
-    base_after: String,
-    issues: Vec<String>,
+    pub(super) scenario_name: String,
+    pub(super) reference_year: i16,
+    pub(super) hours_before: String,
+    pub(super) hours_after: String,
+    pub(super) hours_difference: String,
+    pub(super) fte_before: String,
+    pub(super) fte_after: String,
+    pub(super) fte_difference: String,
+    pub(super) base_before: String,
+    pub(super) base_after: String,
+    pub(super) issues: Vec<String>,
 }
 
 #[derive(Template)]
 #[template(path = "budget/trend_effect.html")]
-struct EffectFragment {
-    effect: Option<Effect>,
+pub(super) struct EffectFragment {
+    pub(super) effect: Option<Effect>,
     /// Why there is no effect to show.
-    missing: Option<String>,
+    pub(super) missing: Option<String>,
 }
 
 #[derive(Template)]
 #[template(path = "budget/trend_form.html")]
-struct FormPage {
-    layout: Layout,
-    action: String,
-    cancel: String,
-    d: Draft,
-    vakgroep: String,
-    products: Vec<ProductChoice>,
-    categories: Vec<Choice>,
-    scenarios: Vec<Choice>,
-    errors: Errors,
-    effect: EffectFragment,
-    return_reason: String,
-    id: Option<i64>,
-    budget_js: &'static str,
+pub(super) struct FormPage {
+    pub(super) layout: Layout,
+    pub(super) action: String,
+    pub(super) cancel: String,
+    pub(super) d: Draft,
+    pub(super) vakgroep: String,
+    pub(super) products: Vec<ProductChoice>,
+    pub(super) categories: Vec<Choice>,
+    pub(super) scenarios: Vec<Choice>,
+    pub(super) errors: Errors,
+    pub(super) effect: EffectFragment,
+    pub(super) return_reason: String,
+    pub(super) id: Option<i64>,
+    pub(super) budget_js: &'static str,
 }
 
 /// What `input` does to its vakgroep in the chosen scenario of the draft's year (or the year's
 /// first): the vakgroep with the scenario's accepted inputs, without and with `input`. `replaces`
 /// is the stored input the draft stands for, left out of "without" so it is not counted twice.
-async fn effect(
+pub(super) async fn effect(
     state: &AppState,
     d: &Draft,
     input: Option<TrendInput>,
@@ -373,7 +198,7 @@ async fn effect(
 }
 
 /// The vakgroep of a form: one the person represents, or not found.
-async fn own_vakgroep(
+pub(super) async fn own_vakgroep(
     state: &AppState,
     user: &User,
     id: i64,
@@ -388,7 +213,7 @@ async fn own_vakgroep(
         .ok_or(AppError::NotFound)
 }
 
-async fn product_ids(
+pub(super) async fn product_ids(
     state: &AppState,
     vakgroep_id: i64,
 ) -> AppResult<Vec<store::budget::CareProduct>> {
@@ -401,7 +226,7 @@ async fn product_ids(
     )
 }
 
-async fn form_page(
+pub(super) async fn form_page(
     state: &AppState,
     ctx: &Ctx,
     user: &User,
@@ -472,7 +297,7 @@ async fn form_page(
     Ok((status, render(page)?).into_response())
 }
 
-async fn new(
+pub(super) async fn new(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
@@ -502,7 +327,7 @@ async fn new(
 }
 
 /// The form checked, as the store wants it.
-fn to_store(d: &Draft, known: &[i64]) -> Result<TrendInputInput, Errors> {
+pub(super) fn to_store(d: &Draft, known: &[i64]) -> Result<TrendInputInput, Errors> {
     let draft = validate_trend_form(&d.form, known).map_err(|fields| {
         let mut errors = Errors::default();
         for f in fields {
@@ -531,7 +356,7 @@ fn to_store(d: &Draft, known: &[i64]) -> Result<TrendInputInput, Errors> {
     })
 }
 
-fn store_error(e: StoreError, errors: &mut Errors) -> AppResult<()> {
+pub(super) fn store_error(e: StoreError, errors: &mut Errors) -> AppResult<()> {
     match e {
         StoreError::Conflict => errors.add(
             "_versie",
@@ -545,7 +370,7 @@ fn store_error(e: StoreError, errors: &mut Errors) -> AppResult<()> {
 }
 
 /// Saves (and on `actie=indienen` submits) the form, or shows it again with its effect.
-async fn save(
+pub(super) async fn save(
     state: &AppState,
     ctx: &Ctx,
     user: &User,
@@ -643,7 +468,7 @@ async fn save(
     }
 }
 
-async fn create(
+pub(super) async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
@@ -653,7 +478,7 @@ async fn create(
     save(&state, &ctx, &user, None, &pairs, d).await
 }
 
-async fn edit(
+pub(super) async fn edit(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
@@ -679,7 +504,7 @@ async fn edit(
     .await
 }
 
-async fn update(
+pub(super) async fn update(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
@@ -694,7 +519,7 @@ async fn update(
 }
 
 /// The effect as the person types (static/budget.js): an HTML fragment for the form's preview.
-async fn preview(
+pub(super) async fn preview(
     State(state): State<AppState>,
     user: User,
     Form(pairs): Form<Pairs>,
@@ -717,194 +542,4 @@ async fn preview(
         .map(|draft| draft.to_input(replaces.unwrap_or(0)));
     let fragment = effect(&state, &d, input, replaces).await?;
     Ok(Html(fragment.render()?).into_response())
-}
-
-// ---------------------------------------------------------------------------------------------
-// Detail and status
-
-struct HistoryLine {
-    at: time::OffsetDateTime,
-    when: String,
-    who: String,
-    what: String,
-    reason: String,
-}
-
-struct Action {
-    to: String,
-    label: &'static str,
-    needs_reason: bool,
-}
-
-#[derive(Template)]
-#[template(path = "budget/trend.html")]
-struct DetailPage {
-    layout: Layout,
-    t: store::budget::TrendInput,
-    status: &'static str,
-    scope: String,
-    change: String,
-    category: &'static str,
-    created: String,
-    updated: String,
-    history: Vec<HistoryLine>,
-    actions: Vec<Action>,
-    can_edit: bool,
-    effect: EffectFragment,
-    error: Option<String>,
-}
-
-async fn detail_page(
-    state: &AppState,
-    ctx: &Ctx,
-    user: &User,
-    t: store::budget::TrendInput,
-    error: Option<String>,
-) -> AppResult<Response> {
-    let own = own_vakgroepen(user);
-    let mut history: Vec<HistoryLine> =
-        store::budget::trend_history(&state.store, t.id, seen(user, &own))
-            .await?
-            .into_iter()
-            .map(|h| HistoryLine {
-                at: h.changed_at,
-                when: domain::nl::datetime(h.changed_at),
-                who: h.changed_by_name.unwrap_or_default(),
-                what: format!(
-                    "{} → {}",
-                    status_label(&h.from_status),
-                    status_label(&h.to_status)
-                ),
-                reason: h.reason,
-            })
-            .collect();
-    // Content edits have no status change of their own; the audit log has who and when, and the
-    // rationale on the page says why.
-    let filter = store::audit::AuditFilter {
-        object_type: Some("trend_input".into()),
-        object_id: Some(t.id.to_string()),
-        ..Default::default()
-    };
-    let (edits, _) = store::audit::list(&state.store, &filter, 200, 0).await?;
-    history.extend(edits.into_iter().filter_map(|e| {
-        let what = match e.action.as_str() {
-            "create" => "Aangemaakt",
-            "update" => "Inhoud gewijzigd",
-            _ => return None,
-        };
-        Some(HistoryLine {
-            at: e.at,
-            when: domain::nl::datetime(e.at),
-            // The label is "Name <e-mail>"; the page shows names, like the status history.
-            who: e
-                .actor_label
-                .split(" <")
-                .next()
-                .unwrap_or_default()
-                .to_string(),
-            what: what.into(),
-            reason: String::new(),
-        })
-    }));
-    history.sort_by_key(|h| h.at);
-    let status = TrendStatus::parse(&t.status).unwrap_or(TrendStatus::Verwerkt);
-    let actor = actor_for(user, t.vakgroep_id);
-    let actions = trend::available(status, actor)
-        .into_iter()
-        .map(|to| Action {
-            to: to.code().into(),
-            label: trend::action_label(status, to),
-            needs_reason: trend::reason_required(to),
-        })
-        .collect();
-    let d = Draft {
-        year: t.year,
-        vakgroep_id: t.vakgroep_id,
-        ..Draft::default()
-    };
-    let input = engine::trend(
-        t.id,
-        &t.scope,
-        &t.kind,
-        t.value,
-        &t.category,
-        &t.product_ids,
-    );
-    let effect = effect(state, &d, input, Some(t.id)).await?;
-    let code = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    let page = DetailPage {
-        layout: ctx.layout(format!("Trendinput {} #{}", t.vakgroep_code, t.id)),
-        status: status.label(),
-        scope: scope_text(&t),
-        change: engine::change_text(&t.kind, t.value),
-        category: category_label(&t.category),
-        created: domain::nl::datetime(t.created_at),
-        updated: domain::nl::datetime(t.updated_at),
-        history,
-        actions,
-        can_edit: trend::may_edit(status, actor),
-        effect,
-        error,
-        t,
-    };
-    Ok((code, render(page)?).into_response())
-}
-
-async fn detail(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: User,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let t = visible(&state, &user, id).await?;
-    detail_page(&state, &ctx, &user, t, None).await
-}
-
-async fn change_status(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: User,
-    Path(id): Path<i64>,
-    Form(pairs): Form<Pairs>,
-) -> AppResult<Response> {
-    let t = visible(&state, &user, id).await?;
-    let from = TrendStatus::parse(&t.status).unwrap_or(TrendStatus::Verwerkt);
-    let Some(to) = TrendStatus::parse(one(&pairs, "to")) else {
-        return detail_page(&state, &ctx, &user, t, Some("Kies een stap.".into())).await;
-    };
-    let reason = one(&pairs, "reason");
-    if let Err(e) = trend::transition(from, to, actor_for(&user, t.vakgroep_id), reason) {
-        return detail_page(&state, &ctx, &user, t, Some(e.to_string())).await;
-    }
-    let version: i32 = one(&pairs, "version").parse().unwrap_or(0);
-    let mut tx = state.store.begin().await?;
-    match store::budget::change_trend_status(&mut tx, &who(&user), id, version, to.code(), reason)
-        .await
-    {
-        Ok(()) => {
-            store::commit(tx).await?;
-            Ok(Redirect::to(&format!("/begroting/trendinput/{id}?ok=opgeslagen")).into_response())
-        }
-        Err(StoreError::Conflict) => {
-            drop(tx);
-            let t = visible(&state, &user, id).await?;
-            detail_page(
-                &state,
-                &ctx,
-                &user,
-                t,
-                Some("Iemand anders heeft deze trendinput intussen gewijzigd; bekijk de huidige status en probeer het opnieuw.".into()),
-            )
-            .await
-        }
-        Err(StoreError::Other(m)) => {
-            drop(tx);
-            detail_page(&state, &ctx, &user, t, Some(m)).await
-        }
-        Err(e) => Err(e.into()),
-    }
 }
