@@ -145,7 +145,7 @@ async fn a_decision_becomes_an_agreement_that_goes_red_and_reaches_the_agenda() 
     owner.goto(&app.url("/")).await;
     owner.assert_text("Mijn afspraken").await;
     owner
-        .click_and_wait("section.owned a[href^='/afspraken/']")
+        .click_and_wait(&format!("section.owned a[href='{agreement}']"))
         .await;
     for (on, value) in [("01-02-2025", "41"), ("01-11-2026", "55")] {
         owner.type_into("#veld-m_date", on).await;

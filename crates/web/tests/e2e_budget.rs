@@ -37,7 +37,7 @@ async fn a_trend_input_goes_from_the_representative_into_the_scenario() {
     representative.login(&app, REPRESENTATIVE).await;
     representative
         .goto(&app.url(&format!(
-            "/begroting/trendinput/nieuw?jaar=2027&vakgroep={}",
+            "/begroting/trendinput/nieuw?jaar=2031&vakgroep={}",
             f.car
         )))
         .await;

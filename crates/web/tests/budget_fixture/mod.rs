@@ -11,10 +11,10 @@ use store::production::{self, ImportRequest};
 
 /// The budget data of the tests, by hand:
 ///
-/// - CAR (represented by l.visser): products A (30 min) and B (60 min), realised in 2025 100× A
+/// - CAR (represented by l.visser): products A (30 min) and B (60 min), realised in 2029 100× A
 ///   and 50× B; normuren per fte 40; formatief 2 fte; no KPIs (E = Z = 1, so F = F0).
 ///   H = 100 × 30/60 + 50 × 60/60 = 100 h; F0 = F = 100 / 40 = 2,5; mutatie +0,5.
-/// - ORT (b.dewit): product C (120 min), 10× in 2025; normuren 100; formatief 1.
+/// - ORT (b.dewit): product C (120 min), 10× in 2029; normuren 100; formatief 1.
 ///   H = 20 h; F = 0,2; mutatie −0,8.
 /// - Hospital (the complete vakgroepen CAR and ORT): H 120, F 2,7, formatief 3, mutatie −0,3.
 ///
@@ -47,21 +47,21 @@ pub async fn load(s: &Store) -> Fixture {
         )
         .await
         .unwrap();
-        budget::set_norm_time(&mut tx, &who, 2027, p, None, dec(minutes))
+        budget::set_norm_time(&mut tx, &who, 2031, p, None, dec(minutes))
             .await
             .unwrap();
         products.push(p);
     }
-    budget::set_normuren(&mut tx, &who, 2027, car, None, dec("40"))
+    budget::set_normuren(&mut tx, &who, 2031, car, None, dec("40"))
         .await
         .unwrap();
-    budget::set_normuren(&mut tx, &who, 2027, ort, None, dec("100"))
+    budget::set_normuren(&mut tx, &who, 2031, ort, None, dec("100"))
         .await
         .unwrap();
-    budget::set_formatief(&mut tx, &who, 2027, car, None, dec("1.5"), dec("0.5"))
+    budget::set_formatief(&mut tx, &who, 2031, car, None, dec("1.5"), dec("0.5"))
         .await
         .unwrap();
-    budget::set_formatief(&mut tx, &who, 2027, ort, None, dec("1"), dec("0"))
+    budget::set_formatief(&mut tx, &who, 2031, ort, None, dec("1"), dec("0"))
         .await
         .unwrap();
     store::commit(tx).await.unwrap();
@@ -69,7 +69,7 @@ pub async fn load(s: &Store) -> Fixture {
         s,
         &who,
         ImportRequest {
-            year: 2025,
+            year: 2029,
             period: 1,
             source_name: "dwh.csv",
             data: b"vakgroep;zorgproduct;volume\nCAR;A;100\nCAR;B;50\nORT;C;10\n",
@@ -81,17 +81,17 @@ pub async fn load(s: &Store) -> Fixture {
     Fixture { car, ort, products }
 }
 
-/// A scenario for 2027 on the 2025 volumes, with the given trend inputs, made in the store.
+/// A scenario for 2031 on the 2029 volumes, with the given trend inputs, made in the store.
 pub async fn scenario(s: &Store, name: &str, trend_input_ids: Vec<i64>) -> i64 {
     let mut tx = s.begin().await.unwrap();
     let id = budget::create_scenario(
         &mut tx,
         &Who::system("test"),
         &ScenarioInput {
-            year: 2027,
+            year: 2031,
             name: name.into(),
             description: String::new(),
-            reference_year: 2025,
+            reference_year: 2029,
             pz_variant: 1,
             w_out: "0.8".parse().unwrap(),
             w_eff: "0.2".parse().unwrap(),

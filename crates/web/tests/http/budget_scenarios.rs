@@ -55,7 +55,7 @@ async fn an_accepted_trend_input_changes_the_scenario(pool: PgPool) {
     let basis = scenario(&c, "Basis", vec![]).await;
 
     // The controller makes the second scenario through the form, with the accepted input.
-    let new = c.get("/begroting/scenarios/nieuw?jaar=2027").await;
+    let new = c.get("/begroting/scenarios/nieuw?jaar=2031").await;
     assert_eq!(new.status, StatusCode::OK);
     assert!(
         new.body.contains(&format!("value=\"{input}\"")),
@@ -66,8 +66,8 @@ async fn an_accepted_trend_input_changes_the_scenario(pool: PgPool) {
             "/begroting/scenarios",
             &[
                 ("name", "Fout"),
-                ("year", "2027"),
-                ("reference_year", "2025"),
+                ("year", "2031"),
+                ("reference_year", "2029"),
                 ("variant", "1"),
                 ("w_out", "70"),
                 ("w_eff", "20"),
@@ -86,8 +86,8 @@ async fn an_accepted_trend_input_changes_the_scenario(pool: PgPool) {
             "/begroting/scenarios",
             &[
                 ("name", "Met initiatieven"),
-                ("year", "2027"),
-                ("reference_year", "2025"),
+                ("year", "2031"),
+                ("reference_year", "2029"),
                 ("variant", "1"),
                 ("trend", &input_id),
             ],
@@ -149,13 +149,13 @@ async fn an_accepted_trend_input_changes_the_scenario(pool: PgPool) {
     );
 
     // The overview shows both with their hospital totals.
-    let overview = c.get("/begroting?jaar=2027").await;
+    let overview = c.get("/begroting?jaar=2031").await;
     assert_eq!(overview.status, StatusCode::OK);
     assert!(overview.body.contains("Basis") && overview.body.contains("Met initiatieven"));
     assert!(overview.body.contains("2,70") && overview.body.contains("2,95"));
     assert!(overview.body.contains("/begroting/stamgegevens"));
 
-    // Side by side, with the difference and the realisation of 2025.
+    // Side by side, with the difference and the realisation of 2029.
     let compare = c
         .get(&format!(
             "/begroting/scenarios/vergelijken?s={basis}&s={with}"
@@ -163,16 +163,16 @@ async fn an_accepted_trend_input_changes_the_scenario(pool: PgPool) {
         .await;
     assert_eq!(compare.status, StatusCode::OK);
     assert!(
-        compare.body.contains("Basis (2027)") && compare.body.contains("Met initiatieven (2027)")
+        compare.body.contains("Basis (2031)") && compare.body.contains("Met initiatieven (2031)")
     );
-    assert!(compare.body.contains("Realisatie 2025"));
+    assert!(compare.body.contains("Realisatie 2029"));
     let car = row(&compare.body, "CAR");
     assert_eq!(
         car,
         [
             "100,00", "2,50", "2,00", "+0,50", // Basis
             "110,00", "2,75", "2,00", "+0,75", // Met initiatieven
-            "100,00", "2,50", "2,00", "+0,50", // Realisatie 2025
+            "100,00", "2,50", "2,00", "+0,50", // Realisatie 2029
             "+0,25",
         ]
     );
@@ -255,8 +255,8 @@ async fn the_controller_edits_a_scenario_with_a_version_check(pool: PgPool) {
         [
             ("version", version),
             ("name", "Basis met pz"),
-            ("year", "2027"),
-            ("reference_year", "2025"),
+            ("year", "2031"),
+            ("reference_year", "2029"),
             ("variant", "2"),
         ]
     };
@@ -283,8 +283,8 @@ async fn the_controller_edits_a_scenario_with_a_version_check(pool: PgPool) {
     let mut variant3 = vec![
         ("version", "2"),
         ("name", "Geoormerkt"),
-        ("year", "2027"),
-        ("reference_year", "2025"),
+        ("year", "2031"),
+        ("reference_year", "2029"),
         ("variant", "3"),
         ("grondslag", "formatief"),
     ];
@@ -309,8 +309,8 @@ async fn the_controller_edits_a_scenario_with_a_version_check(pool: PgPool) {
     let phased = [
         ("version", "3"),
         ("name", "Ingefaseerd"),
-        ("year", "2027"),
-        ("reference_year", "2025"),
+        ("year", "2031"),
+        ("reference_year", "2029"),
         ("variant", "1"),
         ("grondslag", "formatief"),
         ("earmark", "1000"),

@@ -23,7 +23,7 @@ pub const CAR_DEWIT: &str = "b.dewit@rijnoever.example";
 
 pub fn ten_percent(vakgroep: &str) -> Vec<(&'static str, String)> {
     vec![
-        ("jaar", "2027".into()),
+        ("jaar", "2031".into()),
         ("vakgroep", vakgroep.into()),
         ("scope", "vakgroep".into()),
         ("change_kind", "percentage".into()),
@@ -59,7 +59,7 @@ async fn ort_input(c: &Client, f: &Fixture) -> i64 {
         &mut tx,
         &who,
         &TrendInputInput {
-            year: 2027,
+            year: 2031,
             vakgroep_id: f.ort,
             scope: "vakgroep".into(),
             product_ids: vec![],
@@ -89,7 +89,7 @@ async fn a_representative_previews_and_submits_for_their_own_vakgroep(pool: PgPo
 
     let page = c
         .get(&format!(
-            "/begroting/trendinput/nieuw?jaar=2027&vakgroep={car}"
+            "/begroting/trendinput/nieuw?jaar=2031&vakgroep={car}"
         ))
         .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
@@ -118,7 +118,7 @@ async fn a_representative_previews_and_submits_for_their_own_vakgroep(pool: PgPo
         "typed input is kept"
     );
     assert!(
-        budget::trend_inputs(&c.store, 2027, budget::Seen::All)
+        budget::trend_inputs(&c.store, 2031, budget::Seen::All)
             .await
             .unwrap()
             .is_empty()
@@ -148,7 +148,7 @@ async fn a_representative_previews_and_submits_for_their_own_vakgroep(pool: PgPo
     assert!(detail.body.contains("Lotte Visser"), "who, in the history");
     assert!(detail.body.contains("Terugtrekken"));
     assert!(!detail.body.contains("Accepteren"), "no self-review");
-    let list = c.get("/begroting/trendinput?jaar=2027").await;
+    let list = c.get("/begroting/trendinput?jaar=2031").await;
     assert!(list.body.contains(&format!("CAR #{id}")));
 }
 
@@ -179,7 +179,7 @@ async fn another_vakgroeps_inputs_are_not_found(pool: PgPool) {
     );
     assert_eq!(
         c.get(&format!(
-            "/begroting/trendinput/nieuw?jaar=2027&vakgroep={ort_id}"
+            "/begroting/trendinput/nieuw?jaar=2031&vakgroep={ort_id}"
         ))
         .await
         .status,
@@ -206,7 +206,7 @@ async fn another_vakgroeps_inputs_are_not_found(pool: PgPool) {
             .status,
         StatusCode::NOT_FOUND
     );
-    let list = c.get("/begroting/trendinput?jaar=2027").await;
+    let list = c.get("/begroting/trendinput?jaar=2031").await;
     assert_eq!(list.status, StatusCode::OK);
     assert!(!list.body.contains("ORT"), "{}", list.body);
     assert_eq!(
@@ -232,7 +232,7 @@ async fn a_reviewer_returns_with_a_reason_and_accepts(pool: PgPool) {
 
     c.cookies.clear();
     c.sign_in_as(CONTROLLER).await;
-    let list = c.get("/begroting/trendinput?jaar=2027").await;
+    let list = c.get("/begroting/trendinput?jaar=2031").await;
     assert!(list.body.contains(&format!("CAR #{id}")));
     assert!(
         list.body.contains("1 trendinput te beoordelen"),
@@ -337,6 +337,6 @@ async fn a_reviewer_returns_with_a_reason_and_accepts(pool: PgPool) {
     c.cookies.clear();
     c.sign_in_as(SECRETARIS).await;
     assert_eq!(c.get(&path).await.status, StatusCode::NOT_FOUND);
-    let list = c.get("/begroting/trendinput?jaar=2027").await;
+    let list = c.get("/begroting/trendinput?jaar=2031").await;
     assert!(!list.body.contains(&format!("CAR #{id}")));
 }
