@@ -1,0 +1,185 @@
+//! Everything the engine needs for one scenario, read in a fixed number of queries.
+
+use super::scenarios::scenario_on;
+use super::{BudgetYear, Scenario};
+use crate::{Store, StoreError};
+use serde::Serialize;
+use sqlx::types::Decimal;
+
+/// A vakgroep with its figures for the scenario's year.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct EngineVakgroep {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub normuren_per_fte: Option<Decimal>,
+    pub formatief_fte: Option<Decimal>,
+    /// The scenario's variant, or this vakgroep's override.
+    pub pz_variant: i16,
+}
+
+/// A care product with its norm time in the scenario's year and its baseline volume: the sum of
+/// the realised volumes of the reference year (0 when none were imported).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct EngineProduct {
+    pub id: i64,
+    pub vakgroep_id: i64,
+    pub code: String,
+    pub description: String,
+    pub norm_minutes: Option<Decimal>,
+    pub baseline_volume: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct EngineKpi {
+    pub id: i64,
+    pub vakgroep_id: i64,
+    pub kind: String,
+    pub name: String,
+    pub direction: String,
+    pub reference_value: Decimal,
+    pub local_value: Decimal,
+}
+
+/// An accepted trend input included in the scenario. `product_ids` is empty for scope `vakgroep`.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct EngineTrendInput {
+    pub id: i64,
+    pub vakgroep_id: i64,
+    pub scope: String,
+    pub kind: String,
+    /// Percent points for `percentage`, a volume for `absoluut`.
+    pub value: Decimal,
+    pub category: String,
+    pub product_ids: Vec<i64>,
+}
+
+/// Everything the engine needs for one scenario, read from one consistent snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EngineInput {
+    pub scenario: Scenario,
+    pub settings: Option<BudgetYear>,
+    /// The periods of the reference year that have imported volumes (a baseline of fewer than
+    /// 12 periods covers part of the year).
+    pub baseline_periods: Vec<i16>,
+    /// Active vakgroepen, and inactive ones with figures for the year; by code.
+    pub vakgroepen: Vec<EngineVakgroep>,
+    /// Active products, and inactive ones with a norm time or a baseline; by vakgroep and code.
+    pub products: Vec<EngineProduct>,
+    pub kpis: Vec<EngineKpi>,
+    /// Included trend inputs with status `geaccepteerd` or `verwerkt`, by id.
+    pub trend_inputs: Vec<EngineTrendInput>,
+}
+
+/// Loads a scenario's engine input in six queries inside one read-only, repeatable-read
+/// transaction (eight round trips with BEGIN and COMMIT), however many vakgroepen and products
+/// there are.
+pub async fn engine_input(store: &Store, scenario_id: i64) -> Result<EngineInput, StoreError> {
+    let mut tx = store
+        .pool()
+        .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        .await?;
+    let scenario = scenario_on(&mut tx, scenario_id).await?;
+    let year = scenario.year;
+
+    #[derive(sqlx::FromRow)]
+    struct Head {
+        baseline_periods: Vec<i16>,
+        fee_budget: Option<Decimal>,
+        fixed_share: Option<Decimal>,
+        band_min: Option<Decimal>,
+        band_max: Option<Decimal>,
+        note: Option<String>,
+        version: Option<i32>,
+    }
+    let head: Head = sqlx::query_as(
+        "SELECT COALESCE((SELECT array_agg(period ORDER BY period) FROM production_import
+                          WHERE year = $2 AND replaced_at IS NULL), '{}') AS baseline_periods,
+                y.fee_budget, y.fixed_share, y.band_min, y.band_max, y.note, y.version
+         FROM (SELECT 1) one LEFT JOIN budget_year y ON y.year = $1",
+    )
+    .bind(year)
+    .bind(scenario.reference_year)
+    .fetch_one(&mut *tx)
+    .await?;
+    let settings = match (head.fixed_share, head.note, head.version) {
+        (Some(fixed_share), Some(note), Some(version)) => Some(BudgetYear {
+            year,
+            fee_budget: head.fee_budget,
+            fixed_share,
+            band_min: head.band_min,
+            band_max: head.band_max,
+            note,
+            version,
+        }),
+        _ => None,
+    };
+
+    let vakgroepen: Vec<EngineVakgroep> = sqlx::query_as(
+        "SELECT v.id, v.code, v.name, v.kind, n.hours AS normuren_per_fte, f.fte AS formatief_fte,
+                COALESCE(o.pz_variant, s.pz_variant) AS pz_variant
+         FROM vakgroep v
+         JOIN budget_scenario s ON s.id = $2
+         LEFT JOIN normuren_per_fte n ON n.vakgroep_id = v.id AND n.year = $1
+         LEFT JOIN formatief_fte f ON f.vakgroep_id = v.id AND f.year = $1
+         LEFT JOIN budget_scenario_variant o ON o.scenario_id = s.id AND o.vakgroep_id = v.id
+         WHERE v.active OR n.hours IS NOT NULL OR f.fte IS NOT NULL
+         ORDER BY v.code",
+    )
+    .bind(year)
+    .bind(scenario_id)
+    .fetch_all(&mut *tx)
+    .await?;
+
+    let products: Vec<EngineProduct> = sqlx::query_as(
+        "WITH base AS (
+             SELECT pv.care_product_id, sum(pv.volume) AS volume
+             FROM production_volume pv JOIN production_import pi ON pi.id = pv.import_id
+             WHERE pi.year = $2 AND pi.replaced_at IS NULL
+             GROUP BY pv.care_product_id
+         )
+         SELECT p.id, p.vakgroep_id, p.code, p.description, nt.minutes AS norm_minutes,
+                COALESCE(b.volume, 0) AS baseline_volume
+         FROM care_product p
+         LEFT JOIN norm_time nt ON nt.care_product_id = p.id AND nt.year = $1
+         LEFT JOIN base b ON b.care_product_id = p.id
+         WHERE p.active OR nt.minutes IS NOT NULL OR b.volume IS NOT NULL
+         ORDER BY p.vakgroep_id, p.code",
+    )
+    .bind(year)
+    .bind(scenario.reference_year)
+    .fetch_all(&mut *tx)
+    .await?;
+
+    let kpis: Vec<EngineKpi> = sqlx::query_as(
+        "SELECT id, vakgroep_id, kind, name, direction, reference_value, local_value
+         FROM budget_kpi WHERE year = $1 ORDER BY vakgroep_id, kind, name",
+    )
+    .bind(year)
+    .fetch_all(&mut *tx)
+    .await?;
+
+    let trend_inputs: Vec<EngineTrendInput> = sqlx::query_as(
+        "SELECT t.id, t.vakgroep_id, t.scope, t.kind, t.value, t.category,
+                COALESCE((SELECT array_agg(tp.care_product_id ORDER BY tp.care_product_id)
+                          FROM trend_input_product tp WHERE tp.trend_input_id = t.id), '{}') AS product_ids
+         FROM scenario_trend_input x JOIN trend_input t ON t.id = x.trend_input_id
+         WHERE x.scenario_id = $1 AND t.status IN ('geaccepteerd', 'verwerkt')
+         ORDER BY t.id",
+    )
+    .bind(scenario_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+
+    Ok(EngineInput {
+        scenario,
+        settings,
+        baseline_periods: head.baseline_periods,
+        vakgroepen,
+        products,
+        kpis,
+        trend_inputs,
+    })
+}

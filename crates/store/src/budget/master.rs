@@ -1,0 +1,604 @@
+//! Master data per year: settings, care products, normuren per fte, formative fte and KPIs, and
+//! copying a year's master data to the next. Norm times are in [`super::norm_times`].
+
+use super::{
+    IdRow, YearRow, delete_id_row, delete_year_row, ensure_year, id_row, record_created,
+    record_upsert, set_year_row, update_id_row,
+};
+use crate::audit::{self, Change, Who};
+use crate::{PgConnection, Store, StoreError};
+use serde::Serialize;
+use sqlx::types::Decimal;
+
+// ---------------------------------------------------------------------------------------------
+// Budget years
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct BudgetYear {
+    pub year: i16,
+    pub fee_budget: Option<Decimal>,
+    pub fixed_share: Decimal,
+    pub band_min: Option<Decimal>,
+    pub band_max: Option<Decimal>,
+    pub note: String,
+    pub version: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct BudgetYearInput {
+    pub fee_budget: Option<Decimal>,
+    pub fixed_share: Decimal,
+    pub band_min: Option<Decimal>,
+    pub band_max: Option<Decimal>,
+    pub note: String,
+}
+
+macro_rules! year_columns {
+    () => {
+        "year, fee_budget, fixed_share, band_min, band_max, note, version"
+    };
+}
+
+pub async fn years(store: &Store) -> Result<Vec<BudgetYear>, StoreError> {
+    Ok(sqlx::query_as(concat!(
+        "SELECT ",
+        year_columns!(),
+        " FROM budget_year ORDER BY year"
+    ))
+    .fetch_all(store.pool())
+    .await?)
+}
+
+async fn year_on(conn: &mut PgConnection, year: i16) -> Result<BudgetYear, StoreError> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        year_columns!(),
+        " FROM budget_year WHERE year = $1"
+    ))
+    .bind(year)
+    .fetch_optional(conn)
+    .await?
+    .ok_or(StoreError::NotFound)
+}
+
+pub async fn year(store: &Store, year: i16) -> Result<BudgetYear, StoreError> {
+    let mut conn = store.pool().acquire().await?;
+    year_on(&mut conn, year).await
+}
+
+/// Saves a year's settings. `expected_version`: `None` when the form was for a year not yet
+/// stored (refused with `Conflict` if someone stored it meanwhile).
+pub async fn save_year(
+    conn: &mut PgConnection,
+    who: &Who,
+    year: i16,
+    expected_version: Option<i32>,
+    input: &BudgetYearInput,
+) -> Result<(), StoreError> {
+    let before = year_on(conn, year).await.ok();
+    if before.as_ref().map(|b| b.version) != expected_version {
+        return Err(StoreError::Conflict);
+    }
+    sqlx::query(
+        "INSERT INTO budget_year (year, fee_budget, fixed_share, band_min, band_max, note)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (year) DO UPDATE SET fee_budget = $2, fixed_share = $3, band_min = $4,
+             band_max = $5, note = $6, version = budget_year.version + 1",
+    )
+    .bind(year)
+    .bind(input.fee_budget)
+    .bind(input.fixed_share)
+    .bind(input.band_min)
+    .bind(input.band_max)
+    .bind(&input.note)
+    .execute(&mut *conn)
+    .await?;
+    let after = year_on(conn, year).await?;
+    record_upsert(conn, who, "budget_year", year, before, after).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Care products
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct CareProduct {
+    pub id: i64,
+    pub vakgroep_id: i64,
+    pub vakgroep_code: String,
+    pub code: String,
+    pub description: String,
+    pub active: bool,
+    pub version: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CareProductInput {
+    pub vakgroep_id: i64,
+    /// Zorgproduct or zorgactiviteit code; trimmed before it is stored.
+    pub code: String,
+    pub description: String,
+    pub active: bool,
+}
+
+macro_rules! product_select {
+    () => {
+        "SELECT p.id, p.vakgroep_id, v.code AS vakgroep_code, p.code, p.description, p.active, p.version
+     FROM care_product p JOIN vakgroep v ON v.id = p.vakgroep_id"
+    };
+}
+
+impl IdRow for CareProduct {
+    const ENTITY: &'static str = "care_product";
+    const ONE: &'static str = concat!(product_select!(), " WHERE p.id = $1");
+    const DELETE: &'static str = "DELETE FROM care_product WHERE id = $1 AND version = $2";
+}
+
+/// Care products, of one vakgroep or of all, by vakgroep code and product code.
+pub async fn care_products(
+    store: &Store,
+    vakgroep_id: Option<i64>,
+) -> Result<Vec<CareProduct>, StoreError> {
+    Ok(sqlx::query_as(concat!(
+        product_select!(),
+        " WHERE ($1::bigint IS NULL OR p.vakgroep_id = $1) ORDER BY v.code, p.code"
+    ))
+    .bind(vakgroep_id)
+    .fetch_all(store.pool())
+    .await?)
+}
+
+pub async fn care_product(store: &Store, id: i64) -> Result<CareProduct, StoreError> {
+    let mut conn = store.pool().acquire().await?;
+    id_row(&mut conn, id).await
+}
+
+pub async fn create_care_product(
+    conn: &mut PgConnection,
+    who: &Who,
+    input: &CareProductInput,
+) -> Result<i64, StoreError> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO care_product (vakgroep_id, code, description, active) VALUES ($1, $2, $3, $4)
+         RETURNING id",
+    )
+    .bind(input.vakgroep_id)
+    .bind(input.code.trim())
+    .bind(input.description.trim())
+    .bind(input.active)
+    .fetch_one(&mut *conn)
+    .await?;
+    record_created::<CareProduct>(conn, who, id).await?;
+    Ok(id)
+}
+
+/// Updates a care product. Moving it to another vakgroep is refused by the database while norm
+/// times or trend inputs refer to it under its vakgroep.
+pub async fn update_care_product(
+    conn: &mut PgConnection,
+    who: &Who,
+    id: i64,
+    expected_version: i32,
+    input: &CareProductInput,
+) -> Result<(), StoreError> {
+    let update = sqlx::query(
+        "UPDATE care_product SET vakgroep_id = $3, code = $4, description = $5, active = $6,
+             version = version + 1
+         WHERE id = $1 AND version = $2",
+    )
+    .bind(id)
+    .bind(expected_version)
+    .bind(input.vakgroep_id)
+    .bind(input.code.trim())
+    .bind(input.description.trim())
+    .bind(input.active);
+    update_id_row::<CareProduct>(conn, who, id, update).await
+}
+
+/// Deletes a care product that nothing refers to; one with norm times, volumes or trend inputs
+/// answers `InUse` (deactivate it instead).
+pub async fn delete_care_product(
+    conn: &mut PgConnection,
+    who: &Who,
+    id: i64,
+    expected_version: i32,
+) -> Result<(), StoreError> {
+    delete_id_row::<CareProduct>(conn, who, id, expected_version).await
+}
+
+/// Creates many care products at once (an initial list, the demo hospital) with one audit entry
+/// that counts them. All or nothing: a duplicate code refuses the whole list with `Duplicate`.
+pub async fn create_care_products(
+    conn: &mut PgConnection,
+    who: &Who,
+    inputs: &[CareProductInput],
+) -> Result<u64, StoreError> {
+    let vakgroepen: Vec<i64> = inputs.iter().map(|i| i.vakgroep_id).collect();
+    let codes: Vec<&str> = inputs.iter().map(|i| i.code.trim()).collect();
+    let descriptions: Vec<&str> = inputs.iter().map(|i| i.description.trim()).collect();
+    let active: Vec<bool> = inputs.iter().map(|i| i.active).collect();
+    let count = sqlx::query(
+        "INSERT INTO care_product (vakgroep_id, code, description, active)
+         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bool[])",
+    )
+    .bind(&vakgroepen)
+    .bind(&codes)
+    .bind(&descriptions)
+    .bind(&active)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    audit::record(
+        conn,
+        who,
+        Change::new("care_product_list", count, "create")
+            .after(serde_json::json!({ "rows": count })),
+    )
+    .await?;
+    Ok(count)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Normuren per fte and formative fte
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct Normuren {
+    pub year: i16,
+    pub vakgroep_id: i64,
+    pub vakgroep_code: String,
+    pub hours: Decimal,
+    pub version: i32,
+}
+
+macro_rules! normuren_select {
+    () => {
+        "SELECT n.year, n.vakgroep_id, v.code AS vakgroep_code, n.hours, n.version
+     FROM normuren_per_fte n JOIN vakgroep v ON v.id = n.vakgroep_id"
+    };
+}
+
+impl YearRow for Normuren {
+    const ENTITY: &'static str = "normuren_per_fte";
+    const ONE: &'static str = concat!(
+        normuren_select!(),
+        " WHERE n.year = $1 AND n.vakgroep_id = $2"
+    );
+    const DELETE: &'static str =
+        "DELETE FROM normuren_per_fte WHERE year = $1 AND vakgroep_id = $2 AND version = $3";
+    fn version(&self) -> i32 {
+        self.version
+    }
+}
+
+pub async fn normuren(store: &Store, year: i16) -> Result<Vec<Normuren>, StoreError> {
+    Ok(sqlx::query_as(concat!(
+        normuren_select!(),
+        " WHERE n.year = $1 ORDER BY v.code"
+    ))
+    .bind(year)
+    .fetch_all(store.pool())
+    .await?)
+}
+
+/// Sets a vakgroep's normuren per fte for a year (`expected_version` as in
+/// [`super::set_norm_time`]).
+pub async fn set_normuren(
+    conn: &mut PgConnection,
+    who: &Who,
+    year: i16,
+    vakgroep_id: i64,
+    expected_version: Option<i32>,
+    hours: Decimal,
+) -> Result<(), StoreError> {
+    let upsert = sqlx::query(
+        "INSERT INTO normuren_per_fte (year, vakgroep_id, hours) VALUES ($1, $2, $3)
+         ON CONFLICT (year, vakgroep_id) DO UPDATE SET hours = $3, version = normuren_per_fte.version + 1",
+    )
+    .bind(year)
+    .bind(vakgroep_id)
+    .bind(hours);
+    set_year_row::<Normuren>(conn, who, year, vakgroep_id, expected_version, upsert).await
+}
+
+pub async fn delete_normuren(
+    conn: &mut PgConnection,
+    who: &Who,
+    year: i16,
+    vakgroep_id: i64,
+    expected_version: i32,
+) -> Result<(), StoreError> {
+    delete_year_row::<Normuren>(conn, who, year, vakgroep_id, expected_version).await
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct Formatief {
+    pub year: i16,
+    pub vakgroep_id: i64,
+    pub vakgroep_code: String,
+    pub fte_1a: Decimal,
+    pub fte_1b: Decimal,
+    /// 1a + 1b.
+    pub fte: Decimal,
+    pub version: i32,
+}
+
+macro_rules! formatief_select {
+    () => {
+        "SELECT f.year, f.vakgroep_id, v.code AS vakgroep_code, f.fte_1a, f.fte_1b, f.fte, f.version
+     FROM formatief_fte f JOIN vakgroep v ON v.id = f.vakgroep_id"
+    };
+}
+
+impl YearRow for Formatief {
+    const ENTITY: &'static str = "formatief_fte";
+    const ONE: &'static str = concat!(
+        formatief_select!(),
+        " WHERE f.year = $1 AND f.vakgroep_id = $2"
+    );
+    const DELETE: &'static str =
+        "DELETE FROM formatief_fte WHERE year = $1 AND vakgroep_id = $2 AND version = $3";
+    fn version(&self) -> i32 {
+        self.version
+    }
+}
+
+pub async fn formatief(store: &Store, year: i16) -> Result<Vec<Formatief>, StoreError> {
+    Ok(sqlx::query_as(concat!(
+        formatief_select!(),
+        " WHERE f.year = $1 ORDER BY v.code"
+    ))
+    .bind(year)
+    .fetch_all(store.pool())
+    .await?)
+}
+
+/// Sets a vakgroep's formative fte (categories 1a and 1b) for a year.
+pub async fn set_formatief(
+    conn: &mut PgConnection,
+    who: &Who,
+    year: i16,
+    vakgroep_id: i64,
+    expected_version: Option<i32>,
+    fte_1a: Decimal,
+    fte_1b: Decimal,
+) -> Result<(), StoreError> {
+    let upsert = sqlx::query(
+        "INSERT INTO formatief_fte (year, vakgroep_id, fte_1a, fte_1b) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (year, vakgroep_id) DO UPDATE SET fte_1a = $3, fte_1b = $4,
+             version = formatief_fte.version + 1",
+    )
+    .bind(year)
+    .bind(vakgroep_id)
+    .bind(fte_1a)
+    .bind(fte_1b);
+    set_year_row::<Formatief>(conn, who, year, vakgroep_id, expected_version, upsert).await
+}
+
+pub async fn delete_formatief(
+    conn: &mut PgConnection,
+    who: &Who,
+    year: i16,
+    vakgroep_id: i64,
+    expected_version: i32,
+) -> Result<(), StoreError> {
+    delete_year_row::<Formatief>(conn, who, year, vakgroep_id, expected_version).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// KPIs
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct BudgetKpi {
+    pub id: i64,
+    pub year: i16,
+    pub vakgroep_id: i64,
+    pub vakgroep_code: String,
+    /// `efficiency` or `passende_zorg`.
+    pub kind: String,
+    pub name: String,
+    /// `hoger_beter` or `lager_beter`.
+    pub direction: String,
+    pub reference_value: Decimal,
+    pub local_value: Decimal,
+    pub source: String,
+    pub version: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KpiInput {
+    pub vakgroep_id: i64,
+    pub kind: String,
+    pub name: String,
+    pub direction: String,
+    pub reference_value: Decimal,
+    pub local_value: Decimal,
+    pub source: String,
+}
+
+macro_rules! kpi_select {
+    () => {
+        "SELECT k.id, k.year, k.vakgroep_id, v.code AS vakgroep_code, k.kind, k.name, k.direction,
+            k.reference_value, k.local_value, k.source, k.version
+     FROM budget_kpi k JOIN vakgroep v ON v.id = k.vakgroep_id"
+    };
+}
+
+impl IdRow for BudgetKpi {
+    const ENTITY: &'static str = "budget_kpi";
+    const ONE: &'static str = concat!(kpi_select!(), " WHERE k.id = $1");
+    const DELETE: &'static str = "DELETE FROM budget_kpi WHERE id = $1 AND version = $2";
+}
+
+pub async fn kpis(
+    store: &Store,
+    year: i16,
+    vakgroep_id: Option<i64>,
+) -> Result<Vec<BudgetKpi>, StoreError> {
+    Ok(sqlx::query_as(concat!(
+        kpi_select!(),
+        " WHERE k.year = $1 AND ($2::bigint IS NULL OR k.vakgroep_id = $2)
+         ORDER BY v.code, k.kind, k.name"
+    ))
+    .bind(year)
+    .bind(vakgroep_id)
+    .fetch_all(store.pool())
+    .await?)
+}
+
+/// One KPI by id, with its year.
+pub async fn kpi(store: &Store, id: i64) -> Result<BudgetKpi, StoreError> {
+    let mut conn = store.pool().acquire().await?;
+    id_row(&mut conn, id).await
+}
+
+pub async fn create_kpi(
+    conn: &mut PgConnection,
+    who: &Who,
+    year: i16,
+    input: &KpiInput,
+) -> Result<i64, StoreError> {
+    ensure_year(conn, year).await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO budget_kpi (year, vakgroep_id, kind, name, direction, reference_value, local_value, source)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(year)
+    .bind(input.vakgroep_id)
+    .bind(&input.kind)
+    .bind(input.name.trim())
+    .bind(&input.direction)
+    .bind(input.reference_value)
+    .bind(input.local_value)
+    .bind(input.source.trim())
+    .fetch_one(&mut *conn)
+    .await?;
+    record_created::<BudgetKpi>(conn, who, id).await?;
+    Ok(id)
+}
+
+pub async fn update_kpi(
+    conn: &mut PgConnection,
+    who: &Who,
+    id: i64,
+    expected_version: i32,
+    input: &KpiInput,
+) -> Result<(), StoreError> {
+    let update = sqlx::query(
+        "UPDATE budget_kpi SET vakgroep_id = $3, kind = $4, name = $5, direction = $6,
+             reference_value = $7, local_value = $8, source = $9, version = version + 1
+         WHERE id = $1 AND version = $2",
+    )
+    .bind(id)
+    .bind(expected_version)
+    .bind(input.vakgroep_id)
+    .bind(&input.kind)
+    .bind(input.name.trim())
+    .bind(&input.direction)
+    .bind(input.reference_value)
+    .bind(input.local_value)
+    .bind(input.source.trim());
+    update_id_row::<BudgetKpi>(conn, who, id, update).await
+}
+
+pub async fn delete_kpi(
+    conn: &mut PgConnection,
+    who: &Who,
+    id: i64,
+    expected_version: i32,
+) -> Result<(), StoreError> {
+    delete_id_row::<BudgetKpi>(conn, who, id, expected_version).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Copying a year
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct CopySummary {
+    pub norm_times: u64,
+    pub normuren: u64,
+    pub formatief: u64,
+    pub kpis: u64,
+}
+
+/// Copies a year's master data (norm times, normuren per fte, formative fte, KPIs) to another
+/// year as the starting point for that year. Refused with `Conflict` when the target year already
+/// has any of these, so that a second click cannot overwrite work done in the new year.
+/// The settings are copied too when the target year has none yet.
+pub async fn copy_year(
+    conn: &mut PgConnection,
+    who: &Who,
+    from: i16,
+    to: i16,
+) -> Result<CopySummary, StoreError> {
+    if from == to {
+        return Err(StoreError::Other(
+            "Kies een ander jaar om naar te kopiëren.".into(),
+        ));
+    }
+    year_on(conn, from).await?;
+    // Serialises two copies to the same year, which would otherwise both see an empty target.
+    sqlx::query("SELECT pg_advisory_xact_lock(7264003, $1)")
+        .bind(i32::from(to))
+        .execute(&mut *conn)
+        .await?;
+    let has_data: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM norm_time WHERE year = $1)
+             OR EXISTS (SELECT 1 FROM normuren_per_fte WHERE year = $1)
+             OR EXISTS (SELECT 1 FROM formatief_fte WHERE year = $1)
+             OR EXISTS (SELECT 1 FROM budget_kpi WHERE year = $1)",
+    )
+    .bind(to)
+    .fetch_one(&mut *conn)
+    .await?;
+    if has_data {
+        return Err(StoreError::Conflict);
+    }
+    sqlx::query(
+        "INSERT INTO budget_year (year, fee_budget, fixed_share, band_min, band_max, note)
+         SELECT $2, fee_budget, fixed_share, band_min, band_max, note FROM budget_year WHERE year = $1
+         ON CONFLICT (year) DO NOTHING",
+    )
+    .bind(from)
+    .bind(to)
+    .execute(&mut *conn)
+    .await?;
+    let mut summary = CopySummary::default();
+    for (target, sql) in [
+        (
+            &mut summary.norm_times,
+            "INSERT INTO norm_time (year, vakgroep_id, care_product_id, minutes)
+             SELECT $2, vakgroep_id, care_product_id, minutes FROM norm_time WHERE year = $1",
+        ),
+        (
+            &mut summary.normuren,
+            "INSERT INTO normuren_per_fte (year, vakgroep_id, hours)
+             SELECT $2, vakgroep_id, hours FROM normuren_per_fte WHERE year = $1",
+        ),
+        (
+            &mut summary.formatief,
+            "INSERT INTO formatief_fte (year, vakgroep_id, fte_1a, fte_1b)
+             SELECT $2, vakgroep_id, fte_1a, fte_1b FROM formatief_fte WHERE year = $1",
+        ),
+        (
+            &mut summary.kpis,
+            "INSERT INTO budget_kpi (year, vakgroep_id, kind, name, direction, reference_value, local_value, source)
+             SELECT $2, vakgroep_id, kind, name, direction, reference_value, local_value, source
+             FROM budget_kpi WHERE year = $1",
+        ),
+    ] {
+        *target = sqlx::query(sql)
+            .bind(from)
+            .bind(to)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+    }
+    audit::record(
+        conn,
+        who,
+        Change::new("budget_year", to, "copy")
+            .before(serde_json::json!({ "from": from }))
+            .after(summary),
+    )
+    .await?;
+    Ok(summary)
+}

@@ -1,0 +1,215 @@
+//! The capacity budget's data (product.md D1, D3, D7): budget years, care products, norm times,
+//! normuren per fte, formative fte and KPIs per vakgroep per year; trend inputs of the vakgroepen
+//! with their status history; scenarios; and [`engine_input()`], everything the engine needs for
+//! one scenario in a fixed number of queries. Realised volumes are in [`crate::production`].
+//!
+//! Writes take a `&mut PgConnection` inside the caller's transaction and write their audit entry in
+//! it. Objects with a version refuse a stale one with [`StoreError::Conflict`]. Codes (KPI kind and
+//! direction, trend scope, kind, category and status, grondslag) are the ones in the migration; the
+//! database refuses others.
+//!
+//! Compartments (§0): a vakgroep representative sees only their own vakgroepen' trend inputs.
+//! [`trend_inputs`] and [`trend_input`] take a [`Seen`] and filter in the query itself.
+
+mod engine;
+mod master;
+mod norm_times;
+mod scenarios;
+mod trends;
+
+pub use engine::{
+    EngineInput, EngineKpi, EngineProduct, EngineTrendInput, EngineVakgroep, engine_input,
+};
+pub use master::{
+    BudgetKpi, BudgetYear, BudgetYearInput, CareProduct, CareProductInput, CopySummary, Formatief,
+    KpiInput, Normuren, care_product, care_products, copy_year, create_care_product,
+    create_care_products, create_kpi, delete_care_product, delete_formatief, delete_kpi,
+    delete_normuren, formatief, kpi, kpis, normuren, save_year, set_formatief, set_normuren,
+    update_care_product, update_kpi, year, years,
+};
+pub use norm_times::{
+    BulkOutcome, NormTime, NormTimeLine, delete_norm_time, norm_times, replace_norm_times,
+    set_norm_time,
+};
+pub use scenarios::{
+    Scenario, ScenarioInput, VariantOverride, create_scenario, scenario, scenarios, update_scenario,
+};
+pub use trends::{
+    Seen, TrendInput, TrendInputInput, TrendStatusChange, change_trend_status, create_trend_input,
+    trend_history, trend_input, trend_inputs, update_trend_input,
+};
+
+use crate::audit::{self, Change, Who};
+use crate::{PgConnection, StoreError};
+use serde::Serialize;
+use sqlx::postgres::{PgArguments, PgRow};
+use sqlx::query::Query;
+use sqlx::{FromRow, Postgres};
+
+/// A write built by the caller (with its own columns bound) and run by a shared helper, so that
+/// the version check and the audit entry are written once for every table.
+type Write<'q> = Query<'q, Postgres, PgArguments>;
+
+/// Year-scoped data refers to its budget year; the first write for a year opens it with default
+/// settings, so that entering norm times does not wait for the settings form.
+async fn ensure_year(conn: &mut PgConnection, year: i16) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO budget_year (year) VALUES ($1) ON CONFLICT (year) DO NOTHING")
+        .bind(year)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Runs an UPDATE or DELETE whose WHERE names the expected version: no row matched means someone
+/// else changed or removed the object since it was read.
+async fn write_versioned(conn: &mut PgConnection, write: Write<'_>) -> Result<(), StoreError> {
+    if write.execute(conn).await?.rows_affected() == 0 {
+        return Err(StoreError::Conflict);
+    }
+    Ok(())
+}
+
+/// The audit entry of an insert-or-update: `create` when there was nothing before.
+async fn record_upsert<T: Serialize>(
+    conn: &mut PgConnection,
+    who: &Who,
+    object_type: &'static str,
+    id: impl ToString,
+    before: Option<T>,
+    after: T,
+) -> Result<(), StoreError> {
+    let action = if before.is_some() { "update" } else { "create" };
+    let mut change = Change::new(object_type, id, action).after(&after);
+    if let Some(b) = before {
+        change = change.before(&b);
+    }
+    audit::record(conn, who, change).await
+}
+
+/// A table whose rows have their own id and version and are audited whole under `ENTITY`.
+trait IdRow: for<'r> FromRow<'r, PgRow> + Serialize + Send + Unpin {
+    const ENTITY: &'static str;
+    /// Selects the row with id `$1`.
+    const ONE: &'static str;
+    /// Deletes the row with id `$1` if it still has version `$2`.
+    const DELETE: &'static str;
+}
+
+async fn id_row<T: IdRow>(conn: &mut PgConnection, id: i64) -> Result<T, StoreError> {
+    sqlx::query_as(T::ONE)
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+/// Audits a row just inserted, as it reads back (with defaults and joined codes).
+async fn record_created<T: IdRow>(
+    conn: &mut PgConnection,
+    who: &Who,
+    id: i64,
+) -> Result<(), StoreError> {
+    let after: T = id_row(conn, id).await?;
+    audit::record(
+        conn,
+        who,
+        Change::new(T::ENTITY, id, "create").after(&after),
+    )
+    .await
+}
+
+/// Runs `update` (guarded by the expected version) on row `id` and audits it before and after.
+async fn update_id_row<T: IdRow>(
+    conn: &mut PgConnection,
+    who: &Who,
+    id: i64,
+    update: Write<'_>,
+) -> Result<(), StoreError> {
+    let before: T = id_row(conn, id).await?;
+    write_versioned(conn, update).await?;
+    let after: T = id_row(conn, id).await?;
+    let change = Change::new(T::ENTITY, id, "update")
+        .before(&before)
+        .after(&after);
+    audit::record(conn, who, change).await
+}
+
+async fn delete_id_row<T: IdRow>(
+    conn: &mut PgConnection,
+    who: &Who,
+    id: i64,
+    expected_version: i32,
+) -> Result<(), StoreError> {
+    let before: T = id_row(conn, id).await?;
+    write_versioned(conn, sqlx::query(T::DELETE).bind(id).bind(expected_version)).await?;
+    audit::record(
+        conn,
+        who,
+        Change::new(T::ENTITY, id, "delete").before(&before),
+    )
+    .await
+}
+
+/// A table with one row per year and vakgroep (or care product), audited as `year/key`.
+trait YearRow: for<'r> FromRow<'r, PgRow> + Serialize + Send + Unpin {
+    const ENTITY: &'static str;
+    /// Selects the row of year `$1` and key `$2`.
+    const ONE: &'static str;
+    /// Deletes the row of year `$1` and key `$2` if it still has version `$3`.
+    const DELETE: &'static str;
+    fn version(&self) -> i32;
+}
+
+async fn year_row<T: YearRow>(
+    conn: &mut PgConnection,
+    year: i16,
+    key: i64,
+) -> Result<Option<T>, StoreError> {
+    Ok(sqlx::query_as(T::ONE)
+        .bind(year)
+        .bind(key)
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// Runs `upsert` for a year-keyed row. `expected_version`: `None` to add one (refused with
+/// `Conflict` if it exists meanwhile), else the version that was edited. The upsert itself cannot
+/// check the version, as its insert branch has none, hence the read before it.
+async fn set_year_row<T: YearRow>(
+    conn: &mut PgConnection,
+    who: &Who,
+    year: i16,
+    key: i64,
+    expected_version: Option<i32>,
+    upsert: Write<'_>,
+) -> Result<(), StoreError> {
+    ensure_year(conn, year).await?;
+    let before: Option<T> = year_row(conn, year, key).await?;
+    if before.as_ref().map(T::version) != expected_version {
+        return Err(StoreError::Conflict);
+    }
+    upsert.execute(&mut *conn).await?;
+    let after: T = year_row(conn, year, key)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    record_upsert(conn, who, T::ENTITY, format!("{year}/{key}"), before, after).await
+}
+
+async fn delete_year_row<T: YearRow>(
+    conn: &mut PgConnection,
+    who: &Who,
+    year: i16,
+    key: i64,
+    expected_version: i32,
+) -> Result<(), StoreError> {
+    let before: T = year_row(conn, year, key)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let delete = sqlx::query(T::DELETE)
+        .bind(year)
+        .bind(key)
+        .bind(expected_version);
+    write_versioned(conn, delete).await?;
+    let change = Change::new(T::ENTITY, format!("{year}/{key}"), "delete").before(&before);
+    audit::record(conn, who, change).await
+}
