@@ -91,6 +91,24 @@ async fn a_decision_becomes_an_agreement_that_goes_red_and_reaches_the_agenda() 
         .goto(&app.url(&format!("/vergaderingen/{meeting}")))
         .await;
     secretary.assert_text(DECISION).await;
+    // The meeting is in session: the live stream's first event replaces the agenda, which would
+    // leave a link found before it stale. Click once the page follows the meeting.
+    let following = e2e_support::poll(std::time::Duration::from_secs(10), || async {
+        secretary
+            .script(
+                "const box = document.querySelector('[data-live-url]'); return !!box && box.dataset.replaced === '1';",
+                vec![],
+            )
+            .await
+            .as_bool()
+            .unwrap_or(false)
+            .then_some(())
+    })
+    .await;
+    assert!(
+        following.is_some(),
+        "the meeting page did not start following the meeting"
+    );
     secretary.click_and_wait("a.decision-agreement").await;
     secretary.assert_text("Nieuwe afspraak").await;
     let described = secretary.value("#veld-description").await;
