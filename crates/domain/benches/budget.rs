@@ -5,14 +5,9 @@
 //!
 //! Run: `cargo bench -p gg-domain --bench budget`.
 //!
-//! Measured 2026-11-23 on the development machine (2 cores, AMD EPYC, `nproc` = 2), while other
-//! builds kept the load average near 4, so these are upper figures (criterion medians over runs):
-//!
-//! | benchmark                                      | time            |
-//! | ---------------------------------------------- | --------------- |
-//! | full recompute                                 | 19 – 26 ms      |
-//! | one trend input changed, full recompute        | 19 – 27 ms      |
-//! | one trend input changed, `recompute_vakgroep`  | 0,23 – 0,30 ms  |
+//! Measured 2026-11-23 on the development machine (2 cores, AMD EPYC, `nproc` = 2), quiet
+//! (criterion mean): full recompute 15.9 ms; one trend input changed, full recompute 15.6 ms;
+//! one trend input changed, `recompute_vakgroep` 0.20 ms. See docs/performance.md.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use gg_domain::budget::{
