@@ -4,6 +4,7 @@
 //! only the secretary edits the agreement itself (see `form`).
 
 use super::form::{self, Choice, visible_agreement};
+use super::list::today;
 use crate::auth::User;
 use crate::beheer::who;
 use crate::error::{AppError, AppResult};
@@ -25,7 +26,6 @@ use domain::authz::Capability;
 use domain::nl;
 use store::StoreError;
 use store::register::{AgreementDetail, KpiInput, MeasurementInput};
-use time::Date;
 
 const VIEW: Access = Access::Needs(Capability::ViewAgreements);
 const MANAGE: Access = Access::Needs(Capability::ManageAgreements);
@@ -149,10 +149,6 @@ struct DetailPage {
     kpi_choices: Vec<Choice>,
     d: Drafts,
     errors: Errors,
-}
-
-fn today() -> Date {
-    nl::to_amsterdam(time::OffsetDateTime::now_utc()).date()
 }
 
 /// A number as `nl::number` writes it with four decimals, without trailing zeros.

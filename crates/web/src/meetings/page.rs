@@ -273,7 +273,7 @@ pub(crate) async fn snapshot(state: &AppState, meeting: Meeting) -> AppResult<Sn
     let decisions = store::decisions::for_meeting(&state.store, meeting.id).await?;
     let actions = store::agreements::for_meeting(&state.store, meeting.id).await?;
     let attachments = store::attachments::for_meeting(&state.store, meeting.id).await?;
-    let today = nl::to_amsterdam(OffsetDateTime::now_utc()).date();
+    let today = crate::agreements::today();
     let attention = crate::agreements::needing_attention(state, today).await?;
     let members = store::decisions::members(&state.store, &meeting.bodies).await?;
     let present = store::decisions::attendance(&state.store, meeting.id)
