@@ -537,6 +537,7 @@ fn scenario_input(year: i16, trend_input_ids: Vec<i64>) -> ScenarioInput {
         grondslag: "formatief".into(),
         trend_input_ids,
         variants: Vec::new(),
+        previous_scenario_id: None,
     }
 }
 
@@ -785,5 +786,74 @@ async fn a_kpi_is_found_by_id(pool: PgPool) {
     assert!(matches!(
         budget::kpi(&s, id + 1).await,
         Err(StoreError::NotFound)
+    ));
+}
+
+/// "Begroting vorig jaar" is a scenario of the year before: the store answers in Dutch, the
+/// database's trigger refuses any other path, and a scenario another builds on cannot go.
+#[sqlx::test(migrator = "gg_store::MIGRATOR")]
+async fn a_scenario_builds_on_one_of_the_year_before(pool: PgPool) {
+    let s = store(pool.clone());
+    let who = admin();
+    let mut tx = s.begin().await.unwrap();
+    let previous = budget::create_scenario(&mut tx, &who, &scenario_input(2026, vec![]))
+        .await
+        .unwrap();
+    let input = ScenarioInput {
+        previous_scenario_id: Some(previous),
+        ..scenario_input(2027, vec![])
+    };
+    let id = budget::create_scenario(&mut tx, &who, &input)
+        .await
+        .unwrap();
+    gg_store::commit(tx).await.unwrap();
+    let stored = budget::scenario(&s, id).await.unwrap();
+    assert_eq!(stored.previous_scenario_id, Some(previous));
+    assert_eq!(stored.previous_scenario_name.as_deref(), Some("Basis"));
+    let audit: String = sqlx::query_scalar(
+        "SELECT after::text FROM audit_log WHERE object_type = 'budget_scenario' AND object_id = $1",
+    )
+    .bind(id.to_string())
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(
+        audit.contains(&format!("\"previous_scenario_id\": {previous}")),
+        "{audit}"
+    );
+
+    // A scenario of the same year, or of two years before, is not last year's budget.
+    let mut tx = s.begin().await.unwrap();
+    let other = ScenarioInput {
+        name: "Andere".into(),
+        previous_scenario_id: Some(id),
+        ..scenario_input(2027, vec![])
+    };
+    match budget::create_scenario(&mut tx, &who, &other).await {
+        Err(StoreError::Other(m)) => {
+            assert_eq!(m, "Kies als begroting vorig jaar een scenario van 2026.")
+        }
+        other => panic!("{other:?}"),
+    }
+    drop(tx);
+    let wrong = sqlx::query(
+        "INSERT INTO budget_scenario (year, name, reference_year, w_out, w_eff, w_pz, previous_scenario_id)
+         VALUES (2028, 'Direct', 2026, 0.8, 0.2, 0, $1)",
+    )
+    .bind(previous)
+    .execute(&pool)
+    .await
+    .unwrap_err();
+    assert!(wrong.to_string().contains("is not of year 2027"), "{wrong}");
+
+    // The scenario 2027 builds on 2026: that one cannot disappear from under it.
+    let gone = sqlx::query("DELETE FROM budget_scenario WHERE id = $1")
+        .bind(previous)
+        .execute(&pool)
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        StoreError::from(gone),
+        StoreError::InUse(c) if c == "budget_scenario_previous_scenario_id_fkey"
     ));
 }

@@ -25,6 +25,8 @@ pub struct ScenarioInput {
     pub trend_input_ids: Vec<i64>,
     /// Vakgroepen with another passende-zorg variant than `pz_variant`.
     pub variants: Vec<VariantOverride>,
+    /// "Begroting vorig jaar": a scenario of `year - 1`, source of last year's norm-fte.
+    pub previous_scenario_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -54,6 +56,8 @@ pub struct Scenario {
     pub trend_input_ids: Vec<i64>,
     /// By vakgroep id.
     pub variants: Vec<VariantOverride>,
+    pub previous_scenario_id: Option<i64>,
+    pub previous_scenario_name: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -76,6 +80,8 @@ struct ScenarioRaw {
     trend_input_ids: Vec<i64>,
     variant_vakgroepen: Vec<i64>,
     variant_values: Vec<i16>,
+    previous_scenario_id: Option<i64>,
+    previous_scenario_name: Option<String>,
 }
 
 impl From<ScenarioRaw> for Scenario {
@@ -107,6 +113,8 @@ impl From<ScenarioRaw> for Scenario {
             version: r.version,
             trend_input_ids: r.trend_input_ids,
             variants,
+            previous_scenario_id: r.previous_scenario_id,
+            previous_scenario_name: r.previous_scenario_name,
         }
     }
 }
@@ -116,13 +124,15 @@ macro_rules! scenario_select {
         "SELECT s.id, s.year, s.name, s.description, s.reference_year, s.pz_variant,
             s.w_out, s.w_eff, s.w_pz, s.earmarked_amount, s.grondslag, s.created_by,
             p.name AS created_by_name, s.created_at, s.version,
+            s.previous_scenario_id, prev.name AS previous_scenario_name,
             COALESCE((SELECT array_agg(x.trend_input_id ORDER BY x.trend_input_id)
                       FROM scenario_trend_input x WHERE x.scenario_id = s.id), '{}') AS trend_input_ids,
             COALESCE((SELECT array_agg(o.vakgroep_id ORDER BY o.vakgroep_id)
                       FROM budget_scenario_variant o WHERE o.scenario_id = s.id), '{}') AS variant_vakgroepen,
             COALESCE((SELECT array_agg(o.pz_variant ORDER BY o.vakgroep_id)
                       FROM budget_scenario_variant o WHERE o.scenario_id = s.id), '{}') AS variant_values
-     FROM budget_scenario s LEFT JOIN person p ON p.id = s.created_by"
+     FROM budget_scenario s LEFT JOIN person p ON p.id = s.created_by
+          LEFT JOIN budget_scenario prev ON prev.id = s.previous_scenario_id"
     };
 }
 
@@ -168,6 +178,25 @@ fn check_scenario(input: &ScenarioInput) -> Result<(), StoreError> {
         return Err(StoreError::Other(
             "Kies variant 1, 2 of 3 voor passende zorg.".into(),
         ));
+    }
+    Ok(())
+}
+
+/// The previous scenario must be one of the year before (the database's trigger says the same;
+/// this gives the Dutch answer).
+async fn check_previous(conn: &mut PgConnection, input: &ScenarioInput) -> Result<(), StoreError> {
+    let Some(previous) = input.previous_scenario_id else {
+        return Ok(());
+    };
+    let year: Option<i16> = sqlx::query_scalar("SELECT year FROM budget_scenario WHERE id = $1")
+        .bind(previous)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if year != Some(input.year - 1) {
+        return Err(StoreError::Other(format!(
+            "Kies als begroting vorig jaar een scenario van {}.",
+            input.year - 1
+        )));
     }
     Ok(())
 }
@@ -224,11 +253,12 @@ pub async fn create_scenario(
     input: &ScenarioInput,
 ) -> Result<i64, StoreError> {
     check_scenario(input)?;
+    check_previous(conn, input).await?;
     ensure_year(conn, input.year).await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO budget_scenario (year, name, description, reference_year, pz_variant, w_out, w_eff, w_pz,
-                                      earmarked_amount, grondslag, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                                      earmarked_amount, grondslag, created_by, previous_scenario_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
     )
     .bind(input.year)
     .bind(input.name.trim())
@@ -241,6 +271,7 @@ pub async fn create_scenario(
     .bind(input.earmarked_amount)
     .bind(&input.grondslag)
     .bind(who.id)
+    .bind(input.previous_scenario_id)
     .fetch_one(&mut *conn)
     .await?;
     set_scenario_parts(conn, id, input).await?;
@@ -263,6 +294,7 @@ pub async fn update_scenario(
     input: &ScenarioInput,
 ) -> Result<(), StoreError> {
     check_scenario(input)?;
+    check_previous(conn, input).await?;
     let before = scenario_on(conn, id).await?;
     if before.year != input.year {
         return Err(StoreError::Other(
@@ -271,7 +303,8 @@ pub async fn update_scenario(
     }
     let update = sqlx::query(
         "UPDATE budget_scenario SET name = $3, description = $4, reference_year = $5, pz_variant = $6,
-             w_out = $7, w_eff = $8, w_pz = $9, earmarked_amount = $10, grondslag = $11, version = version + 1
+             w_out = $7, w_eff = $8, w_pz = $9, earmarked_amount = $10, grondslag = $11,
+             previous_scenario_id = $12, version = version + 1
          WHERE id = $1 AND version = $2",
     )
     .bind(id)
@@ -284,7 +317,8 @@ pub async fn update_scenario(
     .bind(input.w_eff)
     .bind(input.w_pz)
     .bind(input.earmarked_amount)
-    .bind(&input.grondslag);
+    .bind(&input.grondslag)
+    .bind(input.previous_scenario_id);
     write_versioned(conn, update).await?;
     set_scenario_parts(conn, id, input).await?;
     let after = scenario_on(conn, id).await?;

@@ -187,32 +187,9 @@ pub async fn load(store: &Store, who: &Who) -> anyhow::Result<()> {
             grondslag: "formatief".into(),
             trend_input_ids: ids,
             variants: Vec::new(),
+            previous_scenario_id: None,
         };
-    store::budget::create_scenario(
-        &mut tx,
-        who,
-        &scenario(
-            "Basis",
-            "Productie 2025 met alleen de demografische groei; passende zorg informatief.",
-            1,
-            0,
-            base,
-        ),
-    )
-    .await?;
-    store::budget::create_scenario(
-        &mut tx,
-        who,
-        &scenario(
-            "Met initiatieven",
-            "Alle geaccepteerde trendinput van de vakgroepen; passende zorg telt mee in de norm-fte.",
-            2,
-            10,
-            all_accepted,
-        ),
-    )
-    .await?;
-    // Last year's budget, to compare the 2027 scenarios with.
+    // Last year's budget first: the 2027 scenarios build on it (compare, norm-fte vorig jaar).
     let last_year = ScenarioInput {
         year: YEAR - 1,
         reference_year: REFERENCE_YEAR - 1,
@@ -224,7 +201,42 @@ pub async fn load(store: &Store, who: &Who) -> anyhow::Result<()> {
             Vec::new(),
         )
     };
-    store::budget::create_scenario(&mut tx, who, &last_year).await?;
+    let previous = Some(store::budget::create_scenario(&mut tx, who, &last_year).await?);
+    let base_scenario = ScenarioInput {
+        previous_scenario_id: previous,
+        ..scenario(
+            "Basis",
+            "Productie 2025 met alleen de demografische groei; passende zorg informatief.",
+            1,
+            0,
+            base,
+        )
+    };
+    store::budget::create_scenario(&mut tx, who, &base_scenario).await?;
+    let with_initiatives = ScenarioInput {
+        previous_scenario_id: previous,
+        ..scenario(
+            "Met initiatieven",
+            "Alle geaccepteerde trendinput van de vakgroepen; passende zorg telt mee in de norm-fte.",
+            2,
+            10,
+            all_accepted.clone(),
+        )
+    };
+    store::budget::create_scenario(&mut tx, who, &with_initiatives).await?;
+    let earmarked = ScenarioInput {
+        previous_scenario_id: previous,
+        earmarked_amount: Decimal::new(1_200_000, 0),
+        grondslag: "norm_fte_vorig_jaar".into(),
+        ..scenario(
+            "Passende zorg geoormerkt",
+            "Alle geaccepteerde trendinput; een apart budget voor passende zorg, verdeeld naar de norm-fte van de begroting 2026 maal de passende-zorgindex.",
+            3,
+            0,
+            all_accepted,
+        )
+    };
+    store::budget::create_scenario(&mut tx, who, &earmarked).await?;
     store::settings::put(&mut tx, LOADED, "1").await?;
     store::commit(tx).await?;
     Ok(())

@@ -82,28 +82,34 @@ pub async fn load(s: &Store) -> Fixture {
 }
 
 /// A scenario for 2031 on the 2029 volumes, with the given trend inputs, made in the store.
+/// A scenario for 2031 on the production of 2029: variant 1, weights 80/20/0.
+pub fn scenario_input(name: &str, trend_input_ids: Vec<i64>) -> ScenarioInput {
+    ScenarioInput {
+        year: 2031,
+        name: name.into(),
+        description: String::new(),
+        reference_year: 2029,
+        pz_variant: 1,
+        w_out: "0.8".parse().unwrap(),
+        w_eff: "0.2".parse().unwrap(),
+        w_pz: "0".parse().unwrap(),
+        earmarked_amount: "0".parse().unwrap(),
+        grondslag: "formatief".into(),
+        trend_input_ids,
+        variants: Vec::new(),
+        previous_scenario_id: None,
+    }
+}
+
 pub async fn scenario(s: &Store, name: &str, trend_input_ids: Vec<i64>) -> i64 {
+    create_scenario(s, &scenario_input(name, trend_input_ids)).await
+}
+
+pub async fn create_scenario(s: &Store, input: &ScenarioInput) -> i64 {
     let mut tx = s.begin().await.unwrap();
-    let id = budget::create_scenario(
-        &mut tx,
-        &Who::system("test"),
-        &ScenarioInput {
-            year: 2031,
-            name: name.into(),
-            description: String::new(),
-            reference_year: 2029,
-            pz_variant: 1,
-            w_out: "0.8".parse().unwrap(),
-            w_eff: "0.2".parse().unwrap(),
-            w_pz: "0".parse().unwrap(),
-            earmarked_amount: "0".parse().unwrap(),
-            grondslag: "formatief".into(),
-            trend_input_ids,
-            variants: Vec::new(),
-        },
-    )
-    .await
-    .unwrap();
+    let id = budget::create_scenario(&mut tx, &Who::system("test"), input)
+        .await
+        .unwrap();
     store::commit(tx).await.unwrap();
     id
 }

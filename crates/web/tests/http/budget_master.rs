@@ -467,7 +467,7 @@ async fn the_demo_budget_loads_once(pool: PgPool) {
     );
     eprintln!("demo budget loaded in {first:?}");
 
-    // Trend inputs in every state of their review, and two scenarios that differ.
+    // Trend inputs in every state of their review, and three scenarios that differ.
     let trends = store::budget::trend_inputs(&c.store, 2027, store::budget::Seen::All)
         .await
         .unwrap();
@@ -487,7 +487,7 @@ async fn the_demo_budget_loads_once(pool: PgPool) {
     let scenarios = store::budget::scenarios(&c.store, Some(2027))
         .await
         .unwrap();
-    assert_eq!(scenarios.len(), 2);
+    assert_eq!(scenarios.len(), 3);
     let mut c = c;
     c.sign_in_as(CONTROLLER).await;
     let mut pages = Vec::new();
@@ -495,9 +495,23 @@ async fn the_demo_budget_loads_once(pool: PgPool) {
         let page = c.get(&format!("/begroting/scenarios/{}", s.id)).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains(&s.name));
+        // Every 2027 scenario builds on the 2026 budget.
+        assert!(page.body.contains("Begroting (2026)"), "{}", s.name);
+        assert!(
+            !page.body.contains("ontbreekt een bruikbare grondslag"),
+            "{}",
+            s.name
+        );
         pages.push(page.body);
     }
     assert_ne!(pages[0], pages[1], "the scenarios' figures differ");
+    // Variant 3 shares the earmarked € 1.200.000 over last year's norm-fte × Z, to the cent.
+    let earmarked = scenarios
+        .iter()
+        .position(|s| s.grondslag == "norm_fte_vorig_jaar")
+        .expect("a variant-3 demo scenario");
+    let total = crate::budget_scenarios::row(&pages[earmarked], "ziekenhuis");
+    assert_eq!(total.last().map(String::as_str), Some("€ 1.200.000,00"));
     let overview = c.get("/begroting?jaar=2027").await.body;
     assert!(overview.contains("Met initiatieven") && overview.contains("Basis"));
     // Against last year's budget and its realisation, side by side.

@@ -34,7 +34,7 @@ async fn accepted_input(c: &mut Client, car: i64) -> i64 {
 }
 
 /// The cells of the table row marked `data-vakgroep="{code}"`, as text.
-fn row(body: &str, code: &str) -> Vec<String> {
+pub fn row(body: &str, code: &str) -> Vec<String> {
     let marker = format!("data-vakgroep=\"{code}\"");
     let start = body
         .find(&marker)

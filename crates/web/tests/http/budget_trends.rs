@@ -8,7 +8,7 @@ use store::audit::Who;
 use store::budget::{self, TrendInputInput};
 
 #[path = "../budget_fixture/mod.rs"]
-mod budget_fixture;
+pub mod budget_fixture;
 pub use budget_fixture::Fixture;
 
 pub async fn fixture(c: &Client) -> Fixture {

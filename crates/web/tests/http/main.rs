@@ -3,6 +3,7 @@
 mod attachments;
 mod auth;
 mod beheer;
+mod budget_last_year;
 mod budget_master;
 mod budget_scenarios;
 mod budget_trends;

@@ -779,6 +779,7 @@ async fn an_insurer_deviation_is_a_financial_agreement_linked_to_a_scenario(pool
             grondslag: "formatief".into(),
             trend_input_ids: Vec::new(),
             variants: Vec::new(),
+            previous_scenario_id: None,
         },
     )
     .await

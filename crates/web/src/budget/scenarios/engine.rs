@@ -209,8 +209,31 @@ pub(crate) fn budget_input(e: &EngineInput) -> (BudgetInput, Vec<String>) {
 }
 
 /// Reads scenario `id` with everything the engine needs (one bounded read, see
-/// [`store::budget::engine_input`]).
+/// [`store::budget::engine_input`]). When its earmark is distributed over last year's norm-fte,
+/// the scenario's "begroting vorig jaar" is computed first, one level deep: a norm-fte does not
+/// depend on the earmark, so that scenario's own previous budget is not needed.
 pub(crate) async fn load(state: &AppState, id: i64) -> AppResult<Loaded> {
+    let mut l = load_one(state, id).await?;
+    let needs_last_year = l
+        .params
+        .earmark
+        .is_some_and(|e| e.grondslag == Grondslag::NormFteVorigJaar);
+    if let (true, Some(previous)) = (needs_last_year, l.stored.scenario.previous_scenario_id) {
+        let p = load_one(state, previous).await?;
+        let last_year = compute(&p, &p.input)?;
+        for v in &mut l.input.vakgroepen {
+            v.last_year_norm_fte = last_year
+                .vakgroepen
+                .iter()
+                .find(|r| r.vakgroep_id == v.id)
+                .and_then(|r| r.fte)
+                .map(|f| f.norm_fte);
+        }
+    }
+    Ok(l)
+}
+
+async fn load_one(state: &AppState, id: i64) -> AppResult<Loaded> {
     let stored = store::budget::engine_input(&state.store, id).await?;
     let (input, warnings) = budget_input(&stored);
     let overrides = stored

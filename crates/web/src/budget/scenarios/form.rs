@@ -44,6 +44,8 @@ struct Draft {
     w_pz: String,
     earmark: String,
     grondslag: String,
+    /// The id of "begroting vorig jaar", or empty.
+    previous: String,
     trends: Vec<i64>,
     /// Per vakgroep id: `1`, `2`, `3`, or empty for the scenario's variant.
     overrides: Vec<(i64, String)>,
@@ -63,6 +65,7 @@ fn draft_from(pairs: &Pairs) -> Draft {
         w_pz: s("w_pz"),
         earmark: s("earmark"),
         grondslag: s("grondslag"),
+        previous: s("previous"),
         trends: ids(pairs, "trend"),
         overrides: pairs
             .iter()
@@ -98,6 +101,10 @@ fn draft_of(s: &store::budget::Scenario) -> Draft {
             domain::nl::number(s.earmarked_amount, 2)
         },
         grondslag: s.grondslag.clone(),
+        previous: s
+            .previous_scenario_id
+            .map(|id| id.to_string())
+            .unwrap_or_default(),
         trends: s.trend_input_ids.clone(),
         overrides: s
             .variants
@@ -123,6 +130,7 @@ struct FormPage {
     d: Draft,
     variants: Vec<Choice>,
     grondslagen: Vec<Choice>,
+    previous: Vec<Choice>,
     trends: Vec<TrendChoice>,
     overrides: Vec<OverrideRow>,
     has_overrides: bool,
@@ -207,6 +215,23 @@ async fn form_page(
             selected: d.grondslag == engine::grondslag_code(g),
         })
         .collect();
+    let mut previous = vec![Choice {
+        value: String::new(),
+        label: "Geen".into(),
+        selected: d.previous.is_empty(),
+    }];
+    if let Some(year) = year {
+        previous.extend(
+            store::budget::scenarios(&state.store, Some(year - 1))
+                .await?
+                .into_iter()
+                .map(|s| Choice {
+                    selected: d.previous == s.id.to_string(),
+                    value: s.id.to_string(),
+                    label: format!("{} ({})", s.name, s.year),
+                }),
+        );
+    }
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -228,6 +253,7 @@ async fn form_page(
         d,
         variants,
         grondslagen,
+        previous,
         trends,
         has_overrides: d_has_overrides,
         overrides,
@@ -303,6 +329,16 @@ fn validate(d: &Draft) -> Result<ScenarioInput, Errors> {
         .copied()
         .find(|&g| engine::grondslag_code(g) == d.grondslag)
         .unwrap_or(Grondslag::FormatiefFte);
+    let previous_scenario_id = match d.previous.trim() {
+        "" => None,
+        id => match id.parse::<i64>() {
+            Ok(id) => Some(id),
+            Err(_) => {
+                errors.add("previous", "Kies een scenario van vorig jaar uit de lijst.");
+                None
+            }
+        },
+    };
     let mut variants = Vec::new();
     for (vakgroep_id, code) in &d.overrides {
         match code.as_str() {
@@ -335,6 +371,7 @@ fn validate(d: &Draft) -> Result<ScenarioInput, Errors> {
         grondslag: engine::grondslag_code(grondslag).into(),
         trend_input_ids: d.trends.clone(),
         variants,
+        previous_scenario_id,
     };
     // The combination (weights for the variant, an earmark for variant 3) is the domain's rule.
     let probe = store::budget::Scenario {
@@ -355,6 +392,8 @@ fn validate(d: &Draft) -> Result<ScenarioInput, Errors> {
         version: 0,
         trend_input_ids: Vec::new(),
         variants: Vec::new(),
+        previous_scenario_id: None,
+        previous_scenario_name: None,
     };
     let uses_earmark =
         variant == PzVariant::Geoormerkt || input.variants.iter().any(|o| o.pz_variant == 3);
@@ -372,6 +411,12 @@ fn validate(d: &Draft) -> Result<ScenarioInput, Errors> {
         };
         errors.add(field, e);
     }
+    if uses_earmark && grondslag == Grondslag::NormFteVorigJaar && previous_scenario_id.is_none() {
+        errors.add(
+            "previous",
+            "Kies de begroting van vorig jaar: de grondslag norm-fte vorig jaar komt daaruit.",
+        );
+    }
     if errors.is_empty() {
         Ok(input)
     } else {
@@ -385,11 +430,18 @@ pub(super) async fn new(
     Query(pairs): Query<Pairs>,
 ) -> AppResult<Response> {
     let year = super::year_of(&state, &pairs).await?;
+    // With one scenario of last year there is no doubt which budget this one follows.
+    let last_year = store::budget::scenarios(&state.store, Some(year - 1)).await?;
+    let previous = match last_year.as_slice() {
+        [only] => only.id.to_string(),
+        _ => String::new(),
+    };
     let d = Draft {
         year: year.to_string(),
         reference_year: (year - 2).to_string(),
         variant: "1".into(),
         grondslag: "formatief".into(),
+        previous,
         ..Draft::default()
     };
     form_page(&state, &ctx, None, d, Errors::default()).await
