@@ -1,0 +1,184 @@
+//! Scenarios side by side (D7), with the realisation of the first one's reference year.
+
+use super::engine::{self, Loaded, figure_row, signed, totals_row};
+use super::{Pairs, ids};
+use crate::error::AppResult;
+use crate::state::AppState;
+use crate::views::{Ctx, Layout, render};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use domain::budget::{BudgetResult, compare_scenarios};
+
+/// Each scenario costs one bounded read and one computation; a table wider than this does not
+/// fit on a screen anyway.
+const MAX_COMPARED: usize = 4;
+
+struct Column {
+    title: String,
+    href: Option<String>,
+}
+
+struct Cell {
+    norm_hours: String,
+    norm_fte: String,
+    formatief: String,
+    mutation: String,
+}
+
+struct CompareRow {
+    code: String,
+    name: String,
+    cells: Vec<Cell>,
+    /// Norm-fte of the second scenario minus the first.
+    difference: String,
+}
+
+struct ScenarioChoice {
+    id: i64,
+    label: String,
+    checked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "budget/compare.html")]
+struct ComparePage {
+    layout: Layout,
+    choices: Vec<ScenarioChoice>,
+    columns: Vec<Column>,
+    rows: Vec<CompareRow>,
+    totals: Vec<Cell>,
+    too_many: bool,
+    with_difference: bool,
+}
+
+fn cell(v: Option<&domain::budget::VakgroepResult>) -> Cell {
+    match v {
+        None => Cell {
+            norm_hours: "–".into(),
+            norm_fte: "–".into(),
+            formatief: "–".into(),
+            mutation: "–".into(),
+        },
+        Some(v) => {
+            let r = figure_row(v, String::new());
+            Cell {
+                norm_hours: r.norm_hours,
+                norm_fte: r.norm_fte,
+                formatief: r.formatief,
+                mutation: r.mutation,
+            }
+        }
+    }
+}
+
+pub(super) async fn compare(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(pairs): Query<Pairs>,
+) -> AppResult<Response> {
+    let all = store::budget::scenarios(&state.store, None).await?;
+    let mut wanted = ids(&pairs, "s");
+    wanted.dedup();
+    let too_many = wanted.len() > MAX_COMPARED;
+    wanted.truncate(MAX_COMPARED);
+    let wanted: Vec<i64> = wanted
+        .into_iter()
+        .filter(|id| all.iter().any(|s| s.id == *id))
+        .collect();
+    let mut columns = Vec::new();
+    let mut results: Vec<(Loaded, BudgetResult)> = Vec::new();
+    for &id in &wanted {
+        let l = engine::load(&state, id).await?;
+        let r = engine::compute(&l, &l.input)?;
+        columns.push(Column {
+            title: format!("{} ({})", l.stored.scenario.name, l.stored.scenario.year),
+            href: Some(format!("/begroting/scenarios/{id}")),
+        });
+        results.push((l, r));
+    }
+    // Realisation: the first scenario's data without any trend input, i.e. the realised volumes
+    // of its reference year under that year's norms.
+    let realised = match results.first() {
+        Some((l, _)) => {
+            let mut input = l.input.clone();
+            for v in &mut input.vakgroepen {
+                v.trends.clear();
+            }
+            let r = engine::compute(l, &input)?;
+            columns.push(Column {
+                title: format!("Realisatie {}", l.stored.scenario.reference_year),
+                href: None,
+            });
+            Some(r)
+        }
+        None => None,
+    };
+    let all_results: Vec<&BudgetResult> = results
+        .iter()
+        .map(|(_, r)| r)
+        .chain(realised.as_ref())
+        .collect();
+    // Rows: every vakgroep any column has, in the order they first appear.
+    let mut order: Vec<(i64, String, String)> = Vec::new();
+    for (l, r) in &results {
+        for v in &r.vakgroepen {
+            if !order.iter().any(|(id, _, _)| *id == v.vakgroep_id) {
+                order.push((
+                    v.vakgroep_id,
+                    v.code.clone(),
+                    l.vakgroep_name(v.vakgroep_id),
+                ));
+            }
+        }
+    }
+    let differences = match (results.first(), results.get(1)) {
+        (Some((_, a)), Some((_, b))) => compare_scenarios(a, b),
+        _ => Vec::new(),
+    };
+    let rows = order
+        .into_iter()
+        .map(|(id, code, name)| CompareRow {
+            cells: all_results
+                .iter()
+                .map(|r| cell(r.vakgroepen.iter().find(|v| v.vakgroep_id == id)))
+                .collect(),
+            difference: differences
+                .iter()
+                .find(|d| d.vakgroep_id == id)
+                .and_then(|d| d.norm_fte_difference)
+                .map(signed)
+                .unwrap_or("–".into()),
+            code,
+            name,
+        })
+        .collect();
+    let totals = all_results
+        .iter()
+        .map(|r| {
+            let t = totals_row(&r.totals);
+            Cell {
+                norm_hours: t.norm_hours,
+                norm_fte: t.norm_fte,
+                formatief: t.formatief,
+                mutation: t.mutation,
+            }
+        })
+        .collect();
+    render(ComparePage {
+        layout: ctx.layout("Scenario's vergelijken"),
+        choices: all
+            .iter()
+            .map(|s| ScenarioChoice {
+                id: s.id,
+                label: format!("{} – {}", s.year, s.name),
+                checked: wanted.contains(&s.id),
+            })
+            .collect(),
+        columns,
+        rows,
+        totals,
+        too_many,
+        with_difference: results.len() >= 2,
+    })
+}

@@ -1,0 +1,153 @@
+//! The budget overview per year and one scenario's figures per vakgroep and for the hospital.
+
+use super::engine::{self, FigureRow, IssueLine, Loaded, figure_row, totals_row};
+use super::what_if::{Candidate, candidates};
+use super::{Pairs, year_of};
+use crate::auth::User;
+use crate::error::AppResult;
+use crate::state::AppState;
+use crate::views::{Ctx, Layout, render};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use domain::authz::Capability;
+use domain::budget::BudgetResult;
+use rust_decimal::Decimal;
+
+struct OverviewRow {
+    id: i64,
+    name: String,
+    reference_year: i16,
+    variant: &'static str,
+    total: FigureRow,
+}
+
+#[derive(Template)]
+#[template(path = "budget/overview.html")]
+struct OverviewPage {
+    layout: Layout,
+    year: i16,
+    years: Vec<i16>,
+    rows: Vec<OverviewRow>,
+    can_manage: bool,
+    can_trends: bool,
+}
+
+pub(super) async fn overview(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: User,
+    Query(pairs): Query<Pairs>,
+) -> AppResult<Response> {
+    let year = year_of(&state, &pairs).await?;
+    let all = store::budget::scenarios(&state.store, None).await?;
+    let mut years: Vec<i16> = store::budget::years(&state.store)
+        .await?
+        .iter()
+        .map(|y| y.year)
+        .chain(all.iter().map(|s| s.year))
+        .chain([year])
+        .collect();
+    years.sort_unstable();
+    years.dedup();
+    let mut rows = Vec::new();
+    for s in all.iter().filter(|s| s.year == year) {
+        let loaded = engine::load(&state, s.id).await?;
+        let result = engine::compute(&loaded, &loaded.input)?;
+        rows.push(OverviewRow {
+            id: s.id,
+            name: s.name.clone(),
+            reference_year: s.reference_year,
+            variant: engine::variant(s.pz_variant).label(),
+            total: totals_row(&result.totals),
+        });
+    }
+    render(OverviewPage {
+        layout: ctx.layout("Begroting"),
+        year,
+        years,
+        rows,
+        can_manage: user.actor.can(Capability::ManageBudget),
+        can_trends: user.actor.can(Capability::SubmitTrendInputs)
+            || user.actor.can(Capability::ReviewTrendInputs),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "budget/scenario.html")]
+struct ScenarioPage {
+    layout: Layout,
+    s: store::budget::Scenario,
+    variant: &'static str,
+    weights: String,
+    earmark: Option<String>,
+    baseline_periods: String,
+    rows: Vec<FigureRow>,
+    total: FigureRow,
+    issues: Vec<IssueLine>,
+    can_manage: bool,
+    what_if: Option<Vec<Candidate>>,
+    what_if_action: String,
+}
+
+fn weights_text(s: &store::budget::Scenario) -> String {
+    let pct = |w: Decimal| domain::nl::number(w * Decimal::ONE_HUNDRED, 0);
+    format!(
+        "productie {} % · efficiëntie {} % · passende zorg {} %",
+        pct(s.w_out),
+        pct(s.w_eff),
+        pct(s.w_pz)
+    )
+}
+
+fn rows_of(l: &Loaded, r: &BudgetResult) -> Vec<FigureRow> {
+    r.vakgroepen
+        .iter()
+        .map(|v| figure_row(v, l.vakgroep_name(v.vakgroep_id)))
+        .collect()
+}
+
+pub(super) async fn scenario_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: User,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let l = engine::load(&state, id).await?;
+    let result = engine::compute(&l, &l.input)?;
+    let what_if = if user.actor.can(Capability::ReviewTrendInputs) {
+        Some(candidates(&state, &l, &Pairs::new()).await?)
+    } else {
+        None
+    };
+    let s = l.stored.scenario.clone();
+    render(ScenarioPage {
+        layout: ctx.layout(format!("Scenario {} ({})", s.name, s.year)),
+        variant: engine::variant(s.pz_variant).label(),
+        weights: weights_text(&s),
+        earmark: l.params.earmark.map(|e| {
+            format!(
+                "€ {} over {}",
+                domain::nl::number(e.amount, 2),
+                e.grondslag.label().to_lowercase()
+            )
+        }),
+        baseline_periods: if l.stored.baseline_periods.is_empty() {
+            "geen".into()
+        } else {
+            l.stored
+                .baseline_periods
+                .iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        },
+        rows: rows_of(&l, &result),
+        total: totals_row(&result.totals),
+        issues: engine::issue_lines(&l, &result),
+        can_manage: user.actor.can(Capability::ManageBudget),
+        what_if,
+        what_if_action: format!("/begroting/scenarios/{id}/watals"),
+        s,
+    })
+}

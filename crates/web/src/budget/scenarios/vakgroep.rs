@@ -1,0 +1,205 @@
+//! One vakgroep in a scenario: the trace from inputs to figures, and the top movers.
+
+use super::engine::{self, FigureRow, figure_row, signed};
+use super::sees_trends_of;
+use super::{Pairs, one};
+use crate::auth::User;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::views::{Ctx, Layout, render};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use domain::budget::{TOP_N, TrendScope, fte_text, hours_text, index_text, top_movers};
+use rust_decimal::Decimal;
+
+struct KpiLine {
+    name: String,
+    kind: &'static str,
+    direction: &'static str,
+    reference: String,
+    local: String,
+    ratio: String,
+    unusable: Option<String>,
+}
+
+struct TrendLine {
+    id: i64,
+    change: String,
+    category: &'static str,
+    products: String,
+    skipped: Option<String>,
+}
+
+struct MoveLine {
+    code: String,
+    description: String,
+    baseline: String,
+    budget: String,
+    change: String,
+    hours: String,
+}
+
+struct ProductLine {
+    code: String,
+    norm_minutes: String,
+    baseline: String,
+    budget: String,
+    hours: String,
+    trends: String,
+    clamped: bool,
+}
+
+#[derive(Template)]
+#[template(path = "budget/vakgroep.html")]
+struct VakgroepPage {
+    layout: Layout,
+    scenario_id: i64,
+    scenario_name: String,
+    row: FigureRow,
+    normuren: String,
+    weights: String,
+    kpis: Vec<KpiLine>,
+    trends: Option<Vec<TrendLine>>,
+    rising: Vec<MoveLine>,
+    falling: Vec<MoveLine>,
+    products: Vec<ProductLine>,
+    issues: Vec<String>,
+    top_n: usize,
+    /// How the earmarked share came about: grondslag × Z.
+    earmark_basis: Option<String>,
+}
+
+fn volume(v: Decimal) -> String {
+    domain::nl::number(v, v.normalize().scale().min(2))
+}
+
+pub(super) async fn vakgroep_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: User,
+    Path(id): Path<i64>,
+    Query(pairs): Query<Pairs>,
+) -> AppResult<Response> {
+    let vakgroep_id: i64 = one(&pairs, "v").parse().map_err(|_| AppError::NotFound)?;
+    let l = engine::load(&state, id).await?;
+    let result = engine::compute(&l, &l.input)?;
+    let v = result
+        .vakgroepen
+        .iter()
+        .find(|v| v.vakgroep_id == vakgroep_id)
+        .ok_or(AppError::NotFound)?;
+    let product_code = |pid: i64| l.product(pid).map(|p| p.code.clone()).unwrap_or_default();
+    let move_line = |m: &domain::budget::ProductMove| MoveLine {
+        code: product_code(m.product_id),
+        description: l
+            .product(m.product_id)
+            .map(|p| p.description.clone())
+            .unwrap_or_default(),
+        baseline: volume(m.baseline),
+        budget: volume(m.budget_volume),
+        change: signed_volume(m.volume_change),
+        hours: signed(m.hours_change),
+    };
+    let movers = top_movers(v, TOP_N);
+    // Another vakgroep's trend inputs stay in their compartment: its representatives see the
+    // figures they produce, not the inputs themselves.
+    let show_trends = sees_trends_of(&user, vakgroep_id);
+    let trends = show_trends.then(|| {
+        v.trends
+            .iter()
+            .map(|t| TrendLine {
+                id: t.input.id,
+                change: engine::trend_change_text(t.input.change),
+                category: t.input.category.label(),
+                products: match &t.input.scope {
+                    TrendScope::Vakgroep => "alle zorgproducten".into(),
+                    TrendScope::Products(ids) => ids
+                        .iter()
+                        .map(|&p| product_code(p))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                },
+                skipped: t.skipped.clone(),
+            })
+            .collect()
+    });
+    let products = v
+        .products
+        .iter()
+        .enumerate()
+        .map(|(i, p)| ProductLine {
+            code: product_code(p.product_id),
+            norm_minutes: volume(p.norm_minutes),
+            baseline: volume(p.baseline),
+            budget: volume(p.budget_volume),
+            hours: hours_text(p.norm_hours()),
+            trends: if show_trends {
+                v.product_trends(i)
+                    .into_iter()
+                    .map(|(tid, c)| format!("#{tid}: {}", engine::trend_change_text(c)))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            } else {
+                String::new()
+            },
+            clamped: p.clamped,
+        })
+        .collect();
+    let name = l.vakgroep_name(vakgroep_id);
+    render(VakgroepPage {
+        layout: ctx.layout(format!("{} – {}", v.code, l.stored.scenario.name)),
+        scenario_id: id,
+        scenario_name: l.stored.scenario.name.clone(),
+        row: figure_row(v, name),
+        normuren: v
+            .normuren_per_fte
+            .map(hours_text)
+            .unwrap_or("ontbreekt".into()),
+        weights: format!(
+            "{} · productie {} % · efficiëntie {} % · passende zorg {} %",
+            v.variant.label(),
+            domain::nl::number(v.weights.output() * Decimal::ONE_HUNDRED, 0),
+            domain::nl::number(v.weights.efficiency() * Decimal::ONE_HUNDRED, 0),
+            domain::nl::number(v.weights.passende_zorg() * Decimal::ONE_HUNDRED, 0),
+        ),
+        kpis: v
+            .kpis
+            .iter()
+            .map(|k| KpiLine {
+                name: k.code.clone(),
+                kind: k.kind.label(),
+                direction: k.direction.label(),
+                reference: volume(k.reference),
+                local: volume(k.local),
+                ratio: k.ratio.map(index_text).unwrap_or("–".into()),
+                unusable: k.unusable.clone(),
+            })
+            .collect(),
+        trends,
+        rising: movers.rising.iter().map(move_line).collect(),
+        falling: movers.falling.iter().map(move_line).collect(),
+        products,
+        issues: v.issues.iter().map(|i| i.message.clone()).collect(),
+        top_n: TOP_N,
+        earmark_basis: v.earmark.map(|e| {
+            format!(
+                "{} {} × Z {}",
+                e.grondslag.label(),
+                fte_text(e.grondslag_value),
+                index_text(e.pz_index)
+            )
+        }),
+    })
+}
+
+fn signed_volume(v: Decimal) -> String {
+    let text = volume(v.abs());
+    if v > Decimal::ZERO {
+        format!("+{text}")
+    } else if v < Decimal::ZERO {
+        format!("−{text}")
+    } else {
+        text
+    }
+}
