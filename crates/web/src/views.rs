@@ -164,3 +164,24 @@ impl Errors {
         self.0.iter().map(|(f, m)| (f, m))
     }
 }
+
+/// One field of a version conflict (F4): what is stored now next to what the person typed.
+pub struct DiffRow {
+    pub label: &'static str,
+    pub stored: String,
+    pub typed: String,
+    pub differs: bool,
+}
+
+/// The rows of a conflict table from (label, stored, typed), in that order.
+pub fn diff_rows(fields: Vec<(&'static str, String, String)>) -> Vec<DiffRow> {
+    fields
+        .into_iter()
+        .map(|(label, stored, typed)| DiffRow {
+            label,
+            differs: stored != typed,
+            stored,
+            typed,
+        })
+        .collect()
+}

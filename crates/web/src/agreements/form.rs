@@ -5,7 +5,7 @@ use crate::auth::User;
 use crate::beheer::who;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::views::{Ctx, Errors, Layout, render};
+use crate::views::{Ctx, DiffRow, Errors, Layout, render};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -68,13 +68,6 @@ struct FormPage {
     /// Set for a frozen agreement: the form is not shown, only where to go instead.
     frozen_actions: Option<String>,
     origin: Option<(i64, String)>,
-}
-
-pub(super) struct DiffRow {
-    pub label: &'static str,
-    pub stored: String,
-    pub typed: String,
-    pub differs: bool,
 }
 
 #[derive(Template)]
@@ -822,15 +815,7 @@ fn diff_rows(stored: &Draft, typed: &Draft, people: &[(i64, String)]) -> Vec<Dif
             typed.budget_scenario.trim().to_string(),
         ),
     ];
-    pairs
-        .into_iter()
-        .map(|(label, stored, typed)| DiffRow {
-            label,
-            differs: stored != typed,
-            stored,
-            typed,
-        })
-        .collect()
+    crate::views::diff_rows(pairs)
 }
 
 pub(super) async fn update(

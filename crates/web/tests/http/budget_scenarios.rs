@@ -268,9 +268,30 @@ async fn the_controller_edits_a_scenario_with_a_version_check(pool: PgPool) {
         (2, "0.1".parse().unwrap()),
         "70/20/10"
     );
-    let stale = c.post(&path, &form("1")).await;
-    assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A second person still on version 1: both versions side by side, their input kept in the
+    // form with the stored version, so saving again replaces it deliberately.
+    let mut stale = form("1");
+    stale[1] = ("name", "Basis oud");
+    let stale = c.post(&path, &stale).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
     assert!(stale.body.contains("intussen gewijzigd"));
+    assert!(
+        stale.body.contains(
+            "<th scope=\"row\">Naam <span class=\"badge badge-bad\">verschilt</span></th>\n    <td><mark>Basis met pz</mark></td>\n    <td><mark>Basis oud</mark></td>"
+        ),
+        "{}",
+        stale.body
+    );
+    assert!(
+        stale.body.contains("<td>2 – In de norm-fte</td>"),
+        "the same variant is not marked"
+    );
+    assert!(stale.body.contains(r#"name="version" value="2""#));
+    assert!(stale.body.contains(r#"value="Basis oud""#));
+    assert_eq!(
+        budget::scenario(&c.store, id).await.unwrap().name,
+        "Basis met pz"
+    );
     let page = c.get(&path).await;
     assert!(
         page.body

@@ -340,3 +340,86 @@ async fn a_reviewer_returns_with_a_reason_and_accepts(pool: PgPool) {
     let list = c.get("/begroting/trendinput?jaar=2031").await;
     assert!(!list.body.contains(&format!("CAR #{id}")));
 }
+
+/// Two tabs on the same concept: the later save sees both versions side by side and keeps its
+/// text; saving again replaces the stored version deliberately. Once the input was submitted
+/// in between, it can no longer be edited and the text is kept to copy.
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn a_stale_edit_shows_both_versions(pool: PgPool) {
+    let mut c = app(pool).await;
+    let f = fixture(&c).await;
+    c.sign_in_as(VAKGROEP).await;
+    let mut form = ten_percent(&f.car.to_string());
+    form.push(("actie", "opslaan".into()));
+    let saved = c.post("/begroting/trendinput", &fields(&form)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let id = id_from(saved.location());
+    let path = format!("/begroting/trendinput/{id}");
+
+    let edit = |rationale: &str, version: &str| {
+        let mut e = form.clone();
+        e[6].1 = rationale.into();
+        e.push(("version", version.into()));
+        e
+    };
+    let first = c
+        .post(&path, &fields(&edit("Vergrijzing, herzien", "1")))
+        .await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+    let stale = c
+        .post(&path, &fields(&edit("Vergrijzing, andere tab", "1")))
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(stale.body.contains("intussen gewijzigd"), "{}", stale.body);
+    assert!(
+        stale.body.contains(
+            "<td><mark>Vergrijzing, herzien</mark></td>\n    <td><mark>Vergrijzing, andere tab</mark></td>"
+        ),
+        "{}",
+        stale.body
+    );
+    assert!(
+        stale.body.contains("<td>De hele vakgroep</td>"),
+        "the same scope is not marked"
+    );
+    assert!(stale.body.contains(r#"name="version" value="2""#));
+    let stored = budget::trend_input(&c.store, id, budget::Seen::All)
+        .await
+        .unwrap();
+    assert_eq!(stored.rationale, "Vergrijzing, herzien");
+
+    let replaced = c
+        .post(&path, &fields(&edit("Vergrijzing, andere tab", "2")))
+        .await;
+    assert_eq!(replaced.status, StatusCode::SEE_OTHER, "{}", replaced.body);
+
+    // Submitted from the first tab; the second tab's edit cannot land any more.
+    let mut submit = edit("Vergrijzing, andere tab", "3");
+    submit.retain(|(k, _)| *k != "actie");
+    submit.push(("actie", "indienen".into()));
+    let submitted = c.post(&path, &fields(&submit)).await;
+    assert_eq!(
+        submitted.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        submitted.body
+    );
+    let late = c
+        .post(&path, &fields(&edit("Nog een wijziging", "3")))
+        .await;
+    assert_eq!(late.status, StatusCode::CONFLICT);
+    assert!(
+        late.body
+            .contains("heeft nu status ‘Ingediend’; hij kan niet meer worden bewerkt"),
+        "{}",
+        late.body
+    );
+    assert!(late.body.contains("Nog een wijziging"));
+    let stored = budget::trend_input(&c.store, id, budget::Seen::All)
+        .await
+        .unwrap();
+    assert_eq!(
+        (stored.status.as_str(), stored.rationale.as_str()),
+        ("ingediend", "Vergrijzing, andere tab")
+    );
+}

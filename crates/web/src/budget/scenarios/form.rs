@@ -7,7 +7,7 @@ use crate::auth::User;
 use crate::beheer::who;
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::views::{Ctx, Errors, Layout, render};
+use crate::views::{Ctx, DiffRow, Errors, Layout, diff_rows, render};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -135,6 +135,8 @@ struct FormPage {
     overrides: Vec<OverrideRow>,
     has_overrides: bool,
     errors: Errors,
+    /// After a version conflict: the stored scenario next to what was typed.
+    conflict: Option<Vec<DiffRow>>,
 }
 
 async fn form_page(
@@ -143,6 +145,7 @@ async fn form_page(
     id: Option<i64>,
     d: Draft,
     errors: Errors,
+    conflict: Option<Vec<DiffRow>>,
 ) -> AppResult<Response> {
     let year: Option<i16> = d.year.trim().parse().ok();
     let trends = match year {
@@ -232,7 +235,9 @@ async fn form_page(
                 }),
         );
     }
-    let status = if errors.is_empty() {
+    let status = if conflict.is_some() {
+        StatusCode::CONFLICT
+    } else if errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -258,6 +263,7 @@ async fn form_page(
         has_overrides: d_has_overrides,
         overrides,
         errors,
+        conflict,
     };
     Ok((status, render(page)?).into_response())
 }
@@ -444,7 +450,7 @@ pub(super) async fn new(
         previous,
         ..Draft::default()
     };
-    form_page(&state, &ctx, None, d, Errors::default()).await
+    form_page(&state, &ctx, None, d, Errors::default(), None).await
 }
 
 fn store_error(e: StoreError, errors: &mut Errors) -> AppResult<()> {
@@ -477,7 +483,7 @@ pub(super) async fn create(
     let d = draft_from(&pairs);
     let input = match validate(&d) {
         Ok(input) => input,
-        Err(errors) => return form_page(&state, &ctx, None, d, errors).await,
+        Err(errors) => return form_page(&state, &ctx, None, d, errors, None).await,
     };
     let mut tx = state.store.begin().await?;
     match store::budget::create_scenario(&mut tx, &who(&user), &input).await {
@@ -488,7 +494,7 @@ pub(super) async fn create(
         Err(e) => {
             let mut errors = Errors::default();
             store_error(e, &mut errors)?;
-            form_page(&state, &ctx, None, d, errors).await
+            form_page(&state, &ctx, None, d, errors, None).await
         }
     }
 }
@@ -499,7 +505,15 @@ pub(super) async fn edit(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let s = store::budget::scenario(&state.store, id).await?;
-    form_page(&state, &ctx, Some(id), draft_of(&s), Errors::default()).await
+    form_page(
+        &state,
+        &ctx,
+        Some(id),
+        draft_of(&s),
+        Errors::default(),
+        None,
+    )
+    .await
 }
 
 pub(super) async fn update(
@@ -515,7 +529,7 @@ pub(super) async fn update(
     d.year = stored.year.to_string();
     let input = match validate(&d) {
         Ok(input) => input,
-        Err(errors) => return form_page(&state, &ctx, Some(id), d, errors).await,
+        Err(errors) => return form_page(&state, &ctx, Some(id), d, errors, None).await,
     };
     let mut tx = state.store.begin().await?;
     match store::budget::update_scenario(&mut tx, &who(&user), id, d.version, &input).await {
@@ -523,10 +537,132 @@ pub(super) async fn update(
             store::commit(tx).await?;
             Ok(Redirect::to(&format!("/begroting/scenarios/{id}?ok=opgeslagen")).into_response())
         }
+        Err(StoreError::Conflict) => {
+            drop(tx);
+            // Both versions side by side; the form keeps what was typed and carries the stored
+            // version, so saving again replaces it deliberately.
+            let now = store::budget::scenario(&state.store, id).await?;
+            let names = Names::load(&state, now.year).await?;
+            let rows = diff_rows(
+                shown(&draft_of(&now), &names)
+                    .into_iter()
+                    .zip(shown(&d, &names))
+                    .map(|((label, stored), (_, typed))| (label, stored, typed))
+                    .collect(),
+            );
+            let mut errors = Errors::default();
+            errors.add(
+                "_versie",
+                "Iemand anders heeft dit scenario intussen gewijzigd. Hieronder staan beide versies; uw invoer staat in het formulier. Neem over wat u van de opgeslagen versie wilt houden en sla opnieuw op om die bewust te vervangen.",
+            );
+            let d = Draft {
+                version: now.version,
+                ..d
+            };
+            form_page(&state, &ctx, Some(id), d, errors, Some(rows)).await
+        }
         Err(e) => {
             let mut errors = Errors::default();
             store_error(e, &mut errors)?;
-            form_page(&state, &ctx, Some(id), d, errors).await
+            form_page(&state, &ctx, Some(id), d, errors, None).await
         }
     }
+}
+
+/// Names for the ids a draft holds: the scenarios of last year and the vakgroepen.
+struct Names {
+    scenarios: Vec<(i64, String)>,
+    vakgroepen: Vec<(i64, String)>,
+}
+
+impl Names {
+    async fn load(state: &AppState, year: i16) -> AppResult<Names> {
+        Ok(Names {
+            scenarios: store::budget::scenarios(&state.store, Some(year - 1))
+                .await?
+                .into_iter()
+                .map(|s| (s.id, format!("{} ({})", s.name, s.year)))
+                .collect(),
+            vakgroepen: store::vakgroepen::list(&state.store)
+                .await?
+                .into_iter()
+                .map(|v| (v.id, v.code))
+                .collect(),
+        })
+    }
+
+    fn name(list: &[(i64, String)], id: &str) -> String {
+        list.iter()
+            .find(|(i, _)| i.to_string() == id.trim())
+            .map_or_else(|| id.trim().to_string(), |(_, n)| n.clone())
+    }
+}
+
+/// A draft as a person reads it, field by field, for the conflict table.
+fn shown(d: &Draft, names: &Names) -> Vec<(&'static str, String)> {
+    let variant = |code: &str| match code.trim() {
+        "1" => PzVariant::Informatief.label().to_string(),
+        "2" => PzVariant::InNormFte.label().to_string(),
+        "3" => PzVariant::Geoormerkt.label().to_string(),
+        other => other.to_string(),
+    };
+    let weights = if [&d.w_out, &d.w_eff, &d.w_pz]
+        .iter()
+        .all(|w| w.trim().is_empty())
+    {
+        "standaard bij de variant".to_string()
+    } else {
+        format!(
+            "productie {} · efficiëntie {} · passende zorg {}",
+            d.w_out.trim(),
+            d.w_eff.trim(),
+            d.w_pz.trim()
+        )
+    };
+    let grondslag = Grondslag::ALL
+        .iter()
+        .find(|&&g| engine::grondslag_code(g) == d.grondslag)
+        .map_or_else(|| d.grondslag.clone(), |g| g.label().to_string());
+    let mut trends = d.trends.clone();
+    trends.sort_unstable();
+    trends.dedup();
+    let mut overrides: Vec<String> = d
+        .overrides
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(id, v)| {
+            format!(
+                "{}: {}",
+                Names::name(&names.vakgroepen, &id.to_string()),
+                variant(v)
+            )
+        })
+        .collect();
+    overrides.sort();
+    vec![
+        ("Naam", d.name.trim().to_string()),
+        ("Toelichting", d.description.trim().to_string()),
+        ("Referentiejaar", d.reference_year.trim().to_string()),
+        (
+            "Begroting vorig jaar",
+            if d.previous.trim().is_empty() {
+                "Geen".to_string()
+            } else {
+                Names::name(&names.scenarios, &d.previous)
+            },
+        ),
+        ("Variant passende zorg", variant(&d.variant)),
+        ("Andere variant per vakgroep", overrides.join("; ")),
+        ("Gewichten (%)", weights),
+        ("Geoormerkt bedrag (€)", d.earmark.trim().to_string()),
+        ("Grondslag", grondslag),
+        (
+            "Trendinputs",
+            trends
+                .iter()
+                .map(|t| format!("#{t}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+    ]
 }

@@ -7,7 +7,7 @@ use crate::auth::User;
 use crate::beheer::who;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::views::{Ctx, Errors, Layout, render};
+use crate::views::{Ctx, DiffRow, Errors, Layout, diff_rows, render};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -121,9 +121,18 @@ pub(super) struct FormPage {
     pub(super) scenarios: Vec<Choice>,
     pub(super) errors: Errors,
     pub(super) effect: EffectFragment,
-    pub(super) return_reason: String,
+    pub(super) notes: Notes,
     pub(super) id: Option<i64>,
     pub(super) budget_js: &'static str,
+}
+
+/// What the form says above its fields besides the errors.
+#[derive(Default)]
+pub(super) struct Notes {
+    /// Why a reviewer returned the input.
+    pub(super) return_reason: String,
+    /// After a version conflict: the stored input next to what was typed.
+    pub(super) conflict: Option<Vec<DiffRow>>,
 }
 
 /// What `input` does to its vakgroep in the chosen scenario of the draft's year (or the year's
@@ -233,7 +242,7 @@ pub(super) async fn form_page(
     id: Option<i64>,
     d: Draft,
     errors: Errors,
-    return_reason: String,
+    notes: Notes,
 ) -> AppResult<Response> {
     let vakgroep = own_vakgroep(state, user, d.vakgroep_id).await?;
     let products = product_ids(state, d.vakgroep_id).await?;
@@ -251,7 +260,9 @@ pub(super) async fn form_page(
             label: s.name,
         })
         .collect();
-    let status = if errors.is_empty() {
+    let status = if notes.conflict.is_some() {
+        StatusCode::CONFLICT
+    } else if errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -290,7 +301,7 @@ pub(super) async fn form_page(
         d,
         errors,
         effect,
-        return_reason,
+        notes,
         id,
         budget_js: crate::assets::budget_js_url(),
     };
@@ -321,7 +332,7 @@ pub(super) async fn new(
         None,
         d,
         Errors::default(),
-        String::new(),
+        Notes::default(),
     )
     .await
 }
@@ -379,7 +390,7 @@ pub(super) async fn save(
     mut d: Draft,
 ) -> AppResult<Response> {
     own_vakgroep(state, user, d.vakgroep_id).await?;
-    let mut return_reason = String::new();
+    let mut notes = Notes::default();
     let mut stored_status = TrendStatus::Concept;
     if let Some(id) = id {
         // Year and vakgroep are the stored input's; a representative cannot move it.
@@ -389,7 +400,7 @@ pub(super) async fn save(
         }
         d.year = stored.year;
         d.vakgroep_id = stored.vakgroep_id;
-        return_reason = stored.return_reason.clone();
+        notes.return_reason = stored.return_reason.clone();
         stored_status = TrendStatus::parse(&stored.status).unwrap_or(TrendStatus::Verwerkt);
     }
     let action = one(pairs, "actie");
@@ -401,10 +412,10 @@ pub(super) async fn save(
     let input = match to_store(&d, &known) {
         Ok(input) if action != "voorbeeld" => input,
         Ok(_) => {
-            return form_page(state, ctx, user, id, d, Errors::default(), return_reason).await;
+            return form_page(state, ctx, user, id, d, Errors::default(), notes).await;
         }
         Err(errors) => {
-            return form_page(state, ctx, user, id, d, errors, return_reason).await;
+            return form_page(state, ctx, user, id, d, errors, notes).await;
         }
     };
     let who = who(user);
@@ -459,13 +470,95 @@ pub(super) async fn save(
             };
             Ok(Redirect::to(&format!("/begroting/trendinput/{id}?ok={ok}")).into_response())
         }
+        Err(StoreError::Conflict) if id.is_some() => {
+            drop(tx);
+            conflict(state, ctx, user, id.unwrap_or_default(), d).await
+        }
         Err(e) => {
             drop(tx);
             let mut errors = Errors::default();
             store_error(e, &mut errors)?;
-            form_page(state, ctx, user, id, d, errors, return_reason).await
+            form_page(state, ctx, user, id, d, errors, notes).await
         }
     }
+}
+
+/// Someone changed the input since the form was opened: the stored version next to what was
+/// typed, the typed text kept in the form with the stored version, so saving again replaces it
+/// deliberately — or, when the input was submitted or reviewed meanwhile, the text kept to copy.
+async fn conflict(
+    state: &AppState,
+    ctx: &Ctx,
+    user: &User,
+    id: i64,
+    d: Draft,
+) -> AppResult<Response> {
+    let now = visible(state, user, id).await?;
+    let status = TrendStatus::parse(&now.status).unwrap_or(TrendStatus::Verwerkt);
+    let products = product_ids(state, now.vakgroep_id).await?;
+    let stored = draft_of(&now);
+    let rows = diff_rows(
+        shown(&stored, &products)
+            .into_iter()
+            .zip(shown(&d, &products))
+            .map(|((label, stored), (_, typed))| (label, stored, typed))
+            .collect(),
+    );
+    let mut errors = Errors::default();
+    let d = if trend::may_edit(status, actor_for(user, now.vakgroep_id)) {
+        errors.add(
+            "_versie",
+            "Iemand anders heeft deze trendinput intussen gewijzigd. Hieronder staan beide versies; uw invoer staat in het formulier. Neem over wat u van de opgeslagen versie wilt houden en sla opnieuw op om die bewust te vervangen.",
+        );
+        Draft {
+            version: now.version,
+            ..d
+        }
+    } else {
+        errors.add(
+            "_versie",
+            format!(
+                "Deze trendinput is intussen gewijzigd en heeft nu status ‘{}’; hij kan niet meer worden bewerkt. Uw invoer staat nog in het formulier, zodat u die kunt overnemen.",
+                status.label()
+            ),
+        );
+        d
+    };
+    let notes = Notes {
+        return_reason: now.return_reason.clone(),
+        conflict: Some(rows),
+    };
+    form_page(state, ctx, user, Some(id), d, errors, notes).await
+}
+
+/// A draft as a person reads it, field by field, for the conflict table.
+fn shown(d: &Draft, products: &[store::budget::CareProduct]) -> Vec<(&'static str, String)> {
+    let f = &d.form;
+    let scope = if f.scope == "zorgproducten" {
+        let mut codes: Vec<&str> = products
+            .iter()
+            .filter(|p| f.product_ids.contains(&p.id))
+            .map(|p| p.code.as_str())
+            .collect();
+        codes.sort_unstable();
+        format!("Gekozen zorgproducten: {}", codes.join(", "))
+    } else {
+        "De hele vakgroep".to_string()
+    };
+    let kind = match f.change_kind.as_str() {
+        "absoluut" => "Absoluut volume",
+        _ => "Percentage",
+    };
+    let category = TrendCategory::parse(&f.category)
+        .map_or_else(|| f.category.clone(), |c| c.label().to_string());
+    vec![
+        ("Zorgproducten", scope),
+        ("Soort verandering", kind.to_string()),
+        ("Verandering", f.value.trim().to_string()),
+        ("Categorie", category),
+        ("Onderbouwing", f.rationale.trim().to_string()),
+        ("Bron", f.source.trim().to_string()),
+    ]
 }
 
 pub(super) async fn create(
@@ -499,7 +592,10 @@ pub(super) async fn edit(
         Some(id),
         draft_of(&t),
         Errors::default(),
-        t.return_reason.clone(),
+        Notes {
+            return_reason: t.return_reason.clone(),
+            conflict: None,
+        },
     )
     .await
 }
