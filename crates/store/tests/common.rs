@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use gg_store::audit::Who;
+use gg_store::budget::CareProductInput;
 use gg_store::domain::people::{Email, EmploymentForm, PersonName, Role};
 use gg_store::people::{MembershipInput, PersonInput};
 use gg_store::{PgPool, Store};
@@ -54,4 +55,42 @@ pub async fn create(store: &Store, input: &PersonInput) -> i64 {
 
 pub fn store(pool: PgPool) -> Store {
     Store::from_pool(pool)
+}
+
+/// A vakgroep of the capacity budget.
+pub async fn vakgroep(pool: &PgPool, code: &str) -> i64 {
+    sqlx::query_scalar(
+        "INSERT INTO vakgroep (code, name, kind) VALUES ($1, $2, 'poortspecialisme') RETURNING id",
+    )
+    .bind(code)
+    .bind(format!("Vakgroep {code}"))
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+pub async fn product(s: &Store, vakgroep_id: i64, code: &str) -> i64 {
+    let mut tx = s.begin().await.unwrap();
+    let id = gg_store::budget::create_care_product(
+        &mut tx,
+        &admin(),
+        &CareProductInput {
+            vakgroep_id,
+            code: code.into(),
+            description: format!("Product {code}"),
+            active: true,
+        },
+    )
+    .await
+    .unwrap();
+    gg_store::commit(tx).await.unwrap();
+    id
+}
+
+pub async fn audit_count(pool: &PgPool, object_type: &str) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE object_type = $1")
+        .bind(object_type)
+        .fetch_one(pool)
+        .await
+        .unwrap()
 }

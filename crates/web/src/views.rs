@@ -49,6 +49,7 @@ fn notice_for(code: &str) -> Option<&'static str> {
     Some(match code {
         "opgeslagen" => "De wijzigingen zijn opgeslagen.",
         "aangemaakt" => "Aangemaakt.",
+        "verwijderd" => "Verwijderd.",
         "geblokkeerd" => {
             "Het account is geblokkeerd; alle sessies van deze persoon zijn beëindigd."
         }

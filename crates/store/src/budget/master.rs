@@ -194,17 +194,6 @@ pub async fn update_care_product(
     update_id_row::<CareProduct>(conn, who, id, update).await
 }
 
-/// Deletes a care product that nothing refers to; one with norm times, volumes or trend inputs
-/// answers `InUse` (deactivate it instead).
-pub async fn delete_care_product(
-    conn: &mut PgConnection,
-    who: &Who,
-    id: i64,
-    expected_version: i32,
-) -> Result<(), StoreError> {
-    delete_id_row::<CareProduct>(conn, who, id, expected_version).await
-}
-
 /// Creates many care products at once (an initial list, the demo hospital) with one audit entry
 /// that counts them. All or nothing: a duplicate code refuses the whole list with `Duplicate`.
 pub async fn create_care_products(

@@ -11,25 +11,29 @@
 //! Compartments (§0): a vakgroep representative sees only their own vakgroepen' trend inputs.
 //! [`trend_inputs`] and [`trend_input`] take a [`Seen`] and filter in the query itself.
 
+mod deletion;
 mod engine;
 mod master;
 mod norm_times;
 mod scenarios;
 mod trends;
 
+pub use deletion::{
+    ProductDeletion, ProductReferences, care_product_references, delete_care_product,
+};
 pub use engine::{
     EngineInput, EngineKpi, EngineProduct, EngineTrendInput, EngineVakgroep, engine_input,
 };
 pub use master::{
     BudgetKpi, BudgetYear, BudgetYearInput, CareProduct, CareProductInput, CopySummary, Formatief,
     KpiInput, Normuren, care_product, care_products, copy_year, create_care_product,
-    create_care_products, create_kpi, delete_care_product, delete_formatief, delete_kpi,
-    delete_normuren, formatief, kpi, kpis, normuren, save_year, set_formatief, set_normuren,
-    update_care_product, update_kpi, year, years,
+    create_care_products, create_kpi, delete_formatief, delete_kpi, delete_normuren, formatief,
+    kpi, kpis, normuren, save_year, set_formatief, set_normuren, update_care_product, update_kpi,
+    year, years,
 };
 pub use norm_times::{
-    BulkOutcome, NormTime, NormTimeLine, delete_norm_time, norm_times, replace_norm_times,
-    set_norm_time,
+    BulkOutcome, NormTime, NormTimeLine, delete_norm_time, norm_time, norm_times,
+    replace_norm_times, set_norm_time,
 };
 pub use scenarios::{
     Scenario, ScenarioInput, VariantOverride, create_scenario, scenario, scenarios, update_scenario,

@@ -1,6 +1,6 @@
 //! Norm times: minutes per care product per year, one at a time or as a whole list from a file.
 
-use super::{YearRow, delete_year_row, ensure_year, set_year_row};
+use super::{YearRow, delete_year_row, ensure_year, set_year_row, year_row};
 use crate::audit::{self, Change, Who};
 use crate::{PgConnection, Store, StoreError};
 use domain::production::LineError;
@@ -56,6 +56,16 @@ pub async fn norm_times(
     .await?)
 }
 
+/// One care product's norm time in a year, if it has one.
+pub async fn norm_time(
+    store: &Store,
+    year: i16,
+    care_product_id: i64,
+) -> Result<Option<NormTime>, StoreError> {
+    let mut conn = store.pool().acquire().await?;
+    year_row(&mut conn, year, care_product_id).await
+}
+
 /// Sets one norm time. `expected_version`: `None` to add one (refused with `Conflict` if it exists
 /// meanwhile), else the version that was edited.
 pub async fn set_norm_time(
@@ -86,6 +96,26 @@ pub async fn delete_norm_time(
     expected_version: i32,
 ) -> Result<(), StoreError> {
     delete_year_row::<NormTime>(conn, who, year, care_product_id, expected_version).await
+}
+
+/// Deletes every norm time of a care product, each audited on its own, as part of deleting the
+/// product; returns their years.
+pub(super) async fn delete_product_norm_times(
+    conn: &mut PgConnection,
+    who: &Who,
+    care_product_id: i64,
+) -> Result<Vec<i16>, StoreError> {
+    let rows: Vec<NormTime> = sqlx::query_as(concat!(
+        norm_select!(),
+        " WHERE n.care_product_id = $1 ORDER BY n.year"
+    ))
+    .bind(care_product_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for n in &rows {
+        delete_year_row::<NormTime>(conn, who, n.year, care_product_id, n.version).await?;
+    }
+    Ok(rows.into_iter().map(|n| n.year).collect())
 }
 
 /// One line of a norm-time list as read from a file.

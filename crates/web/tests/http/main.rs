@@ -5,6 +5,7 @@ mod auth;
 mod beheer;
 mod budget_last_year;
 mod budget_master;
+mod budget_master_delete;
 mod budget_scenarios;
 mod budget_trends;
 mod calendar;

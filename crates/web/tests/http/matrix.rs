@@ -188,6 +188,26 @@ fn expectations() -> Vec<(&'static str, &'static str, &'static str)> {
             "/begroting/stamgegevens/zorgproducten/{id}/normtijd",
             "LFFFNFF",
         ),
+        (
+            "GET",
+            "/begroting/stamgegevens/zorgproducten/{id}/verwijderen",
+            "LFFFNFF",
+        ),
+        (
+            "POST",
+            "/begroting/stamgegevens/zorgproducten/{id}/verwijderen",
+            "LFFFNFF",
+        ),
+        (
+            "GET",
+            "/begroting/stamgegevens/zorgproducten/{id}/normtijd/verwijderen",
+            "LFFFNFF",
+        ),
+        (
+            "POST",
+            "/begroting/stamgegevens/zorgproducten/{id}/normtijd/verwijderen",
+            "LFFFNFF",
+        ),
         ("GET", "/begroting/stamgegevens/normtijden", "LFFFAFF"),
         ("POST", "/begroting/stamgegevens/normtijden", "LFFFNFF"),
         ("GET", "/begroting/productie", "LAAAAFF"),

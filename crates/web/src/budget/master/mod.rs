@@ -4,6 +4,7 @@
 //! look (ViewBudget). Every write goes through the store, which audits it and refuses a stale
 //! version.
 
+mod delete;
 mod norm_times;
 mod products;
 mod vakgroep;
@@ -24,6 +25,7 @@ pub(super) fn routes() -> Vec<RouteDef> {
     routes.extend(vakgroep::routes());
     routes.extend(products::routes());
     routes.extend(norm_times::routes());
+    routes.extend(delete::routes());
     routes
 }
 

@@ -187,7 +187,8 @@ const DUPLICATE: (&str, &str) = (
     "Deze vakgroep heeft al een zorgproduct met deze code.",
 );
 
-fn back(vakgroep_id: i64, year: &str, ok: &str) -> Response {
+/// The vakgroep's product list in the form's year, with a confirmation.
+pub(super) fn back(vakgroep_id: i64, year: &str, ok: &str) -> Response {
     let year = super::parse_year(year)
         .map(|y| format!("jaar={y}&"))
         .unwrap_or_default();

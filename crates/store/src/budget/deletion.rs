@@ -1,0 +1,87 @@
+//! Deleting a care product. Realised volumes and trend inputs are history that must keep their
+//! product, so either refuses the deletion (the controller deactivates the product instead). Norm
+//! times are the product's own master data: they go with it, each audited as its own deletion, so
+//! that a product entered by mistake can be removed with what was entered for it.
+
+use super::norm_times::delete_product_norm_times;
+use super::{CareProduct, delete_id_row, id_row};
+use crate::audit::Who;
+use crate::{PgConnection, Store, StoreError};
+use serde::Serialize;
+
+/// What refers to a care product, each as the budget years concerned (ascending).
+#[derive(Debug, Clone, PartialEq, Eq, Default, sqlx::FromRow, Serialize)]
+pub struct ProductReferences {
+    /// Years with realised volumes (of current imports; a replaced import has lost its rows).
+    pub volume_years: Vec<i16>,
+    /// Years of trend inputs that name the product, whatever their status.
+    pub trend_input_years: Vec<i16>,
+    /// Years with a norm time; these are deleted with the product.
+    pub norm_time_years: Vec<i16>,
+}
+
+impl ProductReferences {
+    pub fn blocks_deletion(&self) -> bool {
+        !self.volume_years.is_empty() || !self.trend_input_years.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum ProductDeletion {
+    /// Deleted, together with its norm times of these years.
+    Deleted { norm_time_years: Vec<i16> },
+    /// Nothing was changed: volumes or trend inputs refer to the product.
+    Refused(ProductReferences),
+}
+
+async fn references_on(
+    conn: &mut PgConnection,
+    care_product_id: i64,
+) -> Result<ProductReferences, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT
+             ARRAY(SELECT DISTINCT i.year FROM production_volume v
+                       JOIN production_import i ON i.id = v.import_id
+                   WHERE v.care_product_id = $1 ORDER BY 1) AS volume_years,
+             ARRAY(SELECT DISTINCT t.year FROM trend_input_product tp
+                       JOIN trend_input t ON t.id = tp.trend_input_id
+                   WHERE tp.care_product_id = $1 ORDER BY 1) AS trend_input_years,
+             ARRAY(SELECT year FROM norm_time WHERE care_product_id = $1 ORDER BY 1)
+                 AS norm_time_years",
+    )
+    .bind(care_product_id)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// What refers to a care product, to tell before deleting whether it can be deleted.
+pub async fn care_product_references(
+    store: &Store,
+    care_product_id: i64,
+) -> Result<ProductReferences, StoreError> {
+    let mut conn = store.pool().acquire().await?;
+    references_on(&mut conn, care_product_id).await
+}
+
+/// Deletes a care product and its norm times, unless volumes or trend inputs refer to it
+/// (`Refused`, nothing changed). A stale version answers `Conflict`. Should an import or a trend
+/// input reach the product between the check and the delete, the database refuses with `InUse`;
+/// the caller then drops the transaction, which undoes the norm times' deletion too.
+pub async fn delete_care_product(
+    conn: &mut PgConnection,
+    who: &Who,
+    id: i64,
+    expected_version: i32,
+) -> Result<ProductDeletion, StoreError> {
+    let current: CareProduct = id_row(conn, id).await?;
+    if current.version != expected_version {
+        return Err(StoreError::Conflict);
+    }
+    let references = references_on(conn, id).await?;
+    if references.blocks_deletion() {
+        return Ok(ProductDeletion::Refused(references));
+    }
+    let norm_time_years = delete_product_norm_times(conn, who, id).await?;
+    delete_id_row::<CareProduct>(conn, who, id, expected_version).await?;
+    Ok(ProductDeletion::Deleted { norm_time_years })
+}
