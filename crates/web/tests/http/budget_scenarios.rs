@@ -218,17 +218,32 @@ async fn an_accepted_trend_input_changes_the_scenario(pool: PgPool) {
         vec![input]
     );
 
-    // A representative sees the figures but not another vakgroep's trend inputs.
+    // A representative sees every vakgroep's figures, but only their own vakgroep's detail:
+    // another's products, movers, trend inputs and problems are not found.
+    let controller_page = c.get(&format!("/begroting/scenarios/{with}")).await.body;
     c.cookies.clear();
     c.sign_in_as(VAKGROEP).await;
     let ort = c
         .get(&format!("/begroting/scenarios/{with}/vakgroep?v={}", f.ort))
         .await;
-    assert_eq!(ort.status, StatusCode::OK);
-    assert!(
-        ort.body
-            .contains("alleen zichtbaar voor haar vertegenwoordigers")
-    );
+    assert_eq!(ort.status, StatusCode::NOT_FOUND);
+    let page = c.get(&format!("/begroting/scenarios/{with}")).await.body;
+    assert_eq!(row(&page, "ORT"), row(&controller_page, "ORT"));
+    assert!(!page.contains(&format!("vakgroep?v={}", f.ort)));
+    assert!(page.contains(&format!("vakgroep?v={}", f.car)));
+    assert!(controller_page.contains(&format!("vakgroep?v={}", f.ort)));
+    // The other vakgroepen of the test database lack normuren: the controller reads each of
+    // them, the representative of CAR (complete) only the hospital-wide line.
+    let problems = |body: &str| -> Vec<String> {
+        body.split("<li><strong>")
+            .skip(1)
+            .map(|l| l.split("</li>").next().unwrap().to_string())
+            .collect()
+    };
+    assert!(problems(&controller_page).len() > 1);
+    let own_problems = problems(&page);
+    assert_eq!(own_problems.len(), 1, "{own_problems:?}");
+    assert!(own_problems[0].contains("· Ziekenhuis:"));
     let own = c
         .get(&format!("/begroting/scenarios/{with}/vakgroep?v={}", f.car))
         .await;

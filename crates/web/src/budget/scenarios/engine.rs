@@ -18,8 +18,9 @@ pub(crate) struct Loaded {
     pub stored: EngineInput,
     pub input: BudgetInput,
     pub params: Scenario,
-    /// Gaps in the data the engine cannot see (a product without a norm time), in Dutch.
-    pub warnings: Vec<String>,
+    /// Gaps in the data the engine cannot see (a product without a norm time), in Dutch, by
+    /// vakgroep id.
+    pub warnings: Vec<(i64, String)>,
 }
 
 impl Loaded {
@@ -148,7 +149,7 @@ fn engine_trend(t: &EngineTrendInput) -> Option<TrendInput> {
 }
 
 /// Groups the store's flat rows per vakgroep, in the store's order.
-pub(crate) fn budget_input(e: &EngineInput) -> (BudgetInput, Vec<String>) {
+pub(crate) fn budget_input(e: &EngineInput) -> (BudgetInput, Vec<(i64, String)>) {
     let mut warnings = Vec::new();
     let vakgroepen = e
         .vakgroepen
@@ -160,10 +161,10 @@ pub(crate) fn budget_input(e: &EngineInput) -> (BudgetInput, Vec<String>) {
                 .filter(|p| p.vakgroep_id == v.id)
                 .map(|p| {
                     if p.norm_minutes.is_none() && !p.baseline_volume.is_zero() {
-                        warnings.push(format!(
+                        warnings.push((v.id, format!(
                             "{}: zorgproduct {} heeft volume maar geen normtijd voor {}; het telt niet mee in de normuren.",
                             v.code, p.code, e.scenario.year
-                        ));
+                        )));
                     }
                     CareProduct {
                         id: p.id,
@@ -276,6 +277,8 @@ pub(crate) struct FigureRow {
     /// The variant-3 share of the earmarked passende-zorg budget, in euros.
     pub earmark: Option<String>,
     pub complete: bool,
+    /// Whether the reader may open the vakgroep's detail (its own compartment, product.md §0).
+    pub detail: bool,
 }
 
 fn euros(amount: Decimal) -> String {
@@ -301,6 +304,7 @@ pub(crate) fn figure_row(v: &VakgroepResult, name: String) -> FigureRow {
         mutation: fte.map(|f| signed(f.mutation)).unwrap_or(MISSING.into()),
         earmark: v.earmark.map(|e| euros(e.amount)),
         complete: v.is_complete(),
+        detail: false,
     }
 }
 
@@ -318,6 +322,7 @@ pub(crate) fn totals_row(t: &HospitalTotals) -> FigureRow {
         mutation: signed(t.mutation),
         earmark: (!t.earmarked.is_zero()).then(|| euros(t.earmarked)),
         complete: true,
+        detail: false,
     }
 }
 
@@ -328,7 +333,13 @@ pub(crate) struct IssueLine {
     pub message: String,
 }
 
-pub(crate) fn issue_lines(l: &Loaded, r: &BudgetResult) -> Vec<IssueLine> {
+/// The engine's and the data's problems; a vakgroep's own problems only for those who may see its
+/// detail (`sees`), since they name its trend inputs and products.
+pub(crate) fn issue_lines(
+    l: &Loaded,
+    r: &BudgetResult,
+    sees: impl Fn(i64) -> bool,
+) -> Vec<IssueLine> {
     let mut lines: Vec<IssueLine> = r
         .issues
         .iter()
@@ -338,18 +349,23 @@ pub(crate) fn issue_lines(l: &Loaded, r: &BudgetResult) -> Vec<IssueLine> {
             message: i.message.clone(),
         })
         .collect();
-    for v in &r.vakgroepen {
+    for v in r.vakgroepen.iter().filter(|v| sees(v.vakgroep_id)) {
         lines.extend(v.issues.iter().map(|i| IssueLine {
             scope: v.code.clone(),
             severity: i.severity.label(),
             message: i.message.clone(),
         }));
     }
-    lines.extend(l.warnings.iter().map(|w| IssueLine {
-        scope: "Gegevens".into(),
-        severity: "Waarschuwing",
-        message: w.clone(),
-    }));
+    lines.extend(
+        l.warnings
+            .iter()
+            .filter(|(v, _)| sees(*v))
+            .map(|(_, w)| IssueLine {
+                scope: "Gegevens".into(),
+                severity: "Waarschuwing",
+                message: w.clone(),
+            }),
+    );
     lines
 }
 

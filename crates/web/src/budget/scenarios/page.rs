@@ -2,7 +2,7 @@
 
 use super::engine::{self, FigureRow, IssueLine, Loaded, figure_row, totals_row};
 use super::what_if::{Candidate, candidates};
-use super::{Pairs, year_of};
+use super::{Pairs, sees_trends_of, year_of};
 use crate::auth::User;
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -100,10 +100,13 @@ fn weights_text(s: &store::budget::Scenario) -> String {
     )
 }
 
-fn rows_of(l: &Loaded, r: &BudgetResult) -> Vec<FigureRow> {
+fn rows_of(l: &Loaded, r: &BudgetResult, user: &User) -> Vec<FigureRow> {
     r.vakgroepen
         .iter()
-        .map(|v| figure_row(v, l.vakgroep_name(v.vakgroep_id)))
+        .map(|v| FigureRow {
+            detail: sees_trends_of(user, v.vakgroep_id),
+            ..figure_row(v, l.vakgroep_name(v.vakgroep_id))
+        })
         .collect()
 }
 
@@ -142,9 +145,9 @@ pub(super) async fn scenario_page(
                 .collect::<Vec<_>>()
                 .join(", ")
         },
-        rows: rows_of(&l, &result),
+        rows: rows_of(&l, &result, &user),
         total: totals_row(&result.totals),
-        issues: engine::issue_lines(&l, &result),
+        issues: engine::issue_lines(&l, &result, |v| sees_trends_of(&user, v)),
         can_manage: user.actor.can(Capability::ManageBudget),
         what_if,
         what_if_action: format!("/begroting/scenarios/{id}/watals"),

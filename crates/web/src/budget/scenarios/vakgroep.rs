@@ -60,7 +60,7 @@ struct VakgroepPage {
     normuren: String,
     weights: String,
     kpis: Vec<KpiLine>,
-    trends: Option<Vec<TrendLine>>,
+    trends: Vec<TrendLine>,
     rising: Vec<MoveLine>,
     falling: Vec<MoveLine>,
     products: Vec<ProductLine>,
@@ -82,6 +82,12 @@ pub(super) async fn vakgroep_page(
     Query(pairs): Query<Pairs>,
 ) -> AppResult<Response> {
     let vakgroep_id: i64 = one(&pairs, "v").parse().map_err(|_| AppError::NotFound)?;
+    // A vakgroep's detail (its products, movers, trend inputs and problems) is its own
+    // compartment: reviewers see every vakgroep, a representative only their own; the totals
+    // per vakgroep are on the scenario page for everyone who sees the budget.
+    if !sees_trends_of(&user, vakgroep_id) {
+        return Err(AppError::NotFound);
+    }
     let l = engine::load(&state, id).await?;
     let result = engine::compute(&l, &l.input)?;
     let v = result
@@ -102,28 +108,24 @@ pub(super) async fn vakgroep_page(
         hours: signed(m.hours_change),
     };
     let movers = top_movers(v, TOP_N);
-    // Another vakgroep's trend inputs stay in their compartment: its representatives see the
-    // figures they produce, not the inputs themselves.
-    let show_trends = sees_trends_of(&user, vakgroep_id);
-    let trends = show_trends.then(|| {
-        v.trends
-            .iter()
-            .map(|t| TrendLine {
-                id: t.input.id,
-                change: engine::trend_change_text(t.input.change),
-                category: t.input.category.label(),
-                products: match &t.input.scope {
-                    TrendScope::Vakgroep => "alle zorgproducten".into(),
-                    TrendScope::Products(ids) => ids
-                        .iter()
-                        .map(|&p| product_code(p))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                },
-                skipped: t.skipped.clone(),
-            })
-            .collect()
-    });
+    let trends = v
+        .trends
+        .iter()
+        .map(|t| TrendLine {
+            id: t.input.id,
+            change: engine::trend_change_text(t.input.change),
+            category: t.input.category.label(),
+            products: match &t.input.scope {
+                TrendScope::Vakgroep => "alle zorgproducten".into(),
+                TrendScope::Products(ids) => ids
+                    .iter()
+                    .map(|&p| product_code(p))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            },
+            skipped: t.skipped.clone(),
+        })
+        .collect();
     let products = v
         .products
         .iter()
@@ -134,15 +136,12 @@ pub(super) async fn vakgroep_page(
             baseline: volume(p.baseline),
             budget: volume(p.budget_volume),
             hours: hours_text(p.norm_hours()),
-            trends: if show_trends {
-                v.product_trends(i)
-                    .into_iter()
-                    .map(|(tid, c)| format!("#{tid}: {}", engine::trend_change_text(c)))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            } else {
-                String::new()
-            },
+            trends: v
+                .product_trends(i)
+                .into_iter()
+                .map(|(tid, c)| format!("#{tid}: {}", engine::trend_change_text(c)))
+                .collect::<Vec<_>>()
+                .join("; "),
             clamped: p.clamped,
         })
         .collect();
