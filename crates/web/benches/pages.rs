@@ -5,7 +5,14 @@
 //!
 //!     DATABASE_URL=postgres://… cargo bench -p gelijkgericht --bench pages
 //!
+//! Then the budget pages on a large hospital of 40 vakgroepen × 5,000 care products (200,000
+//! norm times and volume cells; `GG_BENCH_BUDGET_PRODUCTS` changes the products per vakgroep, 0
+//! skips it): every page reads its scenario from the database and computes it, so these times
+//! include the engine's load, not only its arithmetic.
+//!
 //! Prints p50/p95/max per page and the number of SQL statements one page view costs.
+
+mod budget_seed;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -378,5 +385,67 @@ fn main() {
         measure_n(&router, &secretary, "/afspraken/nakoming", 50).await;
         measure_n(&router, &secretary, "/afspraken/export.csv", 20).await;
         measure_n(&router, &secretary, "/afspraken/export.xlsx", 20).await;
+
+        let products: usize = std::env::var("GG_BENCH_BUDGET_PRODUCTS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(5_000);
+        if products == 0 {
+            return;
+        }
+        let t = Instant::now();
+        let seeded = budget_seed::seed(&store, 40, products).await;
+        sqlx::query("ANALYZE").execute(store.pool()).await.unwrap();
+        println!(
+            "budget seeded: 40 vakgroepen × {products} care products in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+        let controller = session_for(&store, "r.hendriks@rijnoever.example").await;
+        let (basis, earmarked) = (seeded.basis, seeded.earmarked);
+        measure_n(
+            &router,
+            &controller,
+            &format!("/begroting/scenarios/{basis}"),
+            30,
+        )
+        .await;
+        measure_n(
+            &router,
+            &controller,
+            &format!("/begroting/scenarios/{earmarked}"),
+            30,
+        )
+        .await;
+        measure_n(
+            &router,
+            &controller,
+            &format!(
+                "/begroting/scenarios/{basis}/vakgroep?v={}",
+                seeded.first_vakgroep
+            ),
+            30,
+        )
+        .await;
+        measure_n(
+            &router,
+            &controller,
+            &format!("/begroting/scenarios/{basis}/watals?x=1"),
+            30,
+        )
+        .await;
+        measure_n(
+            &router,
+            &controller,
+            &format!("/begroting/scenarios/vergelijken?s={basis}&s={earmarked}"),
+            20,
+        )
+        .await;
+        measure_n(
+            &router,
+            &controller,
+            &format!("/begroting?jaar={}", budget_seed::YEAR),
+            20,
+        )
+        .await;
     });
 }

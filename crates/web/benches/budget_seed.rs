@@ -1,0 +1,190 @@
+//! A large hospital for the budget pages: `vakgroepen` × `products` care products with norm
+//! times, one period of realised volumes, KPIs, an accepted trend input per vakgroep, and two
+//! scenarios (variant 1, and variant 3 with an earmark). Built through the store's own bulk
+//! paths (the production import is the real COPY import).
+
+use rust_decimal::Decimal;
+use store::Store;
+use store::audit::Who;
+use store::budget::{CareProductInput, KpiInput, NormTimeLine, ScenarioInput, TrendInputInput};
+
+pub const YEAR: i16 = 2040;
+pub const REFERENCE_YEAR: i16 = 2039;
+
+pub struct Seeded {
+    pub basis: i64,
+    pub earmarked: i64,
+    pub first_vakgroep: i64,
+}
+
+/// A small deterministic generator: the same data on every run.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, bound: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % bound
+    }
+}
+
+pub async fn seed(store: &Store, vakgroepen: usize, products: usize) -> Seeded {
+    let who = Who::system("bench");
+    let mut rng = Lcg(42);
+    let mut tx = store.begin().await.unwrap();
+    let mut ids = Vec::new();
+    for v in 0..vakgroepen {
+        let code = format!("BV{v:02}");
+        let id = store::vakgroepen::create(
+            &mut tx,
+            &who,
+            &store::vakgroepen::VakgroepInput {
+                code: domain::people::VakgroepCode::parse(&code).unwrap(),
+                name: format!("Benchvakgroep {v}"),
+                kind: domain::people::VakgroepKind::Poort,
+                active: true,
+            },
+        )
+        .await
+        .unwrap();
+        ids.push((id, code));
+    }
+    let inputs: Vec<CareProductInput> = ids
+        .iter()
+        .flat_map(|(id, code)| {
+            (0..products).map(move |p| CareProductInput {
+                vakgroep_id: *id,
+                code: format!("{code}-{p:05}"),
+                description: format!("Zorgproduct {p} van {code}"),
+                active: true,
+            })
+        })
+        .collect();
+    store::budget::create_care_products(&mut tx, &who, &inputs)
+        .await
+        .unwrap();
+    let lines: Vec<NormTimeLine> = inputs
+        .iter()
+        .enumerate()
+        .map(|(i, p)| NormTimeLine {
+            line: i + 2,
+            vakgroep_code: ids
+                .iter()
+                .find(|(id, _)| *id == p.vakgroep_id)
+                .unwrap()
+                .1
+                .clone(),
+            product_code: p.code.clone(),
+            minutes: Decimal::new(50 + rng.next(2_400) as i64, 1),
+        })
+        .collect();
+    store::budget::replace_norm_times(&mut tx, &who, YEAR, &lines)
+        .await
+        .unwrap();
+    for (id, _) in &ids {
+        let hours = Decimal::from(1_200 + rng.next(400));
+        store::budget::set_normuren(&mut tx, &who, YEAR, *id, None, hours)
+            .await
+            .unwrap();
+        let fte = Decimal::new(20 + rng.next(200) as i64, 0);
+        store::budget::set_formatief(&mut tx, &who, YEAR, *id, None, fte, Decimal::ZERO)
+            .await
+            .unwrap();
+        for (kind, name) in [
+            ("efficiency", "Ligduur"),
+            ("passende_zorg", "Dagbehandeling"),
+        ] {
+            store::budget::create_kpi(
+                &mut tx,
+                &who,
+                YEAR,
+                &KpiInput {
+                    vakgroep_id: *id,
+                    kind: kind.into(),
+                    name: name.into(),
+                    direction: "hoger_beter".into(),
+                    reference_value: Decimal::from(100),
+                    local_value: Decimal::from(80 + rng.next(40)),
+                    source: String::new(),
+                },
+            )
+            .await
+            .unwrap();
+        }
+    }
+    let mut accepted = Vec::new();
+    for (id, _) in &ids {
+        let input = store::budget::create_trend_input(
+            &mut tx,
+            &who,
+            &TrendInputInput {
+                year: YEAR,
+                vakgroep_id: *id,
+                scope: "vakgroep".into(),
+                product_ids: vec![],
+                kind: "percentage".into(),
+                value: Decimal::new(rng.next(60) as i64 - 20, 1),
+                category: "demografie".into(),
+                rationale: "Vergrijzing".into(),
+                source: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+        for (version, to) in [(1, "ingediend"), (2, "geaccepteerd")] {
+            store::budget::change_trend_status(&mut tx, &who, input, version, to, "")
+                .await
+                .unwrap();
+        }
+        accepted.push(input);
+    }
+    let scenario = |name: &str, variant: i16, earmark: i64| ScenarioInput {
+        year: YEAR,
+        name: name.into(),
+        description: String::new(),
+        reference_year: REFERENCE_YEAR,
+        pz_variant: variant,
+        w_out: Decimal::new(80, 2),
+        w_eff: Decimal::new(20, 2),
+        w_pz: Decimal::ZERO,
+        earmarked_amount: Decimal::from(earmark),
+        grondslag: "formatief".into(),
+        trend_input_ids: accepted.clone(),
+        variants: Vec::new(),
+        previous_scenario_id: None,
+    };
+    let basis = store::budget::create_scenario(&mut tx, &who, &scenario("Basis", 1, 0))
+        .await
+        .unwrap();
+    let earmarked =
+        store::budget::create_scenario(&mut tx, &who, &scenario("Geoormerkt", 3, 2_000_000))
+            .await
+            .unwrap();
+    store::commit(tx).await.unwrap();
+
+    let mut csv = String::from("vakgroep;zorgproduct;volume\n");
+    for p in &inputs {
+        let code = &ids.iter().find(|(id, _)| *id == p.vakgroep_id).unwrap().1;
+        csv.push_str(&format!("{code};{};{}\n", p.code, rng.next(500)));
+    }
+    store::production::import(
+        store,
+        &who,
+        store::production::ImportRequest {
+            year: REFERENCE_YEAR,
+            period: 1,
+            source_name: "bench.csv",
+            data: csv.as_bytes(),
+        },
+        |_| {},
+    )
+    .await
+    .unwrap();
+    Seeded {
+        basis,
+        earmarked,
+        first_vakgroep: ids[0].0,
+    }
+}
