@@ -80,6 +80,8 @@ struct IndexPage {
     year: i16,
     years: Vec<i16>,
     can_manage: bool,
+    /// The controller manages the vakgroepen themselves too, under Beheer › Vakgroepen.
+    can_manage_vakgroepen: bool,
     rows: Vec<Row>,
     settings: SettingsForm,
     settings_errors: Errors,
@@ -194,6 +196,7 @@ async fn page(
         year,
         years,
         can_manage: user.actor.can(Capability::ManageBudget),
+        can_manage_vakgroepen: user.actor.can(Capability::ManageVakgroepen),
         rows,
         settings,
         settings_errors,
