@@ -35,6 +35,10 @@ pub enum Capability {
     SubmitTrendInputs,
     /// Accept or return submitted trend inputs (D3): the controller or a board member.
     ReviewTrendInputs,
+    /// Create and change vakgroepen (code, name, kind, active): master data of the budget the
+    /// controller manages (product.md §0), and part of Beheer. Assigning representatives stays
+    /// with the admin (people and roles).
+    ManageVakgroepen,
     Administer,
     ViewAudit,
 }
@@ -131,6 +135,7 @@ fn roles_for(capability: Capability) -> &'static [Role] {
         Capability::ManageBudget => &[Controller],
         Capability::SubmitTrendInputs => &[Vakgroep],
         Capability::ReviewTrendInputs => &[Controller, Bestuurder],
+        Capability::ManageVakgroepen => &[Beheerder, Controller],
         Capability::Administer | Capability::ViewAudit => &[Beheerder],
     }
 }

@@ -109,6 +109,17 @@ fn vakgroep_detail_is_for_its_representatives() {
     assert!(actor(&[Role::Controller], &[]).can_see_vakgroep(8));
 }
 
+#[test]
+fn vakgroepen_are_managed_by_the_admin_and_the_controller_only() {
+    for role in Role::ALL {
+        let a = actor(&[*role], &[1]);
+        let expected = matches!(role, Role::Beheerder | Role::Controller);
+        assert_eq!(a.can(Capability::ManageVakgroepen), expected, "{role:?}");
+    }
+    // The rest of Beheer stays the admin's.
+    assert!(!actor(&[Role::Controller], &[]).can(Capability::Administer));
+}
+
 fn any_role() -> impl Strategy<Value = Role> {
     proptest::sample::select(Role::ALL.to_vec())
 }

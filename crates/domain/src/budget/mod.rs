@@ -74,6 +74,7 @@ mod engine;
 mod form;
 mod index;
 mod inputs;
+pub mod precision;
 mod result;
 mod scenario;
 pub mod trend;

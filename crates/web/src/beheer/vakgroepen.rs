@@ -1,4 +1,6 @@
-//! Beheer › Vakgroepen: the specialty groups. Representatives are assigned on the person's page.
+//! Beheer › Vakgroepen: the specialty groups. The admin and the controller manage them (the
+//! controller as master data of the budget, product.md §0) without the controller getting the
+//! rest of Beheer. Representatives are assigned by the admin, on the person's page.
 
 use super::who;
 use crate::auth::User;
@@ -17,15 +19,15 @@ use serde::Deserialize;
 use store::StoreError;
 use store::vakgroepen::{Vakgroep, VakgroepInput};
 
-const ADMIN: Access = Access::Needs(Capability::Administer);
+const MANAGE: Access = Access::Needs(Capability::ManageVakgroepen);
 
 pub fn routes() -> Vec<RouteDef> {
     vec![
-        get("/beheer/vakgroepen", ADMIN, list),
-        get("/beheer/vakgroepen/nieuw", ADMIN, new_form),
-        post("/beheer/vakgroepen", ADMIN, create),
-        get("/beheer/vakgroepen/{id}", ADMIN, edit_form),
-        post("/beheer/vakgroepen/{id}", ADMIN, update),
+        get("/beheer/vakgroepen", MANAGE, list),
+        get("/beheer/vakgroepen/nieuw", MANAGE, new_form),
+        post("/beheer/vakgroepen", MANAGE, create),
+        get("/beheer/vakgroepen/{id}", MANAGE, edit_form),
+        post("/beheer/vakgroepen/{id}", MANAGE, update),
     ]
 }
 
@@ -34,6 +36,8 @@ pub fn routes() -> Vec<RouteDef> {
 struct ListPage {
     layout: Layout,
     vakgroepen: Vec<Vakgroep>,
+    /// The controller came from, and goes back to, the budget's master data.
+    budget_link: bool,
 }
 
 impl ListPage {
@@ -42,10 +46,11 @@ impl ListPage {
     }
 }
 
-async fn list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+async fn list(State(state): State<AppState>, ctx: Ctx, user: User) -> AppResult<Response> {
     render(ListPage {
         layout: ctx.layout("Vakgroepen"),
         vakgroepen: store::vakgroepen::list(&state.store).await?,
+        budget_link: user.actor.can(Capability::ManageBudget),
     })
 }
 

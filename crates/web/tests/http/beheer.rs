@@ -362,3 +362,81 @@ async fn the_audit_page_filters(pool: PgPool) {
     let bad = c.get("/beheer/audit?van=gisteren").await;
     assert!(bad.body.contains("Vul een datum in als dd-mm-jjjj."));
 }
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn the_controller_manages_vakgroepen_but_not_the_rest_of_beheer(pool: PgPool) {
+    let mut c = app(pool.clone()).await;
+    c.sign_in_as(CONTROLLER).await;
+    let master = c.get("/begroting/stamgegevens").await;
+    assert!(master.body.contains(r#"href="/beheer/vakgroepen""#));
+    let ok = c
+        .post(
+            "/beheer/vakgroepen",
+            &[
+                ("code", "nch"),
+                ("name", "Neurochirurgie"),
+                ("kind", "poortspecialisme"),
+                ("active", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.location(), "/beheer/vakgroepen?ok=aangemaakt");
+    let nch = store::vakgroepen::list(&c.store)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|v| v.code == "NCH")
+        .unwrap();
+    let page = format!("/beheer/vakgroepen/{}", nch.id);
+    assert_eq!(c.get(&page).await.status, StatusCode::OK);
+    let version = nch.version.to_string();
+    let edit = [
+        ("version", version.as_str()),
+        ("code", "NCH"),
+        ("name", "Neurochirurgie en wervelkolom"),
+        ("kind", "acuut"),
+    ];
+    let ok = c.post(&page, &edit).await;
+    assert_eq!(ok.location(), "/beheer/vakgroepen?ok=opgeslagen");
+    let saved = store::vakgroepen::get(&c.store, nch.id).await.unwrap();
+    assert_eq!(
+        (saved.name.as_str(), saved.kind.as_str(), saved.active),
+        ("Neurochirurgie en wervelkolom", "acuut", false)
+    );
+    let audit: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_log WHERE object_type = 'vakgroep' AND object_id = $1 AND actor_label LIKE '%<r.hendriks@rijnoever.example>' ORDER BY seq",
+    )
+    .bind(nch.id.to_string())
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(audit, ["create", "update"]);
+    // The rest of Beheer stays the admin's.
+    for path in [
+        "/beheer",
+        "/beheer/personen",
+        "/beheer/gremia",
+        "/beheer/audit",
+    ] {
+        assert_eq!(c.get(path).await.status, StatusCode::FORBIDDEN, "{path}");
+    }
+
+    for person in [VAKGROEP, BESTUURDER] {
+        c.cookies.clear();
+        c.sign_in_as(person).await;
+        let master = c.get("/begroting/stamgegevens").await;
+        assert!(!master.body.contains(r#"href="/beheer/vakgroepen""#));
+        assert_eq!(c.get(&page).await.status, StatusCode::FORBIDDEN);
+        let res = c.post(&page, &edit).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{person}");
+        let res = c
+            .post(
+                "/beheer/vakgroepen",
+                &[("code", "XYZ"), ("name", "Iets"), ("kind", "acuut")],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{person}");
+    }
+    let unchanged = store::vakgroepen::get(&c.store, nch.id).await.unwrap();
+    assert_eq!(unchanged.version, saved.version);
+}

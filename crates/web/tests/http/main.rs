@@ -6,6 +6,7 @@ mod beheer;
 mod budget_last_year;
 mod budget_master;
 mod budget_master_delete;
+mod budget_master_precision;
 mod budget_scenarios;
 mod budget_trends;
 mod calendar;

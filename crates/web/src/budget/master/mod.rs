@@ -14,6 +14,8 @@ use crate::error::AppResult;
 use crate::routes::{Access, RouteDef};
 use crate::views::Errors;
 use domain::authz::Capability;
+use domain::budget::precision::Column;
+use rust_decimal::Decimal;
 use serde::Deserialize;
 use store::StoreError;
 
@@ -71,21 +73,24 @@ fn parse_version(s: &str) -> Option<i32> {
     s.trim().parse().ok()
 }
 
-/// A number typed in a field, with the field's message when it cannot be read. Generic so that
-/// the decimal type need not be named here.
-fn number<T, E>(
+/// A figure typed in a field: the field's own message when it is no number, the column's
+/// (`domain::budget::precision`) when it does not fit. Never rounded by the database without a
+/// word, never refused by it with an error page.
+fn figure(
     errors: &mut Errors,
     field: &'static str,
     message: &str,
-    parsed: Result<T, E>,
-) -> Option<T> {
-    match parsed {
-        Ok(v) => Some(v),
-        Err(_) => {
-            errors.add(field, message.to_string());
-            None
-        }
-    }
+    text: &str,
+    column: Column,
+) -> Option<Decimal> {
+    let Ok(value) = domain::nl::parse_decimal(text) else {
+        errors.add(field, message.to_string());
+        return None;
+    };
+    column
+        .check(value)
+        .map_err(|e| errors.add(field, e.to_string()))
+        .ok()
 }
 
 /// A decimal as a form shows it for editing: decimal comma, no thousands separators (which the

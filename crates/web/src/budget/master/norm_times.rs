@@ -1,7 +1,7 @@
 //! Norm times: one care product's minutes in a year, and replacing a year's whole list from a
 //! CSV file (`vakgroep;zorgproduct;normtijd`, docs/master-data-import.md), all or nothing.
 
-use super::{MANAGE, YearQuery, chosen_year, editable, number, parse_version, parse_year};
+use super::{MANAGE, YearQuery, chosen_year, editable, figure, parse_version, parse_year};
 use crate::auth::User;
 use crate::beheer::who;
 use crate::error::{AppError, AppResult};
@@ -15,6 +15,7 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use domain::budget::precision::Column;
 use domain::production::LineError;
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
@@ -126,16 +127,14 @@ async fn save(
     let year = parse_year(&form.jaar).ok_or(AppError::NotFound)?;
     let mut errors = Errors::default();
     let message = "Vul de normtijd in minuten in, 0 of meer, bijvoorbeeld 20 of 7,5.";
-    let minutes = number(
+    let minutes = figure(
         &mut errors,
         "minutes",
         message,
-        domain::nl::parse_decimal(&form.minutes),
+        &form.minutes,
+        Column::NORM_MINUTES,
     );
-    let Some(minutes) = minutes.filter(|m| !m.is_sign_negative()) else {
-        if errors.is_empty() {
-            errors.add("minutes", message);
-        }
+    let Some(minutes) = minutes else {
         return form_page(&ctx, product, form, errors);
     };
     let mut tx = state.store.begin().await?;
@@ -199,7 +198,16 @@ fn parse_norm_times(data: &[u8]) -> Result<Vec<DescribedLine>, (Vec<LineError>, 
     let mut bytes = renamed.join(&separator.to_string()).into_bytes();
     bytes.extend_from_slice(&data[header_end..]);
 
-    let parsed = domain::production::parse(&bytes, |_| {});
+    let mut parsed = domain::production::parse(&bytes, |_| {});
+    // The reader accepts any volume of 0 or more; a norm time must also fit its column.
+    for l in &parsed.lines {
+        if let Err(e) = Column::NORM_MINUTES.check(l.volume) {
+            let line = l.line as usize;
+            parsed
+                .errors
+                .push(LineError::new(line, Some("volume"), e.to_string()));
+        }
+    }
     if !parsed.errors.is_empty() {
         let (errors, total) = parsed.errors.finish();
         let errors = errors

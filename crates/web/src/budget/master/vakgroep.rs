@@ -1,7 +1,7 @@
 //! One vakgroep in one budget year: normuren per fte, formative fte (1a, 1b) and its KPIs.
 
 use super::{
-    MANAGE, VIEW, YearQuery, chosen_year, editable, number, parse_version, parse_year,
+    MANAGE, VIEW, YearQuery, chosen_year, editable, figure, parse_version, parse_year,
     store_problem,
 };
 use crate::auth::User;
@@ -16,6 +16,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::Capability;
+use domain::budget::precision::Column;
 use serde::Deserialize;
 use store::budget::{BudgetKpi, KpiInput};
 use store::vakgroepen::Vakgroep;
@@ -191,33 +192,20 @@ async fn save(
     let mut errors = Errors::default();
     let hours = (!form.normuren.trim().is_empty())
         .then(|| {
-            number(
+            figure(
                 &mut errors,
                 "normuren",
                 "Vul de normuren per fte in als getal, bijvoorbeeld 1250 of 1250,5.",
-                domain::nl::parse_decimal(&form.normuren),
+                &form.normuren,
+                Column::NORMUREN_PER_FTE,
             )
         })
         .flatten();
-    if let Some(h) = hours
-        && (h <= Default::default() || h > 8760.into())
-    {
-        errors.add(
-            "normuren",
-            "Normuren per fte liggen boven 0 en ten hoogste op 8.760 (de uren in een jaar).",
-        );
-    }
     let fte_message = "Vul een aantal fte in, 0 of meer, bijvoorbeeld 12,5.";
     let has_fte = !form.fte_1a.trim().is_empty() || !form.fte_1b.trim().is_empty();
     let fte = |errors: &mut Errors, field: &'static str, s: &str| {
         let text = if s.trim().is_empty() { "0" } else { s };
-        let v = number(errors, field, fte_message, domain::nl::parse_decimal(text));
-        if let Some(v) = v
-            && v < Default::default()
-        {
-            errors.add(field, fte_message);
-        }
-        v
+        figure(errors, field, fte_message, text, Column::FTE)
     };
     let fte_1a = fte(&mut errors, "fte_1a", &form.fte_1a);
     let fte_1b = fte(&mut errors, "fte_1b", &form.fte_1b);
@@ -337,17 +325,19 @@ fn validate_kpi(vakgroep_id: i64, form: &KpiForm) -> Result<(i16, KpiInput), Err
         );
     }
     let message = "Vul een getal in, bijvoorbeeld 4,2.";
-    let reference = number(
+    let reference = figure(
         &mut errors,
         "reference_value",
         message,
-        domain::nl::parse_decimal(&form.reference_value),
+        &form.reference_value,
+        Column::KPI_VALUE,
     );
-    let local = number(
+    let local = figure(
         &mut errors,
         "local_value",
         message,
-        domain::nl::parse_decimal(&form.local_value),
+        &form.local_value,
+        Column::KPI_VALUE,
     );
     match (year, reference, local, errors.is_empty()) {
         (Some(year), Some(reference_value), Some(local_value), true) => Ok((

@@ -1,6 +1,6 @@
 //! The overview of a budget year: its settings, every vakgroep's figures, and copying the year.
 
-use super::{MANAGE, VIEW, YearQuery, chosen_year, editable, number, parse_version, parse_year};
+use super::{MANAGE, VIEW, YearQuery, chosen_year, editable, figure, parse_version, parse_year};
 use crate::auth::User;
 use crate::beheer::who;
 use crate::error::AppResult;
@@ -13,6 +13,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::Capability;
+use domain::budget::precision::Column;
 use serde::Deserialize;
 use std::collections::HashMap;
 use store::StoreError;
@@ -79,6 +80,8 @@ struct IndexPage {
     year: i16,
     years: Vec<i16>,
     can_manage: bool,
+    /// The controller manages the vakgroepen themselves too, under Beheer › Vakgroepen.
+    can_manage_vakgroepen: bool,
     rows: Vec<Row>,
     settings: SettingsForm,
     settings_errors: Errors,
@@ -193,6 +196,7 @@ async fn page(
         year,
         years,
         can_manage: user.actor.can(Capability::ManageBudget),
+        can_manage_vakgroepen: user.actor.can(Capability::ManageVakgroepen),
         rows,
         settings,
         settings_errors,
@@ -218,11 +222,11 @@ async fn index(
 
 fn validate(form: &SettingsForm) -> Result<BudgetYearInput, Errors> {
     let mut errors = Errors::default();
-    let optional = |errors: &mut Errors, field, msg: &str, s: &str| {
+    let optional = |errors: &mut Errors, field, msg: &str, s: &str, column| {
         if s.trim().is_empty() {
             Some(None)
         } else {
-            number(errors, field, msg, domain::nl::parse_decimal(s)).map(Some)
+            figure(errors, field, msg, s, column).map(Some)
         }
     };
     let fee = optional(
@@ -230,39 +234,23 @@ fn validate(form: &SettingsForm) -> Result<BudgetYearInput, Errors> {
         "fee_budget",
         "Vul het honorariumbudget in euro's in, bijvoorbeeld 12.500.000 of 12500000,00; of laat het leeg.",
         &form.fee_budget,
+        Column::FEE_BUDGET,
     );
-    let share = number(
+    let share = figure(
         &mut errors,
         "fixed_share",
         "Vul het vaste deel in als percentage van 0 tot en met 100.",
-        domain::nl::parse_decimal(&form.fixed_share),
+        &form.fixed_share,
+        Column::FIXED_SHARE_PERCENT,
     );
     let band_msg = "Vul een percentage in, bijvoorbeeld 90 of 115; of laat het leeg.";
-    let band_min = optional(&mut errors, "band_min", band_msg, &form.band_min);
-    let band_max = optional(&mut errors, "band_max", band_msg, &form.band_max);
+    let band = Column::BAND_PERCENT;
+    let band_min = optional(&mut errors, "band_min", band_msg, &form.band_min, band);
+    let band_max = optional(&mut errors, "band_max", band_msg, &form.band_max, band);
     let Some(share) = share else {
         return Err(errors);
     };
-    let zero = Default::default();
     let h = hundred(&share);
-    if let Some(Some(fee)) = fee
-        && fee < zero
-    {
-        errors.add("fee_budget", "Het honorariumbudget is 0 of meer.");
-    }
-    if share < zero || share > h {
-        errors.add(
-            "fixed_share",
-            "Het vaste deel is een percentage van 0 tot en met 100.",
-        );
-    }
-    for (field, v) in [("band_min", band_min), ("band_max", band_max)] {
-        if let Some(Some(v)) = v
-            && (v < zero || v > h * h)
-        {
-            errors.add(field, "Een bandbreedte is een percentage van 0 of meer.");
-        }
-    }
     if let (Some(Some(lo)), Some(Some(hi))) = (band_min, band_max)
         && lo > hi
     {
