@@ -331,6 +331,18 @@ async fn the_controller_edits_a_scenario_with_a_version_check(pool: PgPool) {
         "{}",
         refused.body
     );
+    // An amount the column cannot hold is refused at the field, not by the database.
+    variant3.push(("earmark", "100.000.000.000.000"));
+    let refused = c.post(&path, &variant3).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .body
+            .contains("Vul een waarde in kleiner dan 100.000.000.000.000."),
+        "{}",
+        refused.body
+    );
+    variant3.pop();
     variant3.push(("earmark", "1.000,00"));
     let saved = c.post(&path, &variant3).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);

@@ -20,6 +20,8 @@ const PERSONAS: [Option<&str>; 7] = [
 const EVERYONE: &str = "AAAAAAA";
 const SIGNED_IN: &str = "LAAAAAA";
 const ADMIN_ONLY: &str = "LFFFFAF";
+/// ManageVakgroepen: the admin and the controller (master data, D1).
+const VAKGROEPEN: &str = "LFFFAAF";
 const NOBODY_FINDS: &str = "NNNNNNN";
 const VIEW_MEETING: &str = "LAAFFFN";
 const SECRETARY: &str = "LFAFFFF";
@@ -252,11 +254,11 @@ fn expectations() -> Vec<(&'static str, &'static str, &'static str)> {
         ("POST", "/beheer/gremia", ADMIN_ONLY),
         ("GET", "/beheer/gremia/{id}", ADMIN_ONLY),
         ("POST", "/beheer/gremia/{id}", ADMIN_ONLY),
-        ("GET", "/beheer/vakgroepen", ADMIN_ONLY),
-        ("GET", "/beheer/vakgroepen/nieuw", ADMIN_ONLY),
-        ("POST", "/beheer/vakgroepen", ADMIN_ONLY),
-        ("GET", "/beheer/vakgroepen/{id}", ADMIN_ONLY),
-        ("POST", "/beheer/vakgroepen/{id}", ADMIN_ONLY),
+        ("GET", "/beheer/vakgroepen", VAKGROEPEN),
+        ("GET", "/beheer/vakgroepen/nieuw", VAKGROEPEN),
+        ("POST", "/beheer/vakgroepen", VAKGROEPEN),
+        ("GET", "/beheer/vakgroepen/{id}", VAKGROEPEN),
+        ("POST", "/beheer/vakgroepen/{id}", VAKGROEPEN),
         ("GET", "/beheer/audit", ADMIN_ONLY),
     ]
 }

@@ -327,7 +327,13 @@ fn validate(d: &Draft) -> Result<ScenarioInput, Errors> {
         Some(Decimal::ZERO)
     } else {
         domain::nl::parse_decimal(d.earmark.trim().trim_start_matches('€').trim())
-            .map_err(|e| errors.add("earmark", e.to_string()))
+            .map_err(|e| e.to_string())
+            .and_then(|v| {
+                domain::budget::precision::Column::EARMARKED_AMOUNT
+                    .check(v)
+                    .map_err(|e| e.to_string())
+            })
+            .map_err(|e| errors.add("earmark", e))
             .ok()
     };
     let grondslag = Grondslag::ALL
