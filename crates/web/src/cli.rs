@@ -371,7 +371,7 @@ async fn import_production(
                 } else {
                     "vakgroepen"
                 },
-                nl::number(s.total_volume, 2)
+                domain::budget::volume_text(s.total_volume)
             );
             if let Some(old) = s.replaced_import_id {
                 println!("Deze import vervangt import {old} van dezelfde periode.");

@@ -82,7 +82,7 @@ fn describe(job: &Job) -> JobView {
                 "Geïmporteerd: {} regels van {} vakgroepen, totaal volume {}.{}",
                 count(s.lines),
                 count(s.vakgroepen),
-                domain::nl::number(s.total_volume, 1),
+                domain::budget::volume_text(s.total_volume),
                 if s.replaced_import_id.is_some() {
                     " De vorige import van deze periode is vervangen."
                 } else {

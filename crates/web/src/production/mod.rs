@@ -179,7 +179,7 @@ impl From<ImportRecord> for ImportRow {
             who: r.imported_by_label,
             when: domain::nl::datetime(r.imported_at),
             lines: domain::nl::count(r.line_count.max(0) as usize),
-            volume: domain::nl::number(r.total_volume, 1),
+            volume: domain::budget::volume_text(r.total_volume),
             status: match r.replaced_at {
                 None => "huidig".into(),
                 Some(at) => format!("vervangen op {}", domain::nl::datetime(at)),

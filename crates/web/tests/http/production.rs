@@ -139,7 +139,7 @@ async fn controller_imports_a_file_again_and_a_correction(pool: PgPool) {
     let again = import(&mut c, "3", GOOD).await;
     assert!(again.body.contains("al geïmporteerd"), "{}", again.body);
 
-    let corrected = b"vakgroep;zorgproduct;volume\nCAR;990004006;14\n";
+    let corrected = b"vakgroep;zorgproduct;volume\nCAR;990004006;14,25\n";
     let replaced = import(&mut c, "3", corrected).await;
     assert!(
         replaced
@@ -158,6 +158,9 @@ async fn controller_imports_a_file_again_and_a_correction(pool: PgPool) {
     assert!(list.body.contains("productie.csv"));
     assert!(list.body.contains("vervangen op"));
     assert!(list.body.contains(">huidig<"));
+    // Volumes as on the budget pages: up to two decimals (22,5 and 14,25, not 14,3).
+    assert!(list.body.contains(">22,5<"), "{}", list.body);
+    assert!(list.body.contains(">14,25<"), "{}", list.body);
 }
 
 #[sqlx::test(migrator = "store::MIGRATOR")]
