@@ -221,6 +221,49 @@ async fn the_upload_form_checks_its_fields(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "store::MIGRATOR")]
+async fn a_file_error_keeps_the_fields_and_names_only_the_file(pool: PgPool) {
+    let mut c = app(pool).await;
+    c.sign_in_as(CONTROLLER).await;
+    let fields = [("year", "2024"), ("period", "7")];
+    for (name, data, message) in [
+        ("", &b""[..], "Kies een bestand."),
+        ("leeg.csv", &b""[..], "Het bestand is leeg."),
+    ] {
+        let res = upload(&mut c, "/begroting/productie", &fields, name, data).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert!(res.body.contains(message), "{message} in {}", res.body);
+        assert!(res.body.contains(r#"value="2024""#), "{}", res.body);
+        assert!(res.body.contains(r#"value="7""#), "{}", res.body);
+        assert!(!res.body.contains("Vul een jaar in"), "{}", res.body);
+        assert!(!res.body.contains("Kies een periode"), "{}", res.body);
+    }
+}
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn a_file_with_absurd_volumes_is_refused_not_stuck(pool: PgPool) {
+    let mut c = app(pool).await;
+    products(&c).await;
+    c.sign_in_as(CONTROLLER).await;
+    let huge = "9".repeat(28);
+    let file = format!(
+        "vakgroep;zorgproduct;volume\nCAR;990004006;{huge}\nCAR;990004007;{huge}\nLON;990004006;{huge}\n"
+    );
+    let page = import(&mut c, "5", file.as_bytes()).await;
+    assert!(page.body.contains("Niet geïmporteerd"), "{}", page.body);
+    assert!(
+        page.body.contains("ten hoogste 12 cijfers voor de komma"),
+        "{}",
+        page.body
+    );
+    assert!(
+        store::production::volumes(&c.store, 2025, 5)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
 async fn only_the_controller_imports_others_may_look(pool: PgPool) {
     let mut c = app(pool).await;
     products(&c).await;
