@@ -329,6 +329,8 @@ struct JobPage {
     shown_errors: String,
     total_errors: String,
     more_errors: bool,
+    /// How many errors the list leaves out, formatted.
+    hidden_errors: String,
 }
 
 fn job_view(state: &AppState, id: &str) -> AppResult<(u64, JobView, JobState)> {
@@ -355,6 +357,7 @@ async fn job_page(
         id,
         production_js_url: crate::assets::production_js_url(),
         more_errors: total > errors.len(),
+        hidden_errors: domain::nl::count(total.saturating_sub(errors.len())),
         shown_errors: domain::nl::count(errors.len()),
         total_errors: domain::nl::count(total),
         errors,

@@ -200,6 +200,12 @@ async fn a_bad_file_lists_every_bad_line_and_changes_nothing(pool: PgPool) {
         "{}",
         page.body
     );
+    assert!(
+        page.body
+            .contains("Er zijn er nog 5 meer (1.005 in totaal)"),
+        "{}",
+        page.body
+    );
     assert_eq!(page.body.matches("<td class=\"num\">").count(), 1000);
 }
 
