@@ -97,6 +97,49 @@ fn totals_that_would_overflow_leave_the_vakgroep_out_with_an_error() {
 }
 
 #[test]
+fn an_earmark_over_huge_grondslagen_is_an_issue_not_a_panic() {
+    let huge = |id| {
+        let mut v = vakgroep(id, &[(id, dec!(60), dec!(500000000000000000000000000))]);
+        v.normuren_per_fte = Some(dec!(0.01));
+        v
+    };
+    let s = Scenario {
+        variant: PzVariant::Geoormerkt,
+        earmark: Some(Earmark {
+            amount: dec!(1000000),
+            grondslag: Grondslag::NormFte,
+        }),
+        ..Scenario::default()
+    };
+    // Two norm-fte of about 5 × 10^28 cannot be added up: nothing is distributed.
+    let input = BudgetInput {
+        vakgroepen: vec![huge(1), huge(2)],
+    };
+    let r = compute(&input, &s).unwrap();
+    assert!(r.vakgroepen.iter().all(|v| v.earmark.is_none()));
+    assert!(
+        r.issues
+            .iter()
+            .any(|i| i.severity == Severity::Error
+                && i.message.contains("grondslag × Z is te groot")),
+        "{:?}",
+        r.issues
+    );
+    // One of them with a small one: the amount × weight no longer fits, the shares still do.
+    let input = BudgetInput {
+        vakgroepen: vec![huge(1), vakgroep(2, &[(2, dec!(60), dec!(1000))])],
+    };
+    let r = compute(&input, &s).unwrap();
+    let shares: Vec<Decimal> = r
+        .vakgroepen
+        .iter()
+        .map(|v| v.earmark.unwrap().amount)
+        .collect();
+    assert_eq!(shares, [dec!(1000000), dec!(0)]);
+    assert_eq!(r.totals.earmarked, dec!(1000000));
+}
+
+#[test]
 fn a_vakgroep_without_products_has_zero_hours() {
     let mut v = vakgroep(1, &[]);
     v.trends.push(TrendInput {
