@@ -15,6 +15,15 @@ use std::collections::HashMap;
 /// At most this many line errors are kept (the lowest line numbers); the total is always counted.
 pub const MAX_REPORTED_ERRORS: usize = 1_000;
 
+/// A volume has at most this many digits before the decimal mark: a month of one care product
+/// is far below a trillion, so more is a broken extract, and the bound keeps every sum over a
+/// file of a million lines far from the 28 digits a decimal can hold.
+pub const MAX_VOLUME_INTEGER_DIGITS: u32 = 12;
+
+/// A volume has at most this many decimals (trailing zeros do not count): enough for parts of a
+/// day or an hour, and a file with more is not what the data warehouse meant to send.
+pub const MAX_VOLUME_DECIMALS: u32 = 4;
+
 /// Progress is reported after every this many lines.
 pub const PROGRESS_EVERY: usize = 65_536;
 
@@ -536,7 +545,10 @@ pub enum VolumeError {
     Missing,
     NotANumber(String),
     Negative(String),
-    TooPrecise(String),
+    /// More than [`MAX_VOLUME_INTEGER_DIGITS`] digits before the decimal mark.
+    TooLarge(String),
+    /// More than [`MAX_VOLUME_DECIMALS`] decimals.
+    TooManyDecimals(String),
 }
 
 impl VolumeError {
@@ -547,9 +559,12 @@ impl VolumeError {
                 "\"{v}\" is geen getal. Schrijf bijvoorbeeld 12 of 12,5 (zonder scheidingstekens voor duizendtallen)."
             ),
             VolumeError::Negative(v) => format!("Negatief volume ({v}): een volume is 0 of meer."),
-            VolumeError::TooPrecise(v) => {
-                format!("\"{v}\" heeft te veel cijfers (ten hoogste 28).")
-            }
+            VolumeError::TooLarge(v) => format!(
+                "\"{v}\" is te groot: een volume heeft ten hoogste {MAX_VOLUME_INTEGER_DIGITS} cijfers voor de komma."
+            ),
+            VolumeError::TooManyDecimals(v) => format!(
+                "\"{v}\" heeft te veel decimalen: een volume heeft ten hoogste {MAX_VOLUME_DECIMALS} cijfers na de komma."
+            ),
         }
     }
 }
@@ -577,14 +592,19 @@ pub fn parse_volume(field: &[u8]) -> Result<Decimal, VolumeError> {
                 if digits > 0 || b != b'0' {
                     digits += 1;
                 }
+                if scale.is_none() && digits > MAX_VOLUME_INTEGER_DIGITS {
+                    return Err(VolumeError::TooLarge(shown()));
+                }
+                // The integer part is short by now, so this many digits means decimals; the
+                // bound keeps the mantissa within a decimal's 28 digits (and an i128).
                 if digits > 28 {
-                    return Err(VolumeError::TooPrecise(shown()));
+                    return Err(VolumeError::TooManyDecimals(shown()));
                 }
                 mantissa = mantissa * 10 + i128::from(b - b'0');
                 if let Some(sc) = scale.as_mut() {
                     *sc += 1;
                     if *sc > 28 {
-                        return Err(VolumeError::TooPrecise(shown()));
+                        return Err(VolumeError::TooManyDecimals(shown()));
                     }
                 }
             }
@@ -603,11 +623,17 @@ pub fn parse_volume(field: &[u8]) -> Result<Decimal, VolumeError> {
     if negative && mantissa != 0 {
         return Err(VolumeError::Negative(shown()));
     }
-    Ok(Decimal::from_i128_with_scale(mantissa, scale).normalize())
+    let value = Decimal::from_i128_with_scale(mantissa, scale).normalize();
+    if value.scale() > MAX_VOLUME_DECIMALS {
+        return Err(VolumeError::TooManyDecimals(shown()));
+    }
+    Ok(value)
 }
 
 /// Reports every line whose (vakgroep, care product) appeared on an earlier line.
 fn find_duplicates(out: &mut ParsedFile) {
+    // The repeated value is the care product (within its vakgroep), so that is the column named.
+    let product_column = out.column_name(Column::Zorgproduct).to_string();
     let lines = &out.lines;
     let mut order: Vec<u32> = (0..lines.len() as u32).collect();
     // Stable on line order, so the first of equal keys is the earliest line; extracts are usually
@@ -625,7 +651,7 @@ fn find_duplicates(out: &mut ParsedFile) {
             let f = &lines[f as usize];
             out.errors.push(LineError::new(
                 b.line as usize,
-                None,
+                Some(&product_column),
                 format!(
                     "Dubbele regel: vakgroep {}, zorgproduct {} staat ook op regel {}.",
                     out.vakgroepen[b.vakgroep as usize], b.product, f.line
@@ -735,7 +761,7 @@ mod tests {
                 (5, Some("volume")),
                 (6, Some("volume")),
                 (7, None),
-                (9, None),
+                (9, Some("zorgproduct")),
                 (10, None),
             ]
         );
@@ -754,6 +780,53 @@ mod tests {
             assert!(parse_volume(bad.as_bytes()).is_err(), "{bad}");
         }
         assert!(matches!(parse_volume(b"-2"), Err(VolumeError::Negative(_))));
+    }
+
+    #[test]
+    fn absurd_volumes_are_refused_with_the_limit() {
+        assert_eq!(parse_volume(b"999999999999").unwrap(), d("999999999999"));
+        assert_eq!(parse_volume(b"000000000001,2345").unwrap(), d("1.2345"));
+        // Trailing zeros add no precision, as a fixed-format export writes them.
+        assert_eq!(parse_volume(b"3,500000").unwrap(), d("3.5"));
+        assert!(matches!(
+            parse_volume(b"1000000000000"),
+            Err(VolumeError::TooLarge(_))
+        ));
+        assert!(matches!(
+            parse_volume(b"1,23456"),
+            Err(VolumeError::TooManyDecimals(_))
+        ));
+        let huge = "9".repeat(28);
+        assert!(matches!(
+            parse_volume(huge.as_bytes()),
+            Err(VolumeError::TooLarge(_))
+        ));
+        let long = format!("1,{}1", "0".repeat(40));
+        assert!(matches!(
+            parse_volume(long.as_bytes()),
+            Err(VolumeError::TooManyDecimals(_))
+        ));
+        let e = errors("vakgroep;zorgproduct;aantal\nCAR;1;10000000000000\nCAR;2;0,00001\n");
+        assert_eq!((e[0].line, e[0].column.as_deref()), (2, Some("aantal")));
+        assert!(e[0].reason.contains("te groot"), "{}", e[0].reason);
+        assert!(e[0].reason.contains("12 cijfers voor de komma"));
+        assert_eq!((e[1].line, e[1].column.as_deref()), (3, Some("aantal")));
+        assert!(
+            e[1].reason.contains("4 cijfers na de komma"),
+            "{}",
+            e[1].reason
+        );
+    }
+
+    #[test]
+    fn a_duplicate_names_the_product_column_and_the_first_line() {
+        let e = errors("Vakgroep;Productcode;Volume\nCAR;1;2\nLON;1;2\ncar;1;3\nCAR;1;4\n");
+        assert_eq!(e.len(), 2);
+        for (e, line) in e.iter().zip([4, 5]) {
+            assert_eq!(e.line, line);
+            assert_eq!(e.column.as_deref(), Some("Productcode"));
+            assert!(e.reason.contains("staat ook op regel 2"), "{}", e.reason);
+        }
     }
 
     #[test]

@@ -161,6 +161,13 @@ pub async fn import_in(
         push_code_errors(conn, &mut parsed).await?;
         return Ok(rejected(parsed));
     }
+    let total_volume = match total_volume(&parsed) {
+        Ok(total) => total,
+        Err(e) => {
+            parsed.errors.push(e);
+            return Ok(rejected(parsed));
+        }
+    };
 
     // The swap. The old import (if any) steps aside first, because only one current import per
     // period may exist.
@@ -177,7 +184,6 @@ pub async fn import_in(
     sqlx::query("LOCK TABLE care_product IN SHARE MODE")
         .execute(&mut *conn)
         .await?;
-    let total_volume: Decimal = parsed.lines.iter().map(|l| l.volume).sum();
     let import_id: i64 = sqlx::query_scalar(
         "INSERT INTO production_import (year, period, source_name, file_sha256, line_count, total_volume,
                                         imported_by, imported_by_label)
@@ -244,6 +250,21 @@ pub async fn import_in(
     }
     audit::record(conn, who, change).await?;
     Ok(ImportOutcome::Imported(summary))
+}
+
+/// The sum of the volumes. The reader's limits keep it far from overflowing, but a sum that did
+/// would panic inside the import, so it is checked and refused at the line where it went over.
+fn total_volume(parsed: &ParsedFile) -> Result<Decimal, LineError> {
+    parsed.lines.iter().try_fold(Decimal::ZERO, |sum, l| {
+        sum.checked_add(l.volume).ok_or_else(|| {
+            LineError::new(
+                l.line as usize,
+                Some(parsed.column_name(Column::Volume)),
+                "Het totaal van de volumes tot en met deze regel is te groot om op te slaan; \
+                 controleer de volumes in het bestand.",
+            )
+        })
+    })
 }
 
 fn rejected(parsed: ParsedFile) -> ImportOutcome {

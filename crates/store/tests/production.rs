@@ -149,7 +149,7 @@ async fn every_bad_line_is_reported_and_nothing_changes(pool: PgPool) {
             (5, Some("aantal")),
             (6, Some("aantal")),
             (7, Some("vakgroep")),
-            (9, None),
+            (9, Some("zorgproduct")),
         ]
     );
     assert_eq!(total, 6);
@@ -191,6 +191,34 @@ async fn every_bad_line_is_reported_and_nothing_changes(pool: PgPool) {
     )
     .await;
     assert!(matches!(r, Err(StoreError::Other(_))));
+}
+
+#[sqlx::test(migrator = "gg_store::MIGRATOR")]
+async fn huge_volumes_are_refused_not_a_panic(pool: PgPool) {
+    master_data(&pool).await;
+    let s = store(pool.clone());
+    run(&s, 2025, 3, GOOD_SEMICOLON).await;
+    let before = period(&s, 2025, 3).await;
+    // Valid numbers of 28 digits: summing three of them used to overflow and panic.
+    let huge = "9".repeat(28);
+    let file =
+        format!("vakgroep;zorgproduct;volume\nCAR;1001;{huge}\nCAR;1002;{huge}\nCAR;1003;{huge}\n");
+    let out = run(&s, 2025, 3, file.as_bytes()).await;
+    let ImportOutcome::Rejected { errors, total } = out else {
+        panic!("{out:?}")
+    };
+    assert_eq!(total, 3);
+    assert_eq!(
+        (errors[0].line, errors[0].column.as_deref()),
+        (2, Some("volume"))
+    );
+    assert!(
+        errors[0].reason.contains("te groot"),
+        "{}",
+        errors[0].reason
+    );
+    assert_eq!(period(&s, 2025, 3).await, before);
+    assert_eq!(production::imports(&s, None).await.unwrap().len(), 1);
 }
 
 #[sqlx::test(migrator = "gg_store::MIGRATOR")]

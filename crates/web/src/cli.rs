@@ -371,7 +371,7 @@ async fn import_production(
                 } else {
                     "vakgroepen"
                 },
-                nl::number(s.total_volume, 2)
+                domain::budget::volume_text(s.total_volume)
             );
             if let Some(old) = s.replaced_import_id {
                 println!("Deze import vervangt import {old} van dezelfde periode.");
@@ -393,11 +393,13 @@ async fn import_production(
             Ok(())
         }
         ImportOutcome::Rejected { errors, total } => {
+            // The refusal is the command's error, so it goes where errors go: a script that
+            // keeps stdout for summaries still shows the user what to correct.
             for e in &errors {
-                println!("{e}");
+                eprintln!("{e}");
             }
             if total > errors.len() {
-                println!(
+                eprintln!(
                     "… en nog {} fouten (de eerste {} staan hierboven).",
                     count(total - errors.len()),
                     count(errors.len())

@@ -38,6 +38,12 @@ pub fn hours_text(value: Decimal) -> String {
     nl::number(value, FIGURE_DECIMALS)
 }
 
+/// A volume as the budget pages show it: as many decimals as it has, at most two (`12`, `12,5`,
+/// `1.234,57`).
+pub fn volume_text(value: Decimal) -> String {
+    nl::number(value, value.normalize().scale().min(FIGURE_DECIMALS))
+}
+
 /// A mutation with its sign, so growth and shrink read at a glance: `+1,25`, `−0,40`, `0,00`.
 pub fn mutation_text(value: Decimal) -> String {
     let rounded = round_fte(value);
@@ -58,6 +64,14 @@ pub fn index_text(value: Decimal) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn volumes_show_up_to_two_decimals() {
+        use rust_decimal::dec;
+        assert_eq!(volume_text(dec!(1234)), "1.234");
+        assert_eq!(volume_text(dec!(12.50)), "12,5");
+        assert_eq!(volume_text(dec!(1234.567)), "1.234,57");
+    }
     use rust_decimal::dec;
 
     #[test]

@@ -207,7 +207,7 @@ fn fte_figures(
         base_norm_fte,
         weight_factor,
         norm_fte,
-        mutation: norm_fte - v.formatief_fte,
+        mutation: norm_fte.checked_sub(v.formatief_fte).ok_or_else(overflow)?,
     })
 }
 
@@ -222,7 +222,9 @@ fn finish(result: &mut BudgetResult, scenario: &Scenario) {
             .issues
             .extend(distribute_earmark(&mut result.vakgroepen, earmark));
     }
-    result.totals = totals(&result.vakgroepen);
+    let (totals, issues) = totals(&result.vakgroepen);
+    result.totals = totals;
+    result.issues.extend(issues);
     if result.totals.incomplete > 0 {
         result.issues.push(Issue::warning(format!(
             "{} van de {} vakgroepen zijn niet volledig doorgerekend en tellen niet mee in de totalen.",
@@ -233,36 +235,79 @@ fn finish(result: &mut BudgetResult, scenario: &Scenario) {
 }
 
 /// Hospital totals over the complete vakgroepen, so that every total is a sum of shown figures.
-pub fn totals(vakgroepen: &[VakgroepResult]) -> HospitalTotals {
+/// A vakgroep whose figures would take a total past what a decimal holds is left out as a whole
+/// (counted as incomplete, with an error that names it) rather than crashing the page.
+pub fn totals(vakgroepen: &[VakgroepResult]) -> (HospitalTotals, Vec<Issue>) {
     let mut t = HospitalTotals::default();
-    let (mut e_weighted, mut z_weighted) = (Decimal::ZERO, Decimal::ZERO);
+    let mut issues = Vec::new();
+    let mut sums = Sums::default();
     for v in vakgroepen {
         // The earmarked amount is distributed on its own grondslag, which an incomplete vakgroep
-        // may well have (formatief fte), so it is summed over all of them.
+        // may well have (formatief fte), so it is summed over all of them. The shares add up to
+        // the scenario's amount, itself a decimal, so this cannot overflow in practice.
         if let Some(share) = v.earmark {
-            t.earmarked += share.amount;
+            t.earmarked = t.earmarked.checked_add(share.amount).unwrap_or(t.earmarked);
         }
         let (Some(f), Some(h)) = (v.fte, v.norm_hours) else {
             t.incomplete += 1;
             continue;
         };
-        t.complete += 1;
-        t.norm_hours += h;
-        t.base_norm_fte += f.base_norm_fte;
-        t.norm_fte += f.norm_fte;
-        t.formatief_fte += v.formatief_fte;
-        t.mutation += f.mutation;
-        e_weighted += f.base_norm_fte * v.efficiency_index;
-        z_weighted += f.base_norm_fte * v.pz_index;
+        match sums.plus(v, &f, h) {
+            Some(next) => {
+                t.complete += 1;
+                sums = next;
+            }
+            None => {
+                t.incomplete += 1;
+                issues.push(Issue::error(format!(
+                    "De cijfers van vakgroep {} zijn te groot om op te tellen bij de totalen van \
+                     het ziekenhuis; controleer de productiegegevens en trendinputs.",
+                    v.code
+                )));
+            }
+        }
     }
-    if t.base_norm_fte.is_zero() {
-        t.efficiency_index = Decimal::ONE;
-        t.pz_index = Decimal::ONE;
-    } else {
-        t.efficiency_index = e_weighted / t.base_norm_fte;
-        t.pz_index = z_weighted / t.base_norm_fte;
+    t.norm_hours = sums.norm_hours;
+    t.base_norm_fte = sums.base_norm_fte;
+    t.norm_fte = sums.norm_fte;
+    t.formatief_fte = sums.formatief_fte;
+    t.mutation = sums.mutation;
+    // Weighted means of the indexes: never larger than the largest index.
+    let mean = |weighted: Decimal| weighted.checked_div(sums.base_norm_fte);
+    (t.efficiency_index, t.pz_index) = match (mean(sums.e_weighted), mean(sums.z_weighted)) {
+        (Some(e), Some(z)) if !sums.base_norm_fte.is_zero() => (e, z),
+        _ => (Decimal::ONE, Decimal::ONE),
+    };
+    (t, issues)
+}
+
+/// The running sums of [`totals`].
+#[derive(Default, Clone, Copy)]
+struct Sums {
+    norm_hours: Decimal,
+    base_norm_fte: Decimal,
+    norm_fte: Decimal,
+    formatief_fte: Decimal,
+    mutation: Decimal,
+    e_weighted: Decimal,
+    z_weighted: Decimal,
+}
+
+impl Sums {
+    /// The sums with one more vakgroep, or `None` when one of them would overflow: a vakgroep
+    /// counts in every total or in none.
+    fn plus(&self, v: &VakgroepResult, f: &FteFigures, h: Decimal) -> Option<Sums> {
+        Some(Sums {
+            norm_hours: self.norm_hours.checked_add(h)?,
+            base_norm_fte: self.base_norm_fte.checked_add(f.base_norm_fte)?,
+            norm_fte: self.norm_fte.checked_add(f.norm_fte)?,
+            formatief_fte: self.formatief_fte.checked_add(v.formatief_fte)?,
+            mutation: self.mutation.checked_add(f.mutation)?,
+            e_weighted: (self.e_weighted)
+                .checked_add(f.base_norm_fte.checked_mul(v.efficiency_index)?)?,
+            z_weighted: (self.z_weighted).checked_add(f.base_norm_fte.checked_mul(v.pz_index)?)?,
+        })
     }
-    t
 }
 
 #[cfg(test)]

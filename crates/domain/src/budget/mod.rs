@@ -86,7 +86,7 @@ pub use compare::{
 };
 pub use display::{
     FIGURE_DECIMALS, fte_text, hours_text, index_text, mutation_text, round_cents, round_fte,
-    round_half_away, round_hours,
+    round_half_away, round_hours, volume_text,
 };
 pub use engine::{compute, compute_vakgroep, recompute_vakgroep, totals};
 pub use form::{

@@ -39,17 +39,27 @@ pub(crate) fn distribute_earmark(
             earmark.grondslag.label().to_lowercase()
         ))];
     }
-    let weights: Vec<Decimal> = participants
+    let too_large = || {
+        vec![Issue::error(
+            "Het geoormerkte bedrag is niet verdeeld: grondslag × Z is te groot om mee te rekenen; controleer de productiegegevens en trendinputs.",
+        )]
+    };
+    let weights: Option<Vec<Decimal>> = participants
         .iter()
         .zip(&bases)
-        .map(|(&i, g)| *g * vakgroepen[i].pz_index)
+        .map(|(&i, g)| g.checked_mul(vakgroepen[i].pz_index))
         .collect();
+    let Some((weights, total)) = weights.and_then(|w| {
+        let total = checked_sum(&w)?;
+        Some((w, total))
+    }) else {
+        return too_large();
+    };
     let Some(amounts) = largest_remainder(earmark.amount, &weights) else {
         return vec![Issue::error(
             "Het geoormerkte bedrag is niet verdeeld: grondslag × Z is voor alle vakgroepen in variant 3 gelijk aan 0.",
         )];
     };
-    let total: Decimal = weights.iter().copied().sum();
     for (k, &i) in participants.iter().enumerate() {
         let v = &mut vakgroepen[i];
         v.earmark = Some(EarmarkShare {
@@ -57,7 +67,7 @@ pub(crate) fn distribute_earmark(
             grondslag_value: bases[k],
             pz_index: v.pz_index,
             weight: weights[k],
-            exact: earmark.amount * weights[k] / total,
+            exact: pro_rata(earmark.amount, weights[k], total),
             amount: amounts[k],
         });
     }
@@ -77,7 +87,8 @@ fn grondslag_value(v: &VakgroepResult, grondslag: Grondslag) -> Option<Decimal> 
 /// largest remainders, ties to the earlier position so the result does not depend on sorting
 /// details. `None` when the weights add up to 0.
 pub fn largest_remainder(amount: Decimal, weights: &[Decimal]) -> Option<Vec<Decimal>> {
-    let total: Decimal = weights.iter().copied().sum();
+    // Weights too large to add up cannot be shared either; the caller checks the sum first.
+    let total = checked_sum(weights)?;
     if total <= Decimal::ZERO {
         return None;
     }
@@ -85,7 +96,7 @@ pub fn largest_remainder(amount: Decimal, weights: &[Decimal]) -> Option<Vec<Dec
     let mut floors = Vec::with_capacity(weights.len());
     let mut remainders = Vec::with_capacity(weights.len());
     for w in weights {
-        let exact = cents * *w / total;
+        let exact = pro_rata(cents, *w, total);
         let floor = exact.round_dp_with_strategy(0, RoundingStrategy::ToNegativeInfinity);
         floors.push(floor);
         remainders.push(exact - floor);
@@ -116,6 +127,22 @@ pub fn largest_remainder(amount: Decimal, weights: &[Decimal]) -> Option<Vec<Dec
             .map(|c| c / Decimal::ONE_HUNDRED)
             .collect(),
     )
+}
+
+fn checked_sum(values: &[Decimal]) -> Option<Decimal> {
+    values
+        .iter()
+        .try_fold(Decimal::ZERO, |sum, v| sum.checked_add(*v))
+}
+
+/// `amount × weight / total` with `0 ≤ weight ≤ total`: exact when the product fits in a decimal,
+/// otherwise through the share `weight / total` (at most 1, so it cannot overflow) at the cost of
+/// rounding in the 28th digit, which the largest-remainder step absorbs.
+fn pro_rata(amount: Decimal, weight: Decimal, total: Decimal) -> Decimal {
+    match amount.checked_mul(weight) {
+        Some(product) => product / total,
+        None => amount * (weight / total),
+    }
 }
 
 #[cfg(test)]

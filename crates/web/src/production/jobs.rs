@@ -3,9 +3,9 @@
 use super::Upload;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
-use store::Store;
 use store::audit::Who;
 use store::production::{ImportOutcome, ImportRequest, Progress};
+use store::{Store, StoreError};
 
 /// Finished imports kept for their result page; the oldest are forgotten first.
 const KEEP: usize = 100;
@@ -82,7 +82,7 @@ fn describe(job: &Job) -> JobView {
                 "Geïmporteerd: {} regels van {} vakgroepen, totaal volume {}.{}",
                 count(s.lines),
                 count(s.vakgroepen),
-                domain::nl::number(s.total_volume, 1),
+                domain::budget::volume_text(s.total_volume),
                 if s.replaced_import_id.is_some() {
                     " De vorige import van deze periode is vervangen."
                 } else {
@@ -129,12 +129,45 @@ fn describe(job: &Job) -> JobView {
 }
 
 impl Jobs {
+    /// The registry, also after a thread panicked while holding it: it holds only plain data,
+    /// and refusing every status page afterwards would be worse than reading it.
+    fn lock(&self) -> std::sync::MutexGuard<'_, Registry> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     fn set(&self, id: u64, state: JobState) {
-        if let Ok(mut r) = self.0.lock()
-            && let Some(job) = r.jobs.get_mut(&id)
-        {
+        if let Some(job) = self.lock().jobs.get_mut(&id) {
             job.state = state;
         }
+    }
+
+    /// Registers a job as waiting and returns its id.
+    fn register(&self, year: i16, period: i16, file_name: String, lines_in_file: usize) -> u64 {
+        let mut r = self.lock();
+        r.next += 1;
+        let id = r.next;
+        r.jobs.insert(
+            id,
+            Job {
+                year,
+                period,
+                file_name,
+                lines_in_file,
+                state: JobState::Running(None),
+            },
+        );
+        while r.jobs.len() > KEEP {
+            let oldest = r
+                .jobs
+                .iter()
+                .find(|(_, j)| !matches!(j.state, JobState::Running(_)))
+                .map(|(k, _)| *k);
+            match oldest {
+                Some(k) => r.jobs.remove(&k),
+                None => break,
+            };
+        }
+        id
     }
 
     /// Starts an import in the background and returns its id.
@@ -147,36 +180,10 @@ impl Jobs {
         upload: Upload,
     ) -> u64 {
         let lines_in_file = upload.data.iter().filter(|&&b| b == b'\n').count();
-        let id = {
-            let mut r = self.0.lock().unwrap_or_else(|p| p.into_inner());
-            r.next += 1;
-            let id = r.next;
-            r.jobs.insert(
-                id,
-                Job {
-                    year,
-                    period,
-                    file_name: upload.file_name.clone(),
-                    lines_in_file,
-                    state: JobState::Running(None),
-                },
-            );
-            while r.jobs.len() > KEEP {
-                let oldest = r
-                    .jobs
-                    .iter()
-                    .find(|(_, j)| !matches!(j.state, JobState::Running(_)))
-                    .map(|(k, _)| *k);
-                match oldest {
-                    Some(k) => r.jobs.remove(&k),
-                    None => break,
-                };
-            }
-            id
-        };
+        let id = self.register(year, period, upload.file_name.clone(), lines_in_file);
         let jobs = self.clone();
         let store = store.clone();
-        tokio::spawn(async move {
+        self.run(id, async move {
             let request = ImportRequest {
                 year,
                 period,
@@ -184,22 +191,92 @@ impl Jobs {
                 data: &upload.data,
             };
             let progress = |p: Progress| jobs.set(id, JobState::Running(Some(p)));
-            let state = match store::production::import(&store, &who, request, progress).await {
-                Ok(outcome) => JobState::Done(outcome),
-                Err(e) => {
-                    tracing::error!(error = %e, year, period, "production import failed");
-                    JobState::Failed
-                }
-            };
-            jobs.set(id, state);
+            store::production::import(&store, &who, request, progress).await
         });
         id
     }
 
+    /// Runs a job's import in the background. Whatever happens to it — an error, a panic, a
+    /// runtime shutting down — the job ends: the guard marks it failed unless it finished.
+    fn run<F>(&self, id: u64, import: F)
+    where
+        F: Future<Output = Result<ImportOutcome, StoreError>> + Send + 'static,
+    {
+        let guard = EndsJob {
+            jobs: self.clone(),
+            id,
+            done: false,
+        };
+        tokio::spawn(async move {
+            let mut guard = guard;
+            let state = match import.await {
+                Ok(outcome) => JobState::Done(outcome),
+                Err(e) => {
+                    tracing::error!(error = %e, job = id, "production import failed");
+                    JobState::Failed
+                }
+            };
+            guard.jobs.set(id, state);
+            guard.done = true;
+        });
+    }
     /// A job's view and state, if this instance knows it.
     pub fn get(&self, id: u64) -> Option<(JobView, JobState)> {
-        let r = self.0.lock().ok()?;
+        let r = self.lock();
         let job = r.jobs.get(&id)?;
         Some((describe(job), job.state.clone()))
+    }
+}
+
+/// Marks a job failed when its task ends without finishing (a panic unwinds through it).
+struct EndsJob {
+    jobs: Jobs,
+    id: u64,
+    done: bool,
+}
+
+impl Drop for EndsJob {
+    fn drop(&mut self) {
+        if !self.done {
+            tracing::error!(job = self.id, "production import ended without a result");
+            self.jobs.set(self.id, JobState::Failed);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn outcome(jobs: &Jobs, id: u64) -> &'static str {
+        for _ in 0..100 {
+            let (view, _) = jobs.get(id).expect("the job is known");
+            if !view.running {
+                return view.outcome;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("the job is still running");
+    }
+
+    #[tokio::test]
+    async fn a_panicking_or_failing_import_ends_its_job_as_failed() {
+        let jobs = Jobs::default();
+        let id = jobs.register(2025, 3, "p.csv".into(), 2);
+        jobs.run(id, async { panic!("a bug in the import") });
+        assert_eq!(outcome(&jobs, id).await, "mislukt");
+
+        let id = jobs.register(2025, 3, "p.csv".into(), 2);
+        jobs.run(id, async { Err(StoreError::Other("database weg".into())) });
+        assert_eq!(outcome(&jobs, id).await, "mislukt");
+
+        let id = jobs.register(2025, 3, "p.csv".into(), 2);
+        jobs.run(id, async {
+            Ok(ImportOutcome::Rejected {
+                errors: Vec::new(),
+                total: 1,
+            })
+        });
+        assert_eq!(outcome(&jobs, id).await, "afgewezen");
     }
 }

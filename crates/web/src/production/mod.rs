@@ -76,6 +76,31 @@ pub(crate) async fn read_upload(
     multipart: Result<Multipart, MultipartRejection>,
     max: usize,
 ) -> Result<Upload, &'static str> {
+    read_upload_form(multipart, max).await.map_err(|e| e.1)
+}
+
+/// Like [`read_upload`], but a failure keeps the text fields read before it (those before the
+/// file in the form), so that the form can show them again.
+pub(crate) async fn read_upload_form(
+    multipart: Result<Multipart, MultipartRejection>,
+    max: usize,
+) -> Result<Upload, (Vec<(String, String)>, &'static str)> {
+    let mut upload = Upload {
+        fields: Vec::new(),
+        file_name: String::new(),
+        data: Vec::new(),
+    };
+    match read_parts(multipart, max, &mut upload).await {
+        Ok(()) => Ok(upload),
+        Err(message) => Err((upload.fields, message)),
+    }
+}
+
+async fn read_parts(
+    multipart: Result<Multipart, MultipartRejection>,
+    max: usize,
+    upload: &mut Upload,
+) -> Result<(), &'static str> {
     const UNREADABLE: &str = "Het formulier kon niet worden gelezen. Kies het bestand opnieuw.";
     let too_large = if max >= MAX_PRODUCTION_BYTES {
         "Het bestand is te groot (ten hoogste 100 MB)."
@@ -83,11 +108,6 @@ pub(crate) async fn read_upload(
         "Het bestand is te groot."
     };
     let mut multipart = multipart.map_err(|_| UNREADABLE)?;
-    let mut upload = Upload {
-        fields: Vec::new(),
-        file_name: String::new(),
-        data: Vec::new(),
-    };
     let mut has_file = false;
     loop {
         let field = match multipart.next_field().await {
@@ -127,7 +147,7 @@ pub(crate) async fn read_upload(
     if upload.data.is_empty() {
         return Err("Het bestand is leeg.");
     }
-    Ok(upload)
+    Ok(())
 }
 
 /// Reads a year and a period typed in a form, with the messages at the fields.
@@ -179,7 +199,7 @@ impl From<ImportRecord> for ImportRow {
             who: r.imported_by_label,
             when: domain::nl::datetime(r.imported_at),
             lines: domain::nl::count(r.line_count.max(0) as usize),
-            volume: domain::nl::number(r.total_volume, 1),
+            volume: domain::budget::volume_text(r.total_volume),
             status: match r.replaced_at {
                 None => "huidig".into(),
                 Some(at) => format!("vervangen op {}", domain::nl::datetime(at)),
@@ -265,21 +285,28 @@ async fn upload(
     user: User,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> AppResult<Response> {
-    let upload = read_upload(multipart, MAX_PRODUCTION_BYTES).await;
+    let upload = read_upload_form(multipart, MAX_PRODUCTION_BYTES).await;
     let mut errors = Errors::default();
-    let (year, period) = match &upload {
-        Ok(u) => (u.field("year"), u.field("period")),
-        Err(_) => (String::new(), String::new()),
-    };
-    let checked = year_and_period(&year, &period, &mut errors);
     let upload = match upload {
-        Ok(u) => Some(u),
-        Err(message) => {
+        Ok(u) => u,
+        Err((fields, message)) => {
+            // Only the file went wrong: the form comes back with what was typed, and the year
+            // and period are not judged on what a broken upload may have cut off.
+            let read = Upload {
+                fields,
+                file_name: String::new(),
+                data: Vec::new(),
+            };
+            let year = Some(read.field("year"))
+                .filter(|y| !y.is_empty())
+                .unwrap_or_else(|| this_year().to_string());
             errors.add("bestand", message);
-            None
+            let form = (year, read.field("period"));
+            return list_page(&state, &ctx, &user, None, form, errors).await;
         }
     };
-    let (Some(upload), Some((year, period)), true) = (upload, checked, errors.is_empty()) else {
+    let (year, period) = (upload.field("year"), upload.field("period"));
+    let Some((year, period)) = year_and_period(&year, &period, &mut errors) else {
         return list_page(&state, &ctx, &user, None, (year, period), errors).await;
     };
     let id = state
@@ -302,6 +329,8 @@ struct JobPage {
     shown_errors: String,
     total_errors: String,
     more_errors: bool,
+    /// How many errors the list leaves out, formatted.
+    hidden_errors: String,
 }
 
 fn job_view(state: &AppState, id: &str) -> AppResult<(u64, JobView, JobState)> {
@@ -328,6 +357,7 @@ async fn job_page(
         id,
         production_js_url: crate::assets::production_js_url(),
         more_errors: total > errors.len(),
+        hidden_errors: domain::nl::count(total.saturating_sub(errors.len())),
         shown_errors: domain::nl::count(errors.len()),
         total_errors: domain::nl::count(total),
         errors,

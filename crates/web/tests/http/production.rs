@@ -139,7 +139,7 @@ async fn controller_imports_a_file_again_and_a_correction(pool: PgPool) {
     let again = import(&mut c, "3", GOOD).await;
     assert!(again.body.contains("al geïmporteerd"), "{}", again.body);
 
-    let corrected = b"vakgroep;zorgproduct;volume\nCAR;990004006;14\n";
+    let corrected = b"vakgroep;zorgproduct;volume\nCAR;990004006;14,25\n";
     let replaced = import(&mut c, "3", corrected).await;
     assert!(
         replaced
@@ -158,6 +158,9 @@ async fn controller_imports_a_file_again_and_a_correction(pool: PgPool) {
     assert!(list.body.contains("productie.csv"));
     assert!(list.body.contains("vervangen op"));
     assert!(list.body.contains(">huidig<"));
+    // Volumes as on the budget pages: up to two decimals (22,5 and 14,25, not 14,3).
+    assert!(list.body.contains(">22,5<"), "{}", list.body);
+    assert!(list.body.contains(">14,25<"), "{}", list.body);
 }
 
 #[sqlx::test(migrator = "store::MIGRATOR")]
@@ -197,6 +200,12 @@ async fn a_bad_file_lists_every_bad_line_and_changes_nothing(pool: PgPool) {
         "{}",
         page.body
     );
+    assert!(
+        page.body
+            .contains("Er zijn er nog 5 meer (1.005 in totaal)"),
+        "{}",
+        page.body
+    );
     assert_eq!(page.body.matches("<td class=\"num\">").count(), 1000);
 }
 
@@ -215,6 +224,49 @@ async fn the_upload_form_checks_its_fields(pool: PgPool) {
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.body.contains("Kies een periode van 1 tot en met 12"));
     assert!(res.body.contains(r#"value="2025""#), "keeps the year typed");
+}
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn a_file_error_keeps_the_fields_and_names_only_the_file(pool: PgPool) {
+    let mut c = app(pool).await;
+    c.sign_in_as(CONTROLLER).await;
+    let fields = [("year", "2024"), ("period", "7")];
+    for (name, data, message) in [
+        ("", &b""[..], "Kies een bestand."),
+        ("leeg.csv", &b""[..], "Het bestand is leeg."),
+    ] {
+        let res = upload(&mut c, "/begroting/productie", &fields, name, data).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert!(res.body.contains(message), "{message} in {}", res.body);
+        assert!(res.body.contains(r#"value="2024""#), "{}", res.body);
+        assert!(res.body.contains(r#"value="7""#), "{}", res.body);
+        assert!(!res.body.contains("Vul een jaar in"), "{}", res.body);
+        assert!(!res.body.contains("Kies een periode"), "{}", res.body);
+    }
+}
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn a_file_with_absurd_volumes_is_refused_not_stuck(pool: PgPool) {
+    let mut c = app(pool).await;
+    products(&c).await;
+    c.sign_in_as(CONTROLLER).await;
+    let huge = "9".repeat(28);
+    let file = format!(
+        "vakgroep;zorgproduct;volume\nCAR;990004006;{huge}\nCAR;990004007;{huge}\nLON;990004006;{huge}\n"
+    );
+    let page = import(&mut c, "5", file.as_bytes()).await;
+    assert!(page.body.contains("Niet geïmporteerd"), "{}", page.body);
+    assert!(
+        page.body.contains("ten hoogste 12 cijfers voor de komma"),
+        "{}",
+        page.body
+    );
+    assert!(
+        store::production::volumes(&c.store, 2025, 5)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[sqlx::test(migrator = "store::MIGRATOR")]

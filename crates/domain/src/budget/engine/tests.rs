@@ -68,6 +68,78 @@ fn overflow_is_reported() {
 }
 
 #[test]
+fn totals_that_would_overflow_leave_the_vakgroep_out_with_an_error() {
+    // Each vakgroep computes on its own (about 5 × 10^28 fte with tiny normuren), but two of
+    // them add up to more than a decimal holds.
+    let huge = |id| {
+        let mut v = vakgroep(id, &[(id, dec!(60), dec!(500000000000000000000000000))]);
+        v.normuren_per_fte = Some(dec!(0.01));
+        v
+    };
+    let input = BudgetInput {
+        vakgroepen: vec![huge(1), vakgroep(2, &[(2, dec!(60), dec!(1000))]), huge(3)],
+    };
+    let r = compute(&input, &Scenario::default()).unwrap();
+    assert!(r.vakgroepen.iter().all(|v| v.fte.is_some()));
+    assert_eq!((r.totals.complete, r.totals.incomplete), (2, 1));
+    assert_eq!(r.totals.norm_hours, dec!(500000000000000000000001000));
+    let errors: Vec<&Issue> = r
+        .issues
+        .iter()
+        .filter(|i| i.severity == Severity::Error)
+        .collect();
+    assert_eq!(errors.len(), 1);
+    assert!(
+        errors[0].message.contains("vakgroep V3 zijn te groot"),
+        "{}",
+        errors[0].message
+    );
+}
+
+#[test]
+fn an_earmark_over_huge_grondslagen_is_an_issue_not_a_panic() {
+    let huge = |id| {
+        let mut v = vakgroep(id, &[(id, dec!(60), dec!(500000000000000000000000000))]);
+        v.normuren_per_fte = Some(dec!(0.01));
+        v
+    };
+    let s = Scenario {
+        variant: PzVariant::Geoormerkt,
+        earmark: Some(Earmark {
+            amount: dec!(1000000),
+            grondslag: Grondslag::NormFte,
+        }),
+        ..Scenario::default()
+    };
+    // Two norm-fte of about 5 × 10^28 cannot be added up: nothing is distributed.
+    let input = BudgetInput {
+        vakgroepen: vec![huge(1), huge(2)],
+    };
+    let r = compute(&input, &s).unwrap();
+    assert!(r.vakgroepen.iter().all(|v| v.earmark.is_none()));
+    assert!(
+        r.issues
+            .iter()
+            .any(|i| i.severity == Severity::Error
+                && i.message.contains("grondslag × Z is te groot")),
+        "{:?}",
+        r.issues
+    );
+    // One of them with a small one: the amount × weight no longer fits, the shares still do.
+    let input = BudgetInput {
+        vakgroepen: vec![huge(1), vakgroep(2, &[(2, dec!(60), dec!(1000))])],
+    };
+    let r = compute(&input, &s).unwrap();
+    let shares: Vec<Decimal> = r
+        .vakgroepen
+        .iter()
+        .map(|v| v.earmark.unwrap().amount)
+        .collect();
+    assert_eq!(shares, [dec!(1000000), dec!(0)]);
+    assert_eq!(r.totals.earmarked, dec!(1000000));
+}
+
+#[test]
 fn a_vakgroep_without_products_has_zero_hours() {
     let mut v = vakgroep(1, &[]);
     v.trends.push(TrendInput {
