@@ -10,6 +10,7 @@ use crate::views::{Ctx, Layout, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use domain::budget::volume_text as volume;
 use domain::budget::{TOP_N, TrendScope, fte_text, hours_text, index_text, top_movers};
 use rust_decimal::Decimal;
 
@@ -68,10 +69,6 @@ struct VakgroepPage {
     top_n: usize,
     /// How the earmarked share came about: grondslag × Z.
     earmark_basis: Option<String>,
-}
-
-fn volume(v: Decimal) -> String {
-    domain::nl::number(v, v.normalize().scale().min(2))
 }
 
 pub(super) async fn vakgroep_page(
