@@ -413,3 +413,99 @@ async fn a_backend_killed_during_copy_leaves_the_old_data(pool: PgPool) {
     assert_eq!(period(&s, 2025, 3).await, before);
     assert_eq!(production::imports(&s, None).await.unwrap().len(), 1);
 }
+
+/// The year's baseline per care product (migration 0009) is the sum over the year's current
+/// imports after every import, replacement and deletion: read as the engine reads it.
+#[sqlx::test(migrator = "gg_store::MIGRATOR")]
+async fn the_years_baseline_follows_every_import(pool: PgPool) {
+    master_data(&pool).await;
+    let s = store(pool.clone());
+    let baseline = || {
+        let pool = pool.clone();
+        async move {
+            let exact: Vec<(String, Decimal)> = sqlx::query_as(
+                "SELECT p.code, y.volume FROM production_year_volume y
+                 JOIN care_product p ON p.id = y.care_product_id WHERE y.year = 2025 ORDER BY p.code",
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+            let summed: Vec<(String, Decimal)> = sqlx::query_as(
+                "SELECT p.code, sum(v.volume) FROM production_volume v
+                 JOIN production_import i ON i.id = v.import_id AND i.replaced_at IS NULL
+                 JOIN care_product p ON p.id = v.care_product_id
+                 WHERE i.year = 2025 GROUP BY p.code ORDER BY p.code",
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+            assert_eq!(
+                exact, summed,
+                "the kept baseline is the sum of the current imports"
+            );
+            exact
+        }
+    };
+    let volume = |rows: &[(String, Decimal)], code: &str| {
+        rows.iter().find(|(c, _)| c == code).map(|(_, v)| *v)
+    };
+    run(
+        &s,
+        2025,
+        1,
+        b"vakgroep;zorgproduct;volume\nCAR;1001;10\nCAR;1002;2\n",
+    )
+    .await;
+    run(
+        &s,
+        2025,
+        2,
+        b"vakgroep;zorgproduct;volume\nCAR;1001;5\nLON;2001;7\n",
+    )
+    .await;
+    run(&s, 2024, 2, b"vakgroep;zorgproduct;volume\nCAR;1001;1000\n").await;
+    let rows = baseline().await;
+    assert_eq!(volume(&rows, "1001"), Some(dec("15")));
+    assert_eq!(volume(&rows, "2001"), Some(dec("7")));
+
+    // A corrected file replaces period 1: 1002 drops out, 1001 changes.
+    run(&s, 2025, 1, b"vakgroep;zorgproduct;volume\nCAR;1001;1,5\n").await;
+    let rows = baseline().await;
+    assert_eq!(volume(&rows, "1001"), Some(dec("6.5")));
+    assert_eq!(volume(&rows, "1002"), None);
+
+    // A rejected file changes nothing.
+    run(&s, 2025, 2, b"vakgroep;zorgproduct;volume\nCAR;9999;1\n").await;
+    assert_eq!(baseline().await, rows);
+
+    // Deleting a current import by hand takes its volumes out of the year.
+    sqlx::query(
+        "DELETE FROM production_import WHERE year = 2025 AND period = 2 AND replaced_at IS NULL",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let rows = baseline().await;
+    assert_eq!(volume(&rows, "1001"), Some(dec("1.5")));
+    assert_eq!(volume(&rows, "2001"), None);
+}
+
+/// The budget revision (migration 0010) moves with a committed import and not with a rejected
+/// one, so an engine input kept per revision is never stale.
+#[sqlx::test(migrator = "gg_store::MIGRATOR")]
+async fn an_import_moves_the_budget_revision(pool: PgPool) {
+    master_data(&pool).await;
+    let s = store(pool.clone());
+    let before = gg_store::budget::revision(&s).await.unwrap();
+    run(&s, 2025, 1, b"vakgroep;zorgproduct;volume\nCAR;9999;1\n").await;
+    assert_eq!(gg_store::budget::revision(&s).await.unwrap(), before);
+    run(&s, 2025, 1, b"vakgroep;zorgproduct;volume\nCAR;1001;1\n").await;
+    let after = gg_store::budget::revision(&s).await.unwrap();
+    assert!(after > before);
+    run(&s, 2025, 1, b"vakgroep;zorgproduct;volume\nCAR;1001;1\n").await;
+    assert_eq!(
+        gg_store::budget::revision(&s).await.unwrap(),
+        after,
+        "the same file again changes nothing"
+    );
+}

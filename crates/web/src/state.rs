@@ -17,6 +17,8 @@ pub struct AppState {
     pub register: crate::agreements::RegisterCache,
     /// Production imports running or finished on this instance (D2), for their status page.
     pub imports: crate::production::Jobs,
+    /// Scenarios as read at a budget revision (D4–D7).
+    pub(crate) scenarios: crate::budget::ScenarioCache,
 }
 
 impl AppState {
@@ -34,6 +36,7 @@ impl AppState {
             live: Default::default(),
             register: Default::default(),
             imports: Default::default(),
+            scenarios: Default::default(),
         })
     }
 

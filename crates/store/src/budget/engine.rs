@@ -58,6 +58,9 @@ pub struct EngineTrendInput {
 /// Everything the engine needs for one scenario, read from one consistent snapshot.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EngineInput {
+    /// The budget revision this input was read at (migration 0010): while [`revision`] answers
+    /// the same number, the input is still what the database holds.
+    pub revision: i64,
     pub scenario: Scenario,
     pub settings: Option<BudgetYear>,
     /// The periods of the reference year that have imported volumes (a baseline of fewer than
@@ -72,13 +75,16 @@ pub struct EngineInput {
     pub trend_inputs: Vec<EngineTrendInput>,
 }
 
-/// Loads a scenario's engine input in six queries inside one read-only, repeatable-read
-/// transaction (eight round trips with BEGIN and COMMIT), however many vakgroepen and products
+/// Loads a scenario's engine input in seven queries inside one read-only, repeatable-read
+/// transaction (nine round trips with BEGIN and COMMIT), however many vakgroepen and products
 /// there are.
 pub async fn engine_input(store: &Store, scenario_id: i64) -> Result<EngineInput, StoreError> {
     let mut tx = store
         .pool()
         .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        .await?;
+    let revision: i64 = sqlx::query_scalar("SELECT n FROM budget_revision")
+        .fetch_one(&mut *tx)
         .await?;
     let scenario = scenario_on(&mut tx, scenario_id).await?;
     let year = scenario.year;
@@ -133,17 +139,11 @@ pub async fn engine_input(store: &Store, scenario_id: i64) -> Result<EngineInput
     .await?;
 
     let products: Vec<EngineProduct> = sqlx::query_as(
-        "WITH base AS (
-             SELECT pv.care_product_id, sum(pv.volume) AS volume
-             FROM production_volume pv JOIN production_import pi ON pi.id = pv.import_id
-             WHERE pi.year = $2 AND pi.replaced_at IS NULL
-             GROUP BY pv.care_product_id
-         )
-         SELECT p.id, p.vakgroep_id, p.code, p.description, nt.minutes AS norm_minutes,
+        "SELECT p.id, p.vakgroep_id, p.code, p.description, nt.minutes AS norm_minutes,
                 COALESCE(b.volume, 0) AS baseline_volume
          FROM care_product p
          LEFT JOIN norm_time nt ON nt.care_product_id = p.id AND nt.year = $1
-         LEFT JOIN base b ON b.care_product_id = p.id
+         LEFT JOIN production_year_volume b ON b.care_product_id = p.id AND b.year = $2
          WHERE p.active OR nt.minutes IS NOT NULL OR b.volume IS NOT NULL
          ORDER BY p.vakgroep_id, p.code",
     )
@@ -174,6 +174,7 @@ pub async fn engine_input(store: &Store, scenario_id: i64) -> Result<EngineInput
     tx.commit().await?;
 
     Ok(EngineInput {
+        revision,
         scenario,
         settings,
         baseline_periods: head.baseline_periods,
@@ -182,4 +183,12 @@ pub async fn engine_input(store: &Store, scenario_id: i64) -> Result<EngineInput
         kpis,
         trend_inputs,
     })
+}
+
+/// The budget's revision: it moves with every committed change to what [`engine_input`] reads
+/// (migration 0010).
+pub async fn revision(store: &Store) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar("SELECT n FROM budget_revision")
+        .fetch_one(store.pool())
+        .await?)
 }

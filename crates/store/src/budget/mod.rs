@@ -22,7 +22,7 @@ pub use deletion::{
     ProductDeletion, ProductReferences, care_product_references, delete_care_product,
 };
 pub use engine::{
-    EngineInput, EngineKpi, EngineProduct, EngineTrendInput, EngineVakgroep, engine_input,
+    EngineInput, EngineKpi, EngineProduct, EngineTrendInput, EngineVakgroep, engine_input, revision,
 };
 pub use master::{
     BudgetKpi, BudgetYear, BudgetYearInput, CareProduct, CareProductInput, CopySummary, Formatief,

@@ -5,6 +5,7 @@ pub mod demo;
 mod demo_scenarios;
 mod master;
 mod scenarios;
+pub(crate) use scenarios::engine::ScenarioCache;
 mod trends;
 
 use crate::routes::RouteDef;

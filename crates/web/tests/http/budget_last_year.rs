@@ -156,6 +156,27 @@ async fn variant_three_shares_the_earmark_by_last_years_norm_fte(pool: PgPool) {
         detail.body
     );
 
+    // Last year's master data changes (normuren CAR 50 → 100, so its F 2,0 → 1,0): the next view
+    // shows the new shares at once, although the scenario itself did not change (the pages keep
+    // what they read per budget revision, and any change moves it).
+    let mut tx = c.store.begin().await.unwrap();
+    let normuren = budget::normuren(&c.store, 2030).await.unwrap();
+    let car = normuren.iter().find(|n| n.vakgroep_id == f.car).unwrap();
+    budget::set_normuren(
+        &mut tx,
+        &Who::system("test"),
+        2030,
+        f.car,
+        Some(car.version),
+        "100".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    store::commit(tx).await.unwrap();
+    let page = c.get(&format!("/begroting/scenarios/{id}")).await;
+    assert_eq!(row(&page.body, "CAR")[7], "€ 833,33");
+    assert_eq!(row(&page.body, "ORT")[7], "€ 166,67");
+
     // Changing the grondslag to formatief fte, last year's budget stays and no longer matters.
     form[5] = ("grondslag", "formatief");
     form.push(("version", "1"));

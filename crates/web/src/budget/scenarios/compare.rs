@@ -87,7 +87,7 @@ pub(super) async fn compare(
         .filter(|id| all.iter().any(|s| s.id == *id))
         .collect();
     let mut columns = Vec::new();
-    let mut results: Vec<(Loaded, BudgetResult)> = Vec::new();
+    let mut results: Vec<(std::sync::Arc<Loaded>, BudgetResult)> = Vec::new();
     for &id in &wanted {
         let l = engine::load(&state, id).await?;
         let r = engine::compute(&l, &l.input)?;

@@ -11,6 +11,7 @@ use domain::budget::{
 };
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 use store::budget::{EngineInput, EngineTrendInput};
 
 /// A scenario read from the store, ready for the engine.
@@ -209,11 +210,54 @@ pub(crate) fn budget_input(e: &EngineInput) -> (BudgetInput, Vec<(i64, String)>)
     (BudgetInput { vakgroepen }, warnings)
 }
 
-/// Reads scenario `id` with everything the engine needs (one bounded read, see
-/// [`store::budget::engine_input`]). When its earmark is distributed over last year's norm-fte,
-/// the scenario's "begroting vorig jaar" is computed first, one level deep: a norm-fte does not
-/// depend on the earmark, so that scenario's own previous budget is not needed.
-pub(crate) async fn load(state: &AppState, id: i64) -> AppResult<Loaded> {
+/// Scenarios as read at a budget revision, the most recently read first. Each can hold the
+/// 200,000 care products of a large hospital, so only a few are kept.
+#[derive(Clone, Default)]
+pub(crate) struct ScenarioCache(Arc<Mutex<Vec<Cached>>>);
+
+/// Scenario id, the budget revision it was read at, and what was read.
+type Cached = (i64, i64, Arc<Loaded>);
+
+const CACHED_SCENARIOS: usize = 8;
+
+impl ScenarioCache {
+    fn get(&self, id: i64, revision: i64) -> Option<Arc<Loaded>> {
+        let cached = self.0.lock().ok()?;
+        cached
+            .iter()
+            .find(|(i, r, _)| *i == id && *r == revision)
+            .map(|(_, _, l)| l.clone())
+    }
+
+    fn put(&self, id: i64, loaded: Arc<Loaded>) {
+        if let Ok(mut cached) = self.0.lock() {
+            cached.retain(|(i, _, _)| *i != id);
+            cached.insert(0, (id, loaded.stored.revision, loaded));
+            cached.truncate(CACHED_SCENARIOS);
+        }
+    }
+}
+
+/// Scenario `id` with everything the engine needs. Read again only when the budget's revision
+/// moved since it was last read (one small query otherwise): reading a large hospital costs far
+/// more than computing it.
+pub(crate) async fn load(state: &AppState, id: i64) -> AppResult<Arc<Loaded>> {
+    let revision = store::budget::revision(&state.store).await?;
+    if let Some(loaded) = state.scenarios.get(id, revision) {
+        return Ok(loaded);
+    }
+    // Kept under the revision the input itself was read at: a change committed after the
+    // revision above is then either in the input or moves the revision past it.
+    let loaded = Arc::new(read(state, id).await?);
+    state.scenarios.put(id, loaded.clone());
+    Ok(loaded)
+}
+
+/// Reads scenario `id` (one bounded read, see [`store::budget::engine_input`]). When its earmark
+/// is distributed over last year's norm-fte, the scenario's "begroting vorig jaar" is computed
+/// first, one level deep: a norm-fte does not depend on the earmark, so that scenario's own
+/// previous budget is not needed.
+async fn read(state: &AppState, id: i64) -> AppResult<Loaded> {
     let mut l = load_one(state, id).await?;
     let needs_last_year = l
         .params

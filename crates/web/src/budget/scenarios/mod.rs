@@ -2,7 +2,8 @@
 //! the hospital, a vakgroep's trace and top movers, scenarios side by side, and what-if.
 //!
 //! Everything is computed on request by the engine from one bounded read per scenario
-//! ([`engine::load`]); nothing computed is stored, so a page never shows stale figures.
+//! ([`engine::load`]), kept per budget revision: any change to what it reads moves the
+//! revision, so a page never shows stale figures.
 
 mod compare;
 pub(crate) mod engine;
