@@ -44,6 +44,12 @@ pub fn volume_text(value: Decimal) -> String {
     nl::number(value, value.normalize().scale().min(FIGURE_DECIMALS))
 }
 
+/// A norm time in minutes exactly as stored (up to four decimals), with at least one: `30,0`,
+/// `7,25`, `7,1234`. Rounded for display it would differ from what the controller entered.
+pub fn minutes_text(value: Decimal) -> String {
+    nl::number(value, value.normalize().scale().max(1))
+}
+
 /// A mutation with its sign, so growth and shrink read at a glance: `+1,25`, `−0,40`, `0,00`.
 pub fn mutation_text(value: Decimal) -> String {
     let rounded = round_fte(value);
@@ -65,14 +71,22 @@ pub fn index_text(value: Decimal) -> String {
 mod tests {
     use super::*;
 
+    use rust_decimal::dec;
+
     #[test]
     fn volumes_show_up_to_two_decimals() {
-        use rust_decimal::dec;
         assert_eq!(volume_text(dec!(1234)), "1.234");
         assert_eq!(volume_text(dec!(12.50)), "12,5");
         assert_eq!(volume_text(dec!(1234.567)), "1.234,57");
     }
-    use rust_decimal::dec;
+
+    #[test]
+    fn norm_times_show_exactly_as_stored() {
+        assert_eq!(minutes_text(dec!(30)), "30,0");
+        assert_eq!(minutes_text(dec!(7.2500)), "7,25");
+        assert_eq!(minutes_text(dec!(7.1234)), "7,1234");
+        assert_eq!(minutes_text(dec!(1440)), "1.440,0");
+    }
 
     #[test]
     fn rounding_is_half_away_from_zero() {

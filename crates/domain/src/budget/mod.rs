@@ -85,8 +85,8 @@ pub use compare::{
     ProductMove, TOP_N, TopMovers, VakgroepComparison, compare_scenarios, top_movers,
 };
 pub use display::{
-    FIGURE_DECIMALS, fte_text, hours_text, index_text, mutation_text, round_cents, round_fte,
-    round_half_away, round_hours, volume_text,
+    FIGURE_DECIMALS, fte_text, hours_text, index_text, minutes_text, mutation_text, round_cents,
+    round_fte, round_half_away, round_hours, volume_text,
 };
 pub use engine::{compute, compute_vakgroep, recompute_vakgroep, totals};
 pub use form::{

@@ -48,6 +48,10 @@ async fn a_norm_time_with_too_many_decimals_is_refused_not_rounded(pool: PgPool)
         .await
         .unwrap();
     assert_eq!(stored[0].minutes.to_string(), "7.1234");
+    // ... and shown as stored, not rounded, where the controller reads it back.
+    let list = c.get(res.location()).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("7,1234"), "{}", list.body);
 }
 
 #[sqlx::test(migrator = "store::MIGRATOR")]

@@ -209,7 +209,7 @@ async fn norm_time_page(
             p.vakgroep_code,
             p.code,
             p.description,
-            domain::nl::number(n.minutes, 1)
+            domain::budget::minutes_text(n.minutes)
         ),
         consequences: vec![format!(
             "Het zorgproduct blijft bestaan, zonder normtijd in {year}."

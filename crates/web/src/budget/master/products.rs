@@ -80,7 +80,7 @@ async fn list(
     let norm: HashMap<i64, String> = store::budget::norm_times(s, year, Some(id))
         .await?
         .into_iter()
-        .map(|n| (n.care_product_id, domain::nl::number(n.minutes, 1)))
+        .map(|n| (n.care_product_id, domain::budget::minutes_text(n.minutes)))
         .collect();
     let rows: Vec<Row> = store::budget::care_products(s, Some(id))
         .await?
