@@ -44,3 +44,6 @@ CREATE TRIGGER budget_scenario_variant_budget_revision AFTER INSERT OR UPDATE OR
     FOR EACH STATEMENT EXECUTE FUNCTION bump_budget_revision();
 CREATE TRIGGER scenario_trend_input_budget_revision AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON scenario_trend_input
     FOR EACH STATEMENT EXECUTE FUNCTION bump_budget_revision();
+-- A scenario shows who made it.
+CREATE TRIGGER person_budget_revision AFTER UPDATE OF name ON person
+    FOR EACH STATEMENT EXECUTE FUNCTION bump_budget_revision();
