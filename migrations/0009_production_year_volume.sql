@@ -9,8 +9,12 @@ CREATE TABLE production_year_volume (
     PRIMARY KEY (year, care_product_id)
 );
 
+-- Imports of different periods of one year run side by side until here; the lock makes their
+-- refreshes take turns, so the second one sees the first's committed volumes and no two insert
+-- the same rows.
 CREATE FUNCTION refresh_production_year_volume(y smallint) RETURNS void
 LANGUAGE sql AS $$
+    SELECT pg_advisory_xact_lock(7264004, y::integer);
     DELETE FROM production_year_volume WHERE year = y;
     INSERT INTO production_year_volume (year, care_product_id, volume)
     SELECT y, pv.care_product_id, sum(pv.volume)

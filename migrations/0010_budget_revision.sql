@@ -30,8 +30,11 @@ CREATE TRIGGER formatief_fte_budget_revision AFTER INSERT OR UPDATE OR DELETE OR
     FOR EACH STATEMENT EXECUTE FUNCTION bump_budget_revision();
 CREATE TRIGGER budget_kpi_budget_revision AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON budget_kpi
     FOR EACH STATEMENT EXECUTE FUNCTION bump_budget_revision();
-CREATE TRIGGER production_import_budget_revision AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON production_import
-    FOR EACH STATEMENT EXECUTE FUNCTION bump_budget_revision();
+-- No trigger on production_import: every change to it (an import's swap, a deletion) refreshes
+-- production_year_volume in the same transaction, whose trigger moves the revision. That keeps
+-- the counter row locked only from the refresh at the end of an import to its commit, not for
+-- the seconds the import works after its swap, and takes it after the import's lock on
+-- care_product, in the same order as every writer of care_product.
 CREATE TRIGGER production_year_volume_budget_revision AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON production_year_volume
     FOR EACH STATEMENT EXECUTE FUNCTION bump_budget_revision();
 CREATE TRIGGER trend_input_budget_revision AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON trend_input

@@ -509,3 +509,42 @@ async fn an_import_moves_the_budget_revision(pool: PgPool) {
         "the same file again changes nothing"
     );
 }
+
+/// Two periods of one year imported at the same time: both land, and the year's baseline holds
+/// both (their refreshes take turns).
+#[sqlx::test(migrator = "gg_store::MIGRATOR")]
+async fn two_periods_of_a_year_imported_at_once_both_count(pool: PgPool) {
+    master_data(&pool).await;
+    let s = store(pool.clone());
+    for i in 0..5 {
+        let first = format!(
+            "vakgroep;zorgproduct;volume\nCAR;1001;{}\nCAR;1002;1\n",
+            10 + i
+        );
+        let second = format!(
+            "vakgroep;zorgproduct;volume\nCAR;1001;{}\nLON;2001;7\n",
+            5 + i
+        );
+        let (a, b) = tokio::join!(
+            run(&s, 2025, 1, first.as_bytes()),
+            run(&s, 2025, 2, second.as_bytes()),
+        );
+        assert!(matches!(a, ImportOutcome::Imported(_)), "{a:?}");
+        assert!(matches!(b, ImportOutcome::Imported(_)), "{b:?}");
+    }
+    let rows: Vec<(String, Decimal)> = sqlx::query_as(
+        "SELECT p.code, y.volume FROM production_year_volume y
+         JOIN care_product p ON p.id = y.care_product_id WHERE y.year = 2025 ORDER BY p.code",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        rows,
+        vec![
+            ("1001".to_string(), dec("23")),
+            ("1002".to_string(), dec("1")),
+            ("2001".to_string(), dec("7")),
+        ]
+    );
+}

@@ -14,7 +14,8 @@ pub const REFERENCE_YEAR: i16 = 2039;
 pub struct Seeded {
     pub basis: i64,
     pub earmarked: i64,
-    pub first_vakgroep: i64,
+    /// The last vakgroep: its care products come last in the scenario's list.
+    pub last_vakgroep: i64,
 }
 
 /// A small deterministic generator: the same data on every run.
@@ -185,7 +186,7 @@ pub async fn seed(store: &Store, vakgroepen: usize, products: usize) -> Seeded {
     Seeded {
         basis,
         earmarked,
-        first_vakgroep: ids[0].0,
+        last_vakgroep: ids[ids.len() - 1].0,
     }
 }
 

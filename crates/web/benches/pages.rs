@@ -441,7 +441,7 @@ fn main() {
             &controller,
             &format!(
                 "/begroting/scenarios/{basis}/vakgroep?v={}",
-                seeded.first_vakgroep
+                seeded.last_vakgroep
             ),
             30,
         )

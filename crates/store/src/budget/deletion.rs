@@ -73,6 +73,13 @@ pub async fn delete_care_product(
     id: i64,
     expected_version: i32,
 ) -> Result<ProductDeletion, StoreError> {
+    // The table lock first, as every other writer of care_product takes it (with its first
+    // statement): deleting the norm times below moves the budget revision, and taking the two in
+    // the other order could deadlock with a production import, which holds care_product in SHARE
+    // mode until its end and then moves the revision.
+    sqlx::query("LOCK TABLE care_product IN ROW EXCLUSIVE MODE")
+        .execute(&mut *conn)
+        .await?;
     let current: CareProduct = id_row(conn, id).await?;
     if current.version != expected_version {
         return Err(StoreError::Conflict);

@@ -46,6 +46,14 @@ async fn variant_three_shares_the_earmark_by_last_years_norm_fte(pool: PgPool) {
     let previous = last_year(&c, &f).await;
     c.sign_in_as(CONTROLLER).await;
 
+    // A year outside the budget years falls back to the latest (no overflow on "year - 1").
+    for jaar in ["-32768", "32767", "1999"] {
+        let page = c
+            .get(&format!("/begroting/scenarios/nieuw?jaar={jaar}"))
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{jaar}");
+    }
+
     // The only scenario of 2030 is offered, and chosen, as last year's budget.
     let new = c.get("/begroting/scenarios/nieuw?jaar=2031").await;
     assert_eq!(new.status, StatusCode::OK);

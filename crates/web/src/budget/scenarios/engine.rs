@@ -10,7 +10,7 @@ use domain::budget::{
     VakgroepInput, VakgroepResult, Weights, fte_text, hours_text, index_text, mutation_text,
 };
 use rust_decimal::Decimal;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use store::budget::{EngineInput, EngineTrendInput};
 
@@ -22,6 +22,8 @@ pub(crate) struct Loaded {
     /// Gaps in the data the engine cannot see (a product without a norm time), in Dutch, by
     /// vakgroep id.
     pub warnings: Vec<(i64, String)>,
+    /// Position of each care product in `stored.products`: a vakgroep page looks up thousands.
+    products_by_id: HashMap<i64, usize>,
 }
 
 impl Loaded {
@@ -35,7 +37,9 @@ impl Loaded {
     }
 
     pub fn product(&self, id: i64) -> Option<&store::budget::EngineProduct> {
-        self.stored.products.iter().find(|p| p.id == id)
+        self.products_by_id
+            .get(&id)
+            .map(|&i| &self.stored.products[i])
     }
 
     pub fn index_of(&self, vakgroep_id: i64) -> Option<usize> {
@@ -288,11 +292,18 @@ async fn load_one(state: &AppState, id: i64) -> AppResult<Loaded> {
         .map(|o| (o.vakgroep_id, o.pz_variant));
     let params = params(&stored.scenario, overrides)
         .map_err(|e| AppError::Internal(format!("stored scenario {id} is invalid: {e}")))?;
+    let products_by_id = stored
+        .products
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id, i))
+        .collect();
     Ok(Loaded {
         stored,
         input,
         params,
         warnings,
+        products_by_id,
     })
 }
 

@@ -147,7 +147,12 @@ async fn form_page(
     errors: Errors,
     conflict: Option<Vec<DiffRow>>,
 ) -> AppResult<Response> {
-    let year: Option<i16> = d.year.trim().parse().ok();
+    let year: Option<i16> = d
+        .year
+        .trim()
+        .parse()
+        .ok()
+        .filter(|y| super::YEARS.contains(y));
     let trends = match year {
         Some(year) => store::budget::trend_inputs(&state.store, year, Seen::All)
             .await?
@@ -280,7 +285,7 @@ fn validate(d: &Draft) -> Result<ScenarioInput, Errors> {
     }
     let year =
         |field: &'static str, text: &str, errors: &mut Errors| match text.trim().parse::<i16>() {
-            Ok(y) if (2000..=2100).contains(&y) => Some(y),
+            Ok(y) if super::YEARS.contains(&y) => Some(y),
             _ => {
                 errors.add(field, "Vul een jaartal in, bijvoorbeeld 2027.");
                 None

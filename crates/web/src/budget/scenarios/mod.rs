@@ -88,9 +88,14 @@ pub(super) fn ids(pairs: &Pairs, key: &str) -> Vec<i64> {
         .collect()
 }
 
+/// The budget years the pages and forms accept.
+pub(crate) const YEARS: std::ops::RangeInclusive<i16> = 2000..=2100;
+
 /// The year asked for, else the latest budget year, else next year (the one being budgeted).
 pub(crate) async fn year_of(state: &AppState, pairs: &Pairs) -> AppResult<i16> {
-    if let Ok(year) = one(pairs, "jaar").trim().parse::<i16>() {
+    if let Ok(year) = one(pairs, "jaar").trim().parse::<i16>()
+        && YEARS.contains(&year)
+    {
         return Ok(year);
     }
     let years = store::budget::years(&state.store).await?;
