@@ -6,6 +6,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Response};
 use domain::people::Role;
@@ -161,6 +162,15 @@ impl Errors {
         self.0.is_empty()
     }
 
+    /// The answer for a form shown with these errors: 200 without, 422 with.
+    pub fn status(&self) -> StatusCode {
+        if self.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+    }
+
     pub fn all(&self) -> impl Iterator<Item = (&&'static str, &String)> {
         self.0.iter().map(|(f, m)| (f, m))
     }
@@ -172,6 +182,20 @@ pub struct DiffRow {
     pub stored: String,
     pub typed: String,
     pub differs: bool,
+}
+
+/// The rows of a conflict table from two versions read field by field, as (label, text).
+pub fn diff_versions(
+    stored: Vec<(&'static str, String)>,
+    typed: Vec<(&'static str, String)>,
+) -> Vec<DiffRow> {
+    diff_rows(
+        stored
+            .into_iter()
+            .zip(typed)
+            .map(|((label, stored), (_, typed))| (label, stored, typed))
+            .collect(),
+    )
 }
 
 /// The rows of a conflict table from (label, stored, typed), in that order.

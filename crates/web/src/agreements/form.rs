@@ -589,10 +589,8 @@ async fn form_page(
     let form = form_view(state, user, action, cancel, draft).await?;
     let status = if frozen_actions.is_some() {
         StatusCode::CONFLICT
-    } else if errors.is_empty() {
-        StatusCode::OK
     } else {
-        StatusCode::UNPROCESSABLE_ENTITY
+        errors.status()
     };
     let page = FormPage {
         layout: ctx.layout(title),

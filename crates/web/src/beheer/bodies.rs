@@ -9,7 +9,6 @@ use crate::views::{Ctx, Errors, Layout, render};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::Capability;
 use domain::meetings::voting::Majority;
@@ -84,11 +83,7 @@ struct FormPage {
 }
 
 fn form_page(ctx: &Ctx, id: Option<i64>, form: BodyForm, errors: Errors) -> AppResult<Response> {
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let title = if id.is_some() {
         "Gremium wijzigen"
     } else {

@@ -10,7 +10,6 @@ use crate::views::{Ctx, Errors, Layout, render};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::Capability;
 use domain::people::{BodyKind, Email, EmploymentForm, PersonName, Role, check_employment_form};
@@ -230,11 +229,7 @@ async fn form_page(
         positions: POSITIONS,
         forms: FORMS,
     };
-    let code = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let code = errors.status();
     Ok((code, render(page)?).into_response())
 }
 

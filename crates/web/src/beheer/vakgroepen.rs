@@ -11,7 +11,6 @@ use crate::views::{Ctx, Errors, Layout, render};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::Capability;
 use domain::people::{VakgroepCode, VakgroepKind};
@@ -81,11 +80,7 @@ fn form_page(
     form: VakgroepForm,
     errors: Errors,
 ) -> AppResult<Response> {
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let title = if id.is_some() {
         "Vakgroep wijzigen"
     } else {

@@ -10,7 +10,6 @@ use crate::views::{Ctx, Errors, Layout, render};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::meetings::kinds::{MeetingKind, Recurrence, standing_items};
 use domain::meetings::status::{MeetingStatus, transition};
@@ -81,11 +80,7 @@ async fn form_page(
             code: b.code,
         })
         .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let title = if id.is_some() {
         "Vergadering wijzigen"
     } else {

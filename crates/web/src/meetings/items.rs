@@ -9,7 +9,6 @@ use crate::views::{Ctx, Errors, Layout, render};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::{Capability, Visibility};
 use domain::meetings::agenda::{Direction, move_item};
@@ -196,11 +195,7 @@ async fn form_page(
         errors: errors.clone(),
         meeting,
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     Ok((status, render(page)?).into_response())
 }
 

@@ -250,11 +250,7 @@ async fn list_page(
         .filter(|r| year.is_none_or(|y| r.year == y))
         .map(ImportRow::from)
         .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let page = ListPage {
         layout: ctx.layout("Productie"),
         year,

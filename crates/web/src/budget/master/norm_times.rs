@@ -76,11 +76,7 @@ fn form_page(
     form: NormForm,
     errors: Errors,
 ) -> AppResult<Response> {
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let page = FormPage {
         layout: ctx.layout(format!(
             "Normtijd {} — {} {}",

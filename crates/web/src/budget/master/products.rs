@@ -11,7 +11,6 @@ use crate::views::{Ctx, Errors, Layout, render};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::Capability;
 use serde::Deserialize;
@@ -139,11 +138,7 @@ fn form_page(
     form: ProductForm,
     errors: Errors,
 ) -> AppResult<Response> {
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let title = match id {
         Some(_) => format!("Zorgproduct wijzigen — {}", vakgroep.code),
         None => format!("Nieuw zorgproduct — {}", vakgroep.code),

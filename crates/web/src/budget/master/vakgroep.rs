@@ -281,11 +281,7 @@ fn kpi_page(
     form: KpiForm,
     errors: Errors,
 ) -> AppResult<Response> {
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let title = match id {
         Some(_) => format!("KPI wijzigen — {} {}", vakgroep.code, form.jaar),
         None => format!("Nieuwe KPI — {} {}", vakgroep.code, form.jaar),

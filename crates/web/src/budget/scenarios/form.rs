@@ -7,7 +7,7 @@ use crate::auth::User;
 use crate::beheer::who;
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::views::{Ctx, DiffRow, Errors, Layout, diff_rows, render};
+use crate::views::{Ctx, DiffRow, Errors, Layout, diff_versions, render};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -242,10 +242,8 @@ async fn form_page(
     }
     let status = if conflict.is_some() {
         StatusCode::CONFLICT
-    } else if errors.is_empty() {
-        StatusCode::OK
     } else {
-        StatusCode::UNPROCESSABLE_ENTITY
+        errors.status()
     };
     let page = FormPage {
         layout: ctx.layout(if id.is_some() {
@@ -554,13 +552,7 @@ pub(super) async fn update(
             // version, so saving again replaces it deliberately.
             let now = store::budget::scenario(&state.store, id).await?;
             let names = Names::load(&state, now.year).await?;
-            let rows = diff_rows(
-                shown(&draft_of(&now), &names)
-                    .into_iter()
-                    .zip(shown(&d, &names))
-                    .map(|((label, stored), (_, typed))| (label, stored, typed))
-                    .collect(),
-            );
+            let rows = diff_versions(shown(&draft_of(&now), &names), shown(&d, &names));
             let mut errors = Errors::default();
             errors.add(
                 "_versie",

@@ -7,7 +7,7 @@ use crate::auth::User;
 use crate::beheer::who;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::views::{Ctx, DiffRow, Errors, Layout, diff_rows, render};
+use crate::views::{Ctx, DiffRow, Errors, Layout, diff_versions, render};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -262,10 +262,8 @@ pub(super) async fn form_page(
         .collect();
     let status = if notes.conflict.is_some() {
         StatusCode::CONFLICT
-    } else if errors.is_empty() {
-        StatusCode::OK
     } else {
-        StatusCode::UNPROCESSABLE_ENTITY
+        errors.status()
     };
     let page = FormPage {
         layout: ctx.layout(if id.is_some() {
@@ -497,13 +495,7 @@ async fn conflict(
     let status = TrendStatus::parse(&now.status).unwrap_or(TrendStatus::Verwerkt);
     let products = product_ids(state, now.vakgroep_id).await?;
     let stored = draft_of(&now);
-    let rows = diff_rows(
-        shown(&stored, &products)
-            .into_iter()
-            .zip(shown(&d, &products))
-            .map(|((label, stored), (_, typed))| (label, stored, typed))
-            .collect(),
-    );
+    let rows = diff_versions(shown(&stored, &products), shown(&d, &products));
     let mut errors = Errors::default();
     let d = if trend::may_edit(status, actor_for(user, now.vakgroep_id)) {
         errors.add(
