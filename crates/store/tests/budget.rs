@@ -710,6 +710,13 @@ async fn care_products_in_bulk_all_or_nothing_with_one_audit_entry(pool: PgPool)
         .collect();
     assert_eq!(codes, ["1", "2"]);
     assert_eq!(audit_count(&pool, "care_product_list").await, 1);
+    let after: String = sqlx::query_scalar(
+        "SELECT after::text FROM audit_log WHERE object_type = 'care_product_list'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(after.contains(r#""codes": ["1", "2"]"#), "{after}");
 
     // One duplicate and nothing of the list is added.
     let mut tx = s.begin().await.unwrap();

@@ -205,22 +205,27 @@ pub async fn create_care_products(
     let codes: Vec<&str> = inputs.iter().map(|i| i.code.trim()).collect();
     let descriptions: Vec<&str> = inputs.iter().map(|i| i.description.trim()).collect();
     let active: Vec<bool> = inputs.iter().map(|i| i.active).collect();
-    let count = sqlx::query(
+    let ids: Vec<i64> = sqlx::query_scalar(
         "INSERT INTO care_product (vakgroep_id, code, description, active)
-         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bool[])",
+         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bool[]) RETURNING id",
     )
     .bind(&vakgroepen)
     .bind(&codes)
     .bind(&descriptions)
     .bind(&active)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
+    .fetch_all(&mut *conn)
+    .await?;
+    let count = ids.len() as u64;
+    // One entry for the list, naming every product it created, so the trail can tell which.
     audit::record(
         conn,
         who,
-        Change::new("care_product_list", count, "create")
-            .after(serde_json::json!({ "rows": count })),
+        Change::new("care_product_list", count, "create").after(serde_json::json!({
+            "rows": count,
+            "ids": ids,
+            "vakgroep_ids": vakgroepen,
+            "codes": codes,
+        })),
     )
     .await?;
     Ok(count)
