@@ -191,19 +191,40 @@ pub struct App {
 impl App {
     /// Serves the demo hospital from the database at `database_url`.
     pub async fn start(database_url: &str) -> App {
-        let mut cmd = gelijkgericht();
-        cmd.env("DATABASE_URL", database_url);
-        Self::spawn(cmd).await
+        Self::spawn(|| {
+            let mut cmd = gelijkgericht();
+            cmd.env("DATABASE_URL", database_url);
+            cmd
+        })
+        .await
     }
 
     /// Serves the demo hospital from the embedded PostgreSQL cluster in `data_dir`.
     pub async fn start_embedded(data_dir: &Path) -> App {
-        let mut cmd = gelijkgericht();
-        cmd.env("GG_DATA_DIR", data_dir);
-        Self::spawn(cmd).await
+        Self::spawn(|| {
+            let mut cmd = gelijkgericht();
+            cmd.env("GG_DATA_DIR", data_dir);
+            cmd
+        })
+        .await
     }
 
-    async fn spawn(mut cmd: Command) -> App {
+    /// Starts the app on a free port. The port is free when picked but another process (a
+    /// parallel test) can take it before the app binds it; then the app is started again on
+    /// another port.
+    async fn spawn(command: impl Fn() -> Command) -> App {
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            match Self::spawn_once(command()).await {
+                Ok(app) => return app,
+                Err(output) if attempts < 5 && output.contains("Address already in use") => {}
+                Err(output) => panic!("{output}"),
+            }
+        }
+    }
+
+    async fn spawn_once(mut cmd: Command) -> Result<App, String> {
         let port = free_port();
         let base = format!("http://127.0.0.1:{port}");
         let dir = TempDir::new("app");
@@ -224,12 +245,12 @@ impl App {
             log,
             _dir: dir,
         };
-        app.wait_ready().await;
-        app
+        app.wait_ready().await?;
+        Ok(app)
     }
 
-    /// Waits until `GET /ready` answers 200; panics with the app's output otherwise.
-    async fn wait_ready(&mut self) {
+    /// Waits until `GET /ready` answers 200; otherwise says why, with the app's output.
+    async fn wait_ready(&mut self) -> Result<(), String> {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(5))
             .build()
@@ -237,21 +258,21 @@ impl App {
         let started = Instant::now();
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
-                panic!(
+                return Err(format!(
                     "gelijkgericht serve exited ({status}) before it was ready; its output:\n{}",
                     self.output()
-                );
+                ));
             }
             if let Ok(r) = http.get(self.url("/ready")).send().await
                 && r.status() == StatusCode::OK
             {
-                return;
+                return Ok(());
             }
             if started.elapsed() > READY_TIMEOUT {
-                panic!(
+                return Err(format!(
                     "gelijkgericht serve did not answer 200 on /ready within {READY_TIMEOUT:?}; its output:\n{}",
                     self.output()
-                );
+                ));
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
