@@ -534,14 +534,15 @@ pub async fn change_status(
     .fetch_one(&mut *conn)
     .await?;
     sqlx::query(
-        "INSERT INTO agreement_status_change (agreement_id, from_status, to_status, reason, changed_by)
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO agreement_status_change (agreement_id, from_status, to_status, reason, changed_by, changed_by_label)
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(id)
     .bind(&before.status)
     .bind(to.code())
     .bind(reason.trim())
     .bind(who.id)
+    .bind(&who.label)
     .execute(&mut *conn)
     .await?;
     notify(conn, before.origin_meeting_id).await?;
@@ -592,10 +593,11 @@ pub async fn record_review(
     let note = note.trim();
     if !note.is_empty() {
         sqlx::query(
-            "INSERT INTO agreement_comment (agreement_id, author_id, text) VALUES ($1, $2, $3)",
+            "INSERT INTO agreement_comment (agreement_id, author_id, author_label, text) VALUES ($1, $2, $3, $4)",
         )
         .bind(id)
         .bind(who.id)
+        .bind(&who.label)
         .bind(format!("Beoordeling: {note}"))
         .execute(&mut *conn)
         .await?;
@@ -621,10 +623,11 @@ pub async fn add_comment(
 ) -> Result<i64, StoreError> {
     let meeting = origin_meeting(conn, agreement_id).await?;
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO agreement_comment (agreement_id, author_id, text) VALUES ($1, $2, $3) RETURNING id",
+        "INSERT INTO agreement_comment (agreement_id, author_id, author_label, text) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(agreement_id)
     .bind(who.id)
+    .bind(&who.label)
     .bind(text.trim())
     .fetch_one(&mut *conn)
     .await?;
@@ -787,7 +790,7 @@ pub async fn detail(store: &Store, id: i64) -> Result<AgreementDetail, StoreErro
         .map(|(_, kpi, measurements)| KpiWithMeasurements { kpi, measurements })
         .collect();
     let history = sqlx::query_as(
-        "SELECT c.id, c.from_status, c.to_status, c.reason, c.changed_by, p.name AS changed_by_name, c.changed_at
+        "SELECT c.id, c.from_status, c.to_status, c.reason, c.changed_by, COALESCE(p.name, NULLIF(c.changed_by_label, '')) AS changed_by_name, c.changed_at
          FROM agreement_status_change c LEFT JOIN person p ON p.id = c.changed_by
          WHERE c.agreement_id = $1 ORDER BY c.changed_at, c.id",
     )
@@ -795,7 +798,7 @@ pub async fn detail(store: &Store, id: i64) -> Result<AgreementDetail, StoreErro
     .fetch_all(&mut *conn)
     .await?;
     let comments = sqlx::query_as(
-        "SELECT c.id, c.author_id, p.name AS author_name, c.text, c.created_at
+        "SELECT c.id, c.author_id, COALESCE(p.name, NULLIF(c.author_label, '')) AS author_name, c.text, c.created_at
          FROM agreement_comment c LEFT JOIN person p ON p.id = c.author_id
          WHERE c.agreement_id = $1 ORDER BY c.created_at, c.id",
     )

@@ -2,7 +2,7 @@
 
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::{auth, csrf, routes};
+use crate::{auth, csrf, input, routes};
 use axum::Router;
 use axum::extract::{MatchedPath, Request};
 use axum::http::{HeaderName, HeaderValue, header};
@@ -79,11 +79,13 @@ pub fn build(state: AppState) -> Router {
 
     routes::router()
         .fallback(not_found)
+        .layer(middleware::from_fn(input::dutch_rejections))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::session::load,
         ))
         .layer(middleware::from_fn_with_state(state.clone(), csrf::protect))
+        .layer(middleware::from_fn(input::sanitize))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))

@@ -21,8 +21,6 @@ use subtle::ConstantTimeEq;
 pub const CSRF_COOKIE: &str = "gg_csrf";
 pub const CSRF_FIELD: &str = "_csrf";
 pub const CSRF_HEADER: &str = "x-csrf-token";
-/// Forms are small; uploads are multipart and carry the token in the URL or the header.
-const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
 
 /// The token to put in this response's forms.
 #[derive(Clone, Debug)]
@@ -149,9 +147,10 @@ async fn checked(req: Request, cookie_token: &str) -> Result<Request, Response> 
         return Err(AppError::Csrf.into_response());
     }
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
+    // The input layer has read and bounded this body already (`input::MAX_FORM_BYTES`).
+    let bytes = axum::body::to_bytes(body, crate::input::MAX_FORM_BYTES)
         .await
-        .map_err(|_| AppError::Csrf.into_response())?;
+        .map_err(|_| AppError::TooLarge.into_response())?;
     let submitted = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
         .ok()
         .and_then(|pairs| {

@@ -15,6 +15,12 @@ pub enum AppError {
     Forbidden,
     #[error("the form was expired or forged")]
     Csrf,
+    /// Input no form of ours produces: invalid UTF-8, a field that does not parse.
+    #[error("malformed input")]
+    BadInput,
+    /// A request body above the limit of its route.
+    #[error("request too large")]
+    TooLarge,
     #[error("database unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
@@ -73,6 +79,16 @@ impl AppError {
                 StatusCode::FORBIDDEN,
                 "Formulier verlopen",
                 "Dit formulier is verlopen of kwam niet van deze website. Ga terug, laad de pagina opnieuw en probeer het nog eens.",
+            ),
+            AppError::BadInput => (
+                StatusCode::BAD_REQUEST,
+                "Ongeldige invoer",
+                "Dit verzoek bevat gegevens die Gelijkgericht niet kan lezen, bijvoorbeeld tekens die geen geldige tekst zijn. Ga terug, laad de pagina opnieuw en probeer het nog eens.",
+            ),
+            AppError::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Te veel gegevens",
+                "Dit formulier of bestand is groter dan Gelijkgericht in één keer aanneemt. Er is niets opgeslagen. Maak de tekst korter of kies een kleiner bestand.",
             ),
             AppError::Unavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,

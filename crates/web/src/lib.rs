@@ -14,6 +14,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod error;
 pub mod health;
+pub mod input;
 pub mod meetings;
 pub mod production;
 pub mod routes;

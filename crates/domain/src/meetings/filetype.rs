@@ -148,13 +148,14 @@ fn office_kind(names: &[String]) -> Option<FileKind> {
 }
 
 /// A name that is safe to store and to offer for download: the last path part only, no control
-/// characters or characters Windows refuses, no leading dots, at most 150 characters, and
+/// characters, bidi overrides (`rapport\u{202e}fdp.exe` would read as `rapportexe.pdf`) or
+/// characters Windows refuses, no leading dots, at most 150 characters, and
 /// ending in the extension of the kind the content turned out to be.
 pub fn safe_filename(submitted: &str, kind: FileKind) -> String {
     let last = submitted.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = last
         .chars()
-        .filter(|c| !c.is_control())
+        .filter(|&c| !c.is_control() && !crate::text::is_stripped(c))
         .map(|c| match c {
             '<' | '>' | ':' | '"' | '|' | '?' | '*' => '_',
             c if c.is_whitespace() => ' ',
@@ -385,6 +386,10 @@ mod tests {
         assert_eq!(safe_filename("../../etc/passwd", k), "passwd.pdf");
         assert_eq!(safe_filename("voor\u{0}stel\r\n.PDF", k), "voorstel.pdf");
         assert_eq!(safe_filename("..", k), "bijlage.pdf");
+        assert_eq!(
+            safe_filename("factuur\u{202e}fdp.png", k),
+            "factuurfdp.png.pdf"
+        );
         assert_eq!(safe_filename("", k), "bijlage.pdf");
         assert_eq!(safe_filename(".verborgen.pdf", k), "verborgen.pdf");
         assert_eq!(safe_filename("a\"b<c>.pdf", k), "a_b_c_.pdf");

@@ -88,7 +88,7 @@ macro_rules! trend_select {
             COALESCE((SELECT array_agg(p.code ORDER BY p.code) FROM trend_input_product tp
                       JOIN care_product p ON p.id = tp.care_product_id WHERE tp.trend_input_id = t.id), '{}') AS product_codes,
             t.kind, t.value, t.category, t.rationale, t.source, t.status, t.return_reason,
-            t.author_id, a.name AS author_name, t.created_at, t.updated_at, t.version
+            t.author_id, COALESCE(a.name, NULLIF(t.author_label, '')) AS author_name, t.created_at, t.updated_at, t.version
      FROM trend_input t JOIN vakgroep v ON v.id = t.vakgroep_id LEFT JOIN person a ON a.id = t.author_id"
     };
 }
@@ -146,7 +146,7 @@ pub async fn trend_history(
     seen: Seen<'_>,
 ) -> Result<Vec<TrendStatusChange>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT c.id, c.from_status, c.to_status, c.reason, c.changed_by, p.name AS changed_by_name, c.changed_at
+        "SELECT c.id, c.from_status, c.to_status, c.reason, c.changed_by, COALESCE(p.name, NULLIF(c.changed_by_label, '')) AS changed_by_name, c.changed_at
          FROM trend_input_status_change c
          JOIN trend_input t ON t.id = c.trend_input_id
          LEFT JOIN person p ON p.id = c.changed_by
@@ -202,8 +202,8 @@ pub async fn create_trend_input(
     check_scope(input)?;
     ensure_year(conn, input.year).await?;
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO trend_input (year, vakgroep_id, scope, kind, value, category, rationale, source, author_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        "INSERT INTO trend_input (year, vakgroep_id, scope, kind, value, category, rationale, source, author_id, author_label)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(input.year)
     .bind(input.vakgroep_id)
@@ -214,6 +214,7 @@ pub async fn create_trend_input(
     .bind(input.rationale.trim())
     .bind(input.source.trim())
     .bind(who.id)
+    .bind(&who.label)
     .fetch_one(&mut *conn)
     .await?;
     set_products(conn, id, input).await?;
@@ -338,14 +339,15 @@ pub async fn change_trend_status(
     .bind(reason);
     write_versioned(conn, update).await?;
     sqlx::query(
-        "INSERT INTO trend_input_status_change (trend_input_id, from_status, to_status, reason, changed_by)
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO trend_input_status_change (trend_input_id, from_status, to_status, reason, changed_by, changed_by_label)
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(id)
     .bind(&before.status)
     .bind(to)
     .bind(reason)
     .bind(who.id)
+    .bind(&who.label)
     .execute(&mut *conn)
     .await?;
     audit::record(

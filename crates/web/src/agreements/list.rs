@@ -761,9 +761,20 @@ struct Bar {
     x: u32,
     y: u32,
     height: u32,
+    /// Where the quarter's name and the figure above the bar are centred.
+    middle: u32,
+    value_y: u32,
+    quarter: String,
+    /// "50 %", or "—" when nothing was due.
+    value: String,
     label: String,
 }
 
+/// A horizontal line of the chart's scale with its percentage.
+struct GridLine {
+    y: u32,
+    label: &'static str,
+}
 #[derive(Template)]
 #[template(path = "agreements/nakoming.html")]
 struct CompliancePage {
@@ -772,14 +783,23 @@ struct CompliancePage {
     columns: Vec<String>,
     tables: Vec<Table>,
     bars: Vec<Bar>,
+    grid: Vec<GridLine>,
     chart_width: u32,
+    chart_height: u32,
+    /// The bottom of the plot: the 0 % line.
+    base_y: u32,
+    description: String,
     today: String,
 }
 
 const QUARTERS: u8 = 5;
-const BAR_WIDTH: u32 = 36;
-const BAR_GAP: u32 = 12;
-const CHART_HEIGHT: u32 = 80;
+const BAR_WIDTH: u32 = 40;
+const BAR_GAP: u32 = 28;
+/// Room for the scale's labels on the left, the figures above and the quarters below.
+const AXIS_LEFT: u32 = 44;
+const PLOT_TOP: u32 = 20;
+const PLOT_HEIGHT: u32 = 100;
+const CHART_BOTTOM: u32 = 24;
 
 /// `GET /afspraken/nakoming`: the share of agreements realised on time, for the running quarter
 /// (up to today) and the four before it, per party, per 7S element and per theme.
@@ -849,6 +869,7 @@ async fn compliance_page(
         .collect();
 
     let trend = compliance::quarterly_trend(&due, &quarters);
+    let base_y = PLOT_TOP + PLOT_HEIGHT;
     let bars = trend
         .iter()
         .enumerate()
@@ -858,20 +879,38 @@ async fn compliance_page(
                 .and_then(|r| format!("{r:.0}").parse::<u32>().ok())
                 .unwrap_or(0)
                 .min(100);
-            let height = pct * (CHART_HEIGHT - 4) / 100;
+            let height = pct * PLOT_HEIGHT / 100;
             let index = u32::try_from(i).unwrap_or(0);
+            let x = AXIS_LEFT + BAR_GAP / 2 + index * (BAR_WIDTH + BAR_GAP);
+            let value = c.rate.map_or_else(|| "—".into(), nl::percent);
             Bar {
-                x: index * (BAR_WIDTH + BAR_GAP),
-                y: CHART_HEIGHT - height,
+                x,
+                y: base_y - height,
                 height,
+                middle: x + BAR_WIDTH / 2,
+                value_y: base_y - height - 5,
+                quarter: format!("K{q} {y}"),
                 label: format!(
                     "K{q} {y}: {}",
                     c.rate
                         .map_or_else(|| "niets afgesproken".into(), nl::percent)
                 ),
+                value,
             }
         })
         .collect::<Vec<_>>();
+    let description = bars
+        .iter()
+        .map(|b| b.label.clone())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let grid = [(0, "0 %"), (50, "50 %"), (100, "100 %")]
+        .into_iter()
+        .map(|(pct, label)| GridLine {
+            y: base_y - pct * PLOT_HEIGHT / 100,
+            label,
+        })
+        .collect();
     let mut columns: Vec<String> = quarters.iter().map(|(y, q)| format!("K{q} {y}")).collect();
     columns.push("Totaal".into());
     render(CompliancePage {
@@ -899,8 +938,12 @@ async fn compliance_page(
                 rows: themes,
             },
         ],
-        chart_width: u32::from(QUARTERS) * (BAR_WIDTH + BAR_GAP),
+        chart_width: AXIS_LEFT + u32::from(QUARTERS) * (BAR_WIDTH + BAR_GAP),
+        chart_height: base_y + CHART_BOTTOM,
+        base_y,
         bars,
+        grid,
+        description,
         today: nl::date(today),
     })
 }

@@ -119,7 +119,7 @@ async fn read_parts(
         let mut field = field;
         let name = field.name().unwrap_or_default().to_string();
         if name == "bestand" {
-            upload.file_name = field.file_name().unwrap_or_default().to_string();
+            upload.file_name = domain::text::line(field.file_name().unwrap_or_default());
             has_file = true;
             loop {
                 match field.chunk().await {
@@ -138,7 +138,9 @@ async fn read_parts(
             }
         } else {
             let value = field.text().await.map_err(|_| UNREADABLE)?;
-            upload.fields.push((name, value));
+            upload
+                .fields
+                .push((name, domain::text::clean(&value).into_owned()));
         }
     }
     if !has_file || (upload.file_name.is_empty() && upload.data.is_empty()) {

@@ -7,6 +7,7 @@
 // Not every test uses every helper.
 #![allow(dead_code)]
 
+mod checks;
 pub mod webdriver;
 
 use reqwest::StatusCode;

@@ -104,6 +104,7 @@ impl Client {
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
         };
+        keep_for_html_check(path, &response, self.cookies.get("gg_csrf"));
         for c in response.set_cookies() {
             let pair = c.split(';').next().unwrap_or_default();
             if let Some((k, v)) = pair.split_once('=') {
@@ -169,6 +170,45 @@ impl Client {
             .unwrap()
             .unwrap()
             .id
+    }
+}
+
+/// With `GG_HTML_DUMP` set (by `scripts/test.sh`), every full page a test renders is written
+/// there once, for the Nu HTML Checker that the test command runs after the suite. Pages that
+/// differ only in their CSRF token count as one.
+fn keep_for_html_check(path: &str, response: &Response, csrf: Option<&String>) {
+    let Some(dir) = std::env::var_os("GG_HTML_DUMP") else {
+        return;
+    };
+    let is_html = response
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html"));
+    let is_page = response
+        .body
+        .get(..15)
+        .is_some_and(|start| start.eq_ignore_ascii_case("<!doctype html>"));
+    if !is_html || !is_page {
+        return;
+    }
+    let canonical = match csrf {
+        Some(token) => response.body.replace(token.as_str(), ""),
+        None => response.body.clone(),
+    };
+    let hash = hex::encode(gg_web::auth::cookies::sha256(&canonical));
+    let slug: String = path
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .take(80)
+        .collect();
+    let file = std::path::Path::new(&dir).join(format!("{slug}-{}.html", &hash[..12]));
+    if !file.exists() {
+        let _ = std::fs::create_dir_all(&dir);
+        let _ = std::fs::write(file, &response.body);
     }
 }
 
