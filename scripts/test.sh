@@ -27,6 +27,9 @@ missing=()
 [[ -x /usr/bin/chromium ]] || missing+=(chromium fonts-liberation)
 [[ -x /usr/bin/chromedriver ]] || missing+=(chromium-driver)
 scripts/pg-test-cluster.sh find-bin >/dev/null || missing+=(postgresql)
+# The Nu HTML Checker runs on Java; it and axe-core come from npm.
+command -v java >/dev/null || missing+=(default-jre-headless)
+command -v npm >/dev/null || missing+=(nodejs npm)
 if ((${#missing[@]})); then
     echo "Installing: ${missing[*]}" >&2
     as_root apt-get update
@@ -43,6 +46,18 @@ else
     nextest=0
     echo "cargo-nextest not found; falling back to cargo test" >&2
 fi
+
+step "Page checkers (Nu HTML Checker, axe-core)"
+if [[ ! -f scripts/checkers/node_modules/.package-lock.json ]] ||
+    [[ scripts/checkers/package-lock.json -nt scripts/checkers/node_modules/.package-lock.json ]]; then
+    npm ci --prefix scripts/checkers --no-audit --no-fund >&2
+fi
+vnu_jar=scripts/checkers/node_modules/vnu-jar/build/dist/vnu.jar
+[[ -f $vnu_jar && -f scripts/checkers/node_modules/axe-core/axe.min.js ]] || {
+    echo "the page checkers did not install" >&2
+    exit 1
+}
+echo "vnu-jar and axe-core present" >&2
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -68,6 +83,9 @@ else
 fi
 
 step "Test suite"
+# Every full page the HTTP tests render lands here, for the Nu HTML Checker below.
+html_dump=$(mktemp -d "${TMPDIR:-/tmp}/gg-pages.XXXXXX")
+export GG_HTML_DUMP=$html_dump
 export GG_CHROMEDRIVER=/usr/bin/chromedriver
 export GG_CHROMIUM=/usr/bin/chromium
 if ((nextest)); then
@@ -77,5 +95,23 @@ if ((nextest)); then
 else
     cargo test --workspace --no-fail-fast "$@"
 fi
+
+step "Nu HTML Checker over $(find "$html_dump" -name '*.html' | wc -l) distinct pages"
+# The checker must be able to fail: a page with a known error is refused.
+probe=$(mktemp -d "${TMPDIR:-/tmp}/gg-vnu-probe.XXXXXX")
+printf '<!doctype html><html lang="nl"><head><title>x</title></head><body><div aria-label="x">x</div></body></html>' >"$probe/probe.html"
+if java -jar "$vnu_jar" --errors-only "$probe" 2>/dev/null; then
+    echo "the Nu HTML Checker accepted a page with an error" >&2
+    exit 1
+fi
+rm -rf "$probe"
+if compgen -G "$html_dump/*.html" >/dev/null; then
+    if ! java -jar "$vnu_jar" --errors-only --format gnu "$html_dump" 2>"$html_dump/vnu.txt"; then
+        cat "$html_dump/vnu.txt" >&2
+        echo "The Nu HTML Checker found $(wc -l <"$html_dump/vnu.txt") errors (pages kept in $html_dump)" >&2
+        exit 1
+    fi
+fi
+rm -rf "$html_dump"
 
 step "All tests passed"
