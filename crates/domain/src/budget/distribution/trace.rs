@@ -149,7 +149,8 @@ impl Distribution {
 }
 
 /// One vakgroep's allocation as Dutch lines, from D down to its total. Exact figures are shown
-/// with up to four decimals (marked ≈ when they have more); the arithmetic behind them is exact.
+/// with up to four decimals (followed by … when they have more); the arithmetic behind them is
+/// exact.
 pub fn explain(d: &Distribution, v: &VakgroepAllocation) -> Vec<String> {
     let mut lines = vec![frame_line(d)];
     let fixed = if d.fixed_component.is_zero() {
@@ -282,28 +283,22 @@ fn eur(x: Decimal) -> String {
     nl::eur(x)
 }
 
-/// € with the cents and up to two more decimals; ≈ when the exact figure has even more.
+/// € with the cents and up to two more decimals, followed by … when the exact figure has more.
 fn exact_eur(x: Decimal) -> String {
-    let (approx, text) = up_to_four(x);
-    format!("{approx}€ {text}")
+    format!("€ {}", figure(x))
 }
 
-/// A fraction or fte figure with at least two and up to four decimals; ≈ when it has more.
+/// A fraction or fte figure with at least two and up to four decimals, followed by … when it has
+/// more (rounded there, half away from zero).
 fn figure(x: Decimal) -> String {
-    let (approx, text) = up_to_four(x);
-    format!("{approx}{text}")
-}
-
-fn up_to_four(x: Decimal) -> (&'static str, String) {
     let scale = x.normalize().scale();
-    let approx = if scale > 4 { "≈ " } else { "" };
-    (approx, nl::number(x, scale.clamp(2, 4)))
+    let more = if scale > 4 { "…" } else { "" };
+    format!("{}{more}", nl::number(x, scale.clamp(2, 4)))
 }
 
-/// `+€ 1.234,56`, `−€ 1.234,56`, `€ 0,00` (sign from the exact figure, so ≈ stays honest).
+/// `+€ 1.234,56`, `−€ 1.234,56`, `€ 0,00`.
 fn signed_eur(x: Decimal) -> String {
-    let (approx, text) = up_to_four(x.abs());
-    format!("{approx}{}€ {text}", sign(x))
+    format!("{}{}", sign(x), exact_eur(x.abs()))
 }
 
 /// `+0,33`, `−0,50`, `0,00`: a figure with two decimals and its sign.
