@@ -372,12 +372,18 @@ fn checked_sum(values: impl IntoIterator<Item = Decimal>) -> Option<Decimal> {
         .try_fold(Decimal::ZERO, |sum, v| sum.checked_add(v))
 }
 
-/// `amount × weight / total` with `0 ≤ weight ≤ total`; 0 when there is nothing to share. Exact
-/// when the product fits in a decimal, otherwise through the share `weight / total` (at most 1,
-/// so it cannot overflow) at the cost of rounding in the 28th digit, which the cents absorb.
+/// `amount × weight / total` with `0 ≤ weight ≤ total`; 0 when there is nothing to share, and
+/// the amount itself for the whole of it. Otherwise exact when the product fits in a decimal, or
+/// through the share `weight / total` (at most 1, so it cannot overflow); either way the quotient
+/// is rounded at the 28th digit, which the cents absorb. The whole is handled apart because that
+/// rounding would otherwise make a sole sharer's part depend on the digits of its weight, so that
+/// more norm-fte could give a smaller part.
 fn pro_rata(amount: Decimal, weight: Decimal, total: Decimal) -> Decimal {
     if amount.is_zero() || weight.is_zero() {
         return Decimal::ZERO;
+    }
+    if weight == total {
+        return amount;
     }
     match amount.checked_mul(weight) {
         Some(product) => product / total,

@@ -500,3 +500,18 @@ fn the_explanation_follows_the_figures() {
         ]
     );
 }
+
+#[test]
+fn a_sole_sharer_gets_the_whole_component_exactly() {
+    // 160.643,21 × 0,74 × F / F with F a 28-digit quotient would be rounded at the 28th digit,
+    // differently for every F; a sole sharer gets the component itself.
+    for norm in [
+        dec!(586.87863247863247863247863248),
+        dec!(66647.878632478632478632478632),
+    ] {
+        let v = [input("A00", dec!(1), norm)];
+        let d = distribute(&frame(dec!(160643.21), dec!(0.26)), &v).unwrap();
+        assert_eq!(d.vakgroepen[0].capacity_part, d.capacity_component);
+        assert_eq!(d.vakgroepen[0].exact, dec!(160643.21));
+    }
+}
