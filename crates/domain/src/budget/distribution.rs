@@ -205,6 +205,11 @@ pub fn distribute(
         }
         EarmarkPlacement::OutOfBudget => frame.fee_budget - earmark_total,
     };
+    // D must be countable in cents for the last step; checking it here also keeps every sum of
+    // allocations below (each at most about D) far from the largest decimal.
+    distributable
+        .checked_mul(Decimal::ONE_HUNDRED)
+        .ok_or_else(too_large)?;
     // φ ≤ 1, so this cannot overflow; the capacity component is the rest, so that the two add up
     // to D exactly even if φ × D had to be rounded at the 28th digit.
     let fixed_component = frame
