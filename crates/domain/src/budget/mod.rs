@@ -1,4 +1,4 @@
-//! Capacity budget (product.md D3–D5, D7; seed 003 Hoofdstuk 4 and Bijlage 2): from production
+//! Capacity budget (product.md D3–D7; seed 003 Hoofdstuk 4 and Bijlage 2): from production
 //! volumes and norm times to norm hours and norm-fte per vakgroep, corrected for efficiency and
 //! passende zorg, against the formative fte. Pure functions over plain data; the store supplies
 //! the rows, the web shows the results.
@@ -64,12 +64,18 @@
 //!   (with a reason) → verwerkt. The representative may also withdraw a submitted input to
 //!   concept; a returned input is reworked as concept or submitted again. A reviewer who also
 //!   represents the vakgroep may not accept or return its inputs (no self-review).
+//! - **Distribution (D6)** ([`distribution`]): the fee budget over the vakgroepen, a fixed part
+//!   per formative fte and a capacity part pro rata to norm-fte, beside the variant-3 earmark
+//!   (on top of the budget or out of it), within an optional band around last year's allocation
+//!   by water-filling, in whole cents that add up exactly. Infeasible frames are an error with a
+//!   Dutch reason, never a partial distribution; every allocation carries its trace.
 //! - **Speed (D7).** Trend inputs are resolved to two index-aligned vectors before the per-product
 //!   loop, which then only multiplies and adds; [`recompute_vakgroep`] redoes one vakgroep plus
 //!   the hospital-wide steps after a single change. Numbers: `benches/budget.rs`.
 
 mod compare;
 mod display;
+pub mod distribution;
 mod engine;
 mod form;
 mod index;
@@ -87,6 +93,9 @@ pub use compare::{
 pub use display::{
     FIGURE_DECIMALS, fte_text, hours_text, index_text, minutes_text, mutation_text, round_cents,
     round_fte, round_half_away, round_hours, volume_text,
+};
+pub use distribution::{
+    Band, Distribution, DistributionError, DistributionInput, EarmarkPlacement, Frame, distribute,
 };
 pub use engine::{compute, compute_vakgroep, recompute_vakgroep, totals};
 pub use form::{
