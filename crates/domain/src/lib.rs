@@ -14,3 +14,4 @@ pub mod meetings;
 pub mod nl;
 pub mod people;
 pub mod production;
+pub mod selfassessment;
