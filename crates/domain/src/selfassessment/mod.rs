@@ -37,17 +37,29 @@ macro_rules! try_from_code {
 
 pub mod answer;
 pub mod catalogue;
+pub mod chart;
 pub mod form;
+pub mod results;
 pub mod round;
+pub mod stats;
+pub mod trend;
 
 pub use answer::{AnonymousAnswer, Answer, shuffle};
 pub use catalogue::{CatalogueStatement, DEFAULT_CATALOGUE, key_prefix, next_key};
+pub use chart::{Series, radar_svg, sparkline_svg};
 pub use form::{
     AnswerError, AnswerField, AnswersDraft, AnswersForm, COMMENT_HINT, DraftAnswer,
     MAX_COMMENT_CHARS, MAX_SOURCE_CHARS, MAX_STATEMENT_CHARS, MAX_TITLE_CHARS, RoundDraft,
     RoundForm, StatementDraft, StatementForm, Submission, SubmittedAnswer, choose_body,
 };
+pub use results::{
+    BodyFigures, BodyResult, Gap, MIN_RESPONDENTS, MOST_DIVERGENT, RoundBody, RoundResults,
+    RoundStatement, Side, SideFigures, SideHidden, SideResult, StatementFigures, StatementGap,
+    StatementStats, compute, compute_alignment, gap_text, mean_text, score_text, spread_text,
+};
 pub use round::{RoundFacts, RoundStatus, RoundStatusError, accepts_answers, effective_status};
+pub use stats::{Stats, Tally, alignment, sqrt};
+pub use trend::{RoundAlignment, STrend, Trend, TrendPoint, trend};
 
 /// A self-assessment round (C2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
