@@ -41,6 +41,7 @@ pub mod chart;
 pub mod form;
 pub mod results;
 pub mod round;
+pub mod side;
 pub mod stats;
 pub mod trend;
 
@@ -54,10 +55,11 @@ pub use form::{
 };
 pub use results::{
     BodyFigures, BodyResult, Gap, MIN_RESPONDENTS, MOST_DIVERGENT, RoundBody, RoundResults,
-    RoundStatement, Side, SideFigures, SideHidden, SideResult, StatementFigures, StatementGap,
-    StatementStats, compute, compute_alignment, gap_text, mean_text, score_text, spread_text,
+    RoundStatement, StatementFigures, StatementGap, compute, compute_alignment, gap_text,
+    mean_text, score_text, spread_text,
 };
 pub use round::{RoundFacts, RoundStatus, RoundStatusError, accepts_answers, effective_status};
+pub use side::{Side, SideFigures, SideHidden, SideResult, StatementStats};
 pub use stats::{Stats, Tally, alignment, sqrt};
 pub use trend::{RoundAlignment, STrend, Trend, TrendPoint, trend};
 

@@ -1,5 +1,6 @@
 use super::*;
 use crate::selfassessment::answer::Answer;
+use crate::selfassessment::side::SideHidden;
 use rust_decimal::dec;
 use time::macros::date;
 
