@@ -162,7 +162,7 @@ pub fn escape(text: &str) -> String {
 
 /// An id prefix that is a valid, unambiguous id start: letters, digits, `-` and `_` kept, any
 /// other character replaced by `-`, and a leading `c` when it does not start with a letter.
-fn id_prefix(prefix: &str) -> String {
+fn safe_id_prefix(prefix: &str) -> String {
     let clean: String = prefix
         .chars()
         .map(|c| {
@@ -260,8 +260,8 @@ fn describe(series: &[Series]) -> String {
 
 /// The radar chart: seven axes in model order labelled in Dutch (hard factors in bold), rings
 /// for 1 to 5, one polygon per series with at least one value, and a legend.
-pub fn radar_svg(id_prefix_: &str, title: &str, series: &[Series]) -> String {
-    let p = id_prefix(id_prefix_);
+pub fn radar_svg(id_prefix: &str, title: &str, series: &[Series]) -> String {
+    let p = safe_id_prefix(id_prefix);
     let height = LEGEND_TOP + LEGEND_ROW * (series.len() as i64 + 1) + 8;
     let mut out = String::with_capacity(4096 + 1024 * series.len());
     let _ = write!(
@@ -391,8 +391,8 @@ pub fn radar_svg(id_prefix_: &str, title: &str, series: &[Series]) -> String {
 
 /// A small line of a score (0–100 %) over rounds, oldest left; gaps where a round had no
 /// score; the last score marked with a dot. For the dashboard: `label` names what it shows.
-pub fn sparkline_svg(id_prefix_: &str, label: &str, points: &[TrendPoint]) -> String {
-    let p = id_prefix(id_prefix_);
+pub fn sparkline_svg(id_prefix: &str, label: &str, points: &[TrendPoint]) -> String {
+    let p = safe_id_prefix(id_prefix);
     // In tenths: 120 × 32 units with 4 units of room around the line.
     let (w, h, pad) = (1200i64, 320i64, 40i64);
     let x_of = |i: usize| match points.len() {
