@@ -14,4 +14,5 @@ pub mod meetings;
 pub mod nl;
 pub mod people;
 pub mod production;
+pub mod selfassessment;
 pub mod text;
