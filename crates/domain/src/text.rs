@@ -132,6 +132,34 @@ mod tests {
         assert_eq!(line("Titel\nmet\tregels\r\n"), "Titel met regels ");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn cleaning_is_complete_and_idempotent(input in "\\PC*|.*|[\\x00-\\x20\\u{202a}-\\u{202e}\\u{2066}-\\u{2069}a-z]*") {
+            let once = clean(&input).into_owned();
+            proptest::prop_assert!(!once.chars().any(|c| is_stripped(c) || c == '\r'));
+            proptest::prop_assert_eq!(clean(&once).into_owned(), once.clone());
+            proptest::prop_assert!(is_clean(&once));
+            // Nothing a person could mean is lost: every other character stays, in order.
+            let kept: String = input.chars().filter(|&c| !is_stripped(c) && c != '\r').collect();
+            let without_added: String = once.chars().filter(|&c| c != '\n').collect();
+            let kept_without_newlines: String = kept.chars().filter(|&c| c != '\n').collect();
+            proptest::prop_assert_eq!(without_added, kept_without_newlines);
+        }
+
+        #[test]
+        fn a_line_is_one_clean_line(input in ".*|\\PC*") {
+            let l = line(&input);
+            proptest::prop_assert!(is_clean(&l) && !l.contains('\n') && !l.contains('\t'));
+        }
+
+        #[test]
+        fn attachment_names_are_clean(input in ".{0,300}|\\PC{0,300}") {
+            let name = crate::meetings::filetype::safe_filename(&input, crate::meetings::filetype::FileKind::Pdf);
+            proptest::prop_assert!(is_clean(&name));
+            proptest::prop_assert!(name.ends_with(".pdf") && name.chars().count() <= 150);
+        }
+    }
+
     #[test]
     fn lengths_count_characters() {
         assert_eq!(too_long(&"é".repeat(200), max::TITLE), None);

@@ -247,6 +247,40 @@ mod tests {
         assert_eq!(decode(&dirty).unwrap()[0], ("q".into(), "ab".into()));
     }
 
+    proptest::proptest! {
+        /// Whatever arrives, the layer answers without panicking, and what it hands on is
+        /// clean text that decodes to the cleaned pairs.
+        #[test]
+        fn any_bytes_decode_or_are_refused(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..200)) {
+            if let Ok(clean) = clean_encoded(&bytes) {
+                let pairs = decode(&clean).unwrap();
+                for (k, v) in &pairs {
+                    proptest::prop_assert!(domain::text::is_clean(k) && domain::text::is_clean(v));
+                }
+            }
+        }
+
+        #[test]
+        fn any_text_survives_the_round_trip_cleaned(key in ".{0,20}", value in "\\PC{0,80}|.{0,80}") {
+            let encoded = encode(&[(key.clone(), value.clone())]);
+            let clean = clean_encoded(encoded.as_bytes()).unwrap();
+            let pairs = decode(&clean).unwrap();
+            let want_key = domain::text::clean(&key).into_owned();
+            let want_value = domain::text::clean(&value).into_owned();
+            if want_key.is_empty() && want_value.is_empty() {
+                // `=` alone: a pair with an empty name.
+                proptest::prop_assert!(pairs.len() <= 1);
+            } else {
+                proptest::prop_assert_eq!(pairs, vec![(want_key, want_value)]);
+            }
+        }
+
+        #[test]
+        fn any_path_is_judged_without_panicking(path in "/.{0,40}") {
+            let _ = path_is_clean(&path);
+        }
+    }
+
     #[test]
     fn paths_with_control_characters_name_nothing() {
         assert!(path_is_clean("/afspraken/12"));

@@ -10,6 +10,7 @@ mod budget_master_precision;
 mod budget_scenarios;
 mod budget_trends;
 mod calendar;
+mod hostile;
 mod live;
 mod matrix;
 mod meetings;

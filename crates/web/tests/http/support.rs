@@ -74,6 +74,16 @@ impl Client {
         path: &str,
         form: Option<&[(&str, &str)]>,
     ) -> Response {
+        let body = form.map(|fields| serde_urlencoded::to_string(fields).unwrap());
+        self.send(method, path, body).await
+    }
+
+    /// A form body exactly as given, already urlencoded (for bytes no encoder would produce).
+    pub async fn request_raw(&mut self, method: Method, path: &str, body: &str) -> Response {
+        self.send(method, path, Some(body.to_string())).await
+    }
+
+    async fn send(&mut self, method: Method, path: &str, form: Option<String>) -> Response {
         let mut req = Request::builder()
             .method(method)
             .uri(path)
@@ -87,9 +97,9 @@ impl Client {
             req = req.header(header::COOKIE, jar.join("; "));
         }
         let body = match form {
-            Some(fields) => {
+            Some(encoded) => {
                 req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-                Body::from(serde_urlencoded::to_string(fields).unwrap())
+                Body::from(encoded)
             }
             None => Body::empty(),
         };
