@@ -10,6 +10,8 @@ pub mod agreements;
 pub mod audit;
 pub mod authz;
 pub mod budget;
+pub mod codes;
+pub mod ids;
 pub mod meetings;
 pub mod nl;
 pub mod people;

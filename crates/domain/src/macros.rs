@@ -1,7 +1,8 @@
 //! The one macro for the domain's code lists.
 
 /// An enum of stable codes with Dutch labels: `ALL`, `code()`, `label()`, `parse()`, `Display`
-/// (the label). Serde goes through the code rather than the variant name so that forms, the
+/// (the label), and strict `TryFrom<&str>`/`TryFrom<String>` for decoding rows (the store's
+/// `#[sqlx(try_from = "String")]`): an unknown code is an [`crate::codes::UnknownCode`]. Serde goes through the code rather than the variant name so that forms, the
 /// database and JSON all use one spelling.
 macro_rules! code_enum {
     ($(#[$m:meta])* $name:ident {
@@ -26,6 +27,24 @@ macro_rules! code_enum {
 
             pub fn parse(code: &str) -> Option<Self> {
                 match code { $($code => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl ::std::convert::TryFrom<&str> for $name {
+            type Error = $crate::codes::UnknownCode;
+
+            fn try_from(code: &str) -> Result<Self, $crate::codes::UnknownCode> {
+                Self::parse(code)
+                    .ok_or_else(|| $crate::codes::UnknownCode::new(stringify!($name), code))
+            }
+        }
+
+        impl ::std::convert::TryFrom<String> for $name {
+            type Error = $crate::codes::UnknownCode;
+
+            fn try_from(code: String) -> Result<Self, $crate::codes::UnknownCode> {
+                Self::parse(&code)
+                    .ok_or_else(|| $crate::codes::UnknownCode::new(stringify!($name), code))
             }
         }
 

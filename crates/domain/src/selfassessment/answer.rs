@@ -17,8 +17,6 @@ code_enum! {
     }
 }
 
-try_from_code!(Answer, "antwoord");
-
 impl Answer {
     /// The five points of the scale, from 1 to 5.
     pub const SCALE: [Answer; 5] = [

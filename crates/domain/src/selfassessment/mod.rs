@@ -7,34 +7,6 @@ use crate::agreements::kinds::SevenS;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// `TryFrom<&str>` and `TryFrom<String>` for a code enum: a code the domain does not know is an
-/// error that names it, never a default (architecture.md: decoding is strict).
-macro_rules! try_from_code {
-    ($name:ident, $what:literal) => {
-        impl TryFrom<&str> for $name {
-            type Error = $crate::selfassessment::UnknownCode;
-
-            fn try_from(code: &str) -> Result<Self, Self::Error> {
-                Self::parse(code).ok_or_else(|| $crate::selfassessment::UnknownCode {
-                    what: $what,
-                    value: code.to_string(),
-                })
-            }
-        }
-
-        impl TryFrom<String> for $name {
-            type Error = $crate::selfassessment::UnknownCode;
-
-            fn try_from(code: String) -> Result<Self, Self::Error> {
-                Self::parse(&code).ok_or($crate::selfassessment::UnknownCode {
-                    what: $what,
-                    value: code,
-                })
-            }
-        }
-    };
-}
-
 pub mod answer;
 pub mod catalogue;
 pub mod chart;
@@ -86,15 +58,7 @@ impl fmt::Display for StatementId {
     }
 }
 
-/// A code read from the database or a form that none of the enum's variants has.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("Onbekende waarde voor {what}: ‘{value}’.")]
-pub struct UnknownCode {
-    /// What the code was for, in Dutch ("antwoord", "rondestatus").
-    pub what: &'static str,
-    /// The value as it came in.
-    pub value: String,
-}
+pub use crate::codes::UnknownCode;
 
 /// One value per element of the 7S model, kept in the model's order. Indexing by [`SevenS`]
 /// cannot go out of range, and iteration always follows the order of the radar chart's axes.
@@ -156,7 +120,7 @@ mod tests {
     #[test]
     fn unknown_codes_name_the_value() {
         let err = Answer::try_from("7").unwrap_err();
-        assert_eq!(err.to_string(), "Onbekende waarde voor antwoord: ‘7’.");
+        assert_eq!(err.to_string(), "Onbekende waarde voor Answer: ‘7’.");
         assert_eq!(Answer::try_from(String::from("4")), Ok(Answer::Eens));
         assert_eq!(
             RoundStatus::try_from("gepubliceerd").unwrap_err().value,

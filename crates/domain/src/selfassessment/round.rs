@@ -17,8 +17,6 @@ code_enum! {
     }
 }
 
-try_from_code!(RoundStatus, "rondestatus");
-
 impl RoundStatus {
     /// The statements, bodies and dates can still be changed.
     pub fn is_editable(self) -> bool {

@@ -20,8 +20,6 @@ code_enum! {
     }
 }
 
-try_from_code!(Side, "zijde");
-
 impl Side {
     /// The kind of the bodies pooled into this side.
     pub fn body_kind(self) -> BodyKind {
