@@ -35,6 +35,9 @@ pub enum Capability {
     SubmitTrendInputs,
     /// Accept or return submitted trend inputs (D3): the controller or a board member.
     ReviewTrendInputs,
+    /// See the detail of every vakgroep (its master data, trend inputs and scenario detail), not
+    /// only of the vakgroepen one represents: those who review the vakgroepen' budgets.
+    ViewEveryVakgroep,
     /// Create and change vakgroepen (code, name, kind, active): master data of the budget the
     /// controller manages (product.md §0), and part of Beheer. Assigning representatives stays
     /// with the admin (people and roles).
@@ -134,7 +137,7 @@ fn roles_for(capability: Capability) -> &'static [Role] {
         Capability::ViewBudget => &[Bestuurder, Secretaris, Controller, Vakgroep],
         Capability::ManageBudget => &[Controller],
         Capability::SubmitTrendInputs => &[Vakgroep],
-        Capability::ReviewTrendInputs => &[Controller, Bestuurder],
+        Capability::ReviewTrendInputs | Capability::ViewEveryVakgroep => &[Controller, Bestuurder],
         Capability::ManageVakgroepen => &[Beheerder, Controller],
         Capability::Administer | Capability::ViewAudit => &[Beheerder],
     }
@@ -182,12 +185,13 @@ impl Actor {
         participating.iter().any(|b| self.bodies.contains(b))
     }
 
-    /// Whether the person represents this vakgroep (or may see every vakgroep's detail).
+    /// Whether the person may see a vakgroep's detail, its compartment (product.md §0): its
+    /// master data (care products, norm times, normuren, formative fte, KPIs), its trend inputs
+    /// and its detail in a scenario. Its representatives see it, and those who see every
+    /// vakgroep (controller, bestuurder); to anyone else it does not exist (404). Everyone who
+    /// sees the budget sees the hospital totals and a scenario's figures per vakgroep.
     pub fn can_see_vakgroep(&self, vakgroep_id: i64) -> bool {
-        self.vakgroepen.contains(&vakgroep_id)
-            || self.has_role(Role::Controller)
-            || self.has_role(Role::Bestuurder)
-            || self.has_role(Role::Secretaris)
+        self.can(Capability::ViewEveryVakgroep) || self.vakgroepen.contains(&vakgroep_id)
     }
 
     /// The sections shown in this person's navigation.

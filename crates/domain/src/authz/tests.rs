@@ -107,6 +107,12 @@ fn vakgroep_detail_is_for_its_representatives() {
     assert!(rep.can_see_vakgroep(7));
     assert!(!rep.can_see_vakgroep(8));
     assert!(actor(&[Role::Controller], &[]).can_see_vakgroep(8));
+    assert!(actor(&[Role::Bestuurder], &[1]).can_see_vakgroep(8));
+    // The budget's other readers see totals, not a vakgroep's detail: the same rule for master
+    // data, trend inputs and a scenario's vakgroep page.
+    for role in [Role::Secretaris, Role::Toehoorder, Role::Beheerder] {
+        assert!(!actor(&[role], &[1]).can_see_vakgroep(8), "{role:?}");
+    }
 }
 
 #[test]

@@ -13,6 +13,7 @@ mod budget_trends;
 mod calendar;
 mod live;
 mod matrix;
+mod matrix_compartments;
 mod meetings;
 mod minutes;
 mod ops;
