@@ -25,7 +25,11 @@ pub enum Capability {
     SignedIn,
     ViewMeetings,
     ManageMeetings,
+    /// Open an agreement's page. Which agreements is [`Actor::can_see_agreement`]'s question.
     ViewAgreements,
+    /// The register as a whole: the list, its exports and the compliance figures (B4, B6). Not
+    /// for observers, who see only the agreements of the meetings they were invited to.
+    ViewRegister,
     ManageAgreements,
     AnswerSelfAssessment,
     ViewSelfAssessment,
@@ -115,7 +119,7 @@ impl Section {
         match self {
             Section::Dashboard => Capability::SignedIn,
             Section::Vergaderingen => Capability::ViewMeetings,
-            Section::Afspraken => Capability::ViewAgreements,
+            Section::Afspraken => Capability::ViewRegister,
             Section::Zelfevaluatie => Capability::ViewSelfAssessment,
             Section::Begroting => Capability::ViewBudget,
             Section::Beheer => Capability::Administer,
@@ -131,6 +135,7 @@ fn roles_for(capability: Capability) -> &'static [Role] {
         Capability::ViewMeetings => &[Bestuurder, Secretaris, Toehoorder],
         Capability::ManageMeetings => &[Secretaris],
         Capability::ViewAgreements => &[Bestuurder, Secretaris, Controller, Toehoorder],
+        Capability::ViewRegister => &[Bestuurder, Secretaris, Controller],
         Capability::ManageAgreements => &[Secretaris],
         Capability::AnswerSelfAssessment => &[Bestuurder],
         Capability::ViewSelfAssessment => &[Bestuurder, Secretaris],
@@ -183,6 +188,15 @@ impl Actor {
     /// Whether the person takes part in a meeting of these bodies: a member of at least one.
     pub fn can_see_meeting(&self, participating: &[i64]) -> bool {
         participating.iter().any(|b| self.bodies.contains(b))
+    }
+
+    /// Whether the person may see an agreement with this visibility that arose from a meeting of
+    /// `origin_bodies` (empty: not from a meeting). Whoever sees the register sees every
+    /// agreement their compartments allow; an observer (toehoorder, product.md §0) only those
+    /// from a meeting their body was invited to ([`Actor::can_see_meeting`]).
+    pub fn can_see_agreement(&self, visibility: Visibility, origin_bodies: &[i64]) -> bool {
+        self.can_see(visibility)
+            && (self.can(Capability::ViewRegister) || self.can_see_meeting(origin_bodies))
     }
 
     /// Whether the person may see a vakgroep's detail, its compartment (product.md §0): its

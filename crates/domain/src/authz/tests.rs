@@ -35,9 +35,10 @@ fn navigation_follows_roles() {
         actor(&[Role::Controller], &[]).sections(),
         vec![Dashboard, Afspraken, Begroting]
     );
+    // No register: an observer reaches an agreement from the meeting it arose in.
     assert_eq!(
         actor(&[Role::Toehoorder], &[5]).sections(),
-        vec![Dashboard, Vergaderingen, Afspraken]
+        vec![Dashboard, Vergaderingen]
     );
     assert_eq!(actor(&[], &[]).sections(), vec![Dashboard]);
 }
@@ -159,6 +160,31 @@ proptest! {
             prop_assert!(after.sections().contains(&s));
         }
     }
+}
+
+#[test]
+fn an_observer_sees_only_the_agreements_of_meetings_their_body_attended() {
+    let rvt = actor(&[Role::Toehoorder], &[5]);
+    let joint = Visibility::Gezamenlijk;
+    assert!(
+        rvt.can_see_agreement(joint, &[1, 5]),
+        "from a meeting with the RvT"
+    );
+    assert!(
+        !rvt.can_see_agreement(joint, &[1, 2]),
+        "from another meeting"
+    );
+    assert!(!rvt.can_see_agreement(joint, &[]), "not from a meeting");
+    assert!(
+        !rvt.can_see_agreement(Visibility::Body(1), &[1, 5]),
+        "another body's agreement stays hidden"
+    );
+    assert!(!rvt.can(Capability::ViewRegister) && rvt.can(Capability::ViewAgreements));
+    assert!(!rvt.can(Capability::ViewBudget));
+    // Whoever sees the register sees every agreement of their compartments, from anywhere.
+    let board = actor(&[Role::Bestuurder, Role::Toehoorder], &[1]);
+    assert!(board.can_see_agreement(joint, &[]) && board.can_see_agreement(joint, &[2]));
+    assert!(actor(&[Role::Controller], &[]).can_see_agreement(joint, &[]));
 }
 
 #[test]

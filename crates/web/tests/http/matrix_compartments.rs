@@ -231,3 +231,140 @@ async fn the_master_data_overview_shows_a_representative_their_own_rows_and_the_
     );
     assert!(own.body.contains("die u vertegenwoordigt"));
 }
+
+async fn body_id(c: &Client, code: &str) -> i64 {
+    store::bodies::list(&c.store)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|b| b.code == code)
+        .unwrap()
+        .id
+}
+
+/// An overdue action (so it also appears under "afspraken die aandacht vragen") from a meeting.
+async fn action(c: &Client, meeting: i64, title: &str, body: Option<i64>) -> String {
+    let mut tx = c.store.begin().await.unwrap();
+    let input = store::agreements::ActionInput {
+        title: title.into(),
+        description: String::new(),
+        owner_id: None,
+        due_date: Some(time::macros::date!(2024 - 01 - 31)),
+        visibility_body_id: body,
+        origin_meeting_id: meeting,
+        origin_item_id: None,
+        origin_decision_id: None,
+    };
+    let id = store::agreements::create_action(&mut tx, &store::audit::Who::system("test"), &input)
+        .await
+        .unwrap();
+    store::commit(tx).await.unwrap();
+    id.to_string()
+}
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn an_observer_sees_only_the_agreements_of_the_meetings_their_body_attends(pool: PgPool) {
+    let mut c = app(pool).await;
+    let (rvb, msb, rvt) = (
+        body_id(&c, "RvB").await,
+        body_id(&c, "MSB").await,
+        body_id(&c, "RvT").await,
+    );
+    c.sign_in_as(SECRETARIS).await;
+    let made = c
+        .post(
+            "/vergaderingen",
+            &[
+                ("title", "Overleg met de RvT"),
+                ("kind", "gezamenlijk"),
+                ("date", "11-01-2027"),
+                ("start", "16:00"),
+                ("end", "18:00"),
+                ("body", &rvb.to_string()),
+                ("body", &msb.to_string()),
+                ("body", &rvt.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let with_rvt: i64 = made
+        .location()
+        .split('?')
+        .next()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let without_rvt = store::meetings::list_for_bodies(&c.store, &[rvb])
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| !m.bodies.contains(&rvt))
+        .unwrap()
+        .id;
+    let invited = action(&c, with_rvt, "Actie uit het RvT-overleg", None).await;
+    let msb_only = action(&c, with_rvt, "Actie alleen voor de MSB", Some(msb)).await;
+    let elsewhere = action(&c, without_rvt, "Actie uit een ander overleg", None).await;
+
+    // Observer, then a board member of the RvB for contrast. A: page, F: 403, N: 404.
+    let probes = [
+        (format!("/vergaderingen/{with_rvt}"), "AA"),
+        (format!("/vergaderingen/{with_rvt}/actielijst"), "AA"),
+        (format!("/vergaderingen/{with_rvt}/besluitenlijst"), "AA"),
+        (format!("/vergaderingen/{without_rvt}"), "NA"),
+        (format!("/afspraken/{invited}"), "AA"),
+        (format!("/afspraken/{msb_only}"), "NN"),
+        (format!("/afspraken/{elsewhere}"), "NA"),
+        ("/afspraken".to_string(), "FA"),
+        ("/afspraken?q=actie".to_string(), "FA"),
+        ("/afspraken/export.csv".to_string(), "FA"),
+        ("/afspraken/export.xlsx".to_string(), "FA"),
+        ("/afspraken/nakoming".to_string(), "FA"),
+        ("/begroting".to_string(), "FA"),
+    ];
+    let mut failures = Vec::new();
+    for (path, outcomes) in &probes {
+        for (email, want) in [TOEHOORDER, BESTUURDER].iter().zip(outcomes.chars()) {
+            c.cookies.clear();
+            c.sign_in_as(email).await;
+            let res = c.get(path).await;
+            let got = outcome(&res);
+            if got != want {
+                failures.push(format!(
+                    "GET {path} as {email}: expected {want}, got {got} ({})",
+                    res.status
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "observer:\n{}", failures.join("\n"));
+
+    c.cookies.clear();
+    c.sign_in_as(TOEHOORDER).await;
+    // The agenda's standing item lists only what the observer may open.
+    let page = c.get(&format!("/vergaderingen/{with_rvt}")).await.body;
+    assert!(page.contains("Afspraken die aandacht vragen"));
+    assert!(
+        page.contains(&format!(r#"data-aandacht="{invited}""#)),
+        "{page}"
+    );
+    for hidden in [&elsewhere, &msb_only] {
+        assert!(!page.contains(&format!(r#"data-aandacht="{hidden}""#)));
+    }
+    assert!(!page.contains("Actie uit een ander overleg"));
+    // The agreement's page, without a way into the register.
+    let agreement = c.get(&format!("/afspraken/{invited}")).await.body;
+    assert!(agreement.contains("Actie uit het RvT-overleg"));
+    assert!(agreement.contains(&format!(r#"href="/vergaderingen/{with_rvt}""#)));
+    let home = c.get("/").await.body;
+    assert!(!home.contains(r#"href="/afspraken""#), "{home}");
+    assert!(!home.contains(r#"href="/begroting""#));
+
+    // A board member of the same meeting sees the other meeting's agreement there too.
+    c.cookies.clear();
+    c.sign_in_as(BESTUURDER).await;
+    let page = c.get(&format!("/vergaderingen/{with_rvt}")).await.body;
+    assert!(page.contains(&format!(r#"data-aandacht="{elsewhere}""#)));
+}
