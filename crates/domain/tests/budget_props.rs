@@ -290,6 +290,24 @@ proptest! {
     }
 
     #[test]
+    fn the_scale_of_an_absolute_input_does_not_change_the_result(
+        input in hospital(true),
+        s in scenario(),
+        extra in 0u32..=4,
+    ) {
+        // As the database returns a value: 120 becomes 120.0000 (numeric(16,4)).
+        let mut stored = input.clone();
+        for v in &mut stored.vakgroepen {
+            for t in &mut v.trends {
+                if let TrendChange::Absolute(a) = &mut t.change {
+                    a.rescale(a.scale() + extra);
+                }
+            }
+        }
+        prop_assert_eq!(compute(&stored, &s).unwrap(), compute(&input, &s).unwrap());
+    }
+
+    #[test]
     fn recomputing_one_vakgroep_equals_a_full_recompute(
         input in hospital(true),
         s in scenario(),

@@ -3,7 +3,12 @@
 //! makes the change. PostgreSQL delivers the notification at commit, to every listening app
 //! instance, and drops it on rollback, so a rolled-back change notifies nobody.
 //!
-//! [`Listener`] turns the channel into [`Signal`]s for one app instance. It reconnects by
+//! What a person may see changes on a second channel, [`PERSON_CHANNEL`], with the person's id:
+//! triggers (migration 0012) announce an ended session (logout, password change, blocking), a
+//! blocked account and changed roles, memberships or vakgroepen, so that a stream opened before
+//! the change ends or is rendered anew at once, on every instance.
+//!
+//! [`Listener`] turns both channels into [`Signal`]s for one app instance. It reconnects by
 //! itself: sqlx's `PgListener` reconnects only after some I/O errors (a connection ended by
 //! `pg_ctl stop` arrives as a database error instead, and a reconnect attempt while the database
 //! is away fails), so the listener is rebuilt after any error, with a growing pause. Whenever a
@@ -16,6 +21,10 @@ use std::time::Duration;
 
 /// The notification channel; the payload is the meeting id in decimal.
 pub const CHANNEL: &str = "gg_meeting";
+
+/// The channel of changes to what a person may see; the payload is the person id in decimal.
+/// Only the triggers of migration 0012 send on it.
+pub const PERSON_CHANNEL: &str = "gg_person";
 
 /// Announces (at commit) that meeting `meeting_id` changed.
 pub async fn notify(conn: &mut PgConnection, meeting_id: i64) -> Result<(), StoreError> {
@@ -45,11 +54,15 @@ pub async fn notify_items(conn: &mut PgConnection, item_ids: &[i64]) -> Result<(
 pub enum Signal {
     /// This meeting changed.
     Meeting(i64),
+    /// What this person may see changed: a session of theirs ended, or their account, roles,
+    /// memberships or vakgroepen.
+    Person(i64),
     /// The connection was (re-)established: changes may have been missed, render everything.
     Resync,
 }
 
-/// A self-healing `LISTEN gg_meeting` on one connection of the store's pool.
+/// A self-healing `LISTEN gg_meeting` and `LISTEN gg_person` on one connection of the store's
+/// pool.
 pub struct Listener {
     pool: PgPool,
     inner: Option<PgListener>,
@@ -104,6 +117,7 @@ impl Listener {
             };
             match listener.try_recv().await {
                 Ok(Some(n)) => match n.payload().parse::<i64>() {
+                    Ok(id) if n.channel() == PERSON_CHANNEL => return Some(Signal::Person(id)),
                     Ok(id) => return Some(Signal::Meeting(id)),
                     Err(_) => tracing::warn!(payload = n.payload(), "live: unexpected payload"),
                 },
@@ -125,6 +139,6 @@ impl Listener {
 
 async fn connect(pool: &PgPool) -> Result<PgListener, sqlx::Error> {
     let mut listener = PgListener::connect_with(pool).await?;
-    listener.listen(CHANNEL).await?;
+    listener.listen_all([CHANNEL, PERSON_CHANNEL]).await?;
     Ok(listener)
 }

@@ -241,6 +241,9 @@ pub struct AgreementDetail {
     pub comments: Vec<CommentRow>,
     /// Later changes to a frozen agreement (A6), oldest first.
     pub addenda: Vec<Addendum>,
+    /// The bodies that took part in the meeting the agreement arose from; empty when it did not
+    /// arise from a meeting (observers see it only through such a meeting).
+    pub origin_bodies: Vec<i64>,
 }
 
 /// What the audit trail records of an agreement before and after a change.
@@ -813,6 +816,12 @@ pub async fn detail(store: &Store, id: i64) -> Result<AgreementDetail, StoreErro
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
+    let origin_bodies = sqlx::query_scalar(
+        "SELECT mb.body_id FROM meeting_body mb WHERE mb.meeting_id = $1 ORDER BY mb.body_id",
+    )
+    .bind(agreement.origin_meeting_id)
+    .fetch_all(&mut *conn)
+    .await?;
     Ok(AgreementDetail {
         agreement,
         parties,
@@ -820,6 +829,7 @@ pub async fn detail(store: &Store, id: i64) -> Result<AgreementDetail, StoreErro
         history,
         comments,
         addenda,
+        origin_bodies,
     })
 }
 
@@ -874,6 +884,9 @@ pub struct RegisterRow {
     pub theme: Option<String>,
     pub visibility_body_id: Option<i64>,
     pub origin_meeting_id: Option<i64>,
+    /// The bodies that took part in the origin meeting (for observers, who see only those
+    /// agreements); like the names below, filled in by [`decorate`].
+    pub origin_bodies: Vec<i64>,
     /// The agreement's owner first, then the party owners in party order; each name once.
     pub owner_names: Vec<String>,
     /// Party kind codes, in party order (parallel to `party_labels`).
@@ -934,6 +947,7 @@ impl From<RawRegisterRow> for RegisterRow {
             theme: r.theme,
             visibility_body_id: r.visibility_body_id,
             origin_meeting_id: r.origin_meeting_id,
+            origin_bodies: Vec::new(),
             owner_names: r.owner_names,
             party_kinds: r.party_kinds,
             party_labels,
@@ -1063,6 +1077,7 @@ pub async fn decorate(store: &Store, rows: &mut [RegisterRow]) -> Result<(), Sto
         party_kinds: Vec<String>,
         party_labels: Vec<String>,
         seven_s: Vec<String>,
+        origin_bodies: Vec<i64>,
     }
     if rows.is_empty() {
         return Ok(());
@@ -1091,12 +1106,18 @@ pub async fn decorate(store: &Store, rows: &mut [RegisterRow]) -> Result<(), Sto
              GROUP BY o.agreement_id),
          sevens AS (
              SELECT s.agreement_id, array_agg(s.element) AS elements FROM agreement_seven_s s
-             WHERE s.agreement_id = ANY($1::bigint[]) GROUP BY s.agreement_id)
+             WHERE s.agreement_id = ANY($1::bigint[]) GROUP BY s.agreement_id),
+         origins AS (
+             SELECT a.id AS agreement_id, array_agg(mb.body_id ORDER BY mb.body_id) AS bodies
+             FROM agreement a JOIN meeting_body mb ON mb.meeting_id = a.origin_meeting_id
+             WHERE a.id = ANY($1::bigint[]) GROUP BY a.id)
          SELECT ids.id, COALESCE(o.names, '{}') AS owner_names, COALESCE(pa.kinds, '{}') AS party_kinds,
-                COALESCE(pa.labels, '{}') AS party_labels, COALESCE(s.elements, '{}') AS seven_s
+                COALESCE(pa.labels, '{}') AS party_labels, COALESCE(s.elements, '{}') AS seven_s,
+                COALESCE(m.bodies, '{}') AS origin_bodies
          FROM ids LEFT JOIN parties pa ON pa.agreement_id = ids.id
          LEFT JOIN owners o ON o.agreement_id = ids.id
-         LEFT JOIN sevens s ON s.agreement_id = ids.id",
+         LEFT JOIN sevens s ON s.agreement_id = ids.id
+         LEFT JOIN origins m ON m.agreement_id = ids.id",
     )
     .bind(&ids)
     .fetch_all(store.pool())
@@ -1115,6 +1136,7 @@ pub async fn decorate(store: &Store, rows: &mut [RegisterRow]) -> Result<(), Sto
             let mut seven_s = n.seven_s;
             sort_seven_s(&mut seven_s);
             row.seven_s = seven_s;
+            row.origin_bodies = n.origin_bodies;
         }
     }
     Ok(())

@@ -2,6 +2,8 @@
 //! Every variable is documented in the README.
 
 use anyhow::{Context, bail};
+use domain::account::ThrottlePolicy;
+use domain::account::client::TrustedProxies;
 use std::path::PathBuf;
 use std::str::FromStr;
 use time::Duration;
@@ -24,6 +26,8 @@ pub struct Config {
     pub session_absolute: Duration,
     pub max_failures_per_account: usize,
     pub max_failures_per_ip: usize,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for throttling per address).
+    pub trusted_proxies: TrustedProxies,
     pub db_max_connections: u32,
 }
 
@@ -36,6 +40,7 @@ impl std::fmt::Debug for Config {
             .field("env", &self.env)
             .field("base_url", &self.base_url)
             .field("secure_cookies", &self.secure_cookies)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish_non_exhaustive()
     }
 }
@@ -75,8 +80,16 @@ impl Config {
             secure_cookies,
             session_idle: Duration::minutes(parsed("GG_SESSION_IDLE_MINUTES", 30i64)?),
             session_absolute: Duration::hours(parsed("GG_SESSION_ABSOLUTE_HOURS", 12i64)?),
-            max_failures_per_account: parsed("GG_LOGIN_MAX_FAILURES", 5usize)?,
-            max_failures_per_ip: parsed("GG_LOGIN_MAX_FAILURES_PER_IP", 5usize)?,
+            max_failures_per_account: parsed(
+                "GG_LOGIN_MAX_FAILURES",
+                ThrottlePolicy::DEFAULT.max_failures,
+            )?,
+            max_failures_per_ip: parsed(
+                "GG_LOGIN_MAX_FAILURES_PER_IP",
+                ThrottlePolicy::PER_ADDRESS.max_failures,
+            )?,
+            trusted_proxies: TrustedProxies::parse(&var("GG_TRUSTED_PROXIES").unwrap_or_default())
+                .context("GG_TRUSTED_PROXIES")?,
             db_max_connections: parsed("GG_DB_MAX_CONNECTIONS", 10u32)
                 .context("GG_DB_MAX_CONNECTIONS")?,
         })
@@ -96,8 +109,9 @@ impl Config {
             secure_cookies: false,
             session_idle: Duration::minutes(30),
             session_absolute: Duration::hours(12),
-            max_failures_per_account: 5,
-            max_failures_per_ip: 5,
+            max_failures_per_account: ThrottlePolicy::DEFAULT.max_failures,
+            max_failures_per_ip: ThrottlePolicy::PER_ADDRESS.max_failures,
+            trusted_proxies: TrustedProxies::default(),
             db_max_connections: 5,
         }
     }

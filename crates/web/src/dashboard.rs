@@ -57,7 +57,7 @@ struct DashboardPage {
     cards: Vec<SectionCard>,
     represents: usize,
     /// The open agreements this person owns (B4), most pressing first; `None` without access
-    /// to the register.
+    /// to the register (an observer opens agreements only from their meetings).
     owned: Option<Owned>,
     person_id: i64,
 }
@@ -117,7 +117,7 @@ async fn dashboard(
     ctx: Ctx,
     User(user): User,
 ) -> AppResult<Response> {
-    let owned = if user.actor.can(Capability::ViewAgreements) {
+    let owned = if user.actor.can(Capability::ViewRegister) {
         Some(owned_agreements(&state, &user).await?)
     } else {
         None

@@ -1,6 +1,8 @@
 //! Account rules (product.md F1): password policy, login throttling, session lifetimes and
 //! set-password links. Time is always passed in, never read here.
 
+pub mod client;
+
 use crate::people::FieldError;
 use std::collections::HashSet;
 use std::sync::OnceLock;
@@ -60,8 +62,16 @@ pub struct ThrottlePolicy {
 }
 
 impl ThrottlePolicy {
+    /// Per account: a guessed password is tried five times at most.
     pub const DEFAULT: ThrottlePolicy = ThrottlePolicy {
         max_failures: 5,
+        window: Duration::minutes(15),
+    };
+
+    /// Per client address: far higher, because a whole hospital may reach the app from one
+    /// address (its proxy or NAT); it only stops one address trying many accounts.
+    pub const PER_ADDRESS: ThrottlePolicy = ThrottlePolicy {
+        max_failures: 50,
         window: Duration::minutes(15),
     };
 

@@ -25,7 +25,11 @@ pub enum Capability {
     SignedIn,
     ViewMeetings,
     ManageMeetings,
+    /// Open an agreement's page. Which agreements is [`Actor::can_see_agreement`]'s question.
     ViewAgreements,
+    /// The register as a whole: the list, its exports and the compliance figures (B4, B6). Not
+    /// for observers, who see only the agreements of the meetings they were invited to.
+    ViewRegister,
     ManageAgreements,
     AnswerSelfAssessment,
     ViewSelfAssessment,
@@ -35,6 +39,9 @@ pub enum Capability {
     SubmitTrendInputs,
     /// Accept or return submitted trend inputs (D3): the controller or a board member.
     ReviewTrendInputs,
+    /// See the detail of every vakgroep (its master data, trend inputs and scenario detail), not
+    /// only of the vakgroepen one represents: those who review the vakgroepen' budgets.
+    ViewEveryVakgroep,
     /// Create and change vakgroepen (code, name, kind, active): master data of the budget the
     /// controller manages (product.md §0), and part of Beheer. Assigning representatives stays
     /// with the admin (people and roles).
@@ -112,7 +119,7 @@ impl Section {
         match self {
             Section::Dashboard => Capability::SignedIn,
             Section::Vergaderingen => Capability::ViewMeetings,
-            Section::Afspraken => Capability::ViewAgreements,
+            Section::Afspraken => Capability::ViewRegister,
             Section::Zelfevaluatie => Capability::ViewSelfAssessment,
             Section::Begroting => Capability::ViewBudget,
             Section::Beheer => Capability::Administer,
@@ -128,13 +135,14 @@ fn roles_for(capability: Capability) -> &'static [Role] {
         Capability::ViewMeetings => &[Bestuurder, Secretaris, Toehoorder],
         Capability::ManageMeetings => &[Secretaris],
         Capability::ViewAgreements => &[Bestuurder, Secretaris, Controller, Toehoorder],
+        Capability::ViewRegister => &[Bestuurder, Secretaris, Controller],
         Capability::ManageAgreements => &[Secretaris],
         Capability::AnswerSelfAssessment => &[Bestuurder],
         Capability::ViewSelfAssessment => &[Bestuurder, Secretaris],
         Capability::ViewBudget => &[Bestuurder, Secretaris, Controller, Vakgroep],
         Capability::ManageBudget => &[Controller],
         Capability::SubmitTrendInputs => &[Vakgroep],
-        Capability::ReviewTrendInputs => &[Controller, Bestuurder],
+        Capability::ReviewTrendInputs | Capability::ViewEveryVakgroep => &[Controller, Bestuurder],
         Capability::ManageVakgroepen => &[Beheerder, Controller],
         Capability::Administer | Capability::ViewAudit => &[Beheerder],
     }
@@ -182,12 +190,22 @@ impl Actor {
         participating.iter().any(|b| self.bodies.contains(b))
     }
 
-    /// Whether the person represents this vakgroep (or may see every vakgroep's detail).
+    /// Whether the person may see an agreement with this visibility that arose from a meeting of
+    /// `origin_bodies` (empty: not from a meeting). Whoever sees the register sees every
+    /// agreement their compartments allow; an observer (toehoorder, product.md §0) only those
+    /// from a meeting their body was invited to ([`Actor::can_see_meeting`]).
+    pub fn can_see_agreement(&self, visibility: Visibility, origin_bodies: &[i64]) -> bool {
+        self.can_see(visibility)
+            && (self.can(Capability::ViewRegister) || self.can_see_meeting(origin_bodies))
+    }
+
+    /// Whether the person may see a vakgroep's detail, its compartment (product.md §0): its
+    /// master data (care products, norm times, normuren, formative fte, KPIs), its trend inputs
+    /// and its detail in a scenario. Its representatives see it, and those who see every
+    /// vakgroep (controller, bestuurder); to anyone else it does not exist (404). Everyone who
+    /// sees the budget sees the hospital totals and a scenario's figures per vakgroep.
     pub fn can_see_vakgroep(&self, vakgroep_id: i64) -> bool {
-        self.vakgroepen.contains(&vakgroep_id)
-            || self.has_role(Role::Controller)
-            || self.has_role(Role::Bestuurder)
-            || self.has_role(Role::Secretaris)
+        self.can(Capability::ViewEveryVakgroep) || self.vakgroepen.contains(&vakgroep_id)
     }
 
     /// The sections shown in this person's navigation.

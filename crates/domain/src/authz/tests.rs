@@ -35,9 +35,10 @@ fn navigation_follows_roles() {
         actor(&[Role::Controller], &[]).sections(),
         vec![Dashboard, Afspraken, Begroting]
     );
+    // No register: an observer reaches an agreement from the meeting it arose in.
     assert_eq!(
         actor(&[Role::Toehoorder], &[5]).sections(),
-        vec![Dashboard, Vergaderingen, Afspraken]
+        vec![Dashboard, Vergaderingen]
     );
     assert_eq!(actor(&[], &[]).sections(), vec![Dashboard]);
 }
@@ -107,6 +108,12 @@ fn vakgroep_detail_is_for_its_representatives() {
     assert!(rep.can_see_vakgroep(7));
     assert!(!rep.can_see_vakgroep(8));
     assert!(actor(&[Role::Controller], &[]).can_see_vakgroep(8));
+    assert!(actor(&[Role::Bestuurder], &[1]).can_see_vakgroep(8));
+    // The budget's other readers see totals, not a vakgroep's detail: the same rule for master
+    // data, trend inputs and a scenario's vakgroep page.
+    for role in [Role::Secretaris, Role::Toehoorder, Role::Beheerder] {
+        assert!(!actor(&[role], &[1]).can_see_vakgroep(8), "{role:?}");
+    }
 }
 
 #[test]
@@ -153,6 +160,31 @@ proptest! {
             prop_assert!(after.sections().contains(&s));
         }
     }
+}
+
+#[test]
+fn an_observer_sees_only_the_agreements_of_meetings_their_body_attended() {
+    let rvt = actor(&[Role::Toehoorder], &[5]);
+    let joint = Visibility::Gezamenlijk;
+    assert!(
+        rvt.can_see_agreement(joint, &[1, 5]),
+        "from a meeting with the RvT"
+    );
+    assert!(
+        !rvt.can_see_agreement(joint, &[1, 2]),
+        "from another meeting"
+    );
+    assert!(!rvt.can_see_agreement(joint, &[]), "not from a meeting");
+    assert!(
+        !rvt.can_see_agreement(Visibility::Body(1), &[1, 5]),
+        "another body's agreement stays hidden"
+    );
+    assert!(!rvt.can(Capability::ViewRegister) && rvt.can(Capability::ViewAgreements));
+    assert!(!rvt.can(Capability::ViewBudget));
+    // Whoever sees the register sees every agreement of their compartments, from anywhere.
+    let board = actor(&[Role::Bestuurder, Role::Toehoorder], &[1]);
+    assert!(board.can_see_agreement(joint, &[]) && board.can_see_agreement(joint, &[2]));
+    assert!(actor(&[Role::Controller], &[]).can_see_agreement(joint, &[]));
 }
 
 #[test]

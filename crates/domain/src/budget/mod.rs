@@ -33,7 +33,8 @@
 //!   chosen products), spread over the products of that scope pro rata to their baseline volume
 //!   B, or evenly when the scope has no baseline at all (a new care line). The spread is an
 //!   apportionment in hundredths of a unit (the precision the form accepts; finer if the input is
-//!   finer) by largest remainder, like the euro cents of variant 3: each share is an exact decimal
+//!   finer, judged by its value: 120.0000 read from the database is 120, as typed) by largest
+//!   remainder, like the euro cents of variant 3: each share is an exact decimal
 //!   within a hundredth of its pro-rata value, and the shares add up to the input exactly. Exact
 //!   pro-rata quotients (100 over three products) would put 28-digit numbers into every product
 //!   and make the hot loop three times slower for no figure anyone can see. Percentages apply to

@@ -183,7 +183,10 @@ fn scaled(d: Decimal, scale_to: u32) -> Option<i128> {
 
 /// Largest remainder in exact integer arithmetic; `None` when the numbers do not fit in i128.
 fn apportion(volume: Decimal, indices: &[usize], products: &[CareProduct]) -> Option<Vec<Decimal>> {
-    let unit_scale = volume.normalize().scale().max(2);
+    // The value decides the unit, not how it was written: 120 typed in a form and 120.0000 read
+    // from a numeric(16,4) column are one input and must be spread alike.
+    let volume = volume.normalize();
+    let unit_scale = volume.scale().max(2);
     let units = scaled(volume.abs(), unit_scale)?;
     // Not normalised: 12.00 from a numeric(12,2) column simply weighs 1200 at scale 2. A negative
     // baseline (reported elsewhere) weighs nothing.
@@ -311,6 +314,34 @@ mod tests {
         assert_eq!(
             spread(dec!(0.007), &[0, 1], &fractions),
             [dec!(0.002), dec!(0.005)]
+        );
+    }
+
+    #[test]
+    fn the_scale_of_the_input_does_not_change_the_spread() {
+        // 120 typed in a form, 120.0 and 120.0000 as read back from numeric(16,4).
+        let products = [
+            product(1, dec!(7)),
+            product(2, dec!(11)),
+            product(3, dec!(13.5)),
+        ];
+        let typed = spread(dec!(120), &[0, 1, 2], &products);
+        assert_eq!(typed, [dec!(26.67), dec!(41.90), dec!(51.43)]);
+        for stored in [dec!(120.0), dec!(120.0000), dec!(-120.0000)] {
+            let shares = spread(stored, &[0, 1, 2], &products);
+            let sign = if stored.is_sign_negative() {
+                -Decimal::ONE
+            } else {
+                Decimal::ONE
+            };
+            let expected: Vec<Decimal> = typed.iter().map(|s| *s * sign).collect();
+            assert_eq!(shares, expected, "{stored}");
+            assert!(shares.iter().all(|s| s.scale() == 2), "{shares:?}");
+        }
+        // A finer input keeps its precision whatever its trailing zeros.
+        assert_eq!(
+            spread(dec!(0.0070), &[0, 1], &products),
+            spread(dec!(0.007), &[0, 1], &products)
         );
     }
 

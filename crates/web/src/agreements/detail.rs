@@ -143,6 +143,8 @@ struct DetailPage {
     comments: Vec<Line>,
     addenda: Vec<Line>,
     can_manage: bool,
+    /// Whether the register is open to the person (not to an observer).
+    can_register: bool,
     can_progress: bool,
     statuses: Vec<Choice>,
     directions: Vec<Choice>,
@@ -389,6 +391,7 @@ fn page(ctx: &Ctx, user: &User, d: &AgreementDetail, drafts: Drafts, errors: Err
             })
             .collect(),
         can_manage: manage,
+        can_register: user.actor.can(Capability::ViewRegister),
         can_progress: manage || is_owner(user, d),
         statuses,
         directions: direction_choices(&drafts.kpi_direction),

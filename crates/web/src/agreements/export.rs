@@ -19,12 +19,12 @@ pub(super) fn routes() -> Vec<RouteDef> {
     vec![
         get(
             "/afspraken/export.csv",
-            Access::Needs(Capability::ViewAgreements),
+            Access::Needs(Capability::ViewRegister),
             csv,
         ),
         get(
             "/afspraken/export.xlsx",
-            Access::Needs(Capability::ViewAgreements),
+            Access::Needs(Capability::ViewRegister),
             xlsx,
         ),
     ]

@@ -672,16 +672,18 @@ pub(super) async fn create(
     Ok(Redirect::to(&format!("/afspraken/{id}?ok=aangemaakt")).into_response())
 }
 
-/// The agreement if the person may see it (else 404).
+/// The agreement if the person may see it (else 404): its compartment, and for an observer its
+/// origin in a meeting their body attended (`Actor::can_see_agreement`).
 pub(super) async fn visible_agreement(
     state: &AppState,
     user: &User,
     id: i64,
 ) -> AppResult<AgreementDetail> {
     let detail = store::register::detail(&state.store, id).await?;
+    let visibility = Visibility::of(detail.agreement.visibility_body_id);
     if !user
         .actor
-        .can_see(Visibility::of(detail.agreement.visibility_body_id))
+        .can_see_agreement(visibility, &detail.origin_bodies)
     {
         return Err(AppError::NotFound);
     }

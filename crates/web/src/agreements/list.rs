@@ -28,12 +28,12 @@ pub(super) fn routes() -> Vec<RouteDef> {
     vec![
         get(
             "/afspraken",
-            Access::Needs(Capability::ViewAgreements),
+            Access::Needs(Capability::ViewRegister),
             register,
         ),
         get(
             "/afspraken/nakoming",
-            Access::Needs(Capability::ViewAgreements),
+            Access::Needs(Capability::ViewRegister),
             compliance_page,
         ),
     ]

@@ -111,18 +111,28 @@ struct LoginForm {
     volgende: Option<String>,
 }
 
-/// The client's address as seen by this server (behind a proxy: the proxy's).
+/// The client's address: the TCP peer, or, when the peer is one of the configured proxies
+/// (`GG_TRUSTED_PROXIES`), the client its `X-Forwarded-For` names (`TrustedProxies::client`).
 pub struct ClientIp(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|a| a.0.ip().to_string());
-        Ok(ClientIp(ip.unwrap_or_else(|| "onbekend".into())))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() else {
+            return Ok(ClientIp("onbekend".into()));
+        };
+        let forwarded: Vec<&str> = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        let ip = state.config.trusted_proxies.client(peer.ip(), &forwarded);
+        Ok(ClientIp(ip.to_string()))
     }
 }
 

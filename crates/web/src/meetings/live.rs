@@ -11,11 +11,17 @@
 //!   rendering, exactly as on the page: they never leave the server.
 //! - One snapshot of the meeting is read per change and shared by all streams of this instance;
 //!   each stream only filters and renders.
-//! - Every [`CHECK_EVERY`] the stream sends a keep-alive comment and checks the session again:
-//!   a session that ended (logout, expiry, blocked account) or a person who may no longer see
-//!   the meeting ends the stream with `event: end`. While the meeting is in session the open
-//!   stream counts as activity for the idle timeout (someone following a two-hour meeting is
-//!   not idle); the absolute session lifetime still applies.
+//! - When what the person may see changes — a session of theirs ends (logout, password change,
+//!   blocking), or their account, roles or memberships change — the database says so on
+//!   `gg_person` at commit (`store::live::PERSON_CHANNEL`), and the stream checks its session
+//!   and rights again at once: a session that ended or a person who may no longer see the
+//!   meeting ends the stream with `event: end`; otherwise the fragment is rendered anew for the
+//!   new rights, so a body-only item of a body the person left is not sent again. After a
+//!   reconnect of the listener (notifications may have been missed) the same check runs.
+//! - Every [`CHECK_EVERY`] the stream also sends a keep-alive comment and checks the session
+//!   (expiry has no notification). While the meeting is in session the open stream counts as
+//!   activity for the idle timeout (someone following a two-hour meeting is not idle); the
+//!   absolute session lifetime still applies.
 //! - A meeting that is not (or no longer) followed live — see [`super::page::streams`] — gets
 //!   its state once and `event: end`: the stream closes, and the browser does not reconnect.
 
@@ -121,6 +127,8 @@ impl Inner {
             Signal::Meeting(id) => {
                 map.remove(&id);
             }
+            // A person's rights are not part of a meeting's snapshot.
+            Signal::Person(_) => {}
             Signal::Resync => map.clear(),
         }
     }
@@ -233,6 +241,7 @@ impl Follow {
         let mut closing = self.state.live.0.closing.subscribe();
         let mut check =
             tokio::time::interval_at(tokio::time::Instant::now() + CHECK_EVERY, CHECK_EVERY);
+        let me = self.user.actor.person_id;
         loop {
             let next = tokio::select! {
                 _ = self.tx.closed() => return,
@@ -240,14 +249,33 @@ impl Follow {
                 _ = check.tick() => self.check().await,
                 signal = signals.recv() => match signal {
                     Ok(Signal::Meeting(id)) if id != self.meeting_id => continue,
-                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {
+                    Ok(Signal::Person(id)) if id != me => continue,
+                    // At once, not debounced: a logout must not wait for anything.
+                    Ok(Signal::Person(_)) => self.recheck().await,
+                    Ok(first) => {
                         tokio::time::sleep_until(self.rendered + DEBOUNCE).await;
-                        // Whatever else arrived meanwhile is covered by the render below.
-                        while let Ok(_) | Err(broadcast::error::TryRecvError::Lagged(_)) =
-                            signals.try_recv()
-                        {}
-                        self.update().await
+                        // Whatever else arrived meanwhile is covered by the render below; a
+                        // change of the person's own rights (or missed signals) is checked
+                        // first.
+                        let mut rights = first == Signal::Resync;
+                        loop {
+                            match signals.try_recv() {
+                                Ok(Signal::Person(id)) => rights |= id == me,
+                                Ok(Signal::Resync) | Err(broadcast::error::TryRecvError::Lagged(_)) => {
+                                    rights = true;
+                                }
+                                Ok(Signal::Meeting(_)) => {}
+                                Err(_) => break,
+                            }
+                        }
+                        if rights {
+                            self.recheck().await
+                        } else {
+                            self.update().await
+                        }
                     }
+                    // Signals were lost: whatever they were, check and render again.
+                    Err(broadcast::error::RecvError::Lagged(_)) => self.recheck().await,
                     Err(broadcast::error::RecvError::Closed) => return,
                 },
             };
@@ -255,6 +283,14 @@ impl Follow {
                 let _ = self.tx.send(Ok(end(reason))).await;
                 return;
             }
+        }
+    }
+
+    /// The session and the person's rights as they are now, then the meeting rendered for them.
+    async fn recheck(&mut self) -> Next {
+        match self.check().await {
+            Next::Continue => self.update().await,
+            end => end,
         }
     }
 

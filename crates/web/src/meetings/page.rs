@@ -409,7 +409,11 @@ pub(crate) fn agenda(
             attention: (item.standing.as_deref() == Some("afspraken")).then(|| {
                 snap.attention
                     .iter()
-                    .filter(|l| user.actor.can_see(Visibility::of(l.row.visibility_body_id)))
+                    .filter(|l| {
+                        let visibility = Visibility::of(l.row.visibility_body_id);
+                        user.actor
+                            .can_see_agreement(visibility, &l.row.origin_bodies)
+                    })
                     .map(|l| AttentionView {
                         id: l.row.id,
                         tag: l.attention_tag(),

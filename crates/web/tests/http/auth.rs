@@ -2,6 +2,7 @@
 
 use crate::support::*;
 use axum::http::StatusCode;
+use domain::account::client::TrustedProxies;
 use gg_web::config::{Config, Env};
 use store::PgPool;
 
@@ -64,13 +65,122 @@ async fn six_wrong_passwords_lock_the_account_with_a_clear_message(pool: PgPool)
 
 #[sqlx::test(migrator = "store::MIGRATOR")]
 async fn one_address_guessing_many_accounts_is_throttled(pool: PgPool) {
-    let mut c = app(pool).await;
+    let mut config = Config::for_tests("postgres://unused");
+    config.max_failures_per_ip = 5;
+    let mut c = app_with(pool, config).await;
     for i in 0..5 {
         c.login(&format!("bestaat-niet-{i}@rijnoever.example"), "gok")
             .await;
     }
     let res = c.login(BESTUURDER, PASSWORD).await;
     assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn a_few_failures_on_other_accounts_from_one_address_lock_out_nobody_else(pool: PgPool) {
+    // The default limits: the whole hospital may come from one proxy address.
+    let mut c = app(pool).await;
+    for email in [
+        SECRETARIS,
+        VAKGROEP,
+        CONTROLLER,
+        TOEHOORDER,
+        "j.verhoeven@rijnoever.example",
+        "h.koster@rijnoever.example",
+    ] {
+        let res = c.login(email, "verkeerd wachtwoord").await;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{email}");
+    }
+    let seventh = c.login(BESTUURDER, PASSWORD).await;
+    assert_eq!(seventh.status, StatusCode::SEE_OTHER, "{}", seventh.body);
+}
+
+/// A login through the router from `peer`, with `X-Forwarded-For: forwarded` when given.
+async fn login_from(
+    c: &mut Client,
+    peer: &str,
+    forwarded: Option<&str>,
+    email: &str,
+    password: &str,
+) -> StatusCode {
+    use axum::body::Body;
+    use axum::extract::ConnectInfo;
+    use axum::http::{Request, header};
+    use tower::ServiceExt;
+    let token = c.csrf().await;
+    let form = serde_urlencoded::to_string([
+        ("_csrf", token.as_str()),
+        ("email", email),
+        ("password", password),
+    ])
+    .unwrap();
+    let mut req = Request::post("/inloggen")
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::COOKIE, format!("gg_csrf={token}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(forwarded) = forwarded {
+        req = req.header("x-forwarded-for", forwarded);
+    }
+    let mut req = req.body(Body::from(form)).unwrap();
+    let peer: std::net::SocketAddr = peer.parse().unwrap();
+    req.extensions_mut().insert(ConnectInfo(peer));
+    c.router.clone().oneshot(req).await.unwrap().status()
+}
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn forwarded_for_names_the_client_only_behind_a_trusted_proxy(pool: PgPool) {
+    let mut config = Config::for_tests("postgres://unused");
+    config.max_failures_per_ip = 3;
+    config.trusted_proxies = TrustedProxies::parse("10.0.0.1, 10.9.0.0/16").unwrap();
+    let mut c = app_with(pool, config).await;
+    let wrong = |i: usize| format!("bestaat-niet-{i}@rijnoever.example");
+
+    // An untrusted peer cannot escape its own limit by naming someone else each time.
+    let outsider = "192.0.2.10:40000";
+    for i in 0..3 {
+        let xff = format!("203.0.113.{i}");
+        let status = login_from(&mut c, outsider, Some(&xff), &wrong(i), "gok").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let status = login_from(
+        &mut c,
+        outsider,
+        Some("203.0.113.200"),
+        BESTUURDER,
+        PASSWORD,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "X-Forwarded-For believed"
+    );
+
+    // Behind the proxy: the client it names is counted, not the proxy.
+    let proxy = "10.0.0.1:443";
+    for i in 0..3 {
+        // A forged entry on the left and an inner proxy on the right are passed over.
+        let xff = format!("198.51.100.{i}, 203.0.113.7, 10.9.0.3");
+        let status = login_from(&mut c, proxy, Some(&xff), &wrong(10 + i), "gok").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let status = login_from(&mut c, proxy, Some("203.0.113.7"), SECRETARIS, PASSWORD).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "the guessing client");
+    let status = login_from(&mut c, proxy, Some("203.0.113.8"), CONTROLLER, PASSWORD).await;
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "a colleague behind the same proxy"
+    );
+    let ip: String = sqlx::query_scalar("SELECT ip FROM session WHERE person_id = $1")
+        .bind(c.person_id(CONTROLLER).await)
+        .fetch_one(c.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        ip, "203.0.113.8",
+        "the session records the client, not the proxy"
+    );
 }
 
 #[sqlx::test(migrator = "store::MIGRATOR")]

@@ -410,3 +410,178 @@ async fn a_change_made_on_one_instance_reaches_the_streams_of_another(pool: PgPo
         "the timer of the current item: {html}"
     );
 }
+
+/// Waits at most a second for the stream's next event: changes to what a person may see reach
+/// an open stream through the database's notification, not the periodic check.
+async fn within_a_second(live: &mut Live) -> Option<Sse> {
+    tokio::time::timeout(Duration::from_secs(1), live.next())
+        .await
+        .expect("the stream reacted within a second")
+}
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn logging_out_ends_an_open_stream_at_once(pool: PgPool) {
+    let mut eva = app(pool).await;
+    eva.sign_in_as(EVA).await;
+    let id = demo_meeting(&eva).await;
+    open_meeting(&mut eva, id).await;
+    let mut hans = client_as(&eva, HANS).await;
+    let mut live = Live::open(&hans, &format!("/vergaderingen/{id}/live")).await;
+    assert!(live.agenda().await.contains(MSB_ONLY));
+
+    // The same browser logs out in another request (another tab).
+    let res = hans.post("/uitloggen", &[]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let end = within_a_second(&mut live).await.expect("an end event");
+    assert_eq!((end.event.as_str(), end.data.as_str()), ("end", "sessie"));
+    assert!(live.next().await.is_none(), "the stream closes after end");
+}
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn a_password_change_or_blocking_ends_an_open_stream_at_once(pool: PgPool) {
+    let mut eva = app(pool).await;
+    eva.sign_in_as(EVA).await;
+    let id = demo_meeting(&eva).await;
+    open_meeting(&mut eva, id).await;
+    let path = format!("/vergaderingen/{id}/live");
+    let hans_id = eva.person_id(HANS).await;
+    let who = Who::system("test");
+
+    let mut live = Live::open(&client_as(&eva, HANS).await, &path).await;
+    live.agenda().await;
+    // Elsewhere (another browser, the administrator): a new password ends every session.
+    let mut tx = eva.store.begin().await.unwrap();
+    store::people::set_password_hash(&mut tx, &who, hans_id, "$argon2id$v=19$elders")
+        .await
+        .unwrap();
+    store::commit(tx).await.unwrap();
+    let end = within_a_second(&mut live).await.expect("an end event");
+    assert_eq!((end.event.as_str(), end.data.as_str()), ("end", "sessie"));
+
+    let mut live = Live::open(&client_as(&eva, HANS).await, &path).await;
+    live.agenda().await;
+    let mut tx = eva.store.begin().await.unwrap();
+    store::people::set_disabled(&mut tx, &who, hans_id, true)
+        .await
+        .unwrap();
+    store::commit(tx).await.unwrap();
+    let end = within_a_second(&mut live).await.expect("an end event");
+    assert_eq!((end.event.as_str(), end.data.as_str()), ("end", "sessie"));
+}
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn leaving_a_body_stops_its_items_at_once(pool: PgPool) {
+    let mut eva = app(pool).await;
+    eva.sign_in_as(EVA).await;
+    let id = demo_meeting(&eva).await;
+    open_meeting(&mut eva, id).await;
+    let (msb, vmsd, vms) = (
+        body_id(&eva, "MSB").await,
+        body_id(&eva, "VMSD").await,
+        body_id(&eva, "VMS").await,
+    );
+    let msb_item = item_id(&eva, id, MSB_ONLY).await;
+    let joint = item_id(&eva, id, JOINT).await;
+    let mut live = Live::open(&eva, &format!("/vergaderingen/{id}/live")).await;
+    assert!(live.agenda().await.contains(MSB_ONLY));
+    // The meeting moves to the joint item: once that arrives, the stream is listening.
+    let who = Who::system("test");
+    let mut tx = eva.store.begin().await.unwrap();
+    store::meetings::set_current_item(&mut tx, &who, id, Some(joint))
+        .await
+        .unwrap();
+    store::commit(tx).await.unwrap();
+    while !live.agenda().await.contains("Nu aan de orde") {}
+
+    // The administrator takes Eva out of the MSB; she stays secretary of VMSD and VMS, which
+    // take part in the meeting.
+    let eva_id = eva.person_id(EVA).await;
+    let before = store::people::get(&eva.store, eva_id).await.unwrap();
+    let secretary = |body_id| store::people::MembershipInput {
+        body_id,
+        position: "secretaris".into(),
+        employment_form: None,
+    };
+    let input = store::people::PersonInput {
+        email: domain::people::Email::parse(EVA).unwrap(),
+        name: domain::people::PersonName::parse("Eva Mulder").unwrap(),
+        roles: [domain::people::Role::Secretaris].into_iter().collect(),
+        memberships: vec![secretary(vmsd), secretary(vms)],
+        vakgroepen: Default::default(),
+    };
+    let mut tx = eva.store.begin().await.unwrap();
+    store::people::update(&mut tx, &who, eva_id, before.version, &input)
+        .await
+        .unwrap();
+    store::commit(tx).await.unwrap();
+    let now = within_a_second(&mut live).await.expect("the agenda anew");
+    assert_eq!(now.event, "agenda");
+    assert!(now.data.contains(JOINT), "{}", now.data);
+    assert!(!now.data.contains(MSB_ONLY), "{}", now.data);
+
+    // The MSB decides on its own item, then the meeting moves on: nothing of the decision
+    // reaches Eva.
+    let decision = store::decisions::DecisionInput {
+        item_id: msb_item,
+        body_id: msb,
+        outcome: "aangenomen".into(),
+        text: "Verdeelsleutel 2027 vastgesteld.".into(),
+        votes_for: None,
+        votes_against: None,
+        votes_abstain: None,
+        vote_summary: String::new(),
+        named: Vec::new(),
+    };
+    let mut tx = eva.store.begin().await.unwrap();
+    store::decisions::record(&mut tx, &who, &decision)
+        .await
+        .unwrap();
+    store::commit(tx).await.unwrap();
+    let mut tx = eva.store.begin().await.unwrap();
+    store::meetings::set_current_item(&mut tx, &who, id, None)
+        .await
+        .unwrap();
+    store::commit(tx).await.unwrap();
+    loop {
+        let html = live.agenda().await;
+        assert!(
+            !html.contains(MSB_ONLY) && !html.contains("Verdeelsleutel 2027"),
+            "MSB-only content sent after leaving the MSB: {html}"
+        );
+        if !html.contains("Nu aan de orde") {
+            break;
+        }
+    }
+}
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn changes_to_what_a_person_may_see_notify_at_commit(pool: PgPool) {
+    let c = app(pool.clone()).await;
+    let hans = c.person_id(HANS).await;
+    let who = Who::system("test");
+    let mut listener = PgListener::connect_with(&pool).await.unwrap();
+    listener.listen(store::live::PERSON_CHANNEL).await.unwrap();
+
+    // Rolled back: nobody hears of it.
+    let mut tx = c.store.begin().await.unwrap();
+    store::people::set_disabled(&mut tx, &who, hans, true)
+        .await
+        .unwrap();
+    tx.rollback().await.unwrap();
+    // Committed: a session ends (logout).
+    let mut browser = client_as(&c, HANS).await;
+    assert_eq!(
+        browser.post("/uitloggen", &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let heard = tokio::time::timeout(PATIENCE, listener.recv())
+        .await
+        .expect("a notification")
+        .unwrap();
+    assert_eq!(heard.channel(), store::live::PERSON_CHANNEL);
+    assert_eq!(
+        heard.payload(),
+        hans.to_string(),
+        "the rolled-back blocking notified"
+    );
+}

@@ -3,6 +3,7 @@
 mod attachments;
 mod auth;
 mod beheer;
+mod budget_absolute;
 mod budget_last_year;
 mod budget_master;
 mod budget_master_delete;
@@ -13,6 +14,7 @@ mod calendar;
 mod hostile;
 mod live;
 mod matrix;
+mod matrix_compartments;
 mod meetings;
 mod minutes;
 mod ops;

@@ -1,7 +1,7 @@
 //! Deleting a care product or one norm time, each behind a confirmation page (no JavaScript
 //! needed) that tells what goes with it, or why it cannot go.
 
-use super::{MANAGE, YearQuery, chosen_year, parse_year, products::back};
+use super::{MANAGE, YearQuery, chosen_year, parse_year, products::back, visible_product};
 use crate::auth::User;
 use crate::beheer::who;
 use crate::error::{AppError, AppResult};
@@ -117,12 +117,13 @@ fn product_list(p: &CareProduct, jaar: &str) -> String {
 async fn product_page(
     state: &AppState,
     ctx: &Ctx,
+    user: &User,
     id: i64,
     jaar: String,
     errors: Errors,
     status: StatusCode,
 ) -> AppResult<Response> {
-    let p = store::budget::care_product(&state.store, id).await?;
+    let p = visible_product(state, user, id).await?;
     let refs = store::budget::care_product_references(&state.store, id).await?;
     let consequences = if refs.norm_time_years.is_empty() {
         Vec::new()
@@ -151,10 +152,20 @@ async fn product_page(
 async fn confirm_product(
     State(state): State<AppState>,
     ctx: Ctx,
+    user: User,
     Path(id): Path<i64>,
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
-    product_page(&state, &ctx, id, q.jaar, Errors::default(), StatusCode::OK).await
+    product_page(
+        &state,
+        &ctx,
+        &user,
+        id,
+        q.jaar,
+        Errors::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 async fn delete_product(
@@ -164,7 +175,7 @@ async fn delete_product(
     Path(id): Path<i64>,
     Form(form): Form<DeleteForm>,
 ) -> AppResult<Response> {
-    let p = store::budget::care_product(&state.store, id).await?;
+    let p = visible_product(&state, &user, id).await?;
     let mut tx = state.store.begin().await?;
     let mut errors = Errors::default();
     match store::budget::delete_care_product(&mut tx, &who(&user), id, form.version).await {
@@ -180,7 +191,7 @@ async fn delete_product(
     }
     drop(tx);
     let refused = StatusCode::UNPROCESSABLE_ENTITY;
-    product_page(&state, &ctx, id, form.jaar, errors, refused).await
+    product_page(&state, &ctx, &user, id, form.jaar, errors, refused).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -189,12 +200,13 @@ async fn delete_product(
 async fn norm_time_page(
     state: &AppState,
     ctx: &Ctx,
+    user: &User,
     id: i64,
     year: i16,
     errors: Errors,
     status: StatusCode,
 ) -> AppResult<Response> {
-    let p = store::budget::care_product(&state.store, id).await?;
+    let p = visible_product(state, user, id).await?;
     let n = store::budget::norm_time(&state.store, year, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -226,11 +238,21 @@ async fn norm_time_page(
 async fn confirm_norm_time(
     State(state): State<AppState>,
     ctx: Ctx,
+    user: User,
     Path(id): Path<i64>,
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
     let (year, _) = chosen_year(&state.store, &q).await?;
-    norm_time_page(&state, &ctx, id, year, Errors::default(), StatusCode::OK).await
+    norm_time_page(
+        &state,
+        &ctx,
+        &user,
+        id,
+        year,
+        Errors::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 async fn delete_norm_time(
@@ -240,7 +262,7 @@ async fn delete_norm_time(
     Path(id): Path<i64>,
     Form(form): Form<DeleteForm>,
 ) -> AppResult<Response> {
-    let p = store::budget::care_product(&state.store, id).await?;
+    let p = visible_product(&state, &user, id).await?;
     let year = parse_year(&form.jaar).ok_or(AppError::NotFound)?;
     let mut tx = state.store.begin().await?;
     match store::budget::delete_norm_time(&mut tx, &who(&user), year, id, form.version).await {
@@ -253,7 +275,7 @@ async fn delete_norm_time(
             let mut errors = Errors::default();
             errors.add("_form", CONFLICT);
             let refused = StatusCode::UNPROCESSABLE_ENTITY;
-            norm_time_page(&state, &ctx, id, year, errors, refused).await
+            norm_time_page(&state, &ctx, &user, id, year, errors, refused).await
         }
         Err(e) => Err(e.into()),
     }

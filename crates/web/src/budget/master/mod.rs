@@ -1,8 +1,12 @@
 //! Begroting › Stamgegevens (product.md D1): per budget year the care products, norm times,
 //! normuren per fte, formative fte and KPIs of every vakgroep, the year's settings, and copying a
 //! year to the next. The controller changes them (ManageBudget); whoever may see the budget may
-//! look (ViewBudget). Every write goes through the store, which audits it and refuses a stale
-//! version.
+//! look (ViewBudget) at the hospital totals, and at a vakgroep's own figures only when they may
+//! see that vakgroep (`Actor::can_see_vakgroep`: another vakgroep's master data is its
+//! compartment, product.md §0). Every handler that takes a vakgroep, care product or KPI finds
+//! it through [`visible_vakgroep`], [`visible_product`] or [`visible_kpi`], so another
+//! vakgroep's object answers 404 like a missing one. Every write goes through the store, which
+//! audits it and refuses a stale version.
 
 mod delete;
 mod norm_times;
@@ -10,14 +14,18 @@ mod products;
 mod vakgroep;
 mod year;
 
-use crate::error::AppResult;
+use crate::auth::User;
+use crate::error::{AppError, AppResult};
 use crate::routes::{Access, RouteDef};
+use crate::state::AppState;
 use crate::views::Errors;
 use domain::authz::Capability;
 use domain::budget::precision::Column;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use store::StoreError;
+use store::budget::{BudgetKpi, CareProduct};
+use store::vakgroepen::Vakgroep;
 
 const VIEW: Access = Access::Needs(Capability::ViewBudget);
 const MANAGE: Access = Access::Needs(Capability::ManageBudget);
@@ -29,6 +37,32 @@ pub(super) fn routes() -> Vec<RouteDef> {
     routes.extend(norm_times::routes());
     routes.extend(delete::routes());
     routes
+}
+
+/// A vakgroep whose master data the person may see; any other is not found.
+async fn visible_vakgroep(state: &AppState, user: &User, id: i64) -> AppResult<Vakgroep> {
+    if !user.actor.can_see_vakgroep(id) {
+        return Err(AppError::NotFound);
+    }
+    Ok(store::vakgroepen::get(&state.store, id).await?)
+}
+
+/// A care product of a vakgroep the person may see; any other is not found.
+async fn visible_product(state: &AppState, user: &User, id: i64) -> AppResult<CareProduct> {
+    let product = store::budget::care_product(&state.store, id).await?;
+    if !user.actor.can_see_vakgroep(product.vakgroep_id) {
+        return Err(AppError::NotFound);
+    }
+    Ok(product)
+}
+
+/// A KPI of a vakgroep the person may see; any other is not found.
+async fn visible_kpi(state: &AppState, user: &User, id: i64) -> AppResult<BudgetKpi> {
+    let kpi = store::budget::kpi(&state.store, id).await?;
+    if !user.actor.can_see_vakgroep(kpi.vakgroep_id) {
+        return Err(AppError::NotFound);
+    }
+    Ok(kpi)
 }
 
 /// `?jaar=` of the master-data pages.

@@ -1,7 +1,9 @@
 //! Norm times: one care product's minutes in a year, and replacing a year's whole list from a
 //! CSV file (`vakgroep;zorgproduct;normtijd`, docs/master-data-import.md), all or nothing.
 
-use super::{MANAGE, YearQuery, chosen_year, editable, figure, parse_version, parse_year};
+use super::{
+    MANAGE, YearQuery, chosen_year, editable, figure, parse_version, parse_year, visible_product,
+};
 use crate::auth::User;
 use crate::beheer::who;
 use crate::error::{AppError, AppResult};
@@ -92,10 +94,11 @@ fn form_page(
 async fn edit_form(
     State(state): State<AppState>,
     ctx: Ctx,
+    user: User,
     Path(id): Path<i64>,
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
-    let product = store::budget::care_product(&state.store, id).await?;
+    let product = visible_product(&state, &user, id).await?;
     let (year, _) = chosen_year(&state.store, &q).await?;
     let current = store::budget::norm_times(&state.store, year, Some(product.vakgroep_id))
         .await?
@@ -119,7 +122,7 @@ async fn save(
     Path(id): Path<i64>,
     Form(form): Form<NormForm>,
 ) -> AppResult<Response> {
-    let product = store::budget::care_product(&state.store, id).await?;
+    let product = visible_product(&state, &user, id).await?;
     let year = parse_year(&form.jaar).ok_or(AppError::NotFound)?;
     let mut errors = Errors::default();
     let message = "Vul de normtijd in minuten in, 0 of meer, bijvoorbeeld 20 of 7,5.";

@@ -1,7 +1,9 @@
 //! A vakgroep's care products (zorgproduct or zorgactiviteit codes) with their norm time in the
 //! chosen year.
 
-use super::{MANAGE, VIEW, YearQuery, chosen_year, store_problem};
+use super::{
+    MANAGE, VIEW, YearQuery, chosen_year, store_problem, visible_product, visible_vakgroep,
+};
 use crate::auth::User;
 use crate::beheer::who;
 use crate::error::AppResult;
@@ -74,7 +76,7 @@ async fn list(
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
     let s = &state.store;
-    let vakgroep = store::vakgroepen::get(s, id).await?;
+    let vakgroep = visible_vakgroep(&state, &user, id).await?;
     let (year, years) = chosen_year(s, &q).await?;
     let norm: HashMap<i64, String> = store::budget::norm_times(s, year, Some(id))
         .await?
@@ -196,10 +198,11 @@ pub(super) fn back(vakgroep_id: i64, year: &str, ok: &str) -> Response {
 async fn new_form(
     State(state): State<AppState>,
     ctx: Ctx,
+    user: User,
     Path(id): Path<i64>,
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
-    let vakgroep = store::vakgroepen::get(&state.store, id).await?;
+    let vakgroep = visible_vakgroep(&state, &user, id).await?;
     let (year, _) = chosen_year(&state.store, &q).await?;
     let form = ProductForm {
         jaar: year.to_string(),
@@ -216,7 +219,7 @@ async fn create(
     Path(id): Path<i64>,
     Form(form): Form<ProductForm>,
 ) -> AppResult<Response> {
-    let vakgroep = store::vakgroepen::get(&state.store, id).await?;
+    let vakgroep = visible_vakgroep(&state, &user, id).await?;
     let input = match validate(id, &form) {
         Ok(i) => i,
         Err(errors) => return form_page(&ctx, vakgroep, None, form, errors),
@@ -234,10 +237,11 @@ async fn create(
 async fn edit_form(
     State(state): State<AppState>,
     ctx: Ctx,
+    user: User,
     Path(id): Path<i64>,
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
-    let p = store::budget::care_product(&state.store, id).await?;
+    let p = visible_product(&state, &user, id).await?;
     let vakgroep = store::vakgroepen::get(&state.store, p.vakgroep_id).await?;
     let form = ProductForm {
         jaar: q.jaar,
@@ -256,7 +260,7 @@ async fn update(
     Path(id): Path<i64>,
     Form(form): Form<ProductForm>,
 ) -> AppResult<Response> {
-    let p = store::budget::care_product(&state.store, id).await?;
+    let p = visible_product(&state, &user, id).await?;
     let vakgroep = store::vakgroepen::get(&state.store, p.vakgroep_id).await?;
     let input = match validate(p.vakgroep_id, &form) {
         Ok(i) => i,

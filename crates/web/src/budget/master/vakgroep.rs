@@ -2,7 +2,7 @@
 
 use super::{
     MANAGE, VIEW, YearQuery, chosen_year, editable, figure, parse_version, parse_year,
-    store_problem,
+    store_problem, visible_kpi, visible_vakgroep,
 };
 use crate::auth::User;
 use crate::beheer::who;
@@ -111,7 +111,7 @@ async fn show_page(
     submitted: Option<(FiguresForm, Errors)>,
 ) -> AppResult<Response> {
     let s = &state.store;
-    let vakgroep = store::vakgroepen::get(s, id).await?;
+    let vakgroep = visible_vakgroep(state, user, id).await?;
     let (year, years) = chosen_year(s, &q).await?;
     let kpis = store::budget::kpis(s, year, Some(id))
         .await?
@@ -184,7 +184,7 @@ async fn save(
     Path(id): Path<i64>,
     Form(form): Form<FiguresForm>,
 ) -> AppResult<Response> {
-    store::vakgroepen::get(&state.store, id).await?;
+    visible_vakgroep(&state, &user, id).await?;
     let year = parse_year(&form.jaar).ok_or(AppError::NotFound)?;
     let q = YearQuery {
         jaar: year.to_string(),
@@ -360,10 +360,11 @@ const KPI_DUPLICATE: (&str, &str) = (
 async fn new_kpi(
     State(state): State<AppState>,
     ctx: Ctx,
+    user: User,
     Path(id): Path<i64>,
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
-    let vakgroep = store::vakgroepen::get(&state.store, id).await?;
+    let vakgroep = visible_vakgroep(&state, &user, id).await?;
     let (year, _) = chosen_year(&state.store, &q).await?;
     let form = KpiForm {
         jaar: year.to_string(),
@@ -381,7 +382,7 @@ async fn create_kpi(
     Path(id): Path<i64>,
     Form(form): Form<KpiForm>,
 ) -> AppResult<Response> {
-    let vakgroep = store::vakgroepen::get(&state.store, id).await?;
+    let vakgroep = visible_vakgroep(&state, &user, id).await?;
     let (year, input) = match validate_kpi(id, &form) {
         Ok(v) => v,
         Err(errors) => return kpi_page(&ctx, vakgroep, None, form, errors),
@@ -415,9 +416,10 @@ fn kpi_form(k: BudgetKpi) -> KpiForm {
 async fn edit_kpi(
     State(state): State<AppState>,
     ctx: Ctx,
+    user: User,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let k = store::budget::kpi(&state.store, id).await?;
+    let k = visible_kpi(&state, &user, id).await?;
     let vakgroep = store::vakgroepen::get(&state.store, k.vakgroep_id).await?;
     kpi_page(&ctx, vakgroep, Some(id), kpi_form(k), Errors::default())
 }
@@ -429,7 +431,7 @@ async fn update_kpi(
     Path(id): Path<i64>,
     Form(form): Form<KpiForm>,
 ) -> AppResult<Response> {
-    let k = store::budget::kpi(&state.store, id).await?;
+    let k = visible_kpi(&state, &user, id).await?;
     let vakgroep = store::vakgroepen::get(&state.store, k.vakgroep_id).await?;
     let (year, input) = match validate_kpi(k.vakgroep_id, &form) {
         Ok(v) => v,
@@ -473,7 +475,7 @@ async fn delete_kpi(
     Path(id): Path<i64>,
     Form(form): Form<DeleteForm>,
 ) -> AppResult<Response> {
-    let k = store::budget::kpi(&state.store, id).await?;
+    let k = visible_kpi(&state, &user, id).await?;
     let mut tx = state.store.begin().await?;
     match store::budget::delete_kpi(&mut tx, &who(&user), id, form.version).await {
         Ok(()) => {

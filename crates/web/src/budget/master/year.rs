@@ -14,6 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::Capability;
 use domain::budget::precision::Column;
+use rust_decimal::Decimal;
 use serde::Deserialize;
 use std::collections::HashMap;
 use store::StoreError;
@@ -31,7 +32,8 @@ pub(super) fn routes() -> Vec<RouteDef> {
     ]
 }
 
-/// One vakgroep's line in the overview.
+/// One vakgroep's line in the overview, or the hospital's.
+#[derive(Default)]
 struct Row {
     id: i64,
     code: String,
@@ -82,7 +84,12 @@ struct IndexPage {
     can_manage: bool,
     /// The controller manages the vakgroepen themselves too, under Beheer › Vakgroepen.
     can_manage_vakgroepen: bool,
+    /// The vakgroepen whose figures the reader may see (`Actor::can_see_vakgroep`).
     rows: Vec<Row>,
+    /// Whether other vakgroepen were left out: a representative sees their own and the totals.
+    partial: bool,
+    /// The whole hospital (every active vakgroep), for everyone.
+    total: Row,
     settings: SettingsForm,
     settings_errors: Errors,
     copy: CopyForm,
@@ -146,9 +153,33 @@ async fn page(
             c.3 += 1;
         }
     }
-    let rows = vakgroepen
+    let active: Vec<_> = vakgroepen.into_iter().filter(|v| v.active).collect();
+    let mut total = Row {
+        id: 0,
+        code: String::new(),
+        name: "Ziekenhuis".into(),
+        ..Row::default()
+    };
+    let (mut fte_1a, mut fte_1b, mut fte) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
+    for v in &active {
+        let c = counts.get(&v.id).copied().unwrap_or_default();
+        total.products += c.0;
+        total.norm_times += c.1;
+        total.kpis_eff += c.2;
+        total.kpis_pz += c.3;
+        if let Some(f) = formatief.iter().find(|f| f.vakgroep_id == v.id) {
+            fte_1a += f.fte_1a;
+            fte_1b += f.fte_1b;
+            fte += f.fte;
+        }
+    }
+    total.fte_1a = domain::nl::fte(fte_1a);
+    total.fte_1b = domain::nl::fte(fte_1b);
+    total.fte = domain::nl::fte(fte);
+    let partial = active.iter().any(|v| !user.actor.can_see_vakgroep(v.id));
+    let rows = active
         .into_iter()
-        .filter(|v| v.active)
+        .filter(|v| user.actor.can_see_vakgroep(v.id))
         .map(|v| {
             let c = counts.get(&v.id).copied().unwrap_or_default();
             let n = normuren.iter().find(|n| n.vakgroep_id == v.id);
@@ -198,6 +229,8 @@ async fn page(
         can_manage: user.actor.can(Capability::ManageBudget),
         can_manage_vakgroepen: user.actor.can(Capability::ManageVakgroepen),
         rows,
+        partial,
+        total,
         settings,
         settings_errors,
         copy,

@@ -111,16 +111,12 @@ pub(crate) fn own_vakgroepen(user: &User) -> Vec<i64> {
     user.actor.vakgroepen.iter().copied().collect()
 }
 
-/// The trend inputs a person may see: their own vakgroepen' (`own`), or all for a reviewer.
+/// The trend inputs a person may see: those of the vakgroepen whose detail they may see
+/// (`Actor::can_see_vakgroep`), i.e. every vakgroep's, or their own vakgroepen' (`own`).
 pub(crate) fn seen<'a>(user: &User, own: &'a [i64]) -> Seen<'a> {
-    if user.actor.can(Capability::ReviewTrendInputs) {
+    if user.actor.can(Capability::ViewEveryVakgroep) {
         Seen::All
     } else {
         Seen::Vakgroepen(own)
     }
-}
-
-/// Whether the person may see the trend inputs of this vakgroep.
-pub(crate) fn sees_trends_of(user: &User, vakgroep_id: i64) -> bool {
-    user.actor.can(Capability::ReviewTrendInputs) || user.actor.vakgroepen.contains(&vakgroep_id)
 }

@@ -2,7 +2,7 @@
 
 use super::engine::{self, FigureRow, IssueLine, Loaded, figure_row, totals_row};
 use super::what_if::{Candidate, candidates};
-use super::{Pairs, sees_trends_of, year_of};
+use super::{Pairs, year_of};
 use crate::auth::User;
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -104,7 +104,7 @@ fn rows_of(l: &Loaded, r: &BudgetResult, user: &User) -> Vec<FigureRow> {
     r.vakgroepen
         .iter()
         .map(|v| FigureRow {
-            detail: sees_trends_of(user, v.vakgroep_id),
+            detail: user.actor.can_see_vakgroep(v.vakgroep_id),
             ..figure_row(v, l.vakgroep_name(v.vakgroep_id))
         })
         .collect()
@@ -147,7 +147,7 @@ pub(super) async fn scenario_page(
         },
         rows: rows_of(&l, &result, &user),
         total: totals_row(&result.totals),
-        issues: engine::issue_lines(&l, &result, |v| sees_trends_of(&user, v)),
+        issues: engine::issue_lines(&l, &result, |v| user.actor.can_see_vakgroep(v)),
         can_manage: user.actor.can(Capability::ManageBudget),
         what_if,
         what_if_action: format!("/begroting/scenarios/{id}/watals"),

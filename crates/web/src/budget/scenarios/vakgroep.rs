@@ -1,7 +1,6 @@
 //! One vakgroep in a scenario: the trace from inputs to figures, and the top movers.
 
 use super::engine::{self, FigureRow, figure_row, signed};
-use super::sees_trends_of;
 use super::{Pairs, one};
 use crate::auth::User;
 use crate::error::{AppError, AppResult};
@@ -82,7 +81,7 @@ pub(super) async fn vakgroep_page(
     // A vakgroep's detail (its products, movers, trend inputs and problems) is its own
     // compartment: reviewers see every vakgroep, a representative only their own; the totals
     // per vakgroep are on the scenario page for everyone who sees the budget.
-    if !sees_trends_of(&user, vakgroep_id) {
+    if !user.actor.can_see_vakgroep(vakgroep_id) {
         return Err(AppError::NotFound);
     }
     let l = engine::load(&state, id).await?;
