@@ -131,6 +131,8 @@ pub struct Member {
     pub name: String,
     pub body_id: i64,
     pub body_code: String,
+    /// The employment form of the body's seats (see `bodies::Body::seats`).
+    pub body_seats: Option<String>,
     pub position: String,
     pub employment_form: Option<String>,
 }
@@ -138,7 +140,8 @@ pub struct Member {
 /// The members of these bodies (a person in two bodies appears twice).
 pub async fn members(store: &Store, bodies: &[i64]) -> Result<Vec<Member>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT m.person_id, p.name, m.body_id, b.code AS body_code, m.position, m.employment_form
+        "SELECT m.person_id, p.name, m.body_id, b.code AS body_code, b.seat_employment_form AS body_seats,
+                m.position, m.employment_form
          FROM membership m JOIN person p ON p.id = m.person_id JOIN body b ON b.id = m.body_id
          WHERE m.body_id = ANY($1) AND p.disabled_at IS NULL
          ORDER BY b.sort_order, p.name",

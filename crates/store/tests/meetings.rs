@@ -36,7 +36,7 @@ async fn item(s: &Store, meeting: i64, title: &str, deciding: Vec<i64>) -> i64 {
         purpose: "besluitvorming".into(),
         subject: "algemeen".into(),
         visibility_body_id: None,
-        links: String::new(),
+        links: Vec::new(),
         deciding_bodies: deciding,
         standing: None,
     };

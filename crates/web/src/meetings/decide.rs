@@ -90,7 +90,7 @@ async fn tally(
         .collect();
     Ok(match votes {
         Votes::Named(ballots) => {
-            let result = voting::tally(&body.code, subject, &rules, &members, &present, ballots);
+            let result = voting::tally(body.seats(), subject, &rules, &members, &present, ballots);
             if result.ignored.is_empty() {
                 Ok(result)
             } else {
@@ -100,7 +100,7 @@ async fn tally(
         Votes::Counts(f, a, o) => {
             let eligible: Vec<i64> = members
                 .iter()
-                .filter(|m| voting::eligible(&body.code, subject, m))
+                .filter(|m| voting::eligible(body.seats(), subject, m))
                 .map(|m| m.person_id)
                 .collect();
             let present_eligible = eligible.iter().filter(|p| present.contains(p)).count() as u32;
@@ -274,7 +274,7 @@ async fn follow_up_if_divided(
         purpose: "besluitvorming".into(),
         subject: item.subject.clone(),
         visibility_body_id: item.visibility_body_id,
-        links: item.links.clone(),
+        links: item.links(),
         deciding_bodies: item.deciding_bodies.clone(),
         standing: None,
     };

@@ -243,7 +243,7 @@ pub(crate) fn standing_inputs() -> Vec<ItemInput> {
             },
             subject: "algemeen".into(),
             visibility_body_id: None,
-            links: String::new(),
+            links: Vec::new(),
             deciding_bodies: Vec::new(),
             standing: Some(kind.code().to_string()),
         })

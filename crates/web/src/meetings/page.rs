@@ -14,7 +14,9 @@ use domain::authz::{Capability, Visibility};
 use domain::meetings::agenda::timer;
 use domain::meetings::decisions::{BodyDecision, JointOutcome, joint_outcome};
 use domain::meetings::kinds::{DecisionOutcome, MeetingKind, Purpose};
-use domain::meetings::status::{MeetingStatus, agenda_editable, decisions_open, minutes_editable};
+use domain::meetings::status::{
+    MeetingStatus, MeetingTransition, agenda_editable, decisions_open, minutes_editable,
+};
 use domain::nl;
 use std::collections::HashMap;
 use store::meetings::Meeting;
@@ -148,6 +150,7 @@ struct ItemView {
     version: i32,
     actions: Vec<ActionView>,
     follow_up_of: Option<i64>,
+    links: Vec<super::LinkView>,
     /// For the standing item "afspraken die aandacht vragen": overdue agreements this person
     /// may see.
     attention: Option<Vec<AttentionView>>,
@@ -204,17 +207,13 @@ fn outcome_view(o: JointOutcome) -> (&'static str, &'static str) {
     }
 }
 
-/// The transitions the secretary can take from here, as (target status, button label).
+/// The status buttons from here, as (target status, button label): the domain's steps, which
+/// leave the adoption of minutes to the later meeting.
 fn next_steps(status: MeetingStatus) -> Vec<(&'static str, &'static str)> {
-    match status {
-        MeetingStatus::Concept => vec![("gepubliceerd", "Agenda publiceren")],
-        MeetingStatus::Gepubliceerd => vec![
-            ("in_vergadering", "Vergadering openen"),
-            ("concept", "Publicatie intrekken"),
-        ],
-        MeetingStatus::InVergadering => vec![("gesloten", "Vergadering sluiten")],
-        MeetingStatus::Gesloten | MeetingStatus::NotulenVastgesteld => vec![],
-    }
+    MeetingTransition::available(status)
+        .into_iter()
+        .map(|t| (t.to().code(), t.label()))
+        .collect()
 }
 
 /// Whether pages of a meeting in this status follow it live: from the published agenda (so a
@@ -259,6 +258,8 @@ pub(crate) struct Snapshot {
     people: Vec<(i64, String)>,
     /// Metadata only, for all items at once.
     attachments: Vec<store::attachments::Attachment>,
+    /// What the items link to, for every reader; each reader's view is filtered.
+    links: Vec<store::agenda::LinkTarget>,
     /// What the agreements register marks for attention, for the standing item (A7).
     attention: std::sync::Arc<Vec<crate::agreements::Line>>,
     /// Members of the participating bodies and who is present, for named votes.
@@ -273,6 +274,7 @@ pub(crate) async fn snapshot(state: &AppState, meeting: Meeting) -> AppResult<Sn
     let decisions = store::decisions::for_meeting(&state.store, meeting.id).await?;
     let actions = store::agreements::for_meeting(&state.store, meeting.id).await?;
     let attachments = store::attachments::for_meeting(&state.store, meeting.id).await?;
+    let links = store::agenda::links_for_meeting(&state.store, meeting.id).await?;
     let today = crate::agreements::today();
     let attention = crate::agreements::needing_attention(state, today).await?;
     let members = store::decisions::members(&state.store, &meeting.bodies).await?;
@@ -296,6 +298,7 @@ pub(crate) async fn snapshot(state: &AppState, meeting: Meeting) -> AppResult<Sn
         actions,
         people,
         attachments,
+        links,
         attention,
         members,
         present,
@@ -406,6 +409,7 @@ pub(crate) fn agenda(
                 })
                 .collect(),
             follow_up_of: item.follow_up_of_id,
+            links: super::link_views(&snap.links, item.id, user),
             attention: (item.standing.as_deref() == Some("afspraken")).then(|| {
                 snap.attention
                     .iter()
