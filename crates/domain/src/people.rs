@@ -96,6 +96,23 @@ code_enum! {
 }
 
 code_enum! {
+    /// A person's function in a body. Seats (voorzitter, lid) vote and speak for the body;
+    /// a secretary records for it; an adviser only takes part.
+    Position {
+        Voorzitter => "voorzitter", "Voorzitter";
+        Lid => "lid", "Lid";
+        Secretaris => "secretaris", "Secretaris";
+        Adviseur => "adviseur", "Adviseur";
+    }
+}
+
+impl Position {
+    pub fn has_seat(self) -> bool {
+        matches!(self, Position::Voorzitter | Position::Lid)
+    }
+}
+
+code_enum! {
     /// How a member of MSB+ works for the hospital.
     EmploymentForm {
         Vrijgevestigd => "vrijgevestigd", "Vrijgevestigd";

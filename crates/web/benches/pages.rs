@@ -124,7 +124,7 @@ async fn seed_meeting(store: &Store) -> i64 {
                     vote_summary: String::new(),
                     named: Vec::new(),
                 };
-                store::decisions::record(&mut tx, &who, &decision)
+                store::decisions::record(&mut tx, &who, &decision, 0)
                     .await
                     .unwrap();
             }

@@ -520,6 +520,12 @@ pub(super) async fn update(
         }
     };
     input.standing = item.standing.clone();
+    // Links this secretary may not see stay as they are: they were not offered, so not removed.
+    input.links.extend(item.links().into_iter().filter(|l| {
+        !targets
+            .iter()
+            .any(|t| t.kind == l.kind && t.target == l.target)
+    }));
     let mut tx = state.store.begin().await?;
     match store::agenda::update(&mut tx, &who(&user), item_id, draft.version, &input).await {
         Ok(()) => {

@@ -2,7 +2,9 @@
 //! meeting (product.md A1–A7).
 
 mod attachments;
+mod attendance;
 mod decide;
+mod follow_up;
 pub(crate) mod form;
 mod items;
 mod lists;
@@ -81,16 +83,8 @@ pub fn routes() -> Vec<RouteDef> {
             attachments::delete,
         ),
         post("/vergaderingen/{id}/huidig", MANAGE, decide::set_current),
-        get(
-            "/vergaderingen/{id}/aanwezigheid",
-            MANAGE,
-            decide::attendance_form,
-        ),
-        post(
-            "/vergaderingen/{id}/aanwezigheid",
-            MANAGE,
-            decide::save_attendance,
-        ),
+        get("/vergaderingen/{id}/aanwezigheid", MANAGE, attendance::form),
+        post("/vergaderingen/{id}/aanwezigheid", MANAGE, attendance::save),
         get(
             "/vergaderingen/{id}/besluitenlijst",
             VIEW,
@@ -205,8 +199,21 @@ pub(crate) fn voter(m: &store::decisions::Member) -> domain::meetings::voting::M
             .employment_form
             .as_deref()
             .and_then(domain::people::EmploymentForm::parse),
-        has_seat: m.position == "voorzitter" || m.position == "lid",
+        has_seat: domain::people::Position::parse(&m.position).is_some_and(|p| p.has_seat()),
     }
+}
+
+/// A person's own functions among these memberships, as (body, function): what
+/// `decisions::may_record` needs to know.
+pub(crate) fn functions_of(
+    members: &[store::decisions::Member],
+    person_id: i64,
+) -> Vec<(i64, domain::people::Position)> {
+    members
+        .iter()
+        .filter(|m| m.person_id == person_id)
+        .filter_map(|m| domain::people::Position::parse(&m.position).map(|p| (m.body_id, p)))
+        .collect()
 }
 
 /// The employment form of the seats of a member's body.

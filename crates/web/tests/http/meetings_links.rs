@@ -182,3 +182,36 @@ async fn an_observer_sees_no_scenario_link(pool: PgPool) {
         );
     }
 }
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn editing_an_item_keeps_the_links_the_editor_may_not_see(pool: PgPool) {
+    let mut eva = app(pool).await;
+    eva.sign_in_as(EVA).await;
+    let msb = body(&eva, "MSB").await.to_string();
+    let joint = agreement(&mut eva, "Wachttijden orthopedie halveren", "").await;
+    let secret = agreement(&mut eva, "Verdeelsleutel MSB herzien", &msb).await;
+    let id = demo_meeting(&eva).await;
+    let item = item_id(&eva, id, ITEM).await;
+    let res = link(
+        &mut eva,
+        id,
+        item,
+        &[
+            ("afspraak", joint.to_string()),
+            ("afspraak", secret.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+
+    // The RvB secretary does not get the MSB's agreement offered, and removes only her own.
+    let mut sanne = other(&eva, SECRETARIS).await;
+    let form = sanne
+        .get(&format!("/vergaderingen/{id}/punten/{item}"))
+        .await;
+    assert!(!form.body.contains("Verdeelsleutel MSB herzien"));
+    let res = link(&mut sanne, id, item, &[]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let stored = store::agenda::get(&eva.store, item).await.unwrap();
+    assert_eq!(stored.agreement_links, vec![secret]);
+}

@@ -106,3 +106,31 @@ pub async fn count(c: &Client, sql: &'static str, id: i64) -> i64 {
         .unwrap()
 }
 
+/// A new person with these roles and memberships as (body code, function, employment form).
+pub async fn add_person(
+    c: &Client,
+    email: &str,
+    roles: &[domain::people::Role],
+    memberships: &[(&str, &str, Option<domain::people::EmploymentForm>)],
+) -> i64 {
+    let mut input = store::people::PersonInput {
+        email: domain::people::Email::parse(email).unwrap(),
+        name: domain::people::PersonName::parse(email.split('@').next().unwrap()).unwrap(),
+        roles: roles.iter().copied().collect(),
+        memberships: Vec::new(),
+        vakgroepen: Default::default(),
+    };
+    for (code, position, form) in memberships {
+        input.memberships.push(store::people::MembershipInput {
+            body_id: body(c, code).await,
+            position: (*position).into(),
+            employment_form: *form,
+        });
+    }
+    let mut tx = c.store.begin().await.unwrap();
+    let id = store::people::create(&mut tx, &store::audit::Who::system("test"), &input, false)
+        .await
+        .unwrap();
+    store::commit(tx).await.unwrap();
+    id
+}
