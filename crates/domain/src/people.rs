@@ -96,6 +96,23 @@ code_enum! {
 }
 
 code_enum! {
+    /// A person's function in a body. Seats (voorzitter, lid) vote and speak for the body;
+    /// a secretary records for it; an adviser only takes part.
+    Position {
+        Voorzitter => "voorzitter", "Voorzitter";
+        Lid => "lid", "Lid";
+        Secretaris => "secretaris", "Secretaris";
+        Adviseur => "adviseur", "Adviseur";
+    }
+}
+
+impl Position {
+    pub fn has_seat(self) -> bool {
+        matches!(self, Position::Voorzitter | Position::Lid)
+    }
+}
+
+code_enum! {
     /// How a member of MSB+ works for the hospital.
     EmploymentForm {
         Vrijgevestigd => "vrijgevestigd", "Vrijgevestigd";
@@ -169,22 +186,61 @@ impl VakgroepCode {
     }
 }
 
-/// The rule that ties employment form to bodies: MSB members are self-employed, VMSD members
-/// employed; other bodies do not record it.
+/// The rule that ties employment form to bodies: a body whose seats are for one employment form
+/// (`seats`, set in Beheer › Gremia: the MSB's for self-employed specialists, the VMSD's for
+/// employed ones) takes no member of the other form; other bodies take both. `body_code` only
+/// names the body in the message.
 pub fn check_employment_form(
     body_code: &str,
+    seats: Option<EmploymentForm>,
     form: Option<EmploymentForm>,
 ) -> Result<(), FieldError> {
-    let message = match (body_code, form) {
-        ("MSB", Some(EmploymentForm::Dienstverband)) => {
-            "Leden van het MSB zijn vrijgevestigd; kies voor specialisten in dienstverband de VMSD."
-        }
-        ("VMSD", Some(EmploymentForm::Vrijgevestigd)) => {
-            "Leden van de VMSD zijn in dienstverband; kies voor vrijgevestigde specialisten het MSB."
-        }
-        _ => return Ok(()),
+    match (seats, form) {
+        (Some(seats), Some(form)) if seats != form => Err(FieldError::new(
+            "employment_form",
+            misfit_message(body_code, seats),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn misfit_message(body_code: &str, seats: EmploymentForm) -> String {
+    match seats {
+        EmploymentForm::Vrijgevestigd => format!(
+            "Leden van {body_code} zijn vrijgevestigd; kies voor een specialist in dienstverband een gremium van specialisten in dienstverband."
+        ),
+        EmploymentForm::Dienstverband => format!(
+            "Leden van {body_code} zijn in dienstverband; kies voor een vrijgevestigde specialist een gremium van vrijgevestigde specialisten."
+        ),
+    }
+}
+
+/// Binding a body's seats to one employment form must fit its members as they are: the members
+/// of the other form are named, so the administrator can move them first.
+pub fn check_seat_employment_form<'a>(
+    body_code: &str,
+    seats: Option<EmploymentForm>,
+    members: impl IntoIterator<Item = (&'a str, Option<EmploymentForm>)>,
+) -> Result<(), FieldError> {
+    let Some(seats) = seats else {
+        return Ok(());
     };
-    Err(FieldError::new("employment_form", message))
+    let misfits: Vec<&str> = members
+        .into_iter()
+        .filter(|(_, form)| form.is_some_and(|f| f != seats))
+        .map(|(name, _)| name)
+        .collect();
+    if misfits.is_empty() {
+        return Ok(());
+    }
+    Err(FieldError::new(
+        "seat_employment_form",
+        format!(
+            "{} Dat past niet bij: {}. Pas eerst hun lidmaatschap aan.",
+            misfit_message(body_code, seats),
+            misfits.join(", ")
+        ),
+    ))
 }
 
 #[cfg(test)]
@@ -236,10 +292,34 @@ mod tests {
 
     #[test]
     fn employment_form_must_fit_the_body() {
-        assert!(check_employment_form("MSB", Some(EmploymentForm::Vrijgevestigd)).is_ok());
-        assert!(check_employment_form("MSB", Some(EmploymentForm::Dienstverband)).is_err());
-        assert!(check_employment_form("VMSD", Some(EmploymentForm::Vrijgevestigd)).is_err());
-        assert!(check_employment_form("VMS", Some(EmploymentForm::Dienstverband)).is_ok());
-        assert!(check_employment_form("RvB", None).is_ok());
+        use EmploymentForm::{Dienstverband as D, Vrijgevestigd as V};
+        assert!(check_employment_form("MSB", Some(V), Some(V)).is_ok());
+        assert!(check_employment_form("MSB", Some(V), Some(D)).is_err());
+        assert!(check_employment_form("VMSD", Some(D), Some(V)).is_err());
+        assert!(check_employment_form("VMS", None, Some(D)).is_ok());
+        assert!(check_employment_form("RvB", None, None).is_ok());
+        assert!(check_employment_form("MSB", Some(V), None).is_ok());
+        // The body's attribute decides, not its code.
+        let renamed = check_employment_form("MSBR", Some(V), Some(D)).unwrap_err();
+        assert!(
+            renamed
+                .message
+                .starts_with("Leden van MSBR zijn vrijgevestigd")
+        );
+        assert!(check_employment_form("MSB", None, Some(D)).is_ok());
+    }
+
+    #[test]
+    fn binding_seats_names_the_members_who_do_not_fit() {
+        use EmploymentForm::{Dienstverband as D, Vrijgevestigd as V};
+        let members = [("Hans", Some(V)), ("Noor", Some(D)), ("Eva", None)];
+        assert!(check_seat_employment_form("VMS", None, members).is_ok());
+        let err = check_seat_employment_form("VMS", Some(D), members).unwrap_err();
+        assert_eq!(err.field, "seat_employment_form");
+        assert!(
+            err.message
+                .ends_with("Dat past niet bij: Hans. Pas eerst hun lidmaatschap aan.")
+        );
+        assert!(check_seat_employment_form("VMS", Some(D), [("Noor", Some(D))]).is_ok());
     }
 }

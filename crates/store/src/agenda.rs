@@ -2,6 +2,7 @@
 
 use crate::audit::{self, Change, Who};
 use crate::{PgConnection, Store, StoreError};
+use domain::meetings::links::{ItemLink, LinkKind};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
@@ -15,7 +16,8 @@ pub struct ItemInput {
     pub subject: String,
     /// `None`: gezamenlijk.
     pub visibility_body_id: Option<i64>,
-    pub links: String,
+    /// What the item links to (agreements, budget scenarios).
+    pub links: Vec<ItemLink>,
     pub deciding_bodies: Vec<i64>,
     pub standing: Option<String>,
 }
@@ -34,13 +36,43 @@ pub struct Item {
     pub subject: String,
     pub visibility_body_id: Option<i64>,
     pub standing: Option<String>,
-    pub links: String,
     pub minutes: String,
     pub done: bool,
     pub carried_from_id: Option<i64>,
     pub follow_up_of_id: Option<i64>,
     pub version: i32,
     pub deciding_bodies: Vec<i64>,
+    /// Ids of the agreements and scenarios the item links to (see [`Item::links`]).
+    pub agreement_links: Vec<i64>,
+    pub scenario_links: Vec<i64>,
+}
+
+impl Item {
+    pub fn links(&self) -> Vec<ItemLink> {
+        let of = |kind: LinkKind, ids: &[i64]| {
+            ids.iter()
+                .map(move |&target| ItemLink { kind, target })
+                .collect::<Vec<_>>()
+        };
+        let mut links = of(LinkKind::Afspraak, &self.agreement_links);
+        links.extend(of(LinkKind::Scenario, &self.scenario_links));
+        links
+    }
+}
+
+/// The columns of an [`Item`], with its deciding bodies and links, for `FROM agenda_item i`.
+macro_rules! item_select {
+    () => {
+        "SELECT i.id, i.meeting_id, i.parent_id, i.position, i.title, i.description, i.presenter, i.planned_minutes,
+                i.purpose, i.subject, i.visibility_body_id, i.standing, i.minutes, i.done,
+                i.carried_from_id, i.follow_up_of_id, i.version,
+                COALESCE((SELECT array_agg(b.body_id ORDER BY b.body_id) FROM agenda_item_body b WHERE b.item_id = i.id), '{}') AS deciding_bodies,
+                COALESCE((SELECT array_agg(l.agreement_id ORDER BY l.agreement_id) FROM agenda_item_link l
+                          WHERE l.item_id = i.id AND l.agreement_id IS NOT NULL), '{}') AS agreement_links,
+                COALESCE((SELECT array_agg(l.budget_scenario_id ORDER BY l.budget_scenario_id) FROM agenda_item_link l
+                          WHERE l.item_id = i.id AND l.budget_scenario_id IS NOT NULL), '{}') AS scenario_links
+         FROM agenda_item i "
+    };
 }
 
 /// All items of a meeting in one query, ordered by position (the caller builds the outline).
@@ -50,44 +82,31 @@ pub async fn items(store: &Store, meeting_id: i64) -> Result<Vec<Item>, StoreErr
 }
 
 pub async fn items_on(conn: &mut PgConnection, meeting_id: i64) -> Result<Vec<Item>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT i.id, i.meeting_id, i.parent_id, i.position, i.title, i.description, i.presenter, i.planned_minutes,
-                i.purpose, i.subject, i.visibility_body_id, i.standing, i.links, i.minutes, i.done,
-                i.carried_from_id, i.follow_up_of_id, i.version,
-                COALESCE((SELECT array_agg(b.body_id ORDER BY b.body_id) FROM agenda_item_body b WHERE b.item_id = i.id), '{}') AS deciding_bodies
-         FROM agenda_item i WHERE i.meeting_id = $1 ORDER BY i.position, i.id",
-    )
+    Ok(sqlx::query_as(concat!(
+        item_select!(),
+        "WHERE i.meeting_id = $1 ORDER BY i.position, i.id"
+    ))
     .bind(meeting_id)
     .fetch_all(conn)
     .await?)
 }
 
 pub async fn get_on(conn: &mut PgConnection, id: i64) -> Result<Item, StoreError> {
-    sqlx::query_as(
-        "SELECT i.id, i.meeting_id, i.parent_id, i.position, i.title, i.description, i.presenter, i.planned_minutes,
-                i.purpose, i.subject, i.visibility_body_id, i.standing, i.links, i.minutes, i.done,
-                i.carried_from_id, i.follow_up_of_id, i.version,
-                COALESCE((SELECT array_agg(b.body_id ORDER BY b.body_id) FROM agenda_item_body b WHERE b.item_id = i.id), '{}') AS deciding_bodies
-         FROM agenda_item i WHERE i.id = $1",
-    )
-    .bind(id)
-    .fetch_optional(conn)
-    .await?
-    .ok_or(StoreError::NotFound)
+    sqlx::query_as(concat!(item_select!(), "WHERE i.id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or(StoreError::NotFound)
 }
 
 /// Several items by id in one query (any meeting).
 pub async fn by_ids(store: &Store, ids: &[i64]) -> Result<Vec<Item>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT i.id, i.meeting_id, i.parent_id, i.position, i.title, i.description, i.presenter, i.planned_minutes,
-                i.purpose, i.subject, i.visibility_body_id, i.standing, i.links, i.minutes, i.done,
-                i.carried_from_id, i.follow_up_of_id, i.version,
-                COALESCE((SELECT array_agg(b.body_id ORDER BY b.body_id) FROM agenda_item_body b WHERE b.item_id = i.id), '{}') AS deciding_bodies
-         FROM agenda_item i WHERE i.id = ANY($1)",
+    Ok(
+        sqlx::query_as(concat!(item_select!(), "WHERE i.id = ANY($1)"))
+            .bind(ids)
+            .fetch_all(store.pool())
+            .await?,
     )
-    .bind(ids)
-    .fetch_all(store.pool())
-    .await?)
 }
 
 pub async fn get(store: &Store, id: i64) -> Result<Item, StoreError> {
@@ -108,6 +127,37 @@ async fn write_bodies(conn: &mut PgConnection, id: i64, bodies: &[i64]) -> Resul
     Ok(())
 }
 
+/// Replaces an item's links. A target that does not exist is refused by its foreign key; the
+/// caller has already checked that the person may see each one.
+async fn write_links(
+    conn: &mut PgConnection,
+    id: i64,
+    links: &[ItemLink],
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM agenda_item_link WHERE item_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    let kinds: Vec<&str> = links.iter().map(|l| l.kind.code()).collect();
+    let target = |kind: LinkKind| -> Vec<Option<i64>> {
+        links
+            .iter()
+            .map(|l| (l.kind == kind).then_some(l.target))
+            .collect()
+    };
+    sqlx::query(
+        "INSERT INTO agenda_item_link (item_id, kind, agreement_id, budget_scenario_id)
+         SELECT $1, k, a, s FROM unnest($2::text[], $3::bigint[], $4::bigint[]) AS t(k, a, s)",
+    )
+    .bind(id)
+    .bind(&kinds)
+    .bind(target(LinkKind::Afspraak))
+    .bind(target(LinkKind::Scenario))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// Adds an item at `position`; links to an earlier item record carry-over or follow-up.
 pub async fn add(
     conn: &mut PgConnection,
@@ -120,8 +170,8 @@ pub async fn add(
 ) -> Result<i64, StoreError> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO agenda_item (meeting_id, parent_id, position, title, description, presenter, planned_minutes,
-                                  purpose, subject, visibility_body_id, links, standing, carried_from_id, follow_up_of_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+                                  purpose, subject, visibility_body_id, standing, carried_from_id, follow_up_of_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
     )
     .bind(meeting_id)
     .bind(input.parent_id)
@@ -133,13 +183,13 @@ pub async fn add(
     .bind(&input.purpose)
     .bind(&input.subject)
     .bind(input.visibility_body_id)
-    .bind(&input.links)
     .bind(&input.standing)
     .bind(carried_from)
     .bind(follow_up_of)
     .fetch_one(&mut *conn)
     .await?;
     write_bodies(conn, id, &input.deciding_bodies).await?;
+    write_links(conn, id, &input.links).await?;
     crate::live::notify(conn, meeting_id).await?;
     let after = get_on(conn, id).await?;
     audit::record(
@@ -161,7 +211,7 @@ pub async fn update(
     let before = get_on(conn, id).await?;
     let n = sqlx::query(
         "UPDATE agenda_item SET parent_id = $3, title = $4, description = $5, presenter = $6, planned_minutes = $7,
-                purpose = $8, subject = $9, visibility_body_id = $10, links = $11, version = version + 1
+                purpose = $8, subject = $9, visibility_body_id = $10, version = version + 1
          WHERE id = $1 AND version = $2",
     )
     .bind(id)
@@ -174,7 +224,6 @@ pub async fn update(
     .bind(&input.purpose)
     .bind(&input.subject)
     .bind(input.visibility_body_id)
-    .bind(&input.links)
     .execute(&mut *conn)
     .await?
     .rows_affected();
@@ -182,6 +231,7 @@ pub async fn update(
         return Err(StoreError::Conflict);
     }
     write_bodies(conn, id, &input.deciding_bodies).await?;
+    write_links(conn, id, &input.links).await?;
     crate::live::notify(conn, before.meeting_id).await?;
     let after = get_on(conn, id).await?;
     audit::record(
@@ -271,4 +321,75 @@ pub async fn has_follow_up(conn: &mut PgConnection, item_id: i64) -> Result<bool
             .fetch_one(conn)
             .await?,
     )
+}
+
+/// The object a link points to, as a reader sees it: the agreement's title and visibility, or
+/// the scenario's year and name.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkTarget {
+    pub item_id: i64,
+    pub kind: LinkKind,
+    pub target: i64,
+    pub title: String,
+    /// An agreement's visibility (none: gezamenlijk); scenarios have none.
+    pub visibility_body_id: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct LinkRow {
+    item_id: i64,
+    kind: String,
+    target: i64,
+    title: String,
+    visibility_body_id: Option<i64>,
+}
+
+/// A kind the domain does not know is an error, never a default.
+fn targets(rows: Vec<LinkRow>) -> Result<Vec<LinkTarget>, StoreError> {
+    rows.into_iter()
+        .map(|r| {
+            Ok(LinkTarget {
+                kind: LinkKind::parse(&r.kind)
+                    .ok_or_else(|| StoreError::Other(format!("link kind {}", r.kind)))?,
+                item_id: r.item_id,
+                target: r.target,
+                title: r.title,
+                visibility_body_id: r.visibility_body_id,
+            })
+        })
+        .collect()
+}
+
+/// The link targets of every item of a meeting, in one query.
+pub async fn links_for_meeting(
+    store: &Store,
+    meeting_id: i64,
+) -> Result<Vec<LinkTarget>, StoreError> {
+    let rows = sqlx::query_as(
+        "SELECT l.item_id, l.kind, COALESCE(l.agreement_id, l.budget_scenario_id) AS target,
+                COALESCE(a.title, s.year::text || ' ' || s.name) AS title, a.visibility_body_id
+         FROM agenda_item_link l JOIN agenda_item i ON i.id = l.item_id
+         LEFT JOIN agreement a ON a.id = l.agreement_id
+         LEFT JOIN budget_scenario s ON s.id = l.budget_scenario_id
+         WHERE i.meeting_id = $1 ORDER BY l.item_id, l.kind, title",
+    )
+    .bind(meeting_id)
+    .fetch_all(store.pool())
+    .await?;
+    targets(rows)
+}
+
+/// Every agreement and scenario as a link target (the caller keeps those the person may see),
+/// agreements first, each by title.
+pub async fn linkable(store: &Store) -> Result<Vec<LinkTarget>, StoreError> {
+    let rows = sqlx::query_as(
+        "SELECT 0::bigint AS item_id, 'afspraak' AS kind, a.id AS target, a.title, a.visibility_body_id
+         FROM agreement a
+         UNION ALL
+         SELECT 0, 'scenario', s.id, s.year::text || ' ' || s.name, NULL FROM budget_scenario s
+         ORDER BY kind, title, target",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    targets(rows)
 }

@@ -2,7 +2,7 @@
 
 use crate::audit::{self, Change, Who};
 use crate::{PgConnection, Store, StoreError};
-use domain::people::{BodyCode, BodyKind};
+use domain::people::{BodyCode, BodyKind, EmploymentForm};
 use serde::Serialize;
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, PartialEq, Eq)]
@@ -16,6 +16,17 @@ pub struct Body {
     pub members: i64,
     pub quorum_percent: i16,
     pub majority: String,
+    /// `vrijgevestigd`, `dienstverband` or none: the employment form of the body's seats.
+    pub seat_employment_form: Option<String>,
+}
+
+impl Body {
+    /// The employment form of the body's seats, as the voting and membership rules read it.
+    pub fn seats(&self) -> Option<EmploymentForm> {
+        self.seat_employment_form
+            .as_deref()
+            .and_then(EmploymentForm::parse)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -28,6 +39,7 @@ pub struct BodyInput {
     pub quorum_percent: i16,
     /// `gewoon`, `twee_derde` or `unaniem`.
     pub majority: String,
+    pub seat_employment_form: Option<EmploymentForm>,
 }
 
 pub async fn list(store: &Store) -> Result<Vec<Body>, StoreError> {
@@ -38,7 +50,8 @@ pub async fn list(store: &Store) -> Result<Vec<Body>, StoreError> {
 pub async fn list_on(conn: &mut PgConnection) -> Result<Vec<Body>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT b.id, b.code, b.name, b.kind, b.sort_order, b.version,
-            (SELECT count(*) FROM membership m WHERE m.body_id = b.id) AS members, b.quorum_percent, b.majority
+            (SELECT count(*) FROM membership m WHERE m.body_id = b.id) AS members, b.quorum_percent, b.majority,
+            b.seat_employment_form
          FROM body b ORDER BY b.sort_order, b.code",
     )
     .fetch_all(conn)
@@ -48,7 +61,8 @@ pub async fn list_on(conn: &mut PgConnection) -> Result<Vec<Body>, StoreError> {
 async fn get_on(conn: &mut PgConnection, id: i64) -> Result<Body, StoreError> {
     sqlx::query_as(
         "SELECT b.id, b.code, b.name, b.kind, b.sort_order, b.version,
-            (SELECT count(*) FROM membership m WHERE m.body_id = b.id) AS members, b.quorum_percent, b.majority FROM body b WHERE b.id = $1",
+            (SELECT count(*) FROM membership m WHERE m.body_id = b.id) AS members, b.quorum_percent, b.majority,
+            b.seat_employment_form FROM body b WHERE b.id = $1",
     )
     .bind(id)
     .fetch_optional(conn)
@@ -67,7 +81,8 @@ pub async fn create(
     input: &BodyInput,
 ) -> Result<i64, StoreError> {
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO body (code, name, kind, sort_order, quorum_percent, majority) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO body (code, name, kind, sort_order, quorum_percent, majority, seat_employment_form)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(input.code.as_str())
     .bind(&input.name)
@@ -75,6 +90,7 @@ pub async fn create(
     .bind(input.sort_order)
     .bind(input.quorum_percent)
     .bind(&input.majority)
+    .bind(input.seat_employment_form.map(|f| f.code()))
     .fetch_one(&mut *conn)
     .await?;
     let after = get_on(conn, id).await?;
@@ -92,7 +108,7 @@ pub async fn update(
     let before = get_on(conn, id).await?;
     let n = sqlx::query(
         "UPDATE body SET code = $3, name = $4, kind = $5, sort_order = $6, quorum_percent = $7, majority = $8,
-                version = version + 1
+                seat_employment_form = $9, version = version + 1
          WHERE id = $1 AND version = $2",
     )
     .bind(id)
@@ -103,6 +119,7 @@ pub async fn update(
     .bind(input.sort_order)
     .bind(input.quorum_percent)
     .bind(&input.majority)
+    .bind(input.seat_employment_form.map(|f| f.code()))
     .execute(&mut *conn)
     .await?
     .rows_affected();
@@ -118,4 +135,19 @@ pub async fn update(
             .after(&after),
     )
     .await
+}
+
+/// The members of a body with their employment form (disabled accounts too: their membership
+/// still stands), for the check when the body's seats are bound to one employment form.
+pub async fn member_forms(
+    conn: &mut PgConnection,
+    id: i64,
+) -> Result<Vec<(String, Option<String>)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT p.name, m.employment_form FROM membership m JOIN person p ON p.id = m.person_id
+         WHERE m.body_id = $1 ORDER BY p.name",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await?)
 }

@@ -60,7 +60,17 @@ pub async fn get(store: &Store, id: i64) -> Result<Decision, StoreError> {
     .ok_or(StoreError::NotFound)
 }
 
-async fn on_item_body(
+/// The decision of one body on one item, if recorded.
+pub async fn on_item_body(
+    store: &Store,
+    item: i64,
+    body: i64,
+) -> Result<Option<Decision>, StoreError> {
+    let mut conn = store.pool().acquire().await?;
+    on_item_body_on(&mut conn, item, body).await
+}
+
+async fn on_item_body_on(
     conn: &mut PgConnection,
     item: i64,
     body: i64,
@@ -75,22 +85,37 @@ async fn on_item_body(
     .await?)
 }
 
-/// Records (or corrects) the decision of one body on one item, with its named votes.
+/// Records the decision of one body on one item with its named votes, based on the version the
+/// form showed: 0 for a new decision. `Conflict` when the stored decision is not that version
+/// (someone recorded or corrected it meanwhile); nothing is written then (F4).
 pub async fn record(
     conn: &mut PgConnection,
     who: &Who,
     input: &DecisionInput,
+    expected_version: i32,
 ) -> Result<i64, StoreError> {
-    let before = on_item_body(conn, input.item_id, input.body_id).await?;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO decision (item_id, body_id, outcome, text, votes_for, votes_against, votes_abstain, vote_summary, recorded_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-         ON CONFLICT (item_id, body_id) DO UPDATE SET outcome = EXCLUDED.outcome, text = EXCLUDED.text,
-             votes_for = EXCLUDED.votes_for, votes_against = EXCLUDED.votes_against, votes_abstain = EXCLUDED.votes_abstain,
-             vote_summary = EXCLUDED.vote_summary, recorded_by = EXCLUDED.recorded_by, recorded_at = now(),
-             version = decision.version + 1
-         RETURNING id",
-    )
+    // Decisions on one item take turns, so that whoever records second sees the first decision
+    // when judging the joint outcome (a divided item must never go unnoticed).
+    sqlx::query("SELECT 1 FROM agenda_item WHERE id = $1 FOR UPDATE")
+        .bind(input.item_id)
+        .execute(&mut *conn)
+        .await?;
+    let before = on_item_body_on(conn, input.item_id, input.body_id).await?;
+    let id: Option<i64> = if expected_version == 0 {
+        sqlx::query_scalar(
+            "INSERT INTO decision (item_id, body_id, outcome, text, votes_for, votes_against, votes_abstain, vote_summary, recorded_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             ON CONFLICT (item_id, body_id) DO NOTHING
+             RETURNING id",
+        )
+    } else {
+        sqlx::query_scalar(
+            "UPDATE decision SET outcome = $3, text = $4, votes_for = $5, votes_against = $6, votes_abstain = $7,
+                    vote_summary = $8, recorded_by = $9, recorded_at = now(), version = version + 1
+             WHERE item_id = $1 AND body_id = $2 AND version = $10
+             RETURNING id",
+        )
+    }
     .bind(input.item_id)
     .bind(input.body_id)
     .bind(&input.outcome)
@@ -100,8 +125,12 @@ pub async fn record(
     .bind(input.votes_abstain)
     .bind(&input.vote_summary)
     .bind(who.id)
-    .fetch_one(&mut *conn)
+    .bind(expected_version)
+    .fetch_optional(&mut *conn)
     .await?;
+    let Some(id) = id else {
+        return Err(StoreError::Conflict);
+    };
     sqlx::query("DELETE FROM vote WHERE decision_id = $1")
         .bind(id)
         .execute(&mut *conn)
@@ -124,6 +153,16 @@ pub async fn record(
     Ok(id)
 }
 
+/// The named votes of one decision: (person, choice).
+pub async fn votes_of(store: &Store, decision_id: i64) -> Result<Vec<(i64, String)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT person_id, choice FROM vote WHERE decision_id = $1 ORDER BY person_id",
+    )
+    .bind(decision_id)
+    .fetch_all(store.pool())
+    .await?)
+}
+
 /// A member of a body, as needed for attendance and voting.
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct Member {
@@ -131,6 +170,8 @@ pub struct Member {
     pub name: String,
     pub body_id: i64,
     pub body_code: String,
+    /// The employment form of the body's seats (see `bodies::Body::seats`).
+    pub body_seats: Option<String>,
     pub position: String,
     pub employment_form: Option<String>,
 }
@@ -138,7 +179,8 @@ pub struct Member {
 /// The members of these bodies (a person in two bodies appears twice).
 pub async fn members(store: &Store, bodies: &[i64]) -> Result<Vec<Member>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT m.person_id, p.name, m.body_id, b.code AS body_code, m.position, m.employment_form
+        "SELECT m.person_id, p.name, m.body_id, b.code AS body_code, b.seat_employment_form AS body_seats,
+                m.position, m.employment_form
          FROM membership m JOIN person p ON p.id = m.person_id JOIN body b ON b.id = m.body_id
          WHERE m.body_id = ANY($1) AND p.disabled_at IS NULL
          ORDER BY b.sort_order, p.name",
@@ -158,12 +200,41 @@ pub async fn attendance(store: &Store, meeting_id: i64) -> Result<Vec<(i64, bool
     )
 }
 
+/// The version of a meeting's attendance list (0: never saved).
+pub async fn attendance_version(store: &Store, meeting_id: i64) -> Result<i32, StoreError> {
+    sqlx::query_scalar("SELECT attendance_version FROM meeting WHERE id = $1")
+        .bind(meeting_id)
+        .fetch_optional(store.pool())
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+/// Replaces the attendance list of a meeting, based on the version the form showed; `Conflict`
+/// when someone saved it meanwhile, and then nothing is written (F4).
 pub async fn set_attendance(
     conn: &mut PgConnection,
     who: &Who,
     meeting_id: i64,
+    expected_version: i32,
     rows: &[(i64, bool)],
 ) -> Result<(), StoreError> {
+    let n = sqlx::query(
+        "UPDATE meeting SET attendance_version = attendance_version + 1 WHERE id = $1 AND attendance_version = $2",
+    )
+    .bind(meeting_id)
+    .bind(expected_version)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(StoreError::Conflict);
+    }
+    let before: Vec<(i64, bool)> = sqlx::query_as(
+        "SELECT person_id, present FROM attendance WHERE meeting_id = $1 ORDER BY person_id",
+    )
+    .bind(meeting_id)
+    .fetch_all(&mut *conn)
+    .await?;
     sqlx::query("DELETE FROM attendance WHERE meeting_id = $1")
         .bind(meeting_id)
         .execute(&mut *conn)
@@ -180,7 +251,9 @@ pub async fn set_attendance(
     audit::record(
         conn,
         who,
-        Change::new("meeting", meeting_id, "attendance").after(rows),
+        Change::new("meeting", meeting_id, "attendance")
+            .before(before)
+            .after(rows),
     )
     .await
 }

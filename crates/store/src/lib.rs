@@ -15,6 +15,7 @@ pub mod calendar;
 pub mod decisions;
 pub mod embedded;
 pub mod error;
+pub mod follow_ups;
 pub mod live;
 pub mod meetings;
 pub mod minutes;

@@ -50,6 +50,11 @@ async fn meeting_on(conn: &mut PgConnection, id: i64) -> Result<Meeting, StoreEr
     .ok_or(StoreError::NotFound)
 }
 
+/// A meeting, inside the caller's transaction.
+pub async fn get_on(conn: &mut PgConnection, id: i64) -> Result<Meeting, StoreError> {
+    meeting_on(conn, id).await
+}
+
 pub async fn get(store: &Store, id: i64) -> Result<Meeting, StoreError> {
     let mut conn = store.pool().acquire().await?;
     meeting_on(&mut conn, id).await
@@ -256,16 +261,20 @@ pub async fn set_current_item(
     .await
 }
 
-/// The next joint meeting after `after` whose agenda can still change, if one is planned.
-pub async fn next_joint_after(
+/// The joint meetings that start after `after`, soonest first: the candidates for a divided
+/// item's follow-up (the domain's `decisions::follow_up_fits` chooses among them).
+pub async fn later_joint(
     conn: &mut PgConnection,
     after: OffsetDateTime,
-) -> Result<Option<i64>, StoreError> {
-    Ok(sqlx::query_scalar(
-        "SELECT id FROM meeting WHERE kind = 'gezamenlijk' AND starts_at > $1 AND status IN ('concept', 'gepubliceerd')
-         ORDER BY starts_at LIMIT 1",
+) -> Result<Vec<Meeting>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT m.id, m.title, m.kind, m.starts_at, m.ends_at, m.location, m.video_url, m.status, m.series_id,
+                m.minutes_adopted_in, m.current_item_id, m.current_item_started_at, m.version,
+                COALESCE((SELECT array_agg(mb.body_id ORDER BY mb.body_id) FROM meeting_body mb WHERE mb.meeting_id = m.id), '{}') AS bodies
+         FROM meeting m WHERE m.kind = 'gezamenlijk' AND m.starts_at > $1
+         ORDER BY m.starts_at, m.id",
     )
     .bind(after)
-    .fetch_optional(conn)
+    .fetch_all(conn)
     .await?)
 }

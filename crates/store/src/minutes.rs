@@ -87,7 +87,7 @@ pub async fn carry_over(
         purpose: item.purpose.clone(),
         subject: item.subject.clone(),
         visibility_body_id: item.visibility_body_id,
-        links: item.links.clone(),
+        links: item.links(),
         deciding_bodies: item.deciding_bodies.clone(),
         standing: None,
     };

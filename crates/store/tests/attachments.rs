@@ -20,7 +20,7 @@ fn item(title: &str) -> ItemInput {
         purpose: "bespreking".into(),
         subject: "algemeen".into(),
         visibility_body_id: None,
-        links: String::new(),
+        links: Vec::new(),
         deciding_bodies: Vec::new(),
         standing: None,
     }

@@ -17,6 +17,7 @@ async fn bodies_are_created_renamed_and_versioned(pool: PgPool) {
         sort_order: 90,
         quorum_percent: 50,
         majority: "gewoon".into(),
+        seat_employment_form: None,
     };
     let mut tx = s.begin().await.unwrap();
     let id = bodies::create(&mut tx, &admin(), &input).await.unwrap();

@@ -90,7 +90,7 @@ async fn seed_meeting(store: &Store) -> i64 {
             purpose: "besluitvorming".into(),
             subject: "algemeen".into(),
             visibility_body_id: if n % 7 == 6 { Some(msb) } else { None },
-            links: String::new(),
+            links: Vec::new(),
             deciding_bodies: vec![rvb, msb],
             standing: None,
         };
@@ -124,7 +124,7 @@ async fn seed_meeting(store: &Store) -> i64 {
                     vote_summary: String::new(),
                     named: Vec::new(),
                 };
-                store::decisions::record(&mut tx, &who, &decision)
+                store::decisions::record(&mut tx, &who, &decision, 0)
                     .await
                     .unwrap();
             }

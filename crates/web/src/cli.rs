@@ -271,7 +271,7 @@ async fn person_input(db: &store::Store, args: &AddUserArgs) -> anyhow::Result<P
             ),
             None => None,
         };
-        domain::people::check_employment_form(&body.code, employment_form)
+        domain::people::check_employment_form(&body.code, body.seats(), employment_form)
             .map_err(|e| anyhow::anyhow!("--body {spec}: {e}"))?;
         memberships.push(MembershipInput {
             body_id: body.id,

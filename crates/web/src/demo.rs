@@ -229,6 +229,7 @@ pub async fn load(store: &Store) -> anyhow::Result<()> {
         sort_order: 90,
         quorum_percent: 50,
         majority: "gewoon".into(),
+        seat_employment_form: None,
     };
     store::bodies::create(&mut tx, &who, &rvt).await?;
     for (code, name, kind) in VAKGROEPEN {
@@ -329,7 +330,7 @@ async fn meetings(
         purpose: purpose.into(),
         subject: subject.into(),
         visibility_body_id: visibility,
-        links: String::new(),
+        links: Vec::new(),
         deciding_bodies: deciding,
         standing: None,
     };

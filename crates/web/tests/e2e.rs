@@ -588,17 +588,26 @@ async fn two_members_follow_the_live_meeting() {
         }
     }
 
-    // The RvB adopts, the MSB rejects: divided, on both pages, without a reload.
+    // The RvB adopts, the MSB rejects: divided, on both pages, without a reload. Each body's
+    // decision is recorded by its own secretary.
     let decide = format!("{page}/punten/{item}/besluit");
-    post(
-        decide.clone(),
-        vec![
-            ("body_id", rvb_body),
-            ("outcome", "aangenomen".into()),
-            ("text", "Akkoord met de uitgangspunten.".into()),
-        ],
-    )
-    .await;
+    let rvb_secretary = Http::new(&app.base);
+    rvb_secretary
+        .login("s.bakker@rijnoever.example", e2e_support::DEMO_PASSWORD)
+        .await;
+    let rvb_csrf = e2e_support::hidden_field(&rvb_secretary.get(&page).await.body, "_csrf")
+        .expect("a _csrf field for the RvB secretary");
+    rvb_secretary
+        .post_ok(
+            &decide,
+            &rvb_csrf,
+            &[
+                ("body_id", rvb_body),
+                ("outcome", "aangenomen".into()),
+                ("text", "Akkoord met de uitgangspunten.".into()),
+            ],
+        )
+        .await;
     let sent = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .expect("clock")
@@ -673,10 +682,11 @@ async fn the_secretary_keeps_typing_while_the_meeting_changes() {
             .fetch_one(&mut db)
             .await
             .expect("the joint item");
-    let rvb: i64 = sqlx::query_scalar("SELECT id FROM body WHERE code = 'RvB'")
+    // The MSB+ secretary records the MSB's decision (the RvB's is not hers to record).
+    let msb: i64 = sqlx::query_scalar("SELECT id FROM body WHERE code = 'MSB'")
         .fetch_one(&mut db)
         .await
-        .expect("RvB");
+        .expect("MSB");
     let _ = db.close().await;
 
     // The same secretary, also over plain HTTP (another session), makes the changes.
@@ -727,7 +737,7 @@ async fn the_secretary_keeps_typing_while_the_meeting_changes() {
             &format!("{page}/punten/{item}/besluit"),
             &[
                 ("_csrf", &csrf),
-                ("body_id", &rvb.to_string()),
+                ("body_id", &msb.to_string()),
                 ("outcome", "aangenomen"),
                 ("text", "Akkoord, met dank."),
             ],

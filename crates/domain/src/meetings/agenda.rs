@@ -1,5 +1,6 @@
 //! Agenda order, numbering and planned times (A2), moving items, and the live timer (A5).
 
+use crate::authz::Visibility;
 use std::collections::{BTreeMap, BTreeSet};
 use time::{Duration, OffsetDateTime, PrimitiveDateTime};
 
@@ -228,6 +229,27 @@ pub fn timer(planned_minutes: u32, started: OffsetDateTime, now: OffsetDateTime)
         remaining_secs,
         over: remaining_secs < 0,
     }
+}
+
+/// A sub-item is seen by no more people than its parent: under an item for one body only it is
+/// for that body only, or it would show up — numbered under nothing — for the others.
+pub fn sub_item_fits(parent: Visibility, child: Visibility) -> bool {
+    match parent {
+        Visibility::Gezamenlijk => true,
+        Visibility::Body(_) => child == parent,
+    }
+}
+
+/// Why a sub-item does not fit under its parent (`code`: the parent's body).
+pub fn sub_item_message(code: &str) -> String {
+    format!("Een onderdeel van een punt dat alleen voor {code} is, is ook alleen voor {code}.")
+}
+
+/// Why an item with sub-items for more people cannot be restricted to body `code`.
+pub fn restricted_parent_message(code: &str) -> String {
+    format!(
+        "Dit punt heeft onderdelen die niet alleen voor {code} zijn; maak die eerst ook alleen voor {code}."
+    )
 }
 
 #[cfg(test)]

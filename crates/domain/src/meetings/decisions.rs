@@ -1,7 +1,10 @@
 //! Decisions per body on one joint item (A3): each body decides for itself (seed 000 §3.3.1),
 //! and the joint outcome is derived, never recorded.
 
-use super::kinds::DecisionOutcome;
+use super::kinds::{DecisionOutcome, MeetingKind};
+use super::status::{MeetingStatus, agenda_editable};
+use crate::authz::Actor;
+use crate::people::{Position, Role};
 use std::collections::BTreeSet;
 
 /// One body's decision on an item.
@@ -59,6 +62,47 @@ pub fn joint_outcome(deciding_bodies: &[i64], decisions: &[BodyDecision]) -> Joi
 pub fn needs_follow_up(outcome: JointOutcome) -> bool {
     outcome == JointOutcome::Verdeeld
 }
+
+/// A meeting as a candidate for a divided item's follow-up.
+#[derive(Debug, Clone, Copy)]
+pub struct Candidate<'a> {
+    pub kind: MeetingKind,
+    pub status: MeetingStatus,
+    pub starts_at: time::OffsetDateTime,
+    pub bodies: &'a [i64],
+}
+
+/// Where the follow-up of a divided item decided on in a meeting that started at `after` may
+/// go: a later joint meeting whose agenda can still change, in which every deciding body takes
+/// part (so each can decide again).
+pub fn follow_up_fits(after: time::OffsetDateTime, deciding: &[i64], c: &Candidate) -> bool {
+    c.kind == MeetingKind::Gezamenlijk
+        && c.starts_at > after
+        && agenda_editable(c.status)
+        && deciding.iter().all(|b| c.bodies.contains(b))
+}
+
+/// The title of a follow-up item.
+pub fn follow_up_title(title: &str) -> String {
+    format!("Vervolg: {title}")
+}
+
+pub const FOLLOW_UP_DESCRIPTION: &str = "De gremia besloten verschillend over dit punt; het komt terug op deze gezamenlijke vergadering.";
+
+/// Whether a person records the decision of `body` (product.md §0): the body's own secretary (a
+/// secretary by role with the function secretaris in that body) or a member of that body with a
+/// seat — never someone on behalf of another body. `memberships` are the person's own, as
+/// (body, function).
+pub fn may_record(actor: &Actor, memberships: &[(i64, Position)], body: i64) -> bool {
+    memberships.iter().any(|&(b, position)| {
+        b == body
+            && (position.has_seat()
+                || (position == Position::Secretaris && actor.has_role(Role::Secretaris)))
+    })
+}
+
+/// Why a decision form for another body is refused.
+pub const NOT_YOUR_BODY: &str = "U legt alleen besluiten vast van uw eigen gremium: als secretaris van dat gremium of als lid met een zetel. Het besluit van een ander gremium legt dat gremium zelf vast.";
 
 #[cfg(test)]
 mod tests;

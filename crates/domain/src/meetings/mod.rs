@@ -7,5 +7,6 @@ pub mod decisions;
 pub mod filetype;
 pub mod ical;
 pub mod kinds;
+pub mod links;
 pub mod status;
 pub mod voting;

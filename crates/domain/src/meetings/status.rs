@@ -21,17 +21,19 @@ pub enum MeetingTransition {
     Withdraw,
     Open,
     Close,
-    /// Done from the later meeting that adopts the minutes (see [`can_adopt_minutes`]).
+    /// Done only by the later meeting that adopts the minutes (see [`can_adopt_minutes`]): it
+    /// records that meeting and freezes the actions, which a status button cannot.
     AdoptMinutes,
 }
 
 impl MeetingTransition {
+    /// Forward steps first, so that the first button offered is the next stage of the meeting.
     pub const ALL: [MeetingTransition; 5] = [
         MeetingTransition::Publish,
-        MeetingTransition::Withdraw,
         MeetingTransition::Open,
         MeetingTransition::Close,
         MeetingTransition::AdoptMinutes,
+        MeetingTransition::Withdraw,
     ];
 
     pub fn from(self) -> MeetingStatus {
@@ -73,9 +75,17 @@ impl MeetingTransition {
             .find(|t| t.from() == from && t.to() == to)
     }
 
-    /// The steps open from a status, for the buttons on the meeting page.
+    /// Whether a status button takes this step.
+    pub fn by_button(self) -> bool {
+        self != MeetingTransition::AdoptMinutes
+    }
+
+    /// The steps a status button takes from a status, for the meeting page.
     pub fn available(from: MeetingStatus) -> Vec<Self> {
-        Self::ALL.into_iter().filter(|t| t.from() == from).collect()
+        Self::ALL
+            .into_iter()
+            .filter(|t| t.from() == from && t.by_button())
+            .collect()
     }
 }
 
@@ -97,14 +107,21 @@ pub enum StatusError {
     AdoptingMeetingNotInSession,
     #[error("Notulen worden vastgesteld in een latere vergadering.")]
     AdoptingMeetingNotLater,
+    #[error(
+        "Notulen worden vastgesteld in een latere vergadering, terwijl die bezig is: open die vergadering en kies ‘Notulen vorige vaststellen’."
+    )]
+    MinutesOnlyByAdoption,
 }
 
+/// A step a status button asks for. The adoption of minutes is refused here: only
+/// [`can_adopt_minutes`] leads there, from the adopting meeting.
 pub fn transition(from: MeetingStatus, to: MeetingStatus) -> Result<(), StatusError> {
     if from == to {
         return Err(StatusError::Unchanged(from));
     }
     match MeetingTransition::between(from, to) {
-        Some(_) => Ok(()),
+        Some(t) if t.by_button() => Ok(()),
+        Some(_) => Err(StatusError::MinutesOnlyByAdoption),
         None => Err(StatusError::NotAllowed { from, to }),
     }
 }

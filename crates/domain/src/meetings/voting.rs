@@ -80,20 +80,20 @@ pub struct Ballot {
     pub choice: Choice,
 }
 
-/// Whether a member of body `body_code` may vote on an item about `subject` (seed 000 §3.3.3):
-/// the fee matters of self-employed specialists are for the MSB's self-employed members only,
-/// the employment conditions of employed specialists for the VMSD's employed members only.
-pub fn eligible(body_code: &str, subject: Subject, member: &Member) -> bool {
+/// Whether a member may vote on an item about `subject` (seed 000 §3.3.3), in a body whose seats
+/// are for specialists of employment form `seats` (`None`: not bound to one; Beheer › Gremia):
+/// the fee matters of self-employed specialists are for the self-employed members of a body of
+/// self-employed specialists (the MSB), the employment conditions of employed specialists for the
+/// employed members of a body of employed specialists (the VMSD). What a body is decides, not
+/// its code, so a renamed body keeps its rules.
+pub fn eligible(seats: Option<EmploymentForm>, subject: Subject, member: &Member) -> bool {
     let form = member.employment_form;
+    let only = |wanted: EmploymentForm| seats == Some(wanted) && form == Some(wanted);
     member.has_seat
         && match subject {
             Subject::Algemeen => true,
-            Subject::FinancieelVrijgevestigd => {
-                body_code == "MSB" && form == Some(EmploymentForm::Vrijgevestigd)
-            }
-            Subject::ArbeidsvoorwaardenDienstverband => {
-                body_code == "VMSD" && form == Some(EmploymentForm::Dienstverband)
-            }
+            Subject::FinancieelVrijgevestigd => only(EmploymentForm::Vrijgevestigd),
+            Subject::ArbeidsvoorwaardenDienstverband => only(EmploymentForm::Dienstverband),
         }
 }
 
@@ -209,7 +209,7 @@ fn count(n: usize) -> u32 {
 /// Counts a named vote of one body. Only the first ballot of an eligible member who is present
 /// counts; the others are listed with the reason, so the secretary can see what was left out.
 pub fn tally(
-    body_code: &str,
+    seats: Option<EmploymentForm>,
     subject: Subject,
     rules: &BodyRules,
     members: &[Member],
@@ -218,7 +218,7 @@ pub fn tally(
 ) -> VoteResult {
     let eligible_ids: BTreeSet<i64> = members
         .iter()
-        .filter(|m| eligible(body_code, subject, m))
+        .filter(|m| eligible(seats, subject, m))
         .map(|m| m.person_id)
         .collect();
     let present: BTreeSet<i64> = present.iter().copied().collect();

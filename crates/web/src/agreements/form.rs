@@ -226,7 +226,7 @@ async fn form_view(
         selected: draft.budget_scenario.is_empty(),
     }];
     scenarios.extend(
-        store::budget::scenarios(&state.store, None)
+        visible_scenarios(state, user)
             .await?
             .into_iter()
             .map(|s| Choice {
@@ -508,7 +508,19 @@ struct Known {
     scenarios: Vec<i64>,
 }
 
-async fn known(state: &AppState) -> AppResult<Known> {
+/// The budget scenarios a person may refer to: all of them with access to the budget, else none
+/// (an id is then refused like one that does not exist).
+async fn visible_scenarios(
+    state: &AppState,
+    user: &User,
+) -> AppResult<Vec<store::budget::Scenario>> {
+    if !user.actor.can(Capability::ViewBudget) {
+        return Ok(Vec::new());
+    }
+    Ok(store::budget::scenarios(&state.store, None).await?)
+}
+
+async fn known(state: &AppState, user: &User) -> AppResult<Known> {
     let people = store::people::list(&state.store)
         .await?
         .into_iter()
@@ -521,7 +533,7 @@ async fn known(state: &AppState) -> AppResult<Known> {
         .filter(|v| v.active)
         .map(|v| (v.id, v.code, v.name))
         .collect();
-    let scenarios = store::budget::scenarios(&state.store, None)
+    let scenarios = visible_scenarios(state, user)
         .await?
         .into_iter()
         .map(|s| s.id)
@@ -651,7 +663,7 @@ pub(super) async fn create(
     let shown = origin
         .as_ref()
         .map(|o| (o.meeting_id, o.meeting_title.clone()));
-    let mut input = match validate(&draft, &user, &known(&state).await?) {
+    let mut input = match validate(&draft, &user, &known(&state, &user).await?) {
         Ok(i) => i,
         Err(errors) => {
             return form_page(&state, &ctx, &user, None, &draft, errors, shown, None).await;
@@ -840,7 +852,7 @@ pub(super) async fn update(
         )
         .await;
     }
-    let mut input = match validate(&draft, &user, &known(&state).await?) {
+    let mut input = match validate(&draft, &user, &known(&state, &user).await?) {
         Ok(i) => i,
         Err(errors) => {
             let shown = origin_shown(&detail);

@@ -12,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::Capability;
 use domain::meetings::voting::Majority;
-use domain::people::{BodyCode, BodyKind};
+use domain::people::{BodyCode, BodyKind, EmploymentForm, check_seat_employment_form};
 use serde::Deserialize;
 use store::StoreError;
 use store::bodies::{Body, BodyInput};
@@ -61,6 +61,9 @@ struct BodyForm {
     quorum_percent: String,
     #[serde(default = "default_majority")]
     majority: String,
+    /// Empty: the seats are not bound to one employment form.
+    #[serde(default)]
+    seat_employment_form: String,
 }
 
 fn default_quorum() -> String {
@@ -79,6 +82,7 @@ struct FormPage {
     form: BodyForm,
     kinds: &'static [BodyKind],
     majorities: &'static [Majority],
+    forms: &'static [EmploymentForm],
     errors: Errors,
 }
 
@@ -97,6 +101,7 @@ fn form_page(ctx: &Ctx, id: Option<i64>, form: BodyForm, errors: Errors) -> AppR
             form,
             kinds: BodyKind::ALL,
             majorities: Majority::ALL,
+            forms: EmploymentForm::ALL,
             errors,
         })?,
     )
@@ -146,24 +151,42 @@ fn validate(form: &BodyForm) -> Result<BodyInput, Errors> {
     if majority.is_none() {
         errors.add("majority", "Kies welke meerderheid nodig is.");
     }
+    let seat_employment_form = match form.seat_employment_form.as_str() {
+        "" => Some(None),
+        code => EmploymentForm::parse(code).map(Some),
+    };
+    if seat_employment_form.is_none() {
+        errors.add(
+            "seat_employment_form",
+            "Kies de arbeidsvorm van de zetels uit de lijst.",
+        );
+    }
     match (
         code,
         kind,
         sort_order,
         quorum_percent,
         majority,
+        seat_employment_form,
         errors.is_empty(),
     ) {
-        (Some(code), Some(kind), Some(sort_order), Some(quorum_percent), Some(majority), true) => {
-            Ok(BodyInput {
-                code,
-                name,
-                kind,
-                sort_order,
-                quorum_percent,
-                majority: majority.code().into(),
-            })
-        }
+        (
+            Some(code),
+            Some(kind),
+            Some(sort_order),
+            Some(quorum_percent),
+            Some(majority),
+            Some(seat_employment_form),
+            true,
+        ) => Ok(BodyInput {
+            code,
+            name,
+            kind,
+            sort_order,
+            quorum_percent,
+            majority: majority.code().into(),
+            seat_employment_form,
+        }),
         _ => Err(errors),
     }
 }
@@ -223,6 +246,7 @@ async fn edit_form(
         sort_order: b.sort_order.to_string(),
         quorum_percent: b.quorum_percent.to_string(),
         majority: b.majority,
+        seat_employment_form: b.seat_employment_form.unwrap_or_default(),
     };
     form_page(&ctx, Some(id), form, Errors::default())
 }
@@ -240,6 +264,20 @@ async fn update(
         Err(errors) => return form_page(&ctx, Some(id), form, errors),
     };
     let mut tx = state.store.begin().await?;
+    let members = store::bodies::member_forms(&mut tx, id).await?;
+    let forms = members.iter().map(|(name, form)| {
+        (
+            name.as_str(),
+            form.as_deref().and_then(EmploymentForm::parse),
+        )
+    });
+    if let Err(e) =
+        check_seat_employment_form(input.code.as_str(), input.seat_employment_form, forms)
+    {
+        let mut errors = Errors::default();
+        errors.field(e);
+        return form_page(&ctx, Some(id), form, errors);
+    }
     match store::bodies::update(&mut tx, &who(&user), id, form.version, &input).await {
         Ok(()) => {
             store::commit(tx).await?;

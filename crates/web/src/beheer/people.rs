@@ -309,7 +309,7 @@ async fn validate(state: &AppState, draft: &Draft) -> AppResult<Result<PersonInp
             } else {
                 None
             };
-        if let Err(e) = check_employment_form(&body.code, employment_form) {
+        if let Err(e) = check_employment_form(&body.code, body.seats(), employment_form) {
             errors.add("bodies", e.message);
         }
         memberships.push(MembershipInput {

@@ -4,21 +4,23 @@
 use super::{visible_item, visible_meeting};
 use crate::auth::User;
 use crate::beheer::who;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, error_page};
 use crate::state::AppState;
-use crate::views::{Ctx, Layout, render};
+use crate::views::{Ctx, DiffRow, Errors, Layout, diff_versions, render};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::Capability;
-use domain::meetings::decisions::{BodyDecision, JointOutcome, joint_outcome};
+use domain::meetings::decisions::{NOT_YOUR_BODY, may_record};
 use domain::meetings::kinds::{DecisionOutcome, Subject};
 use domain::meetings::status::{MeetingStatus, decisions_open, minutes_editable};
 use domain::meetings::voting::{self, BodyRules, Majority};
+use domain::people::Position;
 use serde::Deserialize;
 use store::StoreError;
-use store::agenda::{Item, ItemInput};
+use store::agenda::Item;
 use store::decisions::DecisionInput;
 use store::meetings::Meeting;
 
@@ -33,6 +35,9 @@ fn back(meeting: i64, item: i64) -> Response {
 #[derive(Deserialize)]
 pub(super) struct DecisionForm {
     body_id: i64,
+    /// The version of the decision the form was based on; 0 (or absent) for a new one.
+    #[serde(default)]
+    version: i32,
     #[serde(default)]
     outcome: String,
     #[serde(default)]
@@ -54,8 +59,6 @@ fn count(s: &str) -> Result<Option<u32>, ()> {
     }
 }
 
-/// Counts the vote with the body's rules and the subject's eligibility; the explanation is
-/// stored with the decision.
 /// How a body voted: by count, or by name.
 enum Votes {
     Counts(u32, u32, u32),
@@ -77,12 +80,7 @@ async fn tally(
         majority: Majority::parse(&body.majority).unwrap_or(Majority::Simple),
     };
     let subject = Subject::parse(&item.subject).unwrap_or(Subject::Algemeen);
-    let present: Vec<i64> = store::decisions::attendance(&state.store, meeting.id)
-        .await?
-        .into_iter()
-        .filter(|(_, p)| *p)
-        .map(|(id, _)| id)
-        .collect();
+    let present = present(state, meeting.id).await?;
     let members: Vec<voting::Member> = store::decisions::members(&state.store, &[body_id])
         .await?
         .iter()
@@ -90,7 +88,7 @@ async fn tally(
         .collect();
     Ok(match votes {
         Votes::Named(ballots) => {
-            let result = voting::tally(&body.code, subject, &rules, &members, &present, ballots);
+            let result = voting::tally(body.seats(), subject, &rules, &members, &present, ballots);
             if result.ignored.is_empty() {
                 Ok(result)
             } else {
@@ -100,7 +98,7 @@ async fn tally(
         Votes::Counts(f, a, o) => {
             let eligible: Vec<i64> = members
                 .iter()
-                .filter(|m| voting::eligible(&body.code, subject, m))
+                .filter(|m| voting::eligible(body.seats(), subject, m))
                 .map(|m| m.person_id)
                 .collect();
             let present_eligible = eligible.iter().filter(|p| present.contains(p)).count() as u32;
@@ -108,6 +106,16 @@ async fn tally(
                 .map_err(|e| e.to_string())
         }
     })
+}
+
+/// Who is recorded as present at a meeting.
+async fn present(state: &AppState, meeting_id: i64) -> AppResult<Vec<i64>> {
+    Ok(store::decisions::attendance(&state.store, meeting_id)
+        .await?
+        .into_iter()
+        .filter(|(_, p)| *p)
+        .map(|(id, _)| id)
+        .collect())
 }
 
 /// Named ballots from fields `vote_<person>` = `voor` | `tegen` | `onthouding`.
@@ -125,6 +133,79 @@ fn ballots(pairs: &[(String, String)]) -> Result<Vec<voting::Ballot>, ()> {
         out.push(voting::Ballot { person_id, choice });
     }
     Ok(out)
+}
+
+/// The decision form of one body on one item, as shown on the meeting page (with the stored
+/// decision) and on the conflict page (with what was typed).
+pub(crate) struct DecisionFormView {
+    pub(crate) item_id: i64,
+    pub(crate) body_id: i64,
+    pub(crate) code: String,
+    pub(crate) version: i32,
+    pub(crate) outcome: String,
+    pub(crate) text: String,
+    pub(crate) votes_for: String,
+    pub(crate) votes_against: String,
+    pub(crate) votes_abstain: String,
+    /// The eligible members present, for a named vote: (person, name, chosen code or "").
+    pub(crate) voters: Vec<(i64, String, String)>,
+}
+
+impl DecisionFormView {
+    pub(crate) fn outcomes(&self) -> &'static [DecisionOutcome] {
+        DecisionOutcome::ALL
+    }
+
+    pub(crate) fn choices(&self) -> &'static [voting::Choice] {
+        voting::Choice::ALL
+    }
+}
+
+/// The form for a body's decision as stored (or empty for a new one), named votes included.
+pub(crate) fn stored_form(
+    item_id: i64,
+    body_id: i64,
+    code: String,
+    decision: Option<&store::decisions::Decision>,
+    named: &[(i64, String)],
+    voters: Vec<(i64, String)>,
+) -> DecisionFormView {
+    let number = |n: Option<i32>| match (named.is_empty(), n) {
+        (true, Some(n)) => n.to_string(),
+        _ => String::new(),
+    };
+    DecisionFormView {
+        item_id,
+        body_id,
+        code,
+        version: decision.map_or(0, |d| d.version),
+        outcome: decision.map(|d| d.outcome.clone()).unwrap_or_default(),
+        text: decision.map(|d| d.text.clone()).unwrap_or_default(),
+        votes_for: number(decision.and_then(|d| d.votes_for)),
+        votes_against: number(decision.and_then(|d| d.votes_against)),
+        votes_abstain: number(decision.and_then(|d| d.votes_abstain)),
+        voters: voters
+            .into_iter()
+            .map(|(id, name)| {
+                let choice = named
+                    .iter()
+                    .find(|(p, _)| *p == id)
+                    .map(|(_, c)| c.clone())
+                    .unwrap_or_default();
+                (id, name, choice)
+            })
+            .collect(),
+    }
+}
+
+/// The person's own functions in one body, as (body, function).
+async fn functions_in(
+    state: &AppState,
+    user: &User,
+    body_id: i64,
+) -> AppResult<Vec<(i64, Position)>> {
+    let members = store::decisions::members(&state.store, &[body_id]).await?;
+    Ok(super::functions_of(&members, user.actor.person_id))
 }
 
 pub(super) async fn record_decision(
@@ -153,15 +234,26 @@ pub(super) async fn record_decision(
         )
         .await;
     };
+    if !item.deciding_bodies.contains(&form.body_id) {
+        return Err(AppError::NotFound);
+    }
+    if !may_record(
+        &user.actor,
+        &functions_in(&state, &user, form.body_id).await?,
+        form.body_id,
+    ) {
+        return Ok(error_page(
+            StatusCode::FORBIDDEN,
+            "Geen toegang",
+            NOT_YOUR_BODY,
+        ));
+    }
     if !decisions_open(status_of(&meeting)) {
         return refuse(
             "Besluiten worden vastgelegd tijdens de vergadering; deze vergadering is niet geopend."
                 .into(),
         )
         .await;
-    }
-    if !item.deciding_bodies.contains(&form.body_id) {
-        return Err(AppError::NotFound);
     }
     let Some(outcome) = DecisionOutcome::parse(&form.outcome) else {
         return refuse("Kies het besluit van het gremium.".into()).await;
@@ -201,11 +293,7 @@ pub(super) async fn record_decision(
         match tally(&state, &meeting, &item, form.body_id, votes).await? {
             Err(message) => return refuse(message).await,
             Ok(result) => {
-                let adopted = matches!(
-                    outcome,
-                    DecisionOutcome::Aangenomen | DecisionOutcome::GewijzigdAangenomen
-                );
-                if adopted && !result.passed {
+                if outcome.adopts_text() && !result.passed {
                     return refuse(format!("De stemming wijst uit: {}. Leg dan 'verworpen' of 'aangehouden' vast, of corrigeer de stemmen.", result.explain())).await;
                 }
                 summary = result.explain();
@@ -228,58 +316,125 @@ pub(super) async fn record_decision(
             .collect(),
     };
     let mut tx = state.store.begin().await?;
-    store::decisions::record(&mut tx, &who(&user), &input).await?;
-    follow_up_if_divided(&state, &mut tx, &user, &meeting, &item).await?;
-    store::commit(tx).await?;
-    Ok(back(id, item_id))
+    match store::decisions::record(&mut tx, &who(&user), &input, form.version).await {
+        Ok(_) => {
+            super::follow_up::after_decision(&mut tx, &user, &meeting, &item).await?;
+            store::commit(tx).await?;
+            Ok(back(id, item_id))
+        }
+        Err(StoreError::Conflict) => {
+            drop(tx);
+            conflict(&state, &ctx, &meeting, &item, &form, &input).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
-/// A divided outcome goes to the next joint meeting as a follow-up item, linked to this one.
-async fn follow_up_if_divided(
+#[derive(Template)]
+#[template(path = "meetings/decision_conflict.html")]
+struct ConflictPage {
+    layout: Layout,
+    csrf: String,
+    meeting_id: i64,
+    meeting_title: String,
+    item_title: String,
+    rows: Vec<DiffRow>,
+    f: DecisionFormView,
+    errors: Errors,
+}
+
+/// The decision was recorded or corrected since the form was opened: the stored decision next
+/// to what was typed, and the form with the typed input and the stored version, so that saving
+/// again replaces the stored decision deliberately (F4).
+async fn conflict(
     state: &AppState,
-    tx: &mut store::Tx,
-    user: &User,
+    ctx: &Ctx,
     meeting: &Meeting,
     item: &Item,
-) -> AppResult<()> {
-    let decisions = store::decisions::for_item_on(tx, item.id).await?;
-    let bodies: Vec<BodyDecision> = decisions
-        .iter()
-        .filter_map(|d| {
-            DecisionOutcome::parse(&d.outcome).map(|o| BodyDecision {
-                body_id: d.body_id,
-                outcome: o,
-                text: d.text.clone(),
-            })
-        })
-        .collect();
-    if joint_outcome(&item.deciding_bodies, &bodies) != JointOutcome::Verdeeld
-        || store::agenda::has_follow_up(tx, item.id).await?
-    {
-        return Ok(());
-    }
-    let _ = state;
-    let Some(next) = store::meetings::next_joint_after(tx, meeting.starts_at).await? else {
-        return Ok(());
+    form: &DecisionForm,
+    typed: &DecisionInput,
+) -> AppResult<Response> {
+    let stored = store::decisions::on_item_body(&state.store, item.id, form.body_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let stored_named = store::decisions::votes_of(&state.store, stored.id).await?;
+    let members = store::decisions::members(&state.store, &[form.body_id]).await?;
+    let code = members
+        .first()
+        .map(|m| m.body_code.clone())
+        .unwrap_or_default();
+    let name = |p: i64| {
+        members
+            .iter()
+            .find(|m| m.person_id == p)
+            .map_or_else(|| p.to_string(), |m| m.name.clone())
     };
-    let items = store::agenda::items_on(tx, next).await?;
-    let (position, moves) = super::insertion_point(&items, None);
-    store::agenda::set_positions(tx, &who(user), &moves).await?;
-    let input = ItemInput {
-        parent_id: None,
-        title: format!("Vervolg: {}", item.title),
-        description: "De gremia besloten verschillend over dit punt; het komt terug op deze gezamenlijke vergadering.".into(),
-        presenter: item.presenter.clone(),
-        planned_minutes: item.planned_minutes,
-        purpose: "besluitvorming".into(),
-        subject: item.subject.clone(),
-        visibility_body_id: item.visibility_body_id,
-        links: item.links.clone(),
-        deciding_bodies: item.deciding_bodies.clone(),
-        standing: None,
+    let named_text = |named: &[(i64, String)]| {
+        named
+            .iter()
+            .map(|(p, c)| format!("{}: {c}", name(*p)))
+            .collect::<Vec<_>>()
+            .join("; ")
     };
-    store::agenda::add(tx, &who(user), next, position, &input, None, Some(item.id)).await?;
-    Ok(())
+    let label = |code: &str| {
+        DecisionOutcome::parse(code)
+            .map_or("", |o| o.label())
+            .to_string()
+    };
+    let shown = |outcome: &str, text: &str, summary: &str, named: &[(i64, String)]| {
+        vec![
+            ("Besluit", label(outcome)),
+            ("Besluittekst", text.to_string()),
+            ("Stemming", summary.to_string()),
+            ("Hoofdelijke stemming", named_text(named)),
+        ]
+    };
+    let rows = diff_versions(
+        shown(
+            &stored.outcome,
+            &stored.text,
+            &stored.vote_summary,
+            &stored_named,
+        ),
+        shown(
+            &typed.outcome,
+            &typed.text,
+            &typed.vote_summary,
+            &typed.named,
+        ),
+    );
+    let subject = item.subject.as_str();
+    let voters = super::present_voters(
+        &members,
+        &present(state, meeting.id).await?,
+        form.body_id,
+        subject,
+    );
+    let f = DecisionFormView {
+        version: stored.version,
+        outcome: typed.outcome.clone(),
+        text: typed.text.clone(),
+        votes_for: form.votes_for.trim().to_string(),
+        votes_against: form.votes_against.trim().to_string(),
+        votes_abstain: form.votes_abstain.trim().to_string(),
+        ..stored_form(item.id, form.body_id, code, None, &typed.named, voters)
+    };
+    let mut errors = Errors::default();
+    errors.add(
+        "_form",
+        "Iemand anders heeft het besluit van dit gremium intussen vastgelegd of gewijzigd. Hieronder staan beide versies; uw invoer staat in het formulier. Pas het zo nodig aan en sla opnieuw op om het opgeslagen besluit bewust te vervangen.",
+    );
+    let page = ConflictPage {
+        layout: ctx.layout(format!("Besluit {} intussen gewijzigd", f.code)),
+        csrf: ctx.csrf.clone(),
+        meeting_id: meeting.id,
+        meeting_title: meeting.title.clone(),
+        item_title: item.title.clone(),
+        rows,
+        f,
+        errors,
+    };
+    Ok((StatusCode::CONFLICT, render(page)?).into_response())
 }
 
 #[derive(Deserialize)]
@@ -312,7 +467,15 @@ pub(super) async fn add_action(
     if title.is_empty() {
         return refuse("Vul de actie in: wat moet er gebeuren?").await;
     }
-    let owner = form.owner.trim().parse::<i64>().ok();
+    // Only someone the form offers (a member of a participating body) can carry out an action;
+    // any other id, of a person or of nobody, gets the same answer.
+    let members = store::decisions::members(&state.store, &meeting.bodies).await?;
+    let owner = form
+        .owner
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|o| members.iter().any(|m| m.person_id == *o));
     if owner.is_none() {
         return refuse("Kies wie de actie uitvoert.").await;
     }
@@ -420,71 +583,4 @@ pub(super) async fn set_current(
         item.map(|i| format!("#punt-{i}")).unwrap_or_default()
     ))
     .into_response())
-}
-
-struct AttendeeRow {
-    person_id: i64,
-    name: String,
-    bodies: String,
-    present: bool,
-}
-
-#[derive(Template)]
-#[template(path = "meetings/attendance.html")]
-struct AttendancePage {
-    layout: Layout,
-    meeting: Meeting,
-    people: Vec<AttendeeRow>,
-}
-
-pub(super) async fn attendance_form(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: User,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let meeting = visible_meeting(&state, &user, id).await?;
-    let present = store::decisions::attendance(&state.store, id).await?;
-    let mut people: Vec<AttendeeRow> = Vec::new();
-    for m in store::decisions::members(&state.store, &meeting.bodies).await? {
-        match people.iter_mut().find(|p| p.person_id == m.person_id) {
-            Some(p) => p.bodies.push_str(&format!(", {}", m.body_code)),
-            None => people.push(AttendeeRow {
-                person_id: m.person_id,
-                present: present.iter().any(|(p, here)| *p == m.person_id && *here),
-                name: m.name,
-                bodies: m.body_code,
-            }),
-        }
-    }
-    render(AttendancePage {
-        layout: ctx.layout(format!("Aanwezigheid — {}", meeting.title)),
-        meeting,
-        people,
-    })
-}
-
-pub(super) async fn save_attendance(
-    State(state): State<AppState>,
-    user: User,
-    Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> AppResult<Response> {
-    let meeting = visible_meeting(&state, &user, id).await?;
-    let members = store::decisions::members(&state.store, &meeting.bodies).await?;
-    let present: Vec<i64> = pairs
-        .iter()
-        .filter(|(k, _)| k == "present")
-        .filter_map(|(_, v)| v.parse().ok())
-        .collect();
-    let mut rows: Vec<(i64, bool)> = Vec::new();
-    for m in members {
-        if !rows.iter().any(|(p, _)| *p == m.person_id) {
-            rows.push((m.person_id, present.contains(&m.person_id)));
-        }
-    }
-    let mut tx = state.store.begin().await?;
-    store::decisions::set_attendance(&mut tx, &who(&user), id, &rows).await?;
-    store::commit(tx).await?;
-    Ok(Redirect::to(&format!("/vergaderingen/{id}?ok=opgeslagen")).into_response())
 }

@@ -243,7 +243,7 @@ pub(crate) fn standing_inputs() -> Vec<ItemInput> {
             },
             subject: "algemeen".into(),
             visibility_body_id: None,
-            links: String::new(),
+            links: Vec::new(),
             deciding_bodies: Vec::new(),
             standing: Some(kind.code().to_string()),
         })
@@ -282,7 +282,7 @@ pub(super) async fn create(
     } else {
         None
     };
-    let mut first_id = None;
+    let mut created = Vec::new();
     for start in domain::meetings::kinds::occurrences(first, recurrence, count) {
         let starts_at = nl::from_amsterdam(start);
         let one = MeetingInput {
@@ -303,10 +303,13 @@ pub(super) async fn create(
             )
             .await?;
         }
-        first_id.get_or_insert(id);
+        created.push(id);
     }
+    super::follow_up::place_waiting(&mut tx, &who(&user), &created).await?;
     store::commit(tx).await?;
-    let id = first_id.ok_or_else(|| AppError::Internal("no occurrence".into()))?;
+    let id = *created
+        .first()
+        .ok_or_else(|| AppError::Internal("no occurrence".into()))?;
     Ok(Redirect::to(&format!("/vergaderingen/{id}?ok=aangemaakt")).into_response())
 }
 

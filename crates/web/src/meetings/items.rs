@@ -11,11 +11,14 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::{Capability, Visibility};
-use domain::meetings::agenda::{Direction, move_item};
+use domain::meetings::agenda::{
+    Direction, move_item, restricted_parent_message, sub_item_fits, sub_item_message,
+};
 use domain::meetings::kinds::{Purpose, Subject};
+use domain::meetings::links::{ItemLink, LinkKind, may_see, refusal};
 use domain::meetings::status::{MeetingStatus, agenda_editable};
 use store::StoreError;
-use store::agenda::{Item, ItemInput};
+use store::agenda::{Item, ItemInput, LinkTarget};
 use store::meetings::Meeting;
 
 struct Choice {
@@ -35,12 +38,15 @@ struct FormPage {
     description: String,
     presenter: String,
     planned_minutes: String,
-    links: String,
     purposes: Vec<Choice>,
     subjects: Vec<Choice>,
     visibilities: Vec<Choice>,
     parents: Vec<Choice>,
     deciding: Vec<Choice>,
+    /// Agreements the secretary may see, to link to.
+    agreements: Vec<Choice>,
+    /// Budget scenarios, when the secretary may see the budget.
+    scenarios: Vec<Choice>,
     errors: Errors,
 }
 
@@ -52,12 +58,14 @@ struct Draft {
     description: String,
     presenter: String,
     planned_minutes: String,
-    links: String,
     purpose: String,
     subject: String,
     visibility: String,
     parent: String,
     deciding: Vec<String>,
+    /// Chosen link targets per kind, as typed (ids).
+    agreements: Vec<String>,
+    scenarios: Vec<String>,
 }
 
 fn draft_from(pairs: &[(String, String)]) -> Draft {
@@ -68,22 +76,26 @@ fn draft_from(pairs: &[(String, String)]) -> Draft {
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
+    let all = |k: &str| -> Vec<String> {
+        pairs
+            .iter()
+            .filter(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .collect()
+    };
     Draft {
         version: one("version").parse().unwrap_or(0),
         title: one("title"),
         description: one("description"),
         presenter: one("presenter"),
         planned_minutes: one("planned_minutes"),
-        links: one("links"),
         purpose: one("purpose"),
         subject: one("subject"),
         visibility: one("visibility"),
         parent: one("parent"),
-        deciding: pairs
-            .iter()
-            .filter(|(k, _)| k == "deciding")
-            .map(|(_, v)| v.clone())
-            .collect(),
+        deciding: all("deciding"),
+        agreements: all("afspraak"),
+        scenarios: all("scenario"),
     }
 }
 
@@ -94,7 +106,6 @@ fn draft_of(item: &Item) -> Draft {
         description: item.description.clone(),
         presenter: item.presenter.clone(),
         planned_minutes: item.planned_minutes.to_string(),
-        links: item.links.clone(),
         purpose: item.purpose.clone(),
         subject: item.subject.clone(),
         visibility: item
@@ -103,7 +114,30 @@ fn draft_of(item: &Item) -> Draft {
             .unwrap_or_default(),
         parent: item.parent_id.map(|p| p.to_string()).unwrap_or_default(),
         deciding: item.deciding_bodies.iter().map(|b| b.to_string()).collect(),
+        agreements: item.agreement_links.iter().map(|a| a.to_string()).collect(),
+        scenarios: item.scenario_links.iter().map(|s| s.to_string()).collect(),
     }
+}
+
+/// What this person may link an item to: the targets of the same kind they may see.
+async fn linkable(state: &AppState, user: &User) -> AppResult<Vec<LinkTarget>> {
+    Ok(store::agenda::linkable(&state.store)
+        .await?
+        .into_iter()
+        .filter(|t| may_see(&user.actor, t.kind, Visibility::of(t.visibility_body_id)))
+        .collect())
+}
+
+fn link_choices(targets: &[LinkTarget], kind: LinkKind, chosen: &[String]) -> Vec<Choice> {
+    targets
+        .iter()
+        .filter(|t| t.kind == kind)
+        .map(|t| Choice {
+            value: t.target.to_string(),
+            label: t.title.clone(),
+            selected: chosen.contains(&t.target.to_string()),
+        })
+        .collect()
 }
 
 async fn form_page(
@@ -153,7 +187,10 @@ async fn form_page(
                 selected: draft.parent == i.id.to_string(),
             }),
     );
+    let targets = linkable(state, user).await?;
     let page = FormPage {
+        agreements: link_choices(&targets, LinkKind::Afspraak, &draft.agreements),
+        scenarios: link_choices(&targets, LinkKind::Scenario, &draft.scenarios),
         layout: ctx.layout(if item_id.is_some() {
             "Agendapunt wijzigen"
         } else {
@@ -191,7 +228,6 @@ async fn form_page(
         description: draft.description,
         presenter: draft.presenter,
         planned_minutes: draft.planned_minutes,
-        links: draft.links,
         errors: errors.clone(),
         meeting,
     };
@@ -199,11 +235,49 @@ async fn form_page(
     Ok((status, render(page)?).into_response())
 }
 
+/// What an item may refer to: the meeting's items (all of them; `validate` keeps to the ones the
+/// person may see), its bodies' codes, and the link targets the person may see.
+struct Known<'a> {
+    items: &'a [Item],
+    codes: &'a std::collections::HashMap<i64, String>,
+    targets: &'a [LinkTarget],
+}
+
+/// The chosen links of one kind, each one a target the person may see; any other id (hidden or
+/// missing alike) is refused at the field with the same words.
+fn chosen_links(
+    chosen: &[String],
+    kind: LinkKind,
+    targets: &[LinkTarget],
+    errors: &mut Errors,
+) -> Vec<ItemLink> {
+    let mut links = Vec::new();
+    for id in chosen {
+        match targets
+            .iter()
+            .find(|t| t.kind == kind && t.target.to_string() == *id)
+        {
+            Some(t) => links.push(ItemLink {
+                kind,
+                target: t.target,
+            }),
+            None => {
+                errors.add(kind.code(), refusal(kind));
+                return Vec::new();
+            }
+        }
+    }
+    links.sort();
+    links.dedup();
+    links
+}
+
 fn validate(
     draft: &Draft,
     user: &User,
     meeting: &Meeting,
-    items: &[Item],
+    item_id: Option<i64>,
+    known: &Known,
 ) -> Result<ItemInput, Errors> {
     let mut errors = Errors::default();
     let title = draft.title.trim().to_string();
@@ -269,14 +343,56 @@ fn validate(
             "Op een punt dat alleen voor één gremium is, besluit alleen dat gremium.",
         );
     }
-    let parent = if draft.parent.is_empty() {
-        None
-    } else {
-        draft.parent.parse::<i64>().ok()
+    // A parent the person may not see is refused exactly like one that does not exist.
+    let parent = match draft.parent.as_str() {
+        "" => Ok(None),
+        id => known
+            .items
+            .iter()
+            .find(|i| {
+                i.id.to_string() == id
+                    && i.parent_id.is_none()
+                    && Some(i.id) != item_id
+                    && user.actor.can_see(Visibility::of(i.visibility_body_id))
+            })
+            .map(Some)
+            .ok_or(()),
     };
-    if parent.is_some_and(|p| !items.iter().any(|i| i.id == p && i.parent_id.is_none())) {
-        errors.add("parent", "Kies een hoofdpunt van deze agenda.");
+    let code = |b: i64| known.codes.get(&b).cloned().unwrap_or_default();
+    match (parent, visibility) {
+        (Err(()), _) => errors.add("parent", "Kies een hoofdpunt van deze agenda."),
+        (Ok(Some(p)), Some(v)) => {
+            if let (false, Some(b)) = (
+                sub_item_fits(Visibility::of(p.visibility_body_id), Visibility::of(v)),
+                p.visibility_body_id,
+            ) {
+                errors.add("parent", sub_item_message(&code(b)));
+            }
+        }
+        _ => {}
     }
+    // Restricting an item restricts its sub-items too, or they would hang under nothing.
+    if let (Some(id), Some(Some(b))) = (item_id, visibility)
+        && known.items.iter().any(|i| {
+            i.parent_id == Some(id)
+                && !sub_item_fits(Visibility::Body(b), Visibility::of(i.visibility_body_id))
+        })
+    {
+        errors.add("visibility", restricted_parent_message(&code(b)));
+    }
+    let mut links = chosen_links(
+        &draft.agreements,
+        LinkKind::Afspraak,
+        known.targets,
+        &mut errors,
+    );
+    links.extend(chosen_links(
+        &draft.scenarios,
+        LinkKind::Scenario,
+        known.targets,
+        &mut errors,
+    ));
+    let parent = parent.ok().flatten().map(|p| p.id);
     match (minutes, purpose, subject, visibility, errors.is_empty()) {
         (Some(planned_minutes), Some(purpose), Some(subject), Some(visibility_body_id), true) => {
             Ok(ItemInput {
@@ -288,13 +404,21 @@ fn validate(
                 purpose: purpose.code().into(),
                 subject: subject.code().into(),
                 visibility_body_id,
-                links: draft.links.trim().to_string(),
+                links,
                 deciding_bodies: deciding,
                 standing: None,
             })
         }
         _ => Err(errors),
     }
+}
+
+async fn body_codes(state: &AppState) -> AppResult<std::collections::HashMap<i64, String>> {
+    Ok(store::bodies::list(&state.store)
+        .await?
+        .into_iter()
+        .map(|b| (b.id, b.code))
+        .collect())
 }
 
 fn editable(meeting: &Meeting) -> AppResult<()> {
@@ -332,7 +456,13 @@ pub(super) async fn create(
     editable(&meeting)?;
     let draft = draft_from(&pairs);
     let all = store::agenda::items(&state.store, id).await?;
-    let input = match validate(&draft, &user, &meeting, &all) {
+    let (codes, targets) = (body_codes(&state).await?, linkable(&state, &user).await?);
+    let known = Known {
+        items: &all,
+        codes: &codes,
+        targets: &targets,
+    };
+    let input = match validate(&draft, &user, &meeting, None, &known) {
         Ok(i) => i,
         Err(errors) => return form_page(&state, &ctx, &user, meeting, None, draft, errors).await,
     };
@@ -377,13 +507,25 @@ pub(super) async fn update(
     editable(&meeting)?;
     let draft = draft_from(&pairs);
     let all = store::agenda::items(&state.store, id).await?;
-    let mut input = match validate(&draft, &user, &meeting, &all) {
+    let (codes, targets) = (body_codes(&state).await?, linkable(&state, &user).await?);
+    let known = Known {
+        items: &all,
+        codes: &codes,
+        targets: &targets,
+    };
+    let mut input = match validate(&draft, &user, &meeting, Some(item_id), &known) {
         Ok(i) => i,
         Err(errors) => {
             return form_page(&state, &ctx, &user, meeting, Some(item_id), draft, errors).await;
         }
     };
     input.standing = item.standing.clone();
+    // Links this secretary may not see stay as they are: they were not offered, so not removed.
+    input.links.extend(item.links().into_iter().filter(|l| {
+        !targets
+            .iter()
+            .any(|t| t.kind == l.kind && t.target == l.target)
+    }));
     let mut tx = state.store.begin().await?;
     match store::agenda::update(&mut tx, &who(&user), item_id, draft.version, &input).await {
         Ok(()) => {

@@ -258,6 +258,7 @@ struct PrintRow {
     description: String,
     restricted_to: Option<String>,
     deciding: String,
+    links: Vec<super::LinkView>,
     /// The board pack: the documents of this item, as (name, size).
     documents: Vec<(String, String)>,
 }
@@ -288,6 +289,7 @@ pub(super) async fn print_agenda(
         .collect();
     let items = visible_items(&user, store::agenda::items(&state.store, id).await?);
     let attachments = store::attachments::for_meeting(&state.store, id).await?;
+    let links = store::agenda::links_for_meeting(&state.store, id).await?;
     let total: i32 = items.iter().map(|i| i.planned_minutes.max(0)).sum();
     let rows: Vec<PrintRow> = numbered(&meeting, items)
         .into_iter()
@@ -312,6 +314,7 @@ pub(super) async fn print_agenda(
                 .filter_map(|b| codes.get(b).cloned())
                 .collect::<Vec<_>>()
                 .join(", "),
+            links: super::link_views(&links, n.item.id, &user),
             documents: attachments
                 .iter()
                 .filter(|a| a.item_id == n.item.id)

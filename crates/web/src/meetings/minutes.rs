@@ -127,6 +127,7 @@ struct Candidate {
     id: i64,
     title: String,
     from: String,
+    checked: bool,
 }
 
 #[derive(Template)]
@@ -136,23 +137,37 @@ struct CarryPage {
     meeting: Meeting,
     candidates: Vec<Candidate>,
     editable: bool,
+    error: Option<String>,
 }
 
-pub(super) async fn carry_form(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: User,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let meeting = visible_meeting(&state, &user, id).await?;
-    let candidates = store::minutes::unfinished_before(&state.store, &meeting)
+/// The unfinished items of earlier meetings this person may see and carry over.
+async fn open_items(
+    state: &AppState,
+    user: &User,
+    meeting: &Meeting,
+) -> AppResult<Vec<store::minutes::Unfinished>> {
+    Ok(store::minutes::unfinished_before(&state.store, meeting)
         .await?
         .into_iter()
         .filter(|u| {
             user.actor
                 .can_see(Visibility::of(u.item.visibility_body_id))
         })
+        .collect())
+}
+
+/// The carry-over page; `chosen` is what was ticked (all, at first).
+fn carry_page(
+    ctx: &Ctx,
+    meeting: Meeting,
+    open: Vec<store::minutes::Unfinished>,
+    chosen: Option<&[String]>,
+    error: Option<String>,
+) -> AppResult<Response> {
+    let candidates = open
+        .into_iter()
         .map(|u| Candidate {
+            checked: chosen.is_none_or(|c| c.contains(&u.item.id.to_string())),
             id: u.item.id,
             title: u.item.title,
             from: format!(
@@ -163,16 +178,35 @@ pub(super) async fn carry_form(
         })
         .collect();
     let editable = agenda_editable(status(&meeting));
-    render(CarryPage {
+    let code = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = CarryPage {
         layout: ctx.layout(format!("Punten overnemen — {}", meeting.title)),
         meeting,
         candidates,
         editable,
-    })
+        error,
+    };
+    Ok((code, render(page)?).into_response())
+}
+
+pub(super) async fn carry_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: User,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let meeting = visible_meeting(&state, &user, id).await?;
+    let open = open_items(&state, &user, &meeting).await?;
+    carry_page(&ctx, meeting, open, None, None)
 }
 
 pub(super) async fn carry(
     State(state): State<AppState>,
+    ctx: Ctx,
     user: User,
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
@@ -181,20 +215,23 @@ pub(super) async fn carry(
     if !agenda_editable(status(&meeting)) {
         return Err(crate::error::AppError::Forbidden);
     }
-    let chosen: Vec<i64> = pairs
+    let chosen: Vec<String> = pairs
         .iter()
         .filter(|(k, _)| k == "item")
-        .filter_map(|(_, v)| v.parse().ok())
+        .map(|(_, v)| v.clone())
         .collect();
-    // Only what this person may see and what is really still open can be carried over.
-    let open = store::minutes::unfinished_before(&state.store, &meeting).await?;
+    // Only what this person may see and what is really still open can be carried over; any
+    // other id, hidden or missing, is refused alike and nothing is carried.
+    let open = open_items(&state, &user, &meeting).await?;
     let items: Vec<_> = open
-        .into_iter()
-        .map(|u| u.item)
-        .filter(|i| {
-            chosen.contains(&i.id) && user.actor.can_see(Visibility::of(i.visibility_body_id))
-        })
+        .iter()
+        .map(|u| u.item.clone())
+        .filter(|i| chosen.contains(&i.id.to_string()))
         .collect();
+    if items.len() != chosen.len() {
+        let error = "Kies punten uit de lijst. De lijst is bijgewerkt; kies opnieuw.".to_string();
+        return carry_page(&ctx, meeting, open, Some(&chosen), Some(error));
+    }
     let mut tx = state.store.begin().await?;
     for item in &items {
         let current = store::agenda::items_on(&mut tx, id).await?;

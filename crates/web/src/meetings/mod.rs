@@ -2,7 +2,9 @@
 //! meeting (product.md A1–A7).
 
 mod attachments;
+mod attendance;
 mod decide;
+mod follow_up;
 pub(crate) mod form;
 mod items;
 mod lists;
@@ -81,16 +83,8 @@ pub fn routes() -> Vec<RouteDef> {
             attachments::delete,
         ),
         post("/vergaderingen/{id}/huidig", MANAGE, decide::set_current),
-        get(
-            "/vergaderingen/{id}/aanwezigheid",
-            MANAGE,
-            decide::attendance_form,
-        ),
-        post(
-            "/vergaderingen/{id}/aanwezigheid",
-            MANAGE,
-            decide::save_attendance,
-        ),
+        get("/vergaderingen/{id}/aanwezigheid", MANAGE, attendance::form),
+        post("/vergaderingen/{id}/aanwezigheid", MANAGE, attendance::save),
         get(
             "/vergaderingen/{id}/besluitenlijst",
             VIEW,
@@ -144,6 +138,36 @@ pub(crate) fn visible_items(user: &User, items: Vec<Item>) -> Vec<Item> {
         .collect()
 }
 
+/// A link of an agenda item as one reader sees it.
+pub(crate) struct LinkView {
+    pub(crate) kind: &'static str,
+    pub(crate) href: String,
+    pub(crate) title: String,
+}
+
+/// The links of one item that this reader may follow; a link to something hidden from them is
+/// left out entirely, so it leaves no trace on any page or in the live stream.
+pub(crate) fn link_views(
+    targets: &[store::agenda::LinkTarget],
+    item_id: i64,
+    user: &User,
+) -> Vec<LinkView> {
+    use domain::meetings::links::{LinkKind, may_see};
+    targets
+        .iter()
+        .filter(|t| t.item_id == item_id)
+        .filter(|t| may_see(&user.actor, t.kind, Visibility::of(t.visibility_body_id)))
+        .map(|t| LinkView {
+            kind: t.kind.label(),
+            href: match t.kind {
+                LinkKind::Afspraak => format!("/afspraken/{}", t.target),
+                LinkKind::Scenario => format!("/begroting/scenarios/{}", t.target),
+            },
+            title: t.title.clone(),
+        })
+        .collect()
+}
+
 /// Where a new top-level item goes: before the closing standing item (rondvraag), which moves
 /// down one place; sub-items go last under their parent. Returns the position and the moves.
 pub(crate) fn insertion_point(items: &[Item], parent: Option<i64>) -> (i32, Vec<(i64, i32)>) {
@@ -175,8 +199,28 @@ pub(crate) fn voter(m: &store::decisions::Member) -> domain::meetings::voting::M
             .employment_form
             .as_deref()
             .and_then(domain::people::EmploymentForm::parse),
-        has_seat: m.position == "voorzitter" || m.position == "lid",
+        has_seat: domain::people::Position::parse(&m.position).is_some_and(|p| p.has_seat()),
     }
+}
+
+/// A person's own functions among these memberships, as (body, function): what
+/// `decisions::may_record` needs to know.
+pub(crate) fn functions_of(
+    members: &[store::decisions::Member],
+    person_id: i64,
+) -> Vec<(i64, domain::people::Position)> {
+    members
+        .iter()
+        .filter(|m| m.person_id == person_id)
+        .filter_map(|m| domain::people::Position::parse(&m.position).map(|p| (m.body_id, p)))
+        .collect()
+}
+
+/// The employment form of the seats of a member's body.
+pub(crate) fn seats(m: &store::decisions::Member) -> Option<domain::people::EmploymentForm> {
+    m.body_seats
+        .as_deref()
+        .and_then(domain::people::EmploymentForm::parse)
 }
 
 /// The members of one body who may vote on an item's subject and are recorded as present, for
@@ -192,7 +236,7 @@ pub(crate) fn present_voters(
     members
         .iter()
         .filter(|m| m.body_id == body_id && present.contains(&m.person_id))
-        .filter(|m| domain::meetings::voting::eligible(&m.body_code, subject, &voter(m)))
+        .filter(|m| domain::meetings::voting::eligible(seats(m), subject, &voter(m)))
         .map(|m| (m.person_id, m.name.clone()))
         .collect()
 }

@@ -12,9 +12,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::authz::{Capability, Visibility};
 use domain::meetings::agenda::timer;
-use domain::meetings::decisions::{BodyDecision, JointOutcome, joint_outcome};
+use domain::meetings::decisions::{BodyDecision, JointOutcome, joint_outcome, may_record};
 use domain::meetings::kinds::{DecisionOutcome, MeetingKind, Purpose};
-use domain::meetings::status::{MeetingStatus, agenda_editable, decisions_open, minutes_editable};
+use domain::meetings::status::{
+    MeetingStatus, MeetingTransition, agenda_editable, decisions_open, minutes_editable,
+};
 use domain::nl;
 use std::collections::HashMap;
 use store::meetings::Meeting;
@@ -29,12 +31,22 @@ struct MeetingRow {
     bodies: String,
 }
 
+/// A divided item whose follow-up waits for a joint meeting (A3).
+struct WaitingRow {
+    meeting_id: i64,
+    item_id: i64,
+    title: String,
+    meeting: String,
+    deciding: String,
+}
+
 #[derive(Template)]
 #[template(path = "meetings/list.html")]
 struct ListPage {
     layout: Layout,
     upcoming: Vec<MeetingRow>,
     past: Vec<MeetingRow>,
+    waiting: Vec<WaitingRow>,
     can_manage: bool,
 }
 
@@ -80,10 +92,39 @@ pub(super) async fn list(
         }
     }
     upcoming.reverse();
+    // Shown only to who may see the original item: its meeting and its compartment.
+    let waiting = store::follow_ups::waiting(&state.store)
+        .await?
+        .into_iter()
+        .filter(|w| {
+            user.actor.can_see_meeting(&w.meeting_bodies)
+                && user
+                    .actor
+                    .can_see(Visibility::of(w.item.visibility_body_id))
+        })
+        .map(|w| WaitingRow {
+            meeting_id: w.meeting_id,
+            item_id: w.item.id,
+            meeting: format!(
+                "{} ({})",
+                w.meeting_title,
+                nl::date(nl::to_amsterdam(w.meeting_starts_at).date())
+            ),
+            deciding: w
+                .item
+                .deciding_bodies
+                .iter()
+                .filter_map(|b| codes.get(b).cloned())
+                .collect::<Vec<_>>()
+                .join(", "),
+            title: w.item.title,
+        })
+        .collect();
     render(ListPage {
         layout: ctx.layout("Vergaderingen"),
         upcoming,
         past,
+        waiting,
         can_manage: user.actor.can(Capability::ManageMeetings),
     })
 }
@@ -99,8 +140,9 @@ struct BodyColumn {
     body_id: i64,
     code: String,
     decision: Option<DecisionView>,
-    /// Eligible members present, for a named vote (filled for the secretary only).
-    voters: Vec<(i64, String)>,
+    /// The form to record or correct the body's decision, only for who may record it while the
+    /// meeting is in session.
+    form: Option<super::decide::DecisionFormView>,
 }
 
 struct ActionView {
@@ -148,6 +190,7 @@ struct ItemView {
     version: i32,
     actions: Vec<ActionView>,
     follow_up_of: Option<i64>,
+    links: Vec<super::LinkView>,
     /// For the standing item "afspraken die aandacht vragen": overdue agreements this person
     /// may see.
     attention: Option<Vec<AttentionView>>,
@@ -192,7 +235,6 @@ pub(crate) struct AgendaFragment {
     editable: bool,
     live: bool,
     minutes_open: bool,
-    outcomes: &'static [DecisionOutcome],
     people: Vec<(i64, String)>,
 }
 
@@ -204,17 +246,13 @@ fn outcome_view(o: JointOutcome) -> (&'static str, &'static str) {
     }
 }
 
-/// The transitions the secretary can take from here, as (target status, button label).
+/// The status buttons from here, as (target status, button label): the domain's steps, which
+/// leave the adoption of minutes to the later meeting.
 fn next_steps(status: MeetingStatus) -> Vec<(&'static str, &'static str)> {
-    match status {
-        MeetingStatus::Concept => vec![("gepubliceerd", "Agenda publiceren")],
-        MeetingStatus::Gepubliceerd => vec![
-            ("in_vergadering", "Vergadering openen"),
-            ("concept", "Publicatie intrekken"),
-        ],
-        MeetingStatus::InVergadering => vec![("gesloten", "Vergadering sluiten")],
-        MeetingStatus::Gesloten | MeetingStatus::NotulenVastgesteld => vec![],
-    }
+    MeetingTransition::available(status)
+        .into_iter()
+        .map(|t| (t.to().code(), t.label()))
+        .collect()
 }
 
 /// Whether pages of a meeting in this status follow it live: from the published agenda (so a
@@ -259,11 +297,15 @@ pub(crate) struct Snapshot {
     people: Vec<(i64, String)>,
     /// Metadata only, for all items at once.
     attachments: Vec<store::attachments::Attachment>,
+    /// What the items link to, for every reader; each reader's view is filtered.
+    links: Vec<store::agenda::LinkTarget>,
     /// What the agreements register marks for attention, for the standing item (A7).
     attention: std::sync::Arc<Vec<crate::agreements::Line>>,
     /// Members of the participating bodies and who is present, for named votes.
     members: Vec<store::decisions::Member>,
     present: Vec<i64>,
+    /// Named votes of the decisions: (decision, person, choice).
+    votes: Vec<(i64, i64, String)>,
 }
 
 /// Reads the snapshot of a meeting the caller already checked the person may see.
@@ -273,9 +315,11 @@ pub(crate) async fn snapshot(state: &AppState, meeting: Meeting) -> AppResult<Sn
     let decisions = store::decisions::for_meeting(&state.store, meeting.id).await?;
     let actions = store::agreements::for_meeting(&state.store, meeting.id).await?;
     let attachments = store::attachments::for_meeting(&state.store, meeting.id).await?;
+    let links = store::agenda::links_for_meeting(&state.store, meeting.id).await?;
     let today = crate::agreements::today();
     let attention = crate::agreements::needing_attention(state, today).await?;
     let members = store::decisions::members(&state.store, &meeting.bodies).await?;
+    let votes = store::decisions::votes_for_meeting(&state.store, meeting.id).await?;
     let present = store::decisions::attendance(&state.store, meeting.id)
         .await?
         .into_iter()
@@ -296,9 +340,11 @@ pub(crate) async fn snapshot(state: &AppState, meeting: Meeting) -> AppResult<Sn
         actions,
         people,
         attachments,
+        links,
         attention,
         members,
         present,
+        votes,
     })
 }
 
@@ -316,6 +362,14 @@ pub(crate) fn agenda(
 
     let plan = super::plan(meeting, &items);
     let by_id: HashMap<i64, &store::agenda::Item> = items.iter().map(|i| (i.id, i)).collect();
+    let can_manage = user.actor.can(Capability::ManageMeetings);
+    let functions = super::functions_of(&snap.members, user.actor.person_id);
+    // The forms to record a body's decision, for whoever records that body's decisions.
+    let records = |body: i64| {
+        can_manage
+            && status == MeetingStatus::InVergadering
+            && may_record(&user.actor, &functions, body)
+    };
 
     let mut views = Vec::with_capacity(plan.rows.len());
     for row in &plan.rows {
@@ -340,24 +394,42 @@ pub(crate) fn agenda(
         let deciding = item
             .deciding_bodies
             .iter()
-            .map(|b| BodyColumn {
-                body_id: *b,
-                code: codes.get(b).cloned().unwrap_or_default(),
-                decision: mine.iter().find(|d| d.body_id == *b).map(|d| DecisionView {
-                    id: d.id,
-                    outcome: DecisionOutcome::parse(&d.outcome)
-                        .map(|o| o.label())
-                        .unwrap_or(""),
-                    text: d.text.clone(),
-                    votes: d.vote_summary.clone(),
-                }),
-                voters: if user.actor.can(Capability::ManageMeetings)
-                    && status == MeetingStatus::InVergadering
-                {
-                    super::present_voters(&snap.members, &snap.present, *b, &item.subject)
-                } else {
-                    Vec::new()
-                },
+            .map(|b| {
+                let stored = mine.iter().find(|d| d.body_id == *b).copied();
+                let code = codes.get(b).cloned().unwrap_or_default();
+                BodyColumn {
+                    body_id: *b,
+                    decision: stored.map(|d| DecisionView {
+                        id: d.id,
+                        outcome: DecisionOutcome::parse(&d.outcome)
+                            .map(|o| o.label())
+                            .unwrap_or(""),
+                        text: d.text.clone(),
+                        votes: d.vote_summary.clone(),
+                    }),
+                    form: records(*b).then(|| {
+                        let named: Vec<(i64, String)> = stored
+                            .map(|d| {
+                                snap.votes
+                                    .iter()
+                                    .filter(|(decision, _, _)| *decision == d.id)
+                                    .map(|(_, p, c)| (*p, c.clone()))
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        let voters =
+                            super::present_voters(&snap.members, &snap.present, *b, &item.subject);
+                        super::decide::stored_form(
+                            item.id,
+                            *b,
+                            code.clone(),
+                            stored,
+                            &named,
+                            voters,
+                        )
+                    }),
+                    code,
+                }
             })
             .collect();
         let current = meeting.current_item_id == Some(item.id);
@@ -406,6 +478,7 @@ pub(crate) fn agenda(
                 })
                 .collect(),
             follow_up_of: item.follow_up_of_id,
+            links: super::link_views(&snap.links, item.id, user),
             attention: (item.standing.as_deref() == Some("afspraken")).then(|| {
                 snap.attention
                     .iter()
@@ -426,7 +499,6 @@ pub(crate) fn agenda(
             attachments: super::attachments::view(&snap.attachments, meeting, item.id, user, csrf),
         });
     }
-    let can_manage = user.actor.can(Capability::ManageMeetings);
     AgendaFragment {
         csrf: csrf.to_string(),
         meeting_id: meeting.id,
@@ -443,7 +515,6 @@ pub(crate) fn agenda(
         editable: agenda_editable(status),
         live: decisions_open(status),
         minutes_open: minutes_editable(status),
-        outcomes: DecisionOutcome::ALL,
         people: if can_manage {
             snap.people.clone()
         } else {

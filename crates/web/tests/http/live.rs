@@ -218,7 +218,7 @@ async fn each_person_gets_only_the_items_they_may_see(pool: PgPool) {
     let first_msb = msb_live.agenda().await;
     assert!(first_msb.contains(MSB_ONLY) && !first_msb.contains(RVB_ONLY));
 
-    // The secretary decides on the MSB-only item, then on the joint one, and moves on.
+    // The MSB secretary decides on the MSB-only item, then each body on the joint one.
     let decide = |item: i64| format!("/vergaderingen/{id}/punten/{item}/besluit");
     let msb_s = msb.to_string();
     let rvb_s = rvb.to_string();
@@ -233,8 +233,11 @@ async fn each_person_gets_only_the_items_they_may_see(pool: PgPool) {
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    // Each body's decision by its own secretary.
+    let mut sanne = client_as(&eva, SECRETARIS).await;
     for (body, outcome) in [(&rvb_s, "aangenomen"), (&msb_s, "verworpen")] {
-        let res = eva
+        let recorder = if *body == rvb_s { &mut sanne } else { &mut eva };
+        let res = recorder
             .post(
                 &decide(joint),
                 &[
@@ -348,7 +351,7 @@ async fn changes_notify_at_commit_and_not_on_rollback(pool: PgPool) {
 
     // Rolled back: nobody hears of it.
     let mut tx = c.store.begin().await.unwrap();
-    store::decisions::record(&mut tx, &who, &decision)
+    store::decisions::record(&mut tx, &who, &decision, 0)
         .await
         .unwrap();
     tx.rollback().await.unwrap();
@@ -371,7 +374,7 @@ async fn changes_notify_at_commit_and_not_on_rollback(pool: PgPool) {
 
     // The decision committed: its meeting is announced.
     let mut tx = c.store.begin().await.unwrap();
-    store::decisions::record(&mut tx, &who, &decision)
+    store::decisions::record(&mut tx, &who, &decision, 0)
         .await
         .unwrap();
     store::commit(tx).await.unwrap();

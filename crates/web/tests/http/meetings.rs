@@ -320,15 +320,19 @@ async fn each_body_decides_and_a_divided_outcome_returns_on_the_next_joint_agend
     );
     assert!(page.body.contains("Nu aan de orde"));
 
-    c.post(
-        &decide,
-        &[
-            ("body_id", &msb),
-            ("outcome", "verworpen"),
-            ("text", "Eerst de verdeling bespreken."),
-        ],
-    )
-    .await;
+    // The MSB's decision is recorded by the MSB's own secretary.
+    let mut eva = crate::meetings_support::other(&c, EVA).await;
+    let res = eva
+        .post(
+            &decide,
+            &[
+                ("body_id", &msb),
+                ("outcome", "verworpen"),
+                ("text", "Eerst de verdeling bespreken."),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let page = c.get(&format!("/vergaderingen/{id}")).await;
     assert!(page.body.contains("Uitkomst: verdeeld"), "{}", page.body);
     let follow = store::agenda::items(&c.store, next_id).await.unwrap();
@@ -342,16 +346,20 @@ async fn each_body_decides_and_a_divided_outcome_returns_on_the_next_joint_agend
     );
     assert_eq!(follow.deciding_bodies.len(), 2);
 
-    // Correcting MSB's decision to the same text makes the bodies agree; no second follow-up.
-    c.post(
-        &decide,
-        &[
-            ("body_id", &msb),
-            ("outcome", "aangenomen"),
-            ("text", "Akkoord met  de uitgangspunten."),
-        ],
-    )
-    .await;
+    // Correcting MSB's decision (on the version shown) to the same text makes the bodies
+    // agree; no second follow-up.
+    let res = eva
+        .post(
+            &decide,
+            &[
+                ("version", "1"),
+                ("body_id", &msb),
+                ("outcome", "aangenomen"),
+                ("text", "Akkoord met  de uitgangspunten."),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     assert!(
         c.get(&format!("/vergaderingen/{id}"))
             .await
@@ -438,9 +446,13 @@ async fn votes_are_checked_against_quorum_and_majority(pool: PgPool) {
         res.body
     );
 
-    let four: Vec<(&str, &str)> = ids.iter().map(|v| ("present", v.as_str())).collect();
-    c.post(&format!("/vergaderingen/{id}/aanwezigheid"), &four)
+    // The second save of the list is based on the first (version 1), as the form would carry.
+    let mut four: Vec<(&str, &str)> = vec![("version", "1")];
+    four.extend(ids.iter().map(|v| ("present", v.as_str())));
+    let saved = c
+        .post(&format!("/vergaderingen/{id}/aanwezigheid"), &four)
         .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
 
     let lost = c
         .post(

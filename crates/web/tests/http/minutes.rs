@@ -113,12 +113,15 @@ async fn lists_per_body_minutes_adopted_later_and_unfinished_items_carried_over(
     open(&mut c, first).await;
     let park = item_id(&c, first, "Parkeerbeleid specialisten").await;
     let member = item_id(&c, first, "Toetreding nieuwe maat").await;
+    // Each body's decision by its own secretary: the RvB's by the RvB secretary.
+    let mut sanne = crate::meetings_support::other(&c, SECRETARIS).await;
     for (item, body_id, text) in [
         (park, &rvb, "Parkeren gratis"),
         (park, &msb, "Parkeren gratis"),
         (member, &msb, "Toetreding goedgekeurd"),
     ] {
-        let res = c
+        let recorder = if *body_id == rvb { &mut sanne } else { &mut c };
+        let res = recorder
             .post(
                 &format!("/vergaderingen/{first}/punten/{item}/besluit"),
                 &[

@@ -49,6 +49,7 @@ async fn record_decision(c: &Client, item: i64, body: i64, text: &str) -> i64 {
             vote_summary: String::new(),
             named: Vec::new(),
         },
+        0,
     )
     .await
     .unwrap();

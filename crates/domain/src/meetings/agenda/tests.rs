@@ -29,6 +29,20 @@ fn summary(s: &Schedule) -> Vec<(i64, &str, u8, String, String)> {
 }
 
 #[test]
+fn a_sub_item_is_seen_by_no_more_people_than_its_parent() {
+    use crate::authz::Visibility::{Body, Gezamenlijk};
+    assert!(sub_item_fits(Gezamenlijk, Gezamenlijk));
+    assert!(sub_item_fits(Gezamenlijk, Body(2)));
+    assert!(sub_item_fits(Body(2), Body(2)));
+    assert!(!sub_item_fits(Body(2), Gezamenlijk));
+    assert!(!sub_item_fits(Body(2), Body(1)));
+    assert_eq!(
+        sub_item_message("MSB"),
+        "Een onderdeel van een punt dat alleen voor MSB is, is ook alleen voor MSB."
+    );
+}
+
+#[test]
 fn numbers_and_times_follow_the_outline() {
     let items = [
         item(30, None, 3, 5),

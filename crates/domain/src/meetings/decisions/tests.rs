@@ -11,6 +11,67 @@ fn d(body_id: i64, outcome: DecisionOutcome, text: &str) -> BodyDecision {
 }
 
 #[test]
+fn a_follow_up_goes_to_a_later_open_joint_meeting_of_the_deciding_bodies() {
+    use crate::meetings::kinds::MeetingKind::{Gezamenlijk, Gremium};
+    use crate::meetings::status::MeetingStatus::{Concept, Gepubliceerd, InVergadering};
+    use time::macros::datetime;
+    let may = datetime!(2026-05-12 14:00 UTC);
+    let june = datetime!(2026-06-09 14:00 UTC);
+    let fits = |kind, status, starts_at, bodies: &[i64]| {
+        follow_up_fits(
+            may,
+            &[1, 2],
+            &Candidate {
+                kind,
+                status,
+                starts_at,
+                bodies,
+            },
+        )
+    };
+    assert!(fits(Gezamenlijk, Concept, june, &[1, 2, 3]));
+    assert!(fits(Gezamenlijk, Gepubliceerd, june, &[1, 2]));
+    assert!(
+        !fits(Gezamenlijk, InVergadering, june, &[1, 2]),
+        "agenda fixed"
+    );
+    assert!(!fits(Gremium, Concept, june, &[1, 2]), "not joint");
+    assert!(!fits(Gezamenlijk, Concept, may, &[1, 2]), "not later");
+    assert!(
+        !fits(Gezamenlijk, Concept, june, &[1, 3]),
+        "a deciding body is missing"
+    );
+    assert_eq!(follow_up_title("Plan"), "Vervolg: Plan");
+}
+
+#[test]
+fn a_body_records_its_own_decision() {
+    use crate::authz::Actor;
+    use crate::people::{Position::*, Role};
+    let person = |roles: &[Role], bodies: &[i64]| Actor {
+        person_id: 1,
+        roles: roles.iter().copied().collect(),
+        bodies: bodies.iter().copied().collect(),
+        vakgroepen: Default::default(),
+    };
+    let (rvb, msb, vmsd) = (1, 2, 3);
+    // The MSB+ secretary: secretary of MSB, VMSD and VMS, not of the RvB.
+    let eva = person(&[Role::Secretaris], &[msb, vmsd]);
+    let eva_functions = [(msb, Secretaris), (vmsd, Secretaris)];
+    assert!(may_record(&eva, &eva_functions, msb));
+    assert!(!may_record(&eva, &eva_functions, rvb));
+    // The chair of the RvB has a seat; an adviser has none.
+    let chair = person(&[Role::Bestuurder], &[rvb]);
+    assert!(may_record(&chair, &[(rvb, Voorzitter)], rvb));
+    assert!(may_record(&chair, &[(rvb, Lid)], rvb));
+    assert!(!may_record(&chair, &[(rvb, Adviseur)], rvb));
+    assert!(!may_record(&chair, &[(rvb, Voorzitter)], msb));
+    // The function secretaris without the role (e.g. a minute-taker) does not record.
+    assert!(!may_record(&chair, &[(rvb, Secretaris)], rvb));
+    assert!(!may_record(&eva, &[], msb));
+}
+
+#[test]
 fn open_until_every_deciding_body_decided() {
     assert_eq!(joint_outcome(&[], &[]), JointOutcome::Open);
     assert_eq!(

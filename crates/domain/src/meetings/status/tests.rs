@@ -31,7 +31,11 @@ fn only_the_lifecycle_steps_are_allowed() {
     assert_eq!(transition(Gepubliceerd, Concept), Ok(()));
     assert_eq!(transition(Gepubliceerd, InVergadering), Ok(()));
     assert_eq!(transition(InVergadering, Gesloten), Ok(()));
-    assert_eq!(transition(Gesloten, NotulenVastgesteld), Ok(()));
+    assert_eq!(
+        transition(Gesloten, NotulenVastgesteld),
+        Err(StatusError::MinutesOnlyByAdoption),
+        "only the adoption in a later meeting adopts minutes"
+    );
 
     assert_eq!(
         transition(Concept, InVergadering),
@@ -61,8 +65,9 @@ fn errors_are_dutch_sentences() {
 fn buttons_per_status() {
     assert_eq!(
         MeetingTransition::available(Gepubliceerd),
-        vec![MeetingTransition::Withdraw, MeetingTransition::Open]
+        vec![MeetingTransition::Open, MeetingTransition::Withdraw]
     );
+    assert!(MeetingTransition::available(Gesloten).is_empty());
     assert!(MeetingTransition::available(NotulenVastgesteld).is_empty());
     assert_eq!(MeetingTransition::Close.label(), "Vergadering sluiten");
 }
@@ -131,7 +136,6 @@ proptest! {
             (Gepubliceerd, Concept),
             (Gepubliceerd, InVergadering),
             (InVergadering, Gesloten),
-            (Gesloten, NotulenVastgesteld),
         ]
         .contains(&(from, to));
         prop_assert_eq!(transition(from, to).is_ok(), allowed);
@@ -168,8 +172,7 @@ proptest! {
         let t = |m: i64| OffsetDateTime::UNIX_EPOCH + time::Duration::minutes(m);
         let ok = can_adopt_minutes((of, t(of_start)), (by, t(by_start))).is_ok();
         prop_assert_eq!(ok, of == Gesloten && by == InVergadering && by_start > of_start);
-        if ok {
-            prop_assert!(transition(of, NotulenVastgesteld).is_ok());
-        }
+        // Adoption is the only way to adopted minutes: no status step leads there.
+        prop_assert!(transition(of, NotulenVastgesteld).is_err());
     }
 }

@@ -44,15 +44,15 @@ fn eligibility_follows_the_subject() {
         ..free
     };
     use Subject::*;
-    assert!(eligible("MSB", FinancieelVrijgevestigd, &free));
-    assert!(!eligible("VMS", FinancieelVrijgevestigd, &free));
-    assert!(!eligible("RvB", FinancieelVrijgevestigd, &board));
-    assert!(!eligible("MSB", FinancieelVrijgevestigd, &secretary));
-    assert!(eligible("VMSD", ArbeidsvoorwaardenDienstverband, &employed));
-    assert!(!eligible("VMS", ArbeidsvoorwaardenDienstverband, &employed));
-    assert!(!eligible("VMSD", ArbeidsvoorwaardenDienstverband, &free));
-    assert!(eligible("RvB", Algemeen, &board));
-    assert!(!eligible("RvB", Algemeen, &secretary));
+    assert!(eligible(MSB, FinancieelVrijgevestigd, &free));
+    assert!(!eligible(VMS, FinancieelVrijgevestigd, &free));
+    assert!(!eligible(RVB, FinancieelVrijgevestigd, &board));
+    assert!(!eligible(MSB, FinancieelVrijgevestigd, &secretary));
+    assert!(eligible(VMSD, ArbeidsvoorwaardenDienstverband, &employed));
+    assert!(!eligible(VMS, ArbeidsvoorwaardenDienstverband, &employed));
+    assert!(!eligible(VMSD, ArbeidsvoorwaardenDienstverband, &free));
+    assert!(eligible(RVB, Algemeen, &board));
+    assert!(!eligible(RVB, Algemeen, &secretary));
 }
 
 #[test]
@@ -94,7 +94,7 @@ fn a_named_vote_explained() {
         (99, Tegen),
     ]);
     let r = tally(
-        "MSB",
+        MSB,
         Subject::Algemeen,
         &BodyRules::default(),
         &members,
@@ -128,7 +128,7 @@ fn only_self_employed_msb_members_vote_on_fees() {
     ];
     let cast = ballots(&[(1, Voor), (2, Tegen), (3, Voor)]);
     let r = tally(
-        "MSB",
+        MSB,
         Subject::FinancieelVrijgevestigd,
         &BodyRules::default(),
         &members,
@@ -143,7 +143,7 @@ fn only_self_employed_msb_members_vote_on_fees() {
         "verworpen: 1 van 2 stemmen voor, gewone meerderheid niet gehaald"
     );
     let r = tally(
-        "VMS",
+        VMS,
         Subject::FinancieelVrijgevestigd,
         &BodyRules::default(),
         &members,
@@ -199,7 +199,12 @@ fn impossible_counts_are_refused() {
     assert!(tally_counts(&r, 7, 4, u32::MAX, u32::MAX, u32::MAX).is_err());
 }
 
-const BODIES: [&str; 4] = ["MSB", "VMSD", "VMS", "RvB"];
+/// Bodies as the eligibility rules see them: the employment form of their seats.
+const MSB: Option<EmploymentForm> = Some(Vrijgevestigd);
+const VMSD: Option<EmploymentForm> = Some(Dienstverband);
+const VMS: Option<EmploymentForm> = None;
+const RVB: Option<EmploymentForm> = None;
+const BODIES: [Option<EmploymentForm>; 4] = [MSB, VMSD, VMS, RVB];
 
 fn any_rules() -> impl Strategy<Value = BodyRules> {
     (1u8..=100, prop::sample::select(Majority::ALL)).prop_map(|(q, m)| rules(q, m))
@@ -316,8 +321,8 @@ proptest! {
         // A newcomer who is eligible on the subject, present, and has not voted yet.
         let (body, form) = match subject {
             Subject::Algemeen => (body, None),
-            Subject::FinancieelVrijgevestigd => ("MSB", Some(Vrijgevestigd)),
-            Subject::ArbeidsvoorwaardenDienstverband => ("VMSD", Some(Dienstverband)),
+            Subject::FinancieelVrijgevestigd => (MSB, Some(Vrijgevestigd)),
+            Subject::ArbeidsvoorwaardenDienstverband => (VMSD, Some(Dienstverband)),
         };
         members.push(member(100, form));
         present.push(100);

@@ -1,0 +1,97 @@
+//! The follow-up of a divided item (A3): it goes onto the next joint meeting whose agenda can
+//! still change, or waits until such a meeting is created — it is never lost.
+
+use super::insertion_point;
+use crate::auth::User;
+use crate::beheer::who;
+use crate::error::AppResult;
+use domain::meetings::decisions::{
+    BodyDecision, Candidate, follow_up_fits, joint_outcome, needs_follow_up,
+};
+use domain::meetings::kinds::{DecisionOutcome, MeetingKind};
+use domain::meetings::status::MeetingStatus;
+use store::agenda::Item;
+use store::audit::Who;
+use store::meetings::Meeting;
+
+fn candidate(m: &Meeting) -> Option<Candidate<'_>> {
+    Some(Candidate {
+        kind: MeetingKind::parse(&m.kind)?,
+        status: MeetingStatus::parse(&m.status)?,
+        starts_at: m.starts_at,
+        bodies: &m.bodies,
+    })
+}
+
+/// Puts the follow-up of `item` before the closing item of meeting `target`.
+async fn place(tx: &mut store::Tx, who: &Who, target: i64, item: &Item) -> AppResult<()> {
+    let items = store::agenda::items_on(tx, target).await?;
+    let (position, moves) = insertion_point(&items, None);
+    store::agenda::set_positions(tx, who, &moves).await?;
+    store::follow_ups::place(tx, who, target, position, item).await?;
+    Ok(())
+}
+
+/// After a body's decision on `item` (decided in `meeting`): a divided item gets its follow-up
+/// once — on the next fitting joint meeting, or waiting for one — and an item the bodies agree
+/// on after all no longer waits.
+pub(super) async fn after_decision(
+    tx: &mut store::Tx,
+    user: &User,
+    meeting: &Meeting,
+    item: &Item,
+) -> AppResult<()> {
+    let who = who(user);
+    let decisions: Vec<BodyDecision> = store::decisions::for_item_on(tx, item.id)
+        .await?
+        .iter()
+        .filter_map(|d| {
+            DecisionOutcome::parse(&d.outcome).map(|o| BodyDecision {
+                body_id: d.body_id,
+                outcome: o,
+                text: d.text.clone(),
+            })
+        })
+        .collect();
+    store::follow_ups::lock(tx).await?;
+    if !needs_follow_up(joint_outcome(&item.deciding_bodies, &decisions)) {
+        store::follow_ups::forget(tx, &who, item.id).await?;
+        return Ok(());
+    }
+    if store::agenda::has_follow_up(tx, item.id).await? {
+        return Ok(());
+    }
+    let later = store::meetings::later_joint(tx, meeting.starts_at).await?;
+    let next = later.iter().find(|m| {
+        candidate(m).is_some_and(|c| follow_up_fits(meeting.starts_at, &item.deciding_bodies, &c))
+    });
+    match next {
+        Some(next) => place(tx, &who, next.id, item).await,
+        None => Ok(store::follow_ups::keep(tx, &who, item.id).await?),
+    }
+}
+
+/// After meetings were created: every waiting follow-up that fits one of them goes onto the
+/// first that fits.
+pub(crate) async fn place_waiting(tx: &mut store::Tx, who: &Who, created: &[i64]) -> AppResult<()> {
+    store::follow_ups::lock(tx).await?;
+    let waiting = store::follow_ups::waiting_in(tx).await?;
+    if waiting.is_empty() {
+        return Ok(());
+    }
+    let mut meetings = Vec::with_capacity(created.len());
+    for id in created {
+        meetings.push(store::meetings::get_on(tx, *id).await?);
+    }
+    meetings.sort_by_key(|m| m.starts_at);
+    for w in waiting {
+        let target = meetings.iter().find(|m| {
+            candidate(m)
+                .is_some_and(|c| follow_up_fits(w.meeting_starts_at, &w.item.deciding_bodies, &c))
+        });
+        if let Some(target) = target {
+            place(tx, who, target.id, &w.item).await?;
+        }
+    }
+    Ok(())
+}
