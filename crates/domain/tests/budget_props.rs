@@ -119,13 +119,19 @@ fn weights(with_pz: bool) -> impl Strategy<Value = Weights> {
         let out = a.min(100);
         let eff = b.min(100 - out);
         let mut pz = 100 - out - eff;
-        let (mut out, eff) = (out, eff);
+        let (mut out, mut eff) = (out, eff);
         if !with_pz {
             out += pz;
             pz = 0;
         } else if pz == 0 {
-            out -= 1.min(out);
-            pz = 100 - out - eff;
+            // Variant 2 needs a passende-zorg weight: take one point from whichever has it
+            // (all of it may sit in efficiency).
+            if out > 0 {
+                out -= 1;
+            } else {
+                eff -= 1;
+            }
+            pz = 1;
         }
         Weights::from_percent(out.into(), eff.into(), pz.into()).expect("sums to 100")
     })

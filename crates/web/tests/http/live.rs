@@ -536,7 +536,7 @@ async fn leaving_a_body_stops_its_items_at_once(pool: PgPool) {
         named: Vec::new(),
     };
     let mut tx = eva.store.begin().await.unwrap();
-    store::decisions::record(&mut tx, &who, &decision)
+    store::decisions::record(&mut tx, &who, &decision, 0)
         .await
         .unwrap();
     store::commit(tx).await.unwrap();
