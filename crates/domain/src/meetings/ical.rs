@@ -51,8 +51,10 @@ pub struct CalendarEvent {
 pub const PRODID: &str = "-//Gelijkgericht//Vergaderingen//NL";
 pub const TZID: &str = "Europe/Amsterdam";
 
-/// The EU rule since 1996, as in `nl::amsterdam_offset`: summer time from the last Sunday of
-/// March 02:00 local to the last Sunday of October 03:00 local (both 01:00 UTC).
+/// The EU rule since 1996: summer time from the last Sunday of March 02:00 local to the last
+/// Sunday of October 03:00 local (both 01:00 UTC). Written as yearly RRULEs rather than a list of
+/// dates because that is what calendar programs expect and it never runs out; the tests expand
+/// it and compare it with the tz database that `nl` reads, so the feed and the pages agree.
 const VTIMEZONE: &[&str] = &[
     "BEGIN:VTIMEZONE",
     "TZID:Europe/Amsterdam",

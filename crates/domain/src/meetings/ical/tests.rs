@@ -114,6 +114,93 @@ fn the_timezone_rules_match_nl() {
     assert_eq!(amsterdam(autumn), "20261025T020000");
 }
 
+/// `+0100` → 3600.
+fn offset_seconds(text: &str) -> i32 {
+    let sign = if text.starts_with('-') { -1 } else { 1 };
+    let hours: i32 = text[1..3].parse().unwrap();
+    let minutes: i32 = text[3..5].parse().unwrap();
+    sign * (hours * 3600 + minutes * 60)
+}
+
+/// Expands the VTIMEZONE's yearly rules for `year` the way a calendar program does: the last
+/// Sunday of BYMONTH at DTSTART's wall-clock time, read with TZOFFSETFROM. Returns (UTC unix
+/// time, offset before, offset after), in order.
+fn vtimezone_switches(year: i32) -> Vec<(i64, i32, i32)> {
+    let mut switches = Vec::new();
+    let field = |block: &[&str], name: &str| -> String {
+        block
+            .iter()
+            .find_map(|l| l.strip_prefix(name))
+            .unwrap_or_else(|| panic!("{name} missing"))
+            .to_string()
+    };
+    let mut rest = VTIMEZONE;
+    while let Some(begin) = rest
+        .iter()
+        .position(|l| *l == "BEGIN:DAYLIGHT" || *l == "BEGIN:STANDARD")
+    {
+        let end = begin
+            + rest[begin..]
+                .iter()
+                .position(|l| l.starts_with("END:"))
+                .unwrap();
+        let block = &rest[begin..end];
+        let from = offset_seconds(&field(block, "TZOFFSETFROM:"));
+        let to = offset_seconds(&field(block, "TZOFFSETTO:"));
+        let dtstart = field(block, "DTSTART:");
+        let rrule = field(block, "RRULE:");
+        let month: u8 = rrule
+            .strip_prefix("FREQ=YEARLY;BYMONTH=")
+            .and_then(|r| r.strip_suffix(";BYDAY=-1SU"))
+            .unwrap_or_else(|| panic!("unexpected rule {rrule}"))
+            .parse()
+            .unwrap();
+        let month = Month::try_from(month).unwrap();
+        let mut day =
+            time::Date::from_calendar_date(year, month, time::util::days_in_month(month, year))
+                .unwrap();
+        while day.weekday() != Weekday::Sunday {
+            day = day.previous_day().unwrap();
+        }
+        let clock = time::Time::from_hms(
+            dtstart[9..11].parse().unwrap(),
+            dtstart[11..13].parse().unwrap(),
+            dtstart[13..15].parse().unwrap(),
+        )
+        .unwrap();
+        let at = time::PrimitiveDateTime::new(day, clock)
+            .assume_offset(UtcOffset::from_whole_seconds(from).unwrap());
+        switches.push((at.unix_timestamp(), from, to));
+        rest = &rest[end..];
+    }
+    switches.sort();
+    switches
+}
+
+#[test]
+fn the_vtimezone_agrees_with_the_tz_database_for_2026_to_2030() {
+    let zone = crate::nl::amsterdam_zone();
+    let from =
+        jiff::Timestamp::from_second(datetime!(2026-01-01 00:00 UTC).unix_timestamp()).unwrap();
+    let until =
+        jiff::Timestamp::from_second(datetime!(2031-01-01 00:00 UTC).unix_timestamp()).unwrap();
+    let from_data: Vec<(i64, i32, i32)> = zone
+        .following(from)
+        .take_while(|t| t.timestamp() < until)
+        .map(|t| {
+            let before = zone.to_offset(t.timestamp() - jiff::SignedDuration::from_secs(1));
+            (
+                t.timestamp().as_second(),
+                before.seconds(),
+                t.offset().seconds(),
+            )
+        })
+        .collect();
+    let from_feed: Vec<(i64, i32, i32)> = (2026..=2030).flat_map(vtimezone_switches).collect();
+    assert_eq!(from_feed.len(), 10);
+    assert_eq!(from_feed, from_data);
+}
+
 #[test]
 fn escaping() {
     assert_eq!(
