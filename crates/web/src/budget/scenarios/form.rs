@@ -256,7 +256,10 @@ async fn form_page(
             .unwrap_or("/begroting/scenarios".into()),
         cancel: id
             .map(|id| format!("/begroting/scenarios/{id}"))
-            .unwrap_or_else(|| format!("/begroting?jaar={}", d.year)),
+            .unwrap_or_else(|| match d.year.trim().parse::<i32>() {
+                Ok(year) => format!("/begroting?jaar={year}"),
+                Err(_) => "/begroting".into(),
+            }),
         editing: id.is_some(),
         d,
         variants,
