@@ -25,6 +25,9 @@ pub enum Capability {
     SignedIn,
     ViewMeetings,
     ManageMeetings,
+    /// Record a body's decision on an item in the meeting (A3): the body's own secretary or a
+    /// member with a seat; which body is decided per item by `meetings::decisions::may_record`.
+    RecordDecisions,
     /// Open an agreement's page. Which agreements is [`Actor::can_see_agreement`]'s question.
     ViewAgreements,
     /// The register as a whole: the list, its exports and the compliance figures (B4, B6). Not
@@ -134,6 +137,7 @@ fn roles_for(capability: Capability) -> &'static [Role] {
         Capability::SignedIn => Role::ALL,
         Capability::ViewMeetings => &[Bestuurder, Secretaris, Toehoorder],
         Capability::ManageMeetings => &[Secretaris],
+        Capability::RecordDecisions => &[Secretaris, Bestuurder],
         Capability::ViewAgreements => &[Bestuurder, Secretaris, Controller, Toehoorder],
         Capability::ViewRegister => &[Bestuurder, Secretaris, Controller],
         Capability::ManageAgreements => &[Secretaris],
@@ -202,10 +206,17 @@ impl Actor {
     /// Whether the person may see a vakgroep's detail, its compartment (product.md §0): its
     /// master data (care products, norm times, normuren, formative fte, KPIs), its trend inputs
     /// and its detail in a scenario. Its representatives see it, and those who see every
-    /// vakgroep (controller, bestuurder); to anyone else it does not exist (404). Everyone who
-    /// sees the budget sees the hospital totals and a scenario's figures per vakgroep.
+    /// vakgroep (controller, bestuurder); to anyone else it does not exist (404).
     pub fn can_see_vakgroep(&self, vakgroep_id: i64) -> bool {
         self.can(Capability::ViewEveryVakgroep) || self.vakgroepen.contains(&vakgroep_id)
+    }
+
+    /// Whether a vakgroep's row of figures (norm hours, norm-fte, formative fte, mutation) is
+    /// shown to the person in a scenario or a comparison. Everyone in a board sees the totals
+    /// per vakgroep (product.md §0, so also the board secretary, who does not open a vakgroep's
+    /// detail); a representative sees their own vakgroepen and the hospital totals only.
+    pub fn can_see_vakgroep_figures(&self, vakgroep_id: i64) -> bool {
+        self.can_see_vakgroep(vakgroep_id) || self.has_role(Role::Secretaris)
     }
 
     /// The sections shown in this person's navigation.

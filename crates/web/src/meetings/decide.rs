@@ -216,7 +216,14 @@ pub(super) async fn record_decision(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let meeting = visible_meeting(&state, &user, id).await?;
-    let item = visible_item(&state, &user, &meeting, item_id, Capability::ManageMeetings).await?;
+    let item = visible_item(
+        &state,
+        &user,
+        &meeting,
+        item_id,
+        Capability::RecordDecisions,
+    )
+    .await?;
     let plain: Vec<&(String, String)> = pairs
         .iter()
         .filter(|(k, _)| !k.starts_with("vote_"))

@@ -58,7 +58,7 @@ pub fn routes() -> Vec<RouteDef> {
         ),
         post(
             "/vergaderingen/{id}/punten/{item}/besluit",
-            MANAGE,
+            Access::Needs(Capability::RecordDecisions),
             decide::record_decision,
         ),
         post(

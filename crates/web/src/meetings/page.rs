@@ -365,8 +365,9 @@ pub(crate) fn agenda(
     let can_manage = user.actor.can(Capability::ManageMeetings);
     let functions = super::functions_of(&snap.members, user.actor.person_id);
     // The forms to record a body's decision, for whoever records that body's decisions.
+    let can_record = user.actor.can(Capability::RecordDecisions);
     let records = |body: i64| {
-        can_manage
+        can_record
             && status == MeetingStatus::InVergadering
             && may_record(&user.actor, &functions, body)
     };

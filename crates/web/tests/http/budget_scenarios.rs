@@ -218,8 +218,8 @@ async fn an_accepted_trend_input_changes_the_scenario(pool: PgPool) {
         vec![input]
     );
 
-    // A representative sees every vakgroep's figures, but only their own vakgroep's detail:
-    // another's products, movers, trend inputs and problems are not found.
+    // A representative sees their own vakgroep's figures and detail and the hospital totals:
+    // another's row, products, movers, trend inputs and problems are not there (product.md §0).
     let controller_page = c.get(&format!("/begroting/scenarios/{with}")).await.body;
     c.cookies.clear();
     c.sign_in_as(VAKGROEP).await;
@@ -228,7 +228,15 @@ async fn an_accepted_trend_input_changes_the_scenario(pool: PgPool) {
         .await;
     assert_eq!(ort.status, StatusCode::NOT_FOUND);
     let page = c.get(&format!("/begroting/scenarios/{with}")).await.body;
-    assert_eq!(row(&page, "ORT"), row(&controller_page, "ORT"));
+    assert!(
+        !page.contains(r#"data-vakgroep="ORT""#),
+        "ORT's figures shown to CAR"
+    );
+    assert_eq!(row(&page, "CAR"), row(&controller_page, "CAR"));
+    assert_eq!(
+        row(&page, "ziekenhuis"),
+        row(&controller_page, "ziekenhuis")
+    );
     assert!(!page.contains(&format!("vakgroep?v={}", f.ort)));
     assert!(page.contains(&format!("vakgroep?v={}", f.car)));
     assert!(controller_page.contains(&format!("vakgroep?v={}", f.ort)));

@@ -69,7 +69,7 @@ fn expectations() -> Vec<(&'static str, &'static str, &'static str)> {
         (
             "POST",
             "/vergaderingen/{id}/punten/{item}/besluit",
-            SECRETARY,
+            "LAAFFFF",
         ),
         ("POST", "/vergaderingen/{id}/punten/{item}/actie", SECRETARY),
         (

@@ -368,3 +368,36 @@ async fn an_observer_sees_only_the_agreements_of_the_meetings_their_body_attends
     let page = c.get(&format!("/vergaderingen/{with_rvt}")).await.body;
     assert!(page.contains(&format!(r#"data-aandacht="{elsewhere}""#)));
 }
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn a_representative_sees_their_own_vakgroep_and_the_hospital_in_scenarios(pool: PgPool) {
+    use crate::budget_trends::budget_fixture;
+    let mut c = app(pool).await;
+    budget_fixture::load(&c.store).await;
+    let scenario = budget_fixture::scenario(&c.store, "Basis", vec![]).await;
+    let other = budget_fixture::scenario(&c.store, "Variant", vec![]).await;
+    let pages = [
+        format!("/begroting/scenarios/{scenario}"),
+        format!("/begroting/scenarios/vergelijken?s={scenario}&s={other}"),
+    ];
+    for (persona, sees_ort) in [(VAKGROEP, false), (SECRETARIS, true), (BESTUURDER, true)] {
+        c.cookies.clear();
+        c.sign_in_as(persona).await;
+        for page in &pages {
+            let res = c.get(page).await;
+            assert_eq!(res.status, StatusCode::OK, "{persona} {page}");
+            assert!(
+                res.body.contains(r#"data-vakgroep="ziekenhuis""#),
+                "{persona} {page}"
+            );
+            assert_eq!(
+                res.body.contains(r#"data-vakgroep="ORT""#),
+                sees_ort,
+                "{persona} on {page}: ORT's figures"
+            );
+            if persona == VAKGROEP {
+                assert!(res.body.contains(r#"data-vakgroep="CAR""#), "{page}");
+            }
+        }
+    }
+}

@@ -331,4 +331,35 @@ async fn each_body_s_decision_is_recorded_by_its_own_people(pool: PgPool) {
     assert!(page.contains(&format!(r#"id="form-besluit-{item}-{rvb}""#)));
     let res = seat.post(&decide, &correction).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+
+    // A board member with a seat (the chair of the RvB, no secretary) records the RvB's
+    // decision from the meeting page, and not the MSB's.
+    let mut chair = other(&eva, BESTUURDER).await;
+    let page = chair.get(&format!("/vergaderingen/{id}")).await.body;
+    assert!(page.contains(&format!(r#"id="form-besluit-{item}-{rvb}""#)));
+    assert!(!page.contains(&format!(r#"id="form-besluit-{item}-{msb}""#)));
+    let msb_by_chair = [
+        ("version", "1"),
+        ("body_id", msb.as_str()),
+        ("outcome", "verworpen"),
+        ("text", "Namens het MSB"),
+    ];
+    assert_eq!(
+        chair.post(&decide, &msb_by_chair).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let by_chair = [
+        ("version", "2"),
+        ("body_id", rvb.as_str()),
+        ("outcome", "aangenomen"),
+        ("text", "Akkoord na heroverweging"),
+    ];
+    let res = chair.post(&decide, &by_chair).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let rvb_id: i64 = rvb.parse().unwrap();
+    let recorded = store::decisions::for_meeting(&chair.store, id)
+        .await
+        .unwrap();
+    let rvb_decision = recorded.iter().find(|d| d.body_id == rvb_id).unwrap();
+    assert_eq!(rvb_decision.text, "Akkoord na heroverweging");
 }

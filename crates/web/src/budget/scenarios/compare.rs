@@ -2,6 +2,7 @@
 
 use super::engine::{self, Loaded, figure_row, signed, totals_row};
 use super::{Pairs, ids};
+use crate::auth::User;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::views::{Ctx, Layout, render};
@@ -75,6 +76,7 @@ fn cell(v: Option<&domain::budget::VakgroepResult>) -> Cell {
 pub(super) async fn compare(
     State(state): State<AppState>,
     ctx: Ctx,
+    user: User,
     Query(pairs): Query<Pairs>,
 ) -> AppResult<Response> {
     let all = store::budget::scenarios(&state.store, None).await?;
@@ -123,7 +125,9 @@ pub(super) async fn compare(
     let mut order: Vec<(i64, String, String)> = Vec::new();
     for (l, r) in &results {
         for v in &r.vakgroepen {
-            if !order.iter().any(|(id, _, _)| *id == v.vakgroep_id) {
+            if user.actor.can_see_vakgroep_figures(v.vakgroep_id)
+                && !order.iter().any(|(id, _, _)| *id == v.vakgroep_id)
+            {
                 order.push((
                     v.vakgroep_id,
                     v.code.clone(),

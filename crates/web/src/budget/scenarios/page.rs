@@ -103,6 +103,7 @@ fn weights_text(s: &store::budget::Scenario) -> String {
 fn rows_of(l: &Loaded, r: &BudgetResult, user: &User) -> Vec<FigureRow> {
     r.vakgroepen
         .iter()
+        .filter(|v| user.actor.can_see_vakgroep_figures(v.vakgroep_id))
         .map(|v| FigureRow {
             detail: user.actor.can_see_vakgroep(v.vakgroep_id),
             ..figure_row(v, l.vakgroep_name(v.vakgroep_id))
