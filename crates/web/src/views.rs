@@ -147,6 +147,13 @@ impl Errors {
         self.0.push((field, message.into()));
     }
 
+    /// The field's length limit (`domain::text::max`), with the Dutch message at the field.
+    pub fn limit(&mut self, field: &'static str, value: &str, max: usize) {
+        if let Some(message) = domain::text::too_long(value, max) {
+            self.add(field, message);
+        }
+    }
+
     pub fn field(&mut self, e: domain::people::FieldError) {
         self.0.push((e.field, e.message));
     }

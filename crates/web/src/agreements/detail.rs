@@ -561,6 +561,7 @@ fn kpi_input(drafts: &Drafts, errors: &mut Errors) -> Option<KpiInput> {
             "Vul de naam van de KPI in (hoogstens 200 tekens).",
         );
     }
+    errors.limit("kpi_unit", drafts.kpi_unit.trim(), domain::text::max::SHORT);
     let direction = Direction::parse(&drafts.kpi_direction);
     if direction.is_none() {
         errors.add("kpi_direction", "Kies of hoger of lager beter is.");
@@ -742,6 +743,7 @@ pub(super) async fn add_measurement(
     let value = nl::parse_decimal(&drafts.m_value)
         .map_err(|e| errors.add("m_value", e.to_string()))
         .ok();
+    errors.limit("m_note", drafts.m_note.trim(), domain::text::max::COMMENT);
     let (Some(kpi), Some(on), Some(value), true) = (kpi, on, value, errors.is_empty()) else {
         return invalid(&ctx, &user, &d, drafts, errors);
     };

@@ -335,6 +335,19 @@ fn validate(draft: &Draft, user: &User, known: &Known) -> Result<AgreementInput,
     if kind.is_none() {
         errors.add("kind", "Kies het soort afspraak.");
     }
+    errors.limit(
+        "description",
+        draft.description.trim(),
+        domain::text::max::LONG,
+    );
+    errors.limit(
+        "insurer_deviation",
+        draft.insurer_deviation.trim(),
+        domain::text::max::COMMENT,
+    );
+    for label in &draft.party_label {
+        errors.limit("parties", label.trim(), domain::text::max::SHORT);
+    }
     let mut parties = Vec::new();
     for i in 0..draft.party_kind.len() {
         let code = draft.party_kind[i].trim();

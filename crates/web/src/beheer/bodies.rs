@@ -117,6 +117,7 @@ fn validate(form: &BodyForm) -> Result<BodyInput, Errors> {
     if name.is_empty() {
         errors.add("name", "Vul de naam van het gremium in.");
     }
+    errors.limit("name", &name, domain::text::max::SHORT);
     let kind = BodyKind::parse(&form.kind);
     if kind.is_none() {
         errors.add("kind", "Kies het soort gremium.");

@@ -273,6 +273,9 @@ pub(super) async fn record_decision(
         ))
         .await;
     }
+    if let Some(message) = domain::text::too_long(&text, domain::text::max::LONG) {
+        return refuse(format!("De tekst van het besluit is te lang. {message}")).await;
+    }
     let counts = match (
         count(&form.votes_for),
         count(&form.votes_against),
@@ -474,6 +477,9 @@ pub(super) async fn add_action(
     if title.is_empty() {
         return refuse("Vul de actie in: wat moet er gebeuren?").await;
     }
+    if title.chars().count() > domain::text::max::TITLE {
+        return refuse("De actie is te lang: gebruik ten hoogste 200 tekens.").await;
+    }
     // Only someone the form offers (a member of a participating body) can carry out an action;
     // any other id, of a person or of nobody, gets the same answer.
     let members = store::decisions::members(&state.store, &meeting.bodies).await?;
@@ -539,6 +545,10 @@ pub(super) async fn save_minutes(
                 .into(),
         )
         .await;
+    }
+    if let Some(message) = domain::text::too_long(form.minutes.trim(), domain::text::max::LONG) {
+        let message = format!("De notulen van dit punt zijn te lang. {message}");
+        return super::page::show_with_error(&state, &ctx, &user, meeting, message).await;
     }
     let mut tx = state.store.begin().await?;
     match store::agenda::set_minutes(&mut tx, &who(&user), item_id, form.version, form.minutes.trim(), form.done.is_some()).await {

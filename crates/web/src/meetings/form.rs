@@ -146,10 +146,12 @@ fn validate(
             "Aan een gezamenlijk overleg nemen minstens twee gremia deel.",
         );
     }
+    errors.limit("location", form.location.trim(), domain::text::max::SHORT);
     let video_url = form.video_url.trim().to_string();
     if !video_url.is_empty() && !video_url.starts_with("https://") {
         errors.add("video_url", "Een videolink begint met https://.");
     }
+    errors.limit("video_url", &video_url, domain::text::max::URL);
     let recurrence = if form.recurrence.is_empty() {
         Some(Recurrence::Eenmalig)
     } else {

@@ -284,6 +284,16 @@ fn validate(
     if title.is_empty() || title.chars().count() > 200 {
         errors.add("title", "Vul een titel in (hoogstens 200 tekens).");
     }
+    errors.limit(
+        "description",
+        draft.description.trim(),
+        domain::text::max::LONG,
+    );
+    errors.limit(
+        "presenter",
+        draft.presenter.trim(),
+        domain::text::max::SHORT,
+    );
     let minutes = draft
         .planned_minutes
         .trim()

@@ -315,3 +315,50 @@ async fn stored_text_has_no_nul_or_bidi_overrides(pool: PgPool) {
     assert!(detail.body.contains("Wachttijdlijst"), "{}", detail.body);
     assert!(detail.body.contains("Regel 1\nRegel 2"), "{}", detail.body);
 }
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn a_text_too_long_is_answered_at_its_field_and_kept(pool: PgPool) {
+    let mut c = app(pool).await;
+    c.sign_in_as(SECRETARIS).await;
+    let page = c.get("/afspraken/nieuw").await;
+    let form = forms(&page.body)
+        .into_iter()
+        .find(|f| f.action == "/afspraken")
+        .expect("the new-agreement form");
+    let long = "Lange toelichting ".repeat(1200);
+    let res = submit(&mut c, &form, &|f| match f.name.as_str() {
+        "title" => "Een afspraak met een lange toelichting".into(),
+        "description" => long.clone(),
+        _ => f.value.clone(),
+    })
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(
+        res.body
+            .contains("Gebruik ten hoogste 20.000 tekens (nu 21.599)."),
+        "{}",
+        res.body
+    );
+    assert!(res.body.contains("Een afspraak met een lange toelichting"));
+    assert!(res.body.contains(long.trim()), "the typed text is kept");
+
+    // A meeting's place: one line, 200 characters at most.
+    let page = c.get("/vergaderingen/nieuw").await;
+    let form = forms(&page.body)
+        .into_iter()
+        .find(|f| f.action == "/vergaderingen")
+        .expect("the new-meeting form");
+    let place = "Bestuurskamer ".repeat(20);
+    let res = submit(&mut c, &form, &|f| match f.name.as_str() {
+        "location" => place.clone(),
+        _ => f.value.clone(),
+    })
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(
+        res.body
+            .contains("Gebruik ten hoogste 200 tekens (nu 279)."),
+        "{}",
+        res.body
+    );
+}

@@ -284,6 +284,7 @@ fn validate(d: &Draft) -> Result<ScenarioInput, Errors> {
     } else if name.chars().count() > 200 {
         errors.add("name", "Gebruik voor de naam ten hoogste 200 tekens.");
     }
+    errors.limit("description", d.description.trim(), domain::text::max::LONG);
     let year =
         |field: &'static str, text: &str, errors: &mut Errors| match text.trim().parse::<i16>() {
             Ok(y) if super::YEARS.contains(&y) => Some(y),
