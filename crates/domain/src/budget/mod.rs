@@ -86,6 +86,7 @@ mod scenario;
 pub mod trend;
 mod variants;
 mod volumes;
+pub mod workbook;
 
 pub use compare::{
     ProductMove, TOP_N, TopMovers, VakgroepComparison, compare_scenarios, top_movers,
