@@ -80,7 +80,9 @@ mod engine;
 mod form;
 mod index;
 mod inputs;
+pub mod monitoring;
 pub mod precision;
+mod prefill;
 mod result;
 mod scenario;
 pub mod trend;
@@ -108,6 +110,7 @@ pub use inputs::{
     BudgetInput, CareProduct, KpiInput, KpiKind, TrendCategory, TrendChange, TrendInput,
     TrendScope, VakgroepInput,
 };
+pub use prefill::{AgreementPrefill, PrefillParty};
 pub use result::{
     BudgetResult, EarmarkShare, FteFigures, HospitalTotals, Issue, ProductResult, Severity,
     TrendTrace, VakgroepResult,
