@@ -45,6 +45,7 @@
 //!   one decimal) and the chart's coordinates.
 
 mod chart;
+mod hospital;
 mod text;
 
 #[cfg(test)]
@@ -232,7 +233,7 @@ pub fn monitor(input: &MonitoringInput) -> Result<Monitoring, MonitoringError> {
         .iter()
         .map(|v| vakgroep(input, v, k))
         .collect::<Result<Vec<_>, _>>()?;
-    let hospital = hospital(input, &vakgroepen, k)?;
+    let hospital = hospital::track(input, &vakgroepen, k)?;
     Ok(Monitoring {
         year: input.year,
         through_month: input.through_month,
@@ -499,104 +500,6 @@ fn track(
     };
     t.signal = text::signal(&t, input.year, k as u8, input.threshold);
     Some(t)
-}
-
-/// The hospital's line: the vakgroepen's lines added up.
-fn hospital(
-    input: &MonitoringInput,
-    vakgroepen: &[VakgroepMonitoring],
-    k: usize,
-) -> Result<Track, MonitoringError> {
-    let too_large = || MonitoringError::TooLarge("ziekenhuis".into());
-    let sum = |f: &dyn Fn(&VakgroepMonitoring) -> Option<Decimal>| -> Option<Option<Decimal>> {
-        let mut total = Decimal::ZERO;
-        for v in vakgroepen {
-            match f(v) {
-                Some(x) => total = total.checked_add(x)?,
-                None => return Some(None),
-            }
-        }
-        Some(Some(total))
-    };
-    let h = sum(&|v| Some(v.track.budget_hours))
-        .flatten()
-        .ok_or_else(too_large)?;
-    let mut months = [MonthFigures {
-        month: 0,
-        budget: Decimal::ZERO,
-        cumulative_budget: Decimal::ZERO,
-        realised: None,
-        cumulative_realised: None,
-        deviation: None,
-        projected: None,
-    }; MONTHS];
-    for (m, slot) in months.iter_mut().enumerate() {
-        let total = |f: &dyn Fn(&MonthFigures) -> Option<Decimal>| {
-            sum(&|v| f(&v.track.months[m])).ok_or_else(too_large)
-        };
-        let budget = total(&|x| Some(x.budget))?.unwrap_or_default();
-        let cumulative_budget = total(&|x| Some(x.cumulative_budget))?.unwrap_or_default();
-        let in_month = m < k;
-        let cumulative_realised = if in_month {
-            total(&|x| x.cumulative_realised)?
-        } else {
-            None
-        };
-        let deviation = match cumulative_realised {
-            Some(actual) => {
-                let hours = actual
-                    .checked_sub(cumulative_budget)
-                    .ok_or_else(too_large)?;
-                Some(Deviation {
-                    hours,
-                    fte: total(&|x| x.deviation.and_then(|d| d.fte))?,
-                    fraction: (!cumulative_budget.is_zero())
-                        .then(|| hours.checked_div(cumulative_budget))
-                        .flatten(),
-                })
-            }
-            None => None,
-        };
-        *slot = MonthFigures {
-            month: m as u8 + 1,
-            budget,
-            cumulative_budget,
-            realised: if in_month {
-                total(&|x| x.realised)?
-            } else {
-                None
-            },
-            cumulative_realised,
-            deviation,
-            projected: total(&|x| x.projected)?,
-        };
-    }
-    let forecast = match sum(&|v| v.track.forecast.map(|f| f.hours)).ok_or_else(too_large)? {
-        Some(f) if !vakgroepen.is_empty() => {
-            let hours = f.checked_sub(h).ok_or_else(too_large)?;
-            Some(Forecast {
-                hours: f,
-                deviation: Deviation {
-                    hours,
-                    fte: sum(&|v| v.track.forecast.and_then(|f| f.deviation.fte))
-                        .ok_or_else(too_large)?,
-                    fraction: (!h.is_zero()).then(|| hours.checked_div(h)).flatten(),
-                },
-            })
-        }
-        _ => None,
-    };
-    let to_date = (k > 0).then(|| months[k - 1].deviation).flatten();
-    let mut t = Track {
-        label: "Het ziekenhuis".to_string(),
-        budget_hours: h,
-        months,
-        to_date,
-        forecast,
-        signal: None,
-    };
-    t.signal = text::signal(&t, input.year, k as u8, input.threshold);
-    Ok(t)
 }
 
 /// "maart".
