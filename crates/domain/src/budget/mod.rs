@@ -74,6 +74,7 @@
 //!   the hospital-wide steps after a single change. Numbers: `benches/budget.rs`.
 
 mod compare;
+pub mod congruence;
 mod display;
 pub mod distribution;
 mod engine;
