@@ -46,6 +46,7 @@
 
 mod chart;
 mod hospital;
+mod minutes;
 mod text;
 
 #[cfg(test)]
@@ -253,35 +254,11 @@ fn vakgroep(
     if negative(v.budget_hours) {
         return Err(MonitoringError::Negative(v.code.clone()));
     }
-    let mut realised_minutes = [Decimal::ZERO; MONTHS];
-    let mut reference_minutes = [Decimal::ZERO; MONTHS];
-    let mut without_norm_time = Vec::new();
-    for p in &v.products {
-        if p.realised[..k]
-            .iter()
-            .chain(&p.reference)
-            .any(|x| negative(*x))
-        {
-            return Err(MonitoringError::Negative(v.code.clone()));
-        }
-        let Some(minutes) = p.norm_minutes else {
-            if p.realised[..k].iter().any(|x| !x.is_zero()) {
-                without_norm_time.push(p.code.clone());
-            }
-            continue;
-        };
-        if negative(minutes) {
-            return Err(MonitoringError::Negative(v.code.clone()));
-        }
-        for m in 0..MONTHS {
-            if m < k {
-                realised_minutes[m] = add_product(realised_minutes[m], p.realised[m], minutes)
-                    .ok_or_else(too_large)?;
-            }
-            reference_minutes[m] =
-                add_product(reference_minutes[m], p.reference[m], minutes).ok_or_else(too_large)?;
-        }
-    }
+    let minutes::Sums {
+        realised: realised_minutes,
+        reference: reference_minutes,
+        without_norm_time,
+    } = minutes::sums(v, k)?;
 
     let (profile, weights) = profile(input, &reference_minutes).ok_or_else(too_large)?;
     let label = if v.name.trim().is_empty() {
@@ -312,10 +289,6 @@ fn vakgroep(
         track,
         without_norm_time,
     })
-}
-
-fn add_product(sum: Decimal, volume: Decimal, minutes: Decimal) -> Option<Decimal> {
-    sum.checked_add(volume.checked_mul(minutes)?)
 }
 
 /// Cumulative weights of the months and their total: the reference year's cumulative norm

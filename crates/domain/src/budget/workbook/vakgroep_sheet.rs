@@ -2,7 +2,7 @@
 //! it, the budget volume Vb as a formula over B and those inputs, the norm time, and the norm
 //! hours as a formula; H at the top is the sum of the norm-hours column.
 
-use super::super::inputs::{TrendCategory, TrendChange};
+use super::super::inputs::TrendChange;
 use super::super::result::VakgroepResult;
 use super::model::{Addr, Cell, ColumnSpec, NumberFormat, Row, RowStyle, Sheet, literal, range};
 use super::source::{Vg, WorkbookMeta};
@@ -11,10 +11,19 @@ use rust_decimal::Decimal;
 use std::collections::HashMap;
 use std::fmt::Write;
 
+// The formulas of the product rows use the letters below; the tests check them against these.
+#[cfg(test)]
 const COL_B: u32 = 2;
+#[cfg(test)]
 const COL_VB: u32 = 4;
+#[cfg(test)]
 const COL_MINUTES: u32 = 5;
 const COL_HOURS: u32 = 6;
+/// The letters of those columns, for the formulas of every product row (checked in the tests).
+const B: &str = "C";
+const VB: &str = "E";
+const MINUTES: &str = "F";
+const HOURS: &str = "G";
 /// The row of H, above the column headings so that it stays in view.
 const H_ROW: u32 = 3;
 const HEADER_ROW: u32 = 4;
@@ -40,7 +49,7 @@ pub(super) fn build(
         (Some(h), true) => Cell::number(h, NumberFormat::Fixed2),
         (None, _) => Cell::Empty,
     };
-    let mut h_row = vec![Cell::text("Normuren H (som van kolom G)")];
+    let mut h_row = vec![Cell::text(format!("Normuren H (som van kolom {HOURS})"))];
     h_row.extend([
         Cell::Empty,
         Cell::Empty,
@@ -66,7 +75,7 @@ pub(super) fn build(
         .to_vec(),
     ));
 
-    let touched = contributions(r, v.input.products.len());
+    let (inputs, touched) = contributions(r, v.input.products.len());
     for (i, p) in v.input.products.iter().enumerate() {
         let row = first + i as u32;
         let description = descriptions
@@ -76,22 +85,18 @@ pub(super) fn build(
             Cell::text(&p.code),
             description,
             Cell::number(p.baseline, NumberFormat::Fixed2),
-            trends_cell(&touched[i]),
+            trends_cell(&inputs, &touched[i]),
         ];
         match r.products.get(i) {
             Some(res) => {
                 cells.push(Cell::formula(
-                    vb_formula(Addr::new(COL_B, row), &touched[i]),
+                    vb_formula(row, &inputs, &touched[i]),
                     res.budget_volume,
                     NumberFormat::Fixed2,
                 ));
                 cells.push(Cell::number(p.norm_minutes, NumberFormat::Minutes));
                 cells.push(Cell::formula(
-                    format!(
-                        "={}*{}/60",
-                        Addr::new(COL_VB, row).a1(),
-                        Addr::new(COL_MINUTES, row).a1()
-                    ),
+                    format!("={VB}{row}*{MINUTES}{row}/60"),
                     res.norm_hours(),
                     NumberFormat::Fixed2,
                 ));
@@ -136,25 +141,55 @@ pub(super) fn build(
     (sheet, r.norm_hours.map(|_| h_addr))
 }
 
-/// One trend input's effect on one product: its id, what it contributed, its category.
-type Touch = (i64, TrendChange, TrendCategory);
+/// One trend input's effect on one product: which input (an index into [`Inputs`]) and, for an
+/// absolute input, this product's share of it.
+type Touch = (usize, Option<Decimal>);
+
+/// What every product touched by an input shares, rendered once per input rather than once
+/// per product (a vakgroep-wide input touches thousands).
+struct Rendered {
+    /// `T1 +10 %`, or `T3 ` before an absolute share.
+    label: String,
+    /// `+0.1` for a percentage (as a fraction), empty for an absolute input.
+    term: String,
+}
+
+struct Inputs(Vec<Rendered>);
 
 /// Per product, the applied trend inputs that touched it, in input order. Built in one pass
 /// over the traces (an input's product list can be thousands long; looking each product up in
 /// it would be quadratic).
-fn contributions(r: &VakgroepResult, products: usize) -> Vec<Vec<Touch>> {
+fn contributions(r: &VakgroepResult, products: usize) -> (Inputs, Vec<Vec<Touch>>) {
     let mut out: Vec<Vec<Touch>> = vec![Vec::new(); products];
+    let mut rendered = Vec::new();
     for t in r.trends.iter().filter(|t| t.applied()) {
+        let k = rendered.len();
+        rendered.push(match t.input.change {
+            TrendChange::Percent(p) => {
+                let mut term = String::new();
+                push_term(&mut term, p / Decimal::ONE_HUNDRED);
+                Rendered {
+                    label: format!("T{} {}", t.input.id, trend_change_text(t.input.change)),
+                    term,
+                }
+            }
+            TrendChange::Absolute(_) => Rendered {
+                label: format!("T{} ", t.input.id),
+                term: String::new(),
+            },
+        });
+        let absolute = matches!(t.input.change, TrendChange::Absolute(_));
         let mut add = |position: usize, index: usize| {
-            let change = match t.input.change {
-                TrendChange::Percent(p) => Some(TrendChange::Percent(p)),
-                TrendChange::Absolute(_) => t
-                    .absolute_shares
-                    .get(position)
-                    .map(|s| TrendChange::Absolute(*s)),
+            let share = if absolute {
+                match t.absolute_shares.get(position) {
+                    Some(s) => Some(*s),
+                    None => return,
+                }
+            } else {
+                None
             };
-            if let (Some(change), Some(slot)) = (change, out.get_mut(index)) {
-                slot.push((t.input.id, change, t.input.category));
+            if let Some(slot) = out.get_mut(index) {
+                slot.push((k, share));
             }
         };
         match &t.products {
@@ -165,53 +200,57 @@ fn contributions(r: &VakgroepResult, products: usize) -> Vec<Vec<Touch>> {
                 .for_each(|(position, &i)| add(position, i)),
         }
     }
-    out
+    (Inputs(rendered), out)
 }
 
-/// `T1 +10 % (Demografie); T3 +1.000 (Demografie)`: an absolute input shows this product's share.
-fn trends_cell(touches: &[Touch]) -> Cell {
+/// `T1 +10 %; T3 +1.000`: an absolute input shows this product's share of it. The categories
+/// are on the Invoer sheet.
+fn trends_cell(inputs: &Inputs, touches: &[Touch]) -> Cell {
     if touches.is_empty() {
         return Cell::Empty;
     }
-    let parts: Vec<String> = touches
-        .iter()
-        .map(|(id, change, category)| {
-            format!(
-                "T{id} {} ({})",
-                trend_change_text(*change),
-                category.label()
-            )
-        })
-        .collect();
-    Cell::text(parts.join("; "))
+    let mut text = String::with_capacity(24 * touches.len());
+    for (n, (k, share)) in touches.iter().enumerate() {
+        if n > 0 {
+            text.push_str("; ");
+        }
+        text.push_str(&inputs.0[*k].label);
+        if let Some(share) = share {
+            text.push_str(&trend_change_text(TrendChange::Absolute(*share)));
+        }
+    }
+    Cell::Text(text)
 }
 
 /// `Vb = max(0, B × (1 + Σ pct) + Σ abs)` with each input as its own term, so that a controller
 /// sees which inputs made the volume: `=MAX(0,C5*(1+0.1-0.25)+1000)`; `=C5` when none did.
 /// The terms are the engine's exact decimals (fractions of at most four decimals, shares in
 /// hundredths), so the formula computes the same volume.
-fn vb_formula(b: Addr, touches: &[Touch]) -> String {
+fn vb_formula(row: u32, inputs: &Inputs, touches: &[Touch]) -> String {
     if touches.is_empty() {
-        return format!("={}", b.a1());
+        return format!("={B}{row}");
     }
-    let mut pct = String::new();
-    let mut abs = String::new();
-    for (_, change, _) in touches {
-        match change {
-            TrendChange::Percent(p) => term(&mut pct, *p / Decimal::ONE_HUNDRED),
-            TrendChange::Absolute(a) => term(&mut abs, *a),
-        }
+    let mut out = String::with_capacity(32 + 12 * touches.len());
+    let _ = write!(out, "=MAX(0,{B}{row}");
+    let percent: Vec<&str> = touches
+        .iter()
+        .filter(|(_, share)| share.is_none())
+        .map(|(k, _)| inputs.0[*k].term.as_str())
+        .collect();
+    if !percent.is_empty() {
+        out.push_str("*(1");
+        percent.iter().for_each(|t| out.push_str(t));
+        out.push(')');
     }
-    let scaled = if pct.is_empty() {
-        b.a1()
-    } else {
-        format!("{}*(1{pct})", b.a1())
-    };
-    format!("=MAX(0,{scaled}{abs})")
+    for share in touches.iter().filter_map(|(_, share)| *share) {
+        push_term(&mut out, share);
+    }
+    out.push(')');
+    out
 }
 
 /// Appends `+x` or `-x`.
-fn term(out: &mut String, x: Decimal) {
+fn push_term(out: &mut String, x: Decimal) {
     let sign = if x.is_sign_negative() && !x.is_zero() {
         '-'
     } else {
@@ -223,26 +262,42 @@ fn term(out: &mut String, x: Decimal) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::budget::workbook::model::column_letters;
     use rust_decimal::dec;
 
     #[test]
+    fn the_letters_are_the_columns() {
+        assert_eq!(column_letters(COL_B), B);
+        assert_eq!(column_letters(COL_VB), VB);
+        assert_eq!(column_letters(COL_MINUTES), MINUTES);
+        assert_eq!(column_letters(COL_HOURS), HOURS);
+    }
+
+    #[test]
     fn vb_formulas_show_each_input() {
-        let b = Addr::new(COL_B, 5);
-        let d = TrendCategory::Demografie;
-        assert_eq!(vb_formula(b, &[]), "=C5");
-        let touches = [
-            (1, TrendChange::Percent(dec!(10)), d),
-            (2, TrendChange::Percent(dec!(-25)), d),
-            (3, TrendChange::Absolute(dec!(1000)), d),
-        ];
-        assert_eq!(vb_formula(b, &touches), "=MAX(0,C5*(1+0.1-0.25)+1000)");
+        let rendered = |p: Option<Decimal>| Rendered {
+            label: String::new(),
+            term: p.map_or(String::new(), |p| {
+                let mut t = String::new();
+                push_term(&mut t, p / Decimal::ONE_HUNDRED);
+                t
+            }),
+        };
+        let inputs = Inputs(vec![
+            rendered(Some(dec!(10))),
+            rendered(Some(dec!(-25))),
+            rendered(None),
+            rendered(Some(dec!(2.5))),
+        ]);
+        assert_eq!(vb_formula(5, &inputs, &[]), "=C5");
         assert_eq!(
-            vb_formula(b, &[(4, TrendChange::Absolute(dec!(-300.50)), d)]),
+            vb_formula(5, &inputs, &[(0, None), (1, None), (2, Some(dec!(1000)))]),
+            "=MAX(0,C5*(1+0.1-0.25)+1000)"
+        );
+        assert_eq!(
+            vb_formula(5, &inputs, &[(2, Some(dec!(-300.50)))]),
             "=MAX(0,C5-300.5)"
         );
-        assert_eq!(
-            vb_formula(b, &[(5, TrendChange::Percent(dec!(2.5)), d)]),
-            "=MAX(0,C5*(1+0.025))"
-        );
+        assert_eq!(vb_formula(5, &inputs, &[(3, None)]), "=MAX(0,C5*(1+0.025))");
     }
 }
