@@ -4,8 +4,9 @@
 //!
 //! Volumes come from the production import (at most four decimals) and norm times from their
 //! column (`numeric(12, 4)`), so in practice every factor is an integer number of
-//! ten-thousandths: their products are integers of 10⁻⁸, summed exactly in an `i128` (a
-//! product is below 10²⁸, a sum of a million of them below 10³⁴). Only when some figure has
+//! ten-thousandths: their products are integers of 10⁻⁸, summed exactly in a `u128` (a
+//! product of two 64-bit factors is below 2¹²⁸; a sum that would not fit, or not fit a decimal,
+//! takes the slow path). Only when some figure has
 //! more decimals, or a sum does not fit a decimal, is the sum made with decimals instead: the
 //! same exact result, several times slower.
 
@@ -52,14 +53,22 @@ pub(super) fn sums(v: &MonitoredVakgroep, k: usize) -> Result<Sums, MonitoringEr
 
 type Pair = ([Decimal; MONTHS], [Decimal; MONTHS]);
 
+const POWERS: [u64; SCALE as usize + 1] = [10_000, 1_000, 100, 10, 1];
+
+/// A figure (≥ 0, checked before) in ten-thousandths, when it has at most four decimals and fits
+/// in 64 bits; the product of two of those is a single widening multiplication.
+fn units(x: Decimal) -> Option<u64> {
+    let factor = *POWERS.get(x.scale() as usize)?;
+    u64::try_from(x.mantissa()).ok()?.checked_mul(factor)
+}
+
 /// In ten-thousandths, when every figure has at most four decimals and every sum fits.
 fn fixed_point(v: &MonitoredVakgroep, k: usize) -> Option<Pair> {
-    let units = |x: Decimal| -> Option<i128> {
-        let scale = x.scale();
-        (scale <= SCALE).then(|| x.mantissa() * 10i128.pow(SCALE - scale))
+    let product = |volume: Decimal, minutes: u64| -> Option<u128> {
+        Some(u128::from(units(volume)?) * u128::from(minutes))
     };
-    let mut realised = [0i128; MONTHS];
-    let mut reference = [0i128; MONTHS];
+    let mut realised = [0u128; MONTHS];
+    let mut reference = [0u128; MONTHS];
     for p in &v.products {
         let Some(minutes) = p.norm_minutes else {
             continue;
@@ -67,17 +76,15 @@ fn fixed_point(v: &MonitoredVakgroep, k: usize) -> Option<Pair> {
         let minutes = units(minutes)?;
         for m in 0..MONTHS {
             if m < k {
-                realised[m] =
-                    realised[m].checked_add(units(p.realised[m])?.checked_mul(minutes)?)?;
+                realised[m] = realised[m].checked_add(product(p.realised[m], minutes)?)?;
             }
-            reference[m] =
-                reference[m].checked_add(units(p.reference[m])?.checked_mul(minutes)?)?;
+            reference[m] = reference[m].checked_add(product(p.reference[m], minutes)?)?;
         }
     }
-    let back = |sums: [i128; MONTHS]| -> Option<[Decimal; MONTHS]> {
+    let back = |sums: [u128; MONTHS]| -> Option<[Decimal; MONTHS]> {
         let mut out = [Decimal::ZERO; MONTHS];
         for (slot, sum) in out.iter_mut().zip(sums) {
-            *slot = Decimal::try_from_i128_with_scale(sum, 2 * SCALE)
+            *slot = Decimal::try_from_i128_with_scale(i128::try_from(sum).ok()?, 2 * SCALE)
                 .ok()?
                 .normalize();
         }

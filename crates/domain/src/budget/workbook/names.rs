@@ -5,8 +5,26 @@
 
 use std::collections::HashSet;
 
-/// Excel's limit on the length of a sheet name, in characters.
+/// Excel's limit on the length of a sheet name, in UTF-16 code units (characters, except that
+/// one outside the Basic Multilingual Plane, such as an emoji, counts twice).
 pub const MAX_SHEET_NAME_CHARS: usize = 31;
+
+/// The length Excel counts.
+fn excel_len(name: &str) -> usize {
+    name.encode_utf16().count()
+}
+
+/// The longest start of `text` that Excel counts as at most `max`.
+fn cut(text: &str, max: usize) -> &str {
+    let mut units = 0;
+    for (i, c) in text.char_indices() {
+        units += c.len_utf16();
+        if units > max {
+            return &text[..i];
+        }
+    }
+    text
+}
 
 const FORBIDDEN: [char; 7] = [':', '\\', '/', '?', '*', '[', ']'];
 
@@ -15,7 +33,7 @@ pub fn sheet_name_problem(name: &str) -> Option<&'static str> {
     if name.is_empty() {
         return Some("Een werkbladnaam mag niet leeg zijn.");
     }
-    if name.chars().count() > MAX_SHEET_NAME_CHARS {
+    if excel_len(name) > MAX_SHEET_NAME_CHARS {
         return Some("Een werkbladnaam is ten hoogste 31 tekens lang.");
     }
     if name.contains(FORBIDDEN) {
@@ -48,8 +66,7 @@ pub fn clean_sheet_name(text: &str, fallback: &str) -> String {
         })
         .collect();
     let squeezed = replaced.split_whitespace().collect::<Vec<_>>().join(" ");
-    let cut: String = squeezed.chars().take(MAX_SHEET_NAME_CHARS).collect();
-    let trimmed = cut
+    let trimmed = cut(&squeezed, MAX_SHEET_NAME_CHARS)
         .trim_matches(|c: char| c == '\'' || c.is_whitespace())
         .to_string();
     if trimmed.is_empty() || sheet_name_problem(&trimmed).is_some() {
@@ -93,8 +110,7 @@ impl SheetNames {
                 wanted.to_string()
             } else {
                 let suffix = format!(" ({n})");
-                let room = MAX_SHEET_NAME_CHARS - suffix.chars().count();
-                let stem: String = wanted.chars().take(room).collect();
+                let stem = cut(wanted, MAX_SHEET_NAME_CHARS - suffix.len());
                 format!("{}{suffix}", stem.trim_end())
             };
             if self.taken.insert(candidate.to_lowercase()) {
@@ -125,6 +141,10 @@ mod tests {
         assert_eq!(vakgroep_sheet_name("", ""), "Vakgroep");
         assert_eq!(vakgroep_sheet_name("History", ""), "Vakgroep");
         assert_eq!(vakgroep_sheet_name("ÄÖÜ", "Ünïcödé"), "ÄÖÜ Ünïcödé");
+        // An emoji counts twice in Excel's 31.
+        let emoji = vakgroep_sheet_name("KIN", &"🩺".repeat(20));
+        assert_eq!(emoji, format!("KIN {}", "🩺".repeat(13)));
+        assert_eq!(emoji.encode_utf16().count(), 30);
     }
 
     #[test]
@@ -138,6 +158,7 @@ mod tests {
             "History",
             "HISTORY",
             &"é".repeat(40),
+            &"🩺".repeat(40),
         ] {
             let name = clean_sheet_name(text, "Blad");
             assert_eq!(sheet_name_problem(&name), None, "{text:?} → {name:?}");
@@ -148,6 +169,7 @@ mod tests {
     fn problems_are_named() {
         assert!(sheet_name_problem("a[1]").is_some());
         assert!(sheet_name_problem(&"x".repeat(32)).is_some());
+        assert!(sheet_name_problem(&"🩺".repeat(16)).is_some());
         assert!(sheet_name_problem("'x").is_some());
         assert!(sheet_name_problem("history").is_some());
         assert!(sheet_name_problem("").is_some());
