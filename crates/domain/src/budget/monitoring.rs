@@ -15,6 +15,8 @@
 //! deviation     = cumrealised[k] − cumbudget[k]   in norm hours, ÷ normuren per fte in fte,
 //!                                                 ÷ cumbudget[k] as a fraction
 //! forecast      = cumrealised[k] / share(k)       (= cumrealised[12] once the year is in)
+//!
+//! (products are taken before quotients: H × cumref[m] / cumref[12], not H × a rounded share)
 //! signal        when |deviation fraction| > threshold (default 5 %)
 //! ```
 //!
