@@ -4,17 +4,15 @@
 
 mod columns;
 mod params;
+mod row;
 mod totals;
 
 use super::inputs_sheet::{InvoerRefs, SHEET as INVOER};
-use super::model::{Addr, Cell, NumberFormat, Row, RowStyle, Sheet};
+use super::model::{Addr, Cell, Row, RowStyle, Sheet};
 use super::source::{Vg, WorkbookSource};
-use super::text::{band_text, heading};
-use crate::budget::distribution::BandTrace;
-use crate::budget::scenario::{Grondslag, PzVariant};
-use columns::{C, Cols, RowCells};
+use super::text::heading;
+use columns::{C, Cols};
 use params::{P, ParamValues, Params};
-use rust_decimal::Decimal;
 
 pub(super) const SHEET: &str = "Overzicht";
 const HEADER_ROW: u32 = 4;
@@ -149,7 +147,6 @@ impl Overview<'_, '_> {
         ))
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn vakgroep_row(
         &self,
         cols: &Cols,
@@ -159,233 +156,16 @@ impl Overview<'_, '_> {
         row: u32,
         total_row: u32,
     ) -> Vec<Cell> {
-        let r = v.result;
-        let refs = &self.invoer[k];
-        let at = |c: C| cols.a1(c, row);
-        let mut cells = RowCells::new(cols);
-        let mut remarks: Vec<String> = Vec::new();
-        cells.set(C::Code, Cell::text(&r.code));
-        cells.set(C::Name, Cell::text(v.name));
-        cells.set(C::Variant, Cell::text(r.variant.label()));
-
-        if let (Some(h), Some(addr)) = (r.norm_hours, self.hours[k]) {
-            cells.set(
-                C::Hours,
-                Cell::formula(format!("={}", addr.on(&v.sheet)), h, NumberFormat::Fixed2),
-            );
+        let mut b = row::RowBuilder::new(cols, params, row, total_row);
+        b.head(v, &self.invoer[k], self.hours[k]);
+        b.fte(v.result);
+        if let Some(e) = v.result.earmark {
+            b.earmark(&e, &self.invoer[k]);
         }
-        if let (Some(n), Some(addr)) = (r.normuren_per_fte, refs.normuren) {
-            cells.set(
-                C::Normuren,
-                Cell::formula(format!("={}", addr.on(INVOER)), n, NumberFormat::Fixed2),
-            );
-        }
-        cells.set(C::E, index_cell(&refs.efficiency, r.efficiency_index));
-        cells.set(C::Z, index_cell(&refs.pz, r.pz_index));
-        if let Some(addr) = refs.formatief {
-            cells.set(
-                C::Formatief,
-                Cell::formula(
-                    format!("={}", addr.on(INVOER)),
-                    r.formatief_fte,
-                    NumberFormat::Fixed2,
-                ),
-            );
-        }
-        if let Some(f) = r.fte {
-            let (w_out, w_eff, w_pz) = if r.variant == PzVariant::InNormFte {
-                (P::PzOut, P::PzEff, P::PzPz)
-            } else {
-                (P::RegularOut, P::RegularEff, P::RegularPz)
-            };
-            let fixed2 = NumberFormat::Fixed2;
-            cells.set(
-                C::BaseFte,
-                Cell::formula(
-                    format!("={}/{}", at(C::Hours), at(C::Normuren)),
-                    f.base_norm_fte,
-                    fixed2,
-                ),
-            );
-            cells.set(
-                C::Factor,
-                Cell::formula(
-                    format!(
-                        "={}+{}*{}+{}*{}",
-                        params.abs(w_out),
-                        params.abs(w_eff),
-                        at(C::E),
-                        params.abs(w_pz),
-                        at(C::Z)
-                    ),
-                    f.weight_factor,
-                    NumberFormat::Fixed4,
-                ),
-            );
-            cells.set(
-                C::NormFte,
-                Cell::formula(
-                    format!("={}*{}", at(C::BaseFte), at(C::Factor)),
-                    f.norm_fte,
-                    fixed2,
-                ),
-            );
-            cells.set(
-                C::Mutation,
-                Cell::formula(
-                    format!("={}-{}", at(C::NormFte), at(C::Formatief)),
-                    f.mutation,
-                    fixed2,
-                ),
-            );
-        } else {
-            remarks.push("Telt niet mee in de totalen.".to_string());
-        }
-
-        if let Some(e) = r.earmark {
-            let grondslag = match e.grondslag {
-                Grondslag::FormatiefFte => Some(format!("={}", at(C::Formatief))),
-                Grondslag::NormFte => Some(format!("={}", at(C::NormFte))),
-                Grondslag::NormFteVorigJaar => refs
-                    .last_year_norm_fte
-                    .map(|a| format!("={}", a.on(INVOER))),
-            };
-            cells.set(
-                C::EmGrondslag,
-                match grondslag {
-                    Some(f) => Cell::formula(f, e.grondslag_value, NumberFormat::Fixed2),
-                    None => Cell::number(e.grondslag_value, NumberFormat::Fixed2),
-                },
-            );
-            cells.set(
-                C::EmWeight,
-                Cell::formula(
-                    format!("={}*{}", at(C::EmGrondslag), at(C::Z)),
-                    e.weight,
-                    NumberFormat::Fixed4,
-                ),
-            );
-            cells.set(
-                C::EmExact,
-                Cell::formula(
-                    format!(
-                        "={}*{}/{}",
-                        params.abs(P::EarmarkAmount),
-                        at(C::EmWeight),
-                        cols.total_ref(C::EmWeight, total_row)
-                    ),
-                    e.exact,
-                    NumberFormat::EuroExact,
-                ),
-            );
-            cells.set(C::EmAmount, Cell::number(e.amount, NumberFormat::Euro));
-        }
-
         if let (Some(a), Some(d)) = (v.allocation, self.source.distribution) {
-            let euro = NumberFormat::EuroExact;
-            let share = |component: P, weight: C, value: Decimal| {
-                Cell::formula(
-                    format!(
-                        "={}*{}/{}",
-                        params.abs(component),
-                        at(weight),
-                        cols.total_ref(weight, total_row)
-                    ),
-                    value,
-                    euro,
-                )
-            };
-            // A component of 0 is shared out as 0 whatever the weights; when its weights add up
-            // to 0 as well, the formula would divide by zero, so the 0 is a value.
-            cells.set(
-                C::Fixed,
-                if d.formatief_total.is_zero() {
-                    Cell::number(a.fixed_part, euro)
-                } else {
-                    share(P::FixedComponent, C::Formatief, a.fixed_part)
-                },
-            );
-            cells.set(
-                C::Capacity,
-                if d.norm_fte_total.is_zero() {
-                    Cell::number(a.capacity_part, euro)
-                } else {
-                    share(P::CapacityComponent, C::NormFte, a.capacity_part)
-                },
-            );
-            cells.set(
-                C::Unbounded,
-                Cell::formula(
-                    format!("={}+{}", at(C::Fixed), at(C::Capacity)),
-                    a.unbounded,
-                    euro,
-                ),
-            );
-            if let Some(last) = a.last_year {
-                cells.set(C::LastYear, Cell::number(last, NumberFormat::Euro));
-            }
-            match a.band {
-                BandTrace::Applied(b) => {
-                    cells.set(
-                        C::Band,
-                        Cell::text(format!(
-                            "{} ({})",
-                            band_text(b.band),
-                            b.source.label().to_lowercase()
-                        )),
-                    );
-                    cells.set(C::Floor, Cell::number(b.floor_amount, NumberFormat::Euro));
-                    cells.set(C::Cap, Cell::number(b.cap_amount, NumberFormat::Euro));
-                }
-                BandTrace::NotApplied(reason) => cells.set(C::Band, Cell::text(reason.label())),
-            }
-            let exact = match (a.binding, params.addr(P::Factor)) {
-                _ if d.iterations == 0 => {
-                    Cell::formula(format!("={}", at(C::Unbounded)), a.exact, euro)
-                }
-                (Some(b), _) => {
-                    remarks.push(format!(
-                        "Buiten de band: in ronde {} vastgezet op de {}; de exacte toewijzing is die grens (een waarde).",
-                        b.iteration,
-                        b.side.label().to_lowercase()
-                    ));
-                    Cell::number(a.exact, euro)
-                }
-                (None, Some(factor)) => Cell::formula(
-                    format!("={}*{}", at(C::Unbounded), factor.abs()),
-                    a.exact,
-                    euro,
-                ),
-                (None, None) => Cell::number(a.exact, euro),
-            };
-            cells.set(C::Exact, exact);
-            cells.set(
-                C::Allocation,
-                Cell::number(a.allocation, NumberFormat::Euro),
-            );
-            cells.set(
-                C::Rounding,
-                Cell::formula(
-                    format!("={}-{}", at(C::Allocation), at(C::Exact)),
-                    a.cents_adjustment,
-                    euro,
-                ),
-            );
-            cells.set(
-                C::Total,
-                Cell::formula(
-                    format!("={}+{}", at(C::Allocation), at(C::EmAmount)),
-                    a.total,
-                    NumberFormat::Euro,
-                ),
-            );
+            b.allocation(a, d);
         }
-
-        remarks.extend(r.issues.iter().map(|i| i.message.clone()));
-        if !remarks.is_empty() {
-            cells.set(C::Remarks, Cell::text(remarks.join(" ")));
-        }
-        cells.into_cells()
+        b.finish(v.result)
     }
 
     /// Who adopted the scenario, or that it is a concept.
@@ -455,18 +235,4 @@ impl Overview<'_, '_> {
         );
         rows
     }
-}
-
-/// E or Z: the mean of the usable KPI ratios on the Invoer sheet, or the neutral 1 (a value:
-/// the rule, not a computation) without any.
-fn index_cell(ratios: &[Addr], index: Decimal) -> Cell {
-    if ratios.is_empty() {
-        return Cell::number(index, NumberFormat::Fixed4);
-    }
-    let list: Vec<String> = ratios.iter().map(|a| a.on(INVOER)).collect();
-    Cell::formula(
-        format!("=AVERAGE({})", list.join(",")),
-        index,
-        NumberFormat::Fixed4,
-    )
 }
