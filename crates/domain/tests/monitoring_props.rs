@@ -123,9 +123,13 @@ proptest! {
         for (x, y) in a.vakgroepen.iter().zip(&b.vakgroepen) {
             prop_assert_eq!(y.profile.kind, ProfileKind::Twelfths);
             // The same fractions, computed as h × 5·L·S / 12·L·S and as h × 5 / 12: equal up to
-            // the 28th digit where the quotient does not terminate.
+            // the 28th digit where the quotient does not terminate, so the budget to date (in
+            // ten-thousandths) is the same or, at a boundary, one ten-thousandth apart.
             for (a, b) in x.track.months.iter().zip(&y.track.months) {
-                prop_assert!(close(a.cumulative_budget, b.cumulative_budget), "{:?} {:?}", a, b);
+                prop_assert!(
+                    (a.cumulative_budget - b.cumulative_budget).abs() <= Decimal::new(1, 4),
+                    "{:?} {:?}", a, b
+                );
             }
             match (x.track.forecast, y.track.forecast) {
                 (Some(a), Some(b)) => prop_assert!(close(a.hours, b.hours)),

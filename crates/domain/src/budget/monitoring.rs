@@ -11,7 +11,8 @@
 //! realised[m]   = Σp volume[p,m] × normtijd[p] / 60
 //! share(m)      = cumref[m] / cumref[12]      (seasonal profile of the reference year)
 //!               = m / 12                       (twelfths, without a usable reference year)
-//! cumbudget[m]  = H × share(m),  cumbudget[12] = H exactly;  budget[m] = cumbudget[m] − cumbudget[m−1]
+//! cumbudget[m]  = H × share(m) rounded down to 0,0001 hour,  cumbudget[12] = H exactly
+//! budget[m]     = cumbudget[m] − cumbudget[m−1]
 //! deviation     = cumrealised[k] − cumbudget[k]   in norm hours, ÷ normuren per fte in fte,
 //!                                                 ÷ cumbudget[k] as a fraction
 //! forecast      = cumrealised[k] / share(k)       (= cumrealised[12] once the year is in)
@@ -27,9 +28,10 @@
 //!   months of the reference year were imported and the vakgroep had norm hours in it; otherwise
 //!   the budget is spread in twelfths, and the result says which and why
 //!   ([`Profile`]). A half year of reference data would put the whole budget in six months.
-//! - **Cumulative first.** The budget to date is `H × cumulative share`, and a month's budget the
-//!   difference of two of those, with month 12 set to H itself: the months add up to H exactly,
-//!   whatever digit a share was rounded at (the "remainder" goes to December).
+//! - **Cumulative first.** The budget to date is `H × cumulative share` rounded down to
+//!   ten-thousandths of an hour, and a month's budget the difference of two of those, with
+//!   month 12 set to H itself: the months add up to H exactly (the remainder goes to December),
+//!   each within 0,0001 hour of its exact share.
 //! - **Forecast** extrapolates the realisation to date along the same profile: a vakgroep that
 //!   is 7 % above its budget to date is forecast 7 % above H. Once all twelve months are in the
 //!   forecast is the realisation. Without realisation, or when the profile has nothing to date
@@ -57,7 +59,7 @@ mod tests;
 pub use chart::chart_svg;
 pub use text::agreement_prefill;
 
-use rust_decimal::{Decimal, dec};
+use rust_decimal::{Decimal, RoundingStrategy, dec};
 
 /// Months in a budget year.
 pub const MONTHS: usize = 12;
@@ -376,11 +378,20 @@ fn profile(input: &MonitoringInput, reference: &[Decimal; MONTHS]) -> Option<(Pr
     Some((profile, weights))
 }
 
-/// `H × share` for each month, December exactly H.
+/// The budget to date is kept in this many decimals of an hour: far below the hundredths shown.
+pub const BUDGET_DECIMALS: u32 = 4;
+
+/// `H × share` for each month, rounded down to [`BUDGET_DECIMALS`], December exactly H. A
+/// quotient kept to its 28th digit would make the months' sum depend on the order of adding
+/// (a sum of 28-digit figures is itself rounded); in ten-thousandths the months add up to H
+/// exactly, each within 0,0001 hour of its exact share, and rounding down keeps every month's
+/// budget at 0 or more.
 fn cumulative_budget(h: Decimal, weights: &Weights) -> Option<[Decimal; MONTHS]> {
     let mut out = [h; MONTHS];
-    for (m, slot) in out.iter_mut().enumerate() {
-        *slot = weights.part(h, m)?;
+    for (m, slot) in out.iter_mut().enumerate().take(MONTHS - 1) {
+        *slot = weights
+            .part(h, m)?
+            .round_dp_with_strategy(BUDGET_DECIMALS, RoundingStrategy::ToZero);
     }
     Some(out)
 }

@@ -248,7 +248,9 @@ fn safe_id(prefix: &str) -> String {
 pub fn chart_svg(id_prefix: &str, title: &str, track: &Track, threshold: Decimal) -> String {
     let p = safe_id(id_prefix);
     let s = series(track);
-    let margin = Decimal::ONE + threshold.clamp(Decimal::ZERO, Decimal::ONE);
+    // A threshold is 0–100 % (monitor refuses others); clamped so that no figure overflows.
+    let threshold = threshold.clamp(Decimal::ZERO, Decimal::ONE);
+    let margin = Decimal::ONE + threshold;
     let max = s
         .budget
         .iter()
