@@ -397,7 +397,6 @@ fn cumulative_budget(h: Decimal, weights: &Weights) -> Option<[Decimal; MONTHS]>
 }
 
 /// A line's months, deviation to date, forecast and signal.
-#[allow(clippy::too_many_arguments)]
 fn track(
     input: &MonitoringInput,
     label: String,
