@@ -70,23 +70,40 @@
 //!   (on top of the budget or out of it), within an optional band around last year's allocation
 //!   by water-filling, in whole cents that add up exactly. Infeasible frames are an error with a
 //!   Dutch reason, never a partial distribution; every allocation carries its trace.
+//! - **Controllers' exports (D11)** ([`workbook`]): the budget as a described workbook
+//!   (Overzicht, Invoer, a sheet per vakgroep) with a formula wherever a controller traces a
+//!   figure, each carrying the value computed here, checked by an evaluator for exactly the
+//!   formulas written; values where a rule that is not arithmetic decided (cents, band bounds);
+//!   a scope per vakgroep that leaves every other vakgroep out; the overview as CSV.
+//! - **Monitoring (D10)** ([`monitoring`]): realised norm hours per month against H spread by the
+//!   reference year's profile (or twelfths, and why), cumulatively so that the months add up to
+//!   H exactly; forecast along the profile; a signal above the threshold on the deviation to
+//!   date, with a Dutch sentence, an agreement proposal and an accessible chart.
+//! - **Insurer congruence (D8)** ([`congruence`]): production value Σ Vb × tariff against each
+//!   insurer's ceiling, split by shares that must add up to exactly 100 %, the last insurer
+//!   taking the rest so the split adds up exactly; the tariff file is read by the production
+//!   reader.
 //! - **Speed (D7).** Trend inputs are resolved to two index-aligned vectors before the per-product
 //!   loop, which then only multiplies and adds; [`recompute_vakgroep`] redoes one vakgroep plus
 //!   the hospital-wide steps after a single change. Numbers: `benches/budget.rs`.
 
 mod compare;
+pub mod congruence;
 mod display;
 pub mod distribution;
 mod engine;
 mod form;
 mod index;
 mod inputs;
+pub mod monitoring;
 pub mod precision;
+mod prefill;
 mod result;
 mod scenario;
 pub mod trend;
 mod variants;
 mod volumes;
+pub mod workbook;
 
 pub use compare::{
     ProductMove, TOP_N, TopMovers, VakgroepComparison, compare_scenarios, top_movers,
@@ -108,6 +125,7 @@ pub use inputs::{
     BudgetInput, CareProduct, KpiInput, KpiKind, TrendCategory, TrendChange, TrendInput,
     TrendScope, VakgroepInput,
 };
+pub use prefill::{AgreementPrefill, PrefillParty};
 pub use result::{
     BudgetResult, EarmarkShare, FteFigures, HospitalTotals, Issue, ProductResult, Severity,
     TrendTrace, VakgroepResult,
