@@ -122,6 +122,28 @@ async fn every_main_page_passes_axe_for_every_role() {
                 }
             }
         }
+        if *role == "bestuurder" {
+            // Three scenarios side by side: the widest table of the application.
+            browser
+                .goto(&app.url("/begroting/scenarios/vergelijken"))
+                .await;
+            browser
+                .script(
+                    "document.querySelectorAll('input[name=s]').forEach((b, i) => b.checked = i > 0); return true;",
+                    vec![],
+                )
+                .await;
+            browser
+                .click_and_wait("form.filters button[type=submit]")
+                .await;
+            pages += 1;
+            for violation in browser.axe_violations().await {
+                problems.push(format!("{role} comparison of three: {violation}"));
+            }
+            browser
+                .screenshot_if_asked("bestuurder_vergelijken_drie")
+                .await;
+        }
         browser.logout().await;
     }
     assert!(pages > 60, "only {pages} pages were checked");
