@@ -12,7 +12,7 @@
 //! measures, it does not judge.
 
 use gg_web::config::Config;
-use gg_web::state::AppState;
+use gg_web::shared::state::AppState;
 use sqlx::Connection;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -81,7 +81,7 @@ async fn start_instance(url: &str) -> (String, AppState) {
     let mut config = Config::for_tests(url);
     config.db_max_connections = 10; // the production default
     let store = Store::connect_lazy(url, config.db_max_connections).expect("pool");
-    let state = AppState::new(store, config).await.expect("state");
+    let state = gg_web::app::state(store, config).await.expect("state");
     let app = gg_web::app::build(state.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -102,11 +102,11 @@ async fn session_for(store: &Store, email: &str) -> String {
         .unwrap()
         .unwrap()
         .id;
-    let token = gg_web::auth::cookies::random_token();
+    let token = gg_web::shared::cookies::random_token();
     let mut tx = store.begin().await.unwrap();
     store::accounts::create_session(
         &mut tx,
-        &gg_web::auth::cookies::sha256(&token),
+        &gg_web::shared::cookies::sha256(&token),
         id,
         "127.0.0.1",
     )
@@ -369,7 +369,7 @@ async fn main() {
 
     // The secretary: a session and a CSRF token of our own (double-submit cookie).
     let session = session_for(&store, SECRETARY).await;
-    let csrf = gg_web::auth::cookies::random_token();
+    let csrf = gg_web::shared::cookies::random_token();
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(
         "cookie",
@@ -416,7 +416,7 @@ async fn main() {
     let load = Phase { clients, decisions };
     run_phase(&setup, &load, single.decisions).await;
 
-    state_a.live.close();
-    state_b.live.close();
+    state_a.part::<gg_web::meetings::live::Hub>().close();
+    state_b.part::<gg_web::meetings::live::Hub>().close();
     drop_database(&base, &url).await;
 }

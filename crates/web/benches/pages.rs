@@ -17,7 +17,6 @@ mod budget_seed;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use gg_web::config::Config;
-use gg_web::state::AppState;
 use http_body_util::BodyExt;
 use sqlx::Connection;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -254,11 +253,11 @@ async fn session_for(store: &Store, email: &str) -> String {
         .unwrap()
         .unwrap()
         .id;
-    let token = gg_web::auth::cookies::random_token();
+    let token = gg_web::shared::cookies::random_token();
     let mut tx = store.begin().await.unwrap();
     store::accounts::create_session(
         &mut tx,
-        &gg_web::auth::cookies::sha256(&token),
+        &gg_web::shared::cookies::sha256(&token),
         id,
         "127.0.0.1",
     )
@@ -324,7 +323,7 @@ fn main() {
         store.migrate().await.unwrap();
         gg_web::demo::load(&store).await.unwrap();
         let meeting = seed_meeting(&store).await;
-        let state = AppState::new(store.clone(), Config::for_tests(&url))
+        let state = gg_web::app::state(store.clone(), Config::for_tests(&url))
             .await
             .unwrap();
         let router = gg_web::app::build(state);

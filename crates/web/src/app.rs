@@ -1,10 +1,14 @@
-//! The application: routes from [`crate::routes`], wrapped in the layers every request passes.
+//! The application: the state with every section's part, and the routes from
+//! [`crate::routes`] wrapped in the layers every request passes.
 
-use crate::error::AppError;
-use crate::state::AppState;
-use crate::{auth, csrf, input, routes};
+use crate::config::Config;
+use crate::routes;
+use crate::shared::error::AppError;
+use crate::shared::state::AppState;
+use crate::shared::{csrf, input, session};
 use axum::Router;
 use axum::extract::{MatchedPath, Request};
+use axum::http::Extensions;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
@@ -28,6 +32,23 @@ async fn not_found() -> Response {
 
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     AppError::Internal("panic in handler".into()).into_response()
+}
+
+/// What each section keeps for itself, registered once: the live hub of the meetings, the
+/// register's lights and attention list, the production imports of this instance, the budget's
+/// scenarios as read at a revision.
+pub fn parts() -> Extensions {
+    let mut parts = Extensions::new();
+    parts.insert(crate::meetings::live::Hub::default());
+    parts.insert(crate::shared::register::RegisterCache::default());
+    parts.insert(crate::production::Jobs::default());
+    parts.insert(crate::budget::ScenarioCache::default());
+    parts
+}
+
+/// The state of a running application on this database and configuration.
+pub async fn state(store: store::Store, config: Config) -> anyhow::Result<AppState> {
+    AppState::with_parts(store, config, parts()).await
 }
 
 pub fn build(state: AppState) -> Router {
@@ -80,10 +101,7 @@ pub fn build(state: AppState) -> Router {
     routes::router()
         .fallback(not_found)
         .layer(middleware::from_fn(input::dutch_rejections))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            auth::session::load,
-        ))
+        .layer(middleware::from_fn_with_state(state.clone(), session::load))
         .layer(middleware::from_fn_with_state(state.clone(), csrf::protect))
         .layer(middleware::from_fn(input::sanitize))
         .layer(

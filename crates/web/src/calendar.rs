@@ -6,13 +6,13 @@
 //! old URL) when a new one is made. The feed is checked against the person's current rights on
 //! every fetch: a disabled person, or one who no longer may view meetings, gets 404.
 
-use crate::auth::User;
-use crate::auth::cookies;
-use crate::beheer::who;
-use crate::error::{AppError, AppResult};
-use crate::routes::{Access, RouteDef, get, post};
-use crate::state::AppState;
-use crate::views::{Ctx, Layout, render};
+use crate::shared::cookies;
+use crate::shared::error::{AppError, AppResult};
+use crate::shared::routes::{Access, RouteDef, get, post};
+use crate::shared::session::User;
+use crate::shared::state::AppState;
+use crate::shared::views::{Ctx, Layout, render};
+use crate::shared::who::who;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};

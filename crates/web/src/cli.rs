@@ -1,8 +1,8 @@
 //! The command line: `serve`, `user …`, `audit verify` and `import production`.
 
-use crate::auth::cookies;
 use crate::config::Config;
 use crate::serve::Database;
+use crate::shared::cookies;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use domain::people::{BodyKind, Email, EmploymentForm, PersonName, Role};

@@ -1,11 +1,11 @@
 //! The dashboard and the entry pages of the sections that later modules fill in.
 
-use crate::agreements::{Line, Selection};
-use crate::auth::User;
-use crate::error::AppResult;
-use crate::routes::{Access, RouteDef, get};
-use crate::state::AppState;
-use crate::views::{Ctx, Layout, render};
+use crate::shared::error::AppResult;
+use crate::shared::register::{Line, Selection};
+use crate::shared::routes::{Access, RouteDef, get};
+use crate::shared::session::User;
+use crate::shared::state::AppState;
+use crate::shared::views::{Ctx, Layout, render};
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
@@ -71,7 +71,10 @@ struct Owned {
     total: usize,
 }
 
-async fn owned_agreements(state: &AppState, user: &crate::auth::CurrentUser) -> AppResult<Owned> {
+async fn owned_agreements(
+    state: &AppState,
+    user: &crate::shared::session::CurrentUser,
+) -> AppResult<Owned> {
     let filter = RegisterFilter {
         visible_bodies: user.actor.bodies.iter().copied().collect(),
         owner_id: Some(user.actor.person_id),
@@ -82,8 +85,8 @@ async fn owned_agreements(state: &AppState, user: &crate::auth::CurrentUser) -> 
             .collect(),
         ..RegisterFilter::default()
     };
-    let today = crate::agreements::today();
-    let (attention, attention_total) = crate::agreements::lines(
+    let today = crate::shared::clock::today();
+    let (attention, attention_total) = crate::shared::register::lines(
         state,
         &filter,
         today,
@@ -94,7 +97,7 @@ async fn owned_agreements(state: &AppState, user: &crate::auth::CurrentUser) -> 
         },
     )
     .await?;
-    let (next, total) = crate::agreements::lines(
+    let (next, total) = crate::shared::register::lines(
         state,
         &filter,
         today,

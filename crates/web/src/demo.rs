@@ -2,7 +2,7 @@
 //! secretaries, a controller, vakgroep representatives, an administrator and an observer, and
 //! the vakgroepen of a general hospital. Loading is idempotent.
 
-use crate::auth::password::Passwords;
+use crate::shared::password::Passwords;
 use anyhow::Context;
 use domain::people::{
     BodyCode, BodyKind, Email, EmploymentForm, PersonName, Role, VakgroepCode, VakgroepKind,

@@ -1,7 +1,7 @@
 //! Liveness and readiness for load balancers and orchestration (product.md F7).
 
-use crate::routes::{Access, RouteDef, get};
-use crate::state::AppState;
+use crate::shared::routes::{Access, RouteDef, get};
+use crate::shared::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use std::time::Duration;

@@ -1,23 +1,23 @@
 //! Gelijkgericht's web layer: routes, authorisation guard, pages, and the command line.
+//!
+//! The sections (`meetings`, `agreements`, `budget`, `production`, `beheer`, `auth`,
+//! `calendar`, `dashboard`) stand side by side and share what they need through `shared`; the
+//! route table (`routes`) and the application with its layers and state (`app`) are assembled
+//! above them.
 
 pub mod agreements;
 pub mod app;
-pub mod assets;
 pub mod auth;
 pub mod beheer;
 pub mod budget;
 pub mod calendar;
 pub mod cli;
 pub mod config;
-pub mod csrf;
 pub mod dashboard;
 pub mod demo;
-pub mod error;
 pub mod health;
-pub mod input;
 pub mod meetings;
 pub mod production;
 pub mod routes;
 pub mod serve;
-pub mod state;
-pub mod views;
+pub mod shared;

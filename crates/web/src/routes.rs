@@ -1,99 +1,16 @@
-//! Every route of the application, each with the rule that guards it. The router is built from
-//! this list only, so a route cannot exist without a rule, and the route×role test walks it.
+//! The route table: every section's routes, assembled here where all sections are known, so
+//! that no section imports another (or this table) back.
 
-use crate::auth::CurrentUser;
-use crate::error::AppError;
-use crate::state::AppState;
+use crate::shared::routes::RouteDef;
+use crate::shared::state::AppState;
 use axum::Router;
-use axum::extract::Request;
-use axum::handler::Handler;
-use axum::http::Method;
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::MethodRouter;
-use domain::authz::Capability;
 
-/// Who may call a route. Object-level visibility is checked in addition by the handler, through
-/// [`domain::authz::Actor::check`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    /// Anyone, signed in or not (login, health, static files).
-    Public,
-    /// A signed-in person holding the capability.
-    Needs(Capability),
-}
-
-pub struct RouteDef {
-    pub method: Method,
-    pub path: &'static str,
-    pub access: Access,
-    pub handler: MethodRouter<AppState>,
-}
-
-pub fn get<H, T>(path: &'static str, access: Access, handler: H) -> RouteDef
-where
-    H: Handler<T, AppState>,
-    T: 'static,
-{
-    RouteDef {
-        method: Method::GET,
-        path,
-        access,
-        handler: axum::routing::get(handler),
-    }
-}
-
-pub fn post<H, T>(path: &'static str, access: Access, handler: H) -> RouteDef
-where
-    H: Handler<T, AppState>,
-    T: 'static,
-{
-    RouteDef {
-        method: Method::POST,
-        path,
-        access,
-        handler: axum::routing::post(handler),
-    }
-}
-
-/// Where an anonymous visitor is sent, remembering where they wanted to go.
-pub fn login_redirect(req: &Request) -> Response {
-    let wanted = req
-        .uri()
-        .path_and_query()
-        .map(|p| p.as_str())
-        .unwrap_or("/");
-    if req.method() == Method::GET && wanted != "/" {
-        let next: String = url_encode(wanted);
-        Redirect::to(&format!("/inloggen?volgende={next}")).into_response()
-    } else {
-        Redirect::to("/inloggen").into_response()
-    }
-}
-
-fn url_encode(s: &str) -> String {
-    serde_urlencoded::to_string([("", s)])
-        .map(|e| e[1..].to_string())
-        .unwrap_or_default()
-}
-
-async fn guard(access: Access, req: Request, next: Next) -> Response {
-    match access {
-        Access::Public => next.run(req).await,
-        Access::Needs(capability) => match req.extensions().get::<CurrentUser>() {
-            None => login_redirect(&req),
-            Some(user) if !user.actor.can(capability) => AppError::Forbidden.into_response(),
-            Some(_) => next.run(req).await,
-        },
-    }
-}
-
-/// All routes, from every module.
+/// All routes, from every section.
 pub fn all() -> Vec<RouteDef> {
     let mut routes = Vec::new();
     routes.extend(crate::health::routes());
-    routes.extend(crate::assets::routes());
-    routes.extend(crate::auth::handlers::routes());
+    routes.extend(crate::shared::assets::routes());
+    routes.extend(crate::auth::routes());
     routes.extend(crate::dashboard::routes());
     routes.extend(crate::meetings::routes());
     routes.extend(crate::agreements::routes());
@@ -104,23 +21,7 @@ pub fn all() -> Vec<RouteDef> {
     routes
 }
 
-/// Builds the router from [`all`], each handler wrapped in its guard.
+/// The router of [`all`], each handler wrapped in its guard.
 pub fn router() -> Router<AppState> {
-    let mut by_path: Vec<(&'static str, MethodRouter<AppState>)> = Vec::new();
-    for r in all() {
-        let access = r.access;
-        let handler = r.handler.route_layer(middleware::from_fn(move |req, next| {
-            guard(access, req, next)
-        }));
-        match by_path.iter_mut().find(|(p, _)| *p == r.path) {
-            Some((_, existing)) => {
-                let merged = std::mem::take(existing).merge(handler);
-                *existing = merged;
-            }
-            None => by_path.push((r.path, handler)),
-        }
-    }
-    by_path
-        .into_iter()
-        .fold(Router::new(), |router, (path, mr)| router.route(path, mr))
+    crate::shared::routes::router(all())
 }

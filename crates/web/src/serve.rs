@@ -1,7 +1,6 @@
 //! Opening the database (embedded or `DATABASE_URL`) and running the server until a signal.
 
 use crate::config::Config;
-use crate::state::AppState;
 use anyhow::Context;
 use std::net::SocketAddr;
 use store::Store;
@@ -92,8 +91,8 @@ pub async fn run(config: Config, addr: SocketAddr, demo: bool) -> anyhow::Result
             .await
             .context("loading the demo budget")?;
     }
-    let state = AppState::new(db.store.clone(), config).await?;
-    let live = state.live.clone();
+    let state = crate::app::state(db.store.clone(), config).await?;
+    let live = state.part::<crate::meetings::live::Hub>().clone();
     let app = crate::app::build(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await

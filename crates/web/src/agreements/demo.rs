@@ -281,7 +281,7 @@ pub async fn load(store: &Store) -> anyhow::Result<()> {
     if store::settings::get(store, LOADED).await?.is_some() {
         return Ok(());
     }
-    let today: Date = super::today();
+    let today: Date = crate::shared::clock::today();
     let who = Who::system("demo");
     let people = store::people::list(store).await?;
     let person = |email: &str| {

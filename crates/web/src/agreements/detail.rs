@@ -4,13 +4,13 @@
 //! only the secretary edits the agreement itself (see `form`).
 
 use super::form::{self, Choice, visible_agreement};
-use super::list::today;
-use crate::auth::User;
-use crate::beheer::who;
-use crate::error::{AppError, AppResult};
-use crate::routes::{Access, RouteDef, get, post};
-use crate::state::AppState;
-use crate::views::{Ctx, Errors, Layout, render};
+use crate::shared::clock::today;
+use crate::shared::error::{AppError, AppResult};
+use crate::shared::routes::{Access, RouteDef, get, post};
+use crate::shared::session::User;
+use crate::shared::state::AppState;
+use crate::shared::views::{Ctx, Errors, Layout, render};
+use crate::shared::who::who;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};

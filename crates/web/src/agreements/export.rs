@@ -2,11 +2,13 @@
 //! shows this person for the same query parameters ([`register_lines`]): the compartments and
 //! every filter are applied once, in one place.
 
-use super::list::{Line, Params, register_lines, today};
-use crate::auth::User;
-use crate::error::{AppError, AppResult};
-use crate::routes::{Access, RouteDef, get};
-use crate::state::AppState;
+use super::list::{Params, register_lines};
+use crate::shared::clock::today;
+use crate::shared::error::{AppError, AppResult};
+use crate::shared::register::Line;
+use crate::shared::routes::{Access, RouteDef, get};
+use crate::shared::session::User;
+use crate::shared::state::AppState;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};

@@ -1,11 +1,11 @@
 //! Making and editing an agreement (product.md B1), from scratch or from a recorded decision, with
 //! optimistic versioning and a conflict page that shows both versions side by side (F4).
 
-use crate::auth::User;
-use crate::beheer::who;
-use crate::error::{AppError, AppResult};
-use crate::state::AppState;
-use crate::views::{Ctx, DiffRow, Errors, Layout, render};
+use crate::shared::error::{AppError, AppResult};
+use crate::shared::session::User;
+use crate::shared::state::AppState;
+use crate::shared::views::{Ctx, DiffRow, Errors, Layout, render};
+use crate::shared::who::who;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -576,7 +576,8 @@ async fn origin_of(state: &AppState, user: &User, decision: &str) -> AppResult<O
     let id: i64 = decision.trim().parse().map_err(|_| AppError::NotFound)?;
     let d = store::decisions::get(&state.store, id).await?;
     let item = store::agenda::get(&state.store, d.item_id).await?;
-    let meeting = crate::meetings::visible_meeting(state, user, item.meeting_id).await?;
+    let meeting =
+        crate::shared::meeting_access::visible_meeting(state, user, item.meeting_id).await?;
     user.actor.check(
         Capability::ManageAgreements,
         Visibility::of(item.visibility_body_id),
@@ -840,7 +841,7 @@ fn diff_rows(stored: &Draft, typed: &Draft, people: &[(i64, String)]) -> Vec<Dif
             typed.budget_scenario.trim().to_string(),
         ),
     ];
-    crate::views::diff_rows(pairs)
+    crate::shared::views::diff_rows(pairs)
 }
 
 pub(super) async fn update(

@@ -6,10 +6,7 @@ mod export;
 mod form;
 mod list;
 
-use crate::routes::RouteDef;
-
-pub use list::RegisterCache;
-pub(crate) use list::{Line, Selection, lines, needing_attention, today};
+use crate::shared::routes::RouteDef;
 
 pub fn routes() -> Vec<RouteDef> {
     let mut routes = list::routes();

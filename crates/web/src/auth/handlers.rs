@@ -1,12 +1,12 @@
 //! Login, logout, set-password links and the password change page.
 
-use super::cookies;
-use super::session::{self, MaybeUser, User};
-use crate::csrf::{CsrfToken, RotateCsrf};
-use crate::error::{AppError, AppResult};
-use crate::routes::{Access, RouteDef, get, post};
-use crate::state::AppState;
-use crate::views::{Ctx, Errors, Layout, render};
+use crate::shared::cookies;
+use crate::shared::csrf::{CsrfToken, RotateCsrf};
+use crate::shared::error::{AppError, AppResult};
+use crate::shared::routes::{Access, RouteDef, get, post};
+use crate::shared::session::{self, MaybeUser, User};
+use crate::shared::state::AppState;
+use crate::shared::views::{Ctx, Errors, Layout, render};
 use askama::Template;
 use axum::Form;
 use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};

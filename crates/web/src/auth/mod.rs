@@ -1,8 +1,6 @@
-//! Signing in and out, sessions, and passwords (product.md F1).
+//! Signing in and out, the set-password link and one's own password (product.md F1). Sessions,
+//! cookies and password hashing themselves live in `crate::shared`.
 
-pub mod cookies;
 pub mod handlers;
-pub mod password;
-pub mod session;
 
-pub use session::{CurrentUser, User};
+pub use handlers::routes;

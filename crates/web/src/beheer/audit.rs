@@ -1,9 +1,9 @@
 //! Beheer › Auditlogboek: browse and filter the trail.
 
-use crate::error::AppResult;
-use crate::routes::{Access, RouteDef, get};
-use crate::state::AppState;
-use crate::views::{Ctx, Errors, Layout, render};
+use crate::shared::error::AppResult;
+use crate::shared::routes::{Access, RouteDef, get};
+use crate::shared::state::AppState;
+use crate::shared::views::{Ctx, Errors, Layout, render};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;

@@ -1,11 +1,11 @@
 //! Beheer › Gremia: the bodies of the hospital.
 
-use super::who;
-use crate::auth::User;
-use crate::error::AppResult;
-use crate::routes::{Access, RouteDef, get, post};
-use crate::state::AppState;
-use crate::views::{Ctx, Errors, Layout, render};
+use crate::shared::error::AppResult;
+use crate::shared::routes::{Access, RouteDef, get, post};
+use crate::shared::session::User;
+use crate::shared::state::AppState;
+use crate::shared::views::{Ctx, Errors, Layout, render};
+use crate::shared::who::who;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};

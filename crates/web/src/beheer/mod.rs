@@ -5,14 +5,12 @@ mod bodies;
 mod people;
 mod vakgroepen;
 
-use crate::auth::User;
-use crate::error::AppResult;
-use crate::routes::{Access, RouteDef, get};
-use crate::views::{Ctx, Layout, render};
+use crate::shared::error::AppResult;
+use crate::shared::routes::{Access, RouteDef, get};
+use crate::shared::views::{Ctx, Layout, render};
 use askama::Template;
 use axum::response::Response;
 use domain::authz::Capability;
-use store::audit::Who;
 
 pub fn routes() -> Vec<RouteDef> {
     let mut routes = vec![get("/beheer", Access::Needs(Capability::Administer), index)];
@@ -21,14 +19,6 @@ pub fn routes() -> Vec<RouteDef> {
     routes.extend(vakgroepen::routes());
     routes.extend(audit::routes());
     routes
-}
-
-/// The audit label of the person making a change.
-pub fn who(user: &User) -> Who {
-    Who {
-        id: Some(user.actor.person_id),
-        label: format!("{} <{}>", user.name, user.email),
-    }
 }
 
 #[derive(Template)]

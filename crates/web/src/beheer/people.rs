@@ -1,12 +1,13 @@
 //! Beheer › Personen: accounts, roles, body memberships and vakgroepen.
 
-use super::{Fields, parse_id, who};
-use crate::auth::User;
-use crate::auth::cookies;
-use crate::error::{AppError, AppResult};
-use crate::routes::{Access, RouteDef, get, post};
-use crate::state::AppState;
-use crate::views::{Ctx, Errors, Layout, render};
+use super::{Fields, parse_id};
+use crate::shared::cookies;
+use crate::shared::error::{AppError, AppResult};
+use crate::shared::routes::{Access, RouteDef, get, post};
+use crate::shared::session::User;
+use crate::shared::state::AppState;
+use crate::shared::views::{Ctx, Errors, Layout, render};
+use crate::shared::who::who;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};

@@ -2,12 +2,12 @@
 //! controller as master data of the budget, product.md §0) without the controller getting the
 //! rest of Beheer. Representatives are assigned by the admin, on the person's page.
 
-use super::who;
-use crate::auth::User;
-use crate::error::AppResult;
-use crate::routes::{Access, RouteDef, get, post};
-use crate::state::AppState;
-use crate::views::{Ctx, Errors, Layout, render};
+use crate::shared::error::AppResult;
+use crate::shared::routes::{Access, RouteDef, get, post};
+use crate::shared::session::User;
+use crate::shared::state::AppState;
+use crate::shared::views::{Ctx, Errors, Layout, render};
+use crate::shared::who::who;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};

@@ -8,7 +8,7 @@ mod scenarios;
 pub(crate) use scenarios::engine::ScenarioCache;
 mod trends;
 
-use crate::routes::RouteDef;
+use crate::shared::routes::RouteDef;
 
 pub fn routes() -> Vec<RouteDef> {
     let mut routes = master::routes();

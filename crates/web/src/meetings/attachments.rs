@@ -3,12 +3,12 @@
 //! ([`domain::meetings::filetype`]); the name it was uploaded under is only a label.
 
 use super::{MANAGE, page, visible_item, visible_meeting};
-use crate::auth::User;
-use crate::beheer::who;
-use crate::error::{AppError, AppResult};
-use crate::routes::{RouteDef, post};
-use crate::state::AppState;
-use crate::views::Ctx;
+use crate::shared::error::{AppError, AppResult};
+use crate::shared::routes::{RouteDef, post};
+use crate::shared::session::User;
+use crate::shared::state::AppState;
+use crate::shared::views::Ctx;
+use crate::shared::who::who;
 use axum::extract::multipart::{MultipartError, MultipartRejection};
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};

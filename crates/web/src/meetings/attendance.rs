@@ -2,11 +2,11 @@
 //! secretaries ticking names at once never overwrite each other (F4).
 
 use super::visible_meeting;
-use crate::auth::User;
-use crate::beheer::who;
-use crate::error::AppResult;
-use crate::state::AppState;
-use crate::views::{Ctx, DiffRow, Errors, Layout, diff_versions, render};
+use crate::shared::error::AppResult;
+use crate::shared::session::User;
+use crate::shared::state::AppState;
+use crate::shared::views::{Ctx, DiffRow, Errors, Layout, diff_versions, render};
+use crate::shared::who::who;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};

@@ -2,11 +2,11 @@
 //! minutes and attendance (product.md A3–A6).
 
 use super::{visible_item, visible_meeting};
-use crate::auth::User;
-use crate::beheer::who;
-use crate::error::{AppError, AppResult, error_page};
-use crate::state::AppState;
-use crate::views::{Ctx, DiffRow, Errors, Layout, diff_versions, render};
+use crate::shared::error::{AppError, AppResult, error_page};
+use crate::shared::session::User;
+use crate::shared::state::AppState;
+use crate::shared::views::{Ctx, DiffRow, Errors, Layout, diff_versions, render};
+use crate::shared::who::who;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};

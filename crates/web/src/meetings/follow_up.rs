@@ -2,9 +2,9 @@
 //! still change, or waits until such a meeting is created — it is never lost.
 
 use super::insertion_point;
-use crate::auth::User;
-use crate::beheer::who;
-use crate::error::AppResult;
+use crate::shared::error::AppResult;
+use crate::shared::session::User;
+use crate::shared::who::who;
 use domain::meetings::decisions::{
     BodyDecision, Candidate, follow_up_fits, joint_outcome, needs_follow_up,
 };

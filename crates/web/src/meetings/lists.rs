@@ -2,10 +2,10 @@
 //! (product.md A6). Every list shows only items the reader may see.
 
 use super::{visible_items, visible_meeting};
-use crate::auth::User;
-use crate::error::{AppError, AppResult};
-use crate::state::AppState;
-use crate::views::{Ctx, Layout, render};
+use crate::shared::error::{AppError, AppResult};
+use crate::shared::session::User;
+use crate::shared::state::AppState;
+use crate::shared::views::{Ctx, Layout, render};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -381,7 +381,7 @@ pub(super) async fn add_addendum(
         return list_page(&state, &ctx, &user, id, "", false, Some(message.into())).await;
     }
     let mut tx = state.store.begin().await?;
-    store::agreements::add_addendum(&mut tx, &crate::beheer::who(&user), agreement_id, text)
+    store::agreements::add_addendum(&mut tx, &crate::shared::who::who(&user), agreement_id, text)
         .await?;
     store::commit(tx).await?;
     Ok(

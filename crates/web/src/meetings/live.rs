@@ -27,11 +27,11 @@
 
 use super::page::{self, Snapshot};
 use super::visible_meeting;
-use crate::auth::session;
-use crate::auth::{CurrentUser, User};
-use crate::error::{AppError, AppResult};
-use crate::state::AppState;
-use crate::views::Ctx;
+use crate::shared::error::{AppError, AppResult};
+use crate::shared::session;
+use crate::shared::session::{CurrentUser, User};
+use crate::shared::state::AppState;
+use crate::shared::views::Ctx;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderName, HeaderValue};
@@ -171,7 +171,7 @@ pub(super) async fn stream(
     let meeting = visible_meeting(&state, &user, id).await?;
     let follows = page::streams(&meeting.status);
     // Subscribe before reading, so no change between the read and the subscription is lost.
-    let signals = follows.then(|| state.live.subscribe(&state));
+    let signals = follows.then(|| state.part::<Hub>().subscribe(&state));
     let snap = page::snapshot(&state, meeting).await?;
     let html = render(&snap, &user, &ctx.csrf)?;
 
@@ -238,7 +238,7 @@ enum Next {
 
 impl Follow {
     async fn run(mut self, mut signals: broadcast::Receiver<Signal>) {
-        let mut closing = self.state.live.0.closing.subscribe();
+        let mut closing = self.state.part::<Hub>().0.closing.subscribe();
         let mut check =
             tokio::time::interval_at(tokio::time::Instant::now() + CHECK_EVERY, CHECK_EVERY);
         let me = self.user.actor.person_id;
@@ -296,7 +296,12 @@ impl Follow {
 
     /// Renders the meeting as it is now and sends it if it changed.
     async fn update(&mut self) -> Next {
-        let snap = match self.state.live.snapshot(&self.state, self.meeting_id).await {
+        let snap = match self
+            .state
+            .part::<Hub>()
+            .snapshot(&self.state, self.meeting_id)
+            .await
+        {
             Ok(snap) => snap,
             Err(AppError::NotFound) => return Next::End("weg"),
             Err(e) => {

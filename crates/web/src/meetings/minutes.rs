@@ -2,11 +2,11 @@
 //! over to the next agenda (A7).
 
 use super::{insertion_point, visible_meeting};
-use crate::auth::User;
-use crate::beheer::who;
-use crate::error::AppResult;
-use crate::state::AppState;
-use crate::views::{Ctx, Layout, render};
+use crate::shared::error::AppResult;
+use crate::shared::session::User;
+use crate::shared::state::AppState;
+use crate::shared::views::{Ctx, Layout, render};
+use crate::shared::who::who;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
@@ -213,7 +213,7 @@ pub(super) async fn carry(
 ) -> AppResult<Response> {
     let meeting = visible_meeting(&state, &user, id).await?;
     if !agenda_editable(status(&meeting)) {
-        return Err(crate::error::AppError::Forbidden);
+        return Err(crate::shared::error::AppError::Forbidden);
     }
     let chosen: Vec<String> = pairs
         .iter()

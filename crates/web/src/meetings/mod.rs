@@ -12,10 +12,10 @@ pub mod live;
 mod minutes;
 mod page;
 
-use crate::auth::User;
-use crate::error::{AppError, AppResult};
-use crate::routes::{Access, RouteDef, get, post};
-use crate::state::AppState;
+use crate::shared::error::{AppError, AppResult};
+use crate::shared::routes::{Access, RouteDef, get, post};
+use crate::shared::session::User;
+use crate::shared::state::AppState;
 use domain::authz::{Capability, Visibility};
 use store::agenda::Item;
 use store::meetings::Meeting;
@@ -104,14 +104,7 @@ pub fn routes() -> Vec<RouteDef> {
     ]
 }
 
-/// A meeting the person takes part in; any other meeting does not exist for them.
-pub(crate) async fn visible_meeting(state: &AppState, user: &User, id: i64) -> AppResult<Meeting> {
-    let meeting = store::meetings::get(&state.store, id).await?;
-    if !user.actor.can_see_meeting(&meeting.bodies) {
-        return Err(AppError::NotFound);
-    }
-    Ok(meeting)
-}
+pub(crate) use crate::shared::meeting_access::visible_meeting;
 
 /// An item of that meeting the person may act on with `capability` (hidden: 404).
 pub(crate) async fn visible_item(

@@ -2,10 +2,10 @@
 //! decisions per body with the joint outcome, actions and minutes.
 
 use super::{visible_items, visible_meeting};
-use crate::auth::User;
-use crate::error::AppResult;
-use crate::state::AppState;
-use crate::views::{Ctx, Layout, render};
+use crate::shared::error::AppResult;
+use crate::shared::session::User;
+use crate::shared::state::AppState;
+use crate::shared::views::{Ctx, Layout, render};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -300,7 +300,7 @@ pub(crate) struct Snapshot {
     /// What the items link to, for every reader; each reader's view is filtered.
     links: Vec<store::agenda::LinkTarget>,
     /// What the agreements register marks for attention, for the standing item (A7).
-    attention: std::sync::Arc<Vec<crate::agreements::Line>>,
+    attention: std::sync::Arc<Vec<crate::shared::register::Line>>,
     /// Members of the participating bodies and who is present, for named votes.
     members: Vec<store::decisions::Member>,
     present: Vec<i64>,
@@ -316,8 +316,8 @@ pub(crate) async fn snapshot(state: &AppState, meeting: Meeting) -> AppResult<Sn
     let actions = store::agreements::for_meeting(&state.store, meeting.id).await?;
     let attachments = store::attachments::for_meeting(&state.store, meeting.id).await?;
     let links = store::agenda::links_for_meeting(&state.store, meeting.id).await?;
-    let today = crate::agreements::today();
-    let attention = crate::agreements::needing_attention(state, today).await?;
+    let today = crate::shared::clock::today();
+    let attention = crate::shared::register::needing_attention(state, today).await?;
     let members = store::decisions::members(&state.store, &meeting.bodies).await?;
     let votes = store::decisions::votes_for_meeting(&state.store, meeting.id).await?;
     let present = store::decisions::attendance(&state.store, meeting.id)
@@ -555,7 +555,7 @@ async fn build(
             .join(", "),
         agenda,
         streams: streams(&meeting.status),
-        live_js_url: crate::assets::live_js_url(),
+        live_js_url: crate::shared::assets::live_js_url(),
         can_manage: user.actor.can(Capability::ManageMeetings),
         editable: agenda_editable(status),
         live: decisions_open(status),

@@ -1,6 +1,6 @@
 //! Production imports running in the background, with their progress, for the status page.
 
-use super::Upload;
+use crate::shared::upload::Upload;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use store::audit::Who;

@@ -9,17 +9,17 @@ mod jobs;
 
 pub use jobs::Jobs;
 
-use crate::auth::User;
-use crate::beheer::who;
-use crate::error::{AppError, AppResult};
-use crate::routes::{Access, RouteDef, get, post};
-use crate::state::AppState;
-use crate::views::{Ctx, Errors, Layout, render};
+use crate::shared::error::{AppError, AppResult};
+use crate::shared::routes::{Access, RouteDef, get, post};
+use crate::shared::session::User;
+use crate::shared::state::AppState;
+use crate::shared::upload::{Upload, read_upload_form};
+use crate::shared::views::{Ctx, Errors, Layout, render};
+use crate::shared::who::who;
 use askama::Template;
 use axum::Json;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::Capability;
 use domain::production::LineError;
@@ -48,108 +48,6 @@ pub fn routes() -> Vec<RouteDef> {
             job_progress,
         ),
     ]
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reading an upload (shared with the norm-time import of the master data)
-
-/// A multipart form with one file (`bestand`) and some text fields.
-pub(crate) struct Upload {
-    pub fields: Vec<(String, String)>,
-    pub file_name: String,
-    pub data: Vec<u8>,
-}
-
-impl Upload {
-    pub fn field(&self, name: &str) -> String {
-        self.fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    }
-}
-
-/// Reads the whole form, stopping as soon as the file exceeds `max` bytes. The error is the
-/// Dutch message for the `bestand` field.
-pub(crate) async fn read_upload(
-    multipart: Result<Multipart, MultipartRejection>,
-    max: usize,
-) -> Result<Upload, &'static str> {
-    read_upload_form(multipart, max).await.map_err(|e| e.1)
-}
-
-/// Like [`read_upload`], but a failure keeps the text fields read before it (those before the
-/// file in the form), so that the form can show them again.
-pub(crate) async fn read_upload_form(
-    multipart: Result<Multipart, MultipartRejection>,
-    max: usize,
-) -> Result<Upload, (Vec<(String, String)>, &'static str)> {
-    let mut upload = Upload {
-        fields: Vec::new(),
-        file_name: String::new(),
-        data: Vec::new(),
-    };
-    match read_parts(multipart, max, &mut upload).await {
-        Ok(()) => Ok(upload),
-        Err(message) => Err((upload.fields, message)),
-    }
-}
-
-async fn read_parts(
-    multipart: Result<Multipart, MultipartRejection>,
-    max: usize,
-    upload: &mut Upload,
-) -> Result<(), &'static str> {
-    const UNREADABLE: &str = "Het formulier kon niet worden gelezen. Kies het bestand opnieuw.";
-    let too_large = if max >= MAX_PRODUCTION_BYTES {
-        "Het bestand is te groot (ten hoogste 100 MB)."
-    } else {
-        "Het bestand is te groot."
-    };
-    let mut multipart = multipart.map_err(|_| UNREADABLE)?;
-    let mut has_file = false;
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large),
-            Err(_) => return Err(UNREADABLE),
-        };
-        let mut field = field;
-        let name = field.name().unwrap_or_default().to_string();
-        if name == "bestand" {
-            upload.file_name = domain::text::line(field.file_name().unwrap_or_default());
-            has_file = true;
-            loop {
-                match field.chunk().await {
-                    Ok(Some(chunk)) => {
-                        if upload.data.len() + chunk.len() > max {
-                            return Err(too_large);
-                        }
-                        upload.data.extend_from_slice(&chunk);
-                    }
-                    Ok(None) => break,
-                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                        return Err(too_large);
-                    }
-                    Err(_) => return Err(UNREADABLE),
-                }
-            }
-        } else {
-            let value = field.text().await.map_err(|_| UNREADABLE)?;
-            upload
-                .fields
-                .push((name, domain::text::clean(&value).into_owned()));
-        }
-    }
-    if !has_file || (upload.file_name.is_empty() && upload.data.is_empty()) {
-        return Err("Kies een bestand.");
-    }
-    if upload.data.is_empty() {
-        return Err("Het bestand is leeg.");
-    }
-    Ok(())
 }
 
 /// Reads a year and a period typed in a form, with the messages at the fields.
@@ -283,7 +181,12 @@ async fn upload(
     user: User,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> AppResult<Response> {
-    let upload = read_upload_form(multipart, MAX_PRODUCTION_BYTES).await;
+    let upload = read_upload_form(
+        multipart,
+        MAX_PRODUCTION_BYTES,
+        "Het bestand is te groot (ten hoogste 100 MB).",
+    )
+    .await;
     let mut errors = Errors::default();
     let upload = match upload {
         Ok(u) => u,
@@ -308,7 +211,7 @@ async fn upload(
         return list_page(&state, &ctx, &user, None, (year, period), errors).await;
     };
     let id = state
-        .imports
+        .part::<Jobs>()
         .start(&state.store, who(&user), year, period, upload);
     Ok(Redirect::to(&format!("/begroting/productie/taken/{id}")).into_response())
 }
@@ -333,7 +236,7 @@ struct JobPage {
 
 fn job_view(state: &AppState, id: &str) -> AppResult<(u64, JobView, JobState)> {
     let id: u64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let (view, job_state) = state.imports.get(id).ok_or(AppError::NotFound)?;
+    let (view, job_state) = state.part::<Jobs>().get(id).ok_or(AppError::NotFound)?;
     Ok((id, view, job_state))
 }
 
@@ -353,7 +256,7 @@ async fn job_page(
     render(JobPage {
         layout: ctx.layout(title),
         id,
-        production_js_url: crate::assets::production_js_url(),
+        production_js_url: crate::shared::assets::production_js_url(),
         more_errors: total > errors.len(),
         hidden_errors: domain::nl::count(total.saturating_sub(errors.len())),
         shown_errors: domain::nl::count(errors.len()),

@@ -3,7 +3,6 @@
 use crate::support::*;
 use axum::http::StatusCode;
 use gg_web::config::Config;
-use gg_web::state::AppState;
 use store::{PgPool, Store};
 
 #[sqlx::test(migrator = "store::MIGRATOR")]
@@ -88,7 +87,7 @@ async fn the_demo_hospital_loads_once(pool: PgPool) {
 async fn without_a_database_ready_and_pages_say_so() {
     // Nothing listens on port 9: the pool cannot connect.
     let store = Store::connect_lazy("postgres://nobody@127.0.0.1:9/none", 2).unwrap();
-    let state = AppState::new(
+    let state = gg_web::app::state(
         store,
         Config::for_tests("postgres://nobody@127.0.0.1:9/none"),
     )

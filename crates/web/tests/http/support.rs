@@ -6,7 +6,6 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use gg_web::config::Config;
-use gg_web::state::AppState;
 use http_body_util::BodyExt;
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -54,7 +53,9 @@ pub struct Client {
 pub async fn app_with(pool: PgPool, config: Config) -> Client {
     let store = Store::from_pool(pool);
     gg_web::demo::load(&store).await.expect("demo data");
-    let state = AppState::new(store.clone(), config).await.expect("state");
+    let state = gg_web::app::state(store.clone(), config)
+        .await
+        .expect("state");
     Client {
         router: gg_web::app::build(state),
         store,
@@ -160,11 +161,11 @@ impl Client {
             .unwrap()
             .expect("demo person")
             .id;
-        let token = gg_web::auth::cookies::random_token();
+        let token = gg_web::shared::cookies::random_token();
         let mut tx = self.store.begin().await.unwrap();
         store::accounts::create_session(
             &mut tx,
-            &gg_web::auth::cookies::sha256(&token),
+            &gg_web::shared::cookies::sha256(&token),
             id,
             "127.0.0.1",
         )
@@ -206,7 +207,7 @@ fn keep_for_html_check(path: &str, response: &Response, csrf: Option<&String>) {
         Some(token) => response.body.replace(token.as_str(), ""),
         None => response.body.clone(),
     };
-    let hash = hex::encode(gg_web::auth::cookies::sha256(&canonical));
+    let hash = hex::encode(gg_web::shared::cookies::sha256(&canonical));
     let slug: String = path
         .split('?')
         .next()

@@ -2,12 +2,12 @@
 //! needed) that tells what goes with it, or why it cannot go.
 
 use super::{MANAGE, YearQuery, chosen_year, parse_year, products::back, visible_product};
-use crate::auth::User;
-use crate::beheer::who;
-use crate::error::{AppError, AppResult};
-use crate::routes::{RouteDef, get, post};
-use crate::state::AppState;
-use crate::views::{Ctx, Errors, Layout, render};
+use crate::shared::error::{AppError, AppResult};
+use crate::shared::routes::{RouteDef, get, post};
+use crate::shared::session::User;
+use crate::shared::state::AppState;
+use crate::shared::views::{Ctx, Errors, Layout, render};
+use crate::shared::who::who;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};

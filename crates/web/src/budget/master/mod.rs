@@ -14,11 +14,11 @@ mod products;
 mod vakgroep;
 mod year;
 
-use crate::auth::User;
-use crate::error::{AppError, AppResult};
-use crate::routes::{Access, RouteDef};
-use crate::state::AppState;
-use crate::views::Errors;
+use crate::shared::error::{AppError, AppResult};
+use crate::shared::routes::{Access, RouteDef};
+use crate::shared::session::User;
+use crate::shared::state::AppState;
+use crate::shared::views::Errors;
 use domain::authz::Capability;
 use domain::budget::precision::Column;
 use rust_decimal::Decimal;

@@ -4,13 +4,13 @@
 use super::{
     MANAGE, YearQuery, chosen_year, editable, figure, parse_version, parse_year, visible_product,
 };
-use crate::auth::User;
-use crate::beheer::who;
-use crate::error::{AppError, AppResult};
-use crate::production::read_upload;
-use crate::routes::{RouteDef, get, post};
-use crate::state::AppState;
-use crate::views::{Ctx, Errors, Layout, render};
+use crate::shared::error::{AppError, AppResult};
+use crate::shared::routes::{RouteDef, get, post};
+use crate::shared::session::User;
+use crate::shared::state::AppState;
+use crate::shared::upload::read_upload;
+use crate::shared::views::{Ctx, Errors, Layout, render};
+use crate::shared::who::who;
 use askama::Template;
 use axum::Form;
 use axum::extract::multipart::MultipartRejection;
@@ -346,7 +346,7 @@ async fn import(
     Query(q): Query<YearQuery>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> AppResult<Response> {
-    let upload = read_upload(multipart, MAX_NORM_TIME_BYTES).await;
+    let upload = read_upload(multipart, MAX_NORM_TIME_BYTES, "Het bestand is te groot.").await;
     let year_text = match &upload {
         Ok(u) if !u.field("jaar").is_empty() => u.field("jaar"),
         _ => q.jaar.clone(),

@@ -4,12 +4,12 @@
 use super::{
     MANAGE, VIEW, YearQuery, chosen_year, store_problem, visible_product, visible_vakgroep,
 };
-use crate::auth::User;
-use crate::beheer::who;
-use crate::error::AppResult;
-use crate::routes::{RouteDef, get, post};
-use crate::state::AppState;
-use crate::views::{Ctx, Errors, Layout, render};
+use crate::shared::error::AppResult;
+use crate::shared::routes::{RouteDef, get, post};
+use crate::shared::session::User;
+use crate::shared::state::AppState;
+use crate::shared::views::{Ctx, Errors, Layout, render};
+use crate::shared::who::who;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};

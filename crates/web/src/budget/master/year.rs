@@ -1,12 +1,12 @@
 //! The overview of a budget year: its settings, every vakgroep's figures, and copying the year.
 
 use super::{MANAGE, VIEW, YearQuery, chosen_year, editable, figure, parse_version, parse_year};
-use crate::auth::User;
-use crate::beheer::who;
-use crate::error::AppResult;
-use crate::routes::{RouteDef, get, post};
-use crate::state::AppState;
-use crate::views::{Ctx, Errors, Layout, render};
+use crate::shared::error::AppResult;
+use crate::shared::routes::{RouteDef, get, post};
+use crate::shared::session::User;
+use crate::shared::state::AppState;
+use crate::shared::views::{Ctx, Errors, Layout, render};
+use crate::shared::who::who;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
@@ -314,7 +314,7 @@ async fn save_settings(
     Form(form): Form<SettingsForm>,
 ) -> AppResult<Response> {
     let Some(year) = parse_year(&form.jaar) else {
-        return Err(crate::error::AppError::NotFound);
+        return Err(crate::shared::error::AppError::NotFound);
     };
     let q = YearQuery {
         jaar: year.to_string(),
@@ -355,7 +355,7 @@ async fn copy(
     Form(form): Form<CopyForm>,
 ) -> AppResult<Response> {
     let Some(from) = parse_year(&form.jaar) else {
-        return Err(crate::error::AppError::NotFound);
+        return Err(crate::shared::error::AppError::NotFound);
     };
     let mut errors = Errors::default();
     let to = parse_year(&form.naar);

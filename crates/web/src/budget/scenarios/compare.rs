@@ -2,10 +2,10 @@
 
 use super::engine::{self, Loaded, figure_row, signed, totals_row};
 use super::{Pairs, ids};
-use crate::auth::User;
-use crate::error::AppResult;
-use crate::state::AppState;
-use crate::views::{Ctx, Layout, render};
+use crate::shared::error::AppResult;
+use crate::shared::session::User;
+use crate::shared::state::AppState;
+use crate::shared::views::{Ctx, Layout, render};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;

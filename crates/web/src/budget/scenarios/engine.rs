@@ -2,8 +2,8 @@
 //! Every page that computes goes through [`load`] and [`compute`], so a scenario is read and
 //! interpreted in one way only.
 
-use crate::error::{AppError, AppResult};
-use crate::state::AppState;
+use crate::shared::error::{AppError, AppResult};
+use crate::shared::state::AppState;
 use domain::budget::{
     BudgetInput, BudgetResult, CareProduct, Direction, Earmark, Grondslag, HospitalTotals,
     KpiInput, KpiKind, PzVariant, Scenario, TrendCategory, TrendChange, TrendInput, TrendScope,
@@ -247,13 +247,13 @@ impl ScenarioCache {
 /// more than computing it.
 pub(crate) async fn load(state: &AppState, id: i64) -> AppResult<Arc<Loaded>> {
     let revision = store::budget::revision(&state.store).await?;
-    if let Some(loaded) = state.scenarios.get(id, revision) {
+    if let Some(loaded) = state.part::<ScenarioCache>().get(id, revision) {
         return Ok(loaded);
     }
     // Kept under the revision the input itself was read at: a change committed after the
     // revision above is then either in the input or moves the revision past it.
     let loaded = Arc::new(read(state, id).await?);
-    state.scenarios.put(id, loaded.clone());
+    state.part::<ScenarioCache>().put(id, loaded.clone());
     Ok(loaded)
 }
 

@@ -3,11 +3,11 @@
 
 use super::engine;
 use super::{Pairs, ids, one};
-use crate::auth::User;
-use crate::beheer::who;
-use crate::error::AppResult;
-use crate::state::AppState;
-use crate::views::{Ctx, DiffRow, Errors, Layout, diff_versions, render};
+use crate::shared::error::AppResult;
+use crate::shared::session::User;
+use crate::shared::state::AppState;
+use crate::shared::views::{Ctx, DiffRow, Errors, Layout, diff_versions, render};
+use crate::shared::who::who;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};

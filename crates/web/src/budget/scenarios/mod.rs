@@ -12,10 +12,10 @@ mod page;
 mod vakgroep;
 mod what_if;
 
-use crate::auth::User;
-use crate::error::AppResult;
-use crate::routes::{Access, RouteDef, get, post};
-use crate::state::AppState;
+use crate::shared::error::AppResult;
+use crate::shared::routes::{Access, RouteDef, get, post};
+use crate::shared::session::User;
+use crate::shared::state::AppState;
 use domain::authz::Capability;
 use store::budget::Seen;
 
@@ -103,7 +103,7 @@ pub(crate) async fn year_of(state: &AppState, pairs: &Pairs) -> AppResult<i16> {
         .iter()
         .map(|y| y.year)
         .max()
-        .unwrap_or_else(|| crate::agreements::today().year() as i16 + 1))
+        .unwrap_or_else(|| crate::shared::clock::today().year() as i16 + 1))
 }
 
 /// The vakgroepen a person represents, as the store's filter wants them.

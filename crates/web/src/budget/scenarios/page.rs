@@ -3,10 +3,10 @@
 use super::engine::{self, FigureRow, IssueLine, Loaded, figure_row, totals_row};
 use super::what_if::{Candidate, candidates};
 use super::{Pairs, year_of};
-use crate::auth::User;
-use crate::error::AppResult;
-use crate::state::AppState;
-use crate::views::{Ctx, Layout, render};
+use crate::shared::error::AppResult;
+use crate::shared::session::User;
+use crate::shared::state::AppState;
+use crate::shared::views::{Ctx, Layout, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;

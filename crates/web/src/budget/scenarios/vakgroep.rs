@@ -2,10 +2,10 @@
 
 use super::engine::{self, FigureRow, figure_row, signed};
 use super::{Pairs, one};
-use crate::auth::User;
-use crate::error::{AppError, AppResult};
-use crate::state::AppState;
-use crate::views::{Ctx, Layout, render};
+use crate::shared::error::{AppError, AppResult};
+use crate::shared::session::User;
+use crate::shared::state::AppState;
+use crate::shared::views::{Ctx, Layout, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;

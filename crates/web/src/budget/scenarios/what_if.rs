@@ -2,9 +2,9 @@
 
 use super::engine::{self, Loaded, signed};
 use super::{Pairs, ids, one};
-use crate::error::{AppError, AppResult};
-use crate::state::AppState;
-use crate::views::{Ctx, Layout, render};
+use crate::shared::error::{AppError, AppResult};
+use crate::shared::state::AppState;
+use crate::shared::views::{Ctx, Layout, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;

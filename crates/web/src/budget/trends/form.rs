@@ -3,11 +3,11 @@
 use super::super::scenarios::engine;
 use super::super::scenarios::{ids, one, year_of};
 use super::*;
-use crate::auth::User;
-use crate::beheer::who;
-use crate::error::{AppError, AppResult};
-use crate::state::AppState;
-use crate::views::{Ctx, DiffRow, Errors, Layout, diff_versions, render};
+use crate::shared::error::{AppError, AppResult};
+use crate::shared::session::User;
+use crate::shared::state::AppState;
+use crate::shared::views::{Ctx, DiffRow, Errors, Layout, diff_versions, render};
+use crate::shared::who::who;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -301,7 +301,7 @@ pub(super) async fn form_page(
         effect,
         notes,
         id,
-        budget_js: crate::assets::budget_js_url(),
+        budget_js: crate::shared::assets::budget_js_url(),
     };
     Ok((status, render(page)?).into_response())
 }

@@ -6,11 +6,11 @@
 
 use super::scenarios::engine;
 use super::scenarios::{own_vakgroepen, seen, year_of};
-use crate::auth::User;
-use crate::error::{AppError, AppResult};
-use crate::routes::{Access, RouteDef, get, post};
-use crate::state::AppState;
-use crate::views::{Ctx, Layout, render};
+use crate::shared::error::{AppError, AppResult};
+use crate::shared::routes::{Access, RouteDef, get, post};
+use crate::shared::session::User;
+use crate::shared::state::AppState;
+use crate::shared::views::{Ctx, Layout, render};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;

@@ -7,9 +7,9 @@
 //!    is refused. A new token is issued at login.
 //! 2. Origin check: when the browser sends `Origin` (or `Referer`), its host must be ours.
 
-use crate::auth::cookies::{self, SameSite};
-use crate::error::AppError;
-use crate::state::AppState;
+use crate::shared::cookies::{self, SameSite};
+use crate::shared::error::AppError;
+use crate::shared::state::AppState;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::header::{CONTENT_TYPE, HOST, ORIGIN, REFERER, SET_COOKIE};
@@ -148,7 +148,7 @@ async fn checked(req: Request, cookie_token: &str) -> Result<Request, Response> 
     }
     let (parts, body) = req.into_parts();
     // The input layer has read and bounded this body already (`input::MAX_FORM_BYTES`).
-    let bytes = axum::body::to_bytes(body, crate::input::MAX_FORM_BYTES)
+    let bytes = axum::body::to_bytes(body, crate::shared::input::MAX_FORM_BYTES)
         .await
         .map_err(|_| AppError::TooLarge.into_response())?;
     let submitted = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)

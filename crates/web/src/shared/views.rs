@@ -1,9 +1,9 @@
 //! What every page shares: the layout (header, navigation, CSRF token) and rendering.
 
-use crate::auth::CurrentUser;
-use crate::csrf::CsrfToken;
-use crate::error::AppError;
-use crate::state::AppState;
+use crate::shared::csrf::CsrfToken;
+use crate::shared::error::AppError;
+use crate::shared::session::CurrentUser;
+use crate::shared::state::AppState;
 use askama::Template;
 use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
@@ -126,8 +126,8 @@ impl Ctx {
             user,
             nav,
             csrf: self.csrf.clone(),
-            css_url: crate::assets::css_url(),
-            js_url: crate::assets::js_url(),
+            css_url: crate::shared::assets::css_url(),
+            js_url: crate::shared::assets::js_url(),
             notice: self.notice,
         }
     }

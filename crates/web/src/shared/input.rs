@@ -14,7 +14,7 @@
 //! title is answered at its field and keeps what was typed; the byte limit here only stops
 //! requests no form of ours produces.
 
-use crate::error::AppError;
+use crate::shared::error::AppError;
 use axum::body::{Body, Bytes};
 use axum::extract::Request;
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};

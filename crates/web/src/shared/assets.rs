@@ -1,7 +1,7 @@
 //! Static files, embedded in the binary (one binary to deploy) and served with a content hash in
 //! the URL so that browsers may cache them for a year.
 
-use crate::routes::{Access, RouteDef, get};
+use crate::shared::routes::{Access, RouteDef, get};
 use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -18,37 +18,37 @@ const ASSETS: &[Asset] = &[
     Asset {
         name: "app.css",
         content_type: "text/css; charset=utf-8",
-        body: include_bytes!("../../../static/app.css"),
+        body: include_bytes!("../../../../static/app.css"),
     },
     Asset {
         name: "print.css",
         content_type: "text/css; charset=utf-8",
-        body: include_bytes!("../../../static/print.css"),
+        body: include_bytes!("../../../../static/print.css"),
     },
     Asset {
         name: "app.js",
         content_type: "text/javascript; charset=utf-8",
-        body: include_bytes!("../../../static/app.js"),
+        body: include_bytes!("../../../../static/app.js"),
     },
     Asset {
         name: "live.js",
         content_type: "text/javascript; charset=utf-8",
-        body: include_bytes!("../../../static/live.js"),
+        body: include_bytes!("../../../../static/live.js"),
     },
     Asset {
         name: "budget.js",
         content_type: "text/javascript; charset=utf-8",
-        body: include_bytes!("../../../static/budget.js"),
+        body: include_bytes!("../../../../static/budget.js"),
     },
     Asset {
         name: "production.js",
         content_type: "text/javascript; charset=utf-8",
-        body: include_bytes!("../../../static/production.js"),
+        body: include_bytes!("../../../../static/production.js"),
     },
     Asset {
         name: "favicon.svg",
         content_type: "image/svg+xml",
-        body: include_bytes!("../../../static/favicon.svg"),
+        body: include_bytes!("../../../../static/favicon.svg"),
     },
 ];
 

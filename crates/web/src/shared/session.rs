@@ -1,8 +1,8 @@
 //! Sessions stored in PostgreSQL: the cookie holds a random id, the database its hash.
 
 use super::cookies::{self, SameSite};
-use crate::error::AppError;
-use crate::state::AppState;
+use crate::shared::error::AppError;
+use crate::shared::state::AppState;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::request::Parts;
