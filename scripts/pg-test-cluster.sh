@@ -22,7 +22,7 @@ die() { log "pg-test-cluster: $*"; exit 1; }
 
 has_server_bins() { [[ -x "$1/pg_ctl" && -x "$1/initdb" && -x "$1/postgres" ]]; }
 
-# Like the application (crates/store/src/embedded.rs): PATH first, then the highest
+# Like the application (crates/pgembed/src/binaries.rs): PATH first, then the highest
 # /usr/lib/postgresql/<version>/bin.
 find_bin() {
     local dir

@@ -13,7 +13,6 @@ pub mod bodies;
 pub mod budget;
 pub mod calendar;
 pub mod decisions;
-pub mod embedded;
 pub mod error;
 pub mod follow_ups;
 pub mod live;

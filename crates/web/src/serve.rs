@@ -2,9 +2,9 @@
 
 use crate::config::Config;
 use anyhow::Context;
+use pgembed::{EmbeddedError, EmbeddedPostgres};
 use std::net::SocketAddr;
 use store::Store;
-use store::embedded::{EmbeddedError, EmbeddedPostgres};
 
 /// The database the app talks to, and the embedded cluster if it started one.
 pub struct Database {
@@ -33,7 +33,7 @@ impl Database {
                 })
             }
             Err(EmbeddedError::AlreadyRunning(dir)) if share_running => {
-                let url = store::embedded::database_url_for(&dir);
+                let url = pgembed::database_url_for(&dir);
                 Ok(Self {
                     store: Store::connect_lazy(&url, config.db_max_connections)?,
                     embedded: None,
