@@ -31,7 +31,7 @@ async fn not_found() -> Response {
 }
 
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
-    AppError::Internal("panic in handler".into()).into_response()
+    AppError::bug("panic in handler").into_response()
 }
 
 /// What each section keeps for itself, registered once: the live hub of the meetings, the

@@ -195,8 +195,8 @@ async fn xlsx(
     let rows: Rows = lines.iter().map(values).collect();
     let bytes = tokio::task::spawn_blocking(move || workbook(&rows))
         .await
-        .map_err(|e| AppError::Internal(format!("xlsx task: {e}")))?
-        .map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
+        .map_err(|e| AppError::internal("the xlsx task", e))?
+        .map_err(|e| AppError::internal("writing the xlsx", e))?;
     Ok(attachment(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "attachment; filename=\"afspraken.xlsx\"",

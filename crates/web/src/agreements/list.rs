@@ -429,9 +429,7 @@ async fn compliance_page(
         .map(|(from, to)| (from, to.min(today)))
         .collect();
     let Some(start) = periods.first().map(|p| p.0) else {
-        return Err(crate::shared::error::AppError::Internal(
-            "no quarters".into(),
-        ));
+        return Err(crate::shared::error::AppError::bug("no quarters to judge"));
     };
     let bodies: Vec<i64> = user.actor.bodies.iter().copied().collect();
     let due = store::register::due_for_compliance(&state.store, start, today, &bodies).await?;

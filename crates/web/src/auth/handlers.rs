@@ -359,7 +359,7 @@ async fn set_password(
         .passwords
         .hash(&form.password)
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(|e| AppError::Internal(e.context("hashing a password")))?;
     let mut tx = state.store.begin().await?;
     if !store::accounts::use_password_link(&mut tx, &cookies::sha256(&token)).await? {
         return link_invalid(
@@ -422,7 +422,7 @@ async fn change_password(
         .passwords
         .hash(&form.password)
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(|e| AppError::Internal(e.context("hashing a password")))?;
     let who = Who {
         id: Some(creds.id),
         label: creds.email.clone(),

@@ -248,7 +248,7 @@ pub(super) async fn download(
         .map(|k| k.content_type())
         .unwrap_or("application/octet-stream");
     let disposition = HeaderValue::from_str(&disposition(&attachment.filename))
-        .map_err(|e| AppError::Internal(format!("content-disposition: {e}")))?;
+        .map_err(|e| AppError::internal("the content-disposition header", e))?;
     Ok((
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),

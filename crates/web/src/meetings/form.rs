@@ -311,7 +311,7 @@ pub(super) async fn create(
     store::commit(tx).await?;
     let id = *created
         .first()
-        .ok_or_else(|| AppError::Internal("no occurrence".into()))?;
+        .ok_or_else(|| AppError::bug("a series without occurrences"))?;
     Ok(Redirect::to(&format!("/vergaderingen/{id}?ok=aangemaakt")).into_response())
 }
 
@@ -402,7 +402,7 @@ pub(super) async fn change_status(
 ) -> AppResult<Response> {
     let m = visible_meeting(&state, &user, id).await?;
     let from = MeetingStatus::parse(&m.status)
-        .ok_or_else(|| AppError::Internal(format!("status {}", m.status)))?;
+        .ok_or_else(|| AppError::bug(format!("unknown meeting status {}", m.status)))?;
     let to = MeetingStatus::parse(&form.naar).ok_or(AppError::NotFound)?;
     if let Err(e) = transition(from, to) {
         return super::page::show_with_error(&state, &ctx, &user, m, e.to_string()).await;

@@ -23,18 +23,34 @@ pub enum AppError {
     TooLarge,
     #[error("database unavailable: {0}")]
     Unavailable(String),
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// Something that should not happen; the source error is kept for the log.
+    #[error("internal error: {0:#}")]
+    Internal(anyhow::Error),
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    /// An internal error with what was being done, keeping the source for the log.
+    pub fn internal<E>(doing: &'static str, source: E) -> Self
+    where
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        AppError::Internal(anyhow::Error::new(source).context(doing))
+    }
+
+    /// An internal error without a source: a state that should not exist.
+    pub fn bug(what: impl std::fmt::Display + Send + Sync + 'static) -> Self {
+        AppError::Internal(anyhow::anyhow!("{what}"))
+    }
+}
 
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Unavailable(m) => AppError::Unavailable(m),
-            other => AppError::Internal(other.to_string()),
+            other => AppError::Internal(other.into()),
         }
     }
 }
@@ -50,7 +66,7 @@ impl From<Denied> for AppError {
 
 impl From<askama::Error> for AppError {
     fn from(e: askama::Error) -> Self {
-        AppError::Internal(format!("template: {e}"))
+        AppError::internal("rendering a template", e)
     }
 }
 
@@ -119,7 +135,9 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         match &self {
             AppError::Unavailable(cause) => tracing::warn!(%cause, "database unavailable"),
-            AppError::Internal(cause) => tracing::error!(%cause, "internal error"),
+            AppError::Internal(cause) => {
+                tracing::error!(cause = format!("{cause:#}"), "internal error")
+            }
             _ => {}
         }
         let (status, title, message) = self.parts();

@@ -291,7 +291,7 @@ async fn load_one(state: &AppState, id: i64) -> AppResult<Loaded> {
         .iter()
         .map(|o| (o.vakgroep_id, o.pz_variant));
     let params = params(&stored.scenario, overrides)
-        .map_err(|e| AppError::Internal(format!("stored scenario {id} is invalid: {e}")))?;
+        .map_err(|e| AppError::bug(format!("a stored scenario is invalid: {e}")))?;
     let products_by_id = stored
         .products
         .iter()
@@ -309,7 +309,7 @@ async fn load_one(state: &AppState, id: i64) -> AppResult<Loaded> {
 
 pub(crate) fn compute(l: &Loaded, input: &BudgetInput) -> AppResult<BudgetResult> {
     domain::budget::compute(input, &l.params)
-        .map_err(|e| AppError::Internal(format!("scenario: {e}")))
+        .map_err(|e| AppError::internal("computing a scenario", e))
 }
 
 /// A signed figure with two decimals: `+12,50`, `−3,00`, `0,00`.

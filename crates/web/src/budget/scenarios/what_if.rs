@@ -151,7 +151,7 @@ pub(super) async fn what_if(
     for (index, (new, old)) in input.vakgroepen.iter().zip(&l.input.vakgroepen).enumerate() {
         if new.trends != old.trends {
             recompute_vakgroep(&mut after, &input, &l.params, index)
-                .map_err(|e| AppError::Internal(format!("what-if: {e}")))?;
+                .map_err(|e| AppError::internal("computing a what-if", e))?;
         }
     }
     let figures = |v: &domain::budget::VakgroepResult| (v.norm_hours, v.fte.map(|f| f.norm_fte));
