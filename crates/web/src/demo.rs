@@ -314,7 +314,7 @@ async fn meetings(
         bodies: vec![rvb, msb, vmsd, vms],
     };
     let id = store::meetings::create(tx, who, &meeting, None).await?;
-    let standing = crate::meetings::form::standing_inputs();
+    let standing = store::agenda::standing_inputs();
     let item = |title: &str,
                 minutes: i32,
                 purpose: &str,
