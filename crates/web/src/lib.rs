@@ -11,7 +11,6 @@ pub mod cli;
 pub mod config;
 pub mod csrf;
 pub mod dashboard;
-pub mod demo;
 pub mod error;
 pub mod health;
 pub mod input;
