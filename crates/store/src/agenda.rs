@@ -2,6 +2,7 @@
 
 use crate::audit::{self, Change, Who};
 use crate::{PgConnection, Store, StoreError};
+use domain::meetings::kinds::{StandingItem, standing_items};
 use domain::meetings::links::{ItemLink, LinkKind};
 use serde::Serialize;
 
@@ -20,6 +21,33 @@ pub struct ItemInput {
     pub links: Vec<ItemLink>,
     pub deciding_bodies: Vec<i64>,
     pub standing: Option<String>,
+}
+
+impl ItemInput {
+    /// A standing item as a new meeting gets it; title, time and purpose are the domain's (A2).
+    pub fn standing(item: StandingItem, minutes: u32) -> Self {
+        ItemInput {
+            parent_id: None,
+            title: item.label().to_string(),
+            description: String::new(),
+            presenter: String::new(),
+            planned_minutes: minutes as i32,
+            purpose: item.purpose().code().to_string(),
+            subject: item.subject().code().to_string(),
+            visibility_body_id: None,
+            links: Vec::new(),
+            deciding_bodies: Vec::new(),
+            standing: Some(item.code().to_string()),
+        }
+    }
+}
+
+/// The standing items every new meeting starts with, in agenda order.
+pub fn standing_inputs() -> Vec<ItemInput> {
+    standing_items()
+        .into_iter()
+        .map(|(item, minutes)| ItemInput::standing(item, minutes))
+        .collect()
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]

@@ -344,7 +344,7 @@ async fn main() {
     {
         let store = Store::connect_lazy(&url, 2).unwrap();
         store.migrate().await.expect("migrations");
-        gg_web::demo::load(&store).await.expect("demo hospital");
+        demo::load(&store).await.expect("demo hospital");
         store.pool().close().await;
     }
     let (a, state_a) = start_instance(&url).await;

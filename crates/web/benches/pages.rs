@@ -321,7 +321,7 @@ fn main() {
         let url = fresh_database(&base).await;
         let store = Store::connect_lazy(&url, 10).unwrap();
         store.migrate().await.unwrap();
-        gg_web::demo::load(&store).await.unwrap();
+        demo::load(&store).await.unwrap();
         let meeting = seed_meeting(&store).await;
         let state = gg_web::app::state(store.clone(), Config::for_tests(&url))
             .await

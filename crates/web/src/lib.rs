@@ -14,7 +14,6 @@ pub mod calendar;
 pub mod cli;
 pub mod config;
 pub mod dashboard;
-pub mod demo;
 pub mod health;
 pub mod meetings;
 pub mod production;

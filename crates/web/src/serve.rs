@@ -81,13 +81,13 @@ pub async fn run(config: Config, addr: SocketAddr, demo: bool) -> anyhow::Result
     let db = Database::open(&config, false).await?;
     db.store.migrate().await.context("running migrations")?;
     if demo {
-        crate::demo::load(&db.store)
+        ::demo::load(&db.store)
             .await
             .context("loading the demo hospital")?;
-        crate::agreements::demo::load(&db.store)
+        ::demo::agreements::load(&db.store)
             .await
             .context("loading the demo agreements")?;
-        crate::budget::demo::load(&db.store)
+        ::demo::budget::load(&db.store)
             .await
             .context("loading the demo budget")?;
     }

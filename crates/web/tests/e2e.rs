@@ -34,7 +34,7 @@ const BOARD_NAV: &[&str] = &[
 
 /// The name of a demo person, from the demo data itself.
 fn demo_name(email: &str) -> &'static str {
-    gg_web::demo::PEOPLE
+    demo::PEOPLE
         .iter()
         .find(|p| p.0 == email)
         .map(|p| p.1)

@@ -1,10 +1,11 @@
-//! Account rules (product.md F1): password policy, login throttling, session lifetimes,
-//! set-password links and the second factor (`twofactor`). Time is always passed in, never read
-//! here.
+//! Account rules (product.md F1): password policy and hashing (`password`), login throttling,
+//! session lifetimes, set-password links and the second factor (`twofactor`). Time is always
+//! passed in, never read here.
 
 pub mod twofactor;
 
 pub mod client;
+pub mod password;
 
 use crate::people::FieldError;
 use std::collections::HashSet;

@@ -63,6 +63,23 @@ code_enum! {
     }
 }
 
+impl StandingItem {
+    /// Approving the previous minutes is a decision of the bodies; the other standing items only
+    /// inform.
+    pub fn purpose(self) -> Purpose {
+        match self {
+            StandingItem::Notulen => Purpose::Besluitvorming,
+            _ => Purpose::Informatie,
+        }
+    }
+
+    /// Standing items concern everyone at the table, so no vote on them is restricted to one
+    /// employment form.
+    pub fn subject(self) -> Subject {
+        Subject::Algemeen
+    }
+}
+
 /// Where a standing item goes: before or after the items the secretary adds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Placement {

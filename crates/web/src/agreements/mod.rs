@@ -1,6 +1,5 @@
 //! Afspraken: the agreements register (product.md B1–B6).
 
-pub mod demo;
 mod detail;
 mod export;
 mod form;

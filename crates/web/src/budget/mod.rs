@@ -1,8 +1,6 @@
 //! Begroting: the capacity budget (product.md D). Master data (`master`), trend inputs from the
 //! vakgroepen (`trends`) and scenarios with the engine's results and comparisons (`scenarios`).
 
-pub mod demo;
-mod demo_scenarios;
 mod master;
 mod scenarios;
 pub(crate) use scenarios::engine::ScenarioCache;

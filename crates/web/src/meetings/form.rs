@@ -11,12 +11,11 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::meetings::kinds::{MeetingKind, Recurrence, standing_items};
+use domain::meetings::kinds::{MeetingKind, Recurrence};
 use domain::meetings::status::{MeetingStatus, transition};
 use domain::nl;
 use serde::Deserialize;
 use store::StoreError;
-use store::agenda::ItemInput;
 use store::meetings::MeetingInput;
 use time::macros::format_description;
 use time::{PrimitiveDateTime, Time};
@@ -228,30 +227,6 @@ pub(super) async fn new_form(State(state): State<AppState>, ctx: Ctx) -> AppResu
     form_page(&state, &ctx, None, form, &chosen, Errors::default()).await
 }
 
-/// The standing items every new meeting starts with.
-pub(crate) fn standing_inputs() -> Vec<ItemInput> {
-    standing_items()
-        .iter()
-        .map(|(kind, minutes)| ItemInput {
-            parent_id: None,
-            title: kind.label().to_string(),
-            description: String::new(),
-            presenter: String::new(),
-            planned_minutes: *minutes as i32,
-            purpose: if kind.code() == "notulen" {
-                "besluitvorming".into()
-            } else {
-                "informatie".into()
-            },
-            subject: "algemeen".into(),
-            visibility_body_id: None,
-            links: Vec::new(),
-            deciding_bodies: Vec::new(),
-            standing: Some(kind.code().to_string()),
-        })
-        .collect()
-}
-
 pub(super) async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -293,7 +268,7 @@ pub(super) async fn create(
             ..input.clone()
         };
         let id = store::meetings::create(&mut tx, &who(&user), &one, series).await?;
-        for (position, item) in standing_inputs().iter().enumerate() {
+        for (position, item) in store::agenda::standing_inputs().iter().enumerate() {
             store::agenda::add(
                 &mut tx,
                 &who(&user),

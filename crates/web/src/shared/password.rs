@@ -1,27 +1,10 @@
-//! Password hashing with Argon2id at OWASP's recommended parameters (19 MiB, 2 passes, 1 lane),
-//! always off the async runtime.
+//! Password hashing (`domain::account::password`), always off the async runtime.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
-
-fn argon2() -> Argon2<'static> {
-    let params = Params::new(19 * 1024, 2, 1, None).expect("valid Argon2 parameters");
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-}
+use domain::account::password as policy;
 
 fn hash_blocking(password: &str) -> anyhow::Result<String> {
-    let salt_bytes: [u8; 16] = rand::random();
-    let salt = SaltString::encode_b64(&salt_bytes).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
-    argon2()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
-}
-
-fn verify_blocking(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|h| argon2().verify_password(password.as_bytes(), &h).is_ok())
-        .unwrap_or(false)
+    let salt: [u8; policy::SALT_BYTES] = rand::random();
+    Ok(policy::hash(password, salt)?)
 }
 
 /// Hashes and verifies passwords. Holds a dummy hash so that a login for an unknown account costs
@@ -50,7 +33,7 @@ impl Passwords {
         let real = hash.is_some();
         let hash = hash.unwrap_or(&self.dummy_hash).to_string();
         let password = password.to_string();
-        let ok = tokio::task::spawn_blocking(move || verify_blocking(&password, &hash))
+        let ok = tokio::task::spawn_blocking(move || policy::verify(&password, &hash))
             .await
             .unwrap_or(false);
         ok && real

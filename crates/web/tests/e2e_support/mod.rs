@@ -21,7 +21,7 @@ use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 use webdriver::{Element, Session};
 
-pub use gg_web::demo::DEMO_PASSWORD;
+pub use demo::DEMO_PASSWORD;
 
 /// The binary under test, built by cargo for this test target.
 pub const BIN: &str = env!("CARGO_BIN_EXE_gelijkgericht");

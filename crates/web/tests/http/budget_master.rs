@@ -402,7 +402,7 @@ async fn the_norm_time_import_reports_every_bad_line_and_changes_nothing(pool: P
 async fn the_demo_budget_loads_once(pool: PgPool) {
     let c = app(pool).await;
     let started = std::time::Instant::now();
-    gg_web::budget::demo::load(&c.store).await.unwrap();
+    demo::budget::load(&c.store).await.unwrap();
     let first = started.elapsed();
     let products = store::budget::care_products(&c.store, None).await.unwrap();
     let vakgroepen = store::vakgroepen::list(&c.store).await.unwrap();
@@ -455,7 +455,7 @@ async fn the_demo_budget_loads_once(pool: PgPool) {
         products.len()
     );
 
-    gg_web::budget::demo::load(&c.store).await.unwrap();
+    demo::budget::load(&c.store).await.unwrap();
     assert_eq!(
         store::budget::care_products(&c.store, None)
             .await

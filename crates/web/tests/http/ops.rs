@@ -58,7 +58,7 @@ async fn unknown_pages_get_a_dutch_404(pool: PgPool) {
 #[sqlx::test(migrator = "store::MIGRATOR")]
 async fn the_demo_hospital_loads_once(pool: PgPool) {
     let store = Store::from_pool(pool.clone());
-    gg_web::demo::load(&store).await.unwrap();
+    demo::load(&store).await.unwrap();
     let count = |sql: &'static str| {
         let pool = pool.clone();
         async move {
@@ -70,10 +70,10 @@ async fn the_demo_hospital_loads_once(pool: PgPool) {
     };
     let people = count("SELECT count(*) FROM person").await;
     let audit = count("SELECT count(*) FROM audit_log").await;
-    gg_web::demo::load(&store).await.unwrap();
+    demo::load(&store).await.unwrap();
     assert_eq!(count("SELECT count(*) FROM person").await, people);
     assert_eq!(count("SELECT count(*) FROM audit_log").await, audit);
-    assert_eq!(people as usize, gg_web::demo::PEOPLE.len());
+    assert_eq!(people as usize, demo::PEOPLE.len());
     assert!(count("SELECT count(*) FROM vakgroep").await >= 25);
     let both_forms = count("SELECT count(DISTINCT employment_form) FROM membership m JOIN body b ON b.id = m.body_id WHERE b.code IN ('MSB', 'VMSD')").await;
     assert_eq!(both_forms, 2, "MSB+ has both employment forms");

@@ -478,8 +478,8 @@ async fn the_attention_filter_keeps_what_needs_attention(pool: PgPool) {
 #[sqlx::test(migrator = "store::MIGRATOR")]
 async fn the_demo_register_has_something_to_show_everywhere(pool: PgPool) {
     let mut c = app(pool).await;
-    gg_web::agreements::demo::load(&c.store).await.unwrap();
-    gg_web::agreements::demo::load(&c.store).await.unwrap();
+    demo::agreements::load(&c.store).await.unwrap();
+    demo::agreements::load(&c.store).await.unwrap();
     let all = store::register::list(
         &c.store,
         &store::register::RegisterFilter {

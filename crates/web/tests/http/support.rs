@@ -52,7 +52,7 @@ pub struct Client {
 
 pub async fn app_with(pool: PgPool, config: Config) -> Client {
     let store = Store::from_pool(pool);
-    gg_web::demo::load(&store).await.expect("demo data");
+    demo::load(&store).await.expect("demo data");
     let state = gg_web::app::state(store.clone(), config)
         .await
         .expect("state");
@@ -223,7 +223,7 @@ fn keep_for_html_check(path: &str, response: &Response, csrf: Option<&String>) {
     }
 }
 
-pub const PASSWORD: &str = gg_web::demo::DEMO_PASSWORD;
+pub const PASSWORD: &str = demo::DEMO_PASSWORD;
 pub const BESTUURDER: &str = "m.vandenberg@rijnoever.example";
 pub const SECRETARIS: &str = "s.bakker@rijnoever.example";
 pub const VAKGROEP: &str = "l.visser@rijnoever.example";

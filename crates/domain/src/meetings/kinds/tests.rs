@@ -62,6 +62,25 @@ fn standing_items_open_and_close_the_agenda() {
 }
 
 #[test]
+fn only_the_minutes_are_decided_among_the_standing_items() {
+    let purposes = standing_items().map(|(s, _)| s.purpose());
+    assert_eq!(
+        purposes,
+        [
+            Purpose::Informatie,
+            Purpose::Besluitvorming,
+            Purpose::Informatie,
+            Purpose::Informatie
+        ]
+    );
+    assert!(
+        standing_items()
+            .iter()
+            .all(|(s, _)| s.subject() == Subject::Algemeen)
+    );
+}
+
+#[test]
 fn monthly_keeps_the_weekday_of_the_month() {
     // 10 November 2026 is the second Tuesday.
     let first = datetime!(2026-11-10 16:00);

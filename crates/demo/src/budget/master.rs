@@ -1,55 +1,13 @@
-//! The demo hospital's capacity budget (issue 5): generated master data for budget years
-//! 2025–2027 and realised production for 2024–2026, then trend inputs and scenarios
-//! (`demo_scenarios`).
-//!
-//! Everything is generated from a fixed seed (a small linear congruential generator), so every
-//! demo hospital is the same. The volumes go through the real import
-//! ([`store::production::import`]) as CSV files, so the demo exercises that path too.
+//! The demo budget's master data for the first budget year, copied to the next years: year
+//! settings, care products with their norm times, normuren and formative fte per vakgroep, and
+//! efficiency and passende-zorg KPIs.
 
-use std::fmt::Write as _;
+use super::{FIRST_BUDGET_YEAR, LAST_BUDGET_YEAR, Lcg, MASTER_LOADED, PRODUCT_KINDS, Product};
+use crate::VAKGROEPEN;
+use rust_decimal::Decimal;
 use store::Store;
 use store::audit::Who;
 use store::budget::{BudgetYearInput, CareProductInput, KpiInput, NormTimeLine};
-use store::production::{ImportOutcome, ImportRequest};
-
-/// Set once everything is loaded.
-const LOADED: &str = "budget_demo_loaded";
-/// Set with the master data, so that an interrupted load resumes at the imports.
-const MASTER_LOADED: &str = "budget_demo_master_loaded";
-
-const FIRST_BUDGET_YEAR: i16 = 2025;
-const LAST_BUDGET_YEAR: i16 = 2027;
-const PRODUCTION_YEARS: [i16; 3] = [2024, 2025, 2026];
-
-/// Numerical Recipes' LCG: good enough to vary demo figures, and the same on every machine.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 33
-    }
-
-    /// A number in `lo..=hi`.
-    fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        lo + self.next() % (hi - lo + 1)
-    }
-}
-
-/// Kinds of care product: description prefix, norm-time range in minutes, yearly volume range.
-const PRODUCT_KINDS: &[(&str, u64, u64, u64, u64)] = &[
-    ("Eerste polikliniekbezoek", 15, 30, 200, 3000),
-    ("Herhaalconsult", 8, 20, 300, 5000),
-    ("Consult op afstand", 5, 15, 100, 2500),
-    ("Diagnostisch onderzoek", 10, 45, 100, 2000),
-    ("Dagbehandeling", 45, 150, 50, 900),
-    ("Klinische opname", 120, 480, 20, 600),
-    ("Operatieve ingreep", 60, 240, 20, 500),
-    ("Intercollegiaal consult", 15, 40, 50, 800),
-];
 
 const VARIANTS: &[&str] = &[
     "zonder complicaties",
@@ -81,77 +39,10 @@ fn tenths(v: u64) -> String {
     format!("{}.{}", v / 10, v % 10)
 }
 
-/// A number for the store; generic so that the web crate need not name the decimal type.
-fn dec<T: std::str::FromStr>(s: &str) -> anyhow::Result<T> {
+/// A generated number for the store.
+fn dec(s: &str) -> anyhow::Result<Decimal> {
     s.parse()
         .map_err(|_| anyhow::anyhow!("demo number {s} is not a number"))
-}
-
-/// One generated care product.
-struct Product {
-    vakgroep: &'static str,
-    code: String,
-    minutes_tenths: u64,
-    yearly_volume: u64,
-}
-
-/// Loads the budget demo data once; a second call changes nothing.
-pub async fn load(store: &Store) -> anyhow::Result<()> {
-    if store::settings::get(store, LOADED).await?.is_some() {
-        return Ok(());
-    }
-    let started = std::time::Instant::now();
-    let who = Who::system("demo");
-    let products = generate();
-    if store::settings::get(store, MASTER_LOADED).await?.is_none() {
-        load_master(store, &who, &products).await?;
-    }
-    for year in PRODUCTION_YEARS {
-        for period in 1..=12i16 {
-            let data = production_file(&products, year, period);
-            let name = format!("productie-{year}-{period:02}.csv");
-            let request = ImportRequest {
-                year,
-                period,
-                source_name: &name,
-                data: &data,
-            };
-            match store::production::import(store, &who, request, |_| {}).await? {
-                ImportOutcome::Imported(_) | ImportOutcome::AlreadyImported { .. } => {}
-                ImportOutcome::Rejected { errors, .. } => {
-                    anyhow::bail!("demo production {name} rejected: {:?}", errors.first())
-                }
-            }
-        }
-    }
-    super::demo_scenarios::load(store, &who).await?;
-    let mut tx = store.begin().await?;
-    store::settings::put(&mut tx, LOADED, "1").await?;
-    store::commit(tx).await?;
-    tracing::info!(
-        products = products.len(),
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "demo budget loaded"
-    );
-    Ok(())
-}
-
-fn generate() -> Vec<Product> {
-    let mut rng = Lcg(20_260_005);
-    let mut products = Vec::new();
-    for (v, (code, _, _)) in crate::demo::VAKGROEPEN.iter().enumerate() {
-        let count = rng.range(180, 320);
-        for j in 0..count {
-            let kind = PRODUCT_KINDS[rng.range(0, PRODUCT_KINDS.len() as u64 - 1) as usize];
-            products.push(Product {
-                vakgroep: code,
-                code: format!("99{:02}{:05}", v + 1, 1000 + j * 7 + rng.range(0, 6)),
-                minutes_tenths: rng.range(kind.1 * 2, kind.2 * 2) * 5,
-                yearly_volume: rng.range(kind.3, kind.4) / 10,
-            });
-        }
-    }
-    products
 }
 
 fn description(rng: &mut Lcg, minutes_tenths: u64, vakgroep_name: &str) -> String {
@@ -164,7 +55,7 @@ fn description(rng: &mut Lcg, minutes_tenths: u64, vakgroep_name: &str) -> Strin
     format!("{kind} {}, {variant}", vakgroep_name.to_lowercase())
 }
 
-async fn load_master(store: &Store, who: &Who, products: &[Product]) -> anyhow::Result<()> {
+pub(super) async fn load(store: &Store, who: &Who, products: &[Product]) -> anyhow::Result<()> {
     let vakgroepen = store::vakgroepen::list(store).await?;
     let id_of = |code: &str| vakgroepen.iter().find(|v| v.code == code).map(|v| v.id);
     let mut rng = Lcg(7_264_003);
@@ -187,7 +78,7 @@ async fn load_master(store: &Store, who: &Who, products: &[Product]) -> anyhow::
                 p.vakgroep
             );
         };
-        let name = crate::demo::VAKGROEPEN
+        let name = VAKGROEPEN
             .iter()
             .find(|v| v.0 == p.vakgroep)
             .map(|v| v.1)
@@ -217,7 +108,7 @@ async fn load_master(store: &Store, who: &Who, products: &[Product]) -> anyhow::
         }
     }
 
-    for (code, _, _) in crate::demo::VAKGROEPEN {
+    for (code, _, _) in VAKGROEPEN {
         let Some(vakgroep_id) = id_of(code) else {
             continue;
         };
@@ -274,18 +165,4 @@ async fn load_master(store: &Store, who: &Who, products: &[Product]) -> anyhow::
     store::settings::put(&mut tx, MASTER_LOADED, "1").await?;
     store::commit(tx).await?;
     Ok(())
-}
-
-/// A period's production file: each product's yearly volume spread over the months with some
-/// noise and a small growth per year.
-fn production_file(products: &[Product], year: i16, period: i16) -> Vec<u8> {
-    let mut rng = Lcg(year as u64 * 100 + period as u64);
-    let growth = 100 + (year as u64 - 2024) * 3;
-    let mut out = String::with_capacity(products.len() * 24);
-    out.push_str("vakgroep;zorgproduct;volume\n");
-    for p in products {
-        let monthly = p.yearly_volume * growth * rng.range(80, 120) / 100 / 100 / 12;
-        let _ = writeln!(out, "{};{};{}", p.vakgroep, p.code, monthly);
-    }
-    out.into_bytes()
 }

@@ -5,11 +5,12 @@
 
 use anyhow::Context;
 use domain::agreements::kinds::AgreementStatus;
+use domain::nl;
 use rust_decimal::Decimal;
 use store::Store;
 use store::audit::Who;
 use store::register::{AgreementInput, KpiInput, MeasurementInput, PartyInput};
-use time::{Date, Duration};
+use time::{Date, Duration, OffsetDateTime};
 
 const LOADED: &str = "demo_agreements_loaded";
 
@@ -276,12 +277,14 @@ fn decimal(n: i64) -> Decimal {
     Decimal::from(n)
 }
 
-/// Loads the demo agreements unless they are already there. Call after `demo::load`.
+/// Loads the demo agreements unless they are already there. Call after [`crate::load`]: the
+/// parties are its people and vakgroepen.
 pub async fn load(store: &Store) -> anyhow::Result<()> {
     if store::settings::get(store, LOADED).await?.is_some() {
         return Ok(());
     }
-    let today: Date = crate::shared::clock::today();
+    // The register's lights count in Amsterdam days.
+    let today: Date = nl::to_amsterdam(OffsetDateTime::now_utc()).date();
     let who = Who::system("demo");
     let people = store::people::list(store).await?;
     let person = |email: &str| {

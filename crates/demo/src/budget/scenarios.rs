@@ -118,7 +118,7 @@ const INPUTS: &[Demo] = &[
 ];
 
 /// Loads the demo trend inputs and scenarios unless they are already there.
-pub async fn load(store: &Store, who: &Who) -> anyhow::Result<()> {
+pub(super) async fn load(store: &Store, who: &Who) -> anyhow::Result<()> {
     if store::settings::get(store, LOADED).await?.is_some() {
         return Ok(());
     }

@@ -1,0 +1,51 @@
+//! The demo hospital "Ziekenhuis Rijnoever" (fictional), loaded by `gelijkgericht serve --demo`:
+//! every body with realistic members, two secretaries, a controller, vakgroep representatives, an
+//! administrator and an observer, and the vakgroepen of a general hospital (`people`), a joint
+//! meeting (`meetings`), the agreements register (`agreements`) and the capacity budget
+//! (`budget`). Each part loads once: a second call changes nothing.
+//!
+//! It writes through the store like any other caller, with the audit trail naming "demo"; it
+//! knows nothing of the web application.
+
+pub mod agreements;
+pub mod budget;
+mod meetings;
+mod people;
+
+pub use people::PEOPLE;
+use people::VAKGROEPEN;
+
+use domain::account::password;
+use store::Store;
+use store::audit::Who;
+
+/// The password of every demo account. Demo accounts are refused when GG_ENV=production.
+pub const DEMO_PASSWORD: &str = "Rijnoever-demo-2026";
+pub const HOSPITAL: &str = "Ziekenhuis Rijnoever";
+const LOADED: &str = "demo_loaded";
+
+/// Loads the demo hospital unless it is already there.
+pub async fn load(store: &Store) -> anyhow::Result<()> {
+    if store::settings::get(store, LOADED).await?.is_some() {
+        tracing::info!("demo hospital already present");
+        return Ok(());
+    }
+    let hash = tokio::task::spawn_blocking(|| {
+        let salt: [u8; password::SALT_BYTES] = rand::random();
+        password::hash(DEMO_PASSWORD, salt)
+    })
+    .await??;
+    let who = Who::system("demo");
+    let mut tx = store.begin().await?;
+    store::settings::put(&mut tx, LOADED, "1").await?;
+    store::settings::put(&mut tx, store::settings::HOSPITAL_NAME, HOSPITAL).await?;
+    let bodies = people::create(&mut tx, &who, &hash).await?;
+    meetings::create(&mut tx, &who, &bodies).await?;
+    store::commit(tx).await?;
+    tracing::info!(
+        people = PEOPLE.len(),
+        vakgroepen = VAKGROEPEN.len(),
+        "demo hospital loaded"
+    );
+    Ok(())
+}
