@@ -23,6 +23,7 @@ pub mod production;
 pub mod register;
 pub mod settings;
 pub mod vakgroepen;
+pub(crate) mod versioned;
 
 pub use domain;
 pub use error::StoreError;

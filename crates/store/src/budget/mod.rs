@@ -44,15 +44,14 @@ pub use trends::{
 };
 
 use crate::audit::{self, Change, Who};
+use crate::versioned::{
+    IdRow, Write, delete_id_row, id_row, record_created, record_upsert, update_id_row,
+    write_versioned,
+};
 use crate::{PgConnection, StoreError};
 use serde::Serialize;
-use sqlx::postgres::{PgArguments, PgRow};
-use sqlx::query::Query;
-use sqlx::{FromRow, Postgres};
-
-/// A write built by the caller (with its own columns bound) and run by a shared helper, so that
-/// the version check and the audit entry are written once for every table.
-type Write<'q> = Query<'q, Postgres, PgArguments>;
+use sqlx::FromRow;
+use sqlx::postgres::PgRow;
 
 /// Year-scoped data refers to its budget year; the first write for a year opens it with default
 /// settings, so that entering norm times does not wait for the settings form.
@@ -62,96 +61,6 @@ async fn ensure_year(conn: &mut PgConnection, year: i16) -> Result<(), StoreErro
         .execute(conn)
         .await?;
     Ok(())
-}
-
-/// Runs an UPDATE or DELETE whose WHERE names the expected version: no row matched means someone
-/// else changed or removed the object since it was read.
-async fn write_versioned(conn: &mut PgConnection, write: Write<'_>) -> Result<(), StoreError> {
-    if write.execute(conn).await?.rows_affected() == 0 {
-        return Err(StoreError::Conflict);
-    }
-    Ok(())
-}
-
-/// The audit entry of an insert-or-update: `create` when there was nothing before.
-async fn record_upsert<T: Serialize>(
-    conn: &mut PgConnection,
-    who: &Who,
-    object_type: &'static str,
-    id: impl ToString,
-    before: Option<T>,
-    after: T,
-) -> Result<(), StoreError> {
-    let action = if before.is_some() { "update" } else { "create" };
-    let mut change = Change::new(object_type, id, action).after(&after);
-    if let Some(b) = before {
-        change = change.before(&b);
-    }
-    audit::record(conn, who, change).await
-}
-
-/// A table whose rows have their own id and version and are audited whole under `ENTITY`.
-trait IdRow: for<'r> FromRow<'r, PgRow> + Serialize + Send + Unpin {
-    const ENTITY: &'static str;
-    /// Selects the row with id `$1`.
-    const ONE: &'static str;
-    /// Deletes the row with id `$1` if it still has version `$2`.
-    const DELETE: &'static str;
-}
-
-async fn id_row<T: IdRow>(conn: &mut PgConnection, id: i64) -> Result<T, StoreError> {
-    sqlx::query_as(T::ONE)
-        .bind(id)
-        .fetch_optional(conn)
-        .await?
-        .ok_or(StoreError::NotFound)
-}
-
-/// Audits a row just inserted, as it reads back (with defaults and joined codes).
-async fn record_created<T: IdRow>(
-    conn: &mut PgConnection,
-    who: &Who,
-    id: i64,
-) -> Result<(), StoreError> {
-    let after: T = id_row(conn, id).await?;
-    audit::record(
-        conn,
-        who,
-        Change::new(T::ENTITY, id, "create").after(&after),
-    )
-    .await
-}
-
-/// Runs `update` (guarded by the expected version) on row `id` and audits it before and after.
-async fn update_id_row<T: IdRow>(
-    conn: &mut PgConnection,
-    who: &Who,
-    id: i64,
-    update: Write<'_>,
-) -> Result<(), StoreError> {
-    let before: T = id_row(conn, id).await?;
-    write_versioned(conn, update).await?;
-    let after: T = id_row(conn, id).await?;
-    let change = Change::new(T::ENTITY, id, "update")
-        .before(&before)
-        .after(&after);
-    audit::record(conn, who, change).await
-}
-
-async fn delete_id_row<T: IdRow>(
-    conn: &mut PgConnection,
-    who: &Who,
-    id: i64,
-    expected_version: i32,
-) -> Result<(), StoreError> {
-    let before: T = id_row(conn, id).await?;
-    write_versioned(conn, sqlx::query(T::DELETE).bind(id).bind(expected_version)).await?;
-    audit::record(
-        conn,
-        who,
-        Change::new(T::ENTITY, id, "delete").before(&before),
-    )
-    .await
 }
 
 /// A table with one row per year and vakgroep (or care product), audited as `year/key`.

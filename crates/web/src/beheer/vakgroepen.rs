@@ -3,6 +3,7 @@
 //! rest of Beheer. Representatives are assigned by the admin, on the person's page.
 
 use crate::shared::error::AppResult;
+use crate::shared::forms::{self, Refusal};
 use crate::shared::routes::{Access, RouteDef, get, post};
 use crate::shared::session::User;
 use crate::shared::state::AppState;
@@ -15,7 +16,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::Capability;
 use domain::people::{VakgroepCode, VakgroepKind};
 use serde::Deserialize;
-use store::StoreError;
 use store::vakgroepen::{Vakgroep, VakgroepInput};
 
 const MANAGE: Access = Access::Needs(Capability::ManageVakgroepen);
@@ -135,15 +135,17 @@ async fn new_form(ctx: Ctx) -> AppResult<Response> {
     form_page(&ctx, None, form, Errors::default())
 }
 
-fn store_problem(e: StoreError) -> AppResult<Errors> {
-    let mut errors = Errors::default();
-    match e {
-        StoreError::Duplicate(_) => errors.add("code", "Er is al een vakgroep met deze code."),
-        StoreError::Conflict => errors.add("_form", "Iemand anders heeft deze vakgroep intussen gewijzigd. Laad de pagina opnieuw om de huidige gegevens te zien; uw invoer staat hieronder."),
-        other => return Err(other.into()),
-    }
-    Ok(errors)
-}
+/// How the store's refusals read on the vakgroep form.
+const REFUSALS: &[Refusal] = &[
+    Refusal::Duplicate {
+        constraint: None,
+        field: "code",
+        message: "Er is al een vakgroep met deze code.",
+    },
+    Refusal::Conflict(
+        "Iemand anders heeft deze vakgroep intussen gewijzigd. Laad de pagina opnieuw om de huidige gegevens te zien; uw invoer staat hieronder.",
+    ),
+];
 
 async fn create(
     State(state): State<AppState>,
@@ -155,13 +157,14 @@ async fn create(
         Ok(i) => i,
         Err(errors) => return form_page(&ctx, None, form, errors),
     };
-    let mut tx = state.store.begin().await?;
-    match store::vakgroepen::create(&mut tx, &who(&user), &input).await {
-        Ok(_) => {
-            store::commit(tx).await?;
-            Ok(Redirect::to("/beheer/vakgroepen?ok=aangemaakt").into_response())
-        }
-        Err(e) => form_page(&ctx, None, form, store_problem(e)?),
+    let who = who(&user);
+    match forms::save(&state, REFUSALS, async |tx| {
+        store::vakgroepen::create(tx, &who, &input).await
+    })
+    .await?
+    {
+        Ok(_) => Ok(Redirect::to("/beheer/vakgroepen?ok=aangemaakt").into_response()),
+        Err(errors) => form_page(&ctx, None, form, errors),
     }
 }
 
@@ -193,12 +196,13 @@ async fn update(
         Ok(i) => i,
         Err(errors) => return form_page(&ctx, Some(id), form, errors),
     };
-    let mut tx = state.store.begin().await?;
-    match store::vakgroepen::update(&mut tx, &who(&user), id, form.version, &input).await {
-        Ok(()) => {
-            store::commit(tx).await?;
-            Ok(Redirect::to("/beheer/vakgroepen?ok=opgeslagen").into_response())
-        }
-        Err(e) => form_page(&ctx, Some(id), form, store_problem(e)?),
+    let who = who(&user);
+    match forms::save(&state, REFUSALS, async |tx| {
+        store::vakgroepen::update(tx, &who, id, form.version, &input).await
+    })
+    .await?
+    {
+        Ok(()) => Ok(Redirect::to("/beheer/vakgroepen?ok=opgeslagen").into_response()),
+        Err(errors) => form_page(&ctx, Some(id), form, errors),
     }
 }

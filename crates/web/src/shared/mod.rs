@@ -9,6 +9,7 @@ pub mod clock;
 pub mod cookies;
 pub mod csrf;
 pub mod error;
+pub mod forms;
 pub mod input;
 pub mod meeting_access;
 pub mod password;

@@ -1,0 +1,68 @@
+//! The shape of a form's POST, written once: the store's write in one transaction, a conflict or
+//! a taken value answered at the form's field (so the page shows what was typed), commit. The
+//! handler parses the form with the domain's rules before and redirects after.
+
+use super::error::AppResult;
+use super::state::AppState;
+use super::views::Errors;
+use store::{PgConnection, StoreError};
+
+/// How a refusal of the store reads on the form.
+#[derive(Debug, Clone, Copy)]
+pub enum Refusal {
+    /// Someone else saved a newer version (F4): the message for the form as a whole.
+    Conflict(&'static str),
+    /// A unique value is taken; `constraint` names the database's constraint (any, when `None`).
+    Duplicate {
+        constraint: Option<&'static str>,
+        field: &'static str,
+        message: &'static str,
+    },
+    /// A row the write refers to is still in use elsewhere.
+    InUse {
+        field: &'static str,
+        message: &'static str,
+    },
+}
+
+impl Refusal {
+    fn errors(&self, e: &StoreError) -> Option<Errors> {
+        let mut errors = Errors::default();
+        match (self, e) {
+            (Refusal::Conflict(message), StoreError::Conflict) => errors.add("_form", *message),
+            (
+                Refusal::Duplicate {
+                    constraint,
+                    field,
+                    message,
+                },
+                StoreError::Duplicate(c),
+            ) if constraint.is_none_or(|want| want == c) => errors.add(field, *message),
+            (Refusal::InUse { field, message }, StoreError::InUse(_)) => {
+                errors.add(field, *message)
+            }
+            _ => return None,
+        }
+        Some(errors)
+    }
+}
+
+/// Runs `write` in a transaction and commits it. A store refusal listed in `refusals` comes back
+/// as `Ok(Err(errors))` for the form (nothing is kept); anything else is an error page.
+pub async fn save<T>(
+    state: &AppState,
+    refusals: &[Refusal],
+    write: impl AsyncFnOnce(&mut PgConnection) -> Result<T, StoreError>,
+) -> AppResult<Result<T, Errors>> {
+    let mut tx = state.store.begin().await?;
+    match write(&mut tx).await {
+        Ok(value) => {
+            store::commit(tx).await?;
+            Ok(Ok(value))
+        }
+        Err(e) => match refusals.iter().find_map(|r| r.errors(&e)) {
+            Some(errors) => Ok(Err(errors)),
+            None => Err(e.into()),
+        },
+    }
+}
