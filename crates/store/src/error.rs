@@ -19,6 +19,9 @@ pub enum StoreError {
     Unavailable(String),
     #[error("database error: {0}")]
     Db(sqlx::Error),
+    /// A code in a row that the domain does not know: a decode error, never a default.
+    #[error("decoding a row: {0}")]
+    Decode(#[from] domain::codes::UnknownCode),
     #[error("{0}")]
     Other(String),
 }

@@ -343,8 +343,12 @@ pub async fn signed_in(store: &Store, id: i64) -> Result<SignedIn, StoreError> {
     .ok_or(StoreError::NotFound)?;
     Ok(SignedIn {
         actor: Actor {
-            person_id: row.id,
-            roles: row.roles.iter().filter_map(|r| Role::parse(r)).collect(),
+            person_id: row.id.into(),
+            roles: row
+                .roles
+                .iter()
+                .map(|r| Role::try_from(r.as_str()))
+                .collect::<Result<_, _>>()?,
             bodies: row.body_ids.into_iter().collect(),
             vakgroepen: row.vakgroepen.into_iter().collect(),
         },

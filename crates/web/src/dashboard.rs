@@ -77,7 +77,7 @@ async fn owned_agreements(
 ) -> AppResult<Owned> {
     let filter = RegisterFilter {
         visible_bodies: user.actor.bodies.iter().copied().collect(),
-        owner_id: Some(user.actor.person_id),
+        owner_id: Some(user.actor.person_id.get()),
         statuses: AgreementStatus::ALL
             .iter()
             .filter(|s| s.is_open())
@@ -148,7 +148,7 @@ async fn dashboard(
         cards,
         represents: user.actor.vakgroepen.len(),
         owned,
-        person_id: user.actor.person_id,
+        person_id: user.actor.person_id.get(),
     })
 }
 

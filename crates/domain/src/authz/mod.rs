@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 /// Who is asking: a signed-in person with their roles, bodies and vakgroepen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Actor {
-    pub person_id: i64,
+    pub person_id: crate::ids::PersonId,
     pub roles: BTreeSet<Role>,
     /// Ids of the bodies the person is a member of.
     pub bodies: BTreeSet<i64>,

@@ -3,7 +3,7 @@ use proptest::prelude::*;
 
 fn actor(roles: &[Role], bodies: &[i64]) -> Actor {
     Actor {
-        person_id: 1,
+        person_id: crate::ids::PersonId::new(1),
         roles: roles.iter().copied().collect(),
         bodies: bodies.iter().copied().collect(),
         vakgroepen: BTreeSet::new(),
@@ -139,7 +139,7 @@ proptest! {
         body in 0i64..5,
         joint in any::<bool>(),
     ) {
-        let a = Actor { person_id: 9, roles, bodies, vakgroepen: BTreeSet::new() };
+        let a = Actor { person_id: crate::ids::PersonId::new(9), roles, bodies, vakgroepen: BTreeSet::new() };
         let vis = if joint { Visibility::Gezamenlijk } else { Visibility::Body(body) };
         for cap in [Capability::ViewMeetings, Capability::ManageMeetings, Capability::ManageAgreements] {
             let allowed = a.check(cap, vis).is_ok();
@@ -152,7 +152,7 @@ proptest! {
         roles in proptest::collection::btree_set(any_role(), 0..4),
         extra in any_role(),
     ) {
-        let before = Actor { person_id: 1, roles: roles.clone(), bodies: BTreeSet::new(), vakgroepen: BTreeSet::new() };
+        let before = Actor { person_id: crate::ids::PersonId::new(1), roles: roles.clone(), bodies: BTreeSet::new(), vakgroepen: BTreeSet::new() };
         let mut more = roles;
         more.insert(extra);
         let after = Actor { roles: more, ..before.clone() };

@@ -45,7 +45,7 @@ mod tests {
 
     fn actor(roles: &[Role], bodies: &[i64]) -> Actor {
         Actor {
-            person_id: 1,
+            person_id: crate::ids::PersonId::new(1),
             roles: roles.iter().copied().collect(),
             bodies: bodies.iter().copied().collect(),
             vakgroepen: Default::default(),

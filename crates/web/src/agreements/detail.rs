@@ -167,7 +167,7 @@ fn status_label(code: &str) -> String {
 
 /// Whether the person is an owner of the agreement or of one of its parties.
 fn is_owner(user: &User, d: &AgreementDetail) -> bool {
-    let me = Some(user.actor.person_id);
+    let me = Some(user.actor.person_id.get());
     d.agreement.owner_id == me || d.parties.iter().any(|p| p.owner_id == me)
 }
 

@@ -397,7 +397,7 @@ async fn change_password(
     ClientIp(ip): ClientIp,
     Form(form): Form<NewPasswordForm>,
 ) -> AppResult<Response> {
-    let creds = store::people::credentials_by_id(&state.store, user.actor.person_id).await?;
+    let creds = store::people::credentials_by_id(&state.store, user.actor.person_id.get()).await?;
     let mut errors = Errors::default();
     if !state
         .passwords

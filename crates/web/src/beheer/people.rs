@@ -505,7 +505,7 @@ async fn update(
             return form_page(&state, &ctx, Editing::of(&current, version), draft, errors).await;
         }
     };
-    if id == user.actor.person_id && !input.roles.contains(&Role::Beheerder) {
+    if id == user.actor.person_id.get() && !input.roles.contains(&Role::Beheerder) {
         let mut errors = Errors::default();
         errors.add(
             "roles",
@@ -548,7 +548,7 @@ async fn set_disabled(
     id: i64,
     disabled: bool,
 ) -> AppResult<Response> {
-    if disabled && id == user.actor.person_id {
+    if disabled && id == user.actor.person_id.get() {
         return Err(AppError::Forbidden);
     }
     let mut tx = state.store.begin().await?;

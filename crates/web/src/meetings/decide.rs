@@ -205,7 +205,7 @@ async fn functions_in(
     body_id: i64,
 ) -> AppResult<Vec<(i64, Position)>> {
     let members = store::decisions::members(&state.store, &[body_id]).await?;
-    Ok(super::functions_of(&members, user.actor.person_id))
+    Ok(super::functions_of(&members, user.actor.person_id.get()))
 }
 
 pub(super) async fn record_decision(

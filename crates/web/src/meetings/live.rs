@@ -241,7 +241,7 @@ impl Follow {
         let mut closing = self.state.part::<Hub>().0.closing.subscribe();
         let mut check =
             tokio::time::interval_at(tokio::time::Instant::now() + CHECK_EVERY, CHECK_EVERY);
-        let me = self.user.actor.person_id;
+        let me = self.user.actor.person_id.get();
         loop {
             let next = tokio::select! {
                 _ = self.tx.closed() => return,

@@ -363,7 +363,7 @@ pub(crate) fn agenda(
     let plan = super::plan(meeting, &items);
     let by_id: HashMap<i64, &store::agenda::Item> = items.iter().map(|i| (i.id, i)).collect();
     let can_manage = user.actor.can(Capability::ManageMeetings);
-    let functions = super::functions_of(&snap.members, user.actor.person_id);
+    let functions = super::functions_of(&snap.members, user.actor.person_id.get());
     // The forms to record a body's decision, for whoever records that body's decisions.
     let can_record = user.actor.can(Capability::RecordDecisions);
     let records = |body: i64| {

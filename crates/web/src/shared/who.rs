@@ -6,7 +6,7 @@ use store::audit::Who;
 /// The audit label of the person making a change.
 pub fn who(user: &User) -> Who {
     Who {
-        id: Some(user.actor.person_id),
+        id: Some(user.actor.person_id.get()),
         label: format!("{} <{}>", user.name, user.email),
     }
 }

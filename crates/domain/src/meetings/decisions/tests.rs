@@ -49,7 +49,7 @@ fn a_body_records_its_own_decision() {
     use crate::authz::Actor;
     use crate::people::{Position::*, Role};
     let person = |roles: &[Role], bodies: &[i64]| Actor {
-        person_id: 1,
+        person_id: crate::ids::PersonId::new(1),
         roles: roles.iter().copied().collect(),
         bodies: bodies.iter().copied().collect(),
         vakgroepen: Default::default(),
