@@ -138,11 +138,14 @@ if java -jar "$vnu_jar" --errors-only "$probe" 2>/dev/null; then
 fi
 rm -rf "$probe"
 if compgen -G "$html_dump/*.html" >/dev/null; then
-    if ! java -jar "$vnu_jar" --errors-only --format gnu "$html_dump" 2>"$html_dump/vnu.txt"; then
-        cat "$html_dump/vnu.txt" >&2
-        echo "The Nu HTML Checker found $(wc -l <"$html_dump/vnu.txt") errors (pages kept in $html_dump)" >&2
+    # The report lives outside the checked folder: the checker would read it as a page.
+    report=$(mktemp "${TMPDIR:-/tmp}/gg-vnu-report.XXXXXX")
+    if ! java -jar "$vnu_jar" --errors-only --format gnu --skip-non-html "$html_dump" 2>"$report"; then
+        cat "$report" >&2
+        echo "The Nu HTML Checker found $(wc -l <"$report") errors (pages kept in $html_dump)" >&2
         exit 1
     fi
+    rm -f "$report"
 fi
 rm -rf "$html_dump"
 

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod bodies;
 pub mod budget;
 pub mod calendar;
+pub mod codes;
 pub mod decisions;
 pub mod error;
 pub mod follow_ups;

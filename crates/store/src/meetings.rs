@@ -5,6 +5,8 @@
 
 use crate::audit::{self, Change, Who};
 use crate::{PgConnection, Store, StoreError};
+use domain::meetings::kinds::MeetingKind;
+use domain::meetings::status::MeetingStatus;
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -23,12 +25,14 @@ pub struct MeetingInput {
 pub struct Meeting {
     pub id: i64,
     pub title: String,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: MeetingKind,
     pub starts_at: OffsetDateTime,
     pub ends_at: OffsetDateTime,
     pub location: String,
     pub video_url: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: MeetingStatus,
     pub series_id: Option<i64>,
     pub minutes_adopted_in: Option<i64>,
     pub current_item_id: Option<i64>,

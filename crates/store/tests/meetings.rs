@@ -65,7 +65,10 @@ async fn status_changes_are_compare_and_set(pool: PgPool) {
         set_status(&s, id, "concept", "gepubliceerd").await,
         Err(StoreError::Conflict)
     ));
-    assert_eq!(meetings::get(&s, id).await.unwrap().status, "gepubliceerd");
+    assert_eq!(
+        meetings::get(&s, id).await.unwrap().status.code(),
+        "gepubliceerd"
+    );
 }
 
 #[sqlx::test(migrator = "gg_store::MIGRATOR")]

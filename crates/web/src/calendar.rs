@@ -19,8 +19,6 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::Capability;
 use domain::meetings::ical::{self, CalendarEvent, EventStatus};
-use domain::meetings::kinds::MeetingKind;
-use domain::meetings::status::MeetingStatus;
 use domain::nl;
 use std::collections::HashMap;
 use store::meetings::Meeting;
@@ -97,7 +95,7 @@ async fn revoke(State(state): State<AppState>, user: User) -> AppResult<Response
 }
 
 fn event(state: &AppState, m: &Meeting, codes: &HashMap<i64, String>) -> CalendarEvent {
-    let status = MeetingStatus::parse(&m.status).unwrap_or(MeetingStatus::Concept);
+    let status = m.status;
     let bodies: Vec<&str> = m
         .bodies
         .iter()
@@ -108,7 +106,7 @@ fn event(state: &AppState, m: &Meeting, codes: &HashMap<i64, String>) -> Calenda
     // more than the meeting list does.
     let mut description = format!(
         "{} ({})\nStatus: {}\nAgenda en stukken: {url}",
-        MeetingKind::parse(&m.kind).map(|k| k.label()).unwrap_or(""),
+        m.kind.label(),
         bodies.join(", "),
         status.label(),
     );

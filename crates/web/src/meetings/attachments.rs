@@ -15,7 +15,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::{Capability, Visibility};
 use domain::meetings::filetype::{self, FileKind, MAX_ATTACHMENT_BYTES};
-use domain::meetings::status::{MeetingStatus, agenda_editable, decisions_open};
+use domain::meetings::status::{agenda_editable, decisions_open};
 use store::attachments::Attachment;
 use store::meetings::Meeting;
 
@@ -52,7 +52,7 @@ pub(crate) struct AttachmentsView {
 /// Whether files may be added or removed in this status: while the agenda is being prepared,
 /// and during the meeting (a document tabled at the last minute).
 fn changeable(meeting: &Meeting) -> bool {
-    MeetingStatus::parse(&meeting.status).is_some_and(|s| agenda_editable(s) || decisions_open(s))
+    agenda_editable(meeting.status) || decisions_open(meeting.status)
 }
 
 /// The attachments of one item, from the meeting's list read in one query

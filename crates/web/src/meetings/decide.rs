@@ -25,7 +25,7 @@ use store::decisions::DecisionInput;
 use store::meetings::Meeting;
 
 fn status_of(meeting: &Meeting) -> MeetingStatus {
-    MeetingStatus::parse(&meeting.status).unwrap_or(MeetingStatus::Concept)
+    meeting.status
 }
 
 fn back(meeting: i64, item: i64) -> Response {

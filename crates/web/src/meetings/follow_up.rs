@@ -8,16 +8,15 @@ use crate::shared::who::who;
 use domain::meetings::decisions::{
     BodyDecision, Candidate, follow_up_fits, joint_outcome, needs_follow_up,
 };
-use domain::meetings::kinds::{DecisionOutcome, MeetingKind};
-use domain::meetings::status::MeetingStatus;
+use domain::meetings::kinds::DecisionOutcome;
 use store::agenda::Item;
 use store::audit::Who;
 use store::meetings::Meeting;
 
 fn candidate(m: &Meeting) -> Option<Candidate<'_>> {
     Some(Candidate {
-        kind: MeetingKind::parse(&m.kind)?,
-        status: MeetingStatus::parse(&m.status)?,
+        kind: m.kind,
+        status: m.status,
         starts_at: m.starts_at,
         bodies: &m.bodies,
     })

@@ -296,7 +296,7 @@ fn form_from(m: &store::meetings::Meeting) -> MeetingForm {
     MeetingForm {
         version: m.version,
         title: m.title.clone(),
-        kind: m.kind.clone(),
+        kind: m.kind.code().into(),
         date: format!("{}", start.date()),
         start: nl::clock(m.starts_at),
         end: format!("{:02}:{:02}", end.hour(), end.minute()),
@@ -376,8 +376,7 @@ pub(super) async fn change_status(
     Form(form): Form<StatusForm>,
 ) -> AppResult<Response> {
     let m = visible_meeting(&state, &user, id).await?;
-    let from = MeetingStatus::parse(&m.status)
-        .ok_or_else(|| AppError::bug(format!("unknown meeting status {}", m.status)))?;
+    let from = m.status;
     let to = MeetingStatus::parse(&form.naar).ok_or(AppError::NotFound)?;
     if let Err(e) = transition(from, to) {
         return super::page::show_with_error(&state, &ctx, &user, m, e.to_string()).await;

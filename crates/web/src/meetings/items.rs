@@ -16,7 +16,7 @@ use domain::meetings::agenda::{
 };
 use domain::meetings::kinds::{Purpose, Subject};
 use domain::meetings::links::{ItemLink, LinkKind, may_see, refusal};
-use domain::meetings::status::{MeetingStatus, agenda_editable};
+use domain::meetings::status::agenda_editable;
 use store::StoreError;
 use store::agenda::{Item, ItemInput, LinkTarget};
 use store::meetings::Meeting;
@@ -432,9 +432,10 @@ async fn body_codes(state: &AppState) -> AppResult<std::collections::HashMap<i64
 }
 
 fn editable(meeting: &Meeting) -> AppResult<()> {
-    match MeetingStatus::parse(&meeting.status) {
-        Some(s) if agenda_editable(s) => Ok(()),
-        _ => Err(AppError::Forbidden),
+    if agenda_editable(meeting.status) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
     }
 }
 

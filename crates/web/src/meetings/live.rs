@@ -37,6 +37,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderName, HeaderValue};
 use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Response};
+use domain::meetings::status::MeetingStatus;
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
@@ -169,7 +170,7 @@ pub(super) async fn stream(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let meeting = visible_meeting(&state, &user, id).await?;
-    let follows = page::streams(&meeting.status);
+    let follows = page::streams(meeting.status);
     // Subscribe before reading, so no change between the read and the subscription is lost.
     let signals = follows.then(|| state.part::<Hub>().subscribe(&state));
     let snap = page::snapshot(&state, meeting).await?;
@@ -189,7 +190,7 @@ pub(super) async fn stream(
                 user,
                 csrf: ctx.csrf,
                 meeting_id: id,
-                in_session: snap.meeting.status == "in_vergadering",
+                in_session: snap.meeting.status == MeetingStatus::InVergadering,
                 last: html,
                 // The first change after connecting goes out at once.
                 rendered: tokio::time::Instant::now()
@@ -313,7 +314,7 @@ impl Follow {
         if !self.user.actor.can_see_meeting(&snap.meeting.bodies) {
             return Next::End("weg");
         }
-        self.in_session = snap.meeting.status == "in_vergadering";
+        self.in_session = snap.meeting.status == MeetingStatus::InVergadering;
         self.rendered = tokio::time::Instant::now();
         match render(&snap, &self.user, &self.csrf) {
             Ok(html) if html != self.last => {
@@ -326,7 +327,7 @@ impl Follow {
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "live: rendering the agenda"),
         }
-        if page::streams(&snap.meeting.status) {
+        if page::streams(snap.meeting.status) {
             Next::Continue
         } else {
             Next::End("gesloten")

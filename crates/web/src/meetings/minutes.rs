@@ -19,7 +19,7 @@ use store::StoreError;
 use store::meetings::Meeting;
 
 fn status(m: &Meeting) -> MeetingStatus {
-    MeetingStatus::parse(&m.status).unwrap_or(MeetingStatus::Concept)
+    m.status
 }
 
 struct Pending {

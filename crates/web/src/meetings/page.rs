@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use domain::authz::{Capability, Visibility};
 use domain::meetings::agenda::timer;
 use domain::meetings::decisions::{BodyDecision, JointOutcome, joint_outcome, may_record};
-use domain::meetings::kinds::{DecisionOutcome, MeetingKind, Purpose};
+use domain::meetings::kinds::{DecisionOutcome, Purpose};
 use domain::meetings::status::{
     MeetingStatus, MeetingTransition, agenda_editable, decisions_open, minutes_editable,
 };
@@ -50,10 +50,6 @@ struct ListPage {
     can_manage: bool,
 }
 
-fn status_label(code: &str) -> &'static str {
-    MeetingStatus::parse(code).map(|s| s.label()).unwrap_or("")
-}
-
 async fn body_codes(state: &AppState) -> AppResult<HashMap<i64, String>> {
     Ok(store::bodies::list(&state.store)
         .await?
@@ -75,8 +71,8 @@ pub(super) async fn list(
         let row = MeetingRow {
             id: m.id,
             when: super::when(&m),
-            kind: MeetingKind::parse(&m.kind).map(|k| k.label()).unwrap_or(""),
-            status: status_label(&m.status),
+            kind: m.kind.label(),
+            status: m.status.label(),
             bodies: m
                 .bodies
                 .iter()
@@ -257,10 +253,10 @@ fn next_steps(status: MeetingStatus) -> Vec<(&'static str, &'static str)> {
 
 /// Whether pages of a meeting in this status follow it live: from the published agenda (so a
 /// page opened before the meeting starts sees it open) until it is closed.
-pub(crate) fn streams(status: &str) -> bool {
+pub(crate) fn streams(status: MeetingStatus) -> bool {
     matches!(
-        MeetingStatus::parse(status),
-        Some(MeetingStatus::Gepubliceerd | MeetingStatus::InVergadering)
+        status,
+        MeetingStatus::Gepubliceerd | MeetingStatus::InVergadering
     )
 }
 
@@ -358,7 +354,7 @@ pub(crate) fn agenda(
     let meeting = &snap.meeting;
     let codes = &snap.codes;
     let items = visible_items(user, snap.items.clone());
-    let status = MeetingStatus::parse(&meeting.status).unwrap_or(MeetingStatus::Concept);
+    let status = meeting.status;
 
     let plan = super::plan(meeting, &items);
     let by_id: HashMap<i64, &store::agenda::Item> = items.iter().map(|i| (i.id, i)).collect();
@@ -503,7 +499,7 @@ pub(crate) fn agenda(
     AgendaFragment {
         csrf: csrf.to_string(),
         meeting_id: meeting.id,
-        status_code: meeting.status.clone(),
+        status_code: meeting.status.code().into(),
         status: status.label(),
         current: views
             .iter()
@@ -540,13 +536,11 @@ async fn build(
     let fragment = agenda(&snap, user, &ctx.csrf, OffsetDateTime::now_utc());
     let agenda = fragment.render()?;
     let meeting = snap.meeting;
-    let status = MeetingStatus::parse(&meeting.status).unwrap_or(MeetingStatus::Concept);
+    let status = meeting.status;
     let page = ShowPage {
         layout: ctx.layout(meeting.title.clone()),
         when: super::when(&meeting),
-        kind: MeetingKind::parse(&meeting.kind)
-            .map(|k| k.label())
-            .unwrap_or(""),
+        kind: meeting.kind.label(),
         bodies: meeting
             .bodies
             .iter()
@@ -554,7 +548,7 @@ async fn build(
             .collect::<Vec<_>>()
             .join(", "),
         agenda,
-        streams: streams(&meeting.status),
+        streams: streams(meeting.status),
         live_js_url: crate::shared::assets::live_js_url(),
         can_manage: user.actor.can(Capability::ManageMeetings),
         editable: agenda_editable(status),

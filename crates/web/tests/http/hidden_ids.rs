@@ -598,7 +598,7 @@ async fn minutes_to_adopt(pool: PgPool) {
         "Pagina niet gevonden",
     );
     let m = store::meetings::get(&eva.store, msb_meeting).await.unwrap();
-    assert_eq!(m.status, "gesloten");
+    assert_eq!(m.status.code(), "gesloten");
 }
 
 #[sqlx::test(migrator = "store::MIGRATOR")]

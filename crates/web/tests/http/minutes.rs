@@ -278,7 +278,7 @@ async fn lists_per_body_minutes_adopted_later_and_unfinished_items_carried_over(
     assert_eq!(adopted.status, StatusCode::SEE_OTHER, "{}", adopted.body);
     let m = store::meetings::get(&c.store, first).await.unwrap();
     assert_eq!(
-        (m.status.as_str(), m.minutes_adopted_in),
+        (m.status.code(), m.minutes_adopted_in),
         ("notulen_vastgesteld", Some(second))
     );
     let frozen = store::agreements::for_meeting(&c.store, first)
