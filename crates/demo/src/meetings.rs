@@ -1,6 +1,7 @@
 //! The demo hospital's joint meeting, to show the compartments on one agenda.
 
 use anyhow::Context;
+use domain::meetings::kinds::{MeetingKind, Purpose, Subject};
 use store::agenda::ItemInput;
 use store::audit::Who;
 
@@ -26,7 +27,7 @@ pub(crate) async fn create(
     ));
     let meeting = store::meetings::MeetingInput {
         title: "Gezamenlijk overleg RvB en MSB+".into(),
-        kind: "gezamenlijk".into(),
+        kind: MeetingKind::Gezamenlijk,
         starts_at: start,
         ends_at: start + time::Duration::hours(2),
         location: "Bestuurskamer, gebouw A".into(),
@@ -37,8 +38,8 @@ pub(crate) async fn create(
     let standing = store::agenda::standing_inputs();
     let item = |title: &str,
                 minutes: i32,
-                purpose: &str,
-                subject: &str,
+                purpose: Purpose,
+                subject: Subject,
                 visibility: Option<i64>,
                 deciding: Vec<i64>,
                 text: &str| ItemInput {
@@ -47,8 +48,8 @@ pub(crate) async fn create(
         description: text.into(),
         presenter: String::new(),
         planned_minutes: minutes,
-        purpose: purpose.into(),
-        subject: subject.into(),
+        purpose,
+        subject,
         visibility_body_id: visibility,
         links: Vec::new(),
         deciding_bodies: deciding,
@@ -58,8 +59,8 @@ pub(crate) async fn create(
     agenda.push(item(
         "Uitgangspunten capaciteitsbegroting 2027",
         30,
-        "besluitvorming",
-        "algemeen",
+        Purpose::Besluitvorming,
+        Subject::Algemeen,
         None,
         vec![rvb, msb],
         "Voorstel om de capaciteitsbegroting 2027 op te stellen met normtijden en een efficiencyfactor, variant 2 (passende zorg in de norm-fte).",
@@ -67,8 +68,8 @@ pub(crate) async fn create(
     agenda.push(item(
         "Concentratie van electieve orthopedie",
         20,
-        "bespreking",
-        "algemeen",
+        Purpose::Bespreking,
+        Subject::Algemeen,
         None,
         vec![],
         "Verkenning met de regionale partner; de vakgroepen Orthopedie en Anesthesiologie lichten toe.",
@@ -76,8 +77,8 @@ pub(crate) async fn create(
     agenda.push(item(
         "Interne verdeling honorariumbudget",
         15,
-        "besluitvorming",
-        "financieel_vrijgevestigd",
+        Purpose::Besluitvorming,
+        Subject::FinancieelVrijgevestigd,
         Some(msb),
         vec![msb],
         "Alleen voor het MSB: voorstel voor de verdeelsleutel van het honorariumbudget.",
@@ -85,8 +86,8 @@ pub(crate) async fn create(
     agenda.push(item(
         "Personele aangelegenheid",
         10,
-        "bespreking",
-        "algemeen",
+        Purpose::Bespreking,
+        Subject::Algemeen,
         Some(rvb),
         vec![],
         "Alleen voor de Raad van Bestuur.",

@@ -2,8 +2,10 @@
 //! the bodies every installation has, and twenty people with their roles, seats and vakgroepen.
 
 use anyhow::Context;
+use domain::meetings::voting::Majority;
 use domain::people::{
-    BodyCode, BodyKind, Email, EmploymentForm, PersonName, Role, VakgroepCode, VakgroepKind,
+    BodyCode, BodyKind, Email, EmploymentForm, PersonName, Position, Role, VakgroepCode,
+    VakgroepKind,
 };
 use std::collections::BTreeSet;
 use store::audit::Who;
@@ -48,11 +50,12 @@ type DemoPerson = (
     &'static str,
     &'static str,
     &'static [Role],
-    &'static [(&'static str, &'static str, Option<EmploymentForm>)],
+    &'static [(&'static str, Position, Option<EmploymentForm>)],
     &'static [&'static str],
 );
 
 use EmploymentForm::{Dienstverband as D, Vrijgevestigd as V};
+use Position as P;
 use Role::*;
 
 pub const PEOPLE: &[DemoPerson] = &[
@@ -60,98 +63,98 @@ pub const PEOPLE: &[DemoPerson] = &[
         "m.vandenberg@rijnoever.example",
         "Marieke van den Berg",
         &[Bestuurder],
-        &[("RvB", "voorzitter", None)],
+        &[("RvB", P::Voorzitter, None)],
         &[],
     ),
     (
         "j.verhoeven@rijnoever.example",
         "Joost Verhoeven",
         &[Bestuurder],
-        &[("RvB", "lid", None)],
+        &[("RvB", P::Lid, None)],
         &[],
     ),
     (
         "f.elamrani@rijnoever.example",
         "Fatima el Amrani",
         &[Bestuurder],
-        &[("RvB", "lid", None)],
+        &[("RvB", P::Lid, None)],
         &[],
     ),
     (
         "h.koster@rijnoever.example",
         "Hans Koster",
         &[Bestuurder],
-        &[("MSB", "voorzitter", Some(V)), ("VMS", "lid", Some(V))],
+        &[("MSB", P::Voorzitter, Some(V)), ("VMS", P::Lid, Some(V))],
         &[],
     ),
     (
         "i.meijer@rijnoever.example",
         "Ingrid Meijer",
         &[Bestuurder],
-        &[("MSB", "lid", Some(V))],
+        &[("MSB", P::Lid, Some(V))],
         &[],
     ),
     (
         "k.bouzid@rijnoever.example",
         "Karim Bouzid",
         &[Bestuurder],
-        &[("MSB", "lid", Some(V))],
+        &[("MSB", P::Lid, Some(V))],
         &[],
     ),
     (
         "e.degroot@rijnoever.example",
         "Ellen de Groot",
         &[Bestuurder],
-        &[("MSB", "lid", Some(V))],
+        &[("MSB", P::Lid, Some(V))],
         &[],
     ),
     (
         "t.jacobs@rijnoever.example",
         "Tom Jacobs",
         &[Bestuurder],
-        &[("MSB", "lid", Some(V))],
+        &[("MSB", P::Lid, Some(V))],
         &[],
     ),
     (
         "s.dijkstra@rijnoever.example",
         "Sophie Dijkstra",
         &[Bestuurder],
-        &[("VMSD", "voorzitter", Some(D)), ("VMS", "lid", Some(D))],
+        &[("VMSD", P::Voorzitter, Some(D)), ("VMS", P::Lid, Some(D))],
         &[],
     ),
     (
         "r.peters@rijnoever.example",
         "Ruben Peters",
         &[Bestuurder],
-        &[("VMSD", "lid", Some(D))],
+        &[("VMSD", P::Lid, Some(D))],
         &[],
     ),
     (
         "a.brouwer@rijnoever.example",
         "Anouk Brouwer",
         &[Bestuurder],
-        &[("VMSD", "lid", Some(D))],
+        &[("VMSD", P::Lid, Some(D))],
         &[],
     ),
     (
         "w.schouten@rijnoever.example",
         "Willem Schouten",
         &[Bestuurder],
-        &[("VMS", "voorzitter", Some(V))],
+        &[("VMS", P::Voorzitter, Some(V))],
         &[],
     ),
     (
         "n.hermans@rijnoever.example",
         "Noor Hermans",
         &[Bestuurder],
-        &[("VMS", "lid", Some(D))],
+        &[("VMS", P::Lid, Some(D))],
         &[],
     ),
     (
         "s.bakker@rijnoever.example",
         "Sanne Bakker",
         &[Secretaris],
-        &[("RvB", "secretaris", None)],
+        &[("RvB", P::Secretaris, None)],
         &[],
     ),
     (
@@ -159,9 +162,9 @@ pub const PEOPLE: &[DemoPerson] = &[
         "Eva Mulder",
         &[Secretaris],
         &[
-            ("MSB", "secretaris", None),
-            ("VMSD", "secretaris", None),
-            ("VMS", "secretaris", None),
+            ("MSB", P::Secretaris, None),
+            ("VMSD", P::Secretaris, None),
+            ("VMS", P::Secretaris, None),
         ],
         &[],
     ),
@@ -197,7 +200,7 @@ pub const PEOPLE: &[DemoPerson] = &[
         "h.vos@rijnoever.example",
         "Hanneke Vos",
         &[Toehoorder],
-        &[("RvT", "lid", None)],
+        &[("RvT", P::Lid, None)],
         &[],
     ),
 ];
@@ -215,7 +218,7 @@ pub(crate) async fn create(
         kind: BodyKind::Toezicht,
         sort_order: 90,
         quorum_percent: 50,
-        majority: "gewoon".into(),
+        majority: Majority::Simple,
         seat_employment_form: None,
     };
     store::bodies::create(tx, who, &rvt).await?;
@@ -245,7 +248,7 @@ pub(crate) async fn create(
                 .with_context(|| format!("demo body {code}"))?;
             input.memberships.push(MembershipInput {
                 body_id: body.id,
-                position: (*position).into(),
+                position: *position,
                 employment_form: *form,
             });
         }

@@ -1,8 +1,9 @@
 //! Agenda items of a meeting: content, order, deciding bodies and visibility (product.md A2).
 
 use crate::audit::{self, Change, Who};
+use crate::codes::NullableCode;
 use crate::{PgConnection, Store, StoreError};
-use domain::meetings::kinds::{StandingItem, standing_items};
+use domain::meetings::kinds::{Purpose, StandingItem, Subject, standing_items};
 use domain::meetings::links::{ItemLink, LinkKind};
 use serde::Serialize;
 
@@ -13,14 +14,14 @@ pub struct ItemInput {
     pub description: String,
     pub presenter: String,
     pub planned_minutes: i32,
-    pub purpose: String,
-    pub subject: String,
+    pub purpose: Purpose,
+    pub subject: Subject,
     /// `None`: gezamenlijk.
     pub visibility_body_id: Option<i64>,
     /// What the item links to (agreements, budget scenarios).
     pub links: Vec<ItemLink>,
     pub deciding_bodies: Vec<i64>,
-    pub standing: Option<String>,
+    pub standing: Option<StandingItem>,
 }
 
 impl ItemInput {
@@ -32,12 +33,12 @@ impl ItemInput {
             description: String::new(),
             presenter: String::new(),
             planned_minutes: minutes as i32,
-            purpose: item.purpose().code().to_string(),
-            subject: item.subject().code().to_string(),
+            purpose: item.purpose(),
+            subject: item.subject(),
             visibility_body_id: None,
             links: Vec::new(),
             deciding_bodies: Vec::new(),
-            standing: Some(item.code().to_string()),
+            standing: Some(item),
         }
     }
 }
@@ -60,10 +61,13 @@ pub struct Item {
     pub description: String,
     pub presenter: String,
     pub planned_minutes: i32,
-    pub purpose: String,
-    pub subject: String,
+    #[sqlx(try_from = "String")]
+    pub purpose: Purpose,
+    #[sqlx(try_from = "String")]
+    pub subject: Subject,
     pub visibility_body_id: Option<i64>,
-    pub standing: Option<String>,
+    #[sqlx(try_from = "NullableCode")]
+    pub standing: Option<StandingItem>,
     pub minutes: String,
     pub done: bool,
     pub carried_from_id: Option<i64>,
@@ -208,10 +212,10 @@ pub async fn add(
     .bind(&input.description)
     .bind(&input.presenter)
     .bind(input.planned_minutes)
-    .bind(&input.purpose)
-    .bind(&input.subject)
+    .bind(input.purpose.code())
+    .bind(input.subject.code())
     .bind(input.visibility_body_id)
-    .bind(&input.standing)
+    .bind(input.standing.map(|s| s.code()))
     .bind(carried_from)
     .bind(follow_up_of)
     .fetch_one(&mut *conn)
@@ -249,8 +253,8 @@ pub async fn update(
     .bind(&input.description)
     .bind(&input.presenter)
     .bind(input.planned_minutes)
-    .bind(&input.purpose)
-    .bind(&input.subject)
+    .bind(input.purpose.code())
+    .bind(input.subject.code())
     .bind(input.visibility_body_id)
     .execute(&mut *conn)
     .await?

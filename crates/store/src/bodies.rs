@@ -1,7 +1,9 @@
 //! Bodies (gremia): RvB, MSB, VMSD, VMS by default, configurable per hospital.
 
 use crate::audit::{self, Change, Who};
+use crate::codes::NullableCode;
 use crate::{PgConnection, Store, StoreError};
+use domain::meetings::voting::Majority;
 use domain::people::{BodyCode, BodyKind, EmploymentForm};
 use serde::Serialize;
 
@@ -10,22 +12,23 @@ pub struct Body {
     pub id: i64,
     pub code: String,
     pub name: String,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: BodyKind,
     pub sort_order: i32,
     pub version: i32,
     pub members: i64,
     pub quorum_percent: i16,
-    pub majority: String,
-    /// `vrijgevestigd`, `dienstverband` or none: the employment form of the body's seats.
-    pub seat_employment_form: Option<String>,
+    #[sqlx(try_from = "String")]
+    pub majority: Majority,
+    /// The employment form of the body's seats (none: any), as the voting and membership rules
+    /// read it.
+    #[sqlx(try_from = "NullableCode")]
+    pub seat_employment_form: Option<EmploymentForm>,
 }
 
 impl Body {
-    /// The employment form of the body's seats, as the voting and membership rules read it.
     pub fn seats(&self) -> Option<EmploymentForm> {
         self.seat_employment_form
-            .as_deref()
-            .and_then(EmploymentForm::parse)
     }
 }
 
@@ -37,8 +40,7 @@ pub struct BodyInput {
     pub sort_order: i32,
     /// Share of the eligible members that must be present for a valid vote.
     pub quorum_percent: i16,
-    /// `gewoon`, `twee_derde` or `unaniem`.
-    pub majority: String,
+    pub majority: Majority,
     pub seat_employment_form: Option<EmploymentForm>,
 }
 
@@ -89,7 +91,7 @@ pub async fn create(
     .bind(input.kind.code())
     .bind(input.sort_order)
     .bind(input.quorum_percent)
-    .bind(&input.majority)
+    .bind(input.majority.code())
     .bind(input.seat_employment_form.map(|f| f.code()))
     .fetch_one(&mut *conn)
     .await?;
@@ -118,7 +120,7 @@ pub async fn update(
     .bind(input.kind.code())
     .bind(input.sort_order)
     .bind(input.quorum_percent)
-    .bind(&input.majority)
+    .bind(input.majority.code())
     .bind(input.seat_employment_form.map(|f| f.code()))
     .execute(&mut *conn)
     .await?

@@ -1,7 +1,11 @@
 //! Decisions per body on an agenda item, named votes and attendance (product.md A3, A4).
 
 use crate::audit::{self, Change, Who};
+use crate::codes::NullableCode;
 use crate::{PgConnection, Store, StoreError};
+use domain::meetings::kinds::DecisionOutcome;
+use domain::meetings::voting::Choice;
+use domain::people::{EmploymentForm, Position};
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -9,15 +13,15 @@ use time::OffsetDateTime;
 pub struct DecisionInput {
     pub item_id: i64,
     pub body_id: i64,
-    pub outcome: String,
+    pub outcome: DecisionOutcome,
     pub text: String,
     pub votes_for: Option<i32>,
     pub votes_against: Option<i32>,
     pub votes_abstain: Option<i32>,
     /// The explanation computed by the voting rules, kept with the decision.
     pub vote_summary: String,
-    /// Named votes: (person, `voor` | `tegen` | `onthouding`).
-    pub named: Vec<(i64, String)>,
+    /// Named votes: (person, choice).
+    pub named: Vec<(i64, Choice)>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
@@ -25,7 +29,8 @@ pub struct Decision {
     pub id: i64,
     pub item_id: i64,
     pub body_id: i64,
-    pub outcome: String,
+    #[sqlx(try_from = "String")]
+    pub outcome: DecisionOutcome,
     pub text: String,
     pub votes_for: Option<i32>,
     pub votes_against: Option<i32>,
@@ -118,7 +123,7 @@ pub async fn record(
     }
     .bind(input.item_id)
     .bind(input.body_id)
-    .bind(&input.outcome)
+    .bind(input.outcome.code())
     .bind(&input.text)
     .bind(input.votes_for)
     .bind(input.votes_against)
@@ -139,7 +144,7 @@ pub async fn record(
         sqlx::query("INSERT INTO vote (decision_id, person_id, choice) VALUES ($1, $2, $3)")
             .bind(id)
             .bind(person)
-            .bind(choice)
+            .bind(choice.code())
             .execute(&mut *conn)
             .await?;
     }
@@ -153,14 +158,24 @@ pub async fn record(
     Ok(id)
 }
 
+/// One named vote.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Vote {
+    pub decision_id: i64,
+    pub person_id: i64,
+    #[sqlx(try_from = "String")]
+    pub choice: Choice,
+}
+
 /// The named votes of one decision: (person, choice).
-pub async fn votes_of(store: &Store, decision_id: i64) -> Result<Vec<(i64, String)>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT person_id, choice FROM vote WHERE decision_id = $1 ORDER BY person_id",
+pub async fn votes_of(store: &Store, decision_id: i64) -> Result<Vec<(i64, Choice)>, StoreError> {
+    let votes: Vec<Vote> = sqlx::query_as(
+        "SELECT decision_id, person_id, choice FROM vote WHERE decision_id = $1 ORDER BY person_id",
     )
     .bind(decision_id)
     .fetch_all(store.pool())
-    .await?)
+    .await?;
+    Ok(votes.into_iter().map(|v| (v.person_id, v.choice)).collect())
 }
 
 /// A member of a body, as needed for attendance and voting.
@@ -171,9 +186,12 @@ pub struct Member {
     pub body_id: i64,
     pub body_code: String,
     /// The employment form of the body's seats (see `bodies::Body::seats`).
-    pub body_seats: Option<String>,
-    pub position: String,
-    pub employment_form: Option<String>,
+    #[sqlx(try_from = "NullableCode")]
+    pub body_seats: Option<EmploymentForm>,
+    #[sqlx(try_from = "String")]
+    pub position: Position,
+    #[sqlx(try_from = "NullableCode")]
+    pub employment_form: Option<EmploymentForm>,
 }
 
 /// The members of these bodies (a person in two bodies appears twice).
@@ -258,11 +276,8 @@ pub async fn set_attendance(
     .await
 }
 
-/// Named votes on the decisions of a meeting: (decision, person, choice).
-pub async fn votes_for_meeting(
-    store: &Store,
-    meeting_id: i64,
-) -> Result<Vec<(i64, i64, String)>, StoreError> {
+/// Named votes on the decisions of a meeting.
+pub async fn votes_for_meeting(store: &Store, meeting_id: i64) -> Result<Vec<Vote>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT v.decision_id, v.person_id, v.choice FROM vote v
          JOIN decision d ON d.id = v.decision_id JOIN agenda_item i ON i.id = d.item_id

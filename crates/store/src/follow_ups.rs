@@ -5,6 +5,7 @@ use crate::agenda::{self, Item, ItemInput};
 use crate::audit::{self, Change, Who};
 use crate::{PgConnection, Store, StoreError};
 use domain::meetings::decisions::{FOLLOW_UP_DESCRIPTION, follow_up_title};
+use domain::meetings::kinds::Purpose;
 use time::OffsetDateTime;
 
 /// Recording a decision and creating a meeting take turns here, so a follow-up that starts to
@@ -112,8 +113,8 @@ pub async fn place(
         description: FOLLOW_UP_DESCRIPTION.into(),
         presenter: item.presenter.clone(),
         planned_minutes: item.planned_minutes,
-        purpose: "besluitvorming".into(),
-        subject: item.subject.clone(),
+        purpose: Purpose::Besluitvorming,
+        subject: item.subject,
         visibility_body_id: item.visibility_body_id,
         links: item.links(),
         deciding_bodies: item.deciding_bodies.clone(),

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 #[derive(Debug, Clone, Serialize)]
 pub struct MeetingInput {
     pub title: String,
-    pub kind: String,
+    pub kind: MeetingKind,
     pub starts_at: OffsetDateTime,
     pub ends_at: OffsetDateTime,
     pub location: String,
@@ -109,7 +109,7 @@ pub async fn create(
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(&input.title)
-    .bind(&input.kind)
+    .bind(input.kind.code())
     .bind(input.starts_at)
     .bind(input.ends_at)
     .bind(&input.location)
@@ -144,7 +144,7 @@ pub async fn update(
     .bind(id)
     .bind(expected_version)
     .bind(&input.title)
-    .bind(&input.kind)
+    .bind(input.kind.code())
     .bind(input.starts_at)
     .bind(input.ends_at)
     .bind(&input.location)

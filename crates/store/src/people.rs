@@ -1,9 +1,10 @@
 //! People with their roles, body memberships and vakgroepen (product.md §0).
 
 use crate::audit::{self, Change, Who};
+use crate::codes::{CodeList, NullableCode};
 use crate::{PgConnection, Store, StoreError};
 use domain::authz::Actor;
-use domain::people::{Email, EmploymentForm, PersonName, Role};
+use domain::people::{Email, EmploymentForm, PersonName, Position, Role};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use time::OffsetDateTime;
@@ -17,14 +18,15 @@ pub struct PersonSummary {
     pub is_demo: bool,
     pub has_password: bool,
     pub disabled_at: Option<OffsetDateTime>,
-    pub roles: Vec<String>,
+    #[sqlx(try_from = "CodeList")]
+    pub roles: Vec<Role>,
     pub bodies: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MembershipInput {
     pub body_id: i64,
-    pub position: String,
+    pub position: Position,
     pub employment_form: Option<EmploymentForm>,
 }
 
@@ -48,7 +50,7 @@ pub struct PersonDetail {
     pub has_password: bool,
     pub disabled: bool,
     pub version: i32,
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
     pub memberships: Vec<MembershipRow>,
     pub vakgroepen: Vec<i64>,
 }
@@ -57,8 +59,10 @@ pub struct PersonDetail {
 pub struct MembershipRow {
     pub body_id: i64,
     pub body_code: String,
-    pub position: String,
-    pub employment_form: Option<String>,
+    #[sqlx(try_from = "String")]
+    pub position: Position,
+    #[sqlx(try_from = "NullableCode")]
+    pub employment_form: Option<EmploymentForm>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -70,7 +74,8 @@ struct PersonRow {
     has_password: bool,
     disabled: bool,
     version: i32,
-    roles: Vec<String>,
+    #[sqlx(try_from = "CodeList")]
+    roles: Vec<Role>,
     vakgroepen: Vec<i64>,
 }
 
@@ -158,7 +163,7 @@ async fn write_links(
         sqlx::query("INSERT INTO membership (person_id, body_id, position, employment_form) VALUES ($1, $2, $3, $4)")
             .bind(id)
             .bind(m.body_id)
-            .bind(&m.position)
+            .bind(m.position.code())
             .bind(m.employment_form.map(|f| f.code()))
             .execute(&mut *conn)
             .await?;
@@ -321,7 +326,8 @@ struct ActorRow {
     name: String,
     email: String,
     is_demo: bool,
-    roles: Vec<String>,
+    #[sqlx(try_from = "CodeList")]
+    roles: Vec<Role>,
     body_ids: Vec<i64>,
     body_codes: Vec<String>,
     vakgroepen: Vec<i64>,
@@ -344,11 +350,7 @@ pub async fn signed_in(store: &Store, id: i64) -> Result<SignedIn, StoreError> {
     Ok(SignedIn {
         actor: Actor {
             person_id: row.id.into(),
-            roles: row
-                .roles
-                .iter()
-                .map(|r| Role::try_from(r.as_str()))
-                .collect::<Result<_, _>>()?,
+            roles: row.roles.into_iter().collect(),
             bodies: row.body_ids.into_iter().collect(),
             vakgroepen: row.vakgroepen.into_iter().collect(),
         },

@@ -10,7 +10,8 @@ pub struct Vakgroep {
     pub id: i64,
     pub code: String,
     pub name: String,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: VakgroepKind,
     pub active: bool,
     pub version: i32,
     /// Names of the representatives, for the overview.

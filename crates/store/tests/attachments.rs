@@ -17,8 +17,8 @@ fn item(title: &str) -> ItemInput {
         description: String::new(),
         presenter: String::new(),
         planned_minutes: 10,
-        purpose: "bespreking".into(),
-        subject: "algemeen".into(),
+        purpose: domain::meetings::kinds::Purpose::Bespreking,
+        subject: domain::meetings::kinds::Subject::Algemeen,
         visibility_body_id: None,
         links: Vec::new(),
         deciding_bodies: Vec::new(),
@@ -32,7 +32,7 @@ async fn meetings(s: &Store) -> (i64, [i64; 2], i64) {
     let mut tx = s.begin().await.unwrap();
     let input = |title: &str| MeetingInput {
         title: title.into(),
-        kind: "gezamenlijk".into(),
+        kind: domain::meetings::kinds::MeetingKind::Gezamenlijk,
         starts_at: datetime!(2027-01-11 15:00 UTC),
         ends_at: datetime!(2027-01-11 17:00 UTC),
         location: String::new(),

@@ -16,7 +16,7 @@ async fn bodies_are_created_renamed_and_versioned(pool: PgPool) {
         kind: BodyKind::Toezicht,
         sort_order: 90,
         quorum_percent: 50,
-        majority: "gewoon".into(),
+        majority: gg_store::domain::meetings::voting::Majority::Simple,
         seat_employment_form: None,
     };
     let mut tx = s.begin().await.unwrap();
@@ -24,7 +24,7 @@ async fn bodies_are_created_renamed_and_versioned(pool: PgPool) {
     gg_store::commit(tx).await.unwrap();
     let b = bodies::get(&s, id).await.unwrap();
     assert_eq!(
-        (b.code.as_str(), b.kind.as_str(), b.members),
+        (b.code.as_str(), b.kind.code(), b.members),
         ("RvT", "toezicht", 0)
     );
 

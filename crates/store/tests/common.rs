@@ -39,7 +39,7 @@ pub async fn body_id(store: &Store, code: &str) -> i64 {
 pub fn member(body_id: i64, form: Option<EmploymentForm>) -> MembershipInput {
     MembershipInput {
         body_id,
-        position: "lid".into(),
+        position: domain::people::Position::Lid,
         employment_form: form,
     }
 }

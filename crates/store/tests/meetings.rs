@@ -11,7 +11,7 @@ async fn meeting(s: &Store, title: &str, starts_in_days: i64) -> i64 {
     let start = OffsetDateTime::now_utc() + Duration::days(starts_in_days);
     let input = MeetingInput {
         title: title.into(),
-        kind: "gezamenlijk".into(),
+        kind: domain::meetings::kinds::MeetingKind::Gezamenlijk,
         starts_at: start,
         ends_at: start + Duration::hours(2),
         location: String::new(),
@@ -33,8 +33,8 @@ async fn item(s: &Store, meeting: i64, title: &str, deciding: Vec<i64>) -> i64 {
         description: String::new(),
         presenter: String::new(),
         planned_minutes: 10,
-        purpose: "besluitvorming".into(),
-        subject: "algemeen".into(),
+        purpose: domain::meetings::kinds::Purpose::Besluitvorming,
+        subject: domain::meetings::kinds::Subject::Algemeen,
         visibility_body_id: None,
         links: Vec::new(),
         deciding_bodies: deciding,
@@ -80,7 +80,7 @@ async fn one_decision_per_body_per_item_and_corrections_are_audited(pool: PgPool
     let decide = |body: i64, outcome: &'static str| DecisionInput {
         item_id: i,
         body_id: body,
-        outcome: outcome.into(),
+        outcome: outcome.try_into().unwrap(),
         text: "Tekst".into(),
         votes_for: None,
         votes_against: None,
@@ -115,7 +115,11 @@ async fn one_decision_per_body_per_item_and_corrections_are_audited(pool: PgPool
     let all = decisions::for_meeting(&s, m).await.unwrap();
     assert_eq!(all.len(), 2);
     assert_eq!(
-        all.iter().find(|d| d.body_id == rvb).unwrap().outcome,
+        all.iter()
+            .find(|d| d.body_id == rvb)
+            .unwrap()
+            .outcome
+            .code(),
         "verworpen"
     );
     let actions: Vec<String> = sqlx::query_scalar(

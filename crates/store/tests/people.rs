@@ -50,11 +50,11 @@ async fn a_person_is_created_with_roles_bodies_and_vakgroepen(pool: PgPool) {
 
     let detail = people::get(&s, id).await.unwrap();
     assert_eq!(detail.email, "h.koster@rijnoever.example");
-    assert_eq!(detail.roles, ["bestuurder", "vakgroep"]);
+    assert_eq!(detail.roles, [Role::Bestuurder, Role::Vakgroep]);
     assert_eq!(detail.memberships.len(), 2);
     assert_eq!(
-        detail.memberships[0].employment_form.as_deref(),
-        Some("vrijgevestigd")
+        detail.memberships[0].employment_form,
+        Some(EmploymentForm::Vrijgevestigd)
     );
     assert!(!detail.has_password);
 
@@ -105,7 +105,7 @@ async fn a_stale_edit_is_a_conflict_and_changes_nothing(pool: PgPool) {
 
     let now = people::get(&s, id).await.unwrap();
     assert_eq!(now.name, "Eerste Versie");
-    assert_eq!(now.roles, ["secretaris"]);
+    assert_eq!(now.roles, [Role::Secretaris]);
     assert_eq!(now.version, v + 1);
 }
 

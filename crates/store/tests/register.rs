@@ -922,7 +922,7 @@ async fn meeting_actions_appear_in_the_register_and_changes_notify_the_meeting(p
         &admin(),
         &gg_store::meetings::MeetingInput {
             title: "Overleg".into(),
-            kind: "gezamenlijk".into(),
+            kind: domain::meetings::kinds::MeetingKind::Gezamenlijk,
             starts_at: start,
             ends_at: start + time::Duration::hours(2),
             location: String::new(),

@@ -69,7 +69,7 @@ async fn seed_meeting(store: &Store) -> i64 {
     let mut tx = store.begin().await.unwrap();
     let input = store::meetings::MeetingInput {
         title: "Benchmarkoverleg".into(),
-        kind: "gezamenlijk".into(),
+        kind: domain::meetings::kinds::MeetingKind::Gezamenlijk,
         starts_at: start,
         ends_at: start + time::Duration::hours(3),
         location: String::new(),
@@ -86,8 +86,8 @@ async fn seed_meeting(store: &Store) -> i64 {
             description: "Toelichting bij het agendapunt, een paar zinnen lang.".into(),
             presenter: "Voorzitter".into(),
             planned_minutes: 10,
-            purpose: "besluitvorming".into(),
-            subject: "algemeen".into(),
+            purpose: domain::meetings::kinds::Purpose::Besluitvorming,
+            subject: domain::meetings::kinds::Subject::Algemeen,
             visibility_body_id: if n % 7 == 6 { Some(msb) } else { None },
             links: Vec::new(),
             deciding_bodies: vec![rvb, msb],
@@ -115,7 +115,7 @@ async fn seed_meeting(store: &Store) -> i64 {
                 let decision = store::decisions::DecisionInput {
                     item_id,
                     body_id: body,
-                    outcome: "aangenomen".into(),
+                    outcome: domain::meetings::kinds::DecisionOutcome::Aangenomen,
                     text: "Akkoord".into(),
                     votes_for: None,
                     votes_against: None,

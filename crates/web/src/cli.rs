@@ -5,7 +5,7 @@ use crate::serve::Database;
 use crate::shared::cookies;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
-use domain::people::{BodyKind, Email, EmploymentForm, PersonName, Role};
+use domain::people::{BodyKind, Email, EmploymentForm, PersonName, Position, Role};
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -214,7 +214,11 @@ async fn user(config: &Config, db: &store::Store, cmd: UserCommand) -> anyhow::R
                     "{}\t{}\t{}\t{}\t{}",
                     p.email,
                     p.name,
-                    p.roles.join(","),
+                    p.roles
+                        .iter()
+                        .map(|r| r.code())
+                        .collect::<Vec<_>>()
+                        .join(","),
                     p.bodies.join(","),
                     status
                 );
@@ -259,12 +263,15 @@ async fn person_input(db: &store::Store, args: &AddUserArgs) -> anyhow::Result<P
                         .join(", ")
                 )
             })?;
-        let position = parts.next().unwrap_or("lid").to_string();
+        let position = parts.next().unwrap_or("lid");
+        let position = Position::parse(position).with_context(|| {
+            format!("--body {spec}: position is voorzitter, lid, secretaris or adviseur")
+        })?;
         let employment_form = match parts.next() {
             Some(f) => Some(EmploymentForm::parse(f).with_context(|| {
                 format!("--body {spec}: employment form is vrijgevestigd or dienstverband")
             })?),
-            None if body.kind == BodyKind::MsbPlus.code() => bail!(
+            None if body.kind == BodyKind::MsbPlus => bail!(
                 "--body {spec}: members of {} need an employment form, e.g. {}:lid:vrijgevestigd",
                 body.code,
                 body.code

@@ -36,12 +36,6 @@ struct ListPage {
     bodies: Vec<Body>,
 }
 
-impl ListPage {
-    fn kind_label(&self, code: &str) -> &'static str {
-        BodyKind::parse(code).map(|k| k.label()).unwrap_or("")
-    }
-}
-
 async fn list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     render(ListPage {
         layout: ctx.layout("Gremia"),
@@ -185,7 +179,7 @@ fn validate(form: &BodyForm) -> Result<BodyInput, Errors> {
             kind,
             sort_order,
             quorum_percent,
-            majority: majority.code().into(),
+            majority,
             seat_employment_form,
         }),
         _ => Err(errors),
@@ -243,11 +237,14 @@ async fn edit_form(
         version: b.version,
         code: b.code,
         name: b.name,
-        kind: b.kind,
+        kind: b.kind.code().into(),
         sort_order: b.sort_order.to_string(),
         quorum_percent: b.quorum_percent.to_string(),
-        majority: b.majority,
-        seat_employment_form: b.seat_employment_form.unwrap_or_default(),
+        majority: b.majority.code().into(),
+        seat_employment_form: b
+            .seat_employment_form
+            .map(|f| f.code().into())
+            .unwrap_or_default(),
     };
     form_page(&ctx, Some(id), form, Errors::default())
 }

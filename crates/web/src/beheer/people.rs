@@ -13,7 +13,9 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::Capability;
-use domain::people::{BodyKind, Email, EmploymentForm, PersonName, Role, check_employment_form};
+use domain::people::{
+    BodyKind, Email, EmploymentForm, PersonName, Position, Role, check_employment_form,
+};
 use std::collections::BTreeSet;
 use store::StoreError;
 use store::people::{MembershipInput, PersonInput};
@@ -58,7 +60,6 @@ async fn list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
             roles: p
                 .roles
                 .iter()
-                .filter_map(|r| Role::parse(r))
                 .map(|r| r.label())
                 .collect::<Vec<_>>()
                 .join(", "),
@@ -119,20 +120,9 @@ struct FormPage {
     has_password: bool,
     /// On a conflict: what is stored now, to compare with what was typed.
     conflict: Option<String>,
-    positions: &'static [(&'static str, &'static str)],
-    forms: &'static [(&'static str, &'static str)],
+    positions: &'static [Position],
+    forms: &'static [EmploymentForm],
 }
-
-const POSITIONS: &[(&str, &str)] = &[
-    ("voorzitter", "Voorzitter"),
-    ("lid", "Lid"),
-    ("secretaris", "Secretaris"),
-    ("adviseur", "Adviseur"),
-];
-const FORMS: &[(&str, &str)] = &[
-    ("vrijgevestigd", "Vrijgevestigd"),
-    ("dienstverband", "In dienstverband"),
-];
 
 /// The form's state: typed values (or stored ones) with the choices around them.
 struct Draft {
@@ -204,7 +194,7 @@ async fn form_page(
                 let m = draft.memberships.iter().find(|(id, _, _)| *id == b.id);
                 BodyChoice {
                     id: b.id,
-                    asks_form: b.kind == BodyKind::MsbPlus.code(),
+                    asks_form: b.kind == BodyKind::MsbPlus,
                     member: m.is_some(),
                     position: m.map(|m| m.1.clone()).unwrap_or_else(|| "lid".into()),
                     employment_form: m.map(|m| m.2.clone()).unwrap_or_default(),
@@ -227,8 +217,8 @@ async fn form_page(
         disabled,
         has_password,
         conflict,
-        positions: POSITIONS,
-        forms: FORMS,
+        positions: Position::ALL,
+        forms: EmploymentForm::ALL,
     };
     let code = errors.status();
     Ok((code, render(page)?).into_response())
@@ -286,14 +276,15 @@ async fn validate(state: &AppState, draft: &Draft) -> AppResult<Result<PersonInp
             );
             continue;
         };
-        if !POSITIONS.iter().any(|(c, _)| c == position) {
+        let position = Position::parse(position);
+        if position.is_none() {
             errors.add("bodies", format!("Kies een functie in {}.", body.code));
         }
         // Specialists who are members of an MSB+ body record how they work; a secretary or
         // adviser of that body need not.
-        let is_specialist_seat = position == "voorzitter" || position == "lid";
+        let is_specialist_seat = position.is_some_and(Position::has_seat);
         let employment_form =
-            if body.kind == BodyKind::MsbPlus.code() && (is_specialist_seat || !form.is_empty()) {
+            if body.kind == BodyKind::MsbPlus && (is_specialist_seat || !form.is_empty()) {
                 match EmploymentForm::parse(form) {
                     Some(f) => Some(f),
                     None => {
@@ -313,11 +304,13 @@ async fn validate(state: &AppState, draft: &Draft) -> AppResult<Result<PersonInp
         if let Err(e) = check_employment_form(&body.code, body.seats(), employment_form) {
             errors.add("bodies", e.message);
         }
-        memberships.push(MembershipInput {
-            body_id: *body_id,
-            position: position.clone(),
-            employment_form,
-        });
+        if let Some(position) = position {
+            memberships.push(MembershipInput {
+                body_id: *body_id,
+                position,
+                employment_form,
+            });
+        }
     }
     if roles.contains(&Role::Vakgroep) && draft.vakgroepen.is_empty() {
         errors.add(
@@ -427,15 +420,17 @@ fn draft_of(p: &store::people::PersonDetail) -> Draft {
     Draft {
         name: p.name.clone(),
         email: p.email.clone(),
-        roles: p.roles.iter().cloned().collect(),
+        roles: p.roles.iter().map(|r| r.code().to_string()).collect(),
         memberships: p
             .memberships
             .iter()
             .map(|m| {
                 (
                     m.body_id,
-                    m.position.clone(),
-                    m.employment_form.clone().unwrap_or_default(),
+                    m.position.code().to_string(),
+                    m.employment_form
+                        .map(|f| f.code().to_string())
+                        .unwrap_or_default(),
                 )
             })
             .collect(),
@@ -460,16 +455,11 @@ async fn edit_form(
 }
 
 fn describe(p: &store::people::PersonDetail) -> String {
-    let roles: Vec<&str> = p
-        .roles
-        .iter()
-        .filter_map(|r| Role::parse(r))
-        .map(|r| r.label())
-        .collect();
+    let roles: Vec<&str> = p.roles.iter().map(|r| r.label()).collect();
     let bodies: Vec<String> = p
         .memberships
         .iter()
-        .map(|m| format!("{} ({})", m.body_code, m.position))
+        .map(|m| format!("{} ({})", m.body_code, m.position.code()))
         .collect();
     format!(
         "{} <{}>; rollen: {}; gremia: {}",

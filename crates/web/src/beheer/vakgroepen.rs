@@ -39,12 +39,6 @@ struct ListPage {
     budget_link: bool,
 }
 
-impl ListPage {
-    fn kind_label(&self, code: &str) -> &'static str {
-        VakgroepKind::parse(code).map(|k| k.label()).unwrap_or("")
-    }
-}
-
 async fn list(State(state): State<AppState>, ctx: Ctx, user: User) -> AppResult<Response> {
     render(ListPage {
         layout: ctx.layout("Vakgroepen"),
@@ -178,7 +172,7 @@ async fn edit_form(
         version: v.version,
         code: v.code,
         name: v.name,
-        kind: v.kind,
+        kind: v.kind.code().into(),
         active: v.active.then(|| "on".into()),
     };
     form_page(&ctx, Some(id), form, Errors::default())

@@ -14,9 +14,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::Capability;
 use domain::meetings::decisions::{NOT_YOUR_BODY, may_record};
-use domain::meetings::kinds::{DecisionOutcome, Subject};
+use domain::meetings::kinds::DecisionOutcome;
 use domain::meetings::status::{MeetingStatus, decisions_open, minutes_editable};
-use domain::meetings::voting::{self, BodyRules, Majority};
+use domain::meetings::voting::{self, BodyRules, Choice};
 use domain::people::Position;
 use serde::Deserialize;
 use store::StoreError;
@@ -77,9 +77,9 @@ async fn tally(
     let body = store::bodies::get(&state.store, body_id).await?;
     let rules = BodyRules {
         quorum_percent: body.quorum_percent.clamp(1, 100) as u8,
-        majority: Majority::parse(&body.majority).unwrap_or(Majority::Simple),
+        majority: body.majority,
     };
-    let subject = Subject::parse(&item.subject).unwrap_or(Subject::Algemeen);
+    let subject = item.subject;
     let present = present(state, meeting.id).await?;
     let members: Vec<voting::Member> = store::decisions::members(&state.store, &[body_id])
         .await?
@@ -167,7 +167,7 @@ pub(crate) fn stored_form(
     body_id: i64,
     code: String,
     decision: Option<&store::decisions::Decision>,
-    named: &[(i64, String)],
+    named: &[(i64, Choice)],
     voters: Vec<(i64, String)>,
 ) -> DecisionFormView {
     let number = |n: Option<i32>| match (named.is_empty(), n) {
@@ -179,7 +179,9 @@ pub(crate) fn stored_form(
         body_id,
         code,
         version: decision.map_or(0, |d| d.version),
-        outcome: decision.map(|d| d.outcome.clone()).unwrap_or_default(),
+        outcome: decision
+            .map(|d| d.outcome.code().to_string())
+            .unwrap_or_default(),
         text: decision.map(|d| d.text.clone()).unwrap_or_default(),
         votes_for: number(decision.and_then(|d| d.votes_for)),
         votes_against: number(decision.and_then(|d| d.votes_against)),
@@ -190,7 +192,7 @@ pub(crate) fn stored_form(
                 let choice = named
                     .iter()
                     .find(|(p, _)| *p == id)
-                    .map(|(_, c)| c.clone())
+                    .map(|(_, c)| c.code().to_string())
                     .unwrap_or_default();
                 (id, name, choice)
             })
@@ -314,16 +316,13 @@ pub(super) async fn record_decision(
     let input = DecisionInput {
         item_id,
         body_id: form.body_id,
-        outcome: outcome.code().into(),
+        outcome,
         text,
         votes_for: counted.map(|c| c.0 as i32),
         votes_against: counted.map(|c| c.1 as i32),
         votes_abstain: counted.map(|c| c.2 as i32),
         vote_summary: summary,
-        named: named
-            .iter()
-            .map(|b| (b.person_id, b.choice.code().to_string()))
-            .collect(),
+        named: named.iter().map(|b| (b.person_id, b.choice)).collect(),
     };
     let mut tx = state.store.begin().await?;
     match store::decisions::record(&mut tx, &who(&user), &input, form.version).await {
@@ -379,21 +378,16 @@ async fn conflict(
             .find(|m| m.person_id == p)
             .map_or_else(|| p.to_string(), |m| m.name.clone())
     };
-    let named_text = |named: &[(i64, String)]| {
+    let named_text = |named: &[(i64, Choice)]| {
         named
             .iter()
-            .map(|(p, c)| format!("{}: {c}", name(*p)))
+            .map(|(p, c)| format!("{}: {}", name(*p), c.code()))
             .collect::<Vec<_>>()
             .join("; ")
     };
-    let label = |code: &str| {
-        DecisionOutcome::parse(code)
-            .map_or("", |o| o.label())
-            .to_string()
-    };
-    let shown = |outcome: &str, text: &str, summary: &str, named: &[(i64, String)]| {
+    let shown = |outcome: DecisionOutcome, text: &str, summary: &str, named: &[(i64, Choice)]| {
         vec![
-            ("Besluit", label(outcome)),
+            ("Besluit", outcome.label().to_string()),
             ("Besluittekst", text.to_string()),
             ("Stemming", summary.to_string()),
             ("Hoofdelijke stemming", named_text(named)),
@@ -401,19 +395,19 @@ async fn conflict(
     };
     let rows = diff_versions(
         shown(
-            &stored.outcome,
+            stored.outcome,
             &stored.text,
             &stored.vote_summary,
             &stored_named,
         ),
         shown(
-            &typed.outcome,
+            typed.outcome,
             &typed.text,
             &typed.vote_summary,
             &typed.named,
         ),
     );
-    let subject = item.subject.as_str();
+    let subject = item.subject;
     let voters = super::present_voters(
         &members,
         &present(state, meeting.id).await?,
@@ -422,7 +416,7 @@ async fn conflict(
     );
     let f = DecisionFormView {
         version: stored.version,
-        outcome: typed.outcome.clone(),
+        outcome: typed.outcome.code().into(),
         text: typed.text.clone(),
         votes_for: form.votes_for.trim().to_string(),
         votes_against: form.votes_against.trim().to_string(),

@@ -8,7 +8,6 @@ use crate::shared::who::who;
 use domain::meetings::decisions::{
     BodyDecision, Candidate, follow_up_fits, joint_outcome, needs_follow_up,
 };
-use domain::meetings::kinds::DecisionOutcome;
 use store::agenda::Item;
 use store::audit::Who;
 use store::meetings::Meeting;
@@ -44,12 +43,10 @@ pub(super) async fn after_decision(
     let decisions: Vec<BodyDecision> = store::decisions::for_item_on(tx, item.id)
         .await?
         .iter()
-        .filter_map(|d| {
-            DecisionOutcome::parse(&d.outcome).map(|o| BodyDecision {
-                body_id: d.body_id,
-                outcome: o,
-                text: d.text.clone(),
-            })
+        .map(|d| BodyDecision {
+            body_id: d.body_id,
+            outcome: d.outcome,
+            text: d.text.clone(),
         })
         .collect();
     store::follow_ups::lock(tx).await?;

@@ -176,7 +176,7 @@ fn validate(
             let first = PrimitiveDateTime::new(date, start);
             let input = MeetingInput {
                 title,
-                kind: kind.code().to_string(),
+                kind,
                 starts_at: nl::from_amsterdam(first),
                 ends_at: nl::from_amsterdam(PrimitiveDateTime::new(date, end)),
                 location: form.location.trim().to_string(),
@@ -221,7 +221,7 @@ pub(super) async fn new_form(State(state): State<AppState>, ctx: Ctx) -> AppResu
     let chosen: Vec<i64> = store::bodies::list(&state.store)
         .await?
         .into_iter()
-        .filter(|b| b.kind != "toezicht")
+        .filter(|b| b.kind != domain::people::BodyKind::Toezicht)
         .map(|b| b.id)
         .collect();
     form_page(&state, &ctx, None, form, &chosen, Errors::default()).await

@@ -106,8 +106,8 @@ fn draft_of(item: &Item) -> Draft {
         description: item.description.clone(),
         presenter: item.presenter.clone(),
         planned_minutes: item.planned_minutes.to_string(),
-        purpose: item.purpose.clone(),
-        subject: item.subject.clone(),
+        purpose: item.purpose.code().into(),
+        subject: item.subject.code().into(),
         visibility: item
             .visibility_body_id
             .map(|b| b.to_string())
@@ -411,8 +411,8 @@ fn validate(
                 description: draft.description.trim().to_string(),
                 presenter: draft.presenter.trim().to_string(),
                 planned_minutes,
-                purpose: purpose.code().into(),
-                subject: subject.code().into(),
+                purpose,
+                subject,
                 visibility_body_id,
                 links,
                 deciding_bodies: deciding,

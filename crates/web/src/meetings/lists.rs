@@ -11,7 +11,6 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::IntoResponse;
 use axum::response::Response;
-use domain::meetings::kinds::{DecisionOutcome, Purpose};
 use domain::nl;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -162,9 +161,7 @@ async fn list_page(
                     number: n.number.clone(),
                     title: n.item.title.clone(),
                     body: codes.get(&d.body_id).cloned().unwrap_or_default(),
-                    outcome: DecisionOutcome::parse(&d.outcome)
-                        .map(|o| o.label())
-                        .unwrap_or(""),
+                    outcome: d.outcome.label(),
                     text: d.text.clone(),
                     votes: d.vote_summary.clone(),
                 });
@@ -297,9 +294,7 @@ pub(super) async fn print_agenda(
             depth: n.number.matches('.').count() as u8,
             number: n.number,
             starts: n.starts,
-            purpose: Purpose::parse(&n.item.purpose)
-                .map(|p| p.label())
-                .unwrap_or(""),
+            purpose: n.item.purpose.label(),
             presenter: n.item.presenter.clone(),
             minutes: n.item.planned_minutes,
             description: n.item.description.clone(),

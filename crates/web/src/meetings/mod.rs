@@ -164,9 +164,10 @@ pub(crate) fn link_views(
 /// Where a new top-level item goes: before the closing standing item (rondvraag), which moves
 /// down one place; sub-items go last under their parent. Returns the position and the moves.
 pub(crate) fn insertion_point(items: &[Item], parent: Option<i64>) -> (i32, Vec<(i64, i32)>) {
-    let closing = items
-        .iter()
-        .find(|i| i.parent_id.is_none() && i.standing.as_deref() == Some("rondvraag"));
+    let closing = items.iter().find(|i| {
+        i.parent_id.is_none()
+            && i.standing == Some(domain::meetings::kinds::StandingItem::Rondvraag)
+    });
     match (parent, closing) {
         (None, Some(closing)) => {
             let moves = items
@@ -188,11 +189,8 @@ pub(crate) fn insertion_point(items: &[Item], parent: Option<i64>) -> (i32, Vec<
 pub(crate) fn voter(m: &store::decisions::Member) -> domain::meetings::voting::Member {
     domain::meetings::voting::Member {
         person_id: m.person_id,
-        employment_form: m
-            .employment_form
-            .as_deref()
-            .and_then(domain::people::EmploymentForm::parse),
-        has_seat: domain::people::Position::parse(&m.position).is_some_and(|p| p.has_seat()),
+        employment_form: m.employment_form,
+        has_seat: m.position.has_seat(),
     }
 }
 
@@ -205,15 +203,13 @@ pub(crate) fn functions_of(
     members
         .iter()
         .filter(|m| m.person_id == person_id)
-        .filter_map(|m| domain::people::Position::parse(&m.position).map(|p| (m.body_id, p)))
+        .map(|m| (m.body_id, m.position))
         .collect()
 }
 
 /// The employment form of the seats of a member's body.
 pub(crate) fn seats(m: &store::decisions::Member) -> Option<domain::people::EmploymentForm> {
     m.body_seats
-        .as_deref()
-        .and_then(domain::people::EmploymentForm::parse)
 }
 
 /// The members of one body who may vote on an item's subject and are recorded as present, for
@@ -222,10 +218,8 @@ pub(crate) fn present_voters(
     members: &[store::decisions::Member],
     present: &[i64],
     body_id: i64,
-    subject: &str,
+    subject: domain::meetings::kinds::Subject,
 ) -> Vec<(i64, String)> {
-    let subject = domain::meetings::kinds::Subject::parse(subject)
-        .unwrap_or(domain::meetings::kinds::Subject::Algemeen);
     members
         .iter()
         .filter(|m| m.body_id == body_id && present.contains(&m.person_id))

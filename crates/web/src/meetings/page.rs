@@ -13,10 +13,11 @@ use axum::response::{IntoResponse, Response};
 use domain::authz::{Capability, Visibility};
 use domain::meetings::agenda::timer;
 use domain::meetings::decisions::{BodyDecision, JointOutcome, joint_outcome, may_record};
-use domain::meetings::kinds::{DecisionOutcome, Purpose};
+use domain::meetings::kinds::StandingItem;
 use domain::meetings::status::{
     MeetingStatus, MeetingTransition, agenda_editable, decisions_open, minutes_editable,
 };
+use domain::meetings::voting::Choice;
 use domain::nl;
 use std::collections::HashMap;
 use store::meetings::Meeting;
@@ -301,7 +302,7 @@ pub(crate) struct Snapshot {
     members: Vec<store::decisions::Member>,
     present: Vec<i64>,
     /// Named votes of the decisions: (decision, person, choice).
-    votes: Vec<(i64, i64, String)>,
+    votes: Vec<store::decisions::Vote>,
 }
 
 /// Reads the snapshot of a meeting the caller already checked the person may see.
@@ -380,12 +381,10 @@ pub(crate) fn agenda(
             .collect();
         let body_decisions: Vec<BodyDecision> = mine
             .iter()
-            .filter_map(|d| {
-                DecisionOutcome::parse(&d.outcome).map(|o| BodyDecision {
-                    body_id: d.body_id,
-                    outcome: o,
-                    text: d.text.clone(),
-                })
+            .map(|d| BodyDecision {
+                body_id: d.body_id,
+                outcome: d.outcome,
+                text: d.text.clone(),
             })
             .collect();
         let deciding = item
@@ -398,24 +397,22 @@ pub(crate) fn agenda(
                     body_id: *b,
                     decision: stored.map(|d| DecisionView {
                         id: d.id,
-                        outcome: DecisionOutcome::parse(&d.outcome)
-                            .map(|o| o.label())
-                            .unwrap_or(""),
+                        outcome: d.outcome.label(),
                         text: d.text.clone(),
                         votes: d.vote_summary.clone(),
                     }),
                     form: records(*b).then(|| {
-                        let named: Vec<(i64, String)> = stored
+                        let named: Vec<(i64, Choice)> = stored
                             .map(|d| {
                                 snap.votes
                                     .iter()
-                                    .filter(|(decision, _, _)| *decision == d.id)
-                                    .map(|(_, p, c)| (*p, c.clone()))
+                                    .filter(|v| v.decision_id == d.id)
+                                    .map(|v| (v.person_id, v.choice))
                                     .collect()
                             })
                             .unwrap_or_default();
                         let voters =
-                            super::present_voters(&snap.members, &snap.present, *b, &item.subject);
+                            super::present_voters(&snap.members, &snap.present, *b, item.subject);
                         super::decide::stored_form(
                             item.id,
                             *b,
@@ -451,9 +448,7 @@ pub(crate) fn agenda(
             title: item.title.clone(),
             description: item.description.clone(),
             presenter: item.presenter.clone(),
-            purpose: Purpose::parse(&item.purpose)
-                .map(|p| p.label())
-                .unwrap_or(""),
+            purpose: item.purpose.label(),
             restricted_to: item.visibility_body_id.and_then(|b| codes.get(&b).cloned()),
             standing: item.standing.is_some(),
             outcome: (!item.deciding_bodies.is_empty())
@@ -476,7 +471,7 @@ pub(crate) fn agenda(
                 .collect(),
             follow_up_of: item.follow_up_of_id,
             links: super::link_views(&snap.links, item.id, user),
-            attention: (item.standing.as_deref() == Some("afspraken")).then(|| {
+            attention: (item.standing == Some(StandingItem::Afspraken)).then(|| {
                 snap.attention
                     .iter()
                     .filter(|l| {

@@ -400,7 +400,7 @@ async fn the_controller_manages_vakgroepen_but_not_the_rest_of_beheer(pool: PgPo
     assert_eq!(ok.location(), "/beheer/vakgroepen?ok=opgeslagen");
     let saved = store::vakgroepen::get(&c.store, nch.id).await.unwrap();
     assert_eq!(
-        (saved.name.as_str(), saved.kind.as_str(), saved.active),
+        (saved.name.as_str(), saved.kind.code(), saved.active),
         ("Neurochirurgie en wervelkolom", "acuut", false)
     );
     let audit: Vec<String> = sqlx::query_scalar(

@@ -320,7 +320,7 @@ async fn changes_notify_at_commit_and_not_on_rollback(pool: PgPool) {
         let start = time::OffsetDateTime::now_utc() + time::Duration::days(60);
         let input = store::meetings::MeetingInput {
             title: "Ander overleg".into(),
-            kind: "gezamenlijk".into(),
+            kind: domain::meetings::kinds::MeetingKind::Gezamenlijk,
             starts_at: start,
             ends_at: start + time::Duration::hours(2),
             location: String::new(),
@@ -340,7 +340,7 @@ async fn changes_notify_at_commit_and_not_on_rollback(pool: PgPool) {
     let decision = store::decisions::DecisionInput {
         item_id: joint,
         body_id: rvb,
-        outcome: "aangenomen".into(),
+        outcome: domain::meetings::kinds::DecisionOutcome::Aangenomen,
         text: "Akkoord.".into(),
         votes_for: None,
         votes_against: None,
@@ -502,7 +502,7 @@ async fn leaving_a_body_stops_its_items_at_once(pool: PgPool) {
     let before = store::people::get(&eva.store, eva_id).await.unwrap();
     let secretary = |body_id| store::people::MembershipInput {
         body_id,
-        position: "secretaris".into(),
+        position: domain::people::Position::Secretaris,
         employment_form: None,
     };
     let input = store::people::PersonInput {
@@ -527,7 +527,7 @@ async fn leaving_a_body_stops_its_items_at_once(pool: PgPool) {
     let decision = store::decisions::DecisionInput {
         item_id: msb_item,
         body_id: msb,
-        outcome: "aangenomen".into(),
+        outcome: domain::meetings::kinds::DecisionOutcome::Aangenomen,
         text: "Verdeelsleutel 2027 vastgesteld.".into(),
         votes_for: None,
         votes_against: None,

@@ -807,6 +807,6 @@ async fn a_named_vote_counts_only_present_eligible_members(pool: PgPool) {
     assert!(
         votes
             .iter()
-            .any(|(_, p, choice)| p.to_string() == present[2] && choice == "tegen")
+            .any(|v| v.person_id.to_string() == present[2] && v.choice.code() == "tegen")
     );
 }

@@ -110,7 +110,7 @@ async fn a_second_secretary_saving_the_same_decision_gets_both_versions(pool: Pg
     let stored = store::decisions::for_meeting(&sanne.store, id)
         .await
         .unwrap();
-    assert_eq!(stored[0].outcome, "aangehouden");
+    assert_eq!(stored[0].outcome.code(), "aangehouden");
 }
 
 #[sqlx::test(migrator = "store::MIGRATOR")]
@@ -185,7 +185,7 @@ async fn named_votes_are_part_of_the_versioned_decision(pool: PgPool) {
     assert!(
         stored
             .iter()
-            .any(|(_, p, choice)| p.to_string() == present[2] && choice == "tegen"),
+            .any(|v| v.person_id.to_string() == present[2] && v.choice.code() == "tegen"),
         "the stored named votes stay"
     );
 }

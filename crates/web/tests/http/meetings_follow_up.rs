@@ -96,7 +96,7 @@ async fn a_divided_item_waits_for_the_next_joint_meeting(pool: PgPool) {
     assert_eq!(follow.title, format!("Vervolg: {JOINT}"));
     let rondvraag = items
         .iter()
-        .find(|i| i.standing.as_deref() == Some("rondvraag"))
+        .find(|i| i.standing == Some(domain::meetings::kinds::StandingItem::Rondvraag))
         .unwrap();
     assert!(
         follow.position < rondvraag.position,

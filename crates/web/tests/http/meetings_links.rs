@@ -47,8 +47,8 @@ pub async fn link(c: &mut Client, meeting: i64, item: i64, links: &[(&str, Strin
         ("description", &stored.description),
         ("presenter", &stored.presenter),
         ("planned_minutes", &minutes),
-        ("purpose", &stored.purpose),
-        ("subject", &stored.subject),
+        ("purpose", stored.purpose.code()),
+        ("subject", stored.subject.code()),
         ("visibility", &visibility),
         ("parent", ""),
     ];

@@ -123,7 +123,7 @@ pub async fn add_person(
     for (code, position, form) in memberships {
         input.memberships.push(store::people::MembershipInput {
             body_id: body(c, code).await,
-            position: (*position).into(),
+            position: (*position).try_into().unwrap(),
             employment_form: *form,
         });
     }

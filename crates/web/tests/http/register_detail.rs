@@ -41,7 +41,7 @@ async fn record_decision(c: &Client, item: i64, body: i64, text: &str) -> i64 {
         &store::decisions::DecisionInput {
             item_id: item,
             body_id: body,
-            outcome: "aangenomen".into(),
+            outcome: domain::meetings::kinds::DecisionOutcome::Aangenomen,
             text: text.into(),
             votes_for: None,
             votes_against: None,
