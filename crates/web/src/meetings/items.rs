@@ -530,7 +530,7 @@ pub(super) async fn update(
             return form_page(&state, &ctx, &user, meeting, Some(item_id), draft, errors).await;
         }
     };
-    input.standing = item.standing.clone();
+    input.standing = item.standing;
     // Links this secretary may not see stay as they are: they were not offered, so not removed.
     input.links.extend(item.links().into_iter().filter(|l| {
         !targets
