@@ -3,6 +3,7 @@
 use crate::audit::{self, Change, Who};
 use crate::codes::NullableCode;
 use crate::{PgConnection, Store, StoreError};
+use domain::ids::MeetingId;
 use domain::meetings::kinds::{Purpose, StandingItem, Subject, standing_items};
 use domain::meetings::links::{ItemLink, LinkKind};
 use serde::Serialize;
@@ -54,7 +55,8 @@ pub fn standing_inputs() -> Vec<ItemInput> {
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct Item {
     pub id: i64,
-    pub meeting_id: i64,
+    #[sqlx(try_from = "i64")]
+    pub meeting_id: MeetingId,
     pub parent_id: Option<i64>,
     pub position: i32,
     pub title: String,
@@ -108,17 +110,20 @@ macro_rules! item_select {
 }
 
 /// All items of a meeting in one query, ordered by position (the caller builds the outline).
-pub async fn items(store: &Store, meeting_id: i64) -> Result<Vec<Item>, StoreError> {
+pub async fn items(store: &Store, meeting_id: MeetingId) -> Result<Vec<Item>, StoreError> {
     let mut conn = store.pool().acquire().await?;
     items_on(&mut conn, meeting_id).await
 }
 
-pub async fn items_on(conn: &mut PgConnection, meeting_id: i64) -> Result<Vec<Item>, StoreError> {
+pub async fn items_on(
+    conn: &mut PgConnection,
+    meeting_id: MeetingId,
+) -> Result<Vec<Item>, StoreError> {
     Ok(sqlx::query_as(concat!(
         item_select!(),
         "WHERE i.meeting_id = $1 ORDER BY i.position, i.id"
     ))
-    .bind(meeting_id)
+    .bind(meeting_id.get())
     .fetch_all(conn)
     .await?)
 }
@@ -194,7 +199,7 @@ async fn write_links(
 pub async fn add(
     conn: &mut PgConnection,
     who: &Who,
-    meeting_id: i64,
+    meeting_id: MeetingId,
     position: i32,
     input: &ItemInput,
     carried_from: Option<i64>,
@@ -205,7 +210,7 @@ pub async fn add(
                                   purpose, subject, visibility_body_id, standing, carried_from_id, follow_up_of_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
     )
-    .bind(meeting_id)
+    .bind(meeting_id.get())
     .bind(input.parent_id)
     .bind(position)
     .bind(&input.title)
@@ -395,7 +400,7 @@ fn targets(rows: Vec<LinkRow>) -> Result<Vec<LinkTarget>, StoreError> {
 /// The link targets of every item of a meeting, in one query.
 pub async fn links_for_meeting(
     store: &Store,
-    meeting_id: i64,
+    meeting_id: MeetingId,
 ) -> Result<Vec<LinkTarget>, StoreError> {
     let rows = sqlx::query_as(
         "SELECT l.item_id, l.kind, COALESCE(l.agreement_id, l.budget_scenario_id) AS target,
@@ -405,7 +410,7 @@ pub async fn links_for_meeting(
          LEFT JOIN budget_scenario s ON s.id = l.budget_scenario_id
          WHERE i.meeting_id = $1 ORDER BY l.item_id, l.kind, title",
     )
-    .bind(meeting_id)
+    .bind(meeting_id.get())
     .fetch_all(store.pool())
     .await?;
     targets(rows)

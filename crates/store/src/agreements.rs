@@ -55,7 +55,7 @@ pub async fn create_action(
     .bind(input.origin_decision_id)
     .fetch_one(&mut *conn)
     .await?;
-    crate::live::notify(conn, input.origin_meeting_id).await?;
+    crate::live::notify(conn, input.origin_meeting_id.into()).await?;
     audit::record(
         conn,
         who,

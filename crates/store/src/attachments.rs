@@ -5,6 +5,7 @@
 
 use crate::audit::{self, Change, Who};
 use crate::{PgConnection, Store, StoreError};
+use domain::ids::MeetingId;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
@@ -72,13 +73,16 @@ pub async fn add(
 
 /// The attachments of every item of a meeting, in one query, by item and upload order. The
 /// caller shows only those of items the person may see.
-pub async fn for_meeting(store: &Store, meeting_id: i64) -> Result<Vec<Attachment>, StoreError> {
+pub async fn for_meeting(
+    store: &Store,
+    meeting_id: MeetingId,
+) -> Result<Vec<Attachment>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT a.id, a.item_id, a.filename, a.content_type, a.size_bytes, a.sha256, a.uploaded_by, a.uploaded_at
          FROM attachment a JOIN agenda_item i ON i.id = a.item_id
          WHERE i.meeting_id = $1 ORDER BY a.item_id, a.uploaded_at, a.id",
     )
-    .bind(meeting_id)
+    .bind(meeting_id.get())
     .fetch_all(store.pool())
     .await?)
 }

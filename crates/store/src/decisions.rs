@@ -3,6 +3,7 @@
 use crate::audit::{self, Change, Who};
 use crate::codes::NullableCode;
 use crate::{PgConnection, Store, StoreError};
+use domain::ids::MeetingId;
 use domain::meetings::kinds::DecisionOutcome;
 use domain::meetings::voting::Choice;
 use domain::people::{EmploymentForm, Position};
@@ -41,14 +42,17 @@ pub struct Decision {
 }
 
 /// Every decision taken on the items of a meeting, in one query.
-pub async fn for_meeting(store: &Store, meeting_id: i64) -> Result<Vec<Decision>, StoreError> {
+pub async fn for_meeting(
+    store: &Store,
+    meeting_id: MeetingId,
+) -> Result<Vec<Decision>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT d.id, d.item_id, d.body_id, d.outcome, d.text, d.votes_for, d.votes_against, d.votes_abstain,
                 d.vote_summary, d.recorded_at, d.version
          FROM decision d JOIN agenda_item i ON i.id = d.item_id
          WHERE i.meeting_id = $1 ORDER BY d.item_id, d.body_id",
     )
-    .bind(meeting_id)
+    .bind(meeting_id.get())
     .fetch_all(store.pool())
     .await?)
 }
@@ -209,19 +213,22 @@ pub async fn members(store: &Store, bodies: &[i64]) -> Result<Vec<Member>, Store
 }
 
 /// Who was present at a meeting (people not listed were not recorded).
-pub async fn attendance(store: &Store, meeting_id: i64) -> Result<Vec<(i64, bool)>, StoreError> {
+pub async fn attendance(
+    store: &Store,
+    meeting_id: MeetingId,
+) -> Result<Vec<(i64, bool)>, StoreError> {
     Ok(
         sqlx::query_as("SELECT person_id, present FROM attendance WHERE meeting_id = $1")
-            .bind(meeting_id)
+            .bind(meeting_id.get())
             .fetch_all(store.pool())
             .await?,
     )
 }
 
 /// The version of a meeting's attendance list (0: never saved).
-pub async fn attendance_version(store: &Store, meeting_id: i64) -> Result<i32, StoreError> {
+pub async fn attendance_version(store: &Store, meeting_id: MeetingId) -> Result<i32, StoreError> {
     sqlx::query_scalar("SELECT attendance_version FROM meeting WHERE id = $1")
-        .bind(meeting_id)
+        .bind(meeting_id.get())
         .fetch_optional(store.pool())
         .await?
         .ok_or(StoreError::NotFound)
@@ -232,14 +239,14 @@ pub async fn attendance_version(store: &Store, meeting_id: i64) -> Result<i32, S
 pub async fn set_attendance(
     conn: &mut PgConnection,
     who: &Who,
-    meeting_id: i64,
+    meeting_id: MeetingId,
     expected_version: i32,
     rows: &[(i64, bool)],
 ) -> Result<(), StoreError> {
     let n = sqlx::query(
         "UPDATE meeting SET attendance_version = attendance_version + 1 WHERE id = $1 AND attendance_version = $2",
     )
-    .bind(meeting_id)
+    .bind(meeting_id.get())
     .bind(expected_version)
     .execute(&mut *conn)
     .await?
@@ -250,16 +257,16 @@ pub async fn set_attendance(
     let before: Vec<(i64, bool)> = sqlx::query_as(
         "SELECT person_id, present FROM attendance WHERE meeting_id = $1 ORDER BY person_id",
     )
-    .bind(meeting_id)
+    .bind(meeting_id.get())
     .fetch_all(&mut *conn)
     .await?;
     sqlx::query("DELETE FROM attendance WHERE meeting_id = $1")
-        .bind(meeting_id)
+        .bind(meeting_id.get())
         .execute(&mut *conn)
         .await?;
     for (person, present) in rows {
         sqlx::query("INSERT INTO attendance (meeting_id, person_id, present) VALUES ($1, $2, $3)")
-            .bind(meeting_id)
+            .bind(meeting_id.get())
             .bind(person)
             .bind(present)
             .execute(&mut *conn)
@@ -277,13 +284,16 @@ pub async fn set_attendance(
 }
 
 /// Named votes on the decisions of a meeting.
-pub async fn votes_for_meeting(store: &Store, meeting_id: i64) -> Result<Vec<Vote>, StoreError> {
+pub async fn votes_for_meeting(
+    store: &Store,
+    meeting_id: MeetingId,
+) -> Result<Vec<Vote>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT v.decision_id, v.person_id, v.choice FROM vote v
          JOIN decision d ON d.id = v.decision_id JOIN agenda_item i ON i.id = d.item_id
          WHERE i.meeting_id = $1",
     )
-    .bind(meeting_id)
+    .bind(meeting_id.get())
     .fetch_all(store.pool())
     .await?)
 }

@@ -4,6 +4,7 @@
 use crate::agenda::{self, Item, ItemInput};
 use crate::audit::{self, Change, Who};
 use crate::{PgConnection, Store, StoreError};
+use domain::ids::MeetingId;
 use domain::meetings::decisions::{FOLLOW_UP_DESCRIPTION, follow_up_title};
 use domain::meetings::kinds::Purpose;
 use time::OffsetDateTime;
@@ -58,7 +59,7 @@ pub async fn forget(conn: &mut PgConnection, who: &Who, item_id: i64) -> Result<
 #[derive(Debug, Clone)]
 pub struct Waiting {
     pub item: Item,
-    pub meeting_id: i64,
+    pub meeting_id: MeetingId,
     pub meeting_title: String,
     pub meeting_starts_at: OffsetDateTime,
     pub meeting_bodies: Vec<i64>,
@@ -77,7 +78,7 @@ async fn waiting_on(conn: &mut PgConnection) -> Result<Vec<Waiting>, StoreError>
     for (item_id, meeting_id, meeting_title, meeting_starts_at, meeting_bodies) in rows {
         out.push(Waiting {
             item: agenda::get_on(conn, item_id).await?,
-            meeting_id,
+            meeting_id: meeting_id.into(),
             meeting_title,
             meeting_starts_at,
             meeting_bodies,
@@ -103,7 +104,7 @@ pub async fn waiting_in(conn: &mut PgConnection) -> Result<Vec<Waiting>, StoreEr
 pub async fn place(
     conn: &mut PgConnection,
     who: &Who,
-    target: i64,
+    target: MeetingId,
     position: i32,
     item: &Item,
 ) -> Result<i64, StoreError> {

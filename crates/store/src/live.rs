@@ -16,6 +16,7 @@
 //! [`Signal::Resync`], on which every live page must be rendered anew.
 
 use crate::{PgConnection, PgPool, Store, StoreError};
+use domain::ids::MeetingId;
 use sqlx::postgres::PgListener;
 use std::time::Duration;
 
@@ -27,7 +28,7 @@ pub const CHANNEL: &str = "gg_meeting";
 pub const PERSON_CHANNEL: &str = "gg_person";
 
 /// Announces (at commit) that meeting `meeting_id` changed.
-pub async fn notify(conn: &mut PgConnection, meeting_id: i64) -> Result<(), StoreError> {
+pub async fn notify(conn: &mut PgConnection, meeting_id: MeetingId) -> Result<(), StoreError> {
     sqlx::query("SELECT pg_notify($1, $2)")
         .bind(CHANNEL)
         .bind(meeting_id.to_string())
@@ -53,7 +54,7 @@ pub async fn notify_items(conn: &mut PgConnection, item_ids: &[i64]) -> Result<(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Signal {
     /// This meeting changed.
-    Meeting(i64),
+    Meeting(MeetingId),
     /// What this person may see changed: a session of theirs ended, or their account, roles,
     /// memberships or vakgroepen.
     Person(i64),
@@ -118,7 +119,7 @@ impl Listener {
             match listener.try_recv().await {
                 Ok(Some(n)) => match n.payload().parse::<i64>() {
                     Ok(id) if n.channel() == PERSON_CHANNEL => return Some(Signal::Person(id)),
-                    Ok(id) => return Some(Signal::Meeting(id)),
+                    Ok(id) => return Some(Signal::Meeting(id.into())),
                     Err(_) => tracing::warn!(payload = n.payload(), "live: unexpected payload"),
                 },
                 // sqlx lost the connection and (eagerly) listened again on a new one.

@@ -4,7 +4,9 @@
 //! caller filters items by visibility through the domain's authorisation rules.
 
 use crate::audit::{self, Change, Who};
+use crate::codes::NullableId;
 use crate::{PgConnection, Store, StoreError};
+use domain::ids::MeetingId;
 use domain::meetings::kinds::MeetingKind;
 use domain::meetings::status::MeetingStatus;
 use serde::Serialize;
@@ -23,7 +25,8 @@ pub struct MeetingInput {
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct Meeting {
-    pub id: i64,
+    #[sqlx(try_from = "i64")]
+    pub id: MeetingId,
     pub title: String,
     #[sqlx(try_from = "String")]
     pub kind: MeetingKind,
@@ -34,32 +37,33 @@ pub struct Meeting {
     #[sqlx(try_from = "String")]
     pub status: MeetingStatus,
     pub series_id: Option<i64>,
-    pub minutes_adopted_in: Option<i64>,
+    #[sqlx(try_from = "NullableId")]
+    pub minutes_adopted_in: Option<MeetingId>,
     pub current_item_id: Option<i64>,
     pub current_item_started_at: Option<OffsetDateTime>,
     pub version: i32,
     pub bodies: Vec<i64>,
 }
 
-async fn meeting_on(conn: &mut PgConnection, id: i64) -> Result<Meeting, StoreError> {
+async fn meeting_on(conn: &mut PgConnection, id: MeetingId) -> Result<Meeting, StoreError> {
     sqlx::query_as(
         "SELECT m.id, m.title, m.kind, m.starts_at, m.ends_at, m.location, m.video_url, m.status, m.series_id,
                 m.minutes_adopted_in, m.current_item_id, m.current_item_started_at, m.version,
                 COALESCE((SELECT array_agg(mb.body_id ORDER BY mb.body_id) FROM meeting_body mb WHERE mb.meeting_id = m.id), '{}') AS bodies
          FROM meeting m WHERE m.id = $1",
     )
-    .bind(id)
+    .bind(id.get())
     .fetch_optional(conn)
     .await?
     .ok_or(StoreError::NotFound)
 }
 
 /// A meeting, inside the caller's transaction.
-pub async fn get_on(conn: &mut PgConnection, id: i64) -> Result<Meeting, StoreError> {
+pub async fn get_on(conn: &mut PgConnection, id: MeetingId) -> Result<Meeting, StoreError> {
     meeting_on(conn, id).await
 }
 
-pub async fn get(store: &Store, id: i64) -> Result<Meeting, StoreError> {
+pub async fn get(store: &Store, id: MeetingId) -> Result<Meeting, StoreError> {
     let mut conn = store.pool().acquire().await?;
     meeting_on(&mut conn, id).await
 }
@@ -85,13 +89,17 @@ pub async fn next_series_id(conn: &mut PgConnection) -> Result<i64, StoreError> 
         .await?)
 }
 
-async fn write_bodies(conn: &mut PgConnection, id: i64, bodies: &[i64]) -> Result<(), StoreError> {
+async fn write_bodies(
+    conn: &mut PgConnection,
+    id: MeetingId,
+    bodies: &[i64],
+) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM meeting_body WHERE meeting_id = $1")
-        .bind(id)
+        .bind(id.get())
         .execute(&mut *conn)
         .await?;
     sqlx::query("INSERT INTO meeting_body (meeting_id, body_id) SELECT $1, unnest($2::bigint[])")
-        .bind(id)
+        .bind(id.get())
         .bind(bodies)
         .execute(&mut *conn)
         .await?;
@@ -103,8 +111,8 @@ pub async fn create(
     who: &Who,
     input: &MeetingInput,
     series_id: Option<i64>,
-) -> Result<i64, StoreError> {
-    let id: i64 = sqlx::query_scalar(
+) -> Result<MeetingId, StoreError> {
+    let id: MeetingId = sqlx::query_scalar::<_, i64>(
         "INSERT INTO meeting (title, kind, starts_at, ends_at, location, video_url, series_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
@@ -116,7 +124,8 @@ pub async fn create(
     .bind(&input.video_url)
     .bind(series_id)
     .fetch_one(&mut *conn)
-    .await?;
+    .await?
+    .into();
     write_bodies(conn, id, &input.bodies).await?;
     let after = meeting_on(conn, id).await?;
     audit::record(
@@ -131,7 +140,7 @@ pub async fn create(
 pub async fn update(
     conn: &mut PgConnection,
     who: &Who,
-    id: i64,
+    id: MeetingId,
     expected_version: i32,
     input: &MeetingInput,
 ) -> Result<(), StoreError> {
@@ -141,7 +150,7 @@ pub async fn update(
                 version = version + 1
          WHERE id = $1 AND version = $2",
     )
-    .bind(id)
+    .bind(id.get())
     .bind(expected_version)
     .bind(&input.title)
     .bind(input.kind.code())
@@ -172,9 +181,9 @@ pub async fn update(
 pub async fn set_status(
     conn: &mut PgConnection,
     who: &Who,
-    id: i64,
-    from: &str,
-    to: &str,
+    id: MeetingId,
+    from: MeetingStatus,
+    to: MeetingStatus,
 ) -> Result<(), StoreError> {
     let n = sqlx::query(
         "UPDATE meeting SET status = $3, version = version + 1,
@@ -182,9 +191,9 @@ pub async fn set_status(
                 current_item_started_at = CASE WHEN $3 = 'in_vergadering' THEN current_item_started_at END
          WHERE id = $1 AND status = $2",
     )
-    .bind(id)
-    .bind(from)
-    .bind(to)
+    .bind(id.get())
+    .bind(from.code())
+    .bind(to.code())
     .execute(&mut *conn)
     .await?
     .rows_affected();
@@ -195,7 +204,9 @@ pub async fn set_status(
     audit::record(
         conn,
         who,
-        Change::new("meeting", id, "status").before(from).after(to),
+        Change::new("meeting", id, "status")
+            .before(from.code())
+            .after(to.code()),
     )
     .await
 }
@@ -204,15 +215,15 @@ pub async fn set_status(
 pub async fn adopt_minutes(
     conn: &mut PgConnection,
     who: &Who,
-    of: i64,
-    in_meeting: i64,
+    of: MeetingId,
+    in_meeting: MeetingId,
 ) -> Result<(), StoreError> {
     let n = sqlx::query(
         "UPDATE meeting SET status = 'notulen_vastgesteld', minutes_adopted_in = $2, version = version + 1
          WHERE id = $1 AND status = 'gesloten'",
     )
-    .bind(of)
-    .bind(in_meeting)
+    .bind(of.get())
+    .bind(in_meeting.get())
     .execute(&mut *conn)
     .await?
     .rows_affected();
@@ -222,7 +233,7 @@ pub async fn adopt_minutes(
     sqlx::query(
         "UPDATE agreement SET frozen_at = now() WHERE origin_meeting_id = $1 AND frozen_at IS NULL",
     )
-    .bind(of)
+    .bind(of.get())
     .execute(&mut *conn)
     .await?;
     crate::live::notify(conn, of).await?;
@@ -240,7 +251,7 @@ pub async fn adopt_minutes(
 pub async fn set_current_item(
     conn: &mut PgConnection,
     who: &Who,
-    meeting: i64,
+    meeting: MeetingId,
     item: Option<i64>,
 ) -> Result<(), StoreError> {
     let n = sqlx::query(
@@ -248,7 +259,7 @@ pub async fn set_current_item(
          WHERE id = $1 AND status = 'in_vergadering'
            AND ($2::bigint IS NULL OR EXISTS (SELECT 1 FROM agenda_item i WHERE i.id = $2 AND i.meeting_id = $1))",
     )
-    .bind(meeting)
+    .bind(meeting.get())
     .bind(item)
     .execute(&mut *conn)
     .await?

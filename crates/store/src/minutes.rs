@@ -4,6 +4,7 @@ use crate::agenda::{self, Item, ItemInput};
 use crate::audit::Who;
 use crate::meetings::Meeting;
 use crate::{PgConnection, Store, StoreError};
+use domain::ids::MeetingId;
 use time::OffsetDateTime;
 
 /// Closed meetings before `before` that share a body with `bodies` and whose minutes still wait
@@ -53,7 +54,7 @@ pub async fn unfinished_before(
     )
     .bind(&target.bodies)
     .bind(target.starts_at)
-    .bind(target.id)
+    .bind(target.id.get())
     .fetch_all(store.pool())
     .await?;
     let ids: Vec<i64> = candidates.iter().map(|c| c.0).collect();
@@ -74,7 +75,7 @@ pub async fn unfinished_before(
 pub async fn carry_over(
     conn: &mut PgConnection,
     who: &Who,
-    target: i64,
+    target: MeetingId,
     position: i32,
     item: &Item,
 ) -> Result<i64, StoreError> {

@@ -386,7 +386,7 @@ async fn origin_meeting(conn: &mut PgConnection, id: i64) -> Result<Option<i64>,
 
 async fn notify(conn: &mut PgConnection, meeting: Option<i64>) -> Result<(), StoreError> {
     if let Some(m) = meeting {
-        crate::live::notify(conn, m).await?;
+        crate::live::notify(conn, m.into()).await?;
     }
     Ok(())
 }

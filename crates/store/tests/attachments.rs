@@ -63,7 +63,7 @@ async fn meetings(s: &Store) -> (i64, [i64; 2], i64) {
         .await
         .unwrap();
     gg_store::commit(tx).await.unwrap();
-    (m, ids, o)
+    (m.into(), ids, o)
 }
 
 async fn add(s: &Store, item: i64, name: &str, data: &[u8]) -> i64 {
@@ -85,7 +85,7 @@ async fn attachments_are_stored_listed_fetched_and_deleted_with_an_audit_trail(p
     add(&s, elsewhere, "Andere vergadering.pdf", PDF).await;
 
     // One query for the whole meeting, metadata only, by item.
-    let listed = gg_store::attachments::for_meeting(&s, meeting)
+    let listed = gg_store::attachments::for_meeting(&s, meeting.into())
         .await
         .unwrap();
     assert_eq!(
@@ -119,7 +119,7 @@ async fn attachments_are_stored_listed_fetched_and_deleted_with_an_audit_trail(p
         Err(StoreError::NotFound)
     ));
     assert_eq!(
-        gg_store::attachments::for_meeting(&s, meeting)
+        gg_store::attachments::for_meeting(&s, meeting.into())
             .await
             .unwrap()
             .len(),
@@ -172,7 +172,7 @@ async fn attachments_go_with_their_item(pool: PgPool) {
         Err(StoreError::NotFound)
     ));
     assert!(
-        gg_store::attachments::for_meeting(&s, meeting)
+        gg_store::attachments::for_meeting(&s, meeting.into())
             .await
             .unwrap()
             .is_empty()

@@ -3,11 +3,12 @@ mod common;
 use common::{admin, body_id, store};
 use gg_store::agenda::{self, ItemInput};
 use gg_store::decisions::{self, DecisionInput};
+use gg_store::domain::ids::MeetingId;
 use gg_store::meetings::{self, MeetingInput};
 use gg_store::{PgPool, Store, StoreError, minutes};
 use time::{Duration, OffsetDateTime};
 
-async fn meeting(s: &Store, title: &str, starts_in_days: i64) -> i64 {
+async fn meeting(s: &Store, title: &str, starts_in_days: i64) -> MeetingId {
     let start = OffsetDateTime::now_utc() + Duration::days(starts_in_days);
     let input = MeetingInput {
         title: title.into(),
@@ -26,7 +27,7 @@ async fn meeting(s: &Store, title: &str, starts_in_days: i64) -> i64 {
     id
 }
 
-async fn item(s: &Store, meeting: i64, title: &str, deciding: Vec<i64>) -> i64 {
+async fn item(s: &Store, meeting: MeetingId, title: &str, deciding: Vec<i64>) -> i64 {
     let input = ItemInput {
         parent_id: None,
         title: title.into(),
@@ -48,9 +49,16 @@ async fn item(s: &Store, meeting: i64, title: &str, deciding: Vec<i64>) -> i64 {
     id
 }
 
-async fn set_status(s: &Store, id: i64, from: &str, to: &str) -> Result<(), StoreError> {
+async fn set_status(s: &Store, id: MeetingId, from: &str, to: &str) -> Result<(), StoreError> {
     let mut tx = s.begin().await.unwrap();
-    let r = meetings::set_status(&mut tx, &admin(), id, from, to).await;
+    let r = meetings::set_status(
+        &mut tx,
+        &admin(),
+        id,
+        from.try_into().unwrap(),
+        to.try_into().unwrap(),
+    )
+    .await;
     gg_store::commit(tx).await.unwrap();
     r
 }

@@ -942,7 +942,7 @@ async fn meeting_actions_appear_in_the_register_and_changes_notify_the_meeting(p
             owner_id: Some(anna),
             due_date: Some(date!(2025 - 02 - 01)),
             visibility_body_id: None,
-            origin_meeting_id: meeting,
+            origin_meeting_id: meeting.into(),
             origin_item_id: None,
             origin_decision_id: None,
         },
@@ -958,7 +958,7 @@ async fn meeting_actions_appear_in_the_register_and_changes_notify_the_meeting(p
     assert_eq!(rows[0].id, action);
     assert_eq!(rows[0].kind, "actie");
     assert_eq!(rows[0].owner_names, ["Anna de Vries"]);
-    assert_eq!(rows[0].origin_meeting_id, Some(meeting));
+    assert_eq!(rows[0].origin_meeting_id, Some(meeting.get()));
 
     let mut listener = sqlx::postgres::PgListener::connect_with(&pool)
         .await

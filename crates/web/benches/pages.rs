@@ -130,7 +130,7 @@ async fn seed_meeting(store: &Store) -> i64 {
         }
     }
     store::commit(tx).await.unwrap();
-    id
+    id.get()
 }
 
 /// A register of `n` agreements across kinds, themes, statuses and parties, each with one KPI of

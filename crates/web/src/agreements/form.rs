@@ -583,7 +583,7 @@ async fn origin_of(state: &AppState, user: &User, decision: &str) -> AppResult<O
         Visibility::of(item.visibility_body_id),
     )?;
     Ok(Some(Origin {
-        meeting_id: meeting.id,
+        meeting_id: meeting.id.get(),
         meeting_title: meeting.title,
         item_id: item.id,
         decision_id: d.id,

@@ -14,6 +14,7 @@ use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::{Capability, Visibility};
+use domain::ids::MeetingId;
 use domain::meetings::filetype::{self, FileKind, MAX_ATTACHMENT_BYTES};
 use domain::meetings::status::{agenda_editable, decisions_open};
 use store::attachments::Attachment;
@@ -42,7 +43,7 @@ pub(crate) struct AttachmentView {
 /// What the attachments part of one agenda item shows (`templates/meetings/_attachments.html`);
 /// it carries all it needs, so the partial works wherever the item is rendered.
 pub(crate) struct AttachmentsView {
-    pub meeting_id: i64,
+    pub meeting_id: MeetingId,
     pub list: Vec<AttachmentView>,
     /// Whether this person may add and remove attachments now.
     pub can_change: bool,
@@ -143,7 +144,7 @@ pub(super) async fn upload(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path((id, item_id)): Path<(i64, i64)>,
+    Path((id, item_id)): Path<(MeetingId, i64)>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> AppResult<Response> {
     let meeting = visible_meeting(&state, &user, id).await?;
@@ -238,7 +239,7 @@ fn disposition(name: &str) -> String {
 pub(super) async fn download(
     State(state): State<AppState>,
     user: User,
-    Path((id, attachment_id)): Path<(i64, i64)>,
+    Path((id, attachment_id)): Path<(MeetingId, i64)>,
 ) -> AppResult<Response> {
     let meeting = visible_meeting(&state, &user, id).await?;
     let attachment = visible_attachment(&state, &user, &meeting, attachment_id).await?;
@@ -271,7 +272,7 @@ pub(super) async fn delete(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path((id, attachment_id)): Path<(i64, i64)>,
+    Path((id, attachment_id)): Path<(MeetingId, i64)>,
 ) -> AppResult<Response> {
     let meeting = visible_meeting(&state, &user, id).await?;
     let attachment = visible_attachment(&state, &user, &meeting, attachment_id).await?;

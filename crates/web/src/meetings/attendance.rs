@@ -12,6 +12,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use domain::ids::MeetingId;
 use store::StoreError;
 use store::meetings::Meeting;
 
@@ -51,7 +52,7 @@ async fn rows(state: &AppState, meeting: &Meeting, present: &[i64]) -> AppResult
     Ok(people)
 }
 
-async fn stored_present(state: &AppState, meeting_id: i64) -> AppResult<Vec<i64>> {
+async fn stored_present(state: &AppState, meeting_id: MeetingId) -> AppResult<Vec<i64>> {
     Ok(store::decisions::attendance(&state.store, meeting_id)
         .await?
         .into_iter()
@@ -88,7 +89,7 @@ pub(super) async fn form(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
 ) -> AppResult<Response> {
     let meeting = visible_meeting(&state, &user, id).await?;
     let version = store::decisions::attendance_version(&state.store, id).await?;
@@ -100,7 +101,7 @@ pub(super) async fn save(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let meeting = visible_meeting(&state, &user, id).await?;

@@ -13,6 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::Capability;
+use domain::ids::MeetingId;
 use domain::meetings::decisions::{NOT_YOUR_BODY, may_record};
 use domain::meetings::kinds::DecisionOutcome;
 use domain::meetings::status::{MeetingStatus, decisions_open, minutes_editable};
@@ -28,7 +29,7 @@ fn status_of(meeting: &Meeting) -> MeetingStatus {
     meeting.status
 }
 
-fn back(meeting: i64, item: i64) -> Response {
+fn back(meeting: MeetingId, item: i64) -> Response {
     Redirect::to(&format!("/vergaderingen/{meeting}#punt-{item}")).into_response()
 }
 
@@ -109,7 +110,7 @@ async fn tally(
 }
 
 /// Who is recorded as present at a meeting.
-async fn present(state: &AppState, meeting_id: i64) -> AppResult<Vec<i64>> {
+async fn present(state: &AppState, meeting_id: MeetingId) -> AppResult<Vec<i64>> {
     Ok(store::decisions::attendance(&state.store, meeting_id)
         .await?
         .into_iter()
@@ -214,7 +215,7 @@ pub(super) async fn record_decision(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path((id, item_id)): Path<(i64, i64)>,
+    Path((id, item_id)): Path<(MeetingId, i64)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let meeting = visible_meeting(&state, &user, id).await?;
@@ -344,7 +345,7 @@ pub(super) async fn record_decision(
 struct ConflictPage {
     layout: Layout,
     csrf: String,
-    meeting_id: i64,
+    meeting_id: MeetingId,
     meeting_title: String,
     item_title: String,
     rows: Vec<DiffRow>,
@@ -455,7 +456,7 @@ pub(super) async fn add_action(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path((id, item_id)): Path<(i64, i64)>,
+    Path((id, item_id)): Path<(MeetingId, i64)>,
     Form(form): Form<ActionForm>,
 ) -> AppResult<Response> {
     let meeting = visible_meeting(&state, &user, id).await?;
@@ -500,7 +501,7 @@ pub(super) async fn add_action(
         owner_id: owner,
         due_date: due,
         visibility_body_id: item.visibility_body_id,
-        origin_meeting_id: id,
+        origin_meeting_id: id.get(),
         origin_item_id: Some(item_id),
         origin_decision_id: None,
     };
@@ -524,7 +525,7 @@ pub(super) async fn save_minutes(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path((id, item_id)): Path<(i64, i64)>,
+    Path((id, item_id)): Path<(MeetingId, i64)>,
     Form(form): Form<MinutesForm>,
 ) -> AppResult<Response> {
     let meeting = visible_meeting(&state, &user, id).await?;
@@ -567,7 +568,7 @@ pub(super) async fn set_current(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
     Form(form): Form<CurrentForm>,
 ) -> AppResult<Response> {
     let meeting = visible_meeting(&state, &user, id).await?;

@@ -5,6 +5,7 @@ use super::insertion_point;
 use crate::shared::error::AppResult;
 use crate::shared::session::User;
 use crate::shared::who::who;
+use domain::ids::MeetingId;
 use domain::meetings::decisions::{
     BodyDecision, Candidate, follow_up_fits, joint_outcome, needs_follow_up,
 };
@@ -22,7 +23,7 @@ fn candidate(m: &Meeting) -> Option<Candidate<'_>> {
 }
 
 /// Puts the follow-up of `item` before the closing item of meeting `target`.
-async fn place(tx: &mut store::Tx, who: &Who, target: i64, item: &Item) -> AppResult<()> {
+async fn place(tx: &mut store::Tx, who: &Who, target: MeetingId, item: &Item) -> AppResult<()> {
     let items = store::agenda::items_on(tx, target).await?;
     let (position, moves) = insertion_point(&items, None);
     store::agenda::set_positions(tx, who, &moves).await?;
@@ -69,7 +70,11 @@ pub(super) async fn after_decision(
 
 /// After meetings were created: every waiting follow-up that fits one of them goes onto the
 /// first that fits.
-pub(crate) async fn place_waiting(tx: &mut store::Tx, who: &Who, created: &[i64]) -> AppResult<()> {
+pub(crate) async fn place_waiting(
+    tx: &mut store::Tx,
+    who: &Who,
+    created: &[MeetingId],
+) -> AppResult<()> {
     store::follow_ups::lock(tx).await?;
     let waiting = store::follow_ups::waiting_in(tx).await?;
     if waiting.is_empty() {

@@ -11,6 +11,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use domain::ids::MeetingId;
 use domain::meetings::kinds::{MeetingKind, Recurrence};
 use domain::meetings::status::{MeetingStatus, transition};
 use domain::nl;
@@ -54,7 +55,7 @@ struct BodyChoice {
 #[template(path = "meetings/form.html")]
 struct FormPage {
     layout: Layout,
-    id: Option<i64>,
+    id: Option<MeetingId>,
     form: MeetingForm,
     bodies: Vec<BodyChoice>,
     kinds: &'static [MeetingKind],
@@ -65,7 +66,7 @@ struct FormPage {
 async fn form_page(
     state: &AppState,
     ctx: &Ctx,
-    id: Option<i64>,
+    id: Option<MeetingId>,
     form: MeetingForm,
     chosen: &[i64],
     errors: Errors,
@@ -311,7 +312,7 @@ pub(super) async fn edit_form(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
 ) -> AppResult<Response> {
     let m = visible_meeting(&state, &user, id).await?;
     form_page(
@@ -329,7 +330,7 @@ pub(super) async fn update(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let current = visible_meeting(&state, &user, id).await?;
@@ -372,7 +373,7 @@ pub(super) async fn change_status(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
     Form(form): Form<StatusForm>,
 ) -> AppResult<Response> {
     let m = visible_meeting(&state, &user, id).await?;
@@ -382,7 +383,7 @@ pub(super) async fn change_status(
         return super::page::show_with_error(&state, &ctx, &user, m, e.to_string()).await;
     }
     let mut tx = state.store.begin().await?;
-    match store::meetings::set_status(&mut tx, &who(&user), id, from.code(), to.code()).await {
+    match store::meetings::set_status(&mut tx, &who(&user), id, from, to).await {
         Ok(()) => store::commit(tx).await?,
         Err(StoreError::Conflict) => {}
         Err(e) => return Err(e.into()),

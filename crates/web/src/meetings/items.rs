@@ -11,6 +11,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::{Capability, Visibility};
+use domain::ids::MeetingId;
 use domain::meetings::agenda::{
     Direction, move_item, restricted_parent_message, sub_item_fits, sub_item_message,
 };
@@ -443,7 +444,7 @@ pub(super) async fn new_form(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
 ) -> AppResult<Response> {
     let meeting = visible_meeting(&state, &user, id).await?;
     editable(&meeting)?;
@@ -460,7 +461,7 @@ pub(super) async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let meeting = visible_meeting(&state, &user, id).await?;
@@ -489,7 +490,7 @@ pub(super) async fn edit_form(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path((id, item)): Path<(i64, i64)>,
+    Path((id, item)): Path<(MeetingId, i64)>,
 ) -> AppResult<Response> {
     let meeting = visible_meeting(&state, &user, id).await?;
     let item = visible_item(&state, &user, &meeting, item, Capability::ManageMeetings).await?;
@@ -510,7 +511,7 @@ pub(super) async fn update(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path((id, item_id)): Path<(i64, i64)>,
+    Path((id, item_id)): Path<(MeetingId, i64)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let meeting = visible_meeting(&state, &user, id).await?;
@@ -559,7 +560,7 @@ pub(super) async fn update(
 async fn reorder(
     state: &AppState,
     user: &User,
-    id: i64,
+    id: MeetingId,
     item_id: i64,
     direction: Direction,
 ) -> AppResult<Response> {
@@ -577,7 +578,7 @@ async fn reorder(
 pub(super) async fn move_up(
     State(state): State<AppState>,
     user: User,
-    Path((id, item)): Path<(i64, i64)>,
+    Path((id, item)): Path<(MeetingId, i64)>,
 ) -> AppResult<Response> {
     reorder(&state, &user, id, item, Direction::Up).await
 }
@@ -585,7 +586,7 @@ pub(super) async fn move_up(
 pub(super) async fn move_down(
     State(state): State<AppState>,
     user: User,
-    Path((id, item)): Path<(i64, i64)>,
+    Path((id, item)): Path<(MeetingId, i64)>,
 ) -> AppResult<Response> {
     reorder(&state, &user, id, item, Direction::Down).await
 }
@@ -593,7 +594,7 @@ pub(super) async fn move_down(
 pub(super) async fn delete(
     State(state): State<AppState>,
     user: User,
-    Path((id, item_id)): Path<(i64, i64)>,
+    Path((id, item_id)): Path<(MeetingId, i64)>,
 ) -> AppResult<Response> {
     let meeting = visible_meeting(&state, &user, id).await?;
     visible_item(&state, &user, &meeting, item_id, Capability::ManageMeetings).await?;

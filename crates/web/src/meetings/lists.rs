@@ -11,6 +11,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::IntoResponse;
 use axum::response::Response;
+use domain::ids::MeetingId;
 use domain::nl;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -136,7 +137,7 @@ async fn list_page(
     state: &AppState,
     ctx: &Ctx,
     user: &User,
-    id: i64,
+    id: MeetingId,
     code: &str,
     decisions_list: bool,
     error: Option<String>,
@@ -168,8 +169,8 @@ async fn list_page(
             }
         }
     } else {
-        let all = store::agreements::for_meeting(&state.store, id).await?;
-        let addenda = store::agreements::addenda_for_meeting(&state.store, id).await?;
+        let all = store::agreements::for_meeting(&state.store, id.get()).await?;
+        let addenda = store::agreements::addenda_for_meeting(&state.store, id.get()).await?;
         for n in &items {
             for a in all.iter().filter(|a| a.origin_item_id == Some(n.item.id)) {
                 actions.push(ActionLine {
@@ -228,7 +229,7 @@ pub(super) async fn decision_list(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
     Query(q): Query<Scope>,
 ) -> AppResult<Response> {
     list_page(&state, &ctx, &user, id, &q.gremium, true, None).await
@@ -238,7 +239,7 @@ pub(super) async fn action_list(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
     Query(q): Query<Scope>,
 ) -> AppResult<Response> {
     list_page(&state, &ctx, &user, id, &q.gremium, false, None).await
@@ -276,7 +277,7 @@ pub(super) async fn print_agenda(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
 ) -> AppResult<Response> {
     let meeting = visible_meeting(&state, &user, id).await?;
     let codes: HashMap<i64, String> = store::bodies::list(&state.store)
@@ -350,12 +351,12 @@ pub(super) async fn add_addendum(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path((id, agreement_id)): Path<(i64, i64)>,
+    Path((id, agreement_id)): Path<(MeetingId, i64)>,
     Form(form): Form<AddendumForm>,
 ) -> AppResult<Response> {
     let meeting = visible_meeting(&state, &user, id).await?;
     let action = store::agreements::get(&state.store, agreement_id).await?;
-    if action.origin_meeting_id != Some(meeting.id) {
+    if action.origin_meeting_id != Some(meeting.id.get()) {
         return Err(AppError::NotFound);
     }
     user.actor.check(

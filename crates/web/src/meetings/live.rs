@@ -37,6 +37,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderName, HeaderValue};
 use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Response};
+use domain::ids::MeetingId;
 use domain::meetings::status::MeetingStatus;
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -66,7 +67,7 @@ struct Inner {
     /// Created (and the listener task started) by the first stream.
     signals: OnceLock<broadcast::Sender<Signal>>,
     /// The snapshot of each followed meeting since its last change; a change removes it.
-    snapshots: Mutex<HashMap<i64, SharedSnapshot>>,
+    snapshots: Mutex<HashMap<MeetingId, SharedSnapshot>>,
     /// `true` once the app is stopping: every stream ends, so the server can stop.
     closing: watch::Sender<bool>,
 }
@@ -107,7 +108,7 @@ impl Hub {
 
     /// The shared snapshot of a meeting as of its last change, read by the first stream that
     /// asks for it.
-    async fn snapshot(&self, state: &AppState, meeting_id: i64) -> AppResult<Arc<Snapshot>> {
+    async fn snapshot(&self, state: &AppState, meeting_id: MeetingId) -> AppResult<Arc<Snapshot>> {
         let cell = {
             let mut map = self.0.snapshots.lock().unwrap_or_else(|e| e.into_inner());
             map.entry(meeting_id).or_default().clone()
@@ -167,7 +168,7 @@ pub(super) async fn stream(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
 ) -> AppResult<Response> {
     let meeting = visible_meeting(&state, &user, id).await?;
     let follows = page::streams(meeting.status);
@@ -223,7 +224,7 @@ struct Follow {
     state: AppState,
     user: User,
     csrf: String,
-    meeting_id: i64,
+    meeting_id: MeetingId,
     in_session: bool,
     /// The fragment sent last, and when it was rendered.
     last: String,
@@ -307,7 +308,7 @@ impl Follow {
             Err(AppError::NotFound) => return Next::End("weg"),
             Err(e) => {
                 // The database is away: the listener's resync brings the stream up to date.
-                tracing::warn!(error = %e, meeting = self.meeting_id, "live: cannot read the meeting");
+                tracing::warn!(error = %e, meeting = self.meeting_id.get(), "live: cannot read the meeting");
                 return Next::Continue;
             }
         };

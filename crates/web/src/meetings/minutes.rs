@@ -13,6 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::Visibility;
+use domain::ids::MeetingId;
 use domain::meetings::status::{MeetingStatus, agenda_editable, can_adopt_minutes};
 use domain::nl;
 use store::StoreError;
@@ -23,7 +24,7 @@ fn status(m: &Meeting) -> MeetingStatus {
 }
 
 struct Pending {
-    id: i64,
+    id: MeetingId,
     title: String,
     date: String,
     allowed: Result<(), String>,
@@ -79,7 +80,7 @@ pub(super) async fn adopt_form(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
 ) -> AppResult<Response> {
     let meeting = visible_meeting(&state, &user, id).await?;
     adopt_page(&state, &ctx, &user, meeting, None).await
@@ -87,14 +88,14 @@ pub(super) async fn adopt_form(
 
 #[derive(serde::Deserialize)]
 pub(super) struct AdoptForm {
-    vorige: i64,
+    vorige: MeetingId,
 }
 
 pub(super) async fn adopt(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
     Form(form): Form<AdoptForm>,
 ) -> AppResult<Response> {
     let meeting = visible_meeting(&state, &user, id).await?;
@@ -197,7 +198,7 @@ pub(super) async fn carry_form(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
 ) -> AppResult<Response> {
     let meeting = visible_meeting(&state, &user, id).await?;
     let open = open_items(&state, &user, &meeting).await?;
@@ -208,7 +209,7 @@ pub(super) async fn carry(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let meeting = visible_meeting(&state, &user, id).await?;

@@ -11,6 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::authz::{Capability, Visibility};
+use domain::ids::MeetingId;
 use domain::meetings::agenda::timer;
 use domain::meetings::decisions::{BodyDecision, JointOutcome, joint_outcome, may_record};
 use domain::meetings::kinds::StandingItem;
@@ -24,7 +25,7 @@ use store::meetings::Meeting;
 use time::OffsetDateTime;
 
 struct MeetingRow {
-    id: i64,
+    id: MeetingId,
     title: String,
     when: String,
     kind: &'static str,
@@ -34,7 +35,7 @@ struct MeetingRow {
 
 /// A divided item whose follow-up waits for a joint meeting (A3).
 struct WaitingRow {
-    meeting_id: i64,
+    meeting_id: MeetingId,
     item_id: i64,
     title: String,
     meeting: String,
@@ -221,7 +222,7 @@ struct ShowPage {
 #[template(path = "meetings/_agenda.html")]
 pub(crate) struct AgendaFragment {
     csrf: String,
-    meeting_id: i64,
+    meeting_id: MeetingId,
     status_code: String,
     status: &'static str,
     current: Option<(i64, String, String)>,
@@ -265,7 +266,7 @@ pub(super) async fn show(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
 ) -> AppResult<Response> {
     let meeting = visible_meeting(&state, &user, id).await?;
     build(&state, &ctx, &user, meeting, None).await
@@ -310,7 +311,7 @@ pub(crate) async fn snapshot(state: &AppState, meeting: Meeting) -> AppResult<Sn
     let codes = body_codes(state).await?;
     let items = store::agenda::items(&state.store, meeting.id).await?;
     let decisions = store::decisions::for_meeting(&state.store, meeting.id).await?;
-    let actions = store::agreements::for_meeting(&state.store, meeting.id).await?;
+    let actions = store::agreements::for_meeting(&state.store, meeting.id.get()).await?;
     let attachments = store::attachments::for_meeting(&state.store, meeting.id).await?;
     let links = store::agenda::links_for_meeting(&state.store, meeting.id).await?;
     let today = crate::shared::clock::today();

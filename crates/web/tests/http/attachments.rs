@@ -108,10 +108,11 @@ async fn demo_meeting(c: &Client) -> i64 {
         .await
         .unwrap()[0]
         .id
+        .into()
 }
 
 async fn item_id(c: &Client, meeting: i64, title: &str) -> i64 {
-    store::agenda::items(&c.store, meeting)
+    store::agenda::items(&c.store, meeting.into())
         .await
         .unwrap()
         .into_iter()
@@ -121,7 +122,7 @@ async fn item_id(c: &Client, meeting: i64, title: &str) -> i64 {
 }
 
 async fn stored(c: &Client, meeting: i64) -> Vec<store::attachments::Attachment> {
-    store::attachments::for_meeting(&c.store, meeting)
+    store::attachments::for_meeting(&c.store, meeting.into())
         .await
         .unwrap()
 }

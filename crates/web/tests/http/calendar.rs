@@ -3,6 +3,7 @@
 
 use crate::support::*;
 use axum::http::{StatusCode, header};
+use domain::meetings::status::MeetingStatus;
 use store::PgPool;
 
 const BASE: &str = "http://127.0.0.1:8080";
@@ -46,6 +47,7 @@ async fn demo_meeting(c: &Client) -> i64 {
         .await
         .unwrap()[0]
         .id
+        .into()
 }
 
 #[sqlx::test(migrator = "store::MIGRATOR")]
@@ -113,9 +115,9 @@ async fn a_member_subscribes_to_the_meetings_of_their_bodies(pool: PgPool) {
     store::meetings::set_status(
         &mut tx,
         &store::audit::Who::system("test"),
-        meeting,
-        "concept",
-        "gepubliceerd",
+        meeting.into(),
+        MeetingStatus::Concept,
+        MeetingStatus::Gepubliceerd,
     )
     .await
     .unwrap();

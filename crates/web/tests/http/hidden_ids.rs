@@ -26,7 +26,7 @@ fn same_answer(hidden: &Response, missing: &Response, status: StatusCode, messag
 }
 
 async fn items_titled(c: &Client, meeting: i64, title: &str) -> usize {
-    store::agenda::items(&c.store, meeting)
+    store::agenda::items(&c.store, meeting.into())
         .await
         .unwrap()
         .iter()
@@ -158,7 +158,7 @@ async fn msb_only_decision(c: &Client) -> i64 {
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    store::decisions::for_meeting(&eva.store, id)
+    store::decisions::for_meeting(&eva.store, id.into())
         .await
         .unwrap()
         .into_iter()
@@ -425,7 +425,7 @@ async fn named_vote_person(pool: PgPool) {
         "niet mag stemmen of niet aanwezig is",
     );
     assert!(
-        store::decisions::for_meeting(&c.store, id)
+        store::decisions::for_meeting(&c.store, id.into())
             .await
             .unwrap()
             .is_empty()
@@ -553,7 +553,7 @@ async fn current_item(pool: PgPool) {
         StatusCode::NOT_FOUND,
         "Pagina niet gevonden",
     );
-    let m = store::meetings::get(&c.store, id).await.unwrap();
+    let m = store::meetings::get(&c.store, id.into()).await.unwrap();
     assert_eq!(m.current_item_id, None);
 }
 
@@ -597,7 +597,9 @@ async fn minutes_to_adopt(pool: PgPool) {
         StatusCode::NOT_FOUND,
         "Pagina niet gevonden",
     );
-    let m = store::meetings::get(&eva.store, msb_meeting).await.unwrap();
+    let m = store::meetings::get(&eva.store, msb_meeting.into())
+        .await
+        .unwrap();
     assert_eq!(m.status.code(), "gesloten");
 }
 
@@ -631,7 +633,7 @@ async fn decision_body(pool: PgPool) {
         "Pagina niet gevonden",
     );
     assert!(
-        store::decisions::for_meeting(&c.store, id)
+        store::decisions::for_meeting(&c.store, id.into())
             .await
             .unwrap()
             .is_empty()

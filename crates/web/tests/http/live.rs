@@ -5,6 +5,7 @@ use crate::support::*;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
+use domain::meetings::status::MeetingStatus;
 use http_body_util::BodyExt;
 use sqlx::postgres::PgListener;
 use std::collections::HashMap;
@@ -38,10 +39,11 @@ async fn demo_meeting(c: &Client) -> i64 {
         .await
         .unwrap()[0]
         .id
+        .into()
 }
 
 async fn item_id(c: &Client, meeting: i64, title: &str) -> i64 {
-    store::agenda::items(&c.store, meeting)
+    store::agenda::items(&c.store, meeting.into())
         .await
         .unwrap()
         .into_iter()
@@ -357,9 +359,15 @@ async fn changes_notify_at_commit_and_not_on_rollback(pool: PgPool) {
     tx.rollback().await.unwrap();
     // Committed, on another meeting: this is the first thing the listener hears.
     let mut tx = c.store.begin().await.unwrap();
-    store::meetings::set_status(&mut tx, &who, other, "concept", "gepubliceerd")
-        .await
-        .unwrap();
+    store::meetings::set_status(
+        &mut tx,
+        &who,
+        other,
+        MeetingStatus::Concept,
+        MeetingStatus::Gepubliceerd,
+    )
+    .await
+    .unwrap();
     store::commit(tx).await.unwrap();
     let heard = tokio::time::timeout(PATIENCE, listener.recv())
         .await
@@ -490,7 +498,7 @@ async fn leaving_a_body_stops_its_items_at_once(pool: PgPool) {
     // The meeting moves to the joint item: once that arrives, the stream is listening.
     let who = Who::system("test");
     let mut tx = eva.store.begin().await.unwrap();
-    store::meetings::set_current_item(&mut tx, &who, id, Some(joint))
+    store::meetings::set_current_item(&mut tx, &who, id.into(), Some(joint))
         .await
         .unwrap();
     store::commit(tx).await.unwrap();
@@ -541,7 +549,7 @@ async fn leaving_a_body_stops_its_items_at_once(pool: PgPool) {
         .unwrap();
     store::commit(tx).await.unwrap();
     let mut tx = eva.store.begin().await.unwrap();
-    store::meetings::set_current_item(&mut tx, &who, id, None)
+    store::meetings::set_current_item(&mut tx, &who, id.into(), None)
         .await
         .unwrap();
     store::commit(tx).await.unwrap();

@@ -306,7 +306,7 @@ async fn an_observer_sees_only_the_agreements_of_the_meetings_their_body_attends
         .id;
     let invited = action(&c, with_rvt, "Actie uit het RvT-overleg", None).await;
     let msb_only = action(&c, with_rvt, "Actie alleen voor de MSB", Some(msb)).await;
-    let elsewhere = action(&c, without_rvt, "Actie uit een ander overleg", None).await;
+    let elsewhere = action(&c, without_rvt.get(), "Actie uit een ander overleg", None).await;
 
     // Observer, then a board member of the RvB for contrast. A: page, F: 403, N: 404.
     let probes = [

@@ -24,10 +24,11 @@ async fn demo_meeting(c: &Client) -> i64 {
         .await
         .unwrap()[0]
         .id
+        .into()
 }
 
 async fn item_id(c: &Client, meeting: i64, title: &str) -> i64 {
-    store::agenda::items(&c.store, meeting)
+    store::agenda::items(&c.store, meeting.into())
         .await
         .unwrap()
         .into_iter()
@@ -103,7 +104,7 @@ async fn a_secretary_prepares_and_publishes_a_joint_meeting(pool: PgPool) {
         );
     }
     assert!(page.body.contains("11-01-2027 16:00–18:00"));
-    let series = store::meetings::get(&c.store, id)
+    let series = store::meetings::get(&c.store, id.into())
         .await
         .unwrap()
         .series_id
@@ -335,7 +336,9 @@ async fn each_body_decides_and_a_divided_outcome_returns_on_the_next_joint_agend
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let page = c.get(&format!("/vergaderingen/{id}")).await;
     assert!(page.body.contains("Uitkomst: verdeeld"), "{}", page.body);
-    let follow = store::agenda::items(&c.store, next_id).await.unwrap();
+    let follow = store::agenda::items(&c.store, next_id.into())
+        .await
+        .unwrap();
     let follow = follow
         .iter()
         .find(|i| i.follow_up_of_id == Some(item))
@@ -366,7 +369,7 @@ async fn each_body_decides_and_a_divided_outcome_returns_on_the_next_joint_agend
             .body
             .contains("Uitkomst: eensgezind")
     );
-    let count = store::agenda::items(&c.store, next_id)
+    let count = store::agenda::items(&c.store, next_id.into())
         .await
         .unwrap()
         .iter()
@@ -800,7 +803,7 @@ async fn a_named_vote_counts_only_present_eligible_members(pool: PgPool) {
             .body
             .contains("aangenomen: 2 van 3 stemmen voor, quorum gehaald")
     );
-    let votes = store::decisions::votes_for_meeting(&c.store, id)
+    let votes = store::decisions::votes_for_meeting(&c.store, id.into())
         .await
         .unwrap();
     assert_eq!(votes.len(), 3, "named votes are kept");

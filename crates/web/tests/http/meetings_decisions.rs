@@ -73,7 +73,7 @@ async fn a_second_secretary_saving_the_same_decision_gets_both_versions(pool: Pg
     ] {
         assert!(stale.body.contains(shown), "{shown}: {}", stale.body);
     }
-    let stored = store::decisions::for_meeting(&sanne.store, id)
+    let stored = store::decisions::for_meeting(&sanne.store, id.into())
         .await
         .unwrap();
     assert_eq!(stored.len(), 1);
@@ -107,7 +107,7 @@ async fn a_second_secretary_saving_the_same_decision_gets_both_versions(pool: Pg
         )
         .await;
     assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
-    let stored = store::decisions::for_meeting(&sanne.store, id)
+    let stored = store::decisions::for_meeting(&sanne.store, id.into())
         .await
         .unwrap();
     assert_eq!(stored[0].outcome.code(), "aangehouden");
@@ -179,7 +179,7 @@ async fn named_votes_are_part_of_the_versioned_decision(pool: PgPool) {
         stale.body[at..].contains(r#"<option value="voor" selected>"#),
         "the typed named vote is kept"
     );
-    let stored = store::decisions::votes_for_meeting(&eva.store, id)
+    let stored = store::decisions::votes_for_meeting(&eva.store, id.into())
         .await
         .unwrap();
     assert!(
@@ -219,7 +219,9 @@ async fn a_stale_attendance_list_gets_both_versions(pool: PgPool) {
             .contains(&format!(r#"name="present" value="{marieke}" checked"#)),
         "what was typed stays ticked"
     );
-    let stored = store::decisions::attendance(&eva.store, id).await.unwrap();
+    let stored = store::decisions::attendance(&eva.store, id.into())
+        .await
+        .unwrap();
     let here: Vec<i64> = stored
         .iter()
         .filter(|(_, p)| *p)
@@ -276,7 +278,7 @@ async fn each_body_s_decision_is_recorded_by_its_own_people(pool: PgPool) {
         assert!(res.body.contains("eigen gremium"), "{}", res.body);
     }
     assert!(
-        store::decisions::for_meeting(&eva.store, id)
+        store::decisions::for_meeting(&eva.store, id.into())
             .await
             .unwrap()
             .is_empty()
@@ -357,7 +359,7 @@ async fn each_body_s_decision_is_recorded_by_its_own_people(pool: PgPool) {
     let res = chair.post(&decide, &by_chair).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let rvb_id: i64 = rvb.parse().unwrap();
-    let recorded = store::decisions::for_meeting(&chair.store, id)
+    let recorded = store::decisions::for_meeting(&chair.store, id.into())
         .await
         .unwrap();
     let rvb_decision = recorded.iter().find(|d| d.body_id == rvb_id).unwrap();

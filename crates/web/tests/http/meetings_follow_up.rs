@@ -75,7 +75,7 @@ async fn a_divided_item_waits_for_the_next_joint_meeting(pool: PgPool) {
         .await;
     let msb_only = id_of(&res);
     assert!(
-        !store::agenda::items(&eva.store, msb_only)
+        !store::agenda::items(&eva.store, msb_only.into())
             .await
             .unwrap()
             .iter()
@@ -88,7 +88,7 @@ async fn a_divided_item_waits_for_the_next_joint_meeting(pool: PgPool) {
         &["RvB", "MSB", "VMSD", "VMS"],
     )
     .await;
-    let items = store::agenda::items(&eva.store, next).await.unwrap();
+    let items = store::agenda::items(&eva.store, next.into()).await.unwrap();
     let follow = items
         .iter()
         .find(|i| i.follow_up_of_id == Some(item))
@@ -146,7 +146,7 @@ async fn agreeing_after_all_drops_the_waiting_follow_up(pool: PgPool) {
     let id = demo_meeting(&eva).await;
     let item = divide(&mut sanne, &mut eva, id).await;
     let msb = body(&eva, "MSB").await.to_string();
-    let version: i32 = store::decisions::for_meeting(&eva.store, id)
+    let version: i32 = store::decisions::for_meeting(&eva.store, id.into())
         .await
         .unwrap()
         .into_iter()

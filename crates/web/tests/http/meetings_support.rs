@@ -29,10 +29,11 @@ pub async fn demo_meeting(c: &Client) -> i64 {
         .find(|m| m.title == "Gezamenlijk overleg RvB en MSB+")
         .unwrap()
         .id
+        .into()
 }
 
 pub async fn item_id(c: &Client, meeting: i64, title: &str) -> i64 {
-    store::agenda::items(&c.store, meeting)
+    store::agenda::items(&c.store, meeting.into())
         .await
         .unwrap()
         .into_iter()

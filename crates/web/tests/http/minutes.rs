@@ -18,7 +18,7 @@ async fn body(c: &Client, code: &str) -> String {
 }
 
 async fn item_id(c: &Client, meeting: i64, title: &str) -> i64 {
-    store::agenda::items(&c.store, meeting)
+    store::agenda::items(&c.store, meeting.into())
         .await
         .unwrap()
         .into_iter()
@@ -243,7 +243,7 @@ async fn lists_per_body_minutes_adopted_later_and_unfinished_items_carried_over(
         .status,
         StatusCode::SEE_OTHER
     );
-    let carried = store::agenda::items(&c.store, second).await.unwrap();
+    let carried = store::agenda::items(&c.store, second.into()).await.unwrap();
     let copy = carried
         .iter()
         .find(|i| i.title == "Onderzoek wachttijden")
@@ -276,10 +276,10 @@ async fn lists_per_body_minutes_adopted_later_and_unfinished_items_carried_over(
         )
         .await;
     assert_eq!(adopted.status, StatusCode::SEE_OTHER, "{}", adopted.body);
-    let m = store::meetings::get(&c.store, first).await.unwrap();
+    let m = store::meetings::get(&c.store, first.into()).await.unwrap();
     assert_eq!(
         (m.status.code(), m.minutes_adopted_in),
-        ("notulen_vastgesteld", Some(second))
+        ("notulen_vastgesteld", Some(second.into()))
     );
     let frozen = store::agreements::for_meeting(&c.store, first)
         .await
@@ -324,8 +324,8 @@ async fn the_printed_agenda_indexes_the_board_pack_per_reader(pool: PgPool) {
         .await
         .unwrap()[0]
         .id;
-    let joint = item_id(&c, id, "Uitgangspunten capaciteitsbegroting 2027").await;
-    let msb_only = item_id(&c, id, "Interne verdeling honorariumbudget").await;
+    let joint = item_id(&c, id.get(), "Uitgangspunten capaciteitsbegroting 2027").await;
+    let msb_only = item_id(&c, id.get(), "Interne verdeling honorariumbudget").await;
     let mut tx = c.store.begin().await.unwrap();
     let who = store::audit::Who::system("test");
     let pdf = b"%PDF-1.7\nminimal";

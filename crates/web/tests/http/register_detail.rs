@@ -21,11 +21,12 @@ async fn demo_meeting(c: &Client) -> i64 {
         .await
         .unwrap()[0]
         .id
+        .into()
 }
 
 /// The first non-standing item of the demo meeting with this visibility.
 async fn item_with(c: &Client, meeting: i64, visibility: Option<i64>) -> store::agenda::Item {
-    store::agenda::items(&c.store, meeting)
+    store::agenda::items(&c.store, meeting.into())
         .await
         .unwrap()
         .into_iter()
