@@ -77,11 +77,13 @@ impl Session {
             driver_port,
             id,
         };
+        // Generous: axe-core on the largest pages takes seconds, and many more on a loaded
+        // two-core machine running the whole suite; a timeout here is no finding.
         session
             .cmd(
                 Method::POST,
                 "/timeouts",
-                Some(json!({ "implicit": 0, "pageLoad": 30_000, "script": 10_000 })),
+                Some(json!({ "implicit": 0, "pageLoad": 120_000, "script": 120_000 })),
             )
             .await?;
         Ok(session)
