@@ -295,7 +295,7 @@ pub async fn load(store: &Store) -> anyhow::Result<()> {
             .with_context(|| format!("demo person {email}"))
     };
     let vakgroepen = store::vakgroepen::list(store).await?;
-    let bodies = store::bodies::list(store).await?;
+    let bodies = store::bodies::list(store.pool()).await?;
     let mut tx = store.begin().await?;
     store::settings::put(&mut tx, LOADED, "1").await?;
     for demo in AGREEMENTS {

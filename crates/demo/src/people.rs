@@ -231,7 +231,7 @@ pub(crate) async fn create(
         };
         store::vakgroepen::create(tx, who, &input).await?;
     }
-    let bodies = store::bodies::list_on(tx).await?;
+    let bodies = store::bodies::list(&mut **tx).await?;
     let vakgroepen = store::vakgroepen::ids_by_code(tx).await?;
     for (email, name, roles, memberships, represents) in PEOPLE {
         let mut input = PersonInput {

@@ -1,11 +1,22 @@
 //! Bodies (gremia): RvB, MSB, VMSD, VMS by default, configurable per hospital.
 
-use crate::audit::{self, Change, Who};
+use crate::audit::Who;
 use crate::codes::NullableCode;
+use crate::versioned::{IdRow, id_row, record_created, update_id_row};
 use crate::{PgConnection, Store, StoreError};
 use domain::meetings::voting::Majority;
 use domain::people::{BodyCode, BodyKind, EmploymentForm};
 use serde::Serialize;
+use sqlx::PgExecutor;
+
+macro_rules! body_select {
+    () => {
+        "SELECT b.id, b.code, b.name, b.kind, b.sort_order, b.version,
+            (SELECT count(*) FROM membership m WHERE m.body_id = b.id) AS members, b.quorum_percent, b.majority,
+            b.seat_employment_form
+         FROM body b"
+    };
+}
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, PartialEq, Eq)]
 pub struct Body {
@@ -26,6 +37,12 @@ pub struct Body {
     pub seat_employment_form: Option<EmploymentForm>,
 }
 
+impl IdRow for Body {
+    const ENTITY: &'static str = "body";
+    const ONE: &'static str = concat!(body_select!(), " WHERE b.id = $1");
+    const DELETE: &'static str = "DELETE FROM body WHERE id = $1 AND version = $2";
+}
+
 impl Body {
     pub fn seats(&self) -> Option<EmploymentForm> {
         self.seat_employment_form
@@ -44,37 +61,19 @@ pub struct BodyInput {
     pub seat_employment_form: Option<EmploymentForm>,
 }
 
-pub async fn list(store: &Store) -> Result<Vec<Body>, StoreError> {
-    let mut conn = store.pool().acquire().await?;
-    list_on(&mut conn).await
-}
-
-pub async fn list_on(conn: &mut PgConnection) -> Result<Vec<Body>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT b.id, b.code, b.name, b.kind, b.sort_order, b.version,
-            (SELECT count(*) FROM membership m WHERE m.body_id = b.id) AS members, b.quorum_percent, b.majority,
-            b.seat_employment_form
-         FROM body b ORDER BY b.sort_order, b.code",
+/// Every body with its number of members, in the configured order.
+/// `db` is the store's pool, or a transaction that must see its own writes.
+pub async fn list(db: impl PgExecutor<'_>) -> Result<Vec<Body>, StoreError> {
+    Ok(
+        sqlx::query_as(concat!(body_select!(), " ORDER BY b.sort_order, b.code"))
+            .fetch_all(db)
+            .await?,
     )
-    .fetch_all(conn)
-    .await?)
-}
-
-async fn get_on(conn: &mut PgConnection, id: i64) -> Result<Body, StoreError> {
-    sqlx::query_as(
-        "SELECT b.id, b.code, b.name, b.kind, b.sort_order, b.version,
-            (SELECT count(*) FROM membership m WHERE m.body_id = b.id) AS members, b.quorum_percent, b.majority,
-            b.seat_employment_form FROM body b WHERE b.id = $1",
-    )
-    .bind(id)
-    .fetch_optional(conn)
-    .await?
-    .ok_or(StoreError::NotFound)
 }
 
 pub async fn get(store: &Store, id: i64) -> Result<Body, StoreError> {
     let mut conn = store.pool().acquire().await?;
-    get_on(&mut conn, id).await
+    id_row(&mut conn, id).await
 }
 
 pub async fn create(
@@ -95,8 +94,7 @@ pub async fn create(
     .bind(input.seat_employment_form.map(|f| f.code()))
     .fetch_one(&mut *conn)
     .await?;
-    let after = get_on(conn, id).await?;
-    audit::record(conn, who, Change::new("body", id, "create").after(&after)).await?;
+    record_created::<Body>(conn, who, id).await?;
     Ok(id)
 }
 
@@ -107,8 +105,7 @@ pub async fn update(
     expected_version: i32,
     input: &BodyInput,
 ) -> Result<(), StoreError> {
-    let before = get_on(conn, id).await?;
-    let n = sqlx::query(
+    let update = sqlx::query(
         "UPDATE body SET code = $3, name = $4, kind = $5, sort_order = $6, quorum_percent = $7, majority = $8,
                 seat_employment_form = $9, version = version + 1
          WHERE id = $1 AND version = $2",
@@ -121,30 +118,20 @@ pub async fn update(
     .bind(input.sort_order)
     .bind(input.quorum_percent)
     .bind(input.majority.code())
-    .bind(input.seat_employment_form.map(|f| f.code()))
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    if n == 0 {
-        return Err(StoreError::Conflict);
-    }
-    let after = get_on(conn, id).await?;
-    audit::record(
-        conn,
-        who,
-        Change::new("body", id, "update")
-            .before(&before)
-            .after(&after),
-    )
-    .await
+    .bind(input.seat_employment_form.map(|f| f.code()));
+    update_id_row::<Body>(conn, who, id, update).await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MemberForm {
+    pub name: String,
+    #[sqlx(try_from = "NullableCode")]
+    pub employment_form: Option<EmploymentForm>,
 }
 
 /// The members of a body with their employment form (disabled accounts too: their membership
 /// still stands), for the check when the body's seats are bound to one employment form.
-pub async fn member_forms(
-    conn: &mut PgConnection,
-    id: i64,
-) -> Result<Vec<(String, Option<String>)>, StoreError> {
+pub async fn member_forms(conn: &mut PgConnection, id: i64) -> Result<Vec<MemberForm>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT p.name, m.employment_form FROM membership m JOIN person p ON p.id = m.person_id
          WHERE m.body_id = $1 ORDER BY p.name",

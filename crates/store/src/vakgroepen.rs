@@ -1,9 +1,19 @@
 //! Vakgroepen (specialty groups) and their representatives.
 
-use crate::audit::{self, Change, Who};
+use crate::audit::Who;
+use crate::versioned::{IdRow, id_row, record_created, update_id_row};
 use crate::{PgConnection, Store, StoreError};
 use domain::people::{VakgroepCode, VakgroepKind};
 use serde::Serialize;
+
+macro_rules! vakgroep_select {
+    () => {
+        "SELECT v.id, v.code, v.name, v.kind, v.active, v.version,
+                COALESCE((SELECT array_agg(p.name ORDER BY p.name) FROM vakgroep_representative r
+                          JOIN person p ON p.id = r.person_id WHERE r.vakgroep_id = v.id), '{}') AS representatives
+         FROM vakgroep v"
+    };
+}
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, PartialEq, Eq)]
 pub struct Vakgroep {
@@ -18,6 +28,12 @@ pub struct Vakgroep {
     pub representatives: Vec<String>,
 }
 
+impl IdRow for Vakgroep {
+    const ENTITY: &'static str = "vakgroep";
+    const ONE: &'static str = concat!(vakgroep_select!(), " WHERE v.id = $1");
+    const DELETE: &'static str = "DELETE FROM vakgroep WHERE id = $1 AND version = $2";
+}
+
 #[derive(Debug, Clone)]
 pub struct VakgroepInput {
     pub code: VakgroepCode,
@@ -27,32 +43,17 @@ pub struct VakgroepInput {
 }
 
 pub async fn list(store: &Store) -> Result<Vec<Vakgroep>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT v.id, v.code, v.name, v.kind, v.active, v.version,
-                COALESCE((SELECT array_agg(p.name ORDER BY p.name) FROM vakgroep_representative r
-                          JOIN person p ON p.id = r.person_id WHERE r.vakgroep_id = v.id), '{}') AS representatives
-         FROM vakgroep v ORDER BY v.active DESC, v.name",
-    )
+    Ok(sqlx::query_as(concat!(
+        vakgroep_select!(),
+        " ORDER BY v.active DESC, v.name"
+    ))
     .fetch_all(store.pool())
     .await?)
 }
 
-async fn get_on(conn: &mut PgConnection, id: i64) -> Result<Vakgroep, StoreError> {
-    sqlx::query_as(
-        "SELECT v.id, v.code, v.name, v.kind, v.active, v.version,
-                COALESCE((SELECT array_agg(p.name ORDER BY p.name) FROM vakgroep_representative r
-                          JOIN person p ON p.id = r.person_id WHERE r.vakgroep_id = v.id), '{}') AS representatives
-         FROM vakgroep v WHERE v.id = $1",
-    )
-    .bind(id)
-    .fetch_optional(conn)
-    .await?
-    .ok_or(StoreError::NotFound)
-}
-
 pub async fn get(store: &Store, id: i64) -> Result<Vakgroep, StoreError> {
     let mut conn = store.pool().acquire().await?;
-    get_on(&mut conn, id).await
+    id_row(&mut conn, id).await
 }
 
 pub async fn create(
@@ -69,13 +70,7 @@ pub async fn create(
     .bind(input.active)
     .fetch_one(&mut *conn)
     .await?;
-    let after = get_on(conn, id).await?;
-    audit::record(
-        conn,
-        who,
-        Change::new("vakgroep", id, "create").after(&after),
-    )
-    .await?;
+    record_created::<Vakgroep>(conn, who, id).await?;
     Ok(id)
 }
 
@@ -86,8 +81,7 @@ pub async fn update(
     expected_version: i32,
     input: &VakgroepInput,
 ) -> Result<(), StoreError> {
-    let before = get_on(conn, id).await?;
-    let n = sqlx::query(
+    let update = sqlx::query(
         "UPDATE vakgroep SET code = $3, name = $4, kind = $5, active = $6, version = version + 1
          WHERE id = $1 AND version = $2",
     )
@@ -96,22 +90,8 @@ pub async fn update(
     .bind(input.code.as_str())
     .bind(&input.name)
     .bind(input.kind.code())
-    .bind(input.active)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    if n == 0 {
-        return Err(StoreError::Conflict);
-    }
-    let after = get_on(conn, id).await?;
-    audit::record(
-        conn,
-        who,
-        Change::new("vakgroep", id, "update")
-            .before(&before)
-            .after(&after),
-    )
-    .await
+    .bind(input.active);
+    update_id_row::<Vakgroep>(conn, who, id, update).await
 }
 
 /// Codes and ids of all vakgroepen, for imports and demo data.

@@ -27,7 +27,7 @@ pub fn person(email: &str, roles: &[Role]) -> PersonInput {
 }
 
 pub async fn body_id(store: &Store, code: &str) -> i64 {
-    gg_store::bodies::list(store)
+    gg_store::bodies::list(store.pool())
         .await
         .unwrap()
         .into_iter()

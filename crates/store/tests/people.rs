@@ -8,7 +8,7 @@ use gg_store::{PgPool, accounts, people};
 #[sqlx::test(migrator = "gg_store::MIGRATOR")]
 async fn the_default_bodies_exist(pool: PgPool) {
     let s = store(pool);
-    let codes: Vec<String> = gg_store::bodies::list(&s)
+    let codes: Vec<String> = gg_store::bodies::list(s.pool())
         .await
         .unwrap()
         .into_iter()

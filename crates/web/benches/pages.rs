@@ -62,7 +62,7 @@ async fn fresh_database(base: &str) -> String {
 
 async fn seed_meeting(store: &Store) -> i64 {
     let who = Who::system("bench");
-    let bodies = store::bodies::list(store).await.unwrap();
+    let bodies = store::bodies::list(store.pool()).await.unwrap();
     let rvb = bodies.iter().find(|b| b.code == "RvB").unwrap().id;
     let msb = bodies.iter().find(|b| b.code == "MSB").unwrap().id;
     let start = time::OffsetDateTime::now_utc() + time::Duration::days(1);

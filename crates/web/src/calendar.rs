@@ -146,7 +146,7 @@ async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> AppRes
     }
     let now = OffsetDateTime::now_utc();
     let bodies: Vec<i64> = person.actor.bodies.iter().copied().collect();
-    let codes: HashMap<i64, String> = store::bodies::list(&state.store)
+    let codes: HashMap<i64, String> = store::bodies::list(state.store.pool())
         .await?
         .into_iter()
         .map(|b| (b.id, b.code))

@@ -245,7 +245,7 @@ async fn person_input(db: &store::Store, args: &AddUserArgs) -> anyhow::Result<P
             format!("--role {r}: unknown role; choose from {}", known.join(", "))
         })?);
     }
-    let bodies = store::bodies::list(db).await?;
+    let bodies = store::bodies::list(db.pool()).await?;
     let mut memberships = Vec::new();
     for spec in &args.bodies {
         let mut parts = spec.split(':');

@@ -213,7 +213,7 @@ async fn form_view(
         .into_iter()
         .filter(|p| p.disabled_at.is_none())
         .collect();
-    let bodies = store::bodies::list(&state.store).await?;
+    let bodies = store::bodies::list(state.store.pool()).await?;
     let vakgroepen = store::vakgroepen::list(&state.store)
         .await?
         .into_iter()
@@ -910,7 +910,7 @@ pub(super) async fn update(
                 row.stored = name(&row.stored);
                 row.typed = name(&row.typed);
             }
-            let bodies = store::bodies::list(&state.store).await?;
+            let bodies = store::bodies::list(state.store.pool()).await?;
             if let Some(row) = rows.iter_mut().find(|r| r.label == "Zichtbaarheid") {
                 let name = |v: &str| {
                     bodies.iter().find(|b| b.id.to_string() == v).map_or_else(

@@ -39,7 +39,7 @@ struct ListPage {
 async fn list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     render(ListPage {
         layout: ctx.layout("Gremia"),
-        bodies: store::bodies::list(&state.store).await?,
+        bodies: store::bodies::list(state.store.pool()).await?,
     })
 }
 
@@ -263,12 +263,7 @@ async fn update(
     };
     let mut tx = state.store.begin().await?;
     let members = store::bodies::member_forms(&mut tx, id).await?;
-    let forms = members.iter().map(|(name, form)| {
-        (
-            name.as_str(),
-            form.as_deref().and_then(EmploymentForm::parse),
-        )
-    });
+    let forms = members.iter().map(|m| (m.name.as_str(), m.employment_form));
     if let Err(e) =
         check_seat_employment_form(input.code.as_str(), input.seat_employment_form, forms)
     {

@@ -170,7 +170,7 @@ async fn form_page(
         has_password,
         conflict,
     } = editing;
-    let bodies = store::bodies::list(&state.store).await?;
+    let bodies = store::bodies::list(state.store.pool()).await?;
     let vakgroepen = store::vakgroepen::list(&state.store).await?;
     let page = FormPage {
         layout: ctx.layout(if id.is_some() {
@@ -266,7 +266,7 @@ async fn validate(state: &AppState, draft: &Draft) -> AppResult<Result<PersonInp
             None => errors.add("roles", "Kies alleen rollen uit de lijst."),
         }
     }
-    let bodies = store::bodies::list(&state.store).await?;
+    let bodies = store::bodies::list(state.store.pool()).await?;
     let mut memberships = Vec::new();
     for (body_id, position, form) in &draft.memberships {
         let Some(body) = bodies.iter().find(|b| b.id == *body_id) else {

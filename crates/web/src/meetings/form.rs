@@ -71,7 +71,7 @@ async fn form_page(
     chosen: &[i64],
     errors: Errors,
 ) -> AppResult<Response> {
-    let bodies = store::bodies::list(&state.store)
+    let bodies = store::bodies::list(state.store.pool())
         .await?
         .into_iter()
         .map(|b| BodyChoice {
@@ -219,7 +219,7 @@ pub(super) async fn new_form(State(state): State<AppState>, ctx: Ctx) -> AppResu
         ..Default::default()
     };
     // A joint meeting of the boards is the usual case: RvB and the MSB+ bodies, no observers.
-    let chosen: Vec<i64> = store::bodies::list(&state.store)
+    let chosen: Vec<i64> = store::bodies::list(state.store.pool())
         .await?
         .into_iter()
         .filter(|b| b.kind != domain::people::BodyKind::Toezicht)
@@ -236,7 +236,7 @@ pub(super) async fn create(
 ) -> AppResult<Response> {
     let bodies = chosen_bodies(&pairs);
     let form = form_of(&pairs);
-    let known: Vec<i64> = store::bodies::list(&state.store)
+    let known: Vec<i64> = store::bodies::list(state.store.pool())
         .await?
         .into_iter()
         .map(|b| b.id)
@@ -336,7 +336,7 @@ pub(super) async fn update(
     let current = visible_meeting(&state, &user, id).await?;
     let bodies = chosen_bodies(&pairs);
     let form = form_of(&pairs);
-    let known: Vec<i64> = store::bodies::list(&state.store)
+    let known: Vec<i64> = store::bodies::list(state.store.pool())
         .await?
         .into_iter()
         .map(|b| b.id)

@@ -150,7 +150,7 @@ async fn form_page(
     draft: Draft,
     errors: Errors,
 ) -> AppResult<Response> {
-    let bodies: Vec<_> = store::bodies::list(&state.store)
+    let bodies: Vec<_> = store::bodies::list(state.store.pool())
         .await?
         .into_iter()
         .filter(|b| meeting.bodies.contains(&b.id))
@@ -425,7 +425,7 @@ fn validate(
 }
 
 async fn body_codes(state: &AppState) -> AppResult<std::collections::HashMap<i64, String>> {
-    Ok(store::bodies::list(&state.store)
+    Ok(store::bodies::list(state.store.pool())
         .await?
         .into_iter()
         .map(|b| (b.id, b.code))

@@ -59,7 +59,7 @@ async fn scope(
     meeting: &Meeting,
     code: &str,
 ) -> AppResult<(Option<i64>, Vec<ScopeLink>, HashMap<i64, String>)> {
-    let bodies = store::bodies::list(&state.store).await?;
+    let bodies = store::bodies::list(state.store.pool()).await?;
     let codes: HashMap<i64, String> = bodies.iter().map(|b| (b.id, b.code.clone())).collect();
     let mine: Vec<_> = bodies
         .iter()
@@ -280,7 +280,7 @@ pub(super) async fn print_agenda(
     Path(id): Path<MeetingId>,
 ) -> AppResult<Response> {
     let meeting = visible_meeting(&state, &user, id).await?;
-    let codes: HashMap<i64, String> = store::bodies::list(&state.store)
+    let codes: HashMap<i64, String> = store::bodies::list(state.store.pool())
         .await?
         .into_iter()
         .map(|b| (b.id, b.code))

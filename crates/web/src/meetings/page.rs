@@ -53,7 +53,7 @@ struct ListPage {
 }
 
 async fn body_codes(state: &AppState) -> AppResult<HashMap<i64, String>> {
-    Ok(store::bodies::list(&state.store)
+    Ok(store::bodies::list(state.store.pool())
         .await?
         .into_iter()
         .map(|b| (b.id, b.code))

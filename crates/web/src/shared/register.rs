@@ -244,7 +244,7 @@ async fn judgements(state: &AppState, today: Date) -> AppResult<Arc<HashMap<i64,
 }
 
 async fn all_bodies(state: &AppState) -> AppResult<Vec<i64>> {
-    Ok(store::bodies::list(&state.store)
+    Ok(store::bodies::list(state.store.pool())
         .await?
         .into_iter()
         .map(|b| b.id)

@@ -97,7 +97,7 @@ async fn upload_to(
 }
 
 async fn demo_meeting(c: &Client) -> i64 {
-    let rvb = store::bodies::list(&c.store)
+    let rvb = store::bodies::list(c.store.pool())
         .await
         .unwrap()
         .into_iter()

@@ -15,7 +15,7 @@ async fn audit_count(pool: &PgPool) -> i64 {
 async fn an_invalid_person_form_keeps_the_input_and_changes_nothing(pool: PgPool) {
     let mut c = app(pool.clone()).await;
     c.sign_in_as(BEHEERDER).await;
-    let msb = store::bodies::list(&c.store)
+    let msb = store::bodies::list(c.store.pool())
         .await
         .unwrap()
         .into_iter()
@@ -70,7 +70,7 @@ async fn an_invalid_person_form_keeps_the_input_and_changes_nothing(pool: PgPool
 async fn a_created_person_gets_a_single_use_link_and_everything_is_audited(pool: PgPool) {
     let mut admin = app(pool.clone()).await;
     admin.sign_in_as(BEHEERDER).await;
-    let vmsd = store::bodies::list(&admin.store)
+    let vmsd = store::bodies::list(admin.store.pool())
         .await
         .unwrap()
         .into_iter()

@@ -36,7 +36,7 @@ async fn fetch(c: &mut Client, path: &str) -> Response {
 }
 
 async fn demo_meeting(c: &Client) -> i64 {
-    let rvb = store::bodies::list(&c.store)
+    let rvb = store::bodies::list(c.store.pool())
         .await
         .unwrap()
         .into_iter()

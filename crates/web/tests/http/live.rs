@@ -24,7 +24,7 @@ const RVB_ONLY: &str = "Personele aangelegenheid";
 const PATIENCE: Duration = Duration::from_secs(30);
 
 async fn body_id(c: &Client, code: &str) -> i64 {
-    store::bodies::list(&c.store)
+    store::bodies::list(c.store.pool())
         .await
         .unwrap()
         .into_iter()

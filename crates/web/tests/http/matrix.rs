@@ -365,7 +365,7 @@ async fn every_route_answers_every_role_as_expected(pool: PgPool) {
         .person_id("t.jacobs@rijnoever.example")
         .await
         .to_string();
-    let bodies = store::bodies::list(&probe.store).await.unwrap();
+    let bodies = store::bodies::list(probe.store.pool()).await.unwrap();
     let body = bodies
         .iter()
         .find(|b| b.code == "VMS")

@@ -233,7 +233,7 @@ async fn the_master_data_overview_shows_a_representative_their_own_rows_and_the_
 }
 
 async fn body_id(c: &Client, code: &str) -> i64 {
-    store::bodies::list(&c.store)
+    store::bodies::list(c.store.pool())
         .await
         .unwrap()
         .into_iter()

@@ -8,7 +8,7 @@ const EVA: &str = "e.mulder@rijnoever.example";
 const HANS: &str = "h.koster@rijnoever.example";
 
 async fn body(c: &Client, code: &str) -> String {
-    store::bodies::list(&c.store)
+    store::bodies::list(c.store.pool())
         .await
         .unwrap()
         .into_iter()

@@ -10,7 +10,7 @@ pub const EVA: &str = "e.mulder@rijnoever.example";
 pub const HANS: &str = "h.koster@rijnoever.example";
 
 pub async fn body(c: &Client, code: &str) -> i64 {
-    store::bodies::list(&c.store)
+    store::bodies::list(c.store.pool())
         .await
         .unwrap()
         .into_iter()

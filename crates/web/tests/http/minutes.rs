@@ -7,7 +7,7 @@ use store::PgPool;
 const EVA: &str = "e.mulder@rijnoever.example";
 
 async fn body(c: &Client, code: &str) -> String {
-    store::bodies::list(&c.store)
+    store::bodies::list(c.store.pool())
         .await
         .unwrap()
         .into_iter()

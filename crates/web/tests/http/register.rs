@@ -58,7 +58,7 @@ async fn create(c: &Client, input: &AgreementInput, status: AgreementStatus) -> 
 }
 
 async fn body_id(c: &Client, code: &str) -> i64 {
-    store::bodies::list(&c.store)
+    store::bodies::list(c.store.pool())
         .await
         .unwrap()
         .into_iter()
@@ -483,7 +483,7 @@ async fn the_demo_register_has_something_to_show_everywhere(pool: PgPool) {
     let all = store::register::list(
         &c.store,
         &store::register::RegisterFilter {
-            visible_bodies: store::bodies::list(&c.store)
+            visible_bodies: store::bodies::list(c.store.pool())
                 .await
                 .unwrap()
                 .iter()
@@ -508,7 +508,7 @@ async fn the_demo_register_has_something_to_show_everywhere(pool: PgPool) {
     assert!(register.contains("Vraagt aandacht: verlopen sinds"));
     let meeting = store::meetings::list_for_bodies(
         &c.store,
-        &[store::bodies::list(&c.store)
+        &[store::bodies::list(c.store.pool())
             .await
             .unwrap()
             .iter()

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use store::PgPool;
 
 async fn body(c: &Client, code: &str) -> i64 {
-    store::bodies::list(&c.store)
+    store::bodies::list(c.store.pool())
         .await
         .unwrap()
         .into_iter()
