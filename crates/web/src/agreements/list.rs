@@ -83,9 +83,8 @@ impl Params {
 }
 
 /// A filter value that must be one of a vocabulary's codes; anything else does not filter.
-fn code<T>(value: &str, parse: impl Fn(&str) -> Option<T>) -> Option<String> {
-    let v = value.trim();
-    parse(v).map(|_| v.to_string())
+fn code<T>(value: &str, parse: impl Fn(&str) -> Option<T>) -> Option<T> {
+    parse(value.trim())
 }
 
 /// What the filter made of the parameters: the rows, and a message per date field that could not

@@ -1,9 +1,11 @@
 //! Afspraken: the agreements register (product.md B1–B6).
 
+mod conflict;
 mod detail;
 mod export;
 mod form;
 mod list;
+mod progress;
 
 use crate::shared::routes::RouteDef;
 
