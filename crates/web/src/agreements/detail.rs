@@ -3,7 +3,7 @@
 //! secretary and the agreement's owners (of the agreement or one of its parties) record progress;
 //! only the secretary edits the agreement itself (see `form`).
 
-use super::form::{Choice, visible_agreement};
+use super::{Choice, choices, visible_agreement};
 use super::{form, progress};
 use crate::shared::clock::today;
 use crate::shared::error::AppResult;
@@ -182,17 +182,6 @@ pub(super) fn is_owner(user: &User, d: &AgreementDetail) -> bool {
 
 pub(super) fn can_manage(user: &User) -> bool {
     user.actor.can(Capability::ManageAgreements)
-}
-
-pub(super) fn direction_choices(chosen: &str) -> Vec<Choice> {
-    Direction::ALL
-        .iter()
-        .map(|x| Choice {
-            value: x.code().into(),
-            label: x.label().into(),
-            selected: chosen == x.code(),
-        })
-        .collect()
 }
 
 fn page(ctx: &Ctx, user: &User, d: &AgreementDetail, drafts: Drafts, errors: Errors) -> DetailPage {
@@ -377,7 +366,12 @@ fn page(ctx: &Ctx, user: &User, d: &AgreementDetail, drafts: Drafts, errors: Err
         can_register: user.actor.can(Capability::ViewRegister),
         can_progress: manage || is_owner(user, d),
         statuses,
-        directions: direction_choices(&drafts.kpi.direction),
+        directions: choices(
+            Direction::ALL,
+            Direction::code,
+            Direction::label,
+            &drafts.kpi.direction,
+        ),
         d: drafts,
         errors,
     }

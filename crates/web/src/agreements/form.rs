@@ -1,6 +1,7 @@
 //! Making and editing an agreement (product.md B1), from scratch or from a recorded decision, with
 //! optimistic versioning and a conflict page that shows both versions side by side (F4).
 
+use super::{Choice, choices, visible_agreement};
 use crate::shared::error::{AppError, AppResult};
 use crate::shared::forms::{self, Refusal};
 use crate::shared::session::User;
@@ -24,12 +25,6 @@ use time::Date;
 
 /// The number of party rows the form offers.
 const PARTY_ROWS: usize = 3;
-
-pub(super) struct Choice {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
-}
 
 pub(super) struct PartyRowView {
     pub index: usize,
@@ -170,21 +165,6 @@ pub(super) fn draft_of(d: &AgreementDetail) -> Draft {
     }
 }
 
-fn choices<T: Copy>(
-    all: &[T],
-    code: impl Fn(T) -> &'static str,
-    label: impl Fn(T) -> &'static str,
-    selected: &str,
-) -> Vec<Choice> {
-    all.iter()
-        .map(|&x| Choice {
-            value: code(x).into(),
-            label: label(x).into(),
-            selected: selected == code(x),
-        })
-        .collect()
-}
-
 pub(super) async fn form_view(
     state: &AppState,
     user: &User,
@@ -229,7 +209,12 @@ pub(super) async fn form_view(
                 label: "—".into(),
                 selected: kind.is_empty(),
             }];
-            kinds.extend(choices(PartyKind::ALL, |k| k.code(), |k| k.label(), &kind));
+            kinds.extend(choices(
+                PartyKind::ALL,
+                PartyKind::code,
+                PartyKind::label,
+                &kind,
+            ));
             let mut owners = vec![Choice {
                 value: String::new(),
                 label: "—".into(),
@@ -255,8 +240,8 @@ pub(super) async fn form_view(
     }];
     themes.extend(choices(
         JzojpTheme::ALL,
-        |t| t.code(),
-        |t| t.label(),
+        JzojpTheme::code,
+        JzojpTheme::label,
         &draft.form.theme,
     ));
     let mut visibilities = vec![Choice {
@@ -283,8 +268,8 @@ pub(super) async fn form_view(
         insurer_deviation: draft.form.insurer_deviation.clone(),
         kinds: choices(
             AgreementKind::ALL,
-            |k| k.code(),
-            |k| k.label(),
+            AgreementKind::code,
+            AgreementKind::label,
             &draft.form.kind,
         ),
         parties,
@@ -301,8 +286,8 @@ pub(super) async fn form_view(
         due: draft.form.due.clone(),
         reviews: choices(
             ReviewCadence::ALL,
-            |c| c.code(),
-            |c| c.label(),
+            ReviewCadence::code,
+            ReviewCadence::label,
             &draft.form.review,
         ),
         visibilities,
@@ -520,24 +505,6 @@ pub(super) async fn create(
         Ok(id) => Ok(Redirect::to(&format!("/afspraken/{id}?ok=aangemaakt")).into_response()),
         Err(errors) => form_page(&state, &ctx, &user, None, &draft, errors, shown, None).await,
     }
-}
-
-/// The agreement if the person may see it (else 404): its compartment, and for an observer its
-/// origin in a meeting their body attended (`Actor::can_see_agreement`).
-pub(super) async fn visible_agreement(
-    state: &AppState,
-    user: &User,
-    id: AgreementId,
-) -> AppResult<AgreementDetail> {
-    let detail = store::register::detail(&state.store, id).await?;
-    let visibility = Visibility::of(detail.agreement.visibility_body_id);
-    if !user
-        .actor
-        .can_see_agreement(visibility, &detail.origin_bodies)
-    {
-        return Err(AppError::NotFound);
-    }
-    Ok(detail)
 }
 
 fn frozen_link(d: &AgreementDetail) -> Option<String> {

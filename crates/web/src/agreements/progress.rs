@@ -3,8 +3,8 @@
 //! its parties) record progress; the domain checks what they typed
 //! (`domain::agreements::progress`), the store keeps it.
 
-use super::detail::{Drafts, can_manage, direction_choices, invalid, is_owner, trim_num};
-use super::form::{Choice, visible_agreement};
+use super::detail::{Drafts, can_manage, invalid, is_owner, trim_num};
+use super::{Choice, choices, visible_agreement};
 use crate::shared::clock::today;
 use crate::shared::error::{AppError, AppResult};
 use crate::shared::forms::{self, Refusal};
@@ -17,6 +17,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use domain::agreements::kpi::Direction;
 use domain::agreements::progress::{
     CommentDraft, KpiDraft, KpiForm, MeasurementDraft, MeasurementForm, ReviewDraft, ReviewForm,
     StatusForm, StatusStep,
@@ -224,7 +225,12 @@ fn kpi_page(
         title: d.agreement.title.clone(),
         kpi: kpi.id,
         version,
-        directions: direction_choices(&drafts.kpi.direction),
+        directions: choices(
+            Direction::ALL,
+            Direction::code,
+            Direction::label,
+            &drafts.kpi.direction,
+        ),
         d: drafts,
         errors,
     }
