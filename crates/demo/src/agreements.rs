@@ -4,12 +4,16 @@
 //! agreement, an insurer deviation, and a compliance rate over the past quarters.
 
 use anyhow::Context;
-use domain::agreements::kinds::AgreementStatus;
+use domain::agreements::draft::Party;
+use domain::agreements::kinds::{AgreementKind, AgreementStatus, JzojpTheme, PartyKind, SevenS};
+use domain::agreements::kpi::Direction;
+use domain::agreements::progress::{KpiDraft, MeasurementDraft};
+use domain::ids::PersonId;
 use domain::nl;
 use rust_decimal::Decimal;
 use store::Store;
 use store::audit::Who;
-use store::register::{AgreementInput, KpiInput, MeasurementInput, PartyInput};
+use store::register::AgreementInput;
 use time::{Date, Duration, OffsetDateTime};
 
 const LOADED: &str = "demo_agreements_loaded";
@@ -291,7 +295,7 @@ pub async fn load(store: &Store) -> anyhow::Result<()> {
         people
             .iter()
             .find(|p| p.email == email)
-            .map(|p| p.id)
+            .map(|p| PersonId::new(p.id))
             .with_context(|| format!("demo person {email}"))
     };
     let vakgroepen = store::vakgroepen::list(store).await?;
@@ -312,8 +316,8 @@ pub async fn load(store: &Store) -> anyhow::Result<()> {
             } else {
                 None
             };
-            parties.push(PartyInput {
-                kind: (*kind).into(),
+            parties.push(Party {
+                kind: PartyKind::try_from(*kind)?,
                 label: if vakgroep_id.is_some() {
                     String::new()
                 } else {
@@ -324,13 +328,17 @@ pub async fn load(store: &Store) -> anyhow::Result<()> {
             });
         }
         let input = AgreementInput {
-            kind: demo.kind.into(),
+            kind: AgreementKind::try_from(demo.kind)?,
             title: demo.title.into(),
             description: demo.description.into(),
             owner_id: None,
             parties,
-            seven_s: demo.seven_s.iter().map(|s| (*s).to_string()).collect(),
-            theme: demo.theme.map(str::to_string),
+            seven_s: demo
+                .seven_s
+                .iter()
+                .map(|&s| SevenS::try_from(s))
+                .collect::<Result<_, _>>()?,
+            theme: demo.theme.map(JzojpTheme::try_from).transpose()?,
             start_date: Some(today + Duration::days(demo.start)),
             due_date: Some(today + Duration::days(demo.due)),
             review_months: demo.review_months,
@@ -354,17 +362,17 @@ pub async fn load(store: &Store) -> anyhow::Result<()> {
                 &mut tx,
                 &who,
                 id,
-                &KpiInput {
+                &KpiDraft {
                     name: kpi.name.into(),
                     unit: kpi.unit.into(),
-                    direction: kpi.direction.into(),
+                    direction: Direction::try_from(kpi.direction)?,
                     baseline: decimal(kpi.baseline),
                     target: decimal(kpi.target),
                 },
             )
             .await?;
             for (day, value) in kpi.measurements {
-                let m = MeasurementInput {
+                let m = MeasurementDraft {
                     measured_on: today + Duration::days(*day),
                     value: decimal(*value),
                     note: String::new(),

@@ -6,7 +6,6 @@
 
 pub mod accounts;
 pub mod agenda;
-pub mod agreements;
 pub mod attachments;
 pub mod audit;
 pub mod bodies;

@@ -3,17 +3,18 @@ mod common;
 use common::{admin, body_id, store};
 use gg_store::audit::Who;
 use gg_store::domain::agreements::compliance;
+use gg_store::domain::agreements::draft::Party;
 use gg_store::domain::agreements::kinds::{AgreementStatus, JzojpTheme, SevenS};
 use gg_store::domain::agreements::kpi::{TrafficLight, agreement_light, kpi_light};
-use gg_store::register::{
-    self, AgreementInput, KpiInput, MeasurementInput, PartyInput, RegisterFilter,
-};
+use gg_store::domain::agreements::progress::{KpiDraft, MeasurementDraft};
+use gg_store::domain::ids::{AgreementId, PersonId};
+use gg_store::register::{self, AgreementInput, RegisterFilter};
 use gg_store::{PgPool, Store, StoreError};
 use sqlx::types::Decimal;
 use time::Date;
 use time::macros::date;
 
-async fn person(pool: &PgPool, name: &str) -> (i64, Who) {
+async fn person(pool: &PgPool, name: &str) -> (PersonId, Who) {
     let email = format!("{}@example.nl", name.to_lowercase().replace(' ', "."));
     let id: i64 =
         sqlx::query_scalar("INSERT INTO person (email, name) VALUES ($1, $2) RETURNING id")
@@ -23,7 +24,7 @@ async fn person(pool: &PgPool, name: &str) -> (i64, Who) {
             .await
             .unwrap();
     (
-        id,
+        PersonId::new(id),
         Who {
             id: Some(id),
             label: name.into(),
@@ -42,9 +43,9 @@ async fn vakgroep(pool: &PgPool, code: &str, name: &str) -> i64 {
     .unwrap()
 }
 
-fn party(kind: &str, label: &str, vakgroep_id: Option<i64>, owner_id: Option<i64>) -> PartyInput {
-    PartyInput {
-        kind: kind.into(),
+fn party(kind: &str, label: &str, vakgroep_id: Option<i64>, owner_id: Option<PersonId>) -> Party {
+    Party {
+        kind: kind.try_into().unwrap(),
         label: label.into(),
         vakgroep_id,
         owner_id,
@@ -53,7 +54,7 @@ fn party(kind: &str, label: &str, vakgroep_id: Option<i64>, owner_id: Option<i64
 
 fn input(title: &str) -> AgreementInput {
     AgreementInput {
-        kind: "strategische_keuze".into(),
+        kind: "strategische_keuze".try_into().unwrap(),
         title: title.into(),
         description: String::new(),
         owner_id: None,
@@ -72,7 +73,7 @@ fn input(title: &str) -> AgreementInput {
     }
 }
 
-async fn create(s: &Store, who: &Who, input: &AgreementInput) -> i64 {
+async fn create(s: &Store, who: &Who, input: &AgreementInput) -> AgreementId {
     let mut tx = s.begin().await.unwrap();
     let id = register::create(&mut tx, who, input, AgreementStatus::Voorgesteld)
         .await
@@ -85,17 +86,17 @@ fn dec(s: &str) -> Decimal {
     s.parse().unwrap()
 }
 
-fn kpi(name: &str, direction: &str, baseline: &str, target: &str) -> KpiInput {
-    KpiInput {
+fn kpi(name: &str, direction: &str, baseline: &str, target: &str) -> KpiDraft {
+    KpiDraft {
         name: name.into(),
         unit: "dagen".into(),
-        direction: direction.into(),
+        direction: direction.try_into().unwrap(),
         baseline: dec(baseline),
         target: dec(target),
     }
 }
 
-async fn add_kpi(s: &Store, who: &Who, agreement: i64, input: &KpiInput) -> i64 {
+async fn add_kpi(s: &Store, who: &Who, agreement: AgreementId, input: &KpiDraft) -> i64 {
     let mut tx = s.begin().await.unwrap();
     let id = register::add_kpi(&mut tx, who, agreement, input)
         .await
@@ -110,7 +111,7 @@ async fn measure(s: &Store, who: &Who, kpi: i64, on: Date, value: &str) -> i64 {
         &mut tx,
         who,
         kpi,
-        &MeasurementInput {
+        &MeasurementDraft {
             measured_on: on,
             value: dec(value),
             note: format!("meting {value}"),
@@ -122,7 +123,7 @@ async fn measure(s: &Store, who: &Who, kpi: i64, on: Date, value: &str) -> i64 {
     id
 }
 
-async fn ids(s: &Store, filter: &RegisterFilter) -> Vec<i64> {
+async fn ids(s: &Store, filter: &RegisterFilter) -> Vec<AgreementId> {
     register::list(s, filter)
         .await
         .unwrap()
@@ -147,14 +148,18 @@ async fn create_and_detail_round_trip(pool: PgPool) {
     let cardio = vakgroep(&pool, "CAR", "Cardiologie").await;
     let mut a = input("Wachttijd orthopedie verkorten");
     a.description = "Samen met de verzekeraar de wachtlijst terugbrengen.".into();
-    a.kind = "financieel".into();
+    a.kind = "financieel".try_into().unwrap();
     a.parties = vec![
         party("rvb", "", None, Some(anna)),
         party("vakgroep", "", Some(cardio), Some(bert)),
         party("verzekeraar", "Zilveren Kruis", None, None),
     ];
-    a.seven_s = vec!["systemen".into(), "strategie".into(), "strategie".into()];
-    a.theme = Some("gepaste_zorg".into());
+    a.seven_s = vec![
+        "systemen".try_into().unwrap(),
+        "strategie".try_into().unwrap(),
+        "strategie".try_into().unwrap(),
+    ];
+    a.theme = Some("gepaste_zorg".try_into().unwrap());
     a.due_date = Some(date!(2025 - 12 - 31));
     a.review_months = Some(3);
     a.insurer_deviation = "Volume 5 % boven contract".into();
@@ -180,11 +185,11 @@ async fn create_and_detail_round_trip(pool: PgPool) {
     let d = register::detail(&s, id).await.unwrap();
     let g = &d.agreement;
     assert_eq!(g.title, "Wachttijd orthopedie verkorten");
-    assert_eq!(g.kind, "financieel");
-    assert_eq!(g.status, "voorgesteld");
-    assert_eq!(g.theme.as_deref(), Some("gepaste_zorg"));
+    assert_eq!(g.kind.code(), "financieel");
+    assert_eq!(g.status.code(), "voorgesteld");
+    assert_eq!(g.theme.map(|t| t.code()), Some("gepaste_zorg"));
     assert_eq!(
-        g.seven_s,
+        codes(&g.seven_s),
         ["strategie", "systemen"],
         "model order, deduplicated"
     );
@@ -199,7 +204,7 @@ async fn create_and_detail_round_trip(pool: PgPool) {
     let parties: Vec<(String, String, Option<String>)> = d
         .parties
         .iter()
-        .map(|p| (p.kind.clone(), p.name(), p.owner_name.clone()))
+        .map(|p| (p.kind.code().to_string(), p.name(), p.owner_name.clone()))
         .collect();
     assert_eq!(
         parties,
@@ -226,7 +231,7 @@ async fn create_and_detail_round_trip(pool: PgPool) {
     assert_eq!(d.kpis.len(), 2);
     assert_eq!(d.kpis[0].kpi.id, k1);
     assert_eq!(d.kpis[0].kpi.baseline, dec("12"));
-    assert_eq!(d.kpis[0].kpi.direction, "lager_beter");
+    assert_eq!(d.kpis[0].kpi.direction.code(), "lager_beter");
     let values: Vec<(Date, Decimal)> = d.kpis[0]
         .measurements
         .iter()
@@ -251,7 +256,7 @@ async fn create_and_detail_round_trip(pool: PgPool) {
     assert!(d.comments.is_empty());
 
     // The rows feed the traffic-light rules directly.
-    let k = d.kpis[0].kpi.to_domain().unwrap();
+    let k = d.kpis[0].kpi.to_domain();
     let ms: Vec<_> = d.kpis[0]
         .measurements
         .iter()
@@ -261,7 +266,7 @@ async fn create_and_detail_round_trip(pool: PgPool) {
     assert_ne!(light, TrafficLight::NoData);
 
     assert!(matches!(
-        register::detail(&s, id + 1000).await,
+        register::detail(&s, AgreementId::new(id.get() + 1000)).await,
         Err(StoreError::NotFound)
     ));
 }
@@ -272,14 +277,17 @@ async fn a_stale_update_is_a_conflict_and_changes_nothing(pool: PgPool) {
     let (anna, who) = person(&pool, "Anna de Vries").await;
     let mut a = input("Origineel");
     a.parties = vec![party("msb_plus", "", None, Some(anna))];
-    a.seven_s = vec!["stijl".into()];
+    a.seven_s = vec!["stijl".try_into().unwrap()];
     let id = create(&s, &who, &a).await;
 
     let mut edit = a.clone();
     edit.title = "Eerste wijziging".into();
     edit.parties = vec![party("rvb", "", None, None)];
-    edit.seven_s = vec!["structuur".into(), "personeel".into()];
-    edit.theme = Some("zorg_thuis".into());
+    edit.seven_s = vec![
+        "structuur".try_into().unwrap(),
+        "personeel".try_into().unwrap(),
+    ];
+    edit.theme = Some("zorg_thuis".try_into().unwrap());
     edit.owner_id = Some(anna);
     let mut tx = s.begin().await.unwrap();
     register::update(&mut tx, &who, id, 1, &edit).await.unwrap();
@@ -295,15 +303,15 @@ async fn a_stale_update_is_a_conflict_and_changes_nothing(pool: PgPool) {
     let d = register::detail(&s, id).await.unwrap();
     assert_eq!(d.agreement.title, "Eerste wijziging");
     assert_eq!(d.agreement.version, 2);
-    assert_eq!(d.agreement.seven_s, ["structuur", "personeel"]);
-    assert_eq!(d.agreement.theme.as_deref(), Some("zorg_thuis"));
+    assert_eq!(codes(&d.agreement.seven_s), ["structuur", "personeel"]);
+    assert_eq!(d.agreement.theme.map(|t| t.code()), Some("zorg_thuis"));
     assert_eq!(d.agreement.owner_id, Some(anna));
     assert_eq!(d.parties.len(), 1);
-    assert_eq!(d.parties[0].kind, "rvb");
+    assert_eq!(d.parties[0].kind.code(), "rvb");
 
     let mut tx = s.begin().await.unwrap();
     assert!(matches!(
-        register::update(&mut tx, &who, id + 1000, 1, &edit).await,
+        register::update(&mut tx, &who, AgreementId::new(id.get() + 1000), 1, &edit).await,
         Err(StoreError::NotFound)
     ));
     drop(tx);
@@ -359,7 +367,7 @@ async fn status_history_records_reason_person_and_realisation(pool: PgPool) {
     .await
     .unwrap();
     let d = register::detail(&s, id).await.unwrap();
-    assert_eq!(d.agreement.status, "gerealiseerd");
+    assert_eq!(d.agreement.status.code(), "gerealiseerd");
     assert_eq!(d.agreement.realised_on, Some(date!(2025 - 06 - 30)));
     assert_eq!(d.agreement.version, 3);
 
@@ -374,16 +382,16 @@ async fn status_history_records_reason_person_and_realisation(pool: PgPool) {
         .unwrap();
 
     let d = register::detail(&s, id).await.unwrap();
-    assert_eq!(d.agreement.status, "in_uitvoering");
+    assert_eq!(d.agreement.status.code(), "in_uitvoering");
     assert_eq!(d.agreement.realised_on, None);
-    type Step<'a> = (&'a str, &'a str, &'a str, Option<i64>, Option<&'a str>);
+    type Step<'a> = (&'a str, &'a str, &'a str, Option<PersonId>, Option<&'a str>);
     let history: Vec<Step> = d
         .history
         .iter()
         .map(|h| {
             (
-                h.from_status.as_str(),
-                h.to_status.as_str(),
+                h.from_status.code(),
+                h.to_status.code(),
                 h.reason.as_str(),
                 h.changed_by,
                 h.changed_by_name.as_deref(),
@@ -467,7 +475,7 @@ async fn comments_kpis_and_measurements_are_audited(pool: PgPool) {
     // Writes to something that does not exist are NotFound, not a database error.
     let mut tx = s.begin().await.unwrap();
     assert!(matches!(
-        register::add_comment(&mut tx, &who, id + 1000, "x").await,
+        register::add_comment(&mut tx, &who, AgreementId::new(id.get() + 1000), "x").await,
         Err(StoreError::NotFound)
     ));
     drop(tx);
@@ -477,7 +485,7 @@ async fn comments_kpis_and_measurements_are_audited(pool: PgPool) {
             &mut tx,
             &who,
             k + 1000,
-            &MeasurementInput {
+            &MeasurementDraft {
                 measured_on: date!(2025 - 04 - 01),
                 value: dec("1"),
                 note: String::new()
@@ -540,24 +548,27 @@ async fn list_filters_narrow(pool: PgPool) {
         party("rvb", "", None, Some(anna)),
         party("verzekeraar", "VGZ", None, Some(bert)),
     ];
-    a.seven_s = vec!["strategie".into()];
-    a.theme = Some("laag_complex".into());
+    a.seven_s = vec!["strategie".try_into().unwrap()];
+    a.theme = Some("laag_complex".try_into().unwrap());
     a.due_date = Some(date!(2025 - 03 - 31));
     let a = create(&s, &who, &a).await;
 
     let mut b = input("Cardiologie naar de eerste lijn");
     b.description = "Controles verplaatsen naar de huisarts.".into();
-    b.kind = "actie".into();
+    b.kind = "actie".try_into().unwrap();
     b.parties = vec![party("vakgroep", "", Some(cardio), Some(carla))];
-    b.seven_s = vec!["systemen".into(), "personeel".into()];
-    b.theme = Some("eerste_lijn".into());
+    b.seven_s = vec![
+        "systemen".try_into().unwrap(),
+        "personeel".try_into().unwrap(),
+    ];
+    b.theme = Some("eerste_lijn".try_into().unwrap());
     b.due_date = Some(date!(2025 - 06 - 30));
     let b = create(&s, &who, &b).await;
 
     // An action from a meeting: owner, no parties, no due date.
     let mut c = input("Notitie opstellen over zorgverplaatsing");
     c.owner_id = Some(carla);
-    c.kind = "actie".into();
+    c.kind = "actie".try_into().unwrap();
     let c = create(&s, &who, &c).await;
 
     let mut tx = s.begin().await.unwrap();
@@ -572,10 +583,10 @@ async fn list_filters_narrow(pool: PgPool) {
     let rows = register::list(&s, &all).await.unwrap();
     assert_eq!(rows[0].owner_names, ["Anna de Vries", "Bert Jansen"]);
     assert_eq!(rows[0].party_labels, ["Raad van Bestuur", "VGZ"]);
-    assert_eq!(rows[0].party_kinds, ["rvb", "verzekeraar"]);
+    assert_eq!(party_codes(&rows[0].party_kinds), ["rvb", "verzekeraar"]);
     assert_eq!(rows[1].party_labels, ["Cardiologie"]);
-    assert_eq!(rows[1].seven_s, ["systemen", "personeel"]);
-    assert_eq!(rows[1].status, "vastgesteld");
+    assert_eq!(codes(&rows[1].seven_s), ["systemen", "personeel"]);
+    assert_eq!(rows[1].status.code(), "vastgesteld");
     assert_eq!(rows[1].version, 2);
     assert_eq!(rows[2].owner_names, ["Carla Smit"]);
     assert!(rows[2].party_labels.is_empty());
@@ -586,11 +597,19 @@ async fn list_filters_narrow(pool: PgPool) {
         filter
     };
     assert_eq!(
-        ids(&s, &with(|f| f.party_kind = Some("verzekeraar".into()))).await,
+        ids(
+            &s,
+            &with(|f| f.party_kind = Some("verzekeraar".try_into().unwrap()))
+        )
+        .await,
         [a]
     );
     assert_eq!(
-        ids(&s, &with(|f| f.party_kind = Some("vakgroep".into()))).await,
+        ids(
+            &s,
+            &with(|f| f.party_kind = Some("vakgroep".try_into().unwrap()))
+        )
+        .await,
         [b]
     );
     let by_vakgroep = RegisterFilter {
@@ -610,35 +629,58 @@ async fn list_filters_narrow(pool: PgPool) {
         "party owner and agreement owner"
     );
     assert_eq!(
-        ids(&s, &with(|f| f.statuses = vec!["vastgesteld".into()])).await,
+        ids(
+            &s,
+            &with(|f| f.statuses = vec!["vastgesteld".try_into().unwrap()])
+        )
+        .await,
         [b]
     );
     assert_eq!(
         ids(
             &s,
-            &with(|f| f.statuses = vec!["voorgesteld".into(), "vastgesteld".into()])
+            &with(|f| f.statuses = vec![
+                "voorgesteld".try_into().unwrap(),
+                "vastgesteld".try_into().unwrap()
+            ])
         )
         .await,
         [a, b, c]
     );
     assert_eq!(
-        ids(&s, &with(|f| f.statuses = vec!["gerealiseerd".into()])).await,
-        [0i64; 0]
+        ids(
+            &s,
+            &with(|f| f.statuses = vec!["gerealiseerd".try_into().unwrap()])
+        )
+        .await,
+        [] as [AgreementId; 0]
     );
     assert_eq!(
-        ids(&s, &with(|f| f.theme = Some("eerste_lijn".into()))).await,
+        ids(
+            &s,
+            &with(|f| f.theme = Some("eerste_lijn".try_into().unwrap()))
+        )
+        .await,
         [b]
     );
     assert_eq!(
-        ids(&s, &with(|f| f.seven_s = Some("strategie".into()))).await,
+        ids(
+            &s,
+            &with(|f| f.seven_s = Some("strategie".try_into().unwrap()))
+        )
+        .await,
         [a]
     );
     assert_eq!(
-        ids(&s, &with(|f| f.seven_s = Some("personeel".into()))).await,
+        ids(
+            &s,
+            &with(|f| f.seven_s = Some("personeel".try_into().unwrap()))
+        )
+        .await,
         [b]
     );
     assert_eq!(
-        ids(&s, &with(|f| f.kind = Some("actie".into()))).await,
+        ids(&s, &with(|f| f.kind = Some("actie".try_into().unwrap()))).await,
         [b, c]
     );
     assert_eq!(
@@ -656,7 +698,7 @@ async fn list_filters_narrow(pool: PgPool) {
             &with(|f| {
                 f.due_from = Some(date!(2025 - 01 - 01));
                 f.due_to = Some(date!(2025 - 12 - 31));
-                f.theme = Some("laag_complex".into());
+                f.theme = Some("laag_complex".try_into().unwrap());
             })
         )
         .await,
@@ -678,13 +720,19 @@ async fn list_filters_narrow(pool: PgPool) {
         "the description counts"
     );
     assert_eq!(ids(&s, &search("wachttijd or huisarts")).await, [a, b]);
-    assert_eq!(ids(&s, &search("wachttijd -orthopedie")).await, [0i64; 0]);
+    assert_eq!(
+        ids(&s, &search("wachttijd -orthopedie")).await,
+        [] as [AgreementId; 0]
+    );
     assert_eq!(
         ids(&s, &search("   ")).await,
         [a, b, c],
         "blank is no search"
     );
-    assert_eq!(ids(&s, &search("kaakchirurgie")).await, [0i64; 0]);
+    assert_eq!(
+        ids(&s, &search("kaakchirurgie")).await,
+        [] as [AgreementId; 0]
+    );
 }
 
 #[sqlx::test(migrator = "gg_store::MIGRATOR")]
@@ -702,7 +750,11 @@ async fn restricted_agreements_stay_in_their_compartment(pool: PgPool) {
     filter.visible_bodies = vec![rvb];
     assert_eq!(ids(&s, &filter).await, [joint]);
     filter.query = Some("honorarium".into());
-    assert_eq!(ids(&s, &filter).await, [0i64; 0], "not even through search");
+    assert_eq!(
+        ids(&s, &filter).await,
+        [] as [AgreementId; 0],
+        "not even through search"
+    );
     filter.visible_bodies = vec![rvb, msb];
     assert_eq!(ids(&s, &filter).await, [hidden]);
 
@@ -744,7 +796,8 @@ async fn kpi_data_for_the_whole_list_at_once(pool: PgPool) {
     measure(&s, &who, y1, date!(2025 - 02 - 10), "2.1").await;
 
     let data = register::kpi_light_data_for(&s, &[x, y, z]).await.unwrap();
-    let shape: Vec<(i64, i64, usize)> = data.iter().map(|(a, k, m)| (*a, k.id, m.len())).collect();
+    let shape: Vec<(AgreementId, i64, usize)> =
+        data.iter().map(|(a, k, m)| (*a, k.id, m.len())).collect();
     assert_eq!(shape, [(x, x1, 2), (x, x2, 0), (y, y1, 3)]);
     let days: Vec<_> = data[2].2.iter().map(|m| m.measured_on).collect();
     assert_eq!(
@@ -773,22 +826,17 @@ async fn kpi_data_for_the_whole_list_at_once(pool: PgPool) {
         .await
         .unwrap();
     let today = date!(2025 - 03 - 01);
-    let light_of = |id: i64| {
+    let light_of = |id: AgreementId| {
         let row = rows.iter().find(|r| r.id == id).unwrap();
         let lights: Vec<TrafficLight> = data
             .iter()
             .filter(|(a, _, _)| *a == id)
             .map(|(_, k, ms)| {
                 let ms: Vec<_> = ms.iter().map(|m| m.to_domain()).collect();
-                kpi_light(&k.to_domain().unwrap(), &ms, row.due_date, today).light
+                kpi_light(&k.to_domain(), &ms, row.due_date, today).light
             })
             .collect();
-        agreement_light(
-            &lights,
-            AgreementStatus::parse(&row.status).unwrap(),
-            row.due_date,
-            today,
-        )
+        agreement_light(&lights, row.status, row.due_date, today)
     };
     assert_eq!(light_of(y), TrafficLight::OnTrack, "target reached");
     assert_eq!(light_of(z), TrafficLight::OnTrack, "no KPIs, not due");
@@ -803,8 +851,8 @@ async fn compliance_data_by_party_seven_s_and_theme(pool: PgPool) {
         party("rvb", "", None, None),
         party("msb_plus", "", None, None),
     ];
-    on_time.seven_s = vec!["strategie".into()];
-    on_time.theme = Some("hoog_complex".into());
+    on_time.seven_s = vec!["strategie".try_into().unwrap()];
+    on_time.theme = Some("hoog_complex".try_into().unwrap());
     on_time.due_date = Some(date!(2025 - 03 - 31));
     let on_time = create(&s, &who, &on_time).await;
     let mut late = input("Te laat");
@@ -866,13 +914,13 @@ async fn codes_match_the_domain_vocabularies(pool: PgPool) {
         .iter()
         .map(|k| party(k.code(), "Naam", None, None))
         .collect();
-    a.seven_s = SevenS::ALL.iter().map(|e| e.code().to_string()).collect();
-    a.theme = Some(JzojpTheme::ALL[0].code().into());
+    a.seven_s = SevenS::ALL.to_vec();
+    a.theme = Some(JzojpTheme::ALL[0]);
     let id = create(&s, &admin(), &a).await;
     for t in JzojpTheme::ALL {
         let mut b = a.clone();
         b.parties.clear();
-        b.theme = Some(t.code().into());
+        b.theme = Some(*t);
         create(&s, &admin(), &b).await;
     }
     for d in Direction::ALL {
@@ -882,16 +930,30 @@ async fn codes_match_the_domain_vocabularies(pool: PgPool) {
     assert_eq!(d.parties.len(), PartyKind::ALL.len());
     assert_eq!(d.agreement.seven_s.len(), SevenS::ALL.len());
 
-    // Unknown codes and a vakgroep id on a non-vakgroep party are refused by the database.
+    // Unknown codes cannot be typed into an input any more; the database refuses them too.
+    for sql in [
+        "UPDATE agreement SET theme = 'onbekend' WHERE id = $1",
+        "INSERT INTO agreement_seven_s (agreement_id, element) VALUES ($1, 'cultuur')",
+        "INSERT INTO agreement_party (agreement_id, kind, label) VALUES ($1, 'gemeente', 'X')",
+        "INSERT INTO agreement_kpi (agreement_id, name, direction, baseline, target)
+         VALUES ($1, 'K', 'omhoog', 0, 1)",
+    ] {
+        assert!(
+            sqlx::query(sql)
+                .bind(id.get())
+                .execute(&pool)
+                .await
+                .is_err(),
+            "{sql}"
+        );
+    }
+    // An unnamed insurer and a review every 0 months are refused by the database.
     let bad = |f: fn(&mut AgreementInput)| {
         let mut b = input("Fout");
         f(&mut b);
         b
     };
     for b in [
-        bad(|b| b.theme = Some("onbekend".into())),
-        bad(|b| b.seven_s = vec!["cultuur".into()]),
-        bad(|b| b.parties = vec![party("gemeente", "X", None, None)]),
         bad(|b| b.parties = vec![party("verzekeraar", "", None, None)]),
         bad(|b| b.review_months = Some(0)),
     ] {
@@ -903,9 +965,28 @@ async fn codes_match_the_domain_vocabularies(pool: PgPool) {
             "{b:?}"
         );
     }
-    let mut tx = s.begin().await.unwrap();
+}
+
+#[sqlx::test(migrator = "gg_store::MIGRATOR")]
+async fn a_code_the_domain_does_not_know_is_a_decode_error(pool: PgPool) {
+    let s = store(pool.clone());
+    let id = create(&s, &admin(), &input("Oud")).await;
+    sqlx::query("ALTER TABLE agreement DROP CONSTRAINT agreement_theme_code")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE agreement SET theme = 'vervallen_thema' WHERE id = $1")
+        .bind(id.get())
+        .execute(&pool)
+        .await
+        .unwrap();
+    let read = register::get(&s, id).await;
     assert!(
-        register::add_kpi(&mut tx, &admin(), id, &kpi("K", "omhoog", "0", "1"))
+        matches!(read, Err(StoreError::Db(sqlx::Error::ColumnDecode { .. }))),
+        "{read:?}"
+    );
+    assert!(
+        register::list(&s, &RegisterFilter::default())
             .await
             .is_err()
     );
@@ -933,13 +1014,13 @@ async fn meeting_actions_appear_in_the_register_and_changes_notify_the_meeting(p
     )
     .await
     .unwrap();
-    let action = gg_store::agreements::create_action(
+    let action = gg_store::register::create_action(
         &mut tx,
         &admin(),
-        &gg_store::agreements::ActionInput {
+        &gg_store::register::ActionInput {
             title: "Offerte opvragen".into(),
             description: String::new(),
-            owner_id: Some(anna),
+            owner_id: Some(anna.get()),
             due_date: Some(date!(2025 - 02 - 01)),
             visibility_body_id: None,
             origin_meeting_id: meeting.into(),
@@ -956,7 +1037,7 @@ async fn meeting_actions_appear_in_the_register_and_changes_notify_the_meeting(p
         .unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].id, action);
-    assert_eq!(rows[0].kind, "actie");
+    assert_eq!(rows[0].kind.code(), "actie");
     assert_eq!(rows[0].owner_names, ["Anna de Vries"]);
     assert_eq!(rows[0].origin_meeting_id, Some(meeting.get()));
 
@@ -986,7 +1067,11 @@ async fn meeting_actions_appear_in_the_register_and_changes_notify_the_meeting(p
     let d = register::detail(&s, action).await.unwrap();
     assert_eq!(d.agreement.origin_meeting_title.as_deref(), Some("Overleg"));
     assert_eq!(
-        gg_store::agreements::get(&s, action).await.unwrap().status,
+        gg_store::register::get(&s, action)
+            .await
+            .unwrap()
+            .status
+            .code(),
         "in_uitvoering"
     );
 }
@@ -1008,7 +1093,7 @@ async fn the_revision_moves_with_every_committed_change_and_only_then(pool: PgPo
         &mut tx,
         &who,
         k,
-        &MeasurementInput {
+        &MeasurementDraft {
             measured_on: date!(2025 - 01 - 01),
             value: dec("3"),
             note: String::new(),
@@ -1019,4 +1104,14 @@ async fn the_revision_moves_with_every_committed_change_and_only_then(pool: PgPo
     assert_eq!(register::revision(&s).await.unwrap(), r2);
     gg_store::commit(tx).await.unwrap();
     assert!(register::revision(&s).await.unwrap() > r2);
+}
+
+/// 7S elements as the database keeps them, to compare with.
+fn codes(values: &[SevenS]) -> Vec<&'static str> {
+    values.iter().map(|v| v.code()).collect()
+}
+
+/// Party kinds as the database keeps them, to compare with.
+fn party_codes(values: &[gg_store::domain::agreements::kinds::PartyKind]) -> Vec<&'static str> {
+    values.iter().map(|v| v.code()).collect()
 }

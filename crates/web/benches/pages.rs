@@ -136,8 +136,10 @@ async fn seed_meeting(store: &Store) -> i64 {
 /// A register of `n` agreements across kinds, themes, statuses and parties, each with one KPI of
 /// ten monthly measurements, written through the store in one transaction per 500 agreements.
 async fn seed_register(store: &Store, n: usize) {
+    use domain::agreements::draft::Party;
+    use domain::agreements::progress::{KpiDraft, MeasurementDraft};
     use sqlx::types::Decimal;
-    use store::register::{AgreementInput, KpiInput, MeasurementInput, PartyInput};
+    use store::register::AgreementInput;
     let who = Who::system("bench");
     let kinds = [
         "strategische_keuze",
@@ -169,11 +171,11 @@ async fn seed_register(store: &Store, n: usize) {
         "opnameduur",
         "capaciteit",
     ];
-    let people: Vec<i64> = store::people::list(store)
+    let people: Vec<domain::ids::PersonId> = store::people::list(store)
         .await
         .unwrap()
         .iter()
-        .map(|p| p.id)
+        .map(|p| domain::ids::PersonId::new(p.id))
         .collect();
     let today = time::OffsetDateTime::now_utc().date();
     for chunk in 0..n.div_ceil(500) {
@@ -181,7 +183,7 @@ async fn seed_register(store: &Store, n: usize) {
         for i in chunk * 500..((chunk + 1) * 500).min(n) {
             let start = today - time::Duration::days(400 - (i % 300) as i64);
             let input = AgreementInput {
-                kind: kinds[i % kinds.len()].into(),
+                kind: kinds[i % kinds.len()].try_into().unwrap(),
                 title: format!("Afspraak {i}: {} verbeteren", words[i % words.len()]),
                 description: format!(
                     "Samen met de vakgroepen de {} en de {} aanpakken.",
@@ -190,21 +192,21 @@ async fn seed_register(store: &Store, n: usize) {
                 ),
                 owner_id: None,
                 parties: vec![
-                    PartyInput {
-                        kind: "rvb".into(),
+                    Party {
+                        kind: domain::agreements::kinds::PartyKind::Rvb,
                         label: String::new(),
                         vakgroep_id: None,
                         owner_id: Some(people[i % people.len()]),
                     },
-                    PartyInput {
-                        kind: "msb_plus".into(),
+                    Party {
+                        kind: domain::agreements::kinds::PartyKind::MsbPlus,
                         label: String::new(),
                         vakgroep_id: None,
                         owner_id: Some(people[(i + 7) % people.len()]),
                     },
                 ],
-                seven_s: vec![elements[i % elements.len()].into()],
-                theme: Some(themes[i % themes.len()].into()),
+                seven_s: vec![elements[i % elements.len()].try_into().unwrap()],
+                theme: Some(themes[i % themes.len()].try_into().unwrap()),
                 start_date: Some(start),
                 due_date: Some(start + time::Duration::days(365)),
                 review_months: (i % 3 == 0).then_some(3),
@@ -222,10 +224,10 @@ async fn seed_register(store: &Store, n: usize) {
                 &mut tx,
                 &who,
                 id,
-                &KpiInput {
+                &KpiDraft {
                     name: "Wachttijd".into(),
                     unit: "dagen".into(),
-                    direction: "lager_beter".into(),
+                    direction: domain::agreements::kpi::Direction::LowerIsBetter,
                     baseline: Decimal::from(40),
                     target: Decimal::from(20),
                 },
@@ -233,7 +235,7 @@ async fn seed_register(store: &Store, n: usize) {
             .await
             .unwrap();
             for m in 0..10i64 {
-                let input = MeasurementInput {
+                let input = MeasurementDraft {
                     measured_on: start + time::Duration::days(30 * m),
                     value: Decimal::from(40 - (m * (i as i64 % 4))),
                     note: String::new(),

@@ -77,11 +77,11 @@ async fn owned_agreements(
 ) -> AppResult<Owned> {
     let filter = RegisterFilter {
         visible_bodies: user.actor.bodies.iter().copied().collect(),
-        owner_id: Some(user.actor.person_id.get()),
+        owner_id: Some(user.actor.person_id),
         statuses: AgreementStatus::ALL
             .iter()
+            .copied()
             .filter(|s| s.is_open())
-            .map(|s| s.code().to_string())
             .collect(),
         ..RegisterFilter::default()
     };

@@ -4,6 +4,8 @@
 
 pub mod attention;
 pub mod compliance;
+pub mod draft;
 pub mod kinds;
 pub mod kpi;
+pub mod progress;
 pub mod status;

@@ -98,6 +98,16 @@ pub fn available(from: AgreementStatus) -> Vec<AgreementStatus> {
         .collect()
 }
 
+/// The statuses a person may move an agreement to from `from`, in flow order: whoever manages
+/// the register (the secretary) any step of the flow, an owner only the progress steps (B2:
+/// the owners record progress, the secretary settles, drops and corrects).
+pub fn available_to(from: AgreementStatus, manages: bool) -> Vec<AgreementStatus> {
+    available(from)
+        .into_iter()
+        .filter(|to| manages || matches!(to, InUitvoering | Gerealiseerd))
+        .collect()
+}
+
 /// The Dutch text of the button that moves an agreement from `from` to `to`.
 pub fn action_label(from: AgreementStatus, to: AgreementStatus) -> &'static str {
     if is_reopen(from, to) {

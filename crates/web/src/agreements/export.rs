@@ -56,15 +56,15 @@ enum Value {
 
 fn values(line: &Line) -> [Value; 12] {
     [
-        Value::Number(line.row.id),
+        Value::Number(line.row.id.get()),
         Value::Text(line.row.title.clone()),
-        Value::Text(line.kind_label()),
+        Value::Text(line.kind_label().into()),
         Value::Text(line.parties()),
         Value::Text(line.owners()),
-        Value::Text(line.status_label()),
+        Value::Text(line.status_label().into()),
         Value::Date(line.row.start_date),
         Value::Date(line.row.due_date),
-        Value::Text(line.theme_label()),
+        Value::Text(line.theme_label().into()),
         Value::Text(line.seven_s_labels()),
         Value::Text(line.light_label().to_string()),
         Value::Text(line.reason.clone()),

@@ -2,6 +2,7 @@
 //! per agreement (B3), and the compliance rate page (B4). The exports (`export.rs`) take their
 //! rows from [`register_lines`], so a file never holds more or other rows than the list shows.
 
+use super::{Choice, choices};
 use crate::shared::clock::today;
 use crate::shared::error::AppResult;
 use crate::shared::register::{Line, Selection, lines};
@@ -83,9 +84,8 @@ impl Params {
 }
 
 /// A filter value that must be one of a vocabulary's codes; anything else does not filter.
-fn code<T>(value: &str, parse: impl Fn(&str) -> Option<T>) -> Option<String> {
-    let v = value.trim();
-    parse(v).map(|_| v.to_string())
+fn code<T>(value: &str, parse: impl Fn(&str) -> Option<T>) -> Option<T> {
+    parse(value.trim())
 }
 
 /// What the filter made of the parameters: the rows, and a message per date field that could not
@@ -148,28 +148,6 @@ pub(super) async fn register_lines(
         van_error,
         tot_error,
     })
-}
-
-/// An option of a filter select.
-struct Choice {
-    value: String,
-    label: String,
-    selected: bool,
-}
-
-fn choices<T: Copy>(
-    all: &[T],
-    code: fn(T) -> &'static str,
-    label: fn(T) -> &'static str,
-    chosen: &str,
-) -> Vec<Choice> {
-    all.iter()
-        .map(|&t| Choice {
-            value: code(t).to_string(),
-            label: label(t).to_string(),
-            selected: code(t) == chosen.trim(),
-        })
-        .collect()
 }
 
 #[derive(Template)]
@@ -296,33 +274,38 @@ async fn register(
             AgreementKind::ALL,
             AgreementKind::code,
             AgreementKind::label,
-            &params.soort,
+            params.soort.trim(),
         ),
         parties: choices(
             PartyKind::ALL,
             PartyKind::code,
             PartyKind::label,
-            &params.partij,
+            params.partij.trim(),
         ),
         owners,
         statuses: choices(
             AgreementStatus::ALL,
             AgreementStatus::code,
             AgreementStatus::label,
-            &params.status,
+            params.status.trim(),
         ),
         themes: choices(
             JzojpTheme::ALL,
             JzojpTheme::code,
             JzojpTheme::label,
-            &params.thema,
+            params.thema.trim(),
         ),
-        elements: choices(SevenS::ALL, SevenS::code, SevenS::label, &params.element),
+        elements: choices(
+            SevenS::ALL,
+            SevenS::code,
+            SevenS::label,
+            params.element.trim(),
+        ),
         lights: choices(
             TrafficLight::ALL,
             TrafficLight::code,
             TrafficLight::label,
-            &params.stoplicht,
+            params.stoplicht.trim(),
         ),
         lines,
         van_error,

@@ -495,7 +495,7 @@ pub(super) async fn add_action(
             None => return refuse("Vul de uiterste datum in als dd-mm-jjjj.").await,
         }
     };
-    let input = store::agreements::ActionInput {
+    let input = store::register::ActionInput {
         title,
         description: String::new(),
         owner_id: owner,
@@ -506,7 +506,7 @@ pub(super) async fn add_action(
         origin_decision_id: None,
     };
     let mut tx = state.store.begin().await?;
-    store::agreements::create_action(&mut tx, &who(&user), &input).await?;
+    store::register::create_action(&mut tx, &who(&user), &input).await?;
     store::commit(tx).await?;
     Ok(back(id, item_id))
 }

@@ -151,7 +151,7 @@ struct ActionView {
 
 /// An agreement on the standing item "afspraken die aandacht vragen" (B4).
 struct AttentionView {
-    id: i64,
+    id: domain::ids::AgreementId,
     tag: &'static str,
     title: String,
     owner: String,
@@ -291,7 +291,7 @@ pub(crate) struct Snapshot {
     codes: HashMap<i64, String>,
     items: Vec<store::agenda::Item>,
     decisions: Vec<store::decisions::Decision>,
-    actions: Vec<store::agreements::Agreement>,
+    actions: Vec<store::register::Agreement>,
     people: Vec<(i64, String)>,
     /// Metadata only, for all items at once.
     attachments: Vec<store::attachments::Attachment>,
@@ -311,7 +311,7 @@ pub(crate) async fn snapshot(state: &AppState, meeting: Meeting) -> AppResult<Sn
     let codes = body_codes(state).await?;
     let items = store::agenda::items(&state.store, meeting.id).await?;
     let decisions = store::decisions::for_meeting(&state.store, meeting.id).await?;
-    let actions = store::agreements::for_meeting(&state.store, meeting.id.get()).await?;
+    let actions = store::register::for_meeting(&state.store, meeting.id.get()).await?;
     let attachments = store::attachments::for_meeting(&state.store, meeting.id).await?;
     let links = store::agenda::links_for_meeting(&state.store, meeting.id).await?;
     let today = crate::shared::clock::today();

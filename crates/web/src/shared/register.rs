@@ -7,10 +7,9 @@
 use super::error::AppResult;
 use super::state::AppState;
 use domain::agreements::attention::{self, Reason};
-use domain::agreements::kinds::{
-    AgreementKind, AgreementStatus, JzojpTheme, ReviewCadence, SevenS,
-};
+use domain::agreements::kinds::{AgreementStatus, ReviewCadence};
 use domain::agreements::kpi::{TrafficLight, agreement_light, kpi_light};
+use domain::ids::AgreementId;
 use domain::nl;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -29,29 +28,23 @@ pub struct Line {
 }
 
 impl Line {
-    pub fn kind_label(&self) -> String {
-        AgreementKind::parse(&self.row.kind)
-            .map_or_else(|| self.row.kind.clone(), |k| k.label().to_string())
+    pub fn kind_label(&self) -> &'static str {
+        self.row.kind.label()
     }
 
-    pub fn status_label(&self) -> String {
-        AgreementStatus::parse(&self.row.status)
-            .map_or_else(|| self.row.status.clone(), |s| s.label().to_string())
+    pub fn status_label(&self) -> &'static str {
+        self.row.status.label()
     }
 
-    pub fn theme_label(&self) -> String {
-        self.row
-            .theme
-            .as_deref()
-            .map(|t| JzojpTheme::parse(t).map_or_else(|| t.to_string(), |t| t.label().into()))
-            .unwrap_or_default()
+    pub fn theme_label(&self) -> &'static str {
+        self.row.theme.map_or("", |t| t.label())
     }
 
     pub fn seven_s_labels(&self) -> String {
         self.row
             .seven_s
             .iter()
-            .map(|c| SevenS::parse(c).map_or(c.as_str(), |e| e.label()))
+            .map(|e| e.label())
             .collect::<Vec<_>>()
             .join(", ")
     }
@@ -214,7 +207,10 @@ async fn judge(state: &AppState, rows: Vec<RegisterRow>, today: Date) -> AppResu
 
 /// Every agreement's judgement for `today`, shared by all pages of this instance until the
 /// register's revision moves (or the day changes: lights weigh the date).
-async fn judgements(state: &AppState, today: Date) -> AppResult<Arc<HashMap<i64, Judgement>>> {
+async fn judgements(
+    state: &AppState,
+    today: Date,
+) -> AppResult<Arc<HashMap<AgreementId, Judgement>>> {
     let revision = store::register::revision(&state.store).await?;
     let cached = state
         .part::<RegisterCache>()
@@ -257,9 +253,9 @@ async fn compute_judgements(
     state: &AppState,
     rows: &[&RegisterRow],
     today: Date,
-) -> AppResult<HashMap<i64, Judgement>> {
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let mut kpis: HashMap<i64, Vec<_>> = HashMap::new();
+) -> AppResult<HashMap<AgreementId, Judgement>> {
+    let ids: Vec<AgreementId> = rows.iter().map(|r| r.id).collect();
+    let mut kpis: HashMap<AgreementId, Vec<_>> = HashMap::new();
     for (agreement, kpi, measurements) in
         store::register::kpi_light_data_for(&state.store, &ids).await?
     {
@@ -272,10 +268,9 @@ async fn compute_judgements(
                 .get(&row.id)
                 .into_iter()
                 .flatten()
-                .filter_map(|(kpi, ms)| {
-                    let kpi = kpi.to_domain()?;
+                .map(|(kpi, ms)| {
                     let ms: Vec<_> = ms.iter().map(|m| m.to_domain()).collect();
-                    Some(kpi_light(&kpi, &ms, row.due_date, today))
+                    kpi_light(&kpi.to_domain(), &ms, row.due_date, today)
                 })
                 .collect();
             let (light, reason) = light_of(row, &assessments, today);
@@ -299,7 +294,7 @@ async fn compute_judgements(
 #[derive(Clone, Default)]
 pub struct RegisterCache {
     attention: Slot<Vec<Line>>,
-    judgements: Slot<HashMap<i64, Judgement>>,
+    judgements: Slot<HashMap<AgreementId, Judgement>>,
 }
 
 /// A value as computed on a day at a register revision, if any.
@@ -352,12 +347,9 @@ async fn judge_attention(state: &AppState, today: Date) -> AppResult<Vec<Line>> 
 }
 
 fn attention_of(row: &RegisterRow, light: TrafficLight, today: Date) -> Vec<Reason> {
-    let Some(status) = AgreementStatus::parse(&row.status) else {
-        return Vec::new();
-    };
     let cadence = ReviewCadence::from_months(row.review_months.and_then(|m| u32::try_from(m).ok()));
     let facts = attention::Facts {
-        status,
+        status: row.status,
         due: row.due_date,
         review_due: attention::review_due_on(
             cadence,
@@ -375,9 +367,7 @@ fn light_of(
     assessments: &[domain::agreements::kpi::Assessment],
     today: Date,
 ) -> (TrafficLight, String) {
-    let Some(status) = AgreementStatus::parse(&row.status) else {
-        return (TrafficLight::NoData, String::new());
-    };
+    let status = row.status;
     let lights: Vec<TrafficLight> = assessments.iter().map(|a| a.light).collect();
     let light = agreement_light(&lights, status, row.due_date, today);
     let reason = match status {

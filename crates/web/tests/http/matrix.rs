@@ -411,7 +411,7 @@ async fn every_route_answers_every_role_as_expected(pool: PgPool) {
     }
     // An action on a joint item, for the addendum route.
     let mut tx = probe.store.begin().await.unwrap();
-    let action = store::agreements::ActionInput {
+    let action = store::register::ActionInput {
         title: "Actie".into(),
         description: String::new(),
         owner_id: None,
@@ -422,7 +422,7 @@ async fn every_route_answers_every_role_as_expected(pool: PgPool) {
         origin_decision_id: None,
     };
     let agreement =
-        store::agreements::create_action(&mut tx, &store::audit::Who::system("test"), &action)
+        store::register::create_action(&mut tx, &store::audit::Who::system("test"), &action)
             .await
             .unwrap()
             .to_string();

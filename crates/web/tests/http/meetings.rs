@@ -580,7 +580,7 @@ async fn overdue_agreements_surface_under_the_standing_item_within_compartments(
         ("Verdeelsleutel evalueren", Some(msb), "2020-04-01"),
         ("Nog niet verlopen", None, "2099-01-01"),
     ] {
-        let input = store::agreements::ActionInput {
+        let input = store::register::ActionInput {
             title: title.into(),
             description: String::new(),
             owner_id: Some(owner),
@@ -596,7 +596,7 @@ async fn overdue_agreements_surface_under_the_standing_item_within_compartments(
             origin_item_id: None,
             origin_decision_id: None,
         };
-        store::agreements::create_action(&mut tx, &store::audit::Who::system("test"), &input)
+        store::register::create_action(&mut tx, &store::audit::Who::system("test"), &input)
             .await
             .unwrap();
     }

@@ -4,13 +4,16 @@
 use crate::support::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use domain::agreements::draft::Party;
 use domain::agreements::kinds::AgreementStatus;
+use domain::agreements::progress::{KpiDraft, MeasurementDraft};
+use domain::ids::AgreementId;
 use http_body_util::BodyExt;
 use sqlx::types::Decimal;
 use std::io::Read;
 use store::PgPool;
 use store::audit::Who;
-use store::register::{AgreementInput, KpiInput, MeasurementInput, PartyInput};
+use store::register::AgreementInput;
 use time::{Date, Duration, OffsetDateTime};
 use tower::ServiceExt;
 
@@ -18,9 +21,9 @@ fn today() -> Date {
     domain::nl::to_amsterdam(OffsetDateTime::now_utc()).date()
 }
 
-fn party(kind: &str, label: &str) -> PartyInput {
-    PartyInput {
-        kind: kind.into(),
+fn party(kind: &str, label: &str) -> Party {
+    Party {
+        kind: kind.try_into().unwrap(),
         label: label.into(),
         vakgroep_id: None,
         owner_id: None,
@@ -29,7 +32,7 @@ fn party(kind: &str, label: &str) -> PartyInput {
 
 fn input(title: &str) -> AgreementInput {
     AgreementInput {
-        kind: "monitoring".into(),
+        kind: "monitoring".try_into().unwrap(),
         title: title.into(),
         description: String::new(),
         owner_id: None,
@@ -54,7 +57,7 @@ async fn create(c: &Client, input: &AgreementInput, status: AgreementStatus) -> 
         .await
         .unwrap();
     store::commit(tx).await.unwrap();
-    id
+    id.get()
 }
 
 async fn body_id(c: &Client, code: &str) -> i64 {
@@ -113,14 +116,14 @@ async fn seed(c: &Client) -> Seeded {
     let mut a = input("Pijler alpha thuiszorg");
     a.description = "Thuismonitoring bij hartfalen uitbreiden".into();
     a.parties = vec![party("rvb", ""), party("verzekeraar", "Zilveren Kruis")];
-    a.theme = Some("zorg_thuis".into());
-    a.seven_s = vec!["strategie".into()];
+    a.theme = Some("zorg_thuis".try_into().unwrap());
+    a.seven_s = vec!["strategie".try_into().unwrap()];
     a.due_date = Some(today + Duration::days(60));
     create(c, &a, AgreementStatus::Vastgesteld).await;
 
     let mut b = input("Pijler beta eerstelijn");
     b.parties = vec![party("msb_plus", "")];
-    b.theme = Some("eerste_lijn".into());
+    b.theme = Some("eerste_lijn".try_into().unwrap());
     b.due_date = Some(today + Duration::days(200));
     create(c, &b, AgreementStatus::Voorgesteld).await;
 
@@ -133,11 +136,11 @@ async fn seed(c: &Client) -> Seeded {
     let kpi = store::register::add_kpi(
         &mut tx,
         &who,
-        gamma,
-        &KpiInput {
+        AgreementId::new(gamma),
+        &KpiDraft {
             name: "Wachttijd gehaald".into(),
             unit: "%".into(),
-            direction: "hoger_beter".into(),
+            direction: "hoger_beter".try_into().unwrap(),
             baseline: Decimal::from(0),
             target: Decimal::from(100),
         },
@@ -148,7 +151,7 @@ async fn seed(c: &Client) -> Seeded {
         &mut tx,
         &who,
         kpi,
-        &MeasurementInput {
+        &MeasurementDraft {
             measured_on: today - Duration::days(100),
             value: Decimal::from(5),
             note: String::new(),
@@ -319,11 +322,11 @@ async fn compliance_rate_per_party(pool: PgPool) {
     ] {
         let mut a = input(title);
         a.parties = vec![party("regionale_partner", "Zorgnetwerk Testregio")];
-        a.theme = Some("gepaste_zorg".into());
-        a.seven_s = vec!["systemen".into()];
+        a.theme = Some("gepaste_zorg".try_into().unwrap());
+        a.seven_s = vec!["systemen".try_into().unwrap()];
         a.due_date = Some(due);
         let id = create(&c, &a, AgreementStatus::InUitvoering).await;
-        let version = store::register::detail(&c.store, id)
+        let version = store::register::detail(&c.store, AgreementId::new(id))
             .await
             .unwrap()
             .agreement
@@ -332,7 +335,7 @@ async fn compliance_rate_per_party(pool: PgPool) {
         store::register::change_status(
             &mut tx,
             &who,
-            id,
+            AgreementId::new(id),
             version,
             AgreementStatus::Gerealiseerd,
             "klaar",
@@ -374,7 +377,8 @@ async fn the_register_pages_by_a_hundred_and_keeps_the_filter(pool: PgPool) {
         } else {
             "monitoring"
         }
-        .into();
+        .try_into()
+        .unwrap();
         a.due_date = Some(today() + Duration::days(n));
         store::register::create(
             &mut tx,
@@ -452,7 +456,7 @@ async fn the_attention_filter_keeps_what_needs_attention(pool: PgPool) {
     assert!(csv.contains("Verlopen afspraak") && !csv.contains("Rustige afspraak"));
 
     // Realised: the next view judges again (lights are kept per register revision).
-    let version = store::register::detail(&c.store, late)
+    let version = store::register::detail(&c.store, AgreementId::new(late))
         .await
         .unwrap()
         .agreement

@@ -171,3 +171,13 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn owners_take_only_the_progress_steps() {
+    assert_eq!(
+        available_to(Vastgesteld, false),
+        [InUitvoering, Gerealiseerd]
+    );
+    assert_eq!(available_to(Vastgesteld, true), available(Vastgesteld));
+    assert!(available_to(Voorgesteld, false).is_empty());
+}

@@ -1,11 +1,15 @@
-//! Agreements (product.md B1). The meetings module creates actions (kind `actie`) here; the
-//! agreements register builds on the same table.
+//! The actions a meeting records (A5: agreements of kind `actie` with an origin meeting) and
+//! the addenda to them once the minutes are adopted (A6).
 
+use super::{Agreement, agreement_select, in_model_order};
 use crate::audit::{self, Change, Who};
 use crate::{PgConnection, Store, StoreError};
+use domain::ids::AgreementId;
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
+/// An action recorded in a meeting; the audit trail records it as it is. Its ids are the
+/// meetings section's plain numbers.
 #[derive(Debug, Clone, Serialize)]
 pub struct ActionInput {
     pub title: String,
@@ -18,28 +22,11 @@ pub struct ActionInput {
     pub origin_decision_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
-pub struct Agreement {
-    pub id: i64,
-    pub kind: String,
-    pub title: String,
-    pub description: String,
-    pub status: String,
-    pub owner_id: Option<i64>,
-    pub owner_name: Option<String>,
-    pub due_date: Option<Date>,
-    pub visibility_body_id: Option<i64>,
-    pub origin_meeting_id: Option<i64>,
-    pub origin_item_id: Option<i64>,
-    pub frozen_at: Option<OffsetDateTime>,
-    pub version: i32,
-}
-
 pub async fn create_action(
     conn: &mut PgConnection,
     who: &Who,
     input: &ActionInput,
-) -> Result<i64, StoreError> {
+) -> Result<AgreementId, StoreError> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO agreement (kind, title, description, status, owner_id, due_date, visibility_body_id,
                                 origin_meeting_id, origin_item_id, origin_decision_id)
@@ -62,33 +49,32 @@ pub async fn create_action(
         Change::new("agreement", id, "create").after(input),
     )
     .await?;
-    Ok(id)
+    Ok(AgreementId::new(id))
 }
 
 /// The agreements that came out of a meeting, in one query.
 pub async fn for_meeting(store: &Store, meeting_id: i64) -> Result<Vec<Agreement>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT a.id, a.kind, a.title, a.description, a.status, a.owner_id, p.name AS owner_name, a.due_date,
-                a.visibility_body_id, a.origin_meeting_id, a.origin_item_id, a.frozen_at, a.version
-         FROM agreement a LEFT JOIN person p ON p.id = a.owner_id
-         WHERE a.origin_meeting_id = $1 ORDER BY a.origin_item_id, a.id",
-    )
+    let rows: Vec<Agreement> = sqlx::query_as(concat!(
+        agreement_select!(),
+        " WHERE a.origin_meeting_id = $1 ORDER BY a.origin_item_id, a.id"
+    ))
     .bind(meeting_id)
     .fetch_all(store.pool())
-    .await?)
+    .await?;
+    Ok(rows.into_iter().map(in_model_order).collect())
 }
 
 /// A later change to a frozen agreement, kept beside it (A6).
 pub async fn add_addendum(
     conn: &mut PgConnection,
     who: &Who,
-    agreement_id: i64,
+    agreement_id: AgreementId,
     text: &str,
 ) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO agreement_addendum (agreement_id, text, author_id) VALUES ($1, $2, $3)",
     )
-    .bind(agreement_id)
+    .bind(agreement_id.get())
     .bind(text)
     .bind(who.id)
     .execute(&mut *conn)
@@ -101,9 +87,10 @@ pub async fn add_addendum(
     .await
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
 pub struct Addendum {
-    pub agreement_id: i64,
+    #[sqlx(try_from = "i64")]
+    pub agreement_id: AgreementId,
     pub text: String,
     pub author: Option<String>,
     pub created_at: OffsetDateTime,
@@ -125,14 +112,17 @@ pub async fn addenda_for_meeting(
     .await?)
 }
 
-pub async fn get(store: &Store, id: i64) -> Result<Agreement, StoreError> {
-    sqlx::query_as(
-        "SELECT a.id, a.kind, a.title, a.description, a.status, a.owner_id, p.name AS owner_name, a.due_date,
-                a.visibility_body_id, a.origin_meeting_id, a.origin_item_id, a.frozen_at, a.version
-         FROM agreement a LEFT JOIN person p ON p.id = a.owner_id WHERE a.id = $1",
+/// The addenda to one agreement, oldest first.
+pub(super) async fn addenda(
+    conn: &mut PgConnection,
+    id: AgreementId,
+) -> Result<Vec<Addendum>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT d.agreement_id, d.text, p.name AS author, d.created_at
+         FROM agreement_addendum d LEFT JOIN person p ON p.id = d.author_id
+         WHERE d.agreement_id = $1 ORDER BY d.created_at, d.id",
     )
-    .bind(id)
-    .fetch_optional(store.pool())
-    .await?
-    .ok_or(StoreError::NotFound)
+    .bind(id.get())
+    .fetch_all(&mut *conn)
+    .await?)
 }
