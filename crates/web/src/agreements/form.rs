@@ -549,7 +549,7 @@ async fn known(state: &AppState, user: &User) -> AppResult<Known> {
     let scenarios = visible_scenarios(state, user)
         .await?
         .into_iter()
-        .map(|s| s.id)
+        .map(|s| s.id.get())
         .collect();
     Ok(Known {
         people,
