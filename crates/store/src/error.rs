@@ -22,8 +22,45 @@ pub enum StoreError {
     /// A code in a row that the domain does not know: a decode error, never a default.
     #[error("decoding a row: {0}")]
     Decode(#[from] domain::codes::UnknownCode),
+    /// A write that would break what the stored data must keep true (a trigger, a key, the
+    /// trend-input flow the store guards); nothing was written. The web answers it at the field.
+    #[error("refused: {0}")]
+    Invalid(Invalid),
     #[error("{0}")]
     Other(String),
+}
+
+/// What [`StoreError::Invalid`] refused. The domain checks the same rules before a write where it
+/// can; these are the store's last word, so they carry no Dutch text of their own except where the
+/// domain's error has it.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum Invalid {
+    /// "Begroting vorig jaar" must be a scenario of the year before `year` (migration 0008's
+    /// trigger).
+    #[error("the previous scenario is not of the year before {year}")]
+    PreviousScenarioYear { year: i16 },
+    /// A scenario holds only trend inputs of its own `year`.
+    #[error("a scenario of {year} holds only trend inputs of {year}")]
+    TrendInputYear { year: i16 },
+    /// A scenario's year is fixed.
+    #[error("a scenario's year cannot change")]
+    ScenarioYear,
+    /// A trend input stays with its vakgroep and year.
+    #[error("a trend input cannot move to another vakgroep or year")]
+    TrendInputMoved,
+    /// A status change outside the trend-input flow, a return without a reason, or an edit of an
+    /// input that is no longer the representative's to change.
+    #[error(transparent)]
+    Trend(#[from] domain::budget::TrendStatusError),
+    /// A production period outside 2000–2200 and 1–12 (the columns' checks).
+    #[error(transparent)]
+    Period(domain::people::FieldError),
+}
+
+impl From<Invalid> for StoreError {
+    fn from(e: Invalid) -> Self {
+        StoreError::Invalid(e)
+    }
 }
 
 impl From<sqlx::Error> for StoreError {

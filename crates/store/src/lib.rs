@@ -26,7 +26,7 @@ pub mod vakgroepen;
 pub(crate) mod versioned;
 
 pub use domain;
-pub use error::StoreError;
+pub use error::{Invalid, StoreError};
 pub use sqlx::PgConnection;
 pub use sqlx::PgPool;
 

@@ -10,7 +10,9 @@
 //! again (same SHA-256) changes nothing.
 
 use crate::audit::{self, Change, Who};
+use crate::error::Invalid;
 use crate::{PgConnection, Store, StoreError};
+use domain::ids::{CareProductId, VakgroepId};
 use domain::production::{Column, LineError, ParsedFile, check_period};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -118,7 +120,8 @@ pub async fn import_in(
         source_name,
         data,
     } = request;
-    check_period(year.into(), period.into()).map_err(|e| StoreError::Other(e.message))?;
+    // The columns refuse any other period; the caller checks it first with the same rule.
+    check_period(year.into(), period.into()).map_err(Invalid::Period)?;
     let sha256 = hex::encode(Sha256::digest(data));
 
     // One import per period at a time: a second one waits here and then sees the first's result.
@@ -430,9 +433,11 @@ pub async fn imports(store: &Store, year: Option<i16>) -> Result<Vec<ImportRecor
 /// One realised volume of the current import of a period.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
 pub struct VolumeRow {
-    pub vakgroep_id: i64,
+    #[sqlx(try_from = "i64")]
+    pub vakgroep_id: VakgroepId,
     pub vakgroep_code: String,
-    pub care_product_id: i64,
+    #[sqlx(try_from = "i64")]
+    pub care_product_id: CareProductId,
     pub product_code: String,
     pub volume: Decimal,
 }

@@ -53,10 +53,14 @@ pub(crate) trait IdRow: for<'r> FromRow<'r, PgRow> + Serialize + Send + Unpin {
     const DELETE: &'static str;
 }
 
-pub(crate) async fn id_row<T: IdRow>(conn: &mut PgConnection, id: i64) -> Result<T, StoreError> {
+/// Row `id`, on any connection (a pool, or a transaction's connection).
+pub(crate) async fn id_row<T: IdRow>(
+    executor: impl sqlx::PgExecutor<'_>,
+    id: i64,
+) -> Result<T, StoreError> {
     sqlx::query_as(T::ONE)
         .bind(id)
-        .fetch_optional(conn)
+        .fetch_optional(executor)
         .await?
         .ok_or(StoreError::NotFound)
 }
@@ -67,7 +71,7 @@ pub(crate) async fn record_created<T: IdRow>(
     who: &Who,
     id: i64,
 ) -> Result<(), StoreError> {
-    let after: T = id_row(conn, id).await?;
+    let after: T = id_row(&mut *conn, id).await?;
     audit::record(
         conn,
         who,
@@ -83,9 +87,9 @@ pub(crate) async fn update_id_row<T: IdRow>(
     id: i64,
     update: Write<'_>,
 ) -> Result<(), StoreError> {
-    let before: T = id_row(conn, id).await?;
+    let before: T = id_row(&mut *conn, id).await?;
     write_versioned(conn, update).await?;
-    let after: T = id_row(conn, id).await?;
+    let after: T = id_row(&mut *conn, id).await?;
     let change = Change::new(T::ENTITY, id, "update")
         .before(&before)
         .after(&after);
@@ -98,7 +102,7 @@ pub(crate) async fn delete_id_row<T: IdRow>(
     id: i64,
     expected_version: i32,
 ) -> Result<(), StoreError> {
-    let before: T = id_row(conn, id).await?;
+    let before: T = id_row(&mut *conn, id).await?;
     write_versioned(conn, sqlx::query(T::DELETE).bind(id).bind(expected_version)).await?;
     audit::record(
         conn,

@@ -3,11 +3,17 @@ mod common;
 use common::{admin, audit_count, product, store, vakgroep};
 use gg_store::audit::Who;
 use gg_store::budget::{
-    self, BudgetYearInput, BulkOutcome, CareProductInput, KpiInput, NormTimeLine, ScenarioInput,
-    Seen, TrendInputInput, VariantOverride,
+    self, BudgetYearInput, BulkOutcome, CareProductInput, KpiInput, NormTimeLine, Seen,
+    TrendInputInput,
 };
+use gg_store::domain::budget::trend::{TrendStatus, TrendStatusError};
+use gg_store::domain::budget::{
+    ChangeKind, Direction, Grondslag, KpiKind, PzVariant, ScenarioDraft, ScopeKind, TrendCategory,
+    Weights,
+};
+use gg_store::domain::ids::{CareProductId, TrendInputId, VakgroepId};
 use gg_store::production::{self, ImportOutcome, ImportRequest};
-use gg_store::{PgPool, StoreError};
+use gg_store::{Invalid, PgPool, StoreError};
 use sqlx::types::Decimal;
 
 fn dec(s: &str) -> Decimal {
@@ -19,7 +25,7 @@ async fn care_products_crud_with_versions_and_audit(pool: PgPool) {
     let s = store(pool.clone());
     let car = vakgroep(&pool, "CAR").await;
     let id = product(&s, car, " 990004006 ").await;
-    let p = budget::care_product(&s, id).await.unwrap();
+    let p = budget::care_product(s.pool(), id).await.unwrap();
     assert_eq!(p.code, "990004006");
     assert_eq!(p.vakgroep_code, "CAR");
 
@@ -58,7 +64,10 @@ async fn care_products_crud_with_versions_and_audit(pool: PgPool) {
     assert!(matches!(stale, Err(StoreError::Conflict)));
     drop(tx);
     assert_eq!(
-        budget::care_product(&s, id).await.unwrap().description,
+        budget::care_product(s.pool(), id)
+            .await
+            .unwrap()
+            .description,
         "Hartkatheterisatie"
     );
     assert_eq!(budget::care_products(&s, Some(car)).await.unwrap().len(), 1);
@@ -94,9 +103,9 @@ async fn year_figures_and_kpis_with_conflicts(pool: PgPool) {
         2026,
         &KpiInput {
             vakgroep_id: car,
-            kind: "efficiency".into(),
+            kind: KpiKind::Efficiency,
             name: "Ligduur".into(),
-            direction: "lager_beter".into(),
+            direction: Direction::LowerIsBetter,
             reference_value: dec("4.2"),
             local_value: dec("4.8"),
             source: "Benchmark".into(),
@@ -107,7 +116,7 @@ async fn year_figures_and_kpis_with_conflicts(pool: PgPool) {
     gg_store::commit(tx).await.unwrap();
 
     // The year was opened by the first write.
-    assert_eq!(budget::year(&s, 2026).await.unwrap().version, 1);
+    assert_eq!(budget::year(s.pool(), 2026).await.unwrap().version, 1);
     let f = budget::formatief(&s, 2026).await.unwrap();
     assert_eq!(f[0].fte, dec("11.75"));
 
@@ -145,9 +154,9 @@ async fn year_figures_and_kpis_with_conflicts(pool: PgPool) {
         k.version,
         &KpiInput {
             vakgroep_id: car,
-            kind: "efficiency".into(),
+            kind: KpiKind::Efficiency,
             name: "Ligduur".into(),
-            direction: "lager_beter".into(),
+            direction: Direction::LowerIsBetter,
             reference_value: dec("4.2"),
             local_value: dec("4.4"),
             source: "Benchmark".into(),
@@ -176,7 +185,7 @@ async fn year_figures_and_kpis_with_conflicts(pool: PgPool) {
     .await
     .unwrap();
     gg_store::commit(tx).await.unwrap();
-    let y = budget::year(&s, 2026).await.unwrap();
+    let y = budget::year(s.pool(), 2026).await.unwrap();
     assert_eq!(y.fee_budget, Some(dec("12500000")));
     assert_eq!(y.version, 2);
 }
@@ -207,9 +216,9 @@ async fn copy_year_copies_once(pool: PgPool) {
         2026,
         &KpiInput {
             vakgroep_id: car,
-            kind: "passende_zorg".into(),
+            kind: KpiKind::PassendeZorg,
             name: "Dagbehandeling".into(),
-            direction: "hoger_beter".into(),
+            direction: Direction::HigherIsBetter,
             reference_value: dec("0.8"),
             local_value: dec("0.7"),
             source: String::new(),
@@ -304,19 +313,24 @@ async fn norm_time_list_is_replaced_all_or_nothing(pool: PgPool) {
     );
 }
 
-fn trend(year: i16, vakgroep_id: i64, products: Vec<i64>, value: &str) -> TrendInputInput {
+fn trend(
+    year: i16,
+    vakgroep_id: VakgroepId,
+    products: Vec<CareProductId>,
+    value: &str,
+) -> TrendInputInput {
     TrendInputInput {
         year,
         vakgroep_id,
         scope: if products.is_empty() {
-            "vakgroep".into()
+            ScopeKind::Vakgroep
         } else {
-            "zorgproducten".into()
+            ScopeKind::Zorgproducten
         },
         product_ids: products,
-        kind: "percentage".into(),
+        kind: ChangeKind::Percentage,
         value: dec(value),
-        category: "demografie".into(),
+        category: TrendCategory::Demografie,
         rationale: "Vergrijzing".into(),
         source: "CBS".into(),
     }
@@ -369,7 +383,7 @@ async fn trend_inputs_versions_workflow_and_compartments(pool: PgPool) {
     assert_eq!(mine[0].product_codes, vec!["A"]);
     assert_eq!(mine[0].author_name.as_deref(), Some("Anna"));
     assert!(matches!(
-        budget::trend_input(&s, t_lon, Seen::Vakgroepen(&[car])).await,
+        budget::trend_input(s.pool(), t_lon, Seen::Vakgroepen(&[car])).await,
         Err(StoreError::NotFound)
     ));
     assert!(
@@ -413,12 +427,15 @@ async fn trend_inputs_versions_workflow_and_compartments(pool: PgPool) {
     let mut tx = s.begin().await.unwrap();
     let r =
         budget::update_trend_input(&mut tx, &anna, t_car, 2, &trend(2027, lon, vec![], "4")).await;
-    assert!(matches!(r, Err(StoreError::Other(_))));
+    assert!(matches!(
+        r,
+        Err(StoreError::Invalid(Invalid::TrendInputMoved))
+    ));
     drop(tx);
 
     // Workflow with history.
     let controller = rep(&pool, "Carl").await;
-    let step = |who: Who, version: i32, to: &'static str, reason: &'static str| {
+    let step = |who: Who, version: i32, to: TrendStatus, reason: &'static str| {
         let s = s.clone();
         async move {
             let mut tx = s.begin().await.unwrap();
@@ -429,36 +446,54 @@ async fn trend_inputs_versions_workflow_and_compartments(pool: PgPool) {
             r
         }
     };
-    step(anna.clone(), 2, "ingediend", "").await.unwrap();
-    assert!(matches!(
-        step(controller.clone(), 3, "verwerkt", "").await,
-        Err(StoreError::Other(_))
-    ));
-    assert!(matches!(
-        step(controller.clone(), 3, "teruggestuurd", " ").await,
-        Err(StoreError::Other(_))
-    ));
-    step(controller.clone(), 3, "teruggestuurd", "Bron ontbreekt")
+    step(anna.clone(), 2, TrendStatus::Ingediend, "")
         .await
         .unwrap();
     assert!(matches!(
-        step(anna.clone(), 3, "ingediend", "").await,
+        step(controller.clone(), 3, TrendStatus::Verwerkt, "").await,
+        Err(StoreError::Invalid(Invalid::Trend(
+            TrendStatusError::NotAllowed { .. }
+        )))
+    ));
+    assert!(matches!(
+        step(controller.clone(), 3, TrendStatus::Teruggestuurd, " ").await,
+        Err(StoreError::Invalid(Invalid::Trend(
+            TrendStatusError::ReasonRequired
+        )))
+    ));
+    step(
+        controller.clone(),
+        3,
+        TrendStatus::Teruggestuurd,
+        "Bron ontbreekt",
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        step(anna.clone(), 3, TrendStatus::Ingediend, "").await,
         Err(StoreError::Conflict)
     ));
-    let t = budget::trend_input(&s, t_car, Seen::Vakgroepen(&[car]))
+    let t = budget::trend_input(s.pool(), t_car, Seen::Vakgroepen(&[car]))
         .await
         .unwrap();
-    assert_eq!(t.status, "teruggestuurd");
+    assert_eq!(t.status, TrendStatus::Teruggestuurd);
     assert_eq!(t.return_reason, "Bron ontbreekt");
-    step(anna.clone(), 4, "ingediend", "").await.unwrap();
-    step(controller.clone(), 5, "geaccepteerd", "")
+    step(anna.clone(), 4, TrendStatus::Ingediend, "")
+        .await
+        .unwrap();
+    step(controller.clone(), 5, TrendStatus::Geaccepteerd, "")
         .await
         .unwrap();
     // Accepted: no more edits.
     let mut tx = s.begin().await.unwrap();
     let r =
         budget::update_trend_input(&mut tx, &anna, t_car, 6, &trend(2027, car, vec![], "9")).await;
-    assert!(matches!(r, Err(StoreError::Other(_))));
+    assert!(matches!(
+        r,
+        Err(StoreError::Invalid(Invalid::Trend(
+            TrendStatusError::NotEditable(TrendStatus::Geaccepteerd)
+        )))
+    ));
     drop(tx);
 
     let history = budget::trend_history(&s, t_car, Seen::Vakgroepen(&[car]))
@@ -466,7 +501,7 @@ async fn trend_inputs_versions_workflow_and_compartments(pool: PgPool) {
         .unwrap();
     let steps: Vec<(&str, &str)> = history
         .iter()
-        .map(|h| (h.from_status.as_str(), h.to_status.as_str()))
+        .map(|h| (h.from_status.code(), h.to_status.code()))
         .collect();
     assert_eq!(
         steps,
@@ -482,21 +517,19 @@ async fn trend_inputs_versions_workflow_and_compartments(pool: PgPool) {
     assert_eq!(audit_count(&pool, "trend_input").await, 2 + 1 + 4);
 }
 
-fn scenario_input(year: i16, trend_input_ids: Vec<i64>) -> ScenarioInput {
-    ScenarioInput {
+fn scenario_input(year: i16, trend_input_ids: Vec<TrendInputId>) -> ScenarioDraft {
+    ScenarioDraft {
         year,
         name: "Basis".into(),
         description: String::new(),
         reference_year: 2025,
-        pz_variant: 1,
-        w_out: dec("0.8"),
-        w_eff: dec("0.2"),
-        w_pz: dec("0"),
+        variant: PzVariant::Informatief,
+        weights: Weights::REGULAR,
         earmarked_amount: Decimal::ZERO,
-        grondslag: "formatief".into(),
+        grondslag: Grondslag::FormatiefFte,
         trend_input_ids,
-        variants: Vec::new(),
-        previous_scenario_id: None,
+        overrides: Vec::new(),
+        previous: None,
     }
 }
 
@@ -560,9 +593,9 @@ async fn scenarios_and_engine_input(pool: PgPool) {
         2027,
         &KpiInput {
             vakgroep_id: lon,
-            kind: "efficiency".into(),
+            kind: KpiKind::Efficiency,
             name: "OK-benutting".into(),
-            direction: "hoger_beter".into(),
+            direction: Direction::HigherIsBetter,
             reference_value: dec("0.85"),
             local_value: dec("0.8"),
             source: String::new(),
@@ -579,27 +612,21 @@ async fn scenarios_and_engine_input(pool: PgPool) {
     let other_year = budget::create_trend_input(&mut tx, &who, &trend(2026, lon, vec![], "1"))
         .await
         .unwrap();
-    budget::change_trend_status(&mut tx, &who, accepted, 1, "ingediend", "")
+    budget::change_trend_status(&mut tx, &who, accepted, 1, TrendStatus::Ingediend, "")
         .await
         .unwrap();
-    budget::change_trend_status(&mut tx, &who, accepted, 2, "geaccepteerd", "")
+    budget::change_trend_status(&mut tx, &who, accepted, 2, TrendStatus::Geaccepteerd, "")
         .await
         .unwrap();
     gg_store::commit(tx).await.unwrap();
 
-    // Weights must add up to exactly 1; trend inputs must be of the scenario's year.
-    let mut tx = s.begin().await.unwrap();
-    let mut bad = scenario_input(2027, vec![]);
-    bad.w_pz = dec("0.1");
-    assert!(matches!(
-        budget::create_scenario(&mut tx, &who, &bad).await,
-        Err(StoreError::Other(_))
-    ));
-    drop(tx);
+    // Weights must add up to exactly 1: a scenario takes only checked `Weights` (and the
+    // database's check says the same); trend inputs must be of the scenario's year.
+    assert!(Weights::new(dec("0.8"), dec("0.2"), dec("0.1")).is_err());
     let mut tx = s.begin().await.unwrap();
     assert!(matches!(
         budget::create_scenario(&mut tx, &who, &scenario_input(2027, vec![other_year])).await,
-        Err(StoreError::Other(_))
+        Err(StoreError::Invalid(Invalid::TrendInputYear { year: 2027 }))
     ));
     drop(tx);
 
@@ -609,13 +636,9 @@ async fn scenarios_and_engine_input(pool: PgPool) {
         .await
         .unwrap();
     gg_store::commit(tx).await.unwrap();
-    input.variants = vec![VariantOverride {
-        vakgroep_id: lon,
-        pz_variant: 3,
-    }];
-    input.pz_variant = 2;
-    input.w_out = dec("0.7");
-    input.w_pz = dec("0.1");
+    input.overrides = vec![(lon, PzVariant::Geoormerkt)];
+    input.variant = PzVariant::InNormFte;
+    input.weights = Weights::WITH_PZ;
     let mut tx = s.begin().await.unwrap();
     budget::update_scenario(&mut tx, &who, id, 1, &input)
         .await
@@ -627,7 +650,7 @@ async fn scenarios_and_engine_input(pool: PgPool) {
         Err(StoreError::Conflict)
     ));
     drop(tx);
-    let sc = budget::scenario(&s, id).await.unwrap();
+    let sc = budget::scenario(s.pool(), id).await.unwrap();
     let mut ids = vec![concept, accepted];
     ids.sort();
     assert_eq!(sc.trend_input_ids, ids);
@@ -638,12 +661,12 @@ async fn scenarios_and_engine_input(pool: PgPool) {
     sqlx::query(
         "INSERT INTO agreement (kind, title, budget_scenario_id) VALUES ('financieel', 'Bod', $1)",
     )
-    .bind(id)
+    .bind(id.get())
     .execute(&pool)
     .await
     .unwrap();
     let r = sqlx::query("DELETE FROM budget_scenario WHERE id = $1")
-        .bind(id)
+        .bind(id.get())
         .execute(&pool)
         .await;
     assert!(r.is_err());
@@ -662,8 +685,8 @@ async fn scenarios_and_engine_input(pool: PgPool) {
             ))
             .collect::<Vec<_>>(),
         vec![
-            ("CAR", Some(dec("1400")), None, 2),
-            ("LON", None, Some(dec("4.5")), 3)
+            ("CAR", Some(dec("1400")), None, PzVariant::InNormFte),
+            ("LON", None, Some(dec("4.5")), PzVariant::Geoormerkt)
         ]
     );
     let base: Vec<(&str, Option<Decimal>, Decimal)> = input
@@ -732,9 +755,9 @@ async fn a_kpi_is_found_by_id(pool: PgPool) {
     let car = vakgroep(&pool, "CAR").await;
     let input = KpiInput {
         vakgroep_id: car,
-        kind: "efficiency".into(),
+        kind: KpiKind::Efficiency,
         name: "Ligduur".into(),
-        direction: "lager_beter".into(),
+        direction: Direction::LowerIsBetter,
         reference_value: dec("4.2"),
         local_value: dec("4.6"),
         source: String::new(),
@@ -744,13 +767,13 @@ async fn a_kpi_is_found_by_id(pool: PgPool) {
         .await
         .unwrap();
     gg_store::commit(tx).await.unwrap();
-    let k = budget::kpi(&s, id).await.unwrap();
+    let k = budget::kpi(s.pool(), id).await.unwrap();
     assert_eq!(
         (k.year, k.name.as_str(), k.vakgroep_code.as_str()),
         (2026, "Ligduur", "CAR")
     );
     assert!(matches!(
-        budget::kpi(&s, id + 1).await,
+        budget::kpi(s.pool(), id + 1).await,
         Err(StoreError::NotFound)
     ));
 }
@@ -765,15 +788,15 @@ async fn a_scenario_builds_on_one_of_the_year_before(pool: PgPool) {
     let previous = budget::create_scenario(&mut tx, &who, &scenario_input(2026, vec![]))
         .await
         .unwrap();
-    let input = ScenarioInput {
-        previous_scenario_id: Some(previous),
+    let input = ScenarioDraft {
+        previous: Some(previous),
         ..scenario_input(2027, vec![])
     };
     let id = budget::create_scenario(&mut tx, &who, &input)
         .await
         .unwrap();
     gg_store::commit(tx).await.unwrap();
-    let stored = budget::scenario(&s, id).await.unwrap();
+    let stored = budget::scenario(s.pool(), id).await.unwrap();
     assert_eq!(stored.previous_scenario_id, Some(previous));
     assert_eq!(stored.previous_scenario_name.as_deref(), Some("Basis"));
     let audit: String = sqlx::query_scalar(
@@ -790,15 +813,13 @@ async fn a_scenario_builds_on_one_of_the_year_before(pool: PgPool) {
 
     // A scenario of the same year, or of two years before, is not last year's budget.
     let mut tx = s.begin().await.unwrap();
-    let other = ScenarioInput {
+    let other = ScenarioDraft {
         name: "Andere".into(),
-        previous_scenario_id: Some(id),
+        previous: Some(id),
         ..scenario_input(2027, vec![])
     };
     match budget::create_scenario(&mut tx, &who, &other).await {
-        Err(StoreError::Other(m)) => {
-            assert_eq!(m, "Kies als begroting vorig jaar een scenario van 2026.")
-        }
+        Err(StoreError::Invalid(Invalid::PreviousScenarioYear { year })) => assert_eq!(year, 2027),
         other => panic!("{other:?}"),
     }
     drop(tx);
@@ -806,7 +827,7 @@ async fn a_scenario_builds_on_one_of_the_year_before(pool: PgPool) {
         "INSERT INTO budget_scenario (year, name, reference_year, w_out, w_eff, w_pz, previous_scenario_id)
          VALUES (2028, 'Direct', 2026, 0.8, 0.2, 0, $1)",
     )
-    .bind(previous)
+    .bind(previous.get())
     .execute(&pool)
     .await
     .unwrap_err();
@@ -814,7 +835,7 @@ async fn a_scenario_builds_on_one_of_the_year_before(pool: PgPool) {
 
     // The scenario 2027 builds on 2026: that one cannot disappear from under it.
     let gone = sqlx::query("DELETE FROM budget_scenario WHERE id = $1")
-        .bind(previous)
+        .bind(previous.get())
         .execute(&pool)
         .await
         .unwrap_err();

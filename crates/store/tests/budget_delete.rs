@@ -5,6 +5,8 @@ mod common;
 
 use common::{admin, product, store, vakgroep};
 use gg_store::budget::{self, ProductDeletion, ProductReferences, TrendInputInput};
+use gg_store::domain::budget::{ChangeKind, ScopeKind, TrendCategory};
+use gg_store::domain::ids::CareProductId;
 use gg_store::production::{self, ImportOutcome, ImportRequest};
 use gg_store::{PgPool, Store, StoreError};
 use sqlx::types::Decimal;
@@ -13,7 +15,7 @@ fn dec(s: &str) -> Decimal {
     s.parse().unwrap()
 }
 
-async fn set_norm_time(s: &Store, year: i16, product_id: i64, minutes: &str) {
+async fn set_norm_time(s: &Store, year: i16, product_id: CareProductId, minutes: &str) {
     let mut tx = s.begin().await.unwrap();
     budget::set_norm_time(&mut tx, &admin(), year, product_id, None, dec(minutes))
         .await
@@ -31,9 +33,9 @@ async fn deletions(pool: &PgPool) -> Vec<(String, String)> {
     .unwrap()
 }
 
-async fn norm_time_years(pool: &PgPool, product_id: i64) -> Vec<i16> {
+async fn norm_time_years(pool: &PgPool, product_id: CareProductId) -> Vec<i16> {
     sqlx::query_scalar("SELECT year FROM norm_time WHERE care_product_id = $1 ORDER BY year")
-        .bind(product_id)
+        .bind(product_id.get())
         .fetch_all(pool)
         .await
         .unwrap()
@@ -49,7 +51,9 @@ async fn care_product_is_deleted_with_its_norm_times_and_audited(pool: PgPool) {
     set_norm_time(&s, 2027, gone, "21").await;
     set_norm_time(&s, 2026, kept, "30").await;
     assert_eq!(
-        budget::care_product_references(&s, gone).await.unwrap(),
+        budget::care_product_references(s.pool(), gone)
+            .await
+            .unwrap(),
         ProductReferences {
             norm_time_years: vec![2026, 2027],
             ..Default::default()
@@ -68,7 +72,7 @@ async fn care_product_is_deleted_with_its_norm_times_and_audited(pool: PgPool) {
         }
     );
     assert!(matches!(
-        budget::care_product(&s, gone).await,
+        budget::care_product(s.pool(), gone).await,
         Err(StoreError::NotFound)
     ));
     assert!(norm_time_years(&pool, gone).await.is_empty());
@@ -115,7 +119,10 @@ async fn stale_version_deletes_nothing(pool: PgPool) {
     assert!(matches!(r, Err(StoreError::Conflict)), "{r:?}");
     drop(tx);
     assert_eq!(
-        budget::care_product(&s, id).await.unwrap().description,
+        budget::care_product(s.pool(), id)
+            .await
+            .unwrap()
+            .description,
         "Gewijzigd"
     );
     assert_eq!(norm_time_years(&pool, id).await, vec![2026]);
@@ -148,11 +155,11 @@ async fn product_with_volumes_or_trend_inputs_is_refused(pool: PgPool) {
     let trend = TrendInputInput {
         year: 2027,
         vakgroep_id: car,
-        scope: "zorgproducten".into(),
+        scope: ScopeKind::Zorgproducten,
         product_ids: vec![planned],
-        kind: "percentage".into(),
+        kind: ChangeKind::Percentage,
         value: dec("5"),
-        category: "demografie".into(),
+        category: TrendCategory::Demografie,
         rationale: "Vergrijzing".into(),
         source: "CBS".into(),
     };
@@ -220,5 +227,5 @@ async fn norm_time_is_deleted_by_version_and_audited(pool: PgPool) {
         vec![("norm_time".to_string(), format!("2026/{id}"))]
     );
     // The product itself stays.
-    assert!(budget::care_product(&s, id).await.is_ok());
+    assert!(budget::care_product(s.pool(), id).await.is_ok());
 }

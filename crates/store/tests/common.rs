@@ -4,6 +4,7 @@
 
 use gg_store::audit::Who;
 use gg_store::budget::CareProductInput;
+use gg_store::domain::ids::{CareProductId, VakgroepId};
 use gg_store::domain::people::{Email, EmploymentForm, PersonName, Role};
 use gg_store::people::{MembershipInput, PersonInput};
 use gg_store::{PgPool, Store};
@@ -58,18 +59,19 @@ pub fn store(pool: PgPool) -> Store {
 }
 
 /// A vakgroep of the capacity budget.
-pub async fn vakgroep(pool: &PgPool, code: &str) -> i64 {
-    sqlx::query_scalar(
+pub async fn vakgroep(pool: &PgPool, code: &str) -> VakgroepId {
+    sqlx::query_scalar::<_, i64>(
         "INSERT INTO vakgroep (code, name, kind) VALUES ($1, $2, 'poortspecialisme') RETURNING id",
     )
     .bind(code)
     .bind(format!("Vakgroep {code}"))
     .fetch_one(pool)
     .await
+    .map(VakgroepId::new)
     .unwrap()
 }
 
-pub async fn product(s: &Store, vakgroep_id: i64, code: &str) -> i64 {
+pub async fn product(s: &Store, vakgroep_id: VakgroepId, code: &str) -> CareProductId {
     let mut tx = s.begin().await.unwrap();
     let id = gg_store::budget::create_care_product(
         &mut tx,

@@ -2,7 +2,7 @@ mod common;
 
 use common::{admin, store};
 use gg_store::production::{self, ImportOutcome, ImportRequest, Progress};
-use gg_store::{PgPool, Store, StoreError};
+use gg_store::{Invalid, PgPool, Store, StoreError};
 use sqlx::Connection;
 use sqlx::types::Decimal;
 
@@ -190,7 +190,7 @@ async fn every_bad_line_is_reported_and_nothing_changes(pool: PgPool) {
         |_| {},
     )
     .await;
-    assert!(matches!(r, Err(StoreError::Other(_))));
+    assert!(matches!(r, Err(StoreError::Invalid(Invalid::Period(_)))));
 }
 
 #[sqlx::test(migrator = "gg_store::MIGRATOR")]
@@ -275,6 +275,7 @@ async fn same_file_twice_changes_nothing_and_a_corrected_file_replaces_the_perio
     let p = sqlx::query_scalar::<_, i64>("SELECT id FROM care_product WHERE code = '1001'")
         .fetch_one(&mut *tx)
         .await
+        .map(gg_store::domain::ids::CareProductId::new)
         .unwrap();
     let r = gg_store::budget::delete_care_product(&mut tx, &admin(), p, 1)
         .await

@@ -3,19 +3,25 @@
 //! scenarios (variant 1, and variant 3 with an earmark). Built through the store's own bulk
 //! paths (the production import is the real COPY import).
 
+use domain::budget::trend::TrendStatus;
+use domain::budget::{
+    ChangeKind, Direction, Grondslag, KpiKind, PzVariant, ScenarioDraft, ScopeKind, TrendCategory,
+    Weights,
+};
+use domain::ids::{ScenarioId, VakgroepId};
 use rust_decimal::Decimal;
 use store::Store;
 use store::audit::Who;
-use store::budget::{CareProductInput, KpiInput, NormTimeLine, ScenarioInput, TrendInputInput};
+use store::budget::{CareProductInput, KpiInput, NormTimeLine, TrendInputInput};
 
 pub const YEAR: i16 = 2040;
 pub const REFERENCE_YEAR: i16 = 2039;
 
 pub struct Seeded {
-    pub basis: i64,
-    pub earmarked: i64,
+    pub basis: ScenarioId,
+    pub earmarked: ScenarioId,
     /// The last vakgroep: its care products come last in the scenario's list.
-    pub last_vakgroep: i64,
+    pub last_vakgroep: VakgroepId,
 }
 
 /// A small deterministic generator: the same data on every run.
@@ -50,7 +56,7 @@ pub async fn seed(store: &Store, vakgroepen: usize, products: usize) -> Seeded {
         )
         .await
         .unwrap();
-        ids.push((id, code));
+        ids.push((VakgroepId::new(id), code));
     }
     let inputs: Vec<CareProductInput> = ids
         .iter()
@@ -94,8 +100,8 @@ pub async fn seed(store: &Store, vakgroepen: usize, products: usize) -> Seeded {
             .await
             .unwrap();
         for (kind, name) in [
-            ("efficiency", "Ligduur"),
-            ("passende_zorg", "Dagbehandeling"),
+            (KpiKind::Efficiency, "Ligduur"),
+            (KpiKind::PassendeZorg, "Dagbehandeling"),
         ] {
             store::budget::create_kpi(
                 &mut tx,
@@ -103,9 +109,9 @@ pub async fn seed(store: &Store, vakgroepen: usize, products: usize) -> Seeded {
                 YEAR,
                 &KpiInput {
                     vakgroep_id: *id,
-                    kind: kind.into(),
+                    kind,
                     name: name.into(),
-                    direction: "hoger_beter".into(),
+                    direction: Direction::HigherIsBetter,
                     reference_value: Decimal::from(100),
                     local_value: Decimal::from(80 + rng.next(40)),
                     source: String::new(),
@@ -123,46 +129,51 @@ pub async fn seed(store: &Store, vakgroepen: usize, products: usize) -> Seeded {
             &TrendInputInput {
                 year: YEAR,
                 vakgroep_id: *id,
-                scope: "vakgroep".into(),
+                scope: ScopeKind::Vakgroep,
                 product_ids: vec![],
-                kind: "percentage".into(),
+                kind: ChangeKind::Percentage,
                 value: Decimal::new(rng.next(60) as i64 - 20, 1),
-                category: "demografie".into(),
+                category: TrendCategory::Demografie,
                 rationale: "Vergrijzing".into(),
                 source: String::new(),
             },
         )
         .await
         .unwrap();
-        for (version, to) in [(1, "ingediend"), (2, "geaccepteerd")] {
+        for (version, to) in [(1, TrendStatus::Ingediend), (2, TrendStatus::Geaccepteerd)] {
             store::budget::change_trend_status(&mut tx, &who, input, version, to, "")
                 .await
                 .unwrap();
         }
         accepted.push(input);
     }
-    let scenario = |name: &str, variant: i16, earmark: i64| ScenarioInput {
+    let scenario = |name: &str, variant: PzVariant, earmark: i64| ScenarioDraft {
         year: YEAR,
         name: name.into(),
         description: String::new(),
         reference_year: REFERENCE_YEAR,
-        pz_variant: variant,
-        w_out: Decimal::new(80, 2),
-        w_eff: Decimal::new(20, 2),
-        w_pz: Decimal::ZERO,
+        variant,
+        weights: Weights::REGULAR,
         earmarked_amount: Decimal::from(earmark),
-        grondslag: "formatief".into(),
+        grondslag: Grondslag::FormatiefFte,
         trend_input_ids: accepted.clone(),
-        variants: Vec::new(),
-        previous_scenario_id: None,
+        overrides: Vec::new(),
+        previous: None,
     };
-    let basis = store::budget::create_scenario(&mut tx, &who, &scenario("Basis", 1, 0))
-        .await
-        .unwrap();
-    let earmarked =
-        store::budget::create_scenario(&mut tx, &who, &scenario("Geoormerkt", 3, 2_000_000))
-            .await
-            .unwrap();
+    let basis = store::budget::create_scenario(
+        &mut tx,
+        &who,
+        &scenario("Basis", PzVariant::Informatief, 0),
+    )
+    .await
+    .unwrap();
+    let earmarked = store::budget::create_scenario(
+        &mut tx,
+        &who,
+        &scenario("Geoormerkt", PzVariant::Geoormerkt, 2_000_000),
+    )
+    .await
+    .unwrap();
     store::commit(tx).await.unwrap();
 
     let mut csv = String::from("vakgroep;zorgproduct;volume\n");

@@ -332,6 +332,8 @@ async fn import_production(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let count = |n: usize| nl::number(n.into(), 0);
+    domain::production::check_period(args.year.into(), args.period.into())
+        .map_err(|e| anyhow::anyhow!(e.message))?;
     let outcome = store::production::import(
         db,
         &cli_who(),
@@ -361,10 +363,7 @@ async fn import_production(
     if show_progress {
         eprintln!();
     }
-    match outcome.map_err(|e| match e {
-        store::StoreError::Other(message) => anyhow::anyhow!(message),
-        e => e.into(),
-    })? {
+    match outcome? {
         ImportOutcome::Imported(s) => {
             println!(
                 "Productie {} periode {} geïmporteerd uit {source_name}: {} {}, {} {}, totaal volume {}.",

@@ -37,7 +37,7 @@ async fn products(store: &Store) {
         .unwrap();
     for code in ["990004006", "990004007"] {
         let input = store::budget::CareProductInput {
-            vakgroep_id: car,
+            vakgroep_id: domain::ids::VakgroepId::new(car),
             code: code.into(),
             description: format!("Zorgproduct {code}"),
             active: true,

@@ -4,6 +4,8 @@
 
 use super::{FIRST_BUDGET_YEAR, LAST_BUDGET_YEAR, Lcg, MASTER_LOADED, PRODUCT_KINDS, Product};
 use crate::VAKGROEPEN;
+use domain::budget::{Direction, KpiKind};
+use domain::ids::VakgroepId;
 use rust_decimal::Decimal;
 use store::Store;
 use store::audit::Who;
@@ -20,18 +22,34 @@ const VARIANTS: &[&str] = &[
     "chronisch",
 ];
 
-const EFFICIENCY_KPIS: &[(&str, &str, u64)] = &[
+const EFFICIENCY_KPIS: &[(&str, Direction, u64)] = &[
     // (name, direction, reference × 10)
-    ("Gemiddelde ligduur (dagen)", "lager_beter", 42),
-    ("Heropnames binnen 30 dagen (%)", "lager_beter", 68),
-    ("Herhaalconsulten per eerste consult", "lager_beter", 24),
-    ("OK-benutting (%)", "hoger_beter", 850),
+    ("Gemiddelde ligduur (dagen)", Direction::LowerIsBetter, 42),
+    (
+        "Heropnames binnen 30 dagen (%)",
+        Direction::LowerIsBetter,
+        68,
+    ),
+    (
+        "Herhaalconsulten per eerste consult",
+        Direction::LowerIsBetter,
+        24,
+    ),
+    ("OK-benutting (%)", Direction::HigherIsBetter, 850),
 ];
 
-const PASSENDE_ZORG_KPIS: &[(&str, &str, u64)] = &[
-    ("Aandeel dagbehandeling (%)", "hoger_beter", 620),
-    ("Aandeel zorg op afstand (%)", "hoger_beter", 180),
-    ("Terugverwijzing naar de huisarts (%)", "hoger_beter", 210),
+const PASSENDE_ZORG_KPIS: &[(&str, Direction, u64)] = &[
+    ("Aandeel dagbehandeling (%)", Direction::HigherIsBetter, 620),
+    (
+        "Aandeel zorg op afstand (%)",
+        Direction::HigherIsBetter,
+        180,
+    ),
+    (
+        "Terugverwijzing naar de huisarts (%)",
+        Direction::HigherIsBetter,
+        210,
+    ),
 ];
 
 /// A decimal written with tenths.
@@ -57,7 +75,12 @@ fn description(rng: &mut Lcg, minutes_tenths: u64, vakgroep_name: &str) -> Strin
 
 pub(super) async fn load(store: &Store, who: &Who, products: &[Product]) -> anyhow::Result<()> {
     let vakgroepen = store::vakgroepen::list(store).await?;
-    let id_of = |code: &str| vakgroepen.iter().find(|v| v.code == code).map(|v| v.id);
+    let id_of = |code: &str| {
+        vakgroepen
+            .iter()
+            .find(|v| v.code == code)
+            .map(|v| VakgroepId::new(v.id))
+    };
     let mut rng = Lcg(7_264_003);
     let mut tx = store.begin().await?;
     let year = FIRST_BUDGET_YEAR;
@@ -137,21 +160,21 @@ pub(super) async fn load(store: &Store, who: &Who, products: &[Product]) -> anyh
         let chosen = (0..efficiency)
             .map(|i| {
                 (
-                    "efficiency",
+                    KpiKind::Efficiency,
                     EFFICIENCY_KPIS[(first_eff + i) % EFFICIENCY_KPIS.len()],
                 )
             })
             .chain((0..passende_zorg).map(|i| {
                 let k = PASSENDE_ZORG_KPIS[(first_pz + i) % PASSENDE_ZORG_KPIS.len()];
-                ("passende_zorg", k)
+                (KpiKind::PassendeZorg, k)
             }));
         for (kind, (name, direction, reference)) in chosen {
             let local = reference * rng.range(80, 120) / 100;
             let input = KpiInput {
                 vakgroep_id,
-                kind: kind.into(),
+                kind,
                 name: name.into(),
-                direction: direction.into(),
+                direction,
                 reference_value: dec(&tenths(reference))?,
                 local_value: dec(&tenths(local.max(1)))?,
                 source: "Benchmark NVZ 2024 (demo)".into(),

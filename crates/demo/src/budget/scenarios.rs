@@ -4,10 +4,15 @@
 //! Loaded after the master data and production.
 
 use anyhow::Context;
+use domain::budget::trend::TrendStatus;
+use domain::budget::{
+    ChangeKind, Grondslag, PzVariant, ScenarioDraft, ScopeKind, TrendCategory, Weights,
+};
+use domain::ids::{CareProductId, TrendInputId, VakgroepId};
 use rust_decimal::Decimal;
 use store::Store;
 use store::audit::Who;
-use store::budget::{ScenarioInput, TrendInputInput};
+use store::budget::TrendInputInput;
 
 const LOADED: &str = "budget_demo_scenarios_loaded";
 const YEAR: i16 = 2027;
@@ -20,24 +25,27 @@ const REFERENCE_YEAR: i16 = 2025;
 struct Demo {
     vakgroep: &'static str,
     products: &'static str,
-    kind: &'static str,
+    kind: ChangeKind,
     value: Decimal,
-    category: &'static str,
+    category: TrendCategory,
     rationale: &'static str,
     source: &'static str,
-    steps: &'static [(&'static str, &'static str)],
+    steps: &'static [(TrendStatus, &'static str)],
     in_base: bool,
 }
 
-const ACCEPTED: &[(&str, &str)] = &[("ingediend", ""), ("geaccepteerd", "")];
+const ACCEPTED: &[(TrendStatus, &str)] = &[
+    (TrendStatus::Ingediend, ""),
+    (TrendStatus::Geaccepteerd, ""),
+];
 
 const INPUTS: &[Demo] = &[
     Demo {
         vakgroep: "CAR",
         products: "",
-        kind: "percentage",
+        kind: ChangeKind::Percentage,
         value: Decimal::from_parts(35, 0, 0, false, 1),
-        category: "demografie",
+        category: TrendCategory::Demografie,
         rationale: "De vergrijzing in de regio brengt meer patiënten met hartfalen en boezemfibrilleren.",
         source: "Regionale bevolkingsprognose 2026",
         steps: ACCEPTED,
@@ -46,20 +54,20 @@ const INPUTS: &[Demo] = &[
     Demo {
         vakgroep: "CAR",
         products: "Consult op afstand",
-        kind: "percentage",
+        kind: ChangeKind::Percentage,
         value: Decimal::from_parts(15, 0, 0, false, 0),
-        category: "substitutie",
+        category: TrendCategory::Substitutie,
         rationale: "Thuismonitoring vervangt een deel van de controles op de polikliniek door consulten op afstand.",
         source: "Evaluatie pilot thuismonitoring",
-        steps: &[("ingediend", "")],
+        steps: &[(TrendStatus::Ingediend, "")],
         in_base: false,
     },
     Demo {
         vakgroep: "ORT",
         products: "Operatieve ingreep",
-        kind: "absoluut",
+        kind: ChangeKind::Absoluut,
         value: Decimal::from_parts(120, 0, 0, false, 0),
-        category: "concentratie",
+        category: TrendCategory::Concentratie,
         rationale: "Heup- en knieprothesen uit het netwerk worden in Rijnoever geconcentreerd.",
         source: "Netwerkafspraak orthopedie",
         steps: ACCEPTED,
@@ -68,15 +76,15 @@ const INPUTS: &[Demo] = &[
     Demo {
         vakgroep: "ORT",
         products: "",
-        kind: "percentage",
+        kind: ChangeKind::Percentage,
         value: Decimal::from_parts(4, 0, 0, true, 0),
-        category: "substitutie",
+        category: TrendCategory::Substitutie,
         rationale: "Minder controles na een prothese; de huisarts neemt de nazorg over.",
         source: "",
         steps: &[
-            ("ingediend", ""),
+            (TrendStatus::Ingediend, ""),
             (
-                "teruggestuurd",
+                TrendStatus::Teruggestuurd,
                 "Geef aan welke patiëntgroepen naar de huisarts gaan en op welke afspraak dat berust.",
             ),
         ],
@@ -85,20 +93,24 @@ const INPUTS: &[Demo] = &[
     Demo {
         vakgroep: "KNO",
         products: "Klinische opname",
-        kind: "percentage",
+        kind: ChangeKind::Percentage,
         value: Decimal::from_parts(30, 0, 0, true, 0),
-        category: "passende_zorg",
+        category: TrendCategory::PassendeZorg,
         rationale: "Tonsillectomie bij volwassenen gaat naar dagbehandeling: minder klinische opnames.",
         source: "Zorgpad tonsillectomie 2026",
-        steps: &[("ingediend", ""), ("geaccepteerd", ""), ("verwerkt", "")],
+        steps: &[
+            (TrendStatus::Ingediend, ""),
+            (TrendStatus::Geaccepteerd, ""),
+            (TrendStatus::Verwerkt, ""),
+        ],
         in_base: false,
     },
     Demo {
         vakgroep: "INT",
         products: "",
-        kind: "percentage",
+        kind: ChangeKind::Percentage,
         value: Decimal::from_parts(25, 0, 0, false, 1),
-        category: "demografie",
+        category: TrendCategory::Demografie,
         rationale: "Meer ouderen met meerdere aandoeningen tegelijk.",
         source: "Regionale bevolkingsprognose 2026",
         steps: ACCEPTED,
@@ -107,9 +119,9 @@ const INPUTS: &[Demo] = &[
     Demo {
         vakgroep: "CHI",
         products: "",
-        kind: "percentage",
+        kind: ChangeKind::Percentage,
         value: Decimal::from_parts(2, 0, 0, false, 0),
-        category: "overig",
+        category: TrendCategory::Overig,
         rationale: "Nog uit te werken: effect van de nieuwe operatiekamer.",
         source: "",
         steps: &[],
@@ -131,10 +143,10 @@ pub(super) async fn load(store: &Store, who: &Who) -> anyhow::Result<()> {
             .iter()
             .find(|v| v.code == demo.vakgroep)
             .with_context(|| format!("demo vakgroep {}", demo.vakgroep))?;
-        let product_ids: Vec<i64> = if demo.products.is_empty() {
+        let product_ids: Vec<CareProductId> = if demo.products.is_empty() {
             Vec::new()
         } else {
-            store::budget::care_products(store, Some(vakgroep.id))
+            store::budget::care_products(store, Some(VakgroepId::new(vakgroep.id)))
                 .await?
                 .into_iter()
                 .filter(|p| p.description.starts_with(demo.products))
@@ -144,29 +156,24 @@ pub(super) async fn load(store: &Store, who: &Who) -> anyhow::Result<()> {
         };
         let input = TrendInputInput {
             year: YEAR,
-            vakgroep_id: vakgroep.id,
+            vakgroep_id: VakgroepId::new(vakgroep.id),
             scope: if product_ids.is_empty() {
-                "vakgroep"
+                ScopeKind::Vakgroep
             } else {
-                "zorgproducten"
-            }
-            .into(),
+                ScopeKind::Zorgproducten
+            },
             product_ids,
-            kind: demo.kind.into(),
+            kind: demo.kind,
             value: demo.value,
-            category: demo.category.into(),
+            category: demo.category,
             rationale: demo.rationale.into(),
             source: demo.source.into(),
         };
         let id = store::budget::create_trend_input(&mut tx, who, &input).await?;
-        for (version, (to, reason)) in (1..).zip(demo.steps) {
+        for (version, &(to, reason)) in (1..).zip(demo.steps) {
             store::budget::change_trend_status(&mut tx, who, id, version, to, reason).await?;
         }
-        if demo
-            .steps
-            .last()
-            .is_some_and(|(s, _)| matches!(*s, "geaccepteerd" | "verwerkt"))
-        {
+        if demo.steps.last().is_some_and(|(s, _)| s.counts_in_budget()) {
             all_accepted.push(id);
             if demo.in_base {
                 base.push(id);
@@ -174,65 +181,63 @@ pub(super) async fn load(store: &Store, who: &Who) -> anyhow::Result<()> {
         }
     }
     let scenario =
-        |name: &str, description: &str, variant: i16, pz: i64, ids: Vec<i64>| ScenarioInput {
+        |name: &str, description: &str, variant: PzVariant, ids: Vec<TrendInputId>| ScenarioDraft {
             year: YEAR,
             name: name.into(),
             description: description.into(),
             reference_year: REFERENCE_YEAR,
-            pz_variant: variant,
-            w_out: Decimal::new(if pz > 0 { 70 } else { 80 }, 2),
-            w_eff: Decimal::new(20, 2),
-            w_pz: Decimal::new(pz, 2),
+            variant,
+            weights: if variant == PzVariant::InNormFte {
+                Weights::WITH_PZ
+            } else {
+                Weights::REGULAR
+            },
             earmarked_amount: Decimal::ZERO,
-            grondslag: "formatief".into(),
+            grondslag: Grondslag::FormatiefFte,
             trend_input_ids: ids,
-            variants: Vec::new(),
-            previous_scenario_id: None,
+            overrides: Vec::new(),
+            previous: None,
         };
     // Last year's budget first: the 2027 scenarios build on it (compare, norm-fte vorig jaar).
-    let last_year = ScenarioInput {
+    let last_year = ScenarioDraft {
         year: YEAR - 1,
         reference_year: REFERENCE_YEAR - 1,
         ..scenario(
             "Begroting",
             "De begroting van vorig jaar: productie 2024, passende zorg informatief.",
-            1,
-            0,
+            PzVariant::Informatief,
             Vec::new(),
         )
     };
     let previous = Some(store::budget::create_scenario(&mut tx, who, &last_year).await?);
-    let base_scenario = ScenarioInput {
-        previous_scenario_id: previous,
+    let base_scenario = ScenarioDraft {
+        previous,
         ..scenario(
             "Basis",
             "Productie 2025 met alleen de demografische groei; passende zorg informatief.",
-            1,
-            0,
+            PzVariant::Informatief,
             base,
         )
     };
     store::budget::create_scenario(&mut tx, who, &base_scenario).await?;
-    let with_initiatives = ScenarioInput {
-        previous_scenario_id: previous,
+    let with_initiatives = ScenarioDraft {
+        previous,
         ..scenario(
             "Met initiatieven",
             "Alle geaccepteerde trendinput van de vakgroepen; passende zorg telt mee in de norm-fte.",
-            2,
-            10,
+            PzVariant::InNormFte,
             all_accepted.clone(),
         )
     };
     store::budget::create_scenario(&mut tx, who, &with_initiatives).await?;
-    let earmarked = ScenarioInput {
-        previous_scenario_id: previous,
+    let earmarked = ScenarioDraft {
+        previous,
         earmarked_amount: Decimal::new(1_200_000, 0),
-        grondslag: "norm_fte_vorig_jaar".into(),
+        grondslag: Grondslag::NormFteVorigJaar,
         ..scenario(
             "Passende zorg geoormerkt",
             "Alle geaccepteerde trendinput; een apart budget voor passende zorg, verdeeld naar de norm-fte van de begroting 2026 maal de passende-zorgindex.",
-            3,
-            0,
+            PzVariant::Geoormerkt,
             all_accepted,
         )
     };

@@ -1,7 +1,8 @@
 //! The trend-input form (D3): what a representative typed, checked field by field, with every
 //! problem reported at its field in Dutch (F5) rather than only the first.
 
-use super::inputs::{TrendCategory, TrendChange, TrendInput, TrendScope};
+use super::inputs::{ChangeKind, ScopeKind, TrendCategory, TrendChange, TrendInput, TrendScope};
+use crate::ids::CareProductId;
 use crate::nl;
 use crate::people::FieldError;
 use rust_decimal::{Decimal, dec};
@@ -20,10 +21,10 @@ pub const MAX_SOURCE_CHARS: usize = 500;
 /// The form as submitted: strings as typed, so that the page can show them back on an error.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TrendForm {
-    /// `vakgroep` or `zorgproducten`.
+    /// A [`ScopeKind`] code.
     pub scope: String,
-    pub product_ids: Vec<i64>,
-    /// `percentage` or `absoluut`.
+    pub product_ids: Vec<CareProductId>,
+    /// A [`ChangeKind`] code.
     pub change_kind: String,
     pub value: String,
     /// A [`TrendCategory`] code.
@@ -54,16 +55,25 @@ impl TrendDraft {
     }
 }
 
-/// Checks the form; `vakgroep_products` are the ids of the vakgroep's care products.
-pub fn validate_trend_form(
+impl TrendDraft {
+    /// Checks the form; `vakgroep_products` are the ids of the vakgroep's care products.
+    pub fn parse(
+        form: &TrendForm,
+        vakgroep_products: &[CareProductId],
+    ) -> Result<TrendDraft, Vec<FieldError>> {
+        parse(form, vakgroep_products)
+    }
+}
+
+fn parse(
     form: &TrendForm,
-    vakgroep_products: &[i64],
+    vakgroep_products: &[CareProductId],
 ) -> Result<TrendDraft, Vec<FieldError>> {
     let mut errors = Vec::new();
 
-    let scope = match form.scope.trim() {
-        "vakgroep" => Some(TrendScope::Vakgroep),
-        "zorgproducten" => {
+    let scope = match ScopeKind::parse(form.scope.trim()) {
+        Some(ScopeKind::Vakgroep) => Some(TrendScope::Vakgroep),
+        Some(ScopeKind::Zorgproducten) => {
             let mut ids: Vec<i64> = Vec::with_capacity(form.product_ids.len());
             for &id in &form.product_ids {
                 if !vakgroep_products.contains(&id) {
@@ -71,8 +81,8 @@ pub fn validate_trend_form(
                         "products",
                         format!("Zorgproduct {id} hoort niet bij deze vakgroep."),
                     ));
-                } else if !ids.contains(&id) {
-                    ids.push(id);
+                } else if !ids.contains(&id.get()) {
+                    ids.push(id.get());
                 }
             }
             if form.product_ids.is_empty() {
@@ -83,7 +93,7 @@ pub fn validate_trend_form(
             }
             Some(TrendScope::Products(ids))
         }
-        _ => {
+        None => {
             errors.push(FieldError::new(
                 "scope",
                 "Kies of de trend voor de hele vakgroep of voor gekozen zorgproducten geldt.",
@@ -92,16 +102,16 @@ pub fn validate_trend_form(
         }
     };
 
-    let change = match form.change_kind.trim() {
-        "percentage" => check_value(&form.value, PERCENT_MIN, PERCENT_MAX, "%")
+    let change = match ChangeKind::parse(form.change_kind.trim()) {
+        Some(ChangeKind::Percentage) => check_value(&form.value, PERCENT_MIN, PERCENT_MAX, "%")
             .map(TrendChange::Percent)
             .map_err(|e| errors.push(e))
             .ok(),
-        "absoluut" => check_value(&form.value, -ABSOLUTE_MAX, ABSOLUTE_MAX, "")
+        Some(ChangeKind::Absoluut) => check_value(&form.value, -ABSOLUTE_MAX, ABSOLUTE_MAX, "")
             .map(TrendChange::Absolute)
             .map_err(|e| errors.push(e))
             .ok(),
-        _ => {
+        None => {
             errors.push(FieldError::new(
                 "change_kind",
                 "Kies of de verandering een percentage of een absoluut volume is.",
@@ -201,13 +211,17 @@ mod tests {
         }
     }
 
+    fn ids(ids: &[i64]) -> Vec<CareProductId> {
+        ids.iter().copied().map(CareProductId::new).collect()
+    }
+
     fn fields(errors: &[FieldError]) -> Vec<&'static str> {
         errors.iter().map(|e| e.field).collect()
     }
 
     #[test]
     fn a_valid_form_becomes_a_draft() {
-        let draft = validate_trend_form(&form(), &[1, 2]).unwrap();
+        let draft = TrendDraft::parse(&form(), &ids(&[1, 2])).unwrap();
         assert_eq!(draft.change, TrendChange::Percent(dec!(2.5)));
         assert_eq!(draft.scope, TrendScope::Vakgroep);
         assert_eq!(draft.source, None);
@@ -216,15 +230,15 @@ mod tests {
 
         let mut f = form();
         f.scope = "zorgproducten".into();
-        f.product_ids = vec![2, 1, 2];
+        f.product_ids = ids(&[2, 1, 2]);
         f.change_kind = "absoluut".into();
         f.value = "-1.250".into();
         f.source = " Regioplan 2027 ".into();
-        let draft = validate_trend_form(&f, &[1, 2]);
+        let draft = TrendDraft::parse(&f, &ids(&[1, 2]));
         // "-1.250" is ambiguous (thousands or decimals) and is refused by the shared reader.
         assert_eq!(fields(&draft.unwrap_err()), ["value"]);
         f.value = "-1250".into();
-        let draft = validate_trend_form(&f, &[1, 2]).unwrap();
+        let draft = TrendDraft::parse(&f, &ids(&[1, 2])).unwrap();
         assert_eq!(draft.scope, TrendScope::Products(vec![2, 1]));
         assert_eq!(draft.change, TrendChange::Absolute(dec!(-1250)));
         assert_eq!(draft.source.as_deref(), Some("Regioplan 2027"));
@@ -240,7 +254,7 @@ mod tests {
             source: "x".repeat(MAX_SOURCE_CHARS + 1),
             ..TrendForm::default()
         };
-        let errors = validate_trend_form(&f, &[]).unwrap_err();
+        let errors = TrendDraft::parse(&f, &[]).unwrap_err();
         assert_eq!(
             fields(&errors),
             ["scope", "change_kind", "category", "rationale", "source"]
@@ -257,7 +271,7 @@ mod tests {
             let mut f = form();
             f.change_kind = kind.into();
             f.value = value.into();
-            validate_trend_form(&f, &[]).map_err(|e| e[0].message.clone())
+            TrendDraft::parse(&f, &[]).map_err(|e| e[0].message.clone())
         };
         assert!(check("percentage", "-100").is_ok());
         assert!(check("percentage", "1000").is_ok());
@@ -289,10 +303,10 @@ mod tests {
     fn products_must_belong_to_the_vakgroep() {
         let mut f = form();
         f.scope = "zorgproducten".into();
-        let errors = validate_trend_form(&f, &[1]).unwrap_err();
+        let errors = TrendDraft::parse(&f, &ids(&[1])).unwrap_err();
         assert_eq!(errors[0].message, "Kies ten minste één zorgproduct.");
-        f.product_ids = vec![1, 7];
-        let errors = validate_trend_form(&f, &[1]).unwrap_err();
+        f.product_ids = ids(&[1, 7]);
+        let errors = TrendDraft::parse(&f, &ids(&[1])).unwrap_err();
         assert_eq!(
             errors[0].message,
             "Zorgproduct 7 hoort niet bij deze vakgroep."

@@ -25,6 +25,22 @@ code_enum! {
     }
 }
 
+code_enum! {
+    /// What a trend input is about, as stored: the whole vakgroep or chosen care products.
+    ScopeKind {
+        Vakgroep => "vakgroep", "Hele vakgroep";
+        Zorgproducten => "zorgproducten", "Gekozen zorgproducten";
+    }
+}
+
+code_enum! {
+    /// How a trend input's value reads, as stored: percent points or a volume.
+    ChangeKind {
+        Percentage => "percentage", "Percentage";
+        Absoluut => "absoluut", "Absoluut volume";
+    }
+}
+
 /// A care product (zorgproduct or zorgactiviteit) of one vakgroep with its norm time for the budget
 /// year and its baseline volume B (the realised volume of the reference year).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,12 +72,71 @@ pub enum TrendScope {
     Products(Vec<i64>),
 }
 
+impl TrendScope {
+    /// A stored scope: its kind and, for chosen care products, their ids.
+    pub fn from_stored(kind: ScopeKind, product_ids: impl IntoIterator<Item = i64>) -> Self {
+        match kind {
+            ScopeKind::Vakgroep => TrendScope::Vakgroep,
+            ScopeKind::Zorgproducten => TrendScope::Products(product_ids.into_iter().collect()),
+        }
+    }
+
+    pub fn kind(&self) -> ScopeKind {
+        match self {
+            TrendScope::Vakgroep => ScopeKind::Vakgroep,
+            TrendScope::Products(_) => ScopeKind::Zorgproducten,
+        }
+    }
+
+    /// The chosen care products; none for the whole vakgroep.
+    pub fn product_ids(&self) -> &[i64] {
+        match self {
+            TrendScope::Vakgroep => &[],
+            TrendScope::Products(ids) => ids,
+        }
+    }
+}
+
 /// The expected change. A percentage is in percent (`2.5` is +2,5 %), as people type it; an
 /// absolute change is a volume (units of the care products), for the scope as a whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TrendChange {
     Percent(Decimal),
     Absolute(Decimal),
+}
+
+impl TrendChange {
+    /// A stored change: its kind and value.
+    pub fn new(kind: ChangeKind, value: Decimal) -> Self {
+        match kind {
+            ChangeKind::Percentage => TrendChange::Percent(value),
+            ChangeKind::Absoluut => TrendChange::Absolute(value),
+        }
+    }
+
+    pub fn kind(self) -> ChangeKind {
+        match self {
+            TrendChange::Percent(_) => ChangeKind::Percentage,
+            TrendChange::Absolute(_) => ChangeKind::Absoluut,
+        }
+    }
+
+    pub fn value(self) -> Decimal {
+        match self {
+            TrendChange::Percent(v) | TrendChange::Absolute(v) => v,
+        }
+    }
+
+    /// The change as text: `+2,5 %` or `−120`.
+    pub fn text(self) -> String {
+        let value = self.value();
+        let sign = if value > Decimal::ZERO { "+" } else { "" };
+        let number = crate::nl::number(value, value.normalize().scale().min(2));
+        match self {
+            TrendChange::Absolute(_) => format!("{sign}{number}"),
+            TrendChange::Percent(_) => format!("{sign}{number} %"),
+        }
+    }
 }
 
 /// A trend input as the engine applies it. Which inputs to pass is the caller's choice: the

@@ -95,11 +95,13 @@ mod engine;
 mod form;
 mod index;
 mod inputs;
+pub mod master;
 pub mod monitoring;
 pub mod precision;
 mod prefill;
 mod result;
 mod scenario;
+mod scenario_draft;
 pub mod trend;
 mod variants;
 mod volumes;
@@ -118,12 +120,12 @@ pub use distribution::{
 pub use engine::{compute, compute_vakgroep, recompute_vakgroep, totals};
 pub use form::{
     ABSOLUTE_MAX, MAX_DECIMALS, MAX_RATIONALE_CHARS, MAX_SOURCE_CHARS, PERCENT_MAX, PERCENT_MIN,
-    TrendDraft, TrendForm, validate_trend_form,
+    TrendDraft, TrendForm,
 };
 pub use index::{KpiTrace, kpi_index, kpi_ratio, trace_kpis};
 pub use inputs::{
-    BudgetInput, CareProduct, KpiInput, KpiKind, TrendCategory, TrendChange, TrendInput,
-    TrendScope, VakgroepInput,
+    BudgetInput, CareProduct, ChangeKind, KpiInput, KpiKind, ScopeKind, TrendCategory, TrendChange,
+    TrendInput, TrendScope, VakgroepInput,
 };
 pub use prefill::{AgreementPrefill, PrefillParty};
 pub use result::{
@@ -131,6 +133,7 @@ pub use result::{
     TrendTrace, VakgroepResult,
 };
 pub use scenario::{Earmark, Grondslag, PzVariant, Scenario, ScenarioError, Weights};
+pub use scenario_draft::{MAX_NAME_CHARS, ScenarioDraft, ScenarioForm, YEARS};
 pub use trend::{TrendActor, TrendStatus, TrendStatusError};
 pub use variants::largest_remainder;
 // So that callers need one import for the KPI direction the budget shares with the register.

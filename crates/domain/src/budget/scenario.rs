@@ -1,23 +1,50 @@
 //! Scenario parameters: the weights of output, efficiency and passende zorg, and which of the
 //! three passende-zorg variants applies (D4, D5; seed 003 Bijlage 2 §2).
 
+use crate::codes::UnknownCode;
 use rust_decimal::{Decimal, dec};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 code_enum! {
-    /// How passende zorg counts (seed 003 Bijlage 2 §2, "drie varianten").
+    /// How passende zorg counts (seed 003 Bijlage 2 §2, "drie varianten"). The code is the
+    /// variant's number, as the database (`smallint` 1–3) and the forms have it.
     PzVariant {
-        Informatief => "informatief", "1 – Informatief";
-        InNormFte => "in_norm_fte", "2 – In de norm-fte";
-        Geoormerkt => "geoormerkt", "3 – Geoormerkt budget";
+        Informatief => "1", "1 – Informatief";
+        InNormFte => "2", "2 – In de norm-fte";
+        Geoormerkt => "3", "3 – Geoormerkt budget";
+    }
+}
+
+impl PzVariant {
+    /// The variant's number (1, 2, 3), as the database stores it.
+    pub fn number(self) -> i16 {
+        match self {
+            PzVariant::Informatief => 1,
+            PzVariant::InNormFte => 2,
+            PzVariant::Geoormerkt => 3,
+        }
+    }
+
+    /// Serialises the variant as its number, as the audit trail has always recorded it.
+    pub fn serialize_number<S: serde::Serializer>(v: &PzVariant, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i16(v.number())
+    }
+}
+
+/// The stored number; any other than 1, 2 or 3 is an [`UnknownCode`].
+impl TryFrom<i16> for PzVariant {
+    type Error = UnknownCode;
+
+    fn try_from(n: i16) -> Result<Self, UnknownCode> {
+        PzVariant::try_from(n.to_string())
     }
 }
 
 code_enum! {
     /// What the earmarked amount of variant 3 is distributed against, before the Z correction.
     Grondslag {
-        FormatiefFte => "formatief_fte", "Formatieve fte";
+        FormatiefFte => "formatief", "Formatieve fte";
         NormFte => "norm_fte", "Norm-fte";
         NormFteVorigJaar => "norm_fte_vorig_jaar", "Norm-fte vorig jaar";
     }
@@ -196,6 +223,43 @@ impl Scenario {
 
     fn uses(&self, variant: PzVariant) -> bool {
         self.variant == variant || self.variant_overrides.values().any(|&v| v == variant)
+    }
+
+    /// A scenario as it is stored: one set of weights — the passende-zorg weights under variant
+    /// 2, the regular ones otherwise, the other set keeping its default — overrides per vakgroep
+    /// (one equal to `variant` is no override), and the earmarked amount with its grondslag,
+    /// which counts only when a vakgroep is in variant 3. Checked with [`Scenario::validate`].
+    pub fn from_stored(
+        variant: PzVariant,
+        overrides: impl IntoIterator<Item = (i64, PzVariant)>,
+        weights: Weights,
+        earmarked_amount: Decimal,
+        grondslag: Grondslag,
+    ) -> Result<Scenario, ScenarioError> {
+        let variant_overrides: BTreeMap<i64, PzVariant> = overrides
+            .into_iter()
+            .filter(|&(_, v)| v != variant)
+            .collect();
+        let (regular_weights, pz_weights) = if variant == PzVariant::InNormFte {
+            (Weights::REGULAR, weights)
+        } else {
+            (weights, Weights::WITH_PZ)
+        };
+        let mut scenario = Scenario {
+            variant,
+            variant_overrides,
+            regular_weights,
+            pz_weights,
+            earmark: None,
+        };
+        if scenario.uses(PzVariant::Geoormerkt) {
+            scenario.earmark = Some(Earmark {
+                amount: earmarked_amount,
+                grondslag,
+            });
+        }
+        scenario.validate()?;
+        Ok(scenario)
     }
 
     /// Checks the combination; weights themselves were checked when they were made.

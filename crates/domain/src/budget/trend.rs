@@ -79,6 +79,8 @@ pub enum TrendStatusError {
     ReasonRequired,
     #[error("De reden is te lang: gebruik ten hoogste {max} tekens (nu {actual}).")]
     ReasonTooLong { max: usize, actual: usize },
+    #[error("Een trendinput met status ‘{0}’ kan niet meer worden gewijzigd.")]
+    NotEditable(TrendStatus),
 }
 
 /// The step `from → to`, or `None` when the flow has no such arrow.
@@ -125,17 +127,7 @@ pub fn transition(
     }
     let step = step(from, to).ok_or(TrendStatusError::NotAllowed { from, to })?;
     may_take(step, actor)?;
-    let actual = reason.trim().chars().count();
-    if actual > MAX_REASON_CHARS {
-        return Err(TrendStatusError::ReasonTooLong {
-            max: MAX_REASON_CHARS,
-            actual,
-        });
-    }
-    if actual == 0 && reason_required(to) {
-        return Err(TrendStatusError::ReasonRequired);
-    }
-    Ok(())
+    check_reason(to, reason)
 }
 
 /// The statuses `actor` can move the input to, in flow order: the buttons on its page.
@@ -151,6 +143,48 @@ pub fn available(from: TrendStatus, actor: TrendActor) -> Vec<TrendStatus> {
 /// is theirs to work on.
 pub fn may_edit(status: TrendStatus, actor: TrendActor) -> bool {
     actor.is_representative && matches!(status, Concept | Teruggestuurd)
+}
+
+/// Whether the content of an input in `status` may still change at all: [`may_edit`] for its
+/// representative, with the reason when not.
+pub fn check_editable(status: TrendStatus) -> Result<(), TrendStatusError> {
+    let representative = TrendActor {
+        is_representative: true,
+        is_reviewer: false,
+    };
+    if may_edit(status, representative) {
+        Ok(())
+    } else {
+        Err(TrendStatusError::NotEditable(status))
+    }
+}
+
+/// Checks a status change on the flow alone, whoever takes it: the step exists, and a return
+/// has a reason within the limit. [`transition`] adds who may take it.
+pub fn check_step(
+    from: TrendStatus,
+    to: TrendStatus,
+    reason: &str,
+) -> Result<(), TrendStatusError> {
+    if from == to {
+        return Err(TrendStatusError::Unchanged(from));
+    }
+    step(from, to).ok_or(TrendStatusError::NotAllowed { from, to })?;
+    check_reason(to, reason)
+}
+
+fn check_reason(to: TrendStatus, reason: &str) -> Result<(), TrendStatusError> {
+    let actual = reason.trim().chars().count();
+    if actual > MAX_REASON_CHARS {
+        return Err(TrendStatusError::ReasonTooLong {
+            max: MAX_REASON_CHARS,
+            actual,
+        });
+    }
+    if actual == 0 && reason_required(to) {
+        return Err(TrendStatusError::ReasonRequired);
+    }
+    Ok(())
 }
 
 /// The status after saving an edit: reworking a returned input makes it a concept again, so it

@@ -6,7 +6,8 @@
 use super::norm_times::delete_product_norm_times;
 use super::{CareProduct, delete_id_row, id_row};
 use crate::audit::Who;
-use crate::{PgConnection, Store, StoreError};
+use crate::{PgConnection, StoreError};
+use domain::ids::CareProductId;
 use serde::Serialize;
 
 /// What refers to a care product, each as the budget years concerned (ascending).
@@ -34,9 +35,11 @@ pub enum ProductDeletion {
     Refused(ProductReferences),
 }
 
-async fn references_on(
-    conn: &mut PgConnection,
-    care_product_id: i64,
+/// What refers to a care product, to tell before deleting whether it can be deleted; on any
+/// connection (a pool, or a transaction's connection).
+pub async fn care_product_references(
+    executor: impl sqlx::PgExecutor<'_>,
+    care_product_id: CareProductId,
 ) -> Result<ProductReferences, StoreError> {
     Ok(sqlx::query_as(
         "SELECT
@@ -49,18 +52,9 @@ async fn references_on(
              ARRAY(SELECT year FROM norm_time WHERE care_product_id = $1 ORDER BY 1)
                  AS norm_time_years",
     )
-    .bind(care_product_id)
-    .fetch_one(conn)
+    .bind(care_product_id.get())
+    .fetch_one(executor)
     .await?)
-}
-
-/// What refers to a care product, to tell before deleting whether it can be deleted.
-pub async fn care_product_references(
-    store: &Store,
-    care_product_id: i64,
-) -> Result<ProductReferences, StoreError> {
-    let mut conn = store.pool().acquire().await?;
-    references_on(&mut conn, care_product_id).await
 }
 
 /// Deletes a care product and its norm times, unless volumes or trend inputs refer to it
@@ -70,7 +64,7 @@ pub async fn care_product_references(
 pub async fn delete_care_product(
     conn: &mut PgConnection,
     who: &Who,
-    id: i64,
+    id: CareProductId,
     expected_version: i32,
 ) -> Result<ProductDeletion, StoreError> {
     // The table lock first, as every other writer of care_product takes it (with its first
@@ -80,15 +74,15 @@ pub async fn delete_care_product(
     sqlx::query("LOCK TABLE care_product IN ROW EXCLUSIVE MODE")
         .execute(&mut *conn)
         .await?;
-    let current: CareProduct = id_row(conn, id).await?;
+    let current: CareProduct = id_row(&mut *conn, id.get()).await?;
     if current.version != expected_version {
         return Err(StoreError::Conflict);
     }
-    let references = references_on(conn, id).await?;
+    let references = care_product_references(&mut *conn, id).await?;
     if references.blocks_deletion() {
         return Ok(ProductDeletion::Refused(references));
     }
     let norm_time_years = delete_product_norm_times(conn, who, id).await?;
-    delete_id_row::<CareProduct>(conn, who, id, expected_version).await?;
+    delete_id_row::<CareProduct>(conn, who, id.get(), expected_version).await?;
     Ok(ProductDeletion::Deleted { norm_time_years })
 }

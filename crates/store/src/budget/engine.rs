@@ -1,30 +1,40 @@
 //! Everything the engine needs for one scenario, read in a fixed number of queries.
 
-use super::scenarios::scenario_on;
+use super::scenarios::scenario;
 use super::{BudgetYear, Scenario};
+use crate::codes::IdList;
 use crate::{Store, StoreError};
+use domain::budget::{ChangeKind, Direction, KpiKind, PzVariant, ScopeKind, TrendCategory};
+use domain::ids::{CareProductId, ScenarioId, TrendInputId, VakgroepId};
+use domain::people::VakgroepKind;
 use serde::Serialize;
 use sqlx::types::Decimal;
 
 /// A vakgroep with its figures for the scenario's year.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
 pub struct EngineVakgroep {
-    pub id: i64,
+    #[sqlx(try_from = "i64")]
+    pub id: VakgroepId,
     pub code: String,
     pub name: String,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: VakgroepKind,
     pub normuren_per_fte: Option<Decimal>,
     pub formatief_fte: Option<Decimal>,
     /// The scenario's variant, or this vakgroep's override.
-    pub pz_variant: i16,
+    #[sqlx(try_from = "i16")]
+    #[serde(serialize_with = "PzVariant::serialize_number")]
+    pub pz_variant: PzVariant,
 }
 
 /// A care product with its norm time in the scenario's year and its baseline volume: the sum of
 /// the realised volumes of the reference year (0 when none were imported).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
 pub struct EngineProduct {
-    pub id: i64,
-    pub vakgroep_id: i64,
+    #[sqlx(try_from = "i64")]
+    pub id: CareProductId,
+    #[sqlx(try_from = "i64")]
+    pub vakgroep_id: VakgroepId,
     pub code: String,
     pub description: String,
     pub norm_minutes: Option<Decimal>,
@@ -34,10 +44,13 @@ pub struct EngineProduct {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
 pub struct EngineKpi {
     pub id: i64,
-    pub vakgroep_id: i64,
-    pub kind: String,
+    #[sqlx(try_from = "i64")]
+    pub vakgroep_id: VakgroepId,
+    #[sqlx(try_from = "String")]
+    pub kind: KpiKind,
     pub name: String,
-    pub direction: String,
+    #[sqlx(try_from = "String")]
+    pub direction: Direction,
     pub reference_value: Decimal,
     pub local_value: Decimal,
 }
@@ -45,14 +58,33 @@ pub struct EngineKpi {
 /// An accepted trend input included in the scenario. `product_ids` is empty for scope `vakgroep`.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
 pub struct EngineTrendInput {
-    pub id: i64,
-    pub vakgroep_id: i64,
-    pub scope: String,
-    pub kind: String,
+    #[sqlx(try_from = "i64")]
+    pub id: TrendInputId,
+    #[sqlx(try_from = "i64")]
+    pub vakgroep_id: VakgroepId,
+    #[sqlx(try_from = "String")]
+    pub scope: ScopeKind,
+    #[sqlx(try_from = "String")]
+    pub kind: ChangeKind,
     /// Percent points for `percentage`, a volume for `absoluut`.
     pub value: Decimal,
-    pub category: String,
-    pub product_ids: Vec<i64>,
+    #[sqlx(try_from = "String")]
+    pub category: TrendCategory,
+    #[sqlx(try_from = "IdList")]
+    pub product_ids: Vec<CareProductId>,
+}
+
+impl EngineTrendInput {
+    /// The input as the engine applies it.
+    pub fn engine_input(&self) -> domain::budget::TrendInput {
+        super::trends::engine_trend(
+            self.id,
+            self.scope,
+            &self.product_ids,
+            domain::budget::TrendChange::new(self.kind, self.value),
+            self.category,
+        )
+    }
 }
 
 /// Everything the engine needs for one scenario, read from one consistent snapshot.
@@ -78,7 +110,10 @@ pub struct EngineInput {
 /// Loads a scenario's engine input in seven queries inside one read-only, repeatable-read
 /// transaction (nine round trips with BEGIN and COMMIT), however many vakgroepen and products
 /// there are.
-pub async fn engine_input(store: &Store, scenario_id: i64) -> Result<EngineInput, StoreError> {
+pub async fn engine_input(
+    store: &Store,
+    scenario_id: ScenarioId,
+) -> Result<EngineInput, StoreError> {
     let mut tx = store
         .pool()
         .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
@@ -86,7 +121,7 @@ pub async fn engine_input(store: &Store, scenario_id: i64) -> Result<EngineInput
     let revision: i64 = sqlx::query_scalar("SELECT n FROM budget_revision")
         .fetch_one(&mut *tx)
         .await?;
-    let scenario = scenario_on(&mut tx, scenario_id).await?;
+    let scenario = scenario(&mut *tx, scenario_id).await?;
     let year = scenario.year;
 
     #[derive(sqlx::FromRow)]
@@ -134,7 +169,7 @@ pub async fn engine_input(store: &Store, scenario_id: i64) -> Result<EngineInput
          ORDER BY v.code",
     )
     .bind(year)
-    .bind(scenario_id)
+    .bind(scenario_id.get())
     .fetch_all(&mut *tx)
     .await?;
 
@@ -168,7 +203,7 @@ pub async fn engine_input(store: &Store, scenario_id: i64) -> Result<EngineInput
          WHERE x.scenario_id = $1 AND t.status IN ('geaccepteerd', 'verwerkt')
          ORDER BY t.id",
     )
-    .bind(scenario_id)
+    .bind(scenario_id.get())
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;

@@ -1,5 +1,5 @@
-//! Master data per year: settings, care products, normuren per fte, formative fte and KPIs, and
-//! copying a year's master data to the next. Norm times are in [`super::norm_times`].
+//! Master data per year: settings, care products, normuren per fte, formative fte and KPIs.
+//! Norm times are in [`super::norm_times`], copying a year to the next in [`super::copy`].
 
 use super::{
     IdRow, YearRow, delete_id_row, delete_year_row, ensure_year, id_row, record_created,
@@ -7,6 +7,8 @@ use super::{
 };
 use crate::audit::{self, Change, Who};
 use crate::{PgConnection, Store, StoreError};
+use domain::budget::{Direction, KpiKind};
+use domain::ids::{CareProductId, VakgroepId};
 use serde::Serialize;
 use sqlx::types::Decimal;
 
@@ -49,21 +51,20 @@ pub async fn years(store: &Store) -> Result<Vec<BudgetYear>, StoreError> {
     .await?)
 }
 
-async fn year_on(conn: &mut PgConnection, year: i16) -> Result<BudgetYear, StoreError> {
+/// One year's settings, on any connection (a pool, or a transaction's connection).
+pub async fn year(
+    executor: impl sqlx::PgExecutor<'_>,
+    year: i16,
+) -> Result<BudgetYear, StoreError> {
     sqlx::query_as(concat!(
         "SELECT ",
         year_columns!(),
         " FROM budget_year WHERE year = $1"
     ))
     .bind(year)
-    .fetch_optional(conn)
+    .fetch_optional(executor)
     .await?
     .ok_or(StoreError::NotFound)
-}
-
-pub async fn year(store: &Store, year: i16) -> Result<BudgetYear, StoreError> {
-    let mut conn = store.pool().acquire().await?;
-    year_on(&mut conn, year).await
 }
 
 /// Saves a year's settings. `expected_version`: `None` when the form was for a year not yet
@@ -75,7 +76,7 @@ pub async fn save_year(
     expected_version: Option<i32>,
     input: &BudgetYearInput,
 ) -> Result<(), StoreError> {
-    let before = year_on(conn, year).await.ok();
+    let before = self::year(&mut *conn, year).await.ok();
     if before.as_ref().map(|b| b.version) != expected_version {
         return Err(StoreError::Conflict);
     }
@@ -93,7 +94,7 @@ pub async fn save_year(
     .bind(&input.note)
     .execute(&mut *conn)
     .await?;
-    let after = year_on(conn, year).await?;
+    let after = self::year(&mut *conn, year).await?;
     record_upsert(conn, who, "budget_year", year, before, after).await
 }
 
@@ -102,8 +103,10 @@ pub async fn save_year(
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
 pub struct CareProduct {
-    pub id: i64,
-    pub vakgroep_id: i64,
+    #[sqlx(try_from = "i64")]
+    pub id: CareProductId,
+    #[sqlx(try_from = "i64")]
+    pub vakgroep_id: VakgroepId,
     pub vakgroep_code: String,
     pub code: String,
     pub description: String,
@@ -113,7 +116,7 @@ pub struct CareProduct {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CareProductInput {
-    pub vakgroep_id: i64,
+    pub vakgroep_id: VakgroepId,
     /// Zorgproduct or zorgactiviteit code; trimmed before it is stored.
     pub code: String,
     pub description: String,
@@ -136,39 +139,41 @@ impl IdRow for CareProduct {
 /// Care products, of one vakgroep or of all, by vakgroep code and product code.
 pub async fn care_products(
     store: &Store,
-    vakgroep_id: Option<i64>,
+    vakgroep_id: Option<VakgroepId>,
 ) -> Result<Vec<CareProduct>, StoreError> {
     Ok(sqlx::query_as(concat!(
         product_select!(),
         " WHERE ($1::bigint IS NULL OR p.vakgroep_id = $1) ORDER BY v.code, p.code"
     ))
-    .bind(vakgroep_id)
+    .bind(vakgroep_id.map(VakgroepId::get))
     .fetch_all(store.pool())
     .await?)
 }
 
-pub async fn care_product(store: &Store, id: i64) -> Result<CareProduct, StoreError> {
-    let mut conn = store.pool().acquire().await?;
-    id_row(&mut conn, id).await
+pub async fn care_product(
+    executor: impl sqlx::PgExecutor<'_>,
+    id: CareProductId,
+) -> Result<CareProduct, StoreError> {
+    id_row(executor, id.get()).await
 }
 
 pub async fn create_care_product(
     conn: &mut PgConnection,
     who: &Who,
     input: &CareProductInput,
-) -> Result<i64, StoreError> {
+) -> Result<CareProductId, StoreError> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO care_product (vakgroep_id, code, description, active) VALUES ($1, $2, $3, $4)
          RETURNING id",
     )
-    .bind(input.vakgroep_id)
+    .bind(input.vakgroep_id.get())
     .bind(input.code.trim())
     .bind(input.description.trim())
     .bind(input.active)
     .fetch_one(&mut *conn)
     .await?;
     record_created::<CareProduct>(conn, who, id).await?;
-    Ok(id)
+    Ok(CareProductId::new(id))
 }
 
 /// Updates a care product. Moving it to another vakgroep is refused by the database while norm
@@ -176,7 +181,7 @@ pub async fn create_care_product(
 pub async fn update_care_product(
     conn: &mut PgConnection,
     who: &Who,
-    id: i64,
+    id: CareProductId,
     expected_version: i32,
     input: &CareProductInput,
 ) -> Result<(), StoreError> {
@@ -185,13 +190,13 @@ pub async fn update_care_product(
              version = version + 1
          WHERE id = $1 AND version = $2",
     )
-    .bind(id)
+    .bind(id.get())
     .bind(expected_version)
-    .bind(input.vakgroep_id)
+    .bind(input.vakgroep_id.get())
     .bind(input.code.trim())
     .bind(input.description.trim())
     .bind(input.active);
-    update_id_row::<CareProduct>(conn, who, id, update).await
+    update_id_row::<CareProduct>(conn, who, id.get(), update).await
 }
 
 /// Creates many care products at once (an initial list, the demo hospital) with one audit entry
@@ -201,7 +206,7 @@ pub async fn create_care_products(
     who: &Who,
     inputs: &[CareProductInput],
 ) -> Result<u64, StoreError> {
-    let vakgroepen: Vec<i64> = inputs.iter().map(|i| i.vakgroep_id).collect();
+    let vakgroepen: Vec<i64> = inputs.iter().map(|i| i.vakgroep_id.get()).collect();
     let codes: Vec<&str> = inputs.iter().map(|i| i.code.trim()).collect();
     let descriptions: Vec<&str> = inputs.iter().map(|i| i.description.trim()).collect();
     let active: Vec<bool> = inputs.iter().map(|i| i.active).collect();
@@ -237,7 +242,8 @@ pub async fn create_care_products(
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
 pub struct Normuren {
     pub year: i16,
-    pub vakgroep_id: i64,
+    #[sqlx(try_from = "i64")]
+    pub vakgroep_id: VakgroepId,
     pub vakgroep_code: String,
     pub hours: Decimal,
     pub version: i32,
@@ -279,10 +285,11 @@ pub async fn set_normuren(
     conn: &mut PgConnection,
     who: &Who,
     year: i16,
-    vakgroep_id: i64,
+    vakgroep_id: VakgroepId,
     expected_version: Option<i32>,
     hours: Decimal,
 ) -> Result<(), StoreError> {
+    let vakgroep_id = vakgroep_id.get();
     let upsert = sqlx::query(
         "INSERT INTO normuren_per_fte (year, vakgroep_id, hours) VALUES ($1, $2, $3)
          ON CONFLICT (year, vakgroep_id) DO UPDATE SET hours = $3, version = normuren_per_fte.version + 1",
@@ -297,16 +304,17 @@ pub async fn delete_normuren(
     conn: &mut PgConnection,
     who: &Who,
     year: i16,
-    vakgroep_id: i64,
+    vakgroep_id: VakgroepId,
     expected_version: i32,
 ) -> Result<(), StoreError> {
-    delete_year_row::<Normuren>(conn, who, year, vakgroep_id, expected_version).await
+    delete_year_row::<Normuren>(conn, who, year, vakgroep_id.get(), expected_version).await
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
 pub struct Formatief {
     pub year: i16,
-    pub vakgroep_id: i64,
+    #[sqlx(try_from = "i64")]
+    pub vakgroep_id: VakgroepId,
     pub vakgroep_code: String,
     pub fte_1a: Decimal,
     pub fte_1b: Decimal,
@@ -350,11 +358,12 @@ pub async fn set_formatief(
     conn: &mut PgConnection,
     who: &Who,
     year: i16,
-    vakgroep_id: i64,
+    vakgroep_id: VakgroepId,
     expected_version: Option<i32>,
     fte_1a: Decimal,
     fte_1b: Decimal,
 ) -> Result<(), StoreError> {
+    let vakgroep_id = vakgroep_id.get();
     let upsert = sqlx::query(
         "INSERT INTO formatief_fte (year, vakgroep_id, fte_1a, fte_1b) VALUES ($1, $2, $3, $4)
          ON CONFLICT (year, vakgroep_id) DO UPDATE SET fte_1a = $3, fte_1b = $4,
@@ -371,10 +380,10 @@ pub async fn delete_formatief(
     conn: &mut PgConnection,
     who: &Who,
     year: i16,
-    vakgroep_id: i64,
+    vakgroep_id: VakgroepId,
     expected_version: i32,
 ) -> Result<(), StoreError> {
-    delete_year_row::<Formatief>(conn, who, year, vakgroep_id, expected_version).await
+    delete_year_row::<Formatief>(conn, who, year, vakgroep_id.get(), expected_version).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -384,13 +393,14 @@ pub async fn delete_formatief(
 pub struct BudgetKpi {
     pub id: i64,
     pub year: i16,
-    pub vakgroep_id: i64,
+    #[sqlx(try_from = "i64")]
+    pub vakgroep_id: VakgroepId,
     pub vakgroep_code: String,
-    /// `efficiency` or `passende_zorg`.
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: KpiKind,
     pub name: String,
-    /// `hoger_beter` or `lager_beter`.
-    pub direction: String,
+    #[sqlx(try_from = "String")]
+    pub direction: Direction,
     pub reference_value: Decimal,
     pub local_value: Decimal,
     pub source: String,
@@ -399,10 +409,10 @@ pub struct BudgetKpi {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct KpiInput {
-    pub vakgroep_id: i64,
-    pub kind: String,
+    pub vakgroep_id: VakgroepId,
+    pub kind: KpiKind,
     pub name: String,
-    pub direction: String,
+    pub direction: Direction,
     pub reference_value: Decimal,
     pub local_value: Decimal,
     pub source: String,
@@ -425,7 +435,7 @@ impl IdRow for BudgetKpi {
 pub async fn kpis(
     store: &Store,
     year: i16,
-    vakgroep_id: Option<i64>,
+    vakgroep_id: Option<VakgroepId>,
 ) -> Result<Vec<BudgetKpi>, StoreError> {
     Ok(sqlx::query_as(concat!(
         kpi_select!(),
@@ -433,15 +443,14 @@ pub async fn kpis(
          ORDER BY v.code, k.kind, k.name"
     ))
     .bind(year)
-    .bind(vakgroep_id)
+    .bind(vakgroep_id.map(VakgroepId::get))
     .fetch_all(store.pool())
     .await?)
 }
 
 /// One KPI by id, with its year.
-pub async fn kpi(store: &Store, id: i64) -> Result<BudgetKpi, StoreError> {
-    let mut conn = store.pool().acquire().await?;
-    id_row(&mut conn, id).await
+pub async fn kpi(executor: impl sqlx::PgExecutor<'_>, id: i64) -> Result<BudgetKpi, StoreError> {
+    id_row(executor, id).await
 }
 
 pub async fn create_kpi(
@@ -456,10 +465,10 @@ pub async fn create_kpi(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(year)
-    .bind(input.vakgroep_id)
-    .bind(&input.kind)
+    .bind(input.vakgroep_id.get())
+    .bind(input.kind.code())
     .bind(input.name.trim())
-    .bind(&input.direction)
+    .bind(input.direction.code())
     .bind(input.reference_value)
     .bind(input.local_value)
     .bind(input.source.trim())
@@ -483,10 +492,10 @@ pub async fn update_kpi(
     )
     .bind(id)
     .bind(expected_version)
-    .bind(input.vakgroep_id)
-    .bind(&input.kind)
+    .bind(input.vakgroep_id.get())
+    .bind(input.kind.code())
     .bind(input.name.trim())
-    .bind(&input.direction)
+    .bind(input.direction.code())
     .bind(input.reference_value)
     .bind(input.local_value)
     .bind(input.source.trim());
@@ -500,99 +509,4 @@ pub async fn delete_kpi(
     expected_version: i32,
 ) -> Result<(), StoreError> {
     delete_id_row::<BudgetKpi>(conn, who, id, expected_version).await
-}
-
-// ---------------------------------------------------------------------------------------------
-// Copying a year
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-pub struct CopySummary {
-    pub norm_times: u64,
-    pub normuren: u64,
-    pub formatief: u64,
-    pub kpis: u64,
-}
-
-/// Copies a year's master data (norm times, normuren per fte, formative fte, KPIs) to another
-/// year as the starting point for that year. Refused with `Conflict` when the target year already
-/// has any of these, so that a second click cannot overwrite work done in the new year.
-/// The settings are copied too when the target year has none yet.
-pub async fn copy_year(
-    conn: &mut PgConnection,
-    who: &Who,
-    from: i16,
-    to: i16,
-) -> Result<CopySummary, StoreError> {
-    if from == to {
-        return Err(StoreError::Other(
-            "Kies een ander jaar om naar te kopiëren.".into(),
-        ));
-    }
-    year_on(conn, from).await?;
-    // Serialises two copies to the same year, which would otherwise both see an empty target.
-    sqlx::query("SELECT pg_advisory_xact_lock(7264003, $1)")
-        .bind(i32::from(to))
-        .execute(&mut *conn)
-        .await?;
-    let has_data: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM norm_time WHERE year = $1)
-             OR EXISTS (SELECT 1 FROM normuren_per_fte WHERE year = $1)
-             OR EXISTS (SELECT 1 FROM formatief_fte WHERE year = $1)
-             OR EXISTS (SELECT 1 FROM budget_kpi WHERE year = $1)",
-    )
-    .bind(to)
-    .fetch_one(&mut *conn)
-    .await?;
-    if has_data {
-        return Err(StoreError::Conflict);
-    }
-    sqlx::query(
-        "INSERT INTO budget_year (year, fee_budget, fixed_share, band_min, band_max, note)
-         SELECT $2, fee_budget, fixed_share, band_min, band_max, note FROM budget_year WHERE year = $1
-         ON CONFLICT (year) DO NOTHING",
-    )
-    .bind(from)
-    .bind(to)
-    .execute(&mut *conn)
-    .await?;
-    let mut summary = CopySummary::default();
-    for (target, sql) in [
-        (
-            &mut summary.norm_times,
-            "INSERT INTO norm_time (year, vakgroep_id, care_product_id, minutes)
-             SELECT $2, vakgroep_id, care_product_id, minutes FROM norm_time WHERE year = $1",
-        ),
-        (
-            &mut summary.normuren,
-            "INSERT INTO normuren_per_fte (year, vakgroep_id, hours)
-             SELECT $2, vakgroep_id, hours FROM normuren_per_fte WHERE year = $1",
-        ),
-        (
-            &mut summary.formatief,
-            "INSERT INTO formatief_fte (year, vakgroep_id, fte_1a, fte_1b)
-             SELECT $2, vakgroep_id, fte_1a, fte_1b FROM formatief_fte WHERE year = $1",
-        ),
-        (
-            &mut summary.kpis,
-            "INSERT INTO budget_kpi (year, vakgroep_id, kind, name, direction, reference_value, local_value, source)
-             SELECT $2, vakgroep_id, kind, name, direction, reference_value, local_value, source
-             FROM budget_kpi WHERE year = $1",
-        ),
-    ] {
-        *target = sqlx::query(sql)
-            .bind(from)
-            .bind(to)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
-    }
-    audit::record(
-        conn,
-        who,
-        Change::new("budget_year", to, "copy")
-            .before(serde_json::json!({ "from": from }))
-            .after(summary),
-    )
-    .await?;
-    Ok(summary)
 }

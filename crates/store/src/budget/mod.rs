@@ -11,6 +11,7 @@
 //! Compartments (§0): a vakgroep representative sees only their own vakgroepen' trend inputs.
 //! [`trend_inputs`] and [`trend_input`] take a [`Seen`] and filter in the query itself.
 
+mod copy;
 mod deletion;
 mod engine;
 mod master;
@@ -18,6 +19,7 @@ mod norm_times;
 mod scenarios;
 mod trends;
 
+pub use copy::{CopySummary, copy_year};
 pub use deletion::{
     ProductDeletion, ProductReferences, care_product_references, delete_care_product,
 };
@@ -25,18 +27,17 @@ pub use engine::{
     EngineInput, EngineKpi, EngineProduct, EngineTrendInput, EngineVakgroep, engine_input, revision,
 };
 pub use master::{
-    BudgetKpi, BudgetYear, BudgetYearInput, CareProduct, CareProductInput, CopySummary, Formatief,
-    KpiInput, Normuren, care_product, care_products, copy_year, create_care_product,
-    create_care_products, create_kpi, delete_formatief, delete_kpi, delete_normuren, formatief,
-    kpi, kpis, normuren, save_year, set_formatief, set_normuren, update_care_product, update_kpi,
-    year, years,
+    BudgetKpi, BudgetYear, BudgetYearInput, CareProduct, CareProductInput, Formatief, KpiInput,
+    Normuren, care_product, care_products, create_care_product, create_care_products, create_kpi,
+    delete_formatief, delete_kpi, delete_normuren, formatief, kpi, kpis, normuren, save_year,
+    set_formatief, set_normuren, update_care_product, update_kpi, year, years,
 };
 pub use norm_times::{
     BulkOutcome, NormTime, NormTimeLine, delete_norm_time, norm_time, norm_times,
     replace_norm_times, set_norm_time,
 };
 pub use scenarios::{
-    Scenario, ScenarioInput, VariantOverride, create_scenario, scenario, scenarios, update_scenario,
+    Scenario, VariantOverride, create_scenario, scenario, scenarios, update_scenario,
 };
 pub use trends::{
     Seen, TrendInput, TrendInputInput, TrendStatusChange, change_trend_status, create_trend_input,
@@ -74,14 +75,14 @@ trait YearRow: for<'r> FromRow<'r, PgRow> + Serialize + Send + Unpin {
 }
 
 async fn year_row<T: YearRow>(
-    conn: &mut PgConnection,
+    executor: impl sqlx::PgExecutor<'_>,
     year: i16,
     key: i64,
 ) -> Result<Option<T>, StoreError> {
     Ok(sqlx::query_as(T::ONE)
         .bind(year)
         .bind(key)
-        .fetch_optional(conn)
+        .fetch_optional(executor)
         .await?)
 }
 
@@ -97,12 +98,12 @@ async fn set_year_row<T: YearRow>(
     upsert: Write<'_>,
 ) -> Result<(), StoreError> {
     ensure_year(conn, year).await?;
-    let before: Option<T> = year_row(conn, year, key).await?;
+    let before: Option<T> = year_row(&mut *conn, year, key).await?;
     if before.as_ref().map(T::version) != expected_version {
         return Err(StoreError::Conflict);
     }
     upsert.execute(&mut *conn).await?;
-    let after: T = year_row(conn, year, key)
+    let after: T = year_row(&mut *conn, year, key)
         .await?
         .ok_or(StoreError::NotFound)?;
     record_upsert(conn, who, T::ENTITY, format!("{year}/{key}"), before, after).await
@@ -115,7 +116,7 @@ async fn delete_year_row<T: YearRow>(
     key: i64,
     expected_version: i32,
 ) -> Result<(), StoreError> {
-    let before: T = year_row(conn, year, key)
+    let before: T = year_row(&mut *conn, year, key)
         .await?
         .ok_or(StoreError::NotFound)?;
     let delete = sqlx::query(T::DELETE)

@@ -3,6 +3,7 @@
 use super::{YearRow, delete_year_row, ensure_year, set_year_row, year_row};
 use crate::audit::{self, Change, Who};
 use crate::{PgConnection, Store, StoreError};
+use domain::ids::{CareProductId, VakgroepId};
 use domain::production::LineError;
 use serde::Serialize;
 use sqlx::types::Decimal;
@@ -10,9 +11,11 @@ use sqlx::types::Decimal;
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
 pub struct NormTime {
     pub year: i16,
-    pub vakgroep_id: i64,
+    #[sqlx(try_from = "i64")]
+    pub vakgroep_id: VakgroepId,
     pub vakgroep_code: String,
-    pub care_product_id: i64,
+    #[sqlx(try_from = "i64")]
+    pub care_product_id: CareProductId,
     pub product_code: String,
     pub description: String,
     pub minutes: Decimal,
@@ -43,7 +46,7 @@ impl YearRow for NormTime {
 pub async fn norm_times(
     store: &Store,
     year: i16,
-    vakgroep_id: Option<i64>,
+    vakgroep_id: Option<VakgroepId>,
 ) -> Result<Vec<NormTime>, StoreError> {
     Ok(sqlx::query_as(concat!(
         norm_select!(),
@@ -51,19 +54,18 @@ pub async fn norm_times(
          ORDER BY v.code, p.code"
     ))
     .bind(year)
-    .bind(vakgroep_id)
+    .bind(vakgroep_id.map(VakgroepId::get))
     .fetch_all(store.pool())
     .await?)
 }
 
 /// One care product's norm time in a year, if it has one.
 pub async fn norm_time(
-    store: &Store,
+    executor: impl sqlx::PgExecutor<'_>,
     year: i16,
-    care_product_id: i64,
+    care_product_id: CareProductId,
 ) -> Result<Option<NormTime>, StoreError> {
-    let mut conn = store.pool().acquire().await?;
-    year_row(&mut conn, year, care_product_id).await
+    year_row(executor, year, care_product_id.get()).await
 }
 
 /// Sets one norm time. `expected_version`: `None` to add one (refused with `Conflict` if it exists
@@ -72,10 +74,11 @@ pub async fn set_norm_time(
     conn: &mut PgConnection,
     who: &Who,
     year: i16,
-    care_product_id: i64,
+    care_product_id: CareProductId,
     expected_version: Option<i32>,
     minutes: Decimal,
 ) -> Result<(), StoreError> {
+    let care_product_id = care_product_id.get();
     // The vakgroep comes from the product, so that a norm time cannot sit under another vakgroep.
     let upsert = sqlx::query(
         "INSERT INTO norm_time (year, vakgroep_id, care_product_id, minutes)
@@ -92,10 +95,10 @@ pub async fn delete_norm_time(
     conn: &mut PgConnection,
     who: &Who,
     year: i16,
-    care_product_id: i64,
+    care_product_id: CareProductId,
     expected_version: i32,
 ) -> Result<(), StoreError> {
-    delete_year_row::<NormTime>(conn, who, year, care_product_id, expected_version).await
+    delete_year_row::<NormTime>(conn, who, year, care_product_id.get(), expected_version).await
 }
 
 /// Deletes every norm time of a care product, each audited on its own, as part of deleting the
@@ -103,8 +106,9 @@ pub async fn delete_norm_time(
 pub(super) async fn delete_product_norm_times(
     conn: &mut PgConnection,
     who: &Who,
-    care_product_id: i64,
+    care_product_id: CareProductId,
 ) -> Result<Vec<i16>, StoreError> {
+    let care_product_id = care_product_id.get();
     let rows: Vec<NormTime> = sqlx::query_as(concat!(
         norm_select!(),
         " WHERE n.care_product_id = $1 ORDER BY n.year"

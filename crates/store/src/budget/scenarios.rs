@@ -2,100 +2,96 @@
 
 use super::{ensure_year, write_versioned};
 use crate::audit::{self, Change, Who};
+use crate::codes::{IdList, NullableId};
+use crate::error::Invalid;
 use crate::{PgConnection, Store, StoreError};
+use domain::budget::{Grondslag, PzVariant, ScenarioDraft};
+use domain::ids::{ScenarioId, TrendInputId, VakgroepId};
 use serde::Serialize;
 use sqlx::types::Decimal;
 use time::OffsetDateTime;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ScenarioInput {
-    pub year: i16,
-    pub name: String,
-    pub description: String,
-    pub reference_year: i16,
-    /// 1 informatief, 2 in norm-fte, 3 geoormerkt budget (D5).
-    pub pz_variant: i16,
-    pub w_out: Decimal,
-    pub w_eff: Decimal,
-    pub w_pz: Decimal,
-    pub earmarked_amount: Decimal,
-    /// `formatief`, `norm_fte` or `norm_fte_vorig_jaar`.
-    pub grondslag: String,
-    /// Trend inputs of the same year to take into account (only accepted ones count).
-    pub trend_input_ids: Vec<i64>,
-    /// Vakgroepen with another passende-zorg variant than `pz_variant`.
-    pub variants: Vec<VariantOverride>,
-    /// "Begroting vorig jaar": a scenario of `year - 1`, source of last year's norm-fte.
-    pub previous_scenario_id: Option<i64>,
-}
-
+/// A vakgroep with another passende-zorg variant than its scenario's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct VariantOverride {
-    pub vakgroep_id: i64,
-    pub pz_variant: i16,
+    pub vakgroep_id: VakgroepId,
+    #[serde(serialize_with = "PzVariant::serialize_number")]
+    pub pz_variant: PzVariant,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Scenario {
-    pub id: i64,
+    pub id: ScenarioId,
     pub year: i16,
     pub name: String,
     pub description: String,
     pub reference_year: i16,
-    pub pz_variant: i16,
+    #[serde(serialize_with = "PzVariant::serialize_number")]
+    pub pz_variant: PzVariant,
+    /// The one set of weights (fractions adding up to 1; `domain::budget::Weights::new`).
     pub w_out: Decimal,
     pub w_eff: Decimal,
     pub w_pz: Decimal,
     pub earmarked_amount: Decimal,
-    pub grondslag: String,
+    pub grondslag: Grondslag,
     pub created_by: Option<i64>,
     pub created_by_name: Option<String>,
     pub created_at: OffsetDateTime,
     pub version: i32,
     /// Sorted.
-    pub trend_input_ids: Vec<i64>,
+    pub trend_input_ids: Vec<TrendInputId>,
     /// By vakgroep id.
     pub variants: Vec<VariantOverride>,
-    pub previous_scenario_id: Option<i64>,
+    pub previous_scenario_id: Option<ScenarioId>,
     pub previous_scenario_name: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
 struct ScenarioRaw {
-    id: i64,
+    #[sqlx(try_from = "i64")]
+    id: ScenarioId,
     year: i16,
     name: String,
     description: String,
     reference_year: i16,
-    pz_variant: i16,
+    #[sqlx(try_from = "i16")]
+    pz_variant: PzVariant,
     w_out: Decimal,
     w_eff: Decimal,
     w_pz: Decimal,
     earmarked_amount: Decimal,
-    grondslag: String,
+    #[sqlx(try_from = "String")]
+    grondslag: Grondslag,
     created_by: Option<i64>,
     created_by_name: Option<String>,
     created_at: OffsetDateTime,
     version: i32,
-    trend_input_ids: Vec<i64>,
-    variant_vakgroepen: Vec<i64>,
+    #[sqlx(try_from = "IdList")]
+    trend_input_ids: Vec<TrendInputId>,
+    #[sqlx(try_from = "IdList")]
+    variant_vakgroepen: Vec<VakgroepId>,
     variant_values: Vec<i16>,
-    previous_scenario_id: Option<i64>,
+    #[sqlx(try_from = "NullableId")]
+    previous_scenario_id: Option<ScenarioId>,
     previous_scenario_name: Option<String>,
 }
 
-impl From<ScenarioRaw> for Scenario {
-    fn from(r: ScenarioRaw) -> Self {
+impl TryFrom<ScenarioRaw> for Scenario {
+    type Error = StoreError;
+
+    fn try_from(r: ScenarioRaw) -> Result<Self, StoreError> {
         let variants = r
             .variant_vakgroepen
             .iter()
             .zip(&r.variant_values)
-            .map(|(&vakgroep_id, &pz_variant)| VariantOverride {
-                vakgroep_id,
-                pz_variant,
+            .map(|(&vakgroep_id, &n)| {
+                Ok(VariantOverride {
+                    vakgroep_id,
+                    pz_variant: PzVariant::try_from(n)?,
+                })
             })
-            .collect();
-        Scenario {
+            .collect::<Result<_, StoreError>>()?;
+        Ok(Scenario {
             id: r.id,
             year: r.year,
             name: r.name,
@@ -115,7 +111,7 @@ impl From<ScenarioRaw> for Scenario {
             variants,
             previous_scenario_id: r.previous_scenario_id,
             previous_scenario_name: r.previous_scenario_name,
-        }
+        })
     }
 }
 
@@ -145,72 +141,49 @@ pub async fn scenarios(store: &Store, year: Option<i16>) -> Result<Vec<Scenario>
     .bind(year)
     .fetch_all(store.pool())
     .await?;
-    Ok(rows.into_iter().map(Scenario::from).collect())
+    rows.into_iter().map(Scenario::try_from).collect()
 }
 
-pub(super) async fn scenario_on(conn: &mut PgConnection, id: i64) -> Result<Scenario, StoreError> {
+/// One scenario, on any connection (a pool, or a transaction's connection).
+pub async fn scenario(
+    executor: impl sqlx::PgExecutor<'_>,
+    id: ScenarioId,
+) -> Result<Scenario, StoreError> {
     let raw: ScenarioRaw = sqlx::query_as(concat!(scenario_select!(), " WHERE s.id = $1"))
-        .bind(id)
-        .fetch_optional(conn)
+        .bind(id.get())
+        .fetch_optional(executor)
         .await?
         .ok_or(StoreError::NotFound)?;
-    Ok(raw.into())
+    raw.try_into()
 }
 
-pub async fn scenario(store: &Store, id: i64) -> Result<Scenario, StoreError> {
-    let mut conn = store.pool().acquire().await?;
-    scenario_on(&mut conn, id).await
-}
-
-fn check_scenario(input: &ScenarioInput) -> Result<(), StoreError> {
-    if input.w_out + input.w_eff + input.w_pz != Decimal::ONE {
-        return Err(StoreError::Other(
-            "De gewichten voor productie, efficiëntie en passende zorg moeten samen precies 1 (100 %) zijn."
-                .into(),
-        ));
-    }
-    if !(1..=3).contains(&input.pz_variant)
-        || input
-            .variants
-            .iter()
-            .any(|v| !(1..=3).contains(&v.pz_variant))
-    {
-        return Err(StoreError::Other(
-            "Kies variant 1, 2 of 3 voor passende zorg.".into(),
-        ));
-    }
-    Ok(())
-}
-
-/// The previous scenario must be one of the year before (the database's trigger says the same;
-/// this gives the Dutch answer).
-async fn check_previous(conn: &mut PgConnection, input: &ScenarioInput) -> Result<(), StoreError> {
-    let Some(previous) = input.previous_scenario_id else {
+/// The previous scenario must be one of the year before: the database's trigger refuses any
+/// other, this names it.
+async fn check_previous(conn: &mut PgConnection, input: &ScenarioDraft) -> Result<(), StoreError> {
+    let Some(previous) = input.previous else {
         return Ok(());
     };
     let year: Option<i16> = sqlx::query_scalar("SELECT year FROM budget_scenario WHERE id = $1")
-        .bind(previous)
+        .bind(previous.get())
         .fetch_optional(&mut *conn)
         .await?;
     if year != Some(input.year - 1) {
-        return Err(StoreError::Other(format!(
-            "Kies als begroting vorig jaar een scenario van {}.",
-            input.year - 1
-        )));
+        return Err(Invalid::PreviousScenarioYear { year: input.year }.into());
     }
     Ok(())
 }
 
 async fn set_scenario_parts(
     conn: &mut PgConnection,
-    id: i64,
-    input: &ScenarioInput,
+    id: ScenarioId,
+    input: &ScenarioDraft,
 ) -> Result<(), StoreError> {
+    let id = id.get();
     sqlx::query("DELETE FROM scenario_trend_input WHERE scenario_id = $1")
         .bind(id)
         .execute(&mut *conn)
         .await?;
-    let mut wanted = input.trend_input_ids.clone();
+    let mut wanted: Vec<i64> = input.trend_input_ids.iter().map(|t| t.get()).collect();
     wanted.sort_unstable();
     wanted.dedup();
     let added = sqlx::query(
@@ -224,17 +197,14 @@ async fn set_scenario_parts(
     .await?
     .rows_affected();
     if added != wanted.len() as u64 {
-        return Err(StoreError::Other(format!(
-            "Een scenario voor {} kan alleen trendinputs van {} bevatten.",
-            input.year, input.year
-        )));
+        return Err(Invalid::TrendInputYear { year: input.year }.into());
     }
     sqlx::query("DELETE FROM budget_scenario_variant WHERE scenario_id = $1")
         .bind(id)
         .execute(&mut *conn)
         .await?;
-    let vakgroepen: Vec<i64> = input.variants.iter().map(|v| v.vakgroep_id).collect();
-    let values: Vec<i16> = input.variants.iter().map(|v| v.pz_variant).collect();
+    let vakgroepen: Vec<i64> = input.overrides.iter().map(|(v, _)| v.get()).collect();
+    let values: Vec<i16> = input.overrides.iter().map(|(_, x)| x.number()).collect();
     sqlx::query(
         "INSERT INTO budget_scenario_variant (scenario_id, vakgroep_id, pz_variant)
          SELECT $1, v, x FROM unnest($2::bigint[], $3::smallint[]) AS u(v, x)",
@@ -250,12 +220,11 @@ async fn set_scenario_parts(
 pub async fn create_scenario(
     conn: &mut PgConnection,
     who: &Who,
-    input: &ScenarioInput,
-) -> Result<i64, StoreError> {
-    check_scenario(input)?;
+    input: &ScenarioDraft,
+) -> Result<ScenarioId, StoreError> {
     check_previous(conn, input).await?;
     ensure_year(conn, input.year).await?;
-    let id: i64 = sqlx::query_scalar(
+    let id: ScenarioId = sqlx::query_scalar(
         "INSERT INTO budget_scenario (year, name, description, reference_year, pz_variant, w_out, w_eff, w_pz,
                                       earmarked_amount, grondslag, created_by, previous_scenario_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
@@ -264,18 +233,19 @@ pub async fn create_scenario(
     .bind(input.name.trim())
     .bind(input.description.trim())
     .bind(input.reference_year)
-    .bind(input.pz_variant)
-    .bind(input.w_out)
-    .bind(input.w_eff)
-    .bind(input.w_pz)
+    .bind(input.variant.number())
+    .bind(input.weights.output())
+    .bind(input.weights.efficiency())
+    .bind(input.weights.passende_zorg())
     .bind(input.earmarked_amount)
-    .bind(&input.grondslag)
+    .bind(input.grondslag.code())
     .bind(who.id)
-    .bind(input.previous_scenario_id)
+    .bind(input.previous.map(ScenarioId::get))
     .fetch_one(&mut *conn)
-    .await?;
+    .await
+    .map(ScenarioId::new)?;
     set_scenario_parts(conn, id, input).await?;
-    let after = scenario_on(conn, id).await?;
+    let after = scenario(&mut *conn, id).await?;
     audit::record(
         conn,
         who,
@@ -289,17 +259,14 @@ pub async fn create_scenario(
 pub async fn update_scenario(
     conn: &mut PgConnection,
     who: &Who,
-    id: i64,
+    id: ScenarioId,
     expected_version: i32,
-    input: &ScenarioInput,
+    input: &ScenarioDraft,
 ) -> Result<(), StoreError> {
-    check_scenario(input)?;
     check_previous(conn, input).await?;
-    let before = scenario_on(conn, id).await?;
+    let before = scenario(&mut *conn, id).await?;
     if before.year != input.year {
-        return Err(StoreError::Other(
-            "Het begrotingsjaar van een scenario ligt vast; maak een nieuw scenario.".into(),
-        ));
+        return Err(Invalid::ScenarioYear.into());
     }
     let update = sqlx::query(
         "UPDATE budget_scenario SET name = $3, description = $4, reference_year = $5, pz_variant = $6,
@@ -307,21 +274,21 @@ pub async fn update_scenario(
              previous_scenario_id = $12, version = version + 1
          WHERE id = $1 AND version = $2",
     )
-    .bind(id)
+    .bind(id.get())
     .bind(expected_version)
     .bind(input.name.trim())
     .bind(input.description.trim())
     .bind(input.reference_year)
-    .bind(input.pz_variant)
-    .bind(input.w_out)
-    .bind(input.w_eff)
-    .bind(input.w_pz)
+    .bind(input.variant.number())
+    .bind(input.weights.output())
+    .bind(input.weights.efficiency())
+    .bind(input.weights.passende_zorg())
     .bind(input.earmarked_amount)
-    .bind(&input.grondslag)
-    .bind(input.previous_scenario_id);
+    .bind(input.grondslag.code())
+    .bind(input.previous.map(ScenarioId::get));
     write_versioned(conn, update).await?;
     set_scenario_parts(conn, id, input).await?;
-    let after = scenario_on(conn, id).await?;
+    let after = scenario(&mut *conn, id).await?;
     audit::record(
         conn,
         who,

@@ -2,8 +2,12 @@
 
 use super::{ensure_year, write_versioned};
 use crate::audit::{self, Change, Who};
+use crate::codes::IdList;
+use crate::error::Invalid;
 use crate::{PgConnection, Store, StoreError};
-use domain::budget::trend::{self, TrendActor, TrendStatus, TrendStatusError};
+use domain::budget::trend::{self, TrendStatus};
+use domain::budget::{ChangeKind, ScopeKind, TrendCategory, TrendChange, TrendDraft, TrendScope};
+use domain::ids::{CareProductId, TrendInputId, VakgroepId};
 use serde::Serialize;
 use sqlx::types::Decimal;
 use time::OffsetDateTime;
@@ -12,16 +16,16 @@ use time::OffsetDateTime;
 #[derive(Debug, Clone, Copy)]
 pub enum Seen<'a> {
     /// A vakgroep representative: only these vakgroepen.
-    Vakgroepen(&'a [i64]),
+    Vakgroepen(&'a [VakgroepId]),
     /// Reviewers (controller, boards): all of them.
     All,
 }
 
 impl Seen<'_> {
     /// As a query parameter: `None` means everything.
-    fn ids(&self) -> Option<&[i64]> {
+    fn ids(&self) -> Option<Vec<i64>> {
         match self {
-            Seen::Vakgroepen(ids) => Some(ids),
+            Seen::Vakgroepen(ids) => Some(ids.iter().map(|id| id.get()).collect()),
             Seen::All => None,
         }
     }
@@ -30,36 +34,65 @@ impl Seen<'_> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TrendInputInput {
     pub year: i16,
-    pub vakgroep_id: i64,
-    /// `vakgroep` (the whole vakgroep) or `zorgproducten` (the products in `product_ids`).
-    pub scope: String,
-    pub product_ids: Vec<i64>,
-    /// `percentage` (value in percent points) or `absoluut` (value is a volume).
-    pub kind: String,
+    pub vakgroep_id: VakgroepId,
+    pub scope: ScopeKind,
+    /// The chosen care products of scope `zorgproducten`.
+    pub product_ids: Vec<CareProductId>,
+    /// How `value` reads: percent points or a volume.
+    pub kind: ChangeKind,
     pub value: Decimal,
-    /// `demografie`, `substitutie`, `passende_zorg`, `concentratie`, `portfoliokeuze`, `overig`.
-    pub category: String,
+    pub category: TrendCategory,
     pub rationale: String,
     pub source: String,
 }
 
+impl TrendInputInput {
+    /// A checked draft of the form, for a vakgroep and year.
+    pub fn from_draft(year: i16, vakgroep_id: VakgroepId, draft: TrendDraft) -> Self {
+        TrendInputInput {
+            year,
+            vakgroep_id,
+            scope: draft.scope.kind(),
+            product_ids: draft
+                .scope
+                .product_ids()
+                .iter()
+                .copied()
+                .map(CareProductId::new)
+                .collect(),
+            kind: draft.change.kind(),
+            value: draft.change.value(),
+            category: draft.category,
+            rationale: draft.rationale,
+            source: draft.source.unwrap_or_default(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
 pub struct TrendInput {
-    pub id: i64,
+    #[sqlx(try_from = "i64")]
+    pub id: TrendInputId,
     pub year: i16,
-    pub vakgroep_id: i64,
+    #[sqlx(try_from = "i64")]
+    pub vakgroep_id: VakgroepId,
     pub vakgroep_code: String,
     pub vakgroep_name: String,
-    pub scope: String,
+    #[sqlx(try_from = "String")]
+    pub scope: ScopeKind,
     /// The chosen care products (scope `zorgproducten`), by code.
-    pub product_ids: Vec<i64>,
+    #[sqlx(try_from = "IdList")]
+    pub product_ids: Vec<CareProductId>,
     pub product_codes: Vec<String>,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: ChangeKind,
     pub value: Decimal,
-    pub category: String,
+    #[sqlx(try_from = "String")]
+    pub category: TrendCategory,
     pub rationale: String,
     pub source: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: TrendStatus,
     pub return_reason: String,
     pub author_id: Option<i64>,
     pub author_name: Option<String>,
@@ -68,11 +101,46 @@ pub struct TrendInput {
     pub version: i32,
 }
 
+impl TrendInput {
+    pub fn change(&self) -> TrendChange {
+        TrendChange::new(self.kind, self.value)
+    }
+
+    /// The input as the engine applies it.
+    pub fn engine_input(&self) -> domain::budget::TrendInput {
+        engine_trend(
+            self.id,
+            self.scope,
+            &self.product_ids,
+            self.change(),
+            self.category,
+        )
+    }
+}
+
+/// A stored trend input as the engine applies it.
+pub(super) fn engine_trend(
+    id: TrendInputId,
+    scope: ScopeKind,
+    product_ids: &[CareProductId],
+    change: TrendChange,
+    category: TrendCategory,
+) -> domain::budget::TrendInput {
+    domain::budget::TrendInput {
+        id: id.get(),
+        scope: TrendScope::from_stored(scope, product_ids.iter().map(|p| p.get())),
+        change,
+        category,
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
 pub struct TrendStatusChange {
     pub id: i64,
-    pub from_status: String,
-    pub to_status: String,
+    #[sqlx(try_from = "String")]
+    pub from_status: TrendStatus,
+    #[sqlx(try_from = "String")]
+    pub to_status: TrendStatus,
     pub reason: String,
     pub changed_by: Option<i64>,
     pub changed_by_name: Option<String>,
@@ -93,12 +161,6 @@ macro_rules! trend_select {
     };
 }
 
-/// A stored status code as the domain's status; the database refuses any other code.
-fn trend_status(code: &str) -> Result<TrendStatus, StoreError> {
-    TrendStatus::parse(code)
-        .ok_or_else(|| StoreError::Other(format!("Onbekende status van een trendinput: {code}.")))
-}
-
 /// Trend inputs of a year, by vakgroep and newest first, limited to what the caller may see.
 pub async fn trend_inputs(
     store: &Store,
@@ -117,24 +179,20 @@ pub async fn trend_inputs(
     .await?)
 }
 
-/// One trend input; `NotFound` also when the caller may not see it.
-pub async fn trend_input(store: &Store, id: i64, seen: Seen<'_>) -> Result<TrendInput, StoreError> {
-    let mut conn = store.pool().acquire().await?;
-    trend_input_on(&mut conn, id, seen).await
-}
-
-async fn trend_input_on(
-    conn: &mut PgConnection,
-    id: i64,
+/// One trend input, on any connection (a pool, or a transaction's connection); `NotFound` also
+/// when the caller may not see it.
+pub async fn trend_input(
+    executor: impl sqlx::PgExecutor<'_>,
+    id: TrendInputId,
     seen: Seen<'_>,
 ) -> Result<TrendInput, StoreError> {
     sqlx::query_as(concat!(
         trend_select!(),
         " WHERE t.id = $1 AND ($2::bigint[] IS NULL OR t.vakgroep_id = ANY($2))"
     ))
-    .bind(id)
+    .bind(id.get())
     .bind(seen.ids())
-    .fetch_optional(conn)
+    .fetch_optional(executor)
     .await?
     .ok_or(StoreError::NotFound)
 }
@@ -142,7 +200,7 @@ async fn trend_input_on(
 /// The status history of a trend input, oldest first.
 pub async fn trend_history(
     store: &Store,
-    id: i64,
+    id: TrendInputId,
     seen: Seen<'_>,
 ) -> Result<Vec<TrendStatusChange>, StoreError> {
     Ok(sqlx::query_as(
@@ -153,29 +211,23 @@ pub async fn trend_history(
          WHERE c.trend_input_id = $1 AND ($2::bigint[] IS NULL OR t.vakgroep_id = ANY($2))
          ORDER BY c.changed_at, c.id",
     )
-    .bind(id)
+    .bind(id.get())
     .bind(seen.ids())
     .fetch_all(store.pool())
     .await?)
 }
 
-fn check_scope(input: &TrendInputInput) -> Result<(), StoreError> {
-    match (input.scope.as_str(), input.product_ids.is_empty()) {
-        ("vakgroep", false) => Err(StoreError::Other(
-            "Een trendinput voor de hele vakgroep noemt geen zorgproducten.".into(),
-        )),
-        ("zorgproducten", true) => {
-            Err(StoreError::Other("Kies ten minste één zorgproduct.".into()))
-        }
-        _ => Ok(()),
-    }
-}
-
+/// The input's care products: those of scope `zorgproducten`, none for the whole vakgroep.
 async fn set_products(
     conn: &mut PgConnection,
-    id: i64,
+    id: TrendInputId,
     input: &TrendInputInput,
 ) -> Result<(), StoreError> {
+    let id = id.get();
+    let products: Vec<i64> = match input.scope {
+        ScopeKind::Vakgroep => Vec::new(),
+        ScopeKind::Zorgproducten => input.product_ids.iter().map(|p| p.get()).collect(),
+    };
     sqlx::query("DELETE FROM trend_input_product WHERE trend_input_id = $1")
         .bind(id)
         .execute(&mut *conn)
@@ -186,8 +238,8 @@ async fn set_products(
          SELECT DISTINCT $1, $2, unnest($3::bigint[])",
     )
     .bind(id)
-    .bind(input.vakgroep_id)
-    .bind(&input.product_ids)
+    .bind(input.vakgroep_id.get())
+    .bind(&products)
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -198,27 +250,27 @@ pub async fn create_trend_input(
     conn: &mut PgConnection,
     who: &Who,
     input: &TrendInputInput,
-) -> Result<i64, StoreError> {
-    check_scope(input)?;
+) -> Result<TrendInputId, StoreError> {
     ensure_year(conn, input.year).await?;
-    let id: i64 = sqlx::query_scalar(
+    let id: TrendInputId = sqlx::query_scalar(
         "INSERT INTO trend_input (year, vakgroep_id, scope, kind, value, category, rationale, source, author_id, author_label)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(input.year)
-    .bind(input.vakgroep_id)
-    .bind(&input.scope)
-    .bind(&input.kind)
+    .bind(input.vakgroep_id.get())
+    .bind(input.scope.code())
+    .bind(input.kind.code())
     .bind(input.value)
-    .bind(&input.category)
+    .bind(input.category.code())
     .bind(input.rationale.trim())
     .bind(input.source.trim())
     .bind(who.id)
     .bind(&who.label)
     .fetch_one(&mut *conn)
-    .await?;
+    .await
+    .map(TrendInputId::new)?;
     set_products(conn, id, input).await?;
-    let after = trend_input_on(conn, id, Seen::All).await?;
+    let after = trend_input(&mut *conn, id, Seen::All).await?;
     audit::record(
         conn,
         who,
@@ -228,55 +280,42 @@ pub async fn create_trend_input(
     Ok(id)
 }
 
-/// Changes a trend input's content. Only in `concept` or `teruggestuurd`, and never to another
-/// vakgroep or year (that would move it out of its compartment); otherwise `Conflict` for a
-/// stale version.
+/// Changes a trend input's content. Only in `concept` or `teruggestuurd`
+/// ([`trend::check_editable`]), and never to another vakgroep or year (that would move it out of
+/// its compartment): both [`StoreError::Invalid`]; `Conflict` for a stale version.
 pub async fn update_trend_input(
     conn: &mut PgConnection,
     who: &Who,
-    id: i64,
+    id: TrendInputId,
     expected_version: i32,
     input: &TrendInputInput,
 ) -> Result<(), StoreError> {
-    check_scope(input)?;
-    let before = trend_input_on(conn, id, Seen::All).await?;
+    let before = trend_input(&mut *conn, id, Seen::All).await?;
     if before.version != expected_version {
         return Err(StoreError::Conflict);
     }
     if before.vakgroep_id != input.vakgroep_id || before.year != input.year {
-        return Err(StoreError::Other(
-            "Een trendinput blijft bij zijn vakgroep en begrotingsjaar.".into(),
-        ));
+        return Err(Invalid::TrendInputMoved.into());
     }
-    // Whether anyone may still change the content is the representative's rule in the domain;
-    // who is asking is the caller's to check.
-    let representative = TrendActor {
-        is_representative: true,
-        is_reviewer: false,
-    };
-    let status = trend_status(&before.status)?;
-    if !trend::may_edit(status, representative) {
-        return Err(StoreError::Other(format!(
-            "Een trendinput met status ‘{}’ kan niet meer worden gewijzigd.",
-            status.label()
-        )));
-    }
+    // Whether anyone may still change the content is the domain's rule, which the caller checks
+    // first; who is asking is the caller's to check too.
+    trend::check_editable(before.status).map_err(Invalid::from)?;
     let update = sqlx::query(
         "UPDATE trend_input SET scope = $3, kind = $4, value = $5, category = $6, rationale = $7,
              source = $8, updated_at = now(), version = version + 1
          WHERE id = $1 AND version = $2",
     )
-    .bind(id)
+    .bind(id.get())
     .bind(expected_version)
-    .bind(&input.scope)
-    .bind(&input.kind)
+    .bind(input.scope.code())
+    .bind(input.kind.code())
     .bind(input.value)
-    .bind(&input.category)
+    .bind(input.category.code())
     .bind(input.rationale.trim())
     .bind(input.source.trim());
     write_versioned(conn, update).await?;
     set_products(conn, id, input).await?;
-    let after = trend_input_on(conn, id, Seen::All).await?;
+    let after = trend_input(&mut *conn, id, Seen::All).await?;
     audit::record(
         conn,
         who,
@@ -287,45 +326,25 @@ pub async fn update_trend_input(
     .await
 }
 
-/// Moves a trend input to another status along the domain's flow ([`trend::step`]), recording
-/// who, when and why. Whether the person may take that step ([`trend::transition`]) is checked
-/// by the caller, who knows their roles and vakgroepen. Sending back (`teruggestuurd`) needs a reason, which is kept as the return reason until
-/// the input is accepted.
+/// Moves a trend input to another status along the domain's flow ([`trend::check_step`]: the
+/// step exists, a return has a reason; otherwise [`StoreError::Invalid`]), recording who, when and
+/// why. Whether the person may take that step ([`trend::transition`]) is checked by the caller,
+/// who knows their roles and vakgroepen. The reason of a return is kept as the return reason
+/// until the input is accepted.
 pub async fn change_trend_status(
     conn: &mut PgConnection,
     who: &Who,
-    id: i64,
+    id: TrendInputId,
     expected_version: i32,
-    to: &str,
+    to: TrendStatus,
     reason: &str,
 ) -> Result<(), StoreError> {
-    let before = trend_input_on(conn, id, Seen::All).await?;
+    let before = trend_input(&mut *conn, id, Seen::All).await?;
     if before.version != expected_version {
         return Err(StoreError::Conflict);
     }
-    let from = trend_status(&before.status)?;
-    let to_status = trend_status(to)?;
-    let refuse = |e: TrendStatusError| StoreError::Other(e.to_string());
-    if from == to_status {
-        return Err(refuse(TrendStatusError::Unchanged(from)));
-    }
-    if trend::step(from, to_status).is_none() {
-        return Err(refuse(TrendStatusError::NotAllowed {
-            from,
-            to: to_status,
-        }));
-    }
+    trend::check_step(before.status, to, reason).map_err(Invalid::from)?;
     let reason = reason.trim();
-    let chars = reason.chars().count();
-    if chars > trend::MAX_REASON_CHARS {
-        return Err(refuse(TrendStatusError::ReasonTooLong {
-            max: trend::MAX_REASON_CHARS,
-            actual: chars,
-        }));
-    }
-    if chars == 0 && trend::reason_required(to_status) {
-        return Err(refuse(TrendStatusError::ReasonRequired));
-    }
     let update = sqlx::query(
         "UPDATE trend_input SET status = $3,
              return_reason = CASE WHEN $3 = 'teruggestuurd' THEN $4
@@ -333,18 +352,18 @@ pub async fn change_trend_status(
              updated_at = now(), version = version + 1
          WHERE id = $1 AND version = $2",
     )
-    .bind(id)
+    .bind(id.get())
     .bind(expected_version)
-    .bind(to)
+    .bind(to.code())
     .bind(reason);
     write_versioned(conn, update).await?;
     sqlx::query(
         "INSERT INTO trend_input_status_change (trend_input_id, from_status, to_status, reason, changed_by, changed_by_label)
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(id)
-    .bind(&before.status)
-    .bind(to)
+    .bind(id.get())
+    .bind(before.status.code())
+    .bind(to.code())
     .bind(reason)
     .bind(who.id)
     .bind(&who.label)

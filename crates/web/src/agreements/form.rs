@@ -331,7 +331,7 @@ async fn references(state: &AppState, user: &User) -> AppResult<References> {
     let scenarios = visible_scenarios(state, user)
         .await?
         .into_iter()
-        .map(|s| s.id)
+        .map(|s| s.id.get())
         .collect();
     Ok(References {
         people,

@@ -5,7 +5,7 @@
 use super::error::AppResult;
 use super::state::AppState;
 use super::views::Errors;
-use store::{PgConnection, StoreError};
+use store::{Invalid, PgConnection, StoreError};
 
 /// How a refusal of the store reads on the form.
 #[derive(Debug, Clone, Copy)]
@@ -23,10 +23,14 @@ pub enum Refusal {
         field: &'static str,
         message: &'static str,
     },
+    /// A write the store refused as invalid: the field and the words for it, `None` for an error
+    /// page.
+    Invalid(fn(&Invalid) -> Option<(&'static str, String)>),
 }
 
 impl Refusal {
-    fn errors(&self, e: &StoreError) -> Option<Errors> {
+    /// The form's errors for `e`, when this refusal answers it.
+    pub fn errors(&self, e: &StoreError) -> Option<Errors> {
         let mut errors = Errors::default();
         match (self, e) {
             (Refusal::Conflict(message), StoreError::Conflict) => errors.add("_form", *message),
@@ -40,6 +44,10 @@ impl Refusal {
             ) if constraint.is_none_or(|want| want == c) => errors.add(field, *message),
             (Refusal::InUse { field, message }, StoreError::InUse(_)) => {
                 errors.add(field, *message)
+            }
+            (Refusal::Invalid(answer), StoreError::Invalid(invalid)) => {
+                let (field, message) = answer(invalid)?;
+                errors.add(field, message)
             }
             _ => return None,
         }

@@ -4,9 +4,11 @@
 // Not every test target uses every helper.
 #![allow(dead_code)]
 
+use domain::budget::{Grondslag, PzVariant, ScenarioDraft, Weights};
+use domain::ids::{CareProductId, ScenarioId, TrendInputId, VakgroepId};
 use store::Store;
 use store::audit::Who;
-use store::budget::{self, CareProductInput, ScenarioInput};
+use store::budget::{self, CareProductInput};
 use store::production::{self, ImportRequest};
 
 /// The budget data of the tests, by hand:
@@ -21,15 +23,15 @@ use store::production::{self, ImportRequest};
 /// A trend input of +10 % for all of CAR makes A 110 and B 55: H = 110, F = 2,75 (+0,25),
 /// mutatie +0,75; hospital H 130, F 2,95, mutatie −0,05.
 pub struct Fixture {
-    pub car: i64,
-    pub ort: i64,
-    pub products: Vec<i64>,
+    pub car: VakgroepId,
+    pub ort: VakgroepId,
+    pub products: Vec<CareProductId>,
 }
 
 pub async fn load(s: &Store) -> Fixture {
     let who = Who::system("test");
     let vakgroepen = store::vakgroepen::list(s).await.unwrap();
-    let id = |code: &str| vakgroepen.iter().find(|v| v.code == code).unwrap().id;
+    let id = |code: &str| VakgroepId::new(vakgroepen.iter().find(|v| v.code == code).unwrap().id);
     let (car, ort) = (id("CAR"), id("ORT"));
     let dec = |x: &str| x.parse::<rust_decimal::Decimal>().unwrap();
     let mut tx = s.begin().await.unwrap();
@@ -83,29 +85,27 @@ pub async fn load(s: &Store) -> Fixture {
 
 /// A scenario for 2031 on the 2029 volumes, with the given trend inputs, made in the store.
 /// A scenario for 2031 on the production of 2029: variant 1, weights 80/20/0.
-pub fn scenario_input(name: &str, trend_input_ids: Vec<i64>) -> ScenarioInput {
-    ScenarioInput {
+pub fn scenario_input(name: &str, trend_input_ids: Vec<TrendInputId>) -> ScenarioDraft {
+    ScenarioDraft {
         year: 2031,
         name: name.into(),
         description: String::new(),
         reference_year: 2029,
-        pz_variant: 1,
-        w_out: "0.8".parse().unwrap(),
-        w_eff: "0.2".parse().unwrap(),
-        w_pz: "0".parse().unwrap(),
+        variant: PzVariant::Informatief,
+        weights: Weights::REGULAR,
         earmarked_amount: "0".parse().unwrap(),
-        grondslag: "formatief".into(),
+        grondslag: Grondslag::FormatiefFte,
         trend_input_ids,
-        variants: Vec::new(),
-        previous_scenario_id: None,
+        overrides: Vec::new(),
+        previous: None,
     }
 }
 
-pub async fn scenario(s: &Store, name: &str, trend_input_ids: Vec<i64>) -> i64 {
+pub async fn scenario(s: &Store, name: &str, trend_input_ids: Vec<TrendInputId>) -> ScenarioId {
     create_scenario(s, &scenario_input(name, trend_input_ids)).await
 }
 
-pub async fn create_scenario(s: &Store, input: &ScenarioInput) -> i64 {
+pub async fn create_scenario(s: &Store, input: &ScenarioDraft) -> ScenarioId {
     let mut tx = s.begin().await.unwrap();
     let id = budget::create_scenario(&mut tx, &Who::system("test"), input)
         .await

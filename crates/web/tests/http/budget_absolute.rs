@@ -6,6 +6,8 @@ use crate::budget_scenarios::row;
 use crate::budget_trends::{fields, fixture, scenario};
 use crate::support::*;
 use axum::http::StatusCode;
+use domain::budget::trend::TrendStatus;
+use domain::budget::{ChangeKind, ScopeKind, TrendCategory};
 use store::PgPool;
 use store::audit::Who;
 use store::budget::{self, TrendInputInput};
@@ -30,21 +32,21 @@ async fn a_stored_absolute_input_gives_the_figures_of_the_same_value_typed(pool:
         &TrendInputInput {
             year: 2031,
             vakgroep_id: f.car,
-            scope: "vakgroep".into(),
+            scope: ScopeKind::Vakgroep,
             product_ids: vec![],
-            kind: "absoluut".into(),
+            kind: ChangeKind::Absoluut,
             value: "2".parse().unwrap(),
-            category: "concentratie".into(),
+            category: TrendCategory::Concentratie,
             rationale: "Twee extra patiënten".into(),
             source: String::new(),
         },
     )
     .await
     .unwrap();
-    budget::change_trend_status(&mut tx, &who, input, 1, "ingediend", "")
+    budget::change_trend_status(&mut tx, &who, input, 1, TrendStatus::Ingediend, "")
         .await
         .unwrap();
-    budget::change_trend_status(&mut tx, &who, input, 2, "geaccepteerd", "")
+    budget::change_trend_status(&mut tx, &who, input, 2, TrendStatus::Geaccepteerd, "")
         .await
         .unwrap();
     store::commit(tx).await.unwrap();

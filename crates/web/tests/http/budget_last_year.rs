@@ -6,6 +6,8 @@ use crate::budget_trends::budget_fixture::{self, scenario_input};
 use crate::budget_trends::fixture;
 use crate::support::*;
 use axum::http::StatusCode;
+use domain::budget::ScenarioDraft;
+use domain::ids::ScenarioId;
 use store::PgPool;
 use store::audit::Who;
 use store::budget;
@@ -16,7 +18,7 @@ use store::budget;
 /// KPIs): CAR 1.000 × 2,0 / 2,2 = 909,0909… and ORT 90,9090…; in whole cents CAR 909,09 and
 /// ORT 90,91 (the larger remainder gets the last cent), together exactly 1.000,00.
 /// On formatief fte (CAR 2, ORT 1) it would have been 666,67 and 333,33.
-async fn last_year(c: &Client, f: &budget_fixture::Fixture) -> i64 {
+async fn last_year(c: &Client, f: &budget_fixture::Fixture) -> ScenarioId {
     let who = Who::system("test");
     let dec = |x: &str| x.parse::<rust_decimal::Decimal>().unwrap();
     let mut tx = c.store.begin().await.unwrap();
@@ -32,7 +34,7 @@ async fn last_year(c: &Client, f: &budget_fixture::Fixture) -> i64 {
         .await
         .unwrap();
     store::commit(tx).await.unwrap();
-    let input = budget::ScenarioInput {
+    let input = ScenarioDraft {
         year: 2030,
         ..scenario_input("Begroting", vec![])
     };
@@ -122,7 +124,7 @@ async fn variant_three_shares_the_earmark_by_last_years_norm_fte(pool: PgPool) {
         .next()
         .unwrap()
         .to_string();
-    let s = budget::scenario(&c.store, id.parse().unwrap())
+    let s = budget::scenario(c.store.pool(), id.parse().unwrap())
         .await
         .unwrap();
     assert_eq!(s.previous_scenario_id, Some(previous));

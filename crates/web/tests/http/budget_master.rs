@@ -5,16 +5,19 @@
 use crate::production::{products, upload};
 use crate::support::*;
 use axum::http::StatusCode;
+use domain::budget::{Grondslag, KpiKind};
+use domain::ids::VakgroepId;
 use store::PgPool;
 
-async fn vakgroep_id(c: &Client, code: &str) -> i64 {
-    store::vakgroepen::list(&c.store)
+pub async fn vakgroep_id(c: &Client, code: &str) -> VakgroepId {
+    let id = store::vakgroepen::list(&c.store)
         .await
         .unwrap()
         .into_iter()
         .find(|v| v.code == code)
         .unwrap()
-        .id
+        .id;
+    VakgroepId::new(id)
 }
 
 #[sqlx::test(migrator = "store::MIGRATOR")]
@@ -97,7 +100,7 @@ async fn controller_creates_and_edits_care_products_others_only_look(pool: PgPoo
             .body
             .contains("Iemand anders heeft deze gegevens intussen gewijzigd")
     );
-    let now = store::budget::care_product(&c.store, product.id)
+    let now = store::budget::care_product(c.store.pool(), product.id)
         .await
         .unwrap();
     assert_eq!(now.description, "Cystoscopie, flexibel");
@@ -263,7 +266,7 @@ async fn normuren_formatief_kpis_settings_and_copying_a_year(pool: PgPool) {
         .post("/begroting/stamgegevens/instellingen", &settings)
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    let year = store::budget::year(&c.store, 2026).await.unwrap();
+    let year = store::budget::year(c.store.pool(), 2026).await.unwrap();
     assert_eq!(year.fixed_share.to_string().trim_end_matches('0'), "0.3");
 
     let copy = [("jaar", "2026"), ("naar", "2027")];
@@ -408,7 +411,10 @@ async fn the_demo_budget_loads_once(pool: PgPool) {
     let vakgroepen = store::vakgroepen::list(&c.store).await.unwrap();
     assert_eq!(vakgroepen.len(), 27);
     for v in &vakgroepen {
-        let n = products.iter().filter(|p| p.vakgroep_id == v.id).count();
+        let n = products
+            .iter()
+            .filter(|p| p.vakgroep_id.get() == v.id)
+            .count();
         assert!((180..=320).contains(&n), "{}: {n} products", v.code);
     }
     for year in 2025..=2027 {
@@ -431,11 +437,11 @@ async fn the_demo_budget_loads_once(pool: PgPool) {
         for v in &vakgroepen {
             let eff = kpis
                 .iter()
-                .filter(|k| k.vakgroep_id == v.id && k.kind == "efficiency")
+                .filter(|k| k.vakgroep_id.get() == v.id && k.kind == KpiKind::Efficiency)
                 .count();
             let pz = kpis
                 .iter()
-                .filter(|k| k.vakgroep_id == v.id && k.kind == "passende_zorg")
+                .filter(|k| k.vakgroep_id.get() == v.id && k.kind == KpiKind::PassendeZorg)
                 .count();
             assert!(
                 (1..=3).contains(&eff) && pz <= 2,
@@ -476,7 +482,7 @@ async fn the_demo_budget_loads_once(pool: PgPool) {
     let trends = store::budget::trend_inputs(&c.store, 2027, store::budget::Seen::All)
         .await
         .unwrap();
-    let mut states: Vec<&str> = trends.iter().map(|t| t.status.as_str()).collect();
+    let mut states: Vec<&str> = trends.iter().map(|t| t.status.code()).collect();
     states.sort();
     states.dedup();
     assert_eq!(
@@ -513,7 +519,7 @@ async fn the_demo_budget_loads_once(pool: PgPool) {
     // Variant 3 shares the earmarked € 1.200.000 over last year's norm-fte × Z, to the cent.
     let earmarked = scenarios
         .iter()
-        .position(|s| s.grondslag == "norm_fte_vorig_jaar")
+        .position(|s| s.grondslag == Grondslag::NormFteVorigJaar)
         .expect("a variant-3 demo scenario");
     let total = crate::budget_scenarios::row(&pages[earmarked], "ziekenhuis");
     assert_eq!(total.last().map(String::as_str), Some("€ 1.200.000,00"));

@@ -4,23 +4,17 @@
 
 use crate::support::*;
 use axum::http::{Method, StatusCode};
+use domain::budget::{ChangeKind, ScopeKind, TrendCategory};
+use domain::ids::CareProductId;
 use store::PgPool;
 use store::audit::Who;
 use store::budget::{self, CareProductInput, TrendInputInput};
 use store::production::{self, ImportOutcome, ImportRequest};
 
-async fn vakgroep_id(c: &Client, code: &str) -> i64 {
-    store::vakgroepen::list(&c.store)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|v| v.code == code)
-        .unwrap()
-        .id
-}
+use crate::budget_master::vakgroep_id;
 
 /// A care product of `vakgroep` with norm times in the given years.
-async fn product(c: &Client, vakgroep: &str, code: &str, norm_years: &[i16]) -> i64 {
+async fn product(c: &Client, vakgroep: &str, code: &str, norm_years: &[i16]) -> CareProductId {
     let vakgroep_id = vakgroep_id(c, vakgroep).await;
     let who = Who::system("test");
     let mut tx = c.store.begin().await.unwrap();
@@ -42,10 +36,10 @@ async fn product(c: &Client, vakgroep: &str, code: &str, norm_years: &[i16]) -> 
     id
 }
 
-async fn norm_years(c: &Client, id: i64) -> Vec<i16> {
+async fn norm_years(c: &Client, id: CareProductId) -> Vec<i16> {
     let mut years = Vec::new();
     for year in 2025..=2028 {
-        if budget::norm_time(&c.store, year, id)
+        if budget::norm_time(c.store.pool(), year, id)
             .await
             .unwrap()
             .is_some()
@@ -131,12 +125,12 @@ async fn controller_deletes_a_norm_time_and_a_care_product_after_confirming(pool
         res.body
             .contains("Iemand anders heeft dit intussen gewijzigd. Er is niets verwijderd.")
     );
-    assert!(budget::care_product(&c.store, id).await.is_ok());
+    assert!(budget::care_product(c.store.pool(), id).await.is_ok());
     // The page shown again holds the current version: confirming it deletes.
     let res = confirm(&mut c, &res, &action).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     assert!(res.location().ends_with("?jaar=2026&ok=verwijderd"));
-    assert!(budget::care_product(&c.store, id).await.is_err());
+    assert!(budget::care_product(c.store.pool(), id).await.is_err());
     assert!(norm_years(&c, id).await.is_empty());
 
     let audited: Vec<(String, String)> = sqlx::query_as(
@@ -167,7 +161,7 @@ async fn only_the_controller_may_delete(pool: PgPool) {
             assert_eq!(res.status, StatusCode::FORBIDDEN, "{who} {action}");
         }
     }
-    assert!(budget::care_product(&c.store, id).await.is_ok());
+    assert!(budget::care_product(c.store.pool(), id).await.is_ok());
     assert_eq!(norm_years(&c, id).await, vec![2026]);
 }
 
@@ -190,11 +184,11 @@ async fn a_product_with_volumes_or_trend_inputs_is_refused_in_dutch(pool: PgPool
     let trend = TrendInputInput {
         year: 2027,
         vakgroep_id: vakgroep_id(&c, "CAR").await,
-        scope: "zorgproducten".into(),
+        scope: ScopeKind::Zorgproducten,
         product_ids: vec![planned],
-        kind: "percentage".into(),
+        kind: ChangeKind::Percentage,
         value: "5".parse().unwrap(),
-        category: "demografie".into(),
+        category: TrendCategory::Demografie,
         rationale: "Vergrijzing".into(),
         source: "CBS".into(),
     };
@@ -222,7 +216,7 @@ async fn a_product_with_volumes_or_trend_inputs_is_refused_in_dutch(pool: PgPool
         let res = c.post(&action, &[("version", "1"), ("jaar", "2025")]).await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(res.body.contains(&message));
-        assert!(budget::care_product(&c.store, id).await.is_ok());
+        assert!(budget::care_product(c.store.pool(), id).await.is_ok());
     }
     assert_eq!(norm_years(&c, realised).await, vec![2025]);
 }

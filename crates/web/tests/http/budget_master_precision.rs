@@ -7,7 +7,7 @@ use crate::support::*;
 use axum::http::StatusCode;
 use store::PgPool;
 
-async fn product_id(c: &Client, vakgroep: &str, code: &str) -> i64 {
+async fn product_id(c: &Client, vakgroep: &str, code: &str) -> domain::ids::CareProductId {
     store::budget::care_products(&c.store, None)
         .await
         .unwrap()

@@ -4,16 +4,18 @@
 use crate::budget_trends::{fields, fixture, scenario, ten_percent};
 use crate::support::*;
 use axum::http::StatusCode;
+use domain::budget::PzVariant;
+use domain::ids::{ScenarioId, TrendInputId, VakgroepId};
 use store::PgPool;
 use store::budget;
 
 /// A CAR input of +10 %, written by l.visser and accepted by the controller through the store.
-async fn accepted_input(c: &mut Client, car: i64) -> i64 {
+async fn accepted_input(c: &mut Client, car: VakgroepId) -> TrendInputId {
     c.sign_in_as(VAKGROEP).await;
     let mut form = ten_percent(&car.to_string());
     form.push(("actie", "indienen".into()));
     let saved = c.post("/begroting/trendinput", &fields(&form)).await;
-    let id: i64 = saved
+    let id: TrendInputId = saved
         .location()
         .trim_start_matches("/begroting/trendinput/")
         .split('?')
@@ -94,7 +96,7 @@ async fn an_accepted_trend_input_changes_the_scenario(pool: PgPool) {
         )
         .await;
     assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
-    let with: i64 = made
+    let with: ScenarioId = made
         .location()
         .trim_start_matches("/begroting/scenarios/")
         .split('?')
@@ -103,7 +105,7 @@ async fn an_accepted_trend_input_changes_the_scenario(pool: PgPool) {
         .parse()
         .unwrap();
     assert_eq!(
-        budget::scenario(&c.store, with)
+        budget::scenario(c.store.pool(), with)
             .await
             .unwrap()
             .trend_input_ids,
@@ -211,7 +213,7 @@ async fn an_accepted_trend_input_changes_the_scenario(pool: PgPool) {
         ["130,00", "140,00", "+10,00", "2,95", "3,20", "+0,25"]
     );
     assert_eq!(
-        budget::scenario(&c.store, with)
+        budget::scenario(c.store.pool(), with)
             .await
             .unwrap()
             .trend_input_ids,
@@ -285,10 +287,10 @@ async fn the_controller_edits_a_scenario_with_a_version_check(pool: PgPool) {
     };
     let saved = c.post(&path, &form("1")).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
-    let s = budget::scenario(&c.store, id).await.unwrap();
+    let s = budget::scenario(c.store.pool(), id).await.unwrap();
     assert_eq!(
         (s.pz_variant, s.w_pz),
-        (2, "0.1".parse().unwrap()),
+        (PzVariant::InNormFte, "0.1".parse().unwrap()),
         "70/20/10"
     );
     // A second person still on version 1: both versions side by side, their input kept in the
@@ -312,7 +314,7 @@ async fn the_controller_edits_a_scenario_with_a_version_check(pool: PgPool) {
     assert!(stale.body.contains(r#"name="version" value="2""#));
     assert!(stale.body.contains(r#"value="Basis oud""#));
     assert_eq!(
-        budget::scenario(&c.store, id).await.unwrap().name,
+        budget::scenario(c.store.pool(), id).await.unwrap().name,
         "Basis met pz"
     );
     let page = c.get(&path).await;
@@ -374,7 +376,7 @@ async fn the_controller_edits_a_scenario_with_a_version_check(pool: PgPool) {
     ];
     let saved = c.post(&path, &phased).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
-    let s = budget::scenario(&c.store, id).await.unwrap();
+    let s = budget::scenario(c.store.pool(), id).await.unwrap();
     assert_eq!(s.variants.len(), 1);
     let page = c.get(&path).await;
     assert_eq!(row(&page.body, "CAR")[7], "–");

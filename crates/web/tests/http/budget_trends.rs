@@ -3,6 +3,9 @@
 
 use crate::support::*;
 use axum::http::StatusCode;
+use domain::budget::trend::TrendStatus;
+use domain::budget::{ChangeKind, ScopeKind, TrendCategory};
+use domain::ids::{ScenarioId, TrendInputId};
 use store::PgPool;
 use store::audit::Who;
 use store::budget::{self, TrendInputInput};
@@ -15,7 +18,7 @@ pub async fn fixture(c: &Client) -> Fixture {
     budget_fixture::load(&c.store).await
 }
 
-pub async fn scenario(c: &Client, name: &str, trend_input_ids: Vec<i64>) -> i64 {
+pub async fn scenario(c: &Client, name: &str, trend_input_ids: Vec<TrendInputId>) -> ScenarioId {
     budget_fixture::scenario(&c.store, name, trend_input_ids).await
 }
 
@@ -38,7 +41,7 @@ pub fn fields<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str
     v.iter().map(|(k, x)| (*k, x.as_str())).collect()
 }
 
-fn id_from(location: &str) -> i64 {
+fn id_from(location: &str) -> TrendInputId {
     location
         .trim_start_matches("/begroting/trendinput/")
         .split('?')
@@ -49,7 +52,7 @@ fn id_from(location: &str) -> i64 {
 }
 
 /// An ORT input written by its own representative, submitted.
-async fn ort_input(c: &Client, f: &Fixture) -> i64 {
+async fn ort_input(c: &Client, f: &Fixture) -> TrendInputId {
     let who = Who {
         id: Some(c.person_id(CAR_DEWIT).await),
         label: "b.dewit".into(),
@@ -61,18 +64,18 @@ async fn ort_input(c: &Client, f: &Fixture) -> i64 {
         &TrendInputInput {
             year: 2031,
             vakgroep_id: f.ort,
-            scope: "vakgroep".into(),
+            scope: ScopeKind::Vakgroep,
             product_ids: vec![],
-            kind: "absoluut".into(),
+            kind: ChangeKind::Absoluut,
             value: "5".parse().unwrap(),
-            category: "concentratie".into(),
+            category: TrendCategory::Concentratie,
             rationale: "Geheime ORT-plannen".into(),
             source: String::new(),
         },
     )
     .await
     .unwrap();
-    budget::change_trend_status(&mut tx, &who, id, 1, "ingediend", "")
+    budget::change_trend_status(&mut tx, &who, id, 1, TrendStatus::Ingediend, "")
         .await
         .unwrap();
     store::commit(tx).await.unwrap();
@@ -210,7 +213,7 @@ async fn another_vakgroeps_inputs_are_not_found(pool: PgPool) {
     assert_eq!(list.status, StatusCode::OK);
     assert!(!list.body.contains("ORT"), "{}", list.body);
     assert_eq!(
-        budget::trend_input(&c.store, ort, budget::Seen::All)
+        budget::trend_input(c.store.pool(), ort, budget::Seen::All)
             .await
             .unwrap()
             .version,
@@ -288,10 +291,10 @@ async fn a_reviewer_returns_with_a_reason_and_accepts(pool: PgPool) {
         "{}",
         resubmitted.body
     );
-    let t = budget::trend_input(&c.store, id, budget::Seen::All)
+    let t = budget::trend_input(c.store.pool(), id, budget::Seen::All)
         .await
         .unwrap();
-    assert_eq!(t.status, "ingediend");
+    assert_eq!(t.status, TrendStatus::Ingediend);
 
     c.cookies.clear();
     c.sign_in_as(CONTROLLER).await;
@@ -306,7 +309,7 @@ async fn a_reviewer_returns_with_a_reason_and_accepts(pool: PgPool) {
         .await
         .unwrap()
         .into_iter()
-        .map(|h| (h.to_status, h.reason))
+        .map(|h| (h.to_status.code().to_string(), h.reason))
         .collect();
     assert_eq!(
         history,
@@ -383,7 +386,7 @@ async fn a_stale_edit_shows_both_versions(pool: PgPool) {
         "the same scope is not marked"
     );
     assert!(stale.body.contains(r#"name="version" value="2""#));
-    let stored = budget::trend_input(&c.store, id, budget::Seen::All)
+    let stored = budget::trend_input(c.store.pool(), id, budget::Seen::All)
         .await
         .unwrap();
     assert_eq!(stored.rationale, "Vergrijzing, herzien");
@@ -415,11 +418,11 @@ async fn a_stale_edit_shows_both_versions(pool: PgPool) {
         late.body
     );
     assert!(late.body.contains("Nog een wijziging"));
-    let stored = budget::trend_input(&c.store, id, budget::Seen::All)
+    let stored = budget::trend_input(c.store.pool(), id, budget::Seen::All)
         .await
         .unwrap();
     assert_eq!(
-        (stored.status.as_str(), stored.rationale.as_str()),
+        (stored.status.code(), stored.rationale.as_str()),
         ("ingediend", "Vergrijzing, andere tab")
     );
 }

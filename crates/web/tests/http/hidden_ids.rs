@@ -496,7 +496,7 @@ async fn trend_input_care_products(pool: PgPool) {
         count(
             &c,
             "SELECT count(*) FROM trend_input WHERE vakgroep_id = $1",
-            f.car
+            f.car.get()
         )
         .await,
         0

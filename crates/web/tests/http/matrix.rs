@@ -3,6 +3,8 @@
 
 use crate::support::*;
 use axum::http::{Method, StatusCode};
+use domain::budget::trend::TrendStatus;
+use domain::budget::{ChangeKind, Direction, KpiKind, ScopeKind, TrendCategory};
 use store::PgPool;
 
 /// A: the handler ran (any answer but a refusal); L: sent to the login page; F: 403; N: 404.
@@ -306,18 +308,18 @@ async fn budget_objects(c: &Client) -> BudgetObjects {
         &store::budget::TrendInputInput {
             year: 2031,
             vakgroep_id: f.ort,
-            scope: "vakgroep".into(),
+            scope: ScopeKind::Vakgroep,
             product_ids: vec![],
-            kind: "percentage".into(),
+            kind: ChangeKind::Percentage,
             value: "5".parse().unwrap(),
-            category: "demografie".into(),
+            category: TrendCategory::Demografie,
             rationale: "Vergrijzing".into(),
             source: String::new(),
         },
     )
     .await
     .unwrap();
-    store::budget::change_trend_status(&mut tx, &who, ort_input, 1, "ingediend", "")
+    store::budget::change_trend_status(&mut tx, &who, ort_input, 1, TrendStatus::Ingediend, "")
         .await
         .unwrap();
     let kpi = store::budget::create_kpi(
@@ -326,9 +328,9 @@ async fn budget_objects(c: &Client) -> BudgetObjects {
         2031,
         &store::budget::KpiInput {
             vakgroep_id: f.ort,
-            kind: "efficiency".into(),
+            kind: KpiKind::Efficiency,
             name: "Ligduur".into(),
-            direction: "lager_beter".into(),
+            direction: Direction::LowerIsBetter,
             reference_value: "4".parse().unwrap(),
             local_value: "5".parse().unwrap(),
             source: String::new(),

@@ -5,6 +5,8 @@
 use crate::matrix::outcome;
 use crate::support::*;
 use axum::http::StatusCode;
+use domain::budget::{Direction, KpiKind};
+use domain::ids::{CareProductId, VakgroepId};
 use store::PgPool;
 
 /// What each persona gets on a master-data route for the representative's own vakgroep (CAR) and
@@ -105,7 +107,7 @@ struct MasterObjects {
     kpi: String,
 }
 
-async fn master_objects(c: &Client, vakgroep: i64, product: i64) -> MasterObjects {
+async fn master_objects(c: &Client, vakgroep: VakgroepId, product: CareProductId) -> MasterObjects {
     let who = store::audit::Who::system("test");
     let mut tx = c.store.begin().await.unwrap();
     let kpi = store::budget::create_kpi(
@@ -114,9 +116,9 @@ async fn master_objects(c: &Client, vakgroep: i64, product: i64) -> MasterObject
         2031,
         &store::budget::KpiInput {
             vakgroep_id: vakgroep,
-            kind: "passende_zorg".into(),
+            kind: KpiKind::PassendeZorg,
             name: "Dagbehandeling".into(),
-            direction: "hoger_beter".into(),
+            direction: Direction::HigherIsBetter,
             reference_value: "40".parse().unwrap(),
             local_value: "35".parse().unwrap(),
             source: String::new(),
@@ -203,7 +205,7 @@ async fn the_master_data_overview_shows_a_representative_their_own_rows_and_the_
     use crate::budget_trends::budget_fixture;
     let mut c = app(pool).await;
     let f = budget_fixture::load(&c.store).await;
-    let link = |v: i64| format!("/begroting/stamgegevens/vakgroepen/{v}?jaar=2031");
+    let link = |v: VakgroepId| format!("/begroting/stamgegevens/vakgroepen/{v}?jaar=2031");
     // The hospital: products A, B (CAR) and C (ORT), each with a norm time; formatief CAR 1,5 +
     // 0,5 and ORT 1 + 0.
     let totals = ["3", "3", "", "2,50", "0,50", "3,00", "0", "0"];

@@ -67,7 +67,7 @@ pub(crate) async fn products(c: &Client) {
         let id = vakgroepen.iter().find(|v| v.code == code).unwrap().id;
         for product in ["990004006", "990004007"] {
             let input = store::budget::CareProductInput {
-                vakgroep_id: id,
+                vakgroep_id: domain::ids::VakgroepId::new(id),
                 code: product.into(),
                 description: format!("Zorgproduct {product}"),
                 active: true,

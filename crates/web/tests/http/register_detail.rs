@@ -797,20 +797,18 @@ async fn an_insurer_deviation_is_a_financial_agreement_linked_to_a_scenario(pool
     let scenario = store::budget::create_scenario(
         &mut tx,
         &store::audit::Who::system("test"),
-        &store::budget::ScenarioInput {
+        &domain::budget::ScenarioDraft {
             year: 2027,
             name: "Verzekeraarsbod".into(),
             description: String::new(),
             reference_year: 2025,
-            pz_variant: 1,
-            w_out: Decimal::new(80, 2),
-            w_eff: Decimal::new(20, 2),
-            w_pz: Decimal::ZERO,
+            variant: domain::budget::PzVariant::Informatief,
+            weights: domain::budget::Weights::REGULAR,
             earmarked_amount: Decimal::ZERO,
-            grondslag: "formatief".into(),
+            grondslag: domain::budget::Grondslag::FormatiefFte,
             trend_input_ids: Vec::new(),
-            variants: Vec::new(),
-            previous_scenario_id: None,
+            overrides: Vec::new(),
+            previous: None,
         },
     )
     .await

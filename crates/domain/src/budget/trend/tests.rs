@@ -151,3 +151,25 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_flow_alone_is_checked_for_whoever_takes_the_step() {
+    assert_eq!(check_step(Concept, Ingediend, ""), Ok(()));
+    assert_eq!(
+        check_step(Ingediend, Verwerkt, "").unwrap_err().to_string(),
+        "Een trendinput met status ‘Ingediend’ kan niet naar ‘Verwerkt’."
+    );
+    assert_eq!(
+        check_step(Ingediend, Teruggestuurd, " "),
+        Err(TrendStatusError::ReasonRequired)
+    );
+    assert_eq!(
+        check_step(Concept, Concept, ""),
+        Err(TrendStatusError::Unchanged(Concept))
+    );
+    assert_eq!(check_editable(Teruggestuurd), Ok(()));
+    assert_eq!(
+        check_editable(Geaccepteerd).unwrap_err().to_string(),
+        "Een trendinput met status ‘Geaccepteerd’ kan niet meer worden gewijzigd."
+    );
+}

@@ -13,6 +13,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use domain::ids::CareProductId;
 use serde::Deserialize;
 use store::StoreError;
 use store::budget::{CareProduct, ProductDeletion, ProductReferences};
@@ -118,13 +119,13 @@ async fn product_page(
     state: &AppState,
     ctx: &Ctx,
     user: &User,
-    id: i64,
+    id: CareProductId,
     jaar: String,
     errors: Errors,
     status: StatusCode,
 ) -> AppResult<Response> {
     let p = visible_product(state, user, id).await?;
-    let refs = store::budget::care_product_references(&state.store, id).await?;
+    let refs = store::budget::care_product_references(state.store.pool(), id).await?;
     let consequences = if refs.norm_time_years.is_empty() {
         Vec::new()
     } else {
@@ -153,7 +154,7 @@ async fn confirm_product(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<CareProductId>,
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
     product_page(
@@ -172,7 +173,7 @@ async fn delete_product(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<CareProductId>,
     Form(form): Form<DeleteForm>,
 ) -> AppResult<Response> {
     let p = visible_product(&state, &user, id).await?;
@@ -201,13 +202,13 @@ async fn norm_time_page(
     state: &AppState,
     ctx: &Ctx,
     user: &User,
-    id: i64,
+    id: CareProductId,
     year: i16,
     errors: Errors,
     status: StatusCode,
 ) -> AppResult<Response> {
     let p = visible_product(state, user, id).await?;
-    let n = store::budget::norm_time(&state.store, year, id)
+    let n = store::budget::norm_time(state.store.pool(), year, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let jaar = year.to_string();
@@ -239,7 +240,7 @@ async fn confirm_norm_time(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<CareProductId>,
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
     let (year, _) = chosen_year(&state.store, &q).await?;
@@ -259,7 +260,7 @@ async fn delete_norm_time(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<CareProductId>,
     Form(form): Form<DeleteForm>,
 ) -> AppResult<Response> {
     let p = visible_product(&state, &user, id).await?;

@@ -21,6 +21,7 @@ use crate::shared::state::AppState;
 use crate::shared::views::Errors;
 use domain::authz::Capability;
 use domain::budget::precision::Column;
+use domain::ids::{CareProductId, VakgroepId};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use store::StoreError;
@@ -40,17 +41,21 @@ pub(super) fn routes() -> Vec<RouteDef> {
 }
 
 /// A vakgroep whose master data the person may see; any other is not found.
-async fn visible_vakgroep(state: &AppState, user: &User, id: i64) -> AppResult<Vakgroep> {
-    if !user.actor.can_see_vakgroep(id) {
+async fn visible_vakgroep(state: &AppState, user: &User, id: VakgroepId) -> AppResult<Vakgroep> {
+    if !user.actor.can_see_vakgroep(id.get()) {
         return Err(AppError::NotFound);
     }
-    Ok(store::vakgroepen::get(&state.store, id).await?)
+    Ok(store::vakgroepen::get(&state.store, id.get()).await?)
 }
 
 /// A care product of a vakgroep the person may see; any other is not found.
-async fn visible_product(state: &AppState, user: &User, id: i64) -> AppResult<CareProduct> {
-    let product = store::budget::care_product(&state.store, id).await?;
-    if !user.actor.can_see_vakgroep(product.vakgroep_id) {
+async fn visible_product(
+    state: &AppState,
+    user: &User,
+    id: CareProductId,
+) -> AppResult<CareProduct> {
+    let product = store::budget::care_product(state.store.pool(), id).await?;
+    if !user.actor.can_see_vakgroep(product.vakgroep_id.get()) {
         return Err(AppError::NotFound);
     }
     Ok(product)
@@ -58,8 +63,8 @@ async fn visible_product(state: &AppState, user: &User, id: i64) -> AppResult<Ca
 
 /// A KPI of a vakgroep the person may see; any other is not found.
 async fn visible_kpi(state: &AppState, user: &User, id: i64) -> AppResult<BudgetKpi> {
-    let kpi = store::budget::kpi(&state.store, id).await?;
-    if !user.actor.can_see_vakgroep(kpi.vakgroep_id) {
+    let kpi = store::budget::kpi(state.store.pool(), id).await?;
+    if !user.actor.can_see_vakgroep(kpi.vakgroep_id.get()) {
         return Err(AppError::NotFound);
     }
     Ok(kpi)

@@ -18,6 +18,7 @@ use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::budget::precision::Column;
+use domain::ids::{CareProductId, VakgroepId};
 use domain::production::LineError;
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
@@ -95,7 +96,7 @@ async fn edit_form(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<CareProductId>,
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
     let product = visible_product(&state, &user, id).await?;
@@ -119,7 +120,7 @@ async fn save(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<CareProductId>,
     Form(form): Form<NormForm>,
 ) -> AppResult<Response> {
     let product = visible_product(&state, &user, id).await?;
@@ -255,12 +256,12 @@ async fn unknown_products(
     state: &AppState,
     lines: &[DescribedLine],
 ) -> AppResult<Vec<CareProductInput>> {
-    let vakgroepen: HashMap<String, i64> = store::vakgroepen::list(&state.store)
+    let vakgroepen: HashMap<String, VakgroepId> = store::vakgroepen::list(&state.store)
         .await?
         .into_iter()
-        .map(|v| (v.code.to_uppercase(), v.id))
+        .map(|v| (v.code.to_uppercase(), VakgroepId::new(v.id)))
         .collect();
-    let known: HashSet<(i64, String)> = store::budget::care_products(&state.store, None)
+    let known: HashSet<(VakgroepId, String)> = store::budget::care_products(&state.store, None)
         .await?
         .into_iter()
         .map(|p| (p.vakgroep_id, p.code))

@@ -15,6 +15,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::Capability;
+use domain::ids::{CareProductId, VakgroepId};
 use serde::Deserialize;
 use std::collections::HashMap;
 use store::budget::CareProductInput;
@@ -47,7 +48,7 @@ pub(super) fn routes() -> Vec<RouteDef> {
 }
 
 struct Row {
-    id: i64,
+    id: CareProductId,
     code: String,
     description: String,
     active: bool,
@@ -72,13 +73,13 @@ async fn list(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<VakgroepId>,
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
     let s = &state.store;
     let vakgroep = visible_vakgroep(&state, &user, id).await?;
     let (year, years) = chosen_year(s, &q).await?;
-    let norm: HashMap<i64, String> = store::budget::norm_times(s, year, Some(id))
+    let norm: HashMap<CareProductId, String> = store::budget::norm_times(s, year, Some(id))
         .await?
         .into_iter()
         .map(|n| (n.care_product_id, domain::budget::minutes_text(n.minutes)))
@@ -128,7 +129,7 @@ struct ProductForm {
 struct FormPage {
     layout: Layout,
     vakgroep: Vakgroep,
-    id: Option<i64>,
+    id: Option<CareProductId>,
     form: ProductForm,
     errors: Errors,
 }
@@ -136,7 +137,7 @@ struct FormPage {
 fn form_page(
     ctx: &Ctx,
     vakgroep: Vakgroep,
-    id: Option<i64>,
+    id: Option<CareProductId>,
     form: ProductForm,
     errors: Errors,
 ) -> AppResult<Response> {
@@ -155,7 +156,7 @@ fn form_page(
     Ok((status, render(page)?).into_response())
 }
 
-fn validate(vakgroep_id: i64, form: &ProductForm) -> Result<CareProductInput, Errors> {
+fn validate(vakgroep_id: VakgroepId, form: &ProductForm) -> Result<CareProductInput, Errors> {
     let mut errors = Errors::default();
     let code = form.code.trim();
     if code.is_empty() || code.chars().count() > 40 {
@@ -185,7 +186,7 @@ const DUPLICATE: (&str, &str) = (
 );
 
 /// The vakgroep's product list in the form's year, with a confirmation.
-pub(super) fn back(vakgroep_id: i64, year: &str, ok: &str) -> Response {
+pub(super) fn back(vakgroep_id: VakgroepId, year: &str, ok: &str) -> Response {
     let year = super::parse_year(year)
         .map(|y| format!("jaar={y}&"))
         .unwrap_or_default();
@@ -199,7 +200,7 @@ async fn new_form(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<VakgroepId>,
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
     let vakgroep = visible_vakgroep(&state, &user, id).await?;
@@ -216,7 +217,7 @@ async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<VakgroepId>,
     Form(form): Form<ProductForm>,
 ) -> AppResult<Response> {
     let vakgroep = visible_vakgroep(&state, &user, id).await?;
@@ -238,11 +239,11 @@ async fn edit_form(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<CareProductId>,
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
     let p = visible_product(&state, &user, id).await?;
-    let vakgroep = store::vakgroepen::get(&state.store, p.vakgroep_id).await?;
+    let vakgroep = store::vakgroepen::get(&state.store, p.vakgroep_id.get()).await?;
     let form = ProductForm {
         jaar: q.jaar,
         version: p.version,
@@ -257,11 +258,11 @@ async fn update(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<CareProductId>,
     Form(form): Form<ProductForm>,
 ) -> AppResult<Response> {
     let p = visible_product(&state, &user, id).await?;
-    let vakgroep = store::vakgroepen::get(&state.store, p.vakgroep_id).await?;
+    let vakgroep = store::vakgroepen::get(&state.store, p.vakgroep_id.get()).await?;
     let input = match validate(p.vakgroep_id, &form) {
         Ok(i) => i,
         Err(errors) => return form_page(&ctx, vakgroep, Some(id), form, errors),

@@ -17,6 +17,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::Capability;
 use domain::budget::precision::Column;
+use domain::budget::{Direction, KpiKind};
+use domain::ids::VakgroepId;
 use serde::Deserialize;
 use store::budget::{BudgetKpi, KpiInput};
 use store::vakgroepen::Vakgroep;
@@ -106,7 +108,7 @@ async fn show_page(
     state: &AppState,
     ctx: &Ctx,
     user: &User,
-    id: i64,
+    id: VakgroepId,
     q: YearQuery,
     submitted: Option<(FiguresForm, Errors)>,
 ) -> AppResult<Response> {
@@ -118,8 +120,8 @@ async fn show_page(
         .into_iter()
         .map(|k| KpiRow {
             id: k.id,
-            kind: label(&KINDS, &k.kind),
-            direction: label(&DIRECTIONS, &k.direction),
+            kind: label(&KINDS, k.kind.code()),
+            direction: label(&DIRECTIONS, k.direction.code()),
             reference: domain::nl::number(k.reference_value, 2),
             local: domain::nl::number(k.local_value, 2),
             name: k.name,
@@ -171,7 +173,7 @@ async fn show(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<VakgroepId>,
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
     show_page(&state, &ctx, &user, id, q, None).await
@@ -181,7 +183,7 @@ async fn save(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<VakgroepId>,
     Form(form): Form<FiguresForm>,
 ) -> AppResult<Response> {
     visible_vakgroep(&state, &user, id).await?;
@@ -298,13 +300,14 @@ fn kpi_page(
     Ok((status, render(page)?).into_response())
 }
 
-fn validate_kpi(vakgroep_id: i64, form: &KpiForm) -> Result<(i16, KpiInput), Errors> {
+fn validate_kpi(vakgroep_id: VakgroepId, form: &KpiForm) -> Result<(i16, KpiInput), Errors> {
     let mut errors = Errors::default();
     let year = parse_year(&form.jaar);
     if year.is_none() {
         errors.add("jaar", "Vul een jaar in tussen 2000 en 2200.");
     }
-    if !KINDS.iter().any(|(c, _)| *c == form.kind) {
+    let kind = KpiKind::parse(&form.kind);
+    if kind.is_none() {
         errors.add("kind", "Kies het soort KPI.");
     }
     let name = form.name.trim();
@@ -314,7 +317,8 @@ fn validate_kpi(vakgroep_id: i64, form: &KpiForm) -> Result<(i16, KpiInput), Err
             "Vul de naam van de KPI in (ten hoogste 200 tekens).",
         );
     }
-    if !DIRECTIONS.iter().any(|(c, _)| *c == form.direction) {
+    let direction = Direction::parse(&form.direction);
+    if direction.is_none() {
         errors.add(
             "direction",
             "Kies of een hogere of een lagere waarde beter is.",
@@ -335,14 +339,21 @@ fn validate_kpi(vakgroep_id: i64, form: &KpiForm) -> Result<(i16, KpiInput), Err
         &form.local_value,
         Column::KPI_VALUE,
     );
-    match (year, reference, local, errors.is_empty()) {
-        (Some(year), Some(reference_value), Some(local_value), true) => Ok((
+    match (year, kind, direction, reference, local, errors.is_empty()) {
+        (
+            Some(year),
+            Some(kind),
+            Some(direction),
+            Some(reference_value),
+            Some(local_value),
+            true,
+        ) => Ok((
             year,
             KpiInput {
                 vakgroep_id,
-                kind: form.kind.clone(),
+                kind,
                 name: name.to_string(),
-                direction: form.direction.clone(),
+                direction,
                 reference_value,
                 local_value,
                 source: form.source.trim().to_string(),
@@ -361,7 +372,7 @@ async fn new_kpi(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<VakgroepId>,
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
     let vakgroep = visible_vakgroep(&state, &user, id).await?;
@@ -379,7 +390,7 @@ async fn create_kpi(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<VakgroepId>,
     Form(form): Form<KpiForm>,
 ) -> AppResult<Response> {
     let vakgroep = visible_vakgroep(&state, &user, id).await?;
@@ -404,9 +415,9 @@ fn kpi_form(k: BudgetKpi) -> KpiForm {
     KpiForm {
         jaar: k.year.to_string(),
         version: k.version,
-        kind: k.kind,
+        kind: k.kind.code().into(),
         name: k.name,
-        direction: k.direction,
+        direction: k.direction.code().into(),
         reference_value: editable(k.reference_value),
         local_value: editable(k.local_value),
         source: k.source,
@@ -420,7 +431,7 @@ async fn edit_kpi(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let k = visible_kpi(&state, &user, id).await?;
-    let vakgroep = store::vakgroepen::get(&state.store, k.vakgroep_id).await?;
+    let vakgroep = store::vakgroepen::get(&state.store, k.vakgroep_id.get()).await?;
     kpi_page(&ctx, vakgroep, Some(id), kpi_form(k), Errors::default())
 }
 
@@ -432,7 +443,7 @@ async fn update_kpi(
     Form(form): Form<KpiForm>,
 ) -> AppResult<Response> {
     let k = visible_kpi(&state, &user, id).await?;
-    let vakgroep = store::vakgroepen::get(&state.store, k.vakgroep_id).await?;
+    let vakgroep = store::vakgroepen::get(&state.store, k.vakgroep_id.get()).await?;
     let (year, input) = match validate_kpi(k.vakgroep_id, &form) {
         Ok(v) => v,
         Err(errors) => return kpi_page(&ctx, vakgroep, Some(id), form, errors),
@@ -488,7 +499,7 @@ async fn delete_kpi(
         }
         Err(e) => {
             let errors = store_problem(e, ("_form", ""))?;
-            let vakgroep = store::vakgroepen::get(&state.store, k.vakgroep_id).await?;
+            let vakgroep = store::vakgroepen::get(&state.store, k.vakgroep_id.get()).await?;
             kpi_page(&ctx, vakgroep, Some(id), kpi_form(k), errors)
         }
     }

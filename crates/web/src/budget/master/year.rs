@@ -13,6 +13,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::Capability;
+use domain::budget::KpiKind;
 use domain::budget::precision::Column;
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -140,14 +141,14 @@ async fn page(
     let kpis = store::budget::kpis(s, year, None).await?;
     let mut counts: HashMap<i64, (usize, usize, usize, usize)> = HashMap::new();
     for p in products.iter().filter(|p| p.active) {
-        counts.entry(p.vakgroep_id).or_default().0 += 1;
+        counts.entry(p.vakgroep_id.get()).or_default().0 += 1;
     }
     for n in &norm_times {
-        counts.entry(n.vakgroep_id).or_default().1 += 1;
+        counts.entry(n.vakgroep_id.get()).or_default().1 += 1;
     }
     for k in &kpis {
-        let c = counts.entry(k.vakgroep_id).or_default();
-        if k.kind == "efficiency" {
+        let c = counts.entry(k.vakgroep_id.get()).or_default();
+        if k.kind == KpiKind::Efficiency {
             c.2 += 1;
         } else {
             c.3 += 1;
@@ -167,7 +168,7 @@ async fn page(
         total.norm_times += c.1;
         total.kpis_eff += c.2;
         total.kpis_pz += c.3;
-        if let Some(f) = formatief.iter().find(|f| f.vakgroep_id == v.id) {
+        if let Some(f) = formatief.iter().find(|f| f.vakgroep_id.get() == v.id) {
             fte_1a += f.fte_1a;
             fte_1b += f.fte_1b;
             fte += f.fte;
@@ -182,8 +183,8 @@ async fn page(
         .filter(|v| user.actor.can_see_vakgroep(v.id))
         .map(|v| {
             let c = counts.get(&v.id).copied().unwrap_or_default();
-            let n = normuren.iter().find(|n| n.vakgroep_id == v.id);
-            let f = formatief.iter().find(|f| f.vakgroep_id == v.id);
+            let n = normuren.iter().find(|n| n.vakgroep_id.get() == v.id);
+            let f = formatief.iter().find(|f| f.vakgroep_id.get() == v.id);
             Row {
                 id: v.id,
                 code: v.code,
@@ -205,7 +206,7 @@ async fn page(
     let (settings, settings_errors, copy, copy_errors) = match forms {
         Some(f) => f,
         None => {
-            let stored = match store::budget::year(s, year).await {
+            let stored = match store::budget::year(s.pool(), year).await {
                 Ok(y) => Some(y),
                 Err(StoreError::NotFound) => None,
                 Err(e) => return Err(e.into()),
@@ -359,10 +360,10 @@ async fn copy(
     };
     let mut errors = Errors::default();
     let to = parse_year(&form.naar);
-    match to {
+    match to.map(|to| domain::budget::master::check_copy(from, to)) {
         None => errors.add("naar", "Vul een jaar in tussen 2000 en 2200."),
-        Some(to) if to == from => errors.add("naar", "Kies een ander jaar om naar te kopiëren."),
-        Some(_) => {}
+        Some(Err(e)) => errors.field(e),
+        Some(Ok(())) => {}
     }
     if let (Some(to), true) = (to, errors.is_empty()) {
         let mut tx = state.store.begin().await?;
@@ -384,14 +385,13 @@ async fn copy(
                 "naar",
                 format!("{from} heeft nog geen stamgegevens om te kopiëren."),
             ),
-            Err(StoreError::Other(m)) => errors.add("naar", m),
             Err(e) => return Err(e.into()),
         }
     }
     let q = YearQuery {
         jaar: from.to_string(),
     };
-    let stored = store::budget::year(&state.store, from).await.ok();
+    let stored = store::budget::year(state.store.pool(), from).await.ok();
     let forms = (settings_form(stored, from), Errors::default(), form, errors);
     page(&state, &ctx, &user, q, Some(forms)).await
 }

@@ -10,6 +10,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use domain::budget::{BudgetResult, compare_scenarios};
+use domain::ids::{ScenarioId, VakgroepId};
 
 /// Each scenario costs one bounded read and one computation; a table wider than this does not
 /// fit on a screen anyway.
@@ -36,7 +37,7 @@ struct CompareRow {
 }
 
 struct ScenarioChoice {
-    id: i64,
+    id: ScenarioId,
     label: String,
     checked: bool,
 }
@@ -80,11 +81,11 @@ pub(super) async fn compare(
     Query(pairs): Query<Pairs>,
 ) -> AppResult<Response> {
     let all = store::budget::scenarios(&state.store, None).await?;
-    let mut wanted = ids(&pairs, "s");
+    let mut wanted: Vec<ScenarioId> = ids(&pairs, "s");
     wanted.dedup();
     let too_many = wanted.len() > MAX_COMPARED;
     wanted.truncate(MAX_COMPARED);
-    let wanted: Vec<i64> = wanted
+    let wanted: Vec<ScenarioId> = wanted
         .into_iter()
         .filter(|id| all.iter().any(|s| s.id == *id))
         .collect();
@@ -131,7 +132,7 @@ pub(super) async fn compare(
                 order.push((
                     v.vakgroep_id,
                     v.code.clone(),
-                    l.vakgroep_name(v.vakgroep_id),
+                    l.vakgroep_name(VakgroepId::new(v.vakgroep_id)),
                 ));
             }
         }

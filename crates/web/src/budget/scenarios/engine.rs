@@ -5,12 +5,13 @@
 use crate::shared::error::{AppError, AppResult};
 use crate::shared::state::AppState;
 use domain::budget::{
-    BudgetInput, BudgetResult, CareProduct, Direction, Earmark, Grondslag, HospitalTotals,
-    KpiInput, KpiKind, PzVariant, Scenario, TrendCategory, TrendChange, TrendInput, TrendScope,
-    VakgroepInput, VakgroepResult, Weights, fte_text, hours_text, index_text, mutation_text,
+    BudgetInput, BudgetResult, CareProduct, Grondslag, HospitalTotals, KpiInput, Scenario,
+    ScenarioError, TrendChange, VakgroepInput, VakgroepResult, Weights, fte_text, hours_text,
+    index_text, mutation_text,
 };
+use domain::ids::{CareProductId, ScenarioId, VakgroepId};
 use rust_decimal::Decimal;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use store::budget::{EngineInput, EngineTrendInput};
 
@@ -21,13 +22,13 @@ pub(crate) struct Loaded {
     pub params: Scenario,
     /// Gaps in the data the engine cannot see (a product without a norm time), in Dutch, by
     /// vakgroep id.
-    pub warnings: Vec<(i64, String)>,
+    pub warnings: Vec<(VakgroepId, String)>,
     /// Position of each care product in `stored.products`: a vakgroep page looks up thousands.
-    products_by_id: HashMap<i64, usize>,
+    products_by_id: HashMap<CareProductId, usize>,
 }
 
 impl Loaded {
-    pub fn vakgroep_name(&self, id: i64) -> String {
+    pub fn vakgroep_name(&self, id: VakgroepId) -> String {
         self.stored
             .vakgroepen
             .iter()
@@ -36,125 +37,37 @@ impl Loaded {
             .unwrap_or_default()
     }
 
-    pub fn product(&self, id: i64) -> Option<&store::budget::EngineProduct> {
+    pub fn product(&self, id: CareProductId) -> Option<&store::budget::EngineProduct> {
         self.products_by_id
             .get(&id)
             .map(|&i| &self.stored.products[i])
     }
 
-    pub fn index_of(&self, vakgroep_id: i64) -> Option<usize> {
+    pub fn index_of(&self, vakgroep_id: VakgroepId) -> Option<usize> {
         self.input
             .vakgroepen
             .iter()
-            .position(|v| v.id == vakgroep_id)
+            .position(|v| v.id == vakgroep_id.get())
     }
 }
 
-/// The stored variant number (1, 2, 3) as the engine's variant.
-pub(crate) fn variant(n: i16) -> PzVariant {
-    match n {
-        2 => PzVariant::InNormFte,
-        3 => PzVariant::Geoormerkt,
-        _ => PzVariant::Informatief,
-    }
-}
-
-pub(crate) fn variant_number(v: PzVariant) -> i16 {
-    match v {
-        PzVariant::Informatief => 1,
-        PzVariant::InNormFte => 2,
-        PzVariant::Geoormerkt => 3,
-    }
-}
-
-/// The store keeps the grondslag codes of its migration; the domain has its own.
-pub(crate) fn grondslag(code: &str) -> Grondslag {
-    match code {
-        "norm_fte" => Grondslag::NormFte,
-        "norm_fte_vorig_jaar" => Grondslag::NormFteVorigJaar,
-        _ => Grondslag::FormatiefFte,
-    }
-}
-
-pub(crate) fn grondslag_code(g: Grondslag) -> &'static str {
-    match g {
-        Grondslag::FormatiefFte => "formatief",
-        Grondslag::NormFte => "norm_fte",
-        Grondslag::NormFteVorigJaar => "norm_fte_vorig_jaar",
-    }
-}
-
-/// A scenario stores one set of weights: the passende-zorg weights under variant 2, the regular
-/// ones otherwise; the other set keeps the domain's default.
-pub(crate) fn params(
-    s: &store::budget::Scenario,
-    overrides: impl Iterator<Item = (i64, i16)>,
-) -> Result<Scenario, String> {
-    let weights = Weights::new(s.w_out, s.w_eff, s.w_pz).map_err(|e| e.to_string())?;
-    let main = variant(s.pz_variant);
-    let variant_overrides: BTreeMap<i64, PzVariant> = overrides
-        .map(|(id, v)| (id, variant(v)))
-        .filter(|&(_, v)| v != main)
-        .collect();
-    let uses_earmark = main == PzVariant::Geoormerkt
-        || variant_overrides
-            .values()
-            .any(|&v| v == PzVariant::Geoormerkt);
-    let (regular_weights, pz_weights) = if main == PzVariant::InNormFte {
-        (Weights::REGULAR, weights)
-    } else {
-        (weights, Weights::WITH_PZ)
-    };
-    let scenario = Scenario {
-        variant: main,
-        variant_overrides,
-        regular_weights,
-        pz_weights,
-        earmark: uses_earmark.then(|| Earmark {
-            amount: s.earmarked_amount,
-            grondslag: grondslag(&s.grondslag),
-        }),
-    };
-    scenario.validate().map_err(|e| e.to_string())?;
-    Ok(scenario)
-}
-
-/// A stored trend input as the engine applies it; `None` for a code the database would refuse.
-pub(crate) fn trend(
-    id: i64,
-    scope: &str,
-    kind: &str,
-    value: Decimal,
-    category: &str,
-    product_ids: &[i64],
-) -> Option<TrendInput> {
-    Some(TrendInput {
-        id,
-        scope: match scope {
-            "zorgproducten" => TrendScope::Products(product_ids.to_vec()),
-            _ => TrendScope::Vakgroep,
-        },
-        change: match kind {
-            "absoluut" => TrendChange::Absolute(value),
-            _ => TrendChange::Percent(value),
-        },
-        category: TrendCategory::parse(category)?,
-    })
-}
-
-fn engine_trend(t: &EngineTrendInput) -> Option<TrendInput> {
-    trend(
-        t.id,
-        &t.scope,
-        &t.kind,
-        t.value,
-        &t.category,
-        &t.product_ids,
+/// A stored scenario as the engine's parameters (`Scenario::from_stored`: the domain's one reading
+/// of the weights, variants and earmark a scenario stores).
+pub(crate) fn params(s: &store::budget::Scenario) -> Result<Scenario, ScenarioError> {
+    let weights = Weights::new(s.w_out, s.w_eff, s.w_pz)?;
+    Scenario::from_stored(
+        s.pz_variant,
+        s.variants
+            .iter()
+            .map(|o| (o.vakgroep_id.get(), o.pz_variant)),
+        weights,
+        s.earmarked_amount,
+        s.grondslag,
     )
 }
 
 /// Groups the store's flat rows per vakgroep, in the store's order.
-pub(crate) fn budget_input(e: &EngineInput) -> (BudgetInput, Vec<(i64, String)>) {
+pub(crate) fn budget_input(e: &EngineInput) -> (BudgetInput, Vec<(VakgroepId, String)>) {
     let mut warnings = Vec::new();
     let vakgroepen = e
         .vakgroepen
@@ -172,7 +85,7 @@ pub(crate) fn budget_input(e: &EngineInput) -> (BudgetInput, Vec<(i64, String)>)
                         )));
                     }
                     CareProduct {
-                        id: p.id,
+                        id: p.id.get(),
                         code: p.code.clone(),
                         norm_minutes: p.norm_minutes.unwrap_or_default(),
                         baseline: p.baseline_volume,
@@ -183,24 +96,22 @@ pub(crate) fn budget_input(e: &EngineInput) -> (BudgetInput, Vec<(i64, String)>)
                 .kpis
                 .iter()
                 .filter(|k| k.vakgroep_id == v.id)
-                .filter_map(|k| {
-                    Some(KpiInput {
-                        code: k.name.clone(),
-                        kind: KpiKind::parse(&k.kind)?,
-                        direction: Direction::parse(&k.direction)?,
-                        reference: k.reference_value,
-                        local: k.local_value,
-                    })
+                .map(|k| KpiInput {
+                    code: k.name.clone(),
+                    kind: k.kind,
+                    direction: k.direction,
+                    reference: k.reference_value,
+                    local: k.local_value,
                 })
                 .collect();
             let trends = e
                 .trend_inputs
                 .iter()
                 .filter(|t| t.vakgroep_id == v.id)
-                .filter_map(engine_trend)
+                .map(EngineTrendInput::engine_input)
                 .collect();
             VakgroepInput {
-                id: v.id,
+                id: v.id.get(),
                 code: v.code.clone(),
                 normuren_per_fte: v.normuren_per_fte,
                 formatief_fte: v.formatief_fte.unwrap_or_default(),
@@ -220,12 +131,12 @@ pub(crate) fn budget_input(e: &EngineInput) -> (BudgetInput, Vec<(i64, String)>)
 pub(crate) struct ScenarioCache(Arc<Mutex<Vec<Cached>>>);
 
 /// Scenario id, the budget revision it was read at, and what was read.
-type Cached = (i64, i64, Arc<Loaded>);
+type Cached = (ScenarioId, i64, Arc<Loaded>);
 
 const CACHED_SCENARIOS: usize = 8;
 
 impl ScenarioCache {
-    fn get(&self, id: i64, revision: i64) -> Option<Arc<Loaded>> {
+    fn get(&self, id: ScenarioId, revision: i64) -> Option<Arc<Loaded>> {
         let cached = self.0.lock().ok()?;
         cached
             .iter()
@@ -233,7 +144,7 @@ impl ScenarioCache {
             .map(|(_, _, l)| l.clone())
     }
 
-    fn put(&self, id: i64, loaded: Arc<Loaded>) {
+    fn put(&self, id: ScenarioId, loaded: Arc<Loaded>) {
         if let Ok(mut cached) = self.0.lock() {
             cached.retain(|(i, _, _)| *i != id);
             cached.insert(0, (id, loaded.stored.revision, loaded));
@@ -245,7 +156,7 @@ impl ScenarioCache {
 /// Scenario `id` with everything the engine needs. Read again only when the budget's revision
 /// moved since it was last read (one small query otherwise): reading a large hospital costs far
 /// more than computing it.
-pub(crate) async fn load(state: &AppState, id: i64) -> AppResult<Arc<Loaded>> {
+pub(crate) async fn load(state: &AppState, id: ScenarioId) -> AppResult<Arc<Loaded>> {
     let revision = store::budget::revision(&state.store).await?;
     if let Some(loaded) = state.part::<ScenarioCache>().get(id, revision) {
         return Ok(loaded);
@@ -261,7 +172,7 @@ pub(crate) async fn load(state: &AppState, id: i64) -> AppResult<Arc<Loaded>> {
 /// is distributed over last year's norm-fte, the scenario's "begroting vorig jaar" is computed
 /// first, one level deep: a norm-fte does not depend on the earmark, so that scenario's own
 /// previous budget is not needed.
-async fn read(state: &AppState, id: i64) -> AppResult<Loaded> {
+async fn read(state: &AppState, id: ScenarioId) -> AppResult<Loaded> {
     let mut l = load_one(state, id).await?;
     let needs_last_year = l
         .params
@@ -282,15 +193,10 @@ async fn read(state: &AppState, id: i64) -> AppResult<Loaded> {
     Ok(l)
 }
 
-async fn load_one(state: &AppState, id: i64) -> AppResult<Loaded> {
+async fn load_one(state: &AppState, id: ScenarioId) -> AppResult<Loaded> {
     let stored = store::budget::engine_input(&state.store, id).await?;
     let (input, warnings) = budget_input(&stored);
-    let overrides = stored
-        .scenario
-        .variants
-        .iter()
-        .map(|o| (o.vakgroep_id, o.pz_variant));
-    let params = params(&stored.scenario, overrides)
+    let params = params(&stored.scenario)
         .map_err(|e| AppError::bug(format!("a stored scenario is invalid: {e}")))?;
     let products_by_id = stored
         .products
@@ -393,7 +299,7 @@ pub(crate) struct IssueLine {
 pub(crate) fn issue_lines(
     l: &Loaded,
     r: &BudgetResult,
-    sees: impl Fn(i64) -> bool,
+    sees: impl Fn(VakgroepId) -> bool,
 ) -> Vec<IssueLine> {
     let mut lines: Vec<IssueLine> = r
         .issues
@@ -404,7 +310,11 @@ pub(crate) fn issue_lines(
             message: i.message.clone(),
         })
         .collect();
-    for v in r.vakgroepen.iter().filter(|v| sees(v.vakgroep_id)) {
+    for v in r
+        .vakgroepen
+        .iter()
+        .filter(|v| sees(VakgroepId::new(v.vakgroep_id)))
+    {
         lines.extend(v.issues.iter().map(|i| IssueLine {
             scope: v.code.clone(),
             severity: i.severity.label(),
@@ -425,18 +335,6 @@ pub(crate) fn issue_lines(
 }
 
 /// The text of a trend change: `+2,5 %` or `−120`.
-pub(crate) fn change_text(kind: &str, value: Decimal) -> String {
-    let sign = if value > Decimal::ZERO { "+" } else { "" };
-    let number = domain::nl::number(value, value.normalize().scale().min(2));
-    match kind {
-        "absoluut" => format!("{sign}{number}"),
-        _ => format!("{sign}{number} %"),
-    }
-}
-
 pub(crate) fn trend_change_text(c: TrendChange) -> String {
-    match c {
-        TrendChange::Percent(p) => change_text("percentage", p),
-        TrendChange::Absolute(a) => change_text("absoluut", a),
-    }
+    c.text()
 }

@@ -1,9 +1,9 @@
 //! Making and editing a scenario (D4, D5): name, years, passende-zorg variant with its weights,
 //! the earmarked amount of variant 3, and which accepted trend inputs count.
 
-use super::engine;
 use super::{Pairs, ids, one};
 use crate::shared::error::AppResult;
+use crate::shared::forms::{self, Refusal};
 use crate::shared::session::User;
 use crate::shared::state::AppState;
 use crate::shared::views::{Ctx, DiffRow, Errors, Layout, diff_versions, render};
@@ -13,10 +13,11 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::budget::{Grondslag, PzVariant, TrendStatus, Weights};
+use domain::budget::{Grondslag, PzVariant, ScenarioDraft, ScenarioForm, ScopeKind};
+use domain::ids::{ScenarioId, TrendInputId};
 use rust_decimal::Decimal;
-use store::StoreError;
-use store::budget::{ScenarioInput, Seen, VariantOverride};
+use store::budget::Seen;
+use store::{Invalid, StoreError};
 
 pub(super) struct Choice {
     pub value: String,
@@ -25,55 +26,43 @@ pub(super) struct Choice {
 }
 
 pub(super) struct TrendChoice {
-    pub id: i64,
+    pub id: TrendInputId,
     pub label: String,
     pub checked: bool,
 }
 
-/// What the form shows, as typed.
+/// What the form shows, as typed, with the version it was based on.
 #[derive(Default)]
 struct Draft {
     version: i32,
-    name: String,
-    description: String,
-    year: String,
-    reference_year: String,
-    variant: String,
-    w_out: String,
-    w_eff: String,
-    w_pz: String,
-    earmark: String,
-    grondslag: String,
-    /// The id of "begroting vorig jaar", or empty.
-    previous: String,
-    trends: Vec<i64>,
-    /// Per vakgroep id: `1`, `2`, `3`, or empty for the scenario's variant.
-    overrides: Vec<(i64, String)>,
+    form: ScenarioForm,
 }
 
 fn draft_from(pairs: &Pairs) -> Draft {
     let s = |k: &str| one(pairs, k).to_string();
     Draft {
         version: one(pairs, "version").parse().unwrap_or(0),
-        name: s("name"),
-        description: s("description"),
-        year: s("year"),
-        reference_year: s("reference_year"),
-        variant: s("variant"),
-        w_out: s("w_out"),
-        w_eff: s("w_eff"),
-        w_pz: s("w_pz"),
-        earmark: s("earmark"),
-        grondslag: s("grondslag"),
-        previous: s("previous"),
-        trends: ids(pairs, "trend"),
-        overrides: pairs
-            .iter()
-            .filter_map(|(k, v)| {
-                let id = k.strip_prefix("variant_")?.parse().ok()?;
-                Some((id, v.trim().to_string()))
-            })
-            .collect(),
+        form: ScenarioForm {
+            name: s("name"),
+            description: s("description"),
+            year: s("year"),
+            reference_year: s("reference_year"),
+            variant: s("variant"),
+            w_out: s("w_out"),
+            w_eff: s("w_eff"),
+            w_pz: s("w_pz"),
+            earmark: s("earmark"),
+            grondslag: s("grondslag"),
+            previous: s("previous"),
+            trends: ids(pairs, "trend"),
+            overrides: pairs
+                .iter()
+                .filter_map(|(k, v)| {
+                    let id = k.strip_prefix("variant_")?.parse().ok()?;
+                    Some((id, v.trim().to_string()))
+                })
+                .collect(),
+        },
     }
 }
 
@@ -87,30 +76,32 @@ fn percent(w: Decimal) -> String {
 fn draft_of(s: &store::budget::Scenario) -> Draft {
     Draft {
         version: s.version,
-        name: s.name.clone(),
-        description: s.description.clone(),
-        year: s.year.to_string(),
-        reference_year: s.reference_year.to_string(),
-        variant: s.pz_variant.to_string(),
-        w_out: percent(s.w_out),
-        w_eff: percent(s.w_eff),
-        w_pz: percent(s.w_pz),
-        earmark: if s.earmarked_amount.is_zero() {
-            String::new()
-        } else {
-            domain::nl::number(s.earmarked_amount, 2)
+        form: ScenarioForm {
+            name: s.name.clone(),
+            description: s.description.clone(),
+            year: s.year.to_string(),
+            reference_year: s.reference_year.to_string(),
+            variant: s.pz_variant.code().into(),
+            w_out: percent(s.w_out),
+            w_eff: percent(s.w_eff),
+            w_pz: percent(s.w_pz),
+            earmark: if s.earmarked_amount.is_zero() {
+                String::new()
+            } else {
+                domain::nl::number(s.earmarked_amount, 2)
+            },
+            grondslag: s.grondslag.code().into(),
+            previous: s
+                .previous_scenario_id
+                .map(|id| id.to_string())
+                .unwrap_or_default(),
+            trends: s.trend_input_ids.clone(),
+            overrides: s
+                .variants
+                .iter()
+                .map(|o| (o.vakgroep_id, o.pz_variant.code().into()))
+                .collect(),
         },
-        grondslag: s.grondslag.clone(),
-        previous: s
-            .previous_scenario_id
-            .map(|id| id.to_string())
-            .unwrap_or_default(),
-        trends: s.trend_input_ids.clone(),
-        overrides: s
-            .variants
-            .iter()
-            .map(|o| (o.vakgroep_id, o.pz_variant.to_string()))
-            .collect(),
     }
 }
 
@@ -127,7 +118,8 @@ struct FormPage {
     action: String,
     cancel: String,
     editing: bool,
-    d: Draft,
+    version: i32,
+    d: ScenarioForm,
     variants: Vec<Choice>,
     grondslagen: Vec<Choice>,
     previous: Vec<Choice>,
@@ -142,11 +134,12 @@ struct FormPage {
 async fn form_page(
     state: &AppState,
     ctx: &Ctx,
-    id: Option<i64>,
-    d: Draft,
+    id: Option<ScenarioId>,
+    draft: Draft,
     errors: Errors,
     conflict: Option<Vec<DiffRow>>,
 ) -> AppResult<Response> {
+    let Draft { version, form: d } = draft;
     let year: Option<i16> = d
         .year
         .trim()
@@ -157,15 +150,15 @@ async fn form_page(
         Some(year) => store::budget::trend_inputs(&state.store, year, Seen::All)
             .await?
             .into_iter()
-            .filter(|t| TrendStatus::parse(&t.status).is_some_and(|s| s.counts_in_budget()))
+            .filter(|t| t.status.counts_in_budget())
             .map(|t| TrendChoice {
                 id: t.id,
                 checked: d.trends.contains(&t.id),
                 label: format!(
                     "{} · {} · {} · {}",
                     t.vakgroep_code,
-                    engine::change_text(&t.kind, t.value),
-                    if t.scope == "vakgroep" {
+                    t.change().text(),
+                    if t.scope == ScopeKind::Vakgroep {
                         "hele vakgroep".to_string()
                     } else {
                         t.product_codes.join(", ")
@@ -179,13 +172,10 @@ async fn form_page(
     let variant_choices = |selected: &str| -> Vec<Choice> {
         PzVariant::ALL
             .iter()
-            .map(|&v| {
-                let n = engine::variant_number(v).to_string();
-                Choice {
-                    selected: selected == n,
-                    value: n,
-                    label: v.label().into(),
-                }
+            .map(|&v| Choice {
+                selected: selected == v.code(),
+                value: v.code().into(),
+                label: v.label().into(),
             })
             .collect()
     };
@@ -199,7 +189,7 @@ async fn form_page(
             let chosen = d
                 .overrides
                 .iter()
-                .find(|(id, _)| *id == v.id)
+                .find(|(id, _)| id.get() == v.id)
                 .map(|(_, x)| x.as_str())
                 .unwrap_or_default();
             let mut choices = vec![Choice {
@@ -218,9 +208,9 @@ async fn form_page(
     let grondslagen = Grondslag::ALL
         .iter()
         .map(|&g| Choice {
-            value: engine::grondslag_code(g).into(),
+            value: g.code().into(),
             label: g.label().into(),
-            selected: d.grondslag == engine::grondslag_code(g),
+            selected: d.grondslag == g.code(),
         })
         .collect();
     let mut previous = vec![Choice {
@@ -261,6 +251,7 @@ async fn form_page(
                 Err(_) => "/begroting".into(),
             }),
         editing: id.is_some(),
+        version,
         d,
         variants,
         grondslagen,
@@ -274,173 +265,48 @@ async fn form_page(
     Ok((status, render(page)?).into_response())
 }
 
-/// Checks the form with the domain's scenario rules; the weights default by variant when left
-/// empty (80/20/0, or 70/20/10 for variant 2).
-fn validate(d: &Draft) -> Result<ScenarioInput, Errors> {
-    let mut errors = Errors::default();
-    let name = d.name.trim();
-    if name.is_empty() {
-        errors.add("name", "Geef het scenario een naam.");
-    } else if name.chars().count() > 200 {
-        errors.add("name", "Gebruik voor de naam ten hoogste 200 tekens.");
-    }
-    errors.limit("description", d.description.trim(), domain::text::max::LONG);
-    let year =
-        |field: &'static str, text: &str, errors: &mut Errors| match text.trim().parse::<i16>() {
-            Ok(y) if super::YEARS.contains(&y) => Some(y),
-            _ => {
-                errors.add(field, "Vul een jaartal in, bijvoorbeeld 2027.");
-                None
-            }
-        };
-    let budget_year = year("year", &d.year, &mut errors);
-    let reference_year = year("reference_year", &d.reference_year, &mut errors);
-    let variant = match d.variant.trim() {
-        "1" => Some(PzVariant::Informatief),
-        "2" => Some(PzVariant::InNormFte),
-        "3" => Some(PzVariant::Geoormerkt),
-        _ => {
-            errors.add("variant", "Kies variant 1, 2 of 3 voor passende zorg.");
-            None
+/// The form checked with the domain's scenario rules.
+fn parse(d: &Draft) -> Result<ScenarioDraft, Errors> {
+    ScenarioDraft::parse(&d.form).map_err(|fields| {
+        let mut errors = Errors::default();
+        for f in fields {
+            errors.field(f);
         }
-    };
-    let blank = [&d.w_out, &d.w_eff, &d.w_pz]
-        .iter()
-        .all(|w| w.trim().is_empty());
-    let weights = if blank {
-        Some(if variant == Some(PzVariant::InNormFte) {
-            Weights::WITH_PZ
-        } else {
-            Weights::REGULAR
-        })
-    } else {
-        let mut parse = |field: &'static str, text: &str| {
-            domain::nl::parse_decimal(text.trim().trim_end_matches('%').trim())
-                .map_err(|e| errors.add(field, e.to_string()))
-                .ok()
-        };
-        match (
-            parse("w_out", &d.w_out),
-            parse("w_eff", &d.w_eff),
-            parse("w_pz", &d.w_pz),
-        ) {
-            (Some(o), Some(e), Some(p)) => Weights::from_percent(o, e, p)
-                .map_err(|e| errors.add("w_out", e.to_string()))
-                .ok(),
-            _ => None,
-        }
-    };
-    let earmark = if d.earmark.trim().is_empty() {
-        Some(Decimal::ZERO)
-    } else {
-        domain::nl::parse_decimal(d.earmark.trim().trim_start_matches('€').trim())
-            .map_err(|e| e.to_string())
-            .and_then(|v| {
-                domain::budget::precision::Column::EARMARKED_AMOUNT
-                    .check(v)
-                    .map_err(|e| e.to_string())
-            })
-            .map_err(|e| errors.add("earmark", e))
-            .ok()
-    };
-    let grondslag = Grondslag::ALL
-        .iter()
-        .copied()
-        .find(|&g| engine::grondslag_code(g) == d.grondslag)
-        .unwrap_or(Grondslag::FormatiefFte);
-    let previous_scenario_id = match d.previous.trim() {
-        "" => None,
-        id => match id.parse::<i64>() {
-            Ok(id) => Some(id),
-            Err(_) => {
-                errors.add("previous", "Kies een scenario van vorig jaar uit de lijst.");
-                None
-            }
-        },
-    };
-    let mut variants = Vec::new();
-    for (vakgroep_id, code) in &d.overrides {
-        match code.as_str() {
-            "" => {}
-            "1" | "2" | "3" => variants.push(VariantOverride {
-                vakgroep_id: *vakgroep_id,
-                pz_variant: code.parse().unwrap_or(1),
-            }),
-            _ => errors.add(
-                "variant",
-                "Kies per vakgroep variant 1, 2 of 3, of die van het scenario.",
-            ),
-        }
-    }
-    let (Some(year), Some(reference_year), Some(variant), Some(weights), Some(earmark)) =
-        (budget_year, reference_year, variant, weights, earmark)
-    else {
-        return Err(errors);
-    };
-    let input = ScenarioInput {
-        year,
-        name: name.to_string(),
-        description: d.description.trim().to_string(),
-        reference_year,
-        pz_variant: engine::variant_number(variant),
-        w_out: weights.output(),
-        w_eff: weights.efficiency(),
-        w_pz: weights.passende_zorg(),
-        earmarked_amount: earmark,
-        grondslag: engine::grondslag_code(grondslag).into(),
-        trend_input_ids: d.trends.clone(),
-        variants,
-        previous_scenario_id,
-    };
-    // The combination (weights for the variant, an earmark for variant 3) is the domain's rule.
-    let probe = store::budget::Scenario {
-        id: 0,
-        year,
-        name: String::new(),
-        description: String::new(),
-        reference_year,
-        pz_variant: input.pz_variant,
-        w_out: input.w_out,
-        w_eff: input.w_eff,
-        w_pz: input.w_pz,
-        earmarked_amount: earmark,
-        grondslag: input.grondslag.clone(),
-        created_by: None,
-        created_by_name: None,
-        created_at: time::OffsetDateTime::UNIX_EPOCH,
-        version: 0,
-        trend_input_ids: Vec::new(),
-        variants: Vec::new(),
-        previous_scenario_id: None,
-        previous_scenario_name: None,
-    };
-    let uses_earmark =
-        variant == PzVariant::Geoormerkt || input.variants.iter().any(|o| o.pz_variant == 3);
-    let overrides = input.variants.iter().map(|o| (o.vakgroep_id, o.pz_variant));
-    if uses_earmark && earmark.is_zero() {
-        errors.add(
-            "earmark",
-            "Vul bij variant 3 het geoormerkte bedrag voor passende zorg in.",
-        );
-    } else if let Err(e) = engine::params(&probe, overrides) {
-        let field = if e.contains("bedrag") || e.contains("centen") {
-            "earmark"
-        } else {
-            "w_pz"
-        };
-        errors.add(field, e);
-    }
-    if uses_earmark && grondslag == Grondslag::NormFteVorigJaar && previous_scenario_id.is_none() {
-        errors.add(
+        errors
+    })
+}
+
+/// How the store's refusals read on the form.
+const REFUSALS: &[Refusal] = &[
+    Refusal::Duplicate {
+        constraint: None,
+        field: "name",
+        message: "Er is al een scenario met deze naam in dit jaar.",
+    },
+    Refusal::Invalid(invalid),
+];
+
+/// What the database guarantees about a scenario, at the field (only a forged form gets here:
+/// the form offers last year's scenarios and this year's trend inputs only).
+fn invalid(e: &Invalid) -> Option<(&'static str, String)> {
+    Some(match e {
+        Invalid::PreviousScenarioYear { year } => (
             "previous",
-            "Kies de begroting van vorig jaar: de grondslag norm-fte vorig jaar komt daaruit.",
-        );
-    }
-    if errors.is_empty() {
-        Ok(input)
-    } else {
-        Err(errors)
-    }
+            format!(
+                "Kies als begroting vorig jaar een scenario van {}.",
+                year - 1
+            ),
+        ),
+        Invalid::TrendInputYear { year } => (
+            "trend",
+            format!("Een scenario voor {year} kan alleen trendinputs van {year} bevatten."),
+        ),
+        Invalid::ScenarioYear => (
+            "year",
+            "Het begrotingsjaar van een scenario ligt vast; maak een nieuw scenario.".into(),
+        ),
+        _ => return None,
+    })
 }
 
 pub(super) async fn new(
@@ -456,35 +322,17 @@ pub(super) async fn new(
         _ => String::new(),
     };
     let d = Draft {
-        year: year.to_string(),
-        reference_year: (year - 2).to_string(),
-        variant: "1".into(),
-        grondslag: "formatief".into(),
-        previous,
-        ..Draft::default()
+        version: 0,
+        form: ScenarioForm {
+            year: year.to_string(),
+            reference_year: (year - 2).to_string(),
+            variant: PzVariant::Informatief.code().into(),
+            grondslag: Grondslag::FormatiefFte.code().into(),
+            previous,
+            ..ScenarioForm::default()
+        },
     };
     form_page(&state, &ctx, None, d, Errors::default(), None).await
-}
-
-fn store_error(e: StoreError, errors: &mut Errors) -> AppResult<()> {
-    match e {
-        StoreError::Conflict => {
-            errors.add(
-                "_versie",
-                "Iemand anders heeft dit scenario intussen gewijzigd. Open het scenario opnieuw en breng uw wijziging dan aan.",
-            );
-            Ok(())
-        }
-        StoreError::Duplicate(_) => {
-            errors.add("name", "Er is al een scenario met deze naam in dit jaar.");
-            Ok(())
-        }
-        StoreError::Other(message) => {
-            errors.add("_scenario", message);
-            Ok(())
-        }
-        other => Err(other.into()),
-    }
 }
 
 pub(super) async fn create(
@@ -494,30 +342,29 @@ pub(super) async fn create(
     Form(pairs): Form<Pairs>,
 ) -> AppResult<Response> {
     let d = draft_from(&pairs);
-    let input = match validate(&d) {
+    let input = match parse(&d) {
         Ok(input) => input,
         Err(errors) => return form_page(&state, &ctx, None, d, errors, None).await,
     };
-    let mut tx = state.store.begin().await?;
-    match store::budget::create_scenario(&mut tx, &who(&user), &input).await {
+    let who = who(&user);
+    match forms::save(&state, REFUSALS, async |tx| {
+        store::budget::create_scenario(tx, &who, &input).await
+    })
+    .await?
+    {
         Ok(id) => {
-            store::commit(tx).await?;
             Ok(Redirect::to(&format!("/begroting/scenarios/{id}?ok=aangemaakt")).into_response())
         }
-        Err(e) => {
-            let mut errors = Errors::default();
-            store_error(e, &mut errors)?;
-            form_page(&state, &ctx, None, d, errors, None).await
-        }
+        Err(errors) => form_page(&state, &ctx, None, d, errors, None).await,
     }
 }
 
 pub(super) async fn edit(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<ScenarioId>,
 ) -> AppResult<Response> {
-    let s = store::budget::scenario(&state.store, id).await?;
+    let s = store::budget::scenario(state.store.pool(), id).await?;
     form_page(
         &state,
         &ctx,
@@ -533,14 +380,14 @@ pub(super) async fn update(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<ScenarioId>,
     Form(pairs): Form<Pairs>,
 ) -> AppResult<Response> {
-    let stored = store::budget::scenario(&state.store, id).await?;
+    let stored = store::budget::scenario(state.store.pool(), id).await?;
     let mut d = draft_from(&pairs);
     // The year is fixed (its trend inputs and master data are that year's).
-    d.year = stored.year.to_string();
-    let input = match validate(&d) {
+    d.form.year = stored.year.to_string();
+    let input = match parse(&d) {
         Ok(input) => input,
         Err(errors) => return form_page(&state, &ctx, Some(id), d, errors, None).await,
     };
@@ -554,7 +401,7 @@ pub(super) async fn update(
             drop(tx);
             // Both versions side by side; the form keeps what was typed and carries the stored
             // version, so saving again replaces it deliberately.
-            let now = store::budget::scenario(&state.store, id).await?;
+            let now = store::budget::scenario(state.store.pool(), id).await?;
             let names = Names::load(&state, now.year).await?;
             let rows = diff_versions(shown(&draft_of(&now), &names), shown(&d, &names));
             let mut errors = Errors::default();
@@ -569,17 +416,20 @@ pub(super) async fn update(
             form_page(&state, &ctx, Some(id), d, errors, Some(rows)).await
         }
         Err(e) => {
-            let mut errors = Errors::default();
-            store_error(e, &mut errors)?;
-            form_page(&state, &ctx, Some(id), d, errors, None).await
+            drop(tx);
+            match REFUSALS.iter().find_map(|r| r.errors(&e)) {
+                Some(errors) => form_page(&state, &ctx, Some(id), d, errors, None).await,
+                None => Err(e.into()),
+            }
         }
     }
 }
 
-/// Names for the ids a draft holds: the scenarios of last year and the vakgroepen.
+/// Names for the ids a draft holds, by id as the form has it: the scenarios of last year and
+/// the vakgroepen.
 struct Names {
-    scenarios: Vec<(i64, String)>,
-    vakgroepen: Vec<(i64, String)>,
+    scenarios: Vec<(String, String)>,
+    vakgroepen: Vec<(String, String)>,
 }
 
 impl Names {
@@ -588,30 +438,28 @@ impl Names {
             scenarios: store::budget::scenarios(&state.store, Some(year - 1))
                 .await?
                 .into_iter()
-                .map(|s| (s.id, format!("{} ({})", s.name, s.year)))
+                .map(|s| (s.id.to_string(), format!("{} ({})", s.name, s.year)))
                 .collect(),
             vakgroepen: store::vakgroepen::list(&state.store)
                 .await?
                 .into_iter()
-                .map(|v| (v.id, v.code))
+                .map(|v| (v.id.to_string(), v.code))
                 .collect(),
         })
     }
 
-    fn name(list: &[(i64, String)], id: &str) -> String {
+    fn name(list: &[(String, String)], id: &str) -> String {
         list.iter()
-            .find(|(i, _)| i.to_string() == id.trim())
+            .find(|(i, _)| i == id.trim())
             .map_or_else(|| id.trim().to_string(), |(_, n)| n.clone())
     }
 }
 
 /// A draft as a person reads it, field by field, for the conflict table.
 fn shown(d: &Draft, names: &Names) -> Vec<(&'static str, String)> {
-    let variant = |code: &str| match code.trim() {
-        "1" => PzVariant::Informatief.label().to_string(),
-        "2" => PzVariant::InNormFte.label().to_string(),
-        "3" => PzVariant::Geoormerkt.label().to_string(),
-        other => other.to_string(),
+    let d = &d.form;
+    let variant = |code: &str| {
+        PzVariant::parse(code.trim()).map_or_else(|| code.to_string(), |v| v.label().to_string())
     };
     let weights = if [&d.w_out, &d.w_eff, &d.w_pz]
         .iter()
@@ -626,9 +474,7 @@ fn shown(d: &Draft, names: &Names) -> Vec<(&'static str, String)> {
             d.w_pz.trim()
         )
     };
-    let grondslag = Grondslag::ALL
-        .iter()
-        .find(|&&g| engine::grondslag_code(g) == d.grondslag)
+    let grondslag = Grondslag::parse(d.grondslag.trim())
         .map_or_else(|| d.grondslag.clone(), |g| g.label().to_string());
     let mut trends = d.trends.clone();
     trends.sort_unstable();

@@ -17,6 +17,7 @@ use crate::shared::routes::{Access, RouteDef, get, post};
 use crate::shared::session::User;
 use crate::shared::state::AppState;
 use domain::authz::Capability;
+use domain::ids::VakgroepId;
 use store::budget::Seen;
 
 pub(super) fn routes() -> Vec<RouteDef> {
@@ -80,7 +81,7 @@ pub(super) fn one<'a>(pairs: &'a Pairs, key: &str) -> &'a str {
         .unwrap_or_default()
 }
 
-pub(super) fn ids(pairs: &Pairs, key: &str) -> Vec<i64> {
+pub(super) fn ids<T: std::str::FromStr>(pairs: &Pairs, key: &str) -> Vec<T> {
     pairs
         .iter()
         .filter(|(k, _)| k == key)
@@ -88,8 +89,7 @@ pub(super) fn ids(pairs: &Pairs, key: &str) -> Vec<i64> {
         .collect()
 }
 
-/// The budget years the pages and forms accept.
-pub(crate) const YEARS: std::ops::RangeInclusive<i16> = 2000..=2100;
+pub(crate) use domain::budget::YEARS;
 
 /// The year asked for, else the latest budget year, else next year (the one being budgeted).
 pub(crate) async fn year_of(state: &AppState, pairs: &Pairs) -> AppResult<i16> {
@@ -107,13 +107,18 @@ pub(crate) async fn year_of(state: &AppState, pairs: &Pairs) -> AppResult<i16> {
 }
 
 /// The vakgroepen a person represents, as the store's filter wants them.
-pub(crate) fn own_vakgroepen(user: &User) -> Vec<i64> {
-    user.actor.vakgroepen.iter().copied().collect()
+pub(crate) fn own_vakgroepen(user: &User) -> Vec<VakgroepId> {
+    user.actor
+        .vakgroepen
+        .iter()
+        .copied()
+        .map(VakgroepId::new)
+        .collect()
 }
 
 /// The trend inputs a person may see: those of the vakgroepen whose detail they may see
 /// (`Actor::can_see_vakgroep`), i.e. every vakgroep's, or their own vakgroepen' (`own`).
-pub(crate) fn seen<'a>(user: &User, own: &'a [i64]) -> Seen<'a> {
+pub(crate) fn seen<'a>(user: &User, own: &'a [VakgroepId]) -> Seen<'a> {
     if user.actor.can(Capability::ViewEveryVakgroep) {
         Seen::All
     } else {

@@ -12,10 +12,11 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use domain::authz::Capability;
 use domain::budget::BudgetResult;
+use domain::ids::{ScenarioId, VakgroepId};
 use rust_decimal::Decimal;
 
 struct OverviewRow {
-    id: i64,
+    id: ScenarioId,
     name: String,
     reference_year: i16,
     variant: &'static str,
@@ -58,7 +59,7 @@ pub(super) async fn overview(
             id: s.id,
             name: s.name.clone(),
             reference_year: s.reference_year,
-            variant: engine::variant(s.pz_variant).label(),
+            variant: s.pz_variant.label(),
             total: totals_row(&result.totals),
         });
     }
@@ -106,7 +107,7 @@ fn rows_of(l: &Loaded, r: &BudgetResult, user: &User) -> Vec<FigureRow> {
         .filter(|v| user.actor.can_see_vakgroep_figures(v.vakgroep_id))
         .map(|v| FigureRow {
             detail: user.actor.can_see_vakgroep(v.vakgroep_id),
-            ..figure_row(v, l.vakgroep_name(v.vakgroep_id))
+            ..figure_row(v, l.vakgroep_name(VakgroepId::new(v.vakgroep_id)))
         })
         .collect()
 }
@@ -115,7 +116,7 @@ pub(super) async fn scenario_page(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<ScenarioId>,
 ) -> AppResult<Response> {
     let l = engine::load(&state, id).await?;
     let result = engine::compute(&l, &l.input)?;
@@ -127,7 +128,7 @@ pub(super) async fn scenario_page(
     let s = l.stored.scenario.clone();
     render(ScenarioPage {
         layout: ctx.layout(format!("Scenario {} ({})", s.name, s.year)),
-        variant: engine::variant(s.pz_variant).label(),
+        variant: s.pz_variant.label(),
         weights: weights_text(&s),
         earmark: l.params.earmark.map(|e| {
             format!(
@@ -148,7 +149,7 @@ pub(super) async fn scenario_page(
         },
         rows: rows_of(&l, &result, &user),
         total: totals_row(&result.totals),
-        issues: engine::issue_lines(&l, &result, |v| user.actor.can_see_vakgroep(v)),
+        issues: engine::issue_lines(&l, &result, |v| user.actor.can_see_vakgroep(v.get())),
         can_manage: user.actor.can(Capability::ManageBudget),
         what_if,
         what_if_action: format!("/begroting/scenarios/{id}/watals"),

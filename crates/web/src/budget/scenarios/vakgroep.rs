@@ -11,6 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use domain::budget::volume_text as volume;
 use domain::budget::{TOP_N, TrendScope, fte_text, hours_text, index_text, top_movers};
+use domain::ids::{CareProductId, ScenarioId, VakgroepId};
 use rust_decimal::Decimal;
 
 struct KpiLine {
@@ -54,7 +55,7 @@ struct ProductLine {
 #[template(path = "budget/vakgroep.html")]
 struct VakgroepPage {
     layout: Layout,
-    scenario_id: i64,
+    scenario_id: ScenarioId,
     scenario_name: String,
     row: FigureRow,
     normuren: String,
@@ -74,14 +75,14 @@ pub(super) async fn vakgroep_page(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<ScenarioId>,
     Query(pairs): Query<Pairs>,
 ) -> AppResult<Response> {
-    let vakgroep_id: i64 = one(&pairs, "v").parse().map_err(|_| AppError::NotFound)?;
+    let vakgroep_id: VakgroepId = one(&pairs, "v").parse().map_err(|_| AppError::NotFound)?;
     // A vakgroep's detail (its products, movers, trend inputs and problems) is its own
     // compartment: reviewers see every vakgroep, a representative only their own; the totals
     // per vakgroep are on the scenario page for everyone who sees the budget.
-    if !user.actor.can_see_vakgroep(vakgroep_id) {
+    if !user.actor.can_see_vakgroep(vakgroep_id.get()) {
         return Err(AppError::NotFound);
     }
     let l = engine::load(&state, id).await?;
@@ -89,13 +90,14 @@ pub(super) async fn vakgroep_page(
     let v = result
         .vakgroepen
         .iter()
-        .find(|v| v.vakgroep_id == vakgroep_id)
+        .find(|v| v.vakgroep_id == vakgroep_id.get())
         .ok_or(AppError::NotFound)?;
-    let product_code = |pid: i64| l.product(pid).map(|p| p.code.clone()).unwrap_or_default();
+    // The engine's results name products by their bare ids.
+    let product = |pid: i64| l.product(CareProductId::new(pid));
+    let product_code = |pid: i64| product(pid).map(|p| p.code.clone()).unwrap_or_default();
     let move_line = |m: &domain::budget::ProductMove| MoveLine {
         code: product_code(m.product_id),
-        description: l
-            .product(m.product_id)
+        description: product(m.product_id)
             .map(|p| p.description.clone())
             .unwrap_or_default(),
         baseline: volume(m.baseline),

@@ -8,19 +8,18 @@ use crate::shared::views::{Ctx, Layout, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use domain::budget::{fte_text, hours_text, recompute_vakgroep};
+use domain::budget::{TrendChange, TrendInput, fte_text, hours_text, recompute_vakgroep};
+use domain::ids::{ScenarioId, TrendInputId, VakgroepId};
 use rust_decimal::Decimal;
 use store::budget::Seen;
 
 /// A trend input the what-if form offers.
 pub(crate) struct Candidate {
-    pub id: i64,
-    vakgroep_id: i64,
+    pub id: TrendInputId,
+    vakgroep_id: VakgroepId,
     pub vakgroep: String,
-    scope: String,
-    kind: String,
-    category: String,
-    product_ids: Vec<i64>,
+    /// As stored; what-if replaces its value by the one typed.
+    input: TrendInput,
     pub text: String,
     pub value: String,
     pub included: bool,
@@ -40,9 +39,7 @@ pub(super) async fn candidates(
     Ok(store::budget::trend_inputs(&state.store, year, Seen::All)
         .await?
         .into_iter()
-        .filter(|t| {
-            domain::budget::TrendStatus::parse(&t.status).is_some_and(|s| s.counts_in_budget())
-        })
+        .filter(|t| t.status.counts_in_budget())
         .map(|t| {
             let typed = one(pairs, &format!("waarde_{}", t.id)).trim().to_string();
             Candidate {
@@ -51,19 +48,16 @@ pub(super) async fn candidates(
                 } else {
                     included.contains(&t.id)
                 },
-                text: engine::change_text(&t.kind, t.value),
+                text: t.change().text(),
                 value: if typed.is_empty() {
                     domain::nl::number(t.value, t.value.normalize().scale().min(2))
                 } else {
                     typed
                 },
+                input: t.engine_input(),
                 id: t.id,
                 vakgroep_id: t.vakgroep_id,
                 vakgroep: t.vakgroep_code,
-                scope: t.scope,
-                kind: t.kind,
-                category: t.category,
-                product_ids: t.product_ids,
             }
         })
         .collect())
@@ -85,7 +79,7 @@ struct WhatIfRow {
 #[template(path = "budget/whatif.html")]
 struct WhatIfPage {
     layout: Layout,
-    scenario_id: i64,
+    scenario_id: ScenarioId,
     scenario_name: String,
     candidates: Vec<Candidate>,
     what_if_action: String,
@@ -121,7 +115,7 @@ fn what_if_row(
 pub(super) async fn what_if(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<ScenarioId>,
     Query(pairs): Query<Pairs>,
 ) -> AppResult<Response> {
     let l = engine::load(&state, id).await?;
@@ -132,7 +126,7 @@ pub(super) async fn what_if(
     for v in &mut input.vakgroepen {
         v.trends = candidates
             .iter()
-            .filter(|c| c.included && c.vakgroep_id == v.id)
+            .filter(|c| c.included && c.vakgroep_id.get() == v.id)
             .filter_map(|c| {
                 let value = match domain::nl::parse_decimal(c.value.trim_end_matches('%').trim()) {
                     Ok(value) => value,
@@ -141,7 +135,9 @@ pub(super) async fn what_if(
                         return None;
                     }
                 };
-                engine::trend(c.id, &c.scope, &c.kind, value, &c.category, &c.product_ids)
+                let mut input = c.input.clone();
+                input.change = TrendChange::new(input.change.kind(), value);
+                Some(input)
             })
             .collect();
     }
@@ -162,7 +158,7 @@ pub(super) async fn what_if(
         .map(|(b, a)| {
             what_if_row(
                 b.code.clone(),
-                l.vakgroep_name(b.vakgroep_id),
+                l.vakgroep_name(VakgroepId::new(b.vakgroep_id)),
                 figures(b),
                 figures(a),
             )

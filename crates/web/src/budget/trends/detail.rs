@@ -1,6 +1,5 @@
 //! One trend input: its effect, the review steps open to this person, and its history.
 
-use super::super::scenarios::engine;
 use super::super::scenarios::{one, own_vakgroepen, seen};
 use super::form::{Draft, EffectFragment, effect};
 use super::*;
@@ -15,7 +14,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::budget::trend::{self, TrendStatus};
-use store::StoreError;
+use domain::ids::TrendInputId;
+use store::{Invalid, StoreError};
 
 // ---------------------------------------------------------------------------------------------
 // Detail and status
@@ -68,11 +68,7 @@ pub(super) async fn detail_page(
                 at: h.changed_at,
                 when: domain::nl::datetime(h.changed_at),
                 who: h.changed_by_name.unwrap_or_default(),
-                what: format!(
-                    "{} → {}",
-                    status_label(&h.from_status),
-                    status_label(&h.to_status)
-                ),
+                what: format!("{} → {}", h.from_status.label(), h.to_status.label()),
                 reason: h.reason,
             })
             .collect();
@@ -105,7 +101,7 @@ pub(super) async fn detail_page(
         })
     }));
     history.sort_by_key(|h| h.at);
-    let status = TrendStatus::parse(&t.status).unwrap_or(TrendStatus::Verwerkt);
+    let status = t.status;
     let actor = actor_for(user, t.vakgroep_id);
     let actions = trend::available(status, actor)
         .into_iter()
@@ -118,17 +114,11 @@ pub(super) async fn detail_page(
     let d = Draft {
         year: t.year,
         vakgroep_id: t.vakgroep_id,
-        ..Draft::default()
+        version: 0,
+        scenario_id: None,
+        form: Default::default(),
     };
-    let input = engine::trend(
-        t.id,
-        &t.scope,
-        &t.kind,
-        t.value,
-        &t.category,
-        &t.product_ids,
-    );
-    let effect = effect(state, &d, input, Some(t.id)).await?;
+    let effect = effect(state, &d, Some(t.engine_input()), Some(t.id)).await?;
     let code = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -138,8 +128,8 @@ pub(super) async fn detail_page(
         layout: ctx.layout(format!("Trendinput {} #{}", t.vakgroep_code, t.id)),
         status: status.label(),
         scope: scope_text(&t),
-        change: engine::change_text(&t.kind, t.value),
-        category: category_label(&t.category),
+        change: t.change().text(),
+        category: t.category.label(),
         created: domain::nl::datetime(t.created_at),
         updated: domain::nl::datetime(t.updated_at),
         history,
@@ -156,7 +146,7 @@ pub(super) async fn detail(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<TrendInputId>,
 ) -> AppResult<Response> {
     let t = visible(&state, &user, id).await?;
     detail_page(&state, &ctx, &user, t, None).await
@@ -166,11 +156,11 @@ pub(super) async fn change_status(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<TrendInputId>,
     Form(pairs): Form<Pairs>,
 ) -> AppResult<Response> {
     let t = visible(&state, &user, id).await?;
-    let from = TrendStatus::parse(&t.status).unwrap_or(TrendStatus::Verwerkt);
+    let from = t.status;
     let Some(to) = TrendStatus::parse(one(&pairs, "to")) else {
         return detail_page(&state, &ctx, &user, t, Some("Kies een stap.".into())).await;
     };
@@ -180,9 +170,7 @@ pub(super) async fn change_status(
     }
     let version: i32 = one(&pairs, "version").parse().unwrap_or(0);
     let mut tx = state.store.begin().await?;
-    match store::budget::change_trend_status(&mut tx, &who(&user), id, version, to.code(), reason)
-        .await
-    {
+    match store::budget::change_trend_status(&mut tx, &who(&user), id, version, to, reason).await {
         Ok(()) => {
             store::commit(tx).await?;
             Ok(Redirect::to(&format!("/begroting/trendinput/{id}?ok=opgeslagen")).into_response())
@@ -199,9 +187,9 @@ pub(super) async fn change_status(
             )
             .await
         }
-        Err(StoreError::Other(m)) => {
+        Err(StoreError::Invalid(Invalid::Trend(e))) => {
             drop(tx);
-            detail_page(&state, &ctx, &user, t, Some(m)).await
+            detail_page(&state, &ctx, &user, t, Some(e.to_string())).await
         }
         Err(e) => Err(e.into()),
     }

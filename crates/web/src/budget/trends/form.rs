@@ -1,12 +1,12 @@
 //! The trend-input form, with the effect on the vakgroep's norm hours and norm-fte.
 
 use super::super::scenarios::engine;
-use super::super::scenarios::{ids, one, year_of};
+use super::super::scenarios::{ids, one, own_vakgroepen, year_of};
 use super::*;
 use crate::shared::error::{AppError, AppResult};
 use crate::shared::session::User;
 use crate::shared::state::AppState;
-use crate::shared::views::{Ctx, DiffRow, Errors, Layout, diff_versions, render};
+use crate::shared::views::{Ctx, DiffRow, Errors, Layout, render};
 use crate::shared::who::who;
 use askama::Template;
 use axum::Form;
@@ -15,23 +15,23 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::budget::trend::{self, TrendStatus};
 use domain::budget::{
-    TrendCategory, TrendChange, TrendForm, TrendInput, TrendScope, compute_vakgroep, fte_text,
-    hours_text, validate_trend_form,
+    ChangeKind, ScopeKind, TrendCategory, TrendDraft, TrendForm, TrendInput, compute_vakgroep,
+    fte_text, hours_text,
 };
+use domain::ids::{CareProductId, ScenarioId, TrendInputId, VakgroepId};
 use rust_decimal::Decimal;
-use store::StoreError;
 use store::budget::TrendInputInput;
+use store::{Invalid, StoreError};
 
 // ---------------------------------------------------------------------------------------------
 // The form, with the effect on the vakgroep's norm hours and norm-fte
 
 /// What was typed, kept as typed.
-#[derive(Default)]
 pub(super) struct Draft {
     pub(super) version: i32,
     pub(super) year: i16,
-    pub(super) vakgroep_id: i64,
-    pub(super) scenario_id: Option<i64>,
+    pub(super) vakgroep_id: VakgroepId,
+    pub(super) scenario_id: Option<ScenarioId>,
     pub(super) form: TrendForm,
 }
 
@@ -40,7 +40,7 @@ pub(super) fn draft_from(pairs: &Pairs) -> Draft {
     Draft {
         version: one(pairs, "version").parse().unwrap_or(0),
         year: one(pairs, "jaar").parse().unwrap_or(0),
-        vakgroep_id: one(pairs, "vakgroep").parse().unwrap_or(0),
+        vakgroep_id: one(pairs, "vakgroep").parse().unwrap_or(VakgroepId::new(0)),
         scenario_id: one(pairs, "scenario").parse().ok(),
         form: TrendForm {
             scope: s("scope"),
@@ -61,11 +61,11 @@ pub(super) fn draft_of(t: &store::budget::TrendInput) -> Draft {
         vakgroep_id: t.vakgroep_id,
         scenario_id: None,
         form: TrendForm {
-            scope: t.scope.clone(),
+            scope: t.scope.code().into(),
             product_ids: t.product_ids.clone(),
-            change_kind: t.kind.clone(),
+            change_kind: t.kind.code().into(),
             value: domain::nl::number(t.value, t.value.normalize().scale().min(2)),
-            category: t.category.clone(),
+            category: t.category.code().into(),
             rationale: t.rationale.clone(),
             source: t.source.clone(),
         },
@@ -79,7 +79,7 @@ pub(super) struct Choice {
 }
 
 pub(super) struct ProductChoice {
-    pub(super) id: i64,
+    pub(super) id: CareProductId,
     pub(super) code: String,
     pub(super) description: String,
     pub(super) checked: bool,
@@ -122,7 +122,7 @@ pub(super) struct FormPage {
     pub(super) errors: Errors,
     pub(super) effect: EffectFragment,
     pub(super) notes: Notes,
-    pub(super) id: Option<i64>,
+    pub(super) id: Option<TrendInputId>,
     pub(super) budget_js: &'static str,
 }
 
@@ -142,7 +142,7 @@ pub(super) async fn effect(
     state: &AppState,
     d: &Draft,
     input: Option<TrendInput>,
-    replaces: Option<i64>,
+    replaces: Option<TrendInputId>,
 ) -> AppResult<EffectFragment> {
     let scenarios = store::budget::scenarios(&state.store, Some(d.year)).await?;
     let Some(chosen) = d
@@ -175,7 +175,7 @@ pub(super) async fn effect(
     // input; after: with the draft as typed.
     let mut base = l.input.vakgroepen[index].clone();
     if let Some(id) = replaces {
-        base.trends.retain(|t| t.id != id);
+        base.trends.retain(|t| t.id != id.get());
     }
     let mut with = base.clone();
     with.trends.push(input);
@@ -210,21 +210,22 @@ pub(super) async fn effect(
 pub(super) async fn own_vakgroep(
     state: &AppState,
     user: &User,
-    id: i64,
+    id: VakgroepId,
 ) -> AppResult<store::vakgroepen::Vakgroep> {
-    if !user.actor.vakgroepen.contains(&id) {
+    if !user.actor.vakgroepen.contains(&id.get()) {
         return Err(AppError::NotFound);
     }
     store::vakgroepen::list(&state.store)
         .await?
         .into_iter()
-        .find(|v| v.id == id)
+        .find(|v| v.id == id.get())
         .ok_or(AppError::NotFound)
 }
 
-pub(super) async fn product_ids(
+/// The active care products of a vakgroep: those a trend input can name.
+pub(super) async fn products(
     state: &AppState,
-    vakgroep_id: i64,
+    vakgroep_id: VakgroepId,
 ) -> AppResult<Vec<store::budget::CareProduct>> {
     Ok(
         store::budget::care_products(&state.store, Some(vakgroep_id))
@@ -239,17 +240,17 @@ pub(super) async fn form_page(
     state: &AppState,
     ctx: &Ctx,
     user: &User,
-    id: Option<i64>,
+    id: Option<TrendInputId>,
     d: Draft,
     errors: Errors,
     notes: Notes,
 ) -> AppResult<Response> {
     let vakgroep = own_vakgroep(state, user, d.vakgroep_id).await?;
-    let products = product_ids(state, d.vakgroep_id).await?;
-    let known: Vec<i64> = products.iter().map(|p| p.id).collect();
-    let input = validate_trend_form(&d.form, &known)
+    let products = products(state, d.vakgroep_id).await?;
+    let known: Vec<CareProductId> = products.iter().map(|p| p.id).collect();
+    let input = TrendDraft::parse(&d.form, &known)
         .ok()
-        .map(|draft| draft.to_input(id.unwrap_or(0)));
+        .map(|draft| draft.to_input(id.map_or(0, TrendInputId::get)));
     let effect = effect(state, &d, input, id).await?;
     let scenarios = store::budget::scenarios(&state.store, Some(d.year))
         .await?
@@ -314,14 +315,16 @@ pub(super) async fn new(
 ) -> AppResult<Response> {
     let mut d = draft_from(&pairs);
     d.year = year_of(&state, &pairs).await?;
-    if d.vakgroep_id == 0 && user.actor.vakgroepen.len() == 1 {
-        d.vakgroep_id = *user.actor.vakgroepen.iter().next().unwrap_or(&0);
+    if d.vakgroep_id.get() == 0
+        && let [only] = own_vakgroepen(&user).as_slice()
+    {
+        d.vakgroep_id = *only;
     }
     if d.form.scope.is_empty() {
-        d.form.scope = "vakgroep".into();
+        d.form.scope = ScopeKind::Vakgroep.code().into();
     }
     if d.form.change_kind.is_empty() {
-        d.form.change_kind = "percentage".into();
+        d.form.change_kind = ChangeKind::Percentage.code().into();
     }
     form_page(
         &state,
@@ -335,47 +338,35 @@ pub(super) async fn new(
     .await
 }
 
-/// The form checked, as the store wants it.
-pub(super) fn to_store(d: &Draft, known: &[i64]) -> Result<TrendInputInput, Errors> {
-    let draft = validate_trend_form(&d.form, known).map_err(|fields| {
+/// The form checked with the domain's trend-input rules, as the store wants it.
+pub(super) fn to_store(d: &Draft, known: &[CareProductId]) -> Result<TrendInputInput, Errors> {
+    let draft = TrendDraft::parse(&d.form, known).map_err(|fields| {
         let mut errors = Errors::default();
         for f in fields {
             errors.field(f);
         }
         errors
     })?;
-    let (kind, value) = match draft.change {
-        TrendChange::Percent(p) => ("percentage", p),
-        TrendChange::Absolute(a) => ("absoluut", a),
-    };
-    let (scope, product_ids) = match draft.scope {
-        TrendScope::Vakgroep => ("vakgroep", Vec::new()),
-        TrendScope::Products(ids) => ("zorgproducten", ids),
-    };
-    Ok(TrendInputInput {
-        year: d.year,
-        vakgroep_id: d.vakgroep_id,
-        scope: scope.into(),
-        product_ids,
-        kind: kind.into(),
-        value,
-        category: draft.category.code().into(),
-        rationale: draft.rationale,
-        source: draft.source.unwrap_or_default(),
-    })
+    Ok(TrendInputInput::from_draft(d.year, d.vakgroep_id, draft))
 }
 
-pub(super) fn store_error(e: StoreError, errors: &mut Errors) -> AppResult<()> {
+/// A refusal of the store at the form; anything else is an error page.
+pub(super) fn store_error(e: StoreError) -> AppResult<Errors> {
+    let mut errors = Errors::default();
     match e {
         StoreError::Conflict => errors.add(
             "_versie",
             "Iemand anders heeft deze trendinput intussen gewijzigd. Open hem opnieuw en breng uw wijziging dan aan.",
         ),
-        StoreError::Other(message) => errors.add("_trend", message),
+        StoreError::Invalid(Invalid::Trend(e)) => errors.add("_trend", e.to_string()),
+        StoreError::Invalid(Invalid::TrendInputMoved) => errors.add(
+            "_trend",
+            "Een trendinput blijft bij zijn vakgroep en begrotingsjaar.",
+        ),
         StoreError::InUse(_) => errors.add("products", "Een gekozen zorgproduct hoort niet bij deze vakgroep."),
         other => return Err(other.into()),
     }
-    Ok(())
+    Ok(errors)
 }
 
 /// Saves (and on `actie=indienen` submits) the form, or shows it again with its effect.
@@ -383,7 +374,7 @@ pub(super) async fn save(
     state: &AppState,
     ctx: &Ctx,
     user: &User,
-    id: Option<i64>,
+    id: Option<TrendInputId>,
     pairs: &Pairs,
     mut d: Draft,
 ) -> AppResult<Response> {
@@ -393,16 +384,25 @@ pub(super) async fn save(
     if let Some(id) = id {
         // Year and vakgroep are the stored input's; a representative cannot move it.
         let stored = visible(state, user, id).await?;
-        if !user.actor.vakgroepen.contains(&stored.vakgroep_id) {
+        if !user.actor.vakgroepen.contains(&stored.vakgroep_id.get()) {
             return Err(AppError::NotFound);
         }
         d.year = stored.year;
         d.vakgroep_id = stored.vakgroep_id;
         notes.return_reason = stored.return_reason.clone();
-        stored_status = TrendStatus::parse(&stored.status).unwrap_or(TrendStatus::Verwerkt);
+        stored_status = stored.status;
+        // The domain's rule before the write. A stale form is the store's to answer (a
+        // conflict, with both versions), so only the version the form was based on is judged.
+        if d.version == stored.version
+            && let Err(e) = trend::check_editable(stored_status)
+        {
+            let mut errors = Errors::default();
+            errors.add("_trend", e.to_string());
+            return form_page(state, ctx, user, Some(id), d, errors, notes).await;
+        }
     }
     let action = one(pairs, "actie");
-    let known: Vec<i64> = product_ids(state, d.vakgroep_id)
+    let known: Vec<CareProductId> = products(state, d.vakgroep_id)
         .await?
         .iter()
         .map(|p| p.id)
@@ -434,7 +434,7 @@ pub(super) async fn save(
                         &who,
                         id,
                         version,
-                        after.code(),
+                        after,
                         "Bewerkt na terugsturen",
                     )
                     .await?;
@@ -449,7 +449,7 @@ pub(super) async fn save(
                 &who,
                 id,
                 version,
-                TrendStatus::Ingediend.code(),
+                TrendStatus::Ingediend,
                 "",
             )
             .await?;
@@ -468,89 +468,19 @@ pub(super) async fn save(
             };
             Ok(Redirect::to(&format!("/begroting/trendinput/{id}?ok={ok}")).into_response())
         }
-        Err(StoreError::Conflict) if id.is_some() => {
-            drop(tx);
-            conflict(state, ctx, user, id.unwrap_or_default(), d).await
-        }
         Err(e) => {
             drop(tx);
-            let mut errors = Errors::default();
-            store_error(e, &mut errors)?;
-            form_page(state, ctx, user, id, d, errors, notes).await
+            match (e, id) {
+                (StoreError::Conflict, Some(id)) => {
+                    super::conflict::conflict(state, ctx, user, id, d).await
+                }
+                (e, _) => {
+                    let errors = store_error(e)?;
+                    form_page(state, ctx, user, id, d, errors, notes).await
+                }
+            }
         }
     }
-}
-
-/// Someone changed the input since the form was opened: the stored version next to what was
-/// typed, the typed text kept in the form with the stored version, so saving again replaces it
-/// deliberately — or, when the input was submitted or reviewed meanwhile, the text kept to copy.
-async fn conflict(
-    state: &AppState,
-    ctx: &Ctx,
-    user: &User,
-    id: i64,
-    d: Draft,
-) -> AppResult<Response> {
-    let now = visible(state, user, id).await?;
-    let status = TrendStatus::parse(&now.status).unwrap_or(TrendStatus::Verwerkt);
-    let products = product_ids(state, now.vakgroep_id).await?;
-    let stored = draft_of(&now);
-    let rows = diff_versions(shown(&stored, &products), shown(&d, &products));
-    let mut errors = Errors::default();
-    let d = if trend::may_edit(status, actor_for(user, now.vakgroep_id)) {
-        errors.add(
-            "_versie",
-            "Iemand anders heeft deze trendinput intussen gewijzigd. Hieronder staan beide versies; uw invoer staat in het formulier. Neem over wat u van de opgeslagen versie wilt houden en sla opnieuw op om die bewust te vervangen.",
-        );
-        Draft {
-            version: now.version,
-            ..d
-        }
-    } else {
-        errors.add(
-            "_versie",
-            format!(
-                "Deze trendinput is intussen gewijzigd en heeft nu status ‘{}’; hij kan niet meer worden bewerkt. Uw invoer staat nog in het formulier, zodat u die kunt overnemen.",
-                status.label()
-            ),
-        );
-        d
-    };
-    let notes = Notes {
-        return_reason: now.return_reason.clone(),
-        conflict: Some(rows),
-    };
-    form_page(state, ctx, user, Some(id), d, errors, notes).await
-}
-
-/// A draft as a person reads it, field by field, for the conflict table.
-fn shown(d: &Draft, products: &[store::budget::CareProduct]) -> Vec<(&'static str, String)> {
-    let f = &d.form;
-    let scope = if f.scope == "zorgproducten" {
-        let mut codes: Vec<&str> = products
-            .iter()
-            .filter(|p| f.product_ids.contains(&p.id))
-            .map(|p| p.code.as_str())
-            .collect();
-        codes.sort_unstable();
-        format!("Gekozen zorgproducten: {}", codes.join(", "))
-    } else {
-        "De hele vakgroep".to_string()
-    };
-    let kind = match f.change_kind.as_str() {
-        "absoluut" => "Absoluut volume",
-        _ => "Percentage",
-    };
-    let category = TrendCategory::parse(&f.category)
-        .map_or_else(|| f.category.clone(), |c| c.label().to_string());
-    vec![
-        ("Zorgproducten", scope),
-        ("Soort verandering", kind.to_string()),
-        ("Verandering", f.value.trim().to_string()),
-        ("Categorie", category),
-        ("Onderbouwing", f.rationale.trim().to_string()),
-        ("Bron", f.source.trim().to_string()),
-    ]
 }
 
 pub(super) async fn create(
@@ -567,11 +497,11 @@ pub(super) async fn edit(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<TrendInputId>,
 ) -> AppResult<Response> {
     let t = visible(&state, &user, id).await?;
-    let status = TrendStatus::parse(&t.status).unwrap_or(TrendStatus::Verwerkt);
-    if !user.actor.vakgroepen.contains(&t.vakgroep_id) {
+    let status = t.status;
+    if !user.actor.vakgroepen.contains(&t.vakgroep_id.get()) {
         return Err(AppError::NotFound);
     }
     if !trend::may_edit(status, actor_for(&user, t.vakgroep_id)) {
@@ -596,7 +526,7 @@ pub(super) async fn update(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<TrendInputId>,
     Form(pairs): Form<Pairs>,
 ) -> AppResult<Response> {
     let t = visible(&state, &user, id).await?;
@@ -613,21 +543,21 @@ pub(super) async fn preview(
     Form(pairs): Form<Pairs>,
 ) -> AppResult<Response> {
     let mut d = draft_from(&pairs);
-    let replaces: Option<i64> = one(&pairs, "id").parse().ok();
+    let replaces: Option<TrendInputId> = one(&pairs, "id").parse().ok();
     if let Some(id) = replaces {
         let t = visible(&state, &user, id).await?;
         d.vakgroep_id = t.vakgroep_id;
         d.year = t.year;
     }
     own_vakgroep(&state, &user, d.vakgroep_id).await?;
-    let known: Vec<i64> = product_ids(&state, d.vakgroep_id)
+    let known: Vec<CareProductId> = products(&state, d.vakgroep_id)
         .await?
         .iter()
         .map(|p| p.id)
         .collect();
-    let input = validate_trend_form(&d.form, &known)
+    let input = TrendDraft::parse(&d.form, &known)
         .ok()
-        .map(|draft| draft.to_input(replaces.unwrap_or(0)));
+        .map(|draft| draft.to_input(replaces.map_or(0, TrendInputId::get)));
     let fragment = effect(&state, &d, input, replaces).await?;
     Ok(Html(fragment.render()?).into_response())
 }

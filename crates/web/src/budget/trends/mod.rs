@@ -4,7 +4,6 @@
 //! representative sees only their own vakgroepen) is enforced in the store's queries through
 //! [`store::budget::Seen`], so another vakgroep's input is simply not found.
 
-use super::scenarios::engine;
 use super::scenarios::{own_vakgroepen, seen, year_of};
 use crate::shared::error::{AppError, AppResult};
 use crate::shared::routes::{Access, RouteDef, get, post};
@@ -15,9 +14,11 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use domain::authz::Capability;
-use domain::budget::TrendCategory;
+use domain::budget::ScopeKind;
 use domain::budget::trend::{TrendActor, TrendStatus};
+use domain::ids::{TrendInputId, VakgroepId};
 
+mod conflict;
 mod detail;
 mod form;
 
@@ -71,34 +72,30 @@ pub(super) fn routes() -> Vec<RouteDef> {
 
 type Pairs = Vec<(String, String)>;
 
-fn actor_for(user: &User, vakgroep_id: i64) -> TrendActor {
+fn actor_for(user: &User, vakgroep_id: VakgroepId) -> TrendActor {
     TrendActor {
-        is_representative: user.actor.vakgroepen.contains(&vakgroep_id),
+        is_representative: user.actor.vakgroepen.contains(&vakgroep_id.get()),
         is_reviewer: user.actor.can(Capability::ReviewTrendInputs),
     }
 }
 
 /// The trend input if this person may see it. A concept is the representative's own draft:
 /// reviewers see an input once it has been submitted.
-async fn visible(state: &AppState, user: &User, id: i64) -> AppResult<store::budget::TrendInput> {
+async fn visible(
+    state: &AppState,
+    user: &User,
+    id: TrendInputId,
+) -> AppResult<store::budget::TrendInput> {
     let own = own_vakgroepen(user);
-    let t = store::budget::trend_input(&state.store, id, seen(user, &own)).await?;
-    if t.status == TrendStatus::Concept.code() && !own.contains(&t.vakgroep_id) {
+    let t = store::budget::trend_input(state.store.pool(), id, seen(user, &own)).await?;
+    if t.status == TrendStatus::Concept && !own.contains(&t.vakgroep_id) {
         return Err(AppError::NotFound);
     }
     Ok(t)
 }
 
-fn status_label(code: &str) -> &'static str {
-    TrendStatus::parse(code).map(|s| s.label()).unwrap_or("?")
-}
-
-fn category_label(code: &str) -> &'static str {
-    TrendCategory::parse(code).map(|c| c.label()).unwrap_or("?")
-}
-
 fn scope_text(t: &store::budget::TrendInput) -> String {
-    if t.scope == "vakgroep" {
+    if t.scope == ScopeKind::Vakgroep {
         "Hele vakgroep".into()
     } else {
         t.product_codes.join(", ")
@@ -109,19 +106,18 @@ fn scope_text(t: &store::budget::TrendInput) -> String {
 // List
 
 struct ListLine {
-    id: i64,
+    id: TrendInputId,
     vakgroep: String,
     scope: String,
     change: String,
     category: &'static str,
-    status: &'static str,
-    status_code: String,
+    status: TrendStatus,
     author: String,
     updated: String,
 }
 
 struct OwnVakgroep {
-    id: i64,
+    id: VakgroepId,
     code: String,
     name: String,
 }
@@ -154,17 +150,16 @@ async fn list(
     };
     let lines: Vec<ListLine> = inputs
         .into_iter()
-        .filter(|t| t.status != TrendStatus::Concept.code() || own_ids.contains(&t.vakgroep_id))
+        .filter(|t| t.status != TrendStatus::Concept || own_ids.contains(&t.vakgroep_id))
         .map(|t| ListLine {
             id: t.id,
             vakgroep: t.vakgroep_code.clone(),
             scope: scope_text(&t),
-            change: engine::change_text(&t.kind, t.value),
-            category: category_label(&t.category),
-            status: status_label(&t.status),
+            change: t.change().text(),
+            category: t.category.label(),
+            status: t.status,
             author: t.author_name.clone().unwrap_or_default(),
             updated: domain::nl::datetime(t.updated_at),
-            status_code: t.status,
         })
         .collect();
     let own = if own_ids.is_empty() {
@@ -173,9 +168,9 @@ async fn list(
         store::vakgroepen::list(&state.store)
             .await?
             .into_iter()
-            .filter(|v| own_ids.contains(&v.id))
+            .filter(|v| own_ids.contains(&VakgroepId::new(v.id)))
             .map(|v| OwnVakgroep {
-                id: v.id,
+                id: VakgroepId::new(v.id),
                 code: v.code,
                 name: v.name,
             })
@@ -186,7 +181,7 @@ async fn list(
         year,
         to_review: lines
             .iter()
-            .filter(|l| l.status_code == TrendStatus::Ingediend.code())
+            .filter(|l| l.status == TrendStatus::Ingediend)
             .count(),
         lines,
         own,
