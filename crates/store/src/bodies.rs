@@ -72,8 +72,7 @@ pub async fn list(db: impl PgExecutor<'_>) -> Result<Vec<Body>, StoreError> {
 }
 
 pub async fn get(store: &Store, id: i64) -> Result<Body, StoreError> {
-    let mut conn = store.pool().acquire().await?;
-    id_row(&mut conn, id).await
+    id_row(store.pool(), id).await
 }
 
 pub async fn create(

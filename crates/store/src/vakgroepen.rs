@@ -52,8 +52,7 @@ pub async fn list(store: &Store) -> Result<Vec<Vakgroep>, StoreError> {
 }
 
 pub async fn get(store: &Store, id: i64) -> Result<Vakgroep, StoreError> {
-    let mut conn = store.pool().acquire().await?;
-    id_row(&mut conn, id).await
+    id_row(store.pool(), id).await
 }
 
 pub async fn create(
