@@ -7,6 +7,7 @@ use super::{
 };
 use crate::audit::{self, Change, Who};
 use crate::{PgConnection, Store, StoreError};
+use domain::budget::master::{CareProductDraft, KpiDraft, YearSettingsDraft};
 use domain::budget::{Direction, KpiKind};
 use domain::ids::{CareProductId, VakgroepId};
 use serde::Serialize;
@@ -33,6 +34,18 @@ pub struct BudgetYearInput {
     pub band_min: Option<Decimal>,
     pub band_max: Option<Decimal>,
     pub note: String,
+}
+
+impl From<YearSettingsDraft> for BudgetYearInput {
+    fn from(d: YearSettingsDraft) -> Self {
+        BudgetYearInput {
+            fee_budget: d.fee_budget,
+            fixed_share: d.fixed_share,
+            band_min: d.band_min,
+            band_max: d.band_max,
+            note: d.note,
+        }
+    }
 }
 
 macro_rules! year_columns {
@@ -121,6 +134,18 @@ pub struct CareProductInput {
     pub code: String,
     pub description: String,
     pub active: bool,
+}
+
+impl CareProductInput {
+    /// A checked care-product form for the vakgroep whose page it was typed on.
+    pub fn new(vakgroep_id: VakgroepId, d: CareProductDraft) -> Self {
+        CareProductInput {
+            vakgroep_id,
+            code: d.code,
+            description: d.description,
+            active: d.active,
+        }
+    }
 }
 
 macro_rules! product_select {
@@ -416,6 +441,22 @@ pub struct KpiInput {
     pub reference_value: Decimal,
     pub local_value: Decimal,
     pub source: String,
+}
+
+impl KpiInput {
+    /// A checked KPI form for the vakgroep whose page it was typed on (its year goes to the
+    /// store apart, as the key it is stored under).
+    pub fn new(vakgroep_id: VakgroepId, d: KpiDraft) -> Self {
+        KpiInput {
+            vakgroep_id,
+            kind: d.kind,
+            name: d.name,
+            direction: d.direction,
+            reference_value: d.reference_value,
+            local_value: d.local_value,
+            source: d.source,
+        }
+    }
 }
 
 macro_rules! kpi_select {

@@ -183,6 +183,17 @@ impl Errors {
     }
 }
 
+/// The domain's refusal of a form (`…Draft::parse`), each message at its field.
+impl From<Vec<domain::people::FieldError>> for Errors {
+    fn from(problems: Vec<domain::people::FieldError>) -> Self {
+        let mut errors = Errors::default();
+        for e in problems {
+            errors.field(e);
+        }
+        errors
+    }
+}
+
 /// One field of a version conflict (F4): what is stored now next to what the person typed.
 pub struct DiffRow {
     pub label: &'static str,

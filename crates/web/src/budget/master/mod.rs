@@ -15,16 +15,15 @@ mod vakgroep;
 mod year;
 
 use crate::shared::error::{AppError, AppResult};
+use crate::shared::forms::Refusal;
 use crate::shared::routes::{Access, RouteDef};
 use crate::shared::session::User;
 use crate::shared::state::AppState;
-use crate::shared::views::Errors;
 use domain::authz::Capability;
-use domain::budget::precision::Column;
+// A year as typed in a form or URL, if master data can be entered for it: the domain's range.
+use domain::budget::master::parse_year;
 use domain::ids::{CareProductId, VakgroepId};
-use rust_decimal::Decimal;
 use serde::Deserialize;
-use store::StoreError;
 use store::budget::{BudgetKpi, CareProduct};
 use store::vakgroepen::Vakgroep;
 
@@ -81,14 +80,6 @@ fn this_year() -> i16 {
     domain::nl::to_amsterdam(time::OffsetDateTime::now_utc()).year() as i16
 }
 
-/// A year as typed in a form or URL, if it is a possible budget year.
-fn parse_year(s: &str) -> Option<i16> {
-    s.trim()
-        .parse::<i16>()
-        .ok()
-        .filter(|y| (2000..=2200).contains(y))
-}
-
 /// The budget year a page shows: the one asked for, else the latest year with settings, else
 /// this calendar year.
 async fn chosen_year(store: &store::Store, q: &YearQuery) -> AppResult<(i16, Vec<i16>)> {
@@ -112,26 +103,6 @@ fn parse_version(s: &str) -> Option<i32> {
     s.trim().parse().ok()
 }
 
-/// A figure typed in a field: the field's own message when it is no number, the column's
-/// (`domain::budget::precision`) when it does not fit. Never rounded by the database without a
-/// word, never refused by it with an error page.
-fn figure(
-    errors: &mut Errors,
-    field: &'static str,
-    message: &str,
-    text: &str,
-    column: Column,
-) -> Option<Decimal> {
-    let Ok(value) = domain::nl::parse_decimal(text) else {
-        errors.add(field, message.to_string());
-        return None;
-    };
-    column
-        .check(value)
-        .map_err(|e| errors.add(field, e.to_string()))
-        .ok()
-}
-
 /// A decimal as a form shows it for editing: decimal comma, no thousands separators (which the
 /// parser would find ambiguous), no trailing zeros.
 fn editable(value: impl ToString) -> String {
@@ -144,17 +115,8 @@ fn editable(value: impl ToString) -> String {
     s.replace('.', ",")
 }
 
-/// The errors for a refused write: a conflict or duplicate in Dutch at the form, anything else
-/// an error page.
-fn store_problem(e: StoreError, duplicate: (&'static str, &'static str)) -> AppResult<Errors> {
-    let mut errors = Errors::default();
-    match e {
-        StoreError::Conflict => errors.add(
-            "_form",
-            "Iemand anders heeft deze gegevens intussen gewijzigd. Er is niets opgeslagen. Laad de pagina opnieuw om de huidige gegevens te zien; uw invoer staat hieronder.",
-        ),
-        StoreError::Duplicate(_) => errors.add(duplicate.0, duplicate.1),
-        other => return Err(other.into()),
-    }
-    Ok(errors)
-}
+/// A stale version on any master-data form: the whole form's message, so the page shows what
+/// was typed.
+const CONFLICT: Refusal = Refusal::Conflict(
+    "Iemand anders heeft deze gegevens intussen gewijzigd. Er is niets opgeslagen. Laad de pagina opnieuw om de huidige gegevens te zien; uw invoer staat hieronder.",
+);

@@ -2,9 +2,10 @@
 //! CSV file (`vakgroep;zorgproduct;normtijd`, docs/master-data-import.md), all or nothing.
 
 use super::{
-    MANAGE, YearQuery, chosen_year, editable, figure, parse_version, parse_year, visible_product,
+    CONFLICT, MANAGE, YearQuery, chosen_year, editable, parse_version, parse_year, visible_product,
 };
 use crate::shared::error::{AppError, AppResult};
+use crate::shared::forms;
 use crate::shared::routes::{RouteDef, get, post};
 use crate::shared::session::User;
 use crate::shared::state::AppState;
@@ -17,10 +18,10 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use domain::budget::master::{NormTimeDraft, NormTimeForm};
 use domain::budget::precision::Column;
 use domain::ids::{CareProductId, VakgroepId};
 use domain::production::LineError;
-use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
 use store::budget::{BulkOutcome, CareProduct, CareProductInput, NormTimeLine};
 
@@ -54,29 +55,19 @@ pub(super) fn routes() -> Vec<RouteDef> {
 // ---------------------------------------------------------------------------------------------
 // One norm time
 
-#[derive(Deserialize, Default)]
-struct NormForm {
-    #[serde(default)]
-    jaar: String,
-    #[serde(default)]
-    version: String,
-    #[serde(default)]
-    minutes: String,
-}
-
 #[derive(Template)]
 #[template(path = "budget/master/norm_time_form.html")]
 struct FormPage {
     layout: Layout,
     product: CareProduct,
-    form: NormForm,
+    form: NormTimeForm,
     errors: Errors,
 }
 
 fn form_page(
     ctx: &Ctx,
     product: CareProduct,
-    form: NormForm,
+    form: NormTimeForm,
     errors: Errors,
 ) -> AppResult<Response> {
     let status = errors.status();
@@ -105,7 +96,7 @@ async fn edit_form(
         .await?
         .into_iter()
         .find(|n| n.care_product_id == id);
-    let form = NormForm {
+    let form = NormTimeForm {
         jaar: year.to_string(),
         version: current
             .as_ref()
@@ -121,37 +112,27 @@ async fn save(
     ctx: Ctx,
     user: User,
     Path(id): Path<CareProductId>,
-    Form(form): Form<NormForm>,
+    Form(form): Form<NormTimeForm>,
 ) -> AppResult<Response> {
     let product = visible_product(&state, &user, id).await?;
     let year = parse_year(&form.jaar).ok_or(AppError::NotFound)?;
-    let mut errors = Errors::default();
-    let message = "Vul de normtijd in minuten in, 0 of meer, bijvoorbeeld 20 of 7,5.";
-    let minutes = figure(
-        &mut errors,
-        "minutes",
-        message,
-        &form.minutes,
-        Column::NORM_MINUTES,
-    );
-    let Some(minutes) = minutes else {
-        return form_page(&ctx, product, form, errors);
+    let minutes = match NormTimeDraft::parse(&form) {
+        Ok(draft) => draft.minutes,
+        Err(problems) => return form_page(&ctx, product, form, problems.into()),
     };
-    let mut tx = state.store.begin().await?;
     let version = parse_version(&form.version);
-    match store::budget::set_norm_time(&mut tx, &who(&user), year, id, version, minutes).await {
-        Ok(()) => {
-            store::commit(tx).await?;
-            Ok(Redirect::to(&format!(
-                "/begroting/stamgegevens/vakgroepen/{}/zorgproducten?jaar={year}&ok=opgeslagen",
-                product.vakgroep_id
-            ))
-            .into_response())
-        }
-        Err(e) => {
-            let errors = super::store_problem(e, ("_form", ""))?;
-            form_page(&ctx, product, form, errors)
-        }
+    let who = who(&user);
+    match forms::save(&state, &[CONFLICT], async |tx| {
+        store::budget::set_norm_time(tx, &who, year, id, version, minutes).await
+    })
+    .await?
+    {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/begroting/stamgegevens/vakgroepen/{}/zorgproducten?jaar={year}&ok=opgeslagen",
+            product.vakgroep_id
+        ))
+        .into_response()),
+        Err(errors) => form_page(&ctx, product, form, errors),
     }
 }
 

@@ -1,10 +1,9 @@
 //! A vakgroep's care products (zorgproduct or zorgactiviteit codes) with their norm time in the
 //! chosen year.
 
-use super::{
-    MANAGE, VIEW, YearQuery, chosen_year, store_problem, visible_product, visible_vakgroep,
-};
+use super::{CONFLICT, MANAGE, VIEW, YearQuery, chosen_year, visible_product, visible_vakgroep};
 use crate::shared::error::AppResult;
+use crate::shared::forms::{self, Refusal};
 use crate::shared::routes::{RouteDef, get, post};
 use crate::shared::session::User;
 use crate::shared::state::AppState;
@@ -15,8 +14,8 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::Capability;
+use domain::budget::master::{CareProductDraft, CareProductForm};
 use domain::ids::{CareProductId, VakgroepId};
-use serde::Deserialize;
 use std::collections::HashMap;
 use store::budget::CareProductInput;
 use store::vakgroepen::Vakgroep;
@@ -110,27 +109,13 @@ async fn list(
     })
 }
 
-#[derive(Deserialize, Default)]
-struct ProductForm {
-    #[serde(default)]
-    jaar: String,
-    #[serde(default)]
-    version: i32,
-    #[serde(default)]
-    code: String,
-    #[serde(default)]
-    description: String,
-    #[serde(default)]
-    active: Option<String>,
-}
-
 #[derive(Template)]
 #[template(path = "budget/master/product_form.html")]
 struct FormPage {
     layout: Layout,
     vakgroep: Vakgroep,
     id: Option<CareProductId>,
-    form: ProductForm,
+    form: CareProductForm,
     errors: Errors,
 }
 
@@ -138,7 +123,7 @@ fn form_page(
     ctx: &Ctx,
     vakgroep: Vakgroep,
     id: Option<CareProductId>,
-    form: ProductForm,
+    form: CareProductForm,
     errors: Errors,
 ) -> AppResult<Response> {
     let status = errors.status();
@@ -156,34 +141,15 @@ fn form_page(
     Ok((status, render(page)?).into_response())
 }
 
-fn validate(vakgroep_id: VakgroepId, form: &ProductForm) -> Result<CareProductInput, Errors> {
-    let mut errors = Errors::default();
-    let code = form.code.trim();
-    if code.is_empty() || code.chars().count() > 40 {
-        errors.add(
-            "code",
-            "Vul de zorgproduct- of zorgactiviteitcode in (ten hoogste 40 tekens).",
-        );
-    }
-    let description = form.description.trim();
-    if description.chars().count() > 500 {
-        errors.add("description", "De omschrijving is ten hoogste 500 tekens.");
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    Ok(CareProductInput {
-        vakgroep_id,
-        code: code.to_string(),
-        description: description.to_string(),
-        active: form.active.is_some(),
-    })
-}
-
-const DUPLICATE: (&str, &str) = (
-    "code",
-    "Deze vakgroep heeft al een zorgproduct met deze code.",
-);
+/// How the store's refusals read on the care-product form.
+const REFUSALS: &[Refusal] = &[
+    CONFLICT,
+    Refusal::Duplicate {
+        constraint: None,
+        field: "code",
+        message: "Deze vakgroep heeft al een zorgproduct met deze code.",
+    },
+];
 
 /// The vakgroep's product list in the form's year, with a confirmation.
 pub(super) fn back(vakgroep_id: VakgroepId, year: &str, ok: &str) -> Response {
@@ -205,7 +171,7 @@ async fn new_form(
 ) -> AppResult<Response> {
     let vakgroep = visible_vakgroep(&state, &user, id).await?;
     let (year, _) = chosen_year(&state.store, &q).await?;
-    let form = ProductForm {
+    let form = CareProductForm {
         jaar: year.to_string(),
         active: Some("on".into()),
         ..Default::default()
@@ -218,20 +184,21 @@ async fn create(
     ctx: Ctx,
     user: User,
     Path(id): Path<VakgroepId>,
-    Form(form): Form<ProductForm>,
+    Form(form): Form<CareProductForm>,
 ) -> AppResult<Response> {
     let vakgroep = visible_vakgroep(&state, &user, id).await?;
-    let input = match validate(id, &form) {
-        Ok(i) => i,
-        Err(errors) => return form_page(&ctx, vakgroep, None, form, errors),
+    let input = match CareProductDraft::parse(&form) {
+        Ok(draft) => CareProductInput::new(id, draft),
+        Err(problems) => return form_page(&ctx, vakgroep, None, form, problems.into()),
     };
-    let mut tx = state.store.begin().await?;
-    match store::budget::create_care_product(&mut tx, &who(&user), &input).await {
-        Ok(_) => {
-            store::commit(tx).await?;
-            Ok(back(id, &form.jaar, "aangemaakt"))
-        }
-        Err(e) => form_page(&ctx, vakgroep, None, form, store_problem(e, DUPLICATE)?),
+    let who = who(&user);
+    match forms::save(&state, REFUSALS, async |tx| {
+        store::budget::create_care_product(tx, &who, &input).await
+    })
+    .await?
+    {
+        Ok(_) => Ok(back(id, &form.jaar, "aangemaakt")),
+        Err(errors) => form_page(&ctx, vakgroep, None, form, errors),
     }
 }
 
@@ -244,7 +211,7 @@ async fn edit_form(
 ) -> AppResult<Response> {
     let p = visible_product(&state, &user, id).await?;
     let vakgroep = store::vakgroepen::get(&state.store, p.vakgroep_id.get()).await?;
-    let form = ProductForm {
+    let form = CareProductForm {
         jaar: q.jaar,
         version: p.version,
         code: p.code,
@@ -259,20 +226,21 @@ async fn update(
     ctx: Ctx,
     user: User,
     Path(id): Path<CareProductId>,
-    Form(form): Form<ProductForm>,
+    Form(form): Form<CareProductForm>,
 ) -> AppResult<Response> {
     let p = visible_product(&state, &user, id).await?;
     let vakgroep = store::vakgroepen::get(&state.store, p.vakgroep_id.get()).await?;
-    let input = match validate(p.vakgroep_id, &form) {
-        Ok(i) => i,
-        Err(errors) => return form_page(&ctx, vakgroep, Some(id), form, errors),
+    let input = match CareProductDraft::parse(&form) {
+        Ok(draft) => CareProductInput::new(p.vakgroep_id, draft),
+        Err(problems) => return form_page(&ctx, vakgroep, Some(id), form, problems.into()),
     };
-    let mut tx = state.store.begin().await?;
-    match store::budget::update_care_product(&mut tx, &who(&user), id, form.version, &input).await {
-        Ok(()) => {
-            store::commit(tx).await?;
-            Ok(back(p.vakgroep_id, &form.jaar, "opgeslagen"))
-        }
-        Err(e) => form_page(&ctx, vakgroep, Some(id), form, store_problem(e, DUPLICATE)?),
+    let who = who(&user);
+    match forms::save(&state, REFUSALS, async |tx| {
+        store::budget::update_care_product(tx, &who, id, form.version, &input).await
+    })
+    .await?
+    {
+        Ok(()) => Ok(back(p.vakgroep_id, &form.jaar, "opgeslagen")),
+        Err(errors) => form_page(&ctx, vakgroep, Some(id), form, errors),
     }
 }

@@ -1,10 +1,11 @@
 //! One vakgroep in one budget year: normuren per fte, formative fte (1a, 1b) and its KPIs.
 
 use super::{
-    MANAGE, VIEW, YearQuery, chosen_year, editable, figure, parse_version, parse_year,
-    store_problem, visible_kpi, visible_vakgroep,
+    CONFLICT, MANAGE, VIEW, YearQuery, chosen_year, editable, parse_version, parse_year,
+    visible_kpi, visible_vakgroep,
 };
 use crate::shared::error::{AppError, AppResult};
+use crate::shared::forms::{self, Refusal};
 use crate::shared::routes::{RouteDef, get, post};
 use crate::shared::session::User;
 use crate::shared::state::AppState;
@@ -16,8 +17,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::Capability;
-use domain::budget::precision::Column;
-use domain::budget::{Direction, KpiKind};
+use domain::budget::master::{FiguresDraft, FiguresForm, KpiDraft, KpiForm};
 use domain::ids::VakgroepId;
 use serde::Deserialize;
 use store::budget::{BudgetKpi, KpiInput};
@@ -62,22 +62,6 @@ fn label(choices: &[(&'static str, &'static str)], code: &str) -> &'static str {
         .find(|(c, _)| *c == code)
         .map(|(_, l)| *l)
         .unwrap_or("")
-}
-
-#[derive(Deserialize, Default)]
-struct FiguresForm {
-    #[serde(default)]
-    jaar: String,
-    #[serde(default)]
-    normuren: String,
-    #[serde(default)]
-    normuren_version: String,
-    #[serde(default)]
-    fte_1a: String,
-    #[serde(default)]
-    fte_1b: String,
-    #[serde(default)]
-    formatief_version: String,
 }
 
 struct KpiRow {
@@ -191,77 +175,37 @@ async fn save(
     let q = YearQuery {
         jaar: year.to_string(),
     };
-    let mut errors = Errors::default();
-    let hours = (!form.normuren.trim().is_empty())
-        .then(|| {
-            figure(
-                &mut errors,
-                "normuren",
-                "Vul de normuren per fte in als getal, bijvoorbeeld 1250 of 1250,5.",
-                &form.normuren,
-                Column::NORMUREN_PER_FTE,
-            )
-        })
-        .flatten();
-    let fte_message = "Vul een aantal fte in, 0 of meer, bijvoorbeeld 12,5.";
-    let has_fte = !form.fte_1a.trim().is_empty() || !form.fte_1b.trim().is_empty();
-    let fte = |errors: &mut Errors, field: &'static str, s: &str| {
-        let text = if s.trim().is_empty() { "0" } else { s };
-        figure(errors, field, fte_message, text, Column::FTE)
+    let draft = match FiguresDraft::parse(&form) {
+        Ok(draft) => draft,
+        Err(problems) => {
+            return show_page(&state, &ctx, &user, id, q, Some((form, problems.into()))).await;
+        }
     };
-    let fte_1a = fte(&mut errors, "fte_1a", &form.fte_1a);
-    let fte_1b = fte(&mut errors, "fte_1b", &form.fte_1b);
-    if !errors.is_empty() {
-        return show_page(&state, &ctx, &user, id, q, Some((form, errors))).await;
-    }
     let who = who(&user);
-    let mut tx = state.store.begin().await?;
-    let mut result = Ok(());
-    if let Some(h) = hours {
-        let v = parse_version(&form.normuren_version);
-        result = store::budget::set_normuren(&mut tx, &who, year, id, v, h).await;
-    }
-    if let (Ok(()), true, Some(a), Some(b)) = (&result, has_fte, fte_1a, fte_1b) {
-        let v = parse_version(&form.formatief_version);
-        result = store::budget::set_formatief(&mut tx, &who, year, id, v, a, b).await;
-    }
-    match result {
-        Ok(()) => {
-            store::commit(tx).await?;
-            Ok(Redirect::to(&format!(
-                "/begroting/stamgegevens/vakgroepen/{id}?jaar={year}&ok=opgeslagen"
-            ))
-            .into_response())
+    let normuren_version = parse_version(&form.normuren_version);
+    let formatief_version = parse_version(&form.formatief_version);
+    // Both figures in one transaction: a stale one keeps the other from being saved alone.
+    match forms::save(&state, &[CONFLICT], async |tx| {
+        if let Some(h) = draft.normuren {
+            store::budget::set_normuren(tx, &who, year, id, normuren_version, h).await?;
         }
-        Err(e) => {
-            let errors = store_problem(e, ("_form", ""))?;
-            show_page(&state, &ctx, &user, id, q, Some((form, errors))).await
+        if let Some((a, b)) = draft.formatief {
+            store::budget::set_formatief(tx, &who, year, id, formatief_version, a, b).await?;
         }
+        Ok(())
+    })
+    .await?
+    {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/begroting/stamgegevens/vakgroepen/{id}?jaar={year}&ok=opgeslagen"
+        ))
+        .into_response()),
+        Err(errors) => show_page(&state, &ctx, &user, id, q, Some((form, errors))).await,
     }
 }
 
 // ---------------------------------------------------------------------------------------------
 // KPIs
-
-#[derive(Deserialize, Default)]
-struct KpiForm {
-    #[serde(default)]
-    jaar: String,
-    #[serde(default)]
-    version: i32,
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    direction: String,
-    #[serde(default)]
-    reference_value: String,
-    #[serde(default)]
-    local_value: String,
-    #[serde(default)]
-    source: String,
-}
 
 #[derive(Template)]
 #[template(path = "budget/master/kpi_form.html")]
@@ -300,73 +244,15 @@ fn kpi_page(
     Ok((status, render(page)?).into_response())
 }
 
-fn validate_kpi(vakgroep_id: VakgroepId, form: &KpiForm) -> Result<(i16, KpiInput), Errors> {
-    let mut errors = Errors::default();
-    let year = parse_year(&form.jaar);
-    if year.is_none() {
-        errors.add("jaar", "Vul een jaar in tussen 2000 en 2200.");
-    }
-    let kind = KpiKind::parse(&form.kind);
-    if kind.is_none() {
-        errors.add("kind", "Kies het soort KPI.");
-    }
-    let name = form.name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        errors.add(
-            "name",
-            "Vul de naam van de KPI in (ten hoogste 200 tekens).",
-        );
-    }
-    let direction = Direction::parse(&form.direction);
-    if direction.is_none() {
-        errors.add(
-            "direction",
-            "Kies of een hogere of een lagere waarde beter is.",
-        );
-    }
-    let message = "Vul een getal in, bijvoorbeeld 4,2.";
-    let reference = figure(
-        &mut errors,
-        "reference_value",
-        message,
-        &form.reference_value,
-        Column::KPI_VALUE,
-    );
-    let local = figure(
-        &mut errors,
-        "local_value",
-        message,
-        &form.local_value,
-        Column::KPI_VALUE,
-    );
-    match (year, kind, direction, reference, local, errors.is_empty()) {
-        (
-            Some(year),
-            Some(kind),
-            Some(direction),
-            Some(reference_value),
-            Some(local_value),
-            true,
-        ) => Ok((
-            year,
-            KpiInput {
-                vakgroep_id,
-                kind,
-                name: name.to_string(),
-                direction,
-                reference_value,
-                local_value,
-                source: form.source.trim().to_string(),
-            },
-        )),
-        _ => Err(errors),
-    }
-}
-
-const KPI_DUPLICATE: (&str, &str) = (
-    "name",
-    "Deze vakgroep heeft dit jaar al een KPI van dit soort met deze naam.",
-);
+/// How the store's refusals read on the KPI form.
+const KPI_REFUSALS: &[Refusal] = &[
+    CONFLICT,
+    Refusal::Duplicate {
+        constraint: None,
+        field: "name",
+        message: "Deze vakgroep heeft dit jaar al een KPI van dit soort met deze naam.",
+    },
+];
 
 async fn new_kpi(
     State(state): State<AppState>,
@@ -394,20 +280,23 @@ async fn create_kpi(
     Form(form): Form<KpiForm>,
 ) -> AppResult<Response> {
     let vakgroep = visible_vakgroep(&state, &user, id).await?;
-    let (year, input) = match validate_kpi(id, &form) {
-        Ok(v) => v,
-        Err(errors) => return kpi_page(&ctx, vakgroep, None, form, errors),
+    let draft = match KpiDraft::parse(&form) {
+        Ok(draft) => draft,
+        Err(problems) => return kpi_page(&ctx, vakgroep, None, form, problems.into()),
     };
-    let mut tx = state.store.begin().await?;
-    match store::budget::create_kpi(&mut tx, &who(&user), year, &input).await {
-        Ok(_) => {
-            store::commit(tx).await?;
-            Ok(Redirect::to(&format!(
-                "/begroting/stamgegevens/vakgroepen/{id}?jaar={year}&ok=aangemaakt"
-            ))
-            .into_response())
-        }
-        Err(e) => kpi_page(&ctx, vakgroep, None, form, store_problem(e, KPI_DUPLICATE)?),
+    let year = draft.year;
+    let input = KpiInput::new(id, draft);
+    let who = who(&user);
+    match forms::save(&state, KPI_REFUSALS, async |tx| {
+        store::budget::create_kpi(tx, &who, year, &input).await
+    })
+    .await?
+    {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/begroting/stamgegevens/vakgroepen/{id}?jaar={year}&ok=aangemaakt"
+        ))
+        .into_response()),
+        Err(errors) => kpi_page(&ctx, vakgroep, None, form, errors),
     }
 }
 
@@ -444,32 +333,27 @@ async fn update_kpi(
 ) -> AppResult<Response> {
     let k = visible_kpi(&state, &user, id).await?;
     let vakgroep = store::vakgroepen::get(&state.store, k.vakgroep_id.get()).await?;
-    let (year, input) = match validate_kpi(k.vakgroep_id, &form) {
-        Ok(v) => v,
-        Err(errors) => return kpi_page(&ctx, vakgroep, Some(id), form, errors),
+    let draft = match KpiDraft::parse(&form) {
+        Ok(draft) => draft,
+        Err(problems) => return kpi_page(&ctx, vakgroep, Some(id), form, problems.into()),
     };
-    if year != k.year {
-        let mut errors = Errors::default();
-        errors.add("_form", "Een KPI blijft in zijn begrotingsjaar.");
-        return kpi_page(&ctx, vakgroep, Some(id), form, errors);
+    if let Err(e) = draft.check_year(k.year) {
+        return kpi_page(&ctx, vakgroep, Some(id), form, vec![e].into());
     }
-    let mut tx = state.store.begin().await?;
-    match store::budget::update_kpi(&mut tx, &who(&user), id, form.version, &input).await {
-        Ok(()) => {
-            store::commit(tx).await?;
-            Ok(Redirect::to(&format!(
-                "/begroting/stamgegevens/vakgroepen/{}?jaar={year}&ok=opgeslagen",
-                k.vakgroep_id
-            ))
-            .into_response())
-        }
-        Err(e) => kpi_page(
-            &ctx,
-            vakgroep,
-            Some(id),
-            form,
-            store_problem(e, KPI_DUPLICATE)?,
-        ),
+    let year = draft.year;
+    let input = KpiInput::new(k.vakgroep_id, draft);
+    let who = who(&user);
+    match forms::save(&state, KPI_REFUSALS, async |tx| {
+        store::budget::update_kpi(tx, &who, id, form.version, &input).await
+    })
+    .await?
+    {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/begroting/stamgegevens/vakgroepen/{}?jaar={year}&ok=opgeslagen",
+            k.vakgroep_id
+        ))
+        .into_response()),
+        Err(errors) => kpi_page(&ctx, vakgroep, Some(id), form, errors),
     }
 }
 
@@ -487,18 +371,18 @@ async fn delete_kpi(
     Form(form): Form<DeleteForm>,
 ) -> AppResult<Response> {
     let k = visible_kpi(&state, &user, id).await?;
-    let mut tx = state.store.begin().await?;
-    match store::budget::delete_kpi(&mut tx, &who(&user), id, form.version).await {
-        Ok(()) => {
-            store::commit(tx).await?;
-            Ok(Redirect::to(&format!(
-                "/begroting/stamgegevens/vakgroepen/{}?jaar={}&ok=opgeslagen",
-                k.vakgroep_id, k.year
-            ))
-            .into_response())
-        }
-        Err(e) => {
-            let errors = store_problem(e, ("_form", ""))?;
+    let who = who(&user);
+    match forms::save(&state, &[CONFLICT], async |tx| {
+        store::budget::delete_kpi(tx, &who, id, form.version).await
+    })
+    .await?
+    {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/begroting/stamgegevens/vakgroepen/{}?jaar={}&ok=opgeslagen",
+            k.vakgroep_id, k.year
+        ))
+        .into_response()),
+        Err(errors) => {
             let vakgroep = store::vakgroepen::get(&state.store, k.vakgroep_id.get()).await?;
             kpi_page(&ctx, vakgroep, Some(id), kpi_form(k), errors)
         }

@@ -1,7 +1,8 @@
 //! The overview of a budget year: its settings, every vakgroep's figures, and copying the year.
 
-use super::{MANAGE, VIEW, YearQuery, chosen_year, editable, figure, parse_version, parse_year};
+use super::{CONFLICT, MANAGE, VIEW, YearQuery, chosen_year, editable, parse_version, parse_year};
 use crate::shared::error::AppResult;
+use crate::shared::forms;
 use crate::shared::routes::{RouteDef, get, post};
 use crate::shared::session::User;
 use crate::shared::state::AppState;
@@ -14,7 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::Capability;
 use domain::budget::KpiKind;
-use domain::budget::precision::Column;
+use domain::budget::master::{YearSettingsDraft, YearSettingsForm};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -49,25 +50,6 @@ struct Row {
     kpis_pz: usize,
 }
 
-/// The settings form; percentages as typed (the store keeps fractions).
-#[derive(Deserialize, Default)]
-struct SettingsForm {
-    #[serde(default)]
-    jaar: String,
-    #[serde(default)]
-    version: String,
-    #[serde(default)]
-    fee_budget: String,
-    #[serde(default)]
-    fixed_share: String,
-    #[serde(default)]
-    band_min: String,
-    #[serde(default)]
-    band_max: String,
-    #[serde(default)]
-    note: String,
-}
-
 #[derive(Deserialize, Default)]
 struct CopyForm {
     #[serde(default)]
@@ -91,29 +73,23 @@ struct IndexPage {
     partial: bool,
     /// The whole hospital (every active vakgroep), for everyone.
     total: Row,
-    settings: SettingsForm,
+    settings: YearSettingsForm,
     settings_errors: Errors,
     copy: CopyForm,
     copy_errors: Errors,
 }
 
-/// 100 as the same number type as `like` (percentages in the form, fractions in the store).
-fn hundred<T: std::str::FromStr + Default>(_like: &T) -> T {
-    "100".parse().unwrap_or_default()
-}
-
 /// The stored settings as the form shows them.
-fn settings_form(y: Option<store::budget::BudgetYear>, year: i16) -> SettingsForm {
+fn settings_form(y: Option<store::budget::BudgetYear>, year: i16) -> YearSettingsForm {
     let Some(y) = y else {
-        return SettingsForm {
+        return YearSettingsForm {
             jaar: year.to_string(),
             fixed_share: "0".into(),
             ..Default::default()
         };
     };
-    let h = hundred(&y.fixed_share);
-    let pct = |v| editable(v * h);
-    SettingsForm {
+    let pct = |v| editable(v * Decimal::ONE_HUNDRED);
+    YearSettingsForm {
         jaar: year.to_string(),
         version: y.version.to_string(),
         fee_budget: y.fee_budget.map(editable).unwrap_or_default(),
@@ -129,7 +105,7 @@ async fn page(
     ctx: &Ctx,
     user: &User,
     q: YearQuery,
-    forms: Option<(SettingsForm, Errors, CopyForm, Errors)>,
+    forms: Option<(YearSettingsForm, Errors, CopyForm, Errors)>,
 ) -> AppResult<Response> {
     let s = &state.store;
     let (year, years) = chosen_year(s, &q).await?;
@@ -254,65 +230,11 @@ async fn index(
     page(&state, &ctx, &user, q, None).await
 }
 
-fn validate(form: &SettingsForm) -> Result<BudgetYearInput, Errors> {
-    let mut errors = Errors::default();
-    let optional = |errors: &mut Errors, field, msg: &str, s: &str, column| {
-        if s.trim().is_empty() {
-            Some(None)
-        } else {
-            figure(errors, field, msg, s, column).map(Some)
-        }
-    };
-    let fee = optional(
-        &mut errors,
-        "fee_budget",
-        "Vul het honorariumbudget in euro's in, bijvoorbeeld 12.500.000 of 12500000,00; of laat het leeg.",
-        &form.fee_budget,
-        Column::FEE_BUDGET,
-    );
-    let share = figure(
-        &mut errors,
-        "fixed_share",
-        "Vul het vaste deel in als percentage van 0 tot en met 100.",
-        &form.fixed_share,
-        Column::FIXED_SHARE_PERCENT,
-    );
-    let band_msg = "Vul een percentage in, bijvoorbeeld 90 of 115; of laat het leeg.";
-    let band = Column::BAND_PERCENT;
-    let band_min = optional(&mut errors, "band_min", band_msg, &form.band_min, band);
-    let band_max = optional(&mut errors, "band_max", band_msg, &form.band_max, band);
-    let Some(share) = share else {
-        return Err(errors);
-    };
-    let h = hundred(&share);
-    if let (Some(Some(lo)), Some(Some(hi))) = (band_min, band_max)
-        && lo > hi
-    {
-        errors.add(
-            "band_max",
-            "De bovengrens van de bandbreedte is niet lager dan de ondergrens.",
-        );
-    }
-    if form.note.chars().count() > 2000 {
-        errors.add("note", "De toelichting is ten hoogste 2.000 tekens.");
-    }
-    match (fee, band_min, band_max, errors.is_empty()) {
-        (Some(fee_budget), Some(lo), Some(hi), true) => Ok(BudgetYearInput {
-            fee_budget,
-            fixed_share: share / h,
-            band_min: lo.map(|v| v / h),
-            band_max: hi.map(|v| v / h),
-            note: form.note.trim().to_string(),
-        }),
-        _ => Err(errors),
-    }
-}
-
 async fn save_settings(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Form(form): Form<SettingsForm>,
+    Form(form): Form<YearSettingsForm>,
 ) -> AppResult<Response> {
     let Some(year) = parse_year(&form.jaar) else {
         return Err(crate::shared::error::AppError::NotFound);
@@ -324,25 +246,25 @@ async fn save_settings(
         jaar: year.to_string(),
         naar: (year + 1).to_string(),
     };
-    let input = match validate(&form) {
-        Ok(i) => i,
-        Err(errors) => {
-            let forms = (form, errors, copy, Errors::default());
+    let input = match YearSettingsDraft::parse(&form) {
+        Ok(draft) => BudgetYearInput::from(draft),
+        Err(problems) => {
+            let forms = (form, problems.into(), copy, Errors::default());
             return page(&state, &ctx, &user, q, Some(forms)).await;
         }
     };
-    let mut tx = state.store.begin().await?;
     let version = parse_version(&form.version);
-    match store::budget::save_year(&mut tx, &who(&user), year, version, &input).await {
-        Ok(()) => {
-            store::commit(tx).await?;
-            Ok(Redirect::to(&format!(
-                "/begroting/stamgegevens?jaar={year}&ok=opgeslagen"
-            ))
-            .into_response())
-        }
-        Err(e) => {
-            let errors = super::store_problem(e, ("_form", ""))?;
+    let who = who(&user);
+    match forms::save(&state, &[CONFLICT], async |tx| {
+        store::budget::save_year(tx, &who, year, version, &input).await
+    })
+    .await?
+    {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/begroting/stamgegevens?jaar={year}&ok=opgeslagen"
+        ))
+        .into_response()),
+        Err(errors) => {
             let forms = (form, errors, copy, Errors::default());
             page(&state, &ctx, &user, q, Some(forms)).await
         }
