@@ -6,6 +6,7 @@ pub mod agenda;
 pub mod decisions;
 pub mod filetype;
 pub mod ical;
+pub mod item_draft;
 pub mod kinds;
 pub mod links;
 pub mod status;
