@@ -3,9 +3,11 @@
 //! supply the rows and show the results.
 
 pub mod agenda;
+pub mod decision_draft;
 pub mod decisions;
 pub mod filetype;
 pub mod ical;
+pub mod item_draft;
 pub mod kinds;
 pub mod links;
 pub mod status;

@@ -14,6 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::Capability;
 use domain::ids::MeetingId;
+use domain::meetings::decision_draft::{DecisionDraft, DecisionForm as TypedDecision, Votes};
 use domain::meetings::decisions::{NOT_YOUR_BODY, may_record};
 use domain::meetings::kinds::DecisionOutcome;
 use domain::meetings::status::{MeetingStatus, decisions_open, minutes_editable};
@@ -49,21 +50,6 @@ pub(super) struct DecisionForm {
     votes_against: String,
     #[serde(default)]
     votes_abstain: String,
-}
-
-fn count(s: &str) -> Result<Option<u32>, ()> {
-    let t = s.trim();
-    if t.is_empty() {
-        Ok(None)
-    } else {
-        t.parse::<u32>().map(Some).map_err(|_| ())
-    }
-}
-
-/// How a body voted: by count, or by name.
-enum Votes {
-    Counts(u32, u32, u32),
-    Named(Vec<voting::Ballot>),
 }
 
 /// Counts the vote with the body's rules and the subject's eligibility; the explanation is
@@ -117,23 +103,6 @@ async fn present(state: &AppState, meeting_id: MeetingId) -> AppResult<Vec<i64>>
         .filter(|(_, p)| *p)
         .map(|(id, _)| id)
         .collect())
-}
-
-/// Named ballots from fields `vote_<person>` = `voor` | `tegen` | `onthouding`.
-fn ballots(pairs: &[(String, String)]) -> Result<Vec<voting::Ballot>, ()> {
-    let mut out = Vec::new();
-    for (key, value) in pairs {
-        let Some(person) = key.strip_prefix("vote_") else {
-            continue;
-        };
-        if value.is_empty() {
-            continue;
-        }
-        let person_id = person.parse::<i64>().map_err(|_| ())?;
-        let choice = voting::Choice::parse(value).ok_or(())?;
-        out.push(voting::Ballot { person_id, choice });
-    }
-    Ok(out)
 }
 
 /// The decision form of one body on one item, as shown on the meeting page (with the stored
@@ -265,40 +234,28 @@ pub(super) async fn record_decision(
         )
         .await;
     }
-    let Some(outcome) = DecisionOutcome::parse(&form.outcome) else {
-        return refuse("Kies het besluit van het gremium.".into()).await;
+    let typed = DecisionDraft::parse(
+        &TypedDecision {
+            outcome: form.outcome.clone(),
+            text: form.text.clone(),
+            votes_for: form.votes_for.clone(),
+            votes_against: form.votes_against.clone(),
+            votes_abstain: form.votes_abstain.clone(),
+            ballots: pairs.clone(),
+        },
+        &item.title,
+    );
+    let DecisionDraft {
+        outcome,
+        text,
+        votes,
+    } = match typed {
+        Ok(d) => d,
+        Err(message) => return refuse(message).await,
     };
-    let text = form.text.trim().to_string();
-    if text.is_empty() {
-        return refuse(format!(
-            "Vul de tekst van het besluit in bij agendapunt '{}'.",
-            item.title
-        ))
-        .await;
-    }
-    if let Some(message) = domain::text::too_long(&text, domain::text::max::LONG) {
-        return refuse(format!("De tekst van het besluit is te lang. {message}")).await;
-    }
-    let counts = match (
-        count(&form.votes_for),
-        count(&form.votes_against),
-        count(&form.votes_abstain),
-    ) {
-        (Ok(None), Ok(None), Ok(None)) => None,
-        (Ok(f), Ok(a), Ok(o)) => Some((f.unwrap_or(0), a.unwrap_or(0), o.unwrap_or(0))),
-        _ => return refuse("Vul de stemmen in als hele getallen (of laat ze leeg).".into()).await,
-    };
-    let Ok(named) = ballots(&pairs) else {
-        return refuse("Kies bij een hoofdelijke stemming voor, tegen of onthouding.".into()).await;
-    };
-    let votes = match (counts, named.is_empty()) {
-        (Some(_), false) => {
-            return refuse("Vul óf aantallen óf een hoofdelijke stemming in, niet allebei.".into())
-                .await;
-        }
-        (Some((f, a, o)), true) => Some(Votes::Counts(f, a, o)),
-        (None, false) => Some(Votes::Named(named.clone())),
-        (None, true) => None,
+    let named: Vec<voting::Ballot> = match &votes {
+        Some(Votes::Named(ballots)) => ballots.clone(),
+        _ => Vec::new(),
     };
     let mut summary = String::new();
     let mut counted = None;

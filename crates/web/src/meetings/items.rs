@@ -12,11 +12,10 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::{Capability, Visibility};
 use domain::ids::MeetingId;
-use domain::meetings::agenda::{
-    Direction, move_item, restricted_parent_message, sub_item_fits, sub_item_message,
-};
+use domain::meetings::agenda::{Direction, move_item};
+use domain::meetings::item_draft::{AgendaEntry, ItemContext, ItemDraft, ItemForm};
 use domain::meetings::kinds::{Purpose, Subject};
-use domain::meetings::links::{ItemLink, LinkKind, may_see, refusal};
+use domain::meetings::links::{ItemLink, LinkKind, may_see};
 use domain::meetings::status::agenda_editable;
 use store::StoreError;
 use store::agenda::{Item, ItemInput, LinkTarget};
@@ -244,35 +243,7 @@ struct Known<'a> {
     targets: &'a [LinkTarget],
 }
 
-/// The chosen links of one kind, each one a target the person may see; any other id (hidden or
-/// missing alike) is refused at the field with the same words.
-fn chosen_links(
-    chosen: &[String],
-    kind: LinkKind,
-    targets: &[LinkTarget],
-    errors: &mut Errors,
-) -> Vec<ItemLink> {
-    let mut links = Vec::new();
-    for id in chosen {
-        match targets
-            .iter()
-            .find(|t| t.kind == kind && t.target.to_string() == *id)
-        {
-            Some(t) => links.push(ItemLink {
-                kind,
-                target: t.target,
-            }),
-            None => {
-                errors.add(kind.code(), refusal(kind));
-                return Vec::new();
-            }
-        }
-    }
-    links.sort();
-    links.dedup();
-    links
-}
-
+/// The form checked by the domain's rules (A2), as the store's input.
 fn validate(
     draft: &Draft,
     user: &User,
@@ -280,148 +251,58 @@ fn validate(
     item_id: Option<i64>,
     known: &Known,
 ) -> Result<ItemInput, Errors> {
-    let mut errors = Errors::default();
-    let title = draft.title.trim().to_string();
-    if title.is_empty() || title.chars().count() > 200 {
-        errors.add("title", "Vul een titel in (hoogstens 200 tekens).");
-    }
-    errors.limit(
-        "description",
-        draft.description.trim(),
-        domain::text::max::LONG,
-    );
-    errors.limit(
-        "presenter",
-        draft.presenter.trim(),
-        domain::text::max::SHORT,
-    );
-    let minutes = draft
-        .planned_minutes
-        .trim()
-        .parse::<i32>()
-        .ok()
-        .filter(|m| (0..=600).contains(m));
-    if minutes.is_none() {
-        errors.add(
-            "planned_minutes",
-            "Vul het aantal geplande minuten in, van 0 tot en met 600.",
-        );
-    }
-    let purpose = Purpose::parse(&draft.purpose);
-    if purpose.is_none() {
-        errors.add("purpose", "Kies het doel van het agendapunt.");
-    }
-    let subject = Subject::parse(&draft.subject);
-    if subject.is_none() {
-        errors.add("subject", "Kies het onderwerp.");
-    }
-    let visibility = if draft.visibility.is_empty() {
-        Some(None)
-    } else {
-        draft.visibility.parse::<i64>().ok().map(Some)
+    let form = ItemForm {
+        title: draft.title.clone(),
+        description: draft.description.clone(),
+        presenter: draft.presenter.clone(),
+        planned_minutes: draft.planned_minutes.clone(),
+        purpose: draft.purpose.clone(),
+        subject: draft.subject.clone(),
+        visibility: draft.visibility.clone(),
+        parent: draft.parent.clone(),
+        deciding: draft.deciding.clone(),
+        agreements: draft.agreements.clone(),
+        scenarios: draft.scenarios.clone(),
     };
-    match visibility {
-        Some(Some(b))
-            if !meeting.bodies.contains(&b) || !user.actor.can_see(Visibility::Body(b)) =>
-        {
-            errors.add(
-                "visibility",
-                "Kies een gremium dat deelneemt en waarvan u lid bent.",
-            )
-        }
-        None => errors.add("visibility", "Kies wie dit agendapunt mag zien."),
-        _ => {}
-    }
-    let deciding: Vec<i64> = draft
-        .deciding
+    let items: Vec<AgendaEntry> = known
+        .items
         .iter()
-        .filter_map(|d| d.parse().ok())
-        .collect();
-    if deciding.iter().any(|b| !meeting.bodies.contains(b)) {
-        errors.add("deciding", "Alleen deelnemende gremia kunnen besluiten.");
-    }
-    if purpose == Some(Purpose::Besluitvorming) && deciding.is_empty() {
-        errors.add(
-            "deciding",
-            "Kies bij besluitvorming welke gremia besluiten.",
-        );
-    }
-    if let Some(Some(restricted)) = visibility
-        && deciding.iter().any(|b| *b != restricted)
-    {
-        errors.add(
-            "deciding",
-            "Op een punt dat alleen voor één gremium is, besluit alleen dat gremium.",
-        );
-    }
-    // A parent the person may not see is refused exactly like one that does not exist.
-    let parent = match draft.parent.as_str() {
-        "" => Ok(None),
-        id => known
-            .items
-            .iter()
-            .find(|i| {
-                i.id.to_string() == id
-                    && i.parent_id.is_none()
-                    && Some(i.id) != item_id
-                    && user.actor.can_see(Visibility::of(i.visibility_body_id))
-            })
-            .map(Some)
-            .ok_or(()),
-    };
-    let code = |b: i64| known.codes.get(&b).cloned().unwrap_or_default();
-    match (parent, visibility) {
-        (Err(()), _) => errors.add("parent", "Kies een hoofdpunt van deze agenda."),
-        (Ok(Some(p)), Some(v)) => {
-            if let (false, Some(b)) = (
-                sub_item_fits(Visibility::of(p.visibility_body_id), Visibility::of(v)),
-                p.visibility_body_id,
-            ) {
-                errors.add("parent", sub_item_message(&code(b)));
-            }
-        }
-        _ => {}
-    }
-    // Restricting an item restricts its sub-items too, or they would hang under nothing.
-    if let (Some(id), Some(Some(b))) = (item_id, visibility)
-        && known.items.iter().any(|i| {
-            i.parent_id == Some(id)
-                && !sub_item_fits(Visibility::Body(b), Visibility::of(i.visibility_body_id))
+        .map(|i| AgendaEntry {
+            id: i.id,
+            parent_id: i.parent_id,
+            visibility_body_id: i.visibility_body_id,
         })
-    {
-        errors.add("visibility", restricted_parent_message(&code(b)));
-    }
-    let mut links = chosen_links(
-        &draft.agreements,
-        LinkKind::Afspraak,
-        known.targets,
-        &mut errors,
-    );
-    links.extend(chosen_links(
-        &draft.scenarios,
-        LinkKind::Scenario,
-        known.targets,
-        &mut errors,
-    ));
-    let parent = parent.ok().flatten().map(|p| p.id);
-    match (minutes, purpose, subject, visibility, errors.is_empty()) {
-        (Some(planned_minutes), Some(purpose), Some(subject), Some(visibility_body_id), true) => {
-            Ok(ItemInput {
-                parent_id: parent,
-                title,
-                description: draft.description.trim().to_string(),
-                presenter: draft.presenter.trim().to_string(),
-                planned_minutes,
-                purpose,
-                subject,
-                visibility_body_id,
-                links,
-                deciding_bodies: deciding,
-                standing: None,
-            })
-        }
-        _ => Err(errors),
-    }
+        .collect();
+    let targets: Vec<ItemLink> = known
+        .targets
+        .iter()
+        .map(|t| ItemLink {
+            kind: t.kind,
+            target: t.target,
+        })
+        .collect();
+    let context = ItemContext {
+        actor: &user.actor,
+        meeting_bodies: &meeting.bodies,
+        item_id,
+        items: &items,
+        body_codes: known.codes,
+        targets: &targets,
+    };
+    let d = ItemDraft::parse(&form, &context).map_err(Errors::from)?;
+    Ok(ItemInput {
+        parent_id: d.parent_id,
+        title: d.title,
+        description: d.description,
+        presenter: d.presenter,
+        planned_minutes: d.planned_minutes,
+        purpose: d.purpose,
+        subject: d.subject,
+        visibility_body_id: d.visibility_body_id,
+        links: d.links,
+        deciding_bodies: d.deciding_bodies,
+        standing: None,
+    })
 }
 
 async fn body_codes(state: &AppState) -> AppResult<std::collections::HashMap<i64, String>> {

@@ -142,6 +142,12 @@ pub fn render<T: Template>(page: T) -> Result<Response, AppError> {
 #[derive(Debug, Default, Clone)]
 pub struct Errors(Vec<(&'static str, String)>);
 
+impl From<Vec<domain::people::FieldError>> for Errors {
+    fn from(problems: Vec<domain::people::FieldError>) -> Self {
+        Errors(problems.into_iter().map(|e| (e.field, e.message)).collect())
+    }
+}
+
 impl Errors {
     pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
         self.0.push((field, message.into()));
