@@ -142,6 +142,7 @@ pub fn render<T: Template>(page: T) -> Result<Response, AppError> {
 #[derive(Debug, Default, Clone)]
 pub struct Errors(Vec<(&'static str, String)>);
 
+/// The domain's refusal of a form (`…Draft::parse`), each message at its field.
 impl From<Vec<domain::people::FieldError>> for Errors {
     fn from(problems: Vec<domain::people::FieldError>) -> Self {
         Errors(problems.into_iter().map(|e| (e.field, e.message)).collect())
@@ -186,17 +187,6 @@ impl Errors {
 
     pub fn all(&self) -> impl Iterator<Item = (&&'static str, &String)> {
         self.0.iter().map(|(f, m)| (f, m))
-    }
-}
-
-/// The domain's refusal of a form (`…Draft::parse`), each message at its field.
-impl From<Vec<domain::people::FieldError>> for Errors {
-    fn from(problems: Vec<domain::people::FieldError>) -> Self {
-        let mut errors = Errors::default();
-        for e in problems {
-            errors.field(e);
-        }
-        errors
     }
 }
 
