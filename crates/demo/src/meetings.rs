@@ -25,7 +25,7 @@ pub(crate) async fn create(
         day,
         time::macros::time!(16:00),
     ));
-    let meeting = store::meetings::MeetingInput {
+    let meeting = domain::meetings::meeting_draft::MeetingDraft {
         title: "Gezamenlijk overleg RvB en MSB+".into(),
         kind: MeetingKind::Gezamenlijk,
         starts_at: start,

@@ -7,11 +7,10 @@ use domain::people::{
     BodyCode, BodyKind, Email, EmploymentForm, PersonName, Position, Role, VakgroepCode,
     VakgroepKind,
 };
+use domain::people::{BodyDraft, VakgroepDraft};
+use domain::people::{MembershipDraft, PersonDraft};
 use std::collections::BTreeSet;
 use store::audit::Who;
-use store::bodies::BodyInput;
-use store::people::{MembershipInput, PersonInput};
-use store::vakgroepen::VakgroepInput;
 
 use VakgroepKind::{Acuut, Ondersteunend, Poort};
 
@@ -212,7 +211,7 @@ pub(crate) async fn create(
     who: &Who,
     password_hash: &str,
 ) -> anyhow::Result<Vec<store::bodies::Body>> {
-    let rvt = BodyInput {
+    let rvt = BodyDraft {
         code: BodyCode::parse("RvT")?,
         name: "Raad van Toezicht".into(),
         kind: BodyKind::Toezicht,
@@ -223,7 +222,7 @@ pub(crate) async fn create(
     };
     store::bodies::create(tx, who, &rvt).await?;
     for (code, name, kind) in VAKGROEPEN {
-        let input = VakgroepInput {
+        let input = VakgroepDraft {
             code: VakgroepCode::parse(code)?,
             name: (*name).into(),
             kind: *kind,
@@ -234,7 +233,7 @@ pub(crate) async fn create(
     let bodies = store::bodies::list(&mut **tx).await?;
     let vakgroepen = store::vakgroepen::ids_by_code(tx).await?;
     for (email, name, roles, memberships, represents) in PEOPLE {
-        let mut input = PersonInput {
+        let mut input = PersonDraft {
             email: Email::parse(email)?,
             name: PersonName::parse(name)?,
             roles: roles.iter().copied().collect(),
@@ -246,7 +245,7 @@ pub(crate) async fn create(
                 .iter()
                 .find(|b| b.code == *code)
                 .with_context(|| format!("demo body {code}"))?;
-            input.memberships.push(MembershipInput {
+            input.memberships.push(MembershipDraft {
                 body_id: body.id,
                 position: *position,
                 employment_form: *form,

@@ -1,5 +1,10 @@
 //! People, bodies (gremia), roles and vakgroepen (product.md §0).
 
+mod body_draft;
+mod draft;
+
+pub use body_draft::{BodyDraft, BodyForm, VakgroepDraft, VakgroepForm};
+pub use draft::{BodySeats, MembershipDraft, MembershipForm, PersonDraft, PersonForm};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 

@@ -3,9 +3,9 @@
 use crate::audit::Who;
 use crate::codes::NullableCode;
 use crate::versioned::{IdRow, id_row, record_created, update_id_row};
-use crate::{PgConnection, Store, StoreError};
+use crate::{Invalid, PgConnection, Store, StoreError};
 use domain::meetings::voting::Majority;
-use domain::people::{BodyCode, BodyKind, EmploymentForm};
+use domain::people::{BodyDraft, BodyKind, EmploymentForm, check_seat_employment_form};
 use serde::Serialize;
 use sqlx::PgExecutor;
 
@@ -49,18 +49,6 @@ impl Body {
     }
 }
 
-#[derive(Debug, Clone)]
-pub struct BodyInput {
-    pub code: BodyCode,
-    pub name: String,
-    pub kind: BodyKind,
-    pub sort_order: i32,
-    /// Share of the eligible members that must be present for a valid vote.
-    pub quorum_percent: i16,
-    pub majority: Majority,
-    pub seat_employment_form: Option<EmploymentForm>,
-}
-
 /// Every body with its number of members, in the configured order.
 /// `db` is the store's pool, or a transaction that must see its own writes.
 pub async fn list(db: impl PgExecutor<'_>) -> Result<Vec<Body>, StoreError> {
@@ -78,7 +66,7 @@ pub async fn get(store: &Store, id: i64) -> Result<Body, StoreError> {
 pub async fn create(
     conn: &mut PgConnection,
     who: &Who,
-    input: &BodyInput,
+    input: &BodyDraft,
 ) -> Result<i64, StoreError> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO body (code, name, kind, sort_order, quorum_percent, majority, seat_employment_form)
@@ -102,8 +90,13 @@ pub async fn update(
     who: &Who,
     id: i64,
     expected_version: i32,
-    input: &BodyInput,
+    input: &BodyDraft,
 ) -> Result<(), StoreError> {
+    // Members are read in the update's transaction, so the check and the write see one state.
+    let members = member_forms(conn, id).await?;
+    let forms = members.iter().map(|m| (m.name.as_str(), m.employment_form));
+    check_seat_employment_form(input.code.as_str(), input.seat_employment_form, forms)
+        .map_err(Invalid::SeatEmploymentForm)?;
     let update = sqlx::query(
         "UPDATE body SET code = $3, name = $4, kind = $5, sort_order = $6, quorum_percent = $7, majority = $8,
                 seat_employment_form = $9, version = version + 1

@@ -52,6 +52,10 @@ pub enum Invalid {
     /// input that is no longer the representative's to change.
     #[error(transparent)]
     Trend(#[from] domain::budget::TrendStatusError),
+    /// A body's seats bound to one employment form while members of the other form sit in it
+    /// (`domain::people::check_seat_employment_form`, checked in the update's transaction).
+    #[error(transparent)]
+    SeatEmploymentForm(domain::people::FieldError),
     /// A production period outside 2000–2200 and 1–12 (the columns' checks).
     #[error(transparent)]
     Period(domain::people::FieldError),

@@ -8,20 +8,10 @@ use crate::codes::NullableId;
 use crate::{PgConnection, Store, StoreError};
 use domain::ids::MeetingId;
 use domain::meetings::kinds::MeetingKind;
+use domain::meetings::meeting_draft::MeetingDraft;
 use domain::meetings::status::MeetingStatus;
 use serde::Serialize;
 use time::OffsetDateTime;
-
-#[derive(Debug, Clone, Serialize)]
-pub struct MeetingInput {
-    pub title: String,
-    pub kind: MeetingKind,
-    pub starts_at: OffsetDateTime,
-    pub ends_at: OffsetDateTime,
-    pub location: String,
-    pub video_url: String,
-    pub bodies: Vec<i64>,
-}
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct Meeting {
@@ -109,7 +99,7 @@ async fn write_bodies(
 pub async fn create(
     conn: &mut PgConnection,
     who: &Who,
-    input: &MeetingInput,
+    input: &MeetingDraft,
     series_id: Option<i64>,
 ) -> Result<MeetingId, StoreError> {
     let id: MeetingId = sqlx::query_scalar::<_, i64>(
@@ -142,7 +132,7 @@ pub async fn update(
     who: &Who,
     id: MeetingId,
     expected_version: i32,
-    input: &MeetingInput,
+    input: &MeetingDraft,
 ) -> Result<(), StoreError> {
     let before = meeting_on(conn, id).await?;
     let n = sqlx::query(

@@ -4,9 +4,8 @@ use crate::audit::{self, Change, Who};
 use crate::codes::{CodeList, NullableCode};
 use crate::{PgConnection, Store, StoreError};
 use domain::authz::Actor;
-use domain::people::{Email, EmploymentForm, PersonName, Position, Role};
+use domain::people::{EmploymentForm, PersonDraft, Position, Role};
 use serde::Serialize;
-use std::collections::BTreeSet;
 use time::OffsetDateTime;
 
 /// A person as listed in Beheer, with roles and body codes.
@@ -21,23 +20,6 @@ pub struct PersonSummary {
     #[sqlx(try_from = "CodeList")]
     pub roles: Vec<Role>,
     pub bodies: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct MembershipInput {
-    pub body_id: i64,
-    pub position: Position,
-    pub employment_form: Option<EmploymentForm>,
-}
-
-/// Everything an administrator edits about a person, in one form and one transaction.
-#[derive(Debug, Clone)]
-pub struct PersonInput {
-    pub email: Email,
-    pub name: PersonName,
-    pub roles: BTreeSet<Role>,
-    pub memberships: Vec<MembershipInput>,
-    pub vakgroepen: BTreeSet<i64>,
 }
 
 /// A person with everything about them, as read for editing and for the audit trail.
@@ -143,7 +125,7 @@ pub async fn get(store: &Store, id: i64) -> Result<PersonDetail, StoreError> {
 async fn write_links(
     conn: &mut PgConnection,
     id: i64,
-    input: &PersonInput,
+    input: &PersonDraft,
 ) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM person_role WHERE person_id = $1")
         .bind(id)
@@ -185,7 +167,7 @@ async fn write_links(
 pub async fn create(
     conn: &mut PgConnection,
     who: &Who,
-    input: &PersonInput,
+    input: &PersonDraft,
     is_demo: bool,
 ) -> Result<i64, StoreError> {
     let id: i64 = sqlx::query_scalar(
@@ -208,7 +190,7 @@ pub async fn update(
     who: &Who,
     id: i64,
     expected_version: i32,
-    input: &PersonInput,
+    input: &PersonDraft,
 ) -> Result<(), StoreError> {
     let before = detail_on(conn, id, true).await?;
     if before.version != expected_version {

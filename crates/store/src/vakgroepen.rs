@@ -3,7 +3,7 @@
 use crate::audit::Who;
 use crate::versioned::{IdRow, id_row, record_created, update_id_row};
 use crate::{PgConnection, Store, StoreError};
-use domain::people::{VakgroepCode, VakgroepKind};
+use domain::people::{VakgroepDraft, VakgroepKind};
 use serde::Serialize;
 
 macro_rules! vakgroep_select {
@@ -34,14 +34,6 @@ impl IdRow for Vakgroep {
     const DELETE: &'static str = "DELETE FROM vakgroep WHERE id = $1 AND version = $2";
 }
 
-#[derive(Debug, Clone)]
-pub struct VakgroepInput {
-    pub code: VakgroepCode,
-    pub name: String,
-    pub kind: VakgroepKind,
-    pub active: bool,
-}
-
 pub async fn list(store: &Store) -> Result<Vec<Vakgroep>, StoreError> {
     Ok(sqlx::query_as(concat!(
         vakgroep_select!(),
@@ -58,7 +50,7 @@ pub async fn get(store: &Store, id: i64) -> Result<Vakgroep, StoreError> {
 pub async fn create(
     conn: &mut PgConnection,
     who: &Who,
-    input: &VakgroepInput,
+    input: &VakgroepDraft,
 ) -> Result<i64, StoreError> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO vakgroep (code, name, kind, active) VALUES ($1, $2, $3, $4) RETURNING id",
@@ -78,7 +70,7 @@ pub async fn update(
     who: &Who,
     id: i64,
     expected_version: i32,
-    input: &VakgroepInput,
+    input: &VakgroepDraft,
 ) -> Result<(), StoreError> {
     let update = sqlx::query(
         "UPDATE vakgroep SET code = $3, name = $4, kind = $5, active = $6, version = version + 1

@@ -3,7 +3,7 @@ mod common;
 use common::{admin, body_id, store};
 use gg_store::agenda::ItemInput;
 use gg_store::audit::{self, AuditFilter};
-use gg_store::meetings::MeetingInput;
+use gg_store::domain::meetings::meeting_draft::MeetingDraft;
 use gg_store::{PgPool, Store, StoreError};
 use sha2::{Digest, Sha256};
 use time::macros::datetime;
@@ -30,7 +30,7 @@ fn item(title: &str) -> ItemInput {
 async fn meetings(s: &Store) -> (i64, [i64; 2], i64) {
     let bodies = vec![body_id(s, "RvB").await, body_id(s, "MSB").await];
     let mut tx = s.begin().await.unwrap();
-    let input = |title: &str| MeetingInput {
+    let input = |title: &str| MeetingDraft {
         title: title.into(),
         kind: domain::meetings::kinds::MeetingKind::Gezamenlijk,
         starts_at: datetime!(2027-01-11 15:00 UTC),

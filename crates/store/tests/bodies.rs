@@ -3,14 +3,15 @@ mod common;
 use common::{admin, store};
 use gg_store::PgPool;
 use gg_store::StoreError;
-use gg_store::bodies::{self, BodyInput};
+use gg_store::bodies;
 use gg_store::domain::people::{BodyCode, BodyKind, VakgroepCode, VakgroepKind};
-use gg_store::vakgroepen::{self, VakgroepInput};
+use gg_store::domain::people::{BodyDraft, VakgroepDraft};
+use gg_store::vakgroepen;
 
 #[sqlx::test(migrator = "gg_store::MIGRATOR")]
 async fn bodies_are_created_renamed_and_versioned(pool: PgPool) {
     let s = store(pool);
-    let input = BodyInput {
+    let input = BodyDraft {
         code: BodyCode::parse("RvT").unwrap(),
         name: "Raad van Toezicht".into(),
         kind: BodyKind::Toezicht,
@@ -28,7 +29,7 @@ async fn bodies_are_created_renamed_and_versioned(pool: PgPool) {
         ("RvT", "toezicht", 0)
     );
 
-    let renamed = BodyInput {
+    let renamed = BodyDraft {
         name: "Raad van Commissarissen".into(),
         ..input.clone()
     };
@@ -47,7 +48,7 @@ async fn bodies_are_created_renamed_and_versioned(pool: PgPool) {
     );
 
     let mut tx = s.begin().await.unwrap();
-    let dup = BodyInput {
+    let dup = BodyDraft {
         code: BodyCode::parse("MSB").unwrap(),
         ..input
     };
@@ -60,7 +61,7 @@ async fn bodies_are_created_renamed_and_versioned(pool: PgPool) {
 #[sqlx::test(migrator = "gg_store::MIGRATOR")]
 async fn vakgroepen_are_created_and_versioned(pool: PgPool) {
     let s = store(pool);
-    let input = VakgroepInput {
+    let input = VakgroepDraft {
         code: VakgroepCode::parse("kno").unwrap(),
         name: "KNO".into(),
         kind: VakgroepKind::Poort,
@@ -71,7 +72,7 @@ async fn vakgroepen_are_created_and_versioned(pool: PgPool) {
     gg_store::commit(tx).await.unwrap();
     let v = vakgroepen::get(&s, id).await.unwrap();
     assert_eq!(v.code, "KNO");
-    let inactive = VakgroepInput {
+    let inactive = VakgroepDraft {
         active: false,
         ..input.clone()
     };

@@ -6,7 +6,7 @@ use gg_store::audit::Who;
 use gg_store::budget::CareProductInput;
 use gg_store::domain::ids::{CareProductId, VakgroepId};
 use gg_store::domain::people::{Email, EmploymentForm, PersonName, Role};
-use gg_store::people::{MembershipInput, PersonInput};
+use gg_store::domain::people::{MembershipDraft, PersonDraft};
 use gg_store::{PgPool, Store};
 use std::collections::BTreeSet;
 
@@ -17,8 +17,8 @@ pub fn admin() -> Who {
     }
 }
 
-pub fn person(email: &str, roles: &[Role]) -> PersonInput {
-    PersonInput {
+pub fn person(email: &str, roles: &[Role]) -> PersonDraft {
+    PersonDraft {
         email: Email::parse(email).unwrap(),
         name: PersonName::parse("Test Persoon").unwrap(),
         roles: roles.iter().copied().collect(),
@@ -37,15 +37,15 @@ pub async fn body_id(store: &Store, code: &str) -> i64 {
         .id
 }
 
-pub fn member(body_id: i64, form: Option<EmploymentForm>) -> MembershipInput {
-    MembershipInput {
+pub fn member(body_id: i64, form: Option<EmploymentForm>) -> MembershipDraft {
+    MembershipDraft {
         body_id,
         position: domain::people::Position::Lid,
         employment_form: form,
     }
 }
 
-pub async fn create(store: &Store, input: &PersonInput) -> i64 {
+pub async fn create(store: &Store, input: &PersonDraft) -> i64 {
     let mut tx = store.begin().await.unwrap();
     let id = gg_store::people::create(&mut tx, &admin(), input, false)
         .await

@@ -4,13 +4,14 @@ use common::{admin, body_id, store};
 use gg_store::agenda::{self, ItemInput};
 use gg_store::decisions::{self, DecisionInput};
 use gg_store::domain::ids::MeetingId;
-use gg_store::meetings::{self, MeetingInput};
+use gg_store::domain::meetings::meeting_draft::MeetingDraft;
+use gg_store::meetings;
 use gg_store::{PgPool, Store, StoreError, minutes};
 use time::{Duration, OffsetDateTime};
 
 async fn meeting(s: &Store, title: &str, starts_in_days: i64) -> MeetingId {
     let start = OffsetDateTime::now_utc() + Duration::days(starts_in_days);
-    let input = MeetingInput {
+    let input = MeetingDraft {
         title: title.into(),
         kind: domain::meetings::kinds::MeetingKind::Gezamenlijk,
         starts_at: start,

@@ -26,7 +26,7 @@ async fn a_person_is_created_with_roles_bodies_and_vakgroepen(pool: PgPool) {
     let car = gg_store::vakgroepen::create(
         &mut tx,
         &admin(),
-        &gg_store::vakgroepen::VakgroepInput {
+        &gg_store::domain::people::VakgroepDraft {
             code: gg_store::domain::people::VakgroepCode::parse("CAR").unwrap(),
             name: "Cardiologie".into(),
             kind: gg_store::domain::people::VakgroepKind::Poort,

@@ -1001,7 +1001,7 @@ async fn meeting_actions_appear_in_the_register_and_changes_notify_the_meeting(p
     let meeting = gg_store::meetings::create(
         &mut tx,
         &admin(),
-        &gg_store::meetings::MeetingInput {
+        &gg_store::domain::meetings::meeting_draft::MeetingDraft {
             title: "Overleg".into(),
             kind: domain::meetings::kinds::MeetingKind::Gezamenlijk,
             starts_at: start,

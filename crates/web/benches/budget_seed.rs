@@ -47,7 +47,7 @@ pub async fn seed(store: &Store, vakgroepen: usize, products: usize) -> Seeded {
         let id = store::vakgroepen::create(
             &mut tx,
             &who,
-            &store::vakgroepen::VakgroepInput {
+            &domain::people::VakgroepDraft {
                 code: domain::people::VakgroepCode::parse(&code).unwrap(),
                 name: format!("Benchvakgroep {v}"),
                 kind: domain::people::VakgroepKind::Poort,

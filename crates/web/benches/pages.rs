@@ -67,7 +67,7 @@ async fn seed_meeting(store: &Store) -> i64 {
     let msb = bodies.iter().find(|b| b.code == "MSB").unwrap().id;
     let start = time::OffsetDateTime::now_utc() + time::Duration::days(1);
     let mut tx = store.begin().await.unwrap();
-    let input = store::meetings::MeetingInput {
+    let input = domain::meetings::meeting_draft::MeetingDraft {
         title: "Benchmarkoverleg".into(),
         kind: domain::meetings::kinds::MeetingKind::Gezamenlijk,
         starts_at: start,

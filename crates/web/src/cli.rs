@@ -6,11 +6,11 @@ use crate::shared::cookies;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use domain::people::{BodyKind, Email, EmploymentForm, PersonName, Position, Role};
+use domain::people::{MembershipDraft, PersonDraft};
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use store::audit::{Verification, Who};
-use store::people::{MembershipInput, PersonInput};
 
 #[derive(Parser)]
 #[command(
@@ -235,7 +235,7 @@ async fn find(db: &store::Store, email: &str) -> anyhow::Result<store::people::C
         .with_context(|| format!("no account with e-mail {email}"))
 }
 
-async fn person_input(db: &store::Store, args: &AddUserArgs) -> anyhow::Result<PersonInput> {
+async fn person_input(db: &store::Store, args: &AddUserArgs) -> anyhow::Result<PersonDraft> {
     let email = Email::parse(&args.email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
     let name = PersonName::parse(&args.name).map_err(|e| anyhow::anyhow!("--name: {e}"))?;
     let mut roles = BTreeSet::new();
@@ -280,13 +280,13 @@ async fn person_input(db: &store::Store, args: &AddUserArgs) -> anyhow::Result<P
         };
         domain::people::check_employment_form(&body.code, body.seats(), employment_form)
             .map_err(|e| anyhow::anyhow!("--body {spec}: {e}"))?;
-        memberships.push(MembershipInput {
+        memberships.push(MembershipDraft {
             body_id: body.id,
             position,
             employment_form,
         });
     }
-    Ok(PersonInput {
+    Ok(PersonDraft {
         email,
         name,
         roles,

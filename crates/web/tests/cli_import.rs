@@ -26,7 +26,7 @@ async fn url_of(pool: &PgPool) -> String {
 async fn products(store: &Store) {
     let who = store::audit::Who::system("test");
     let mut tx = store.begin().await.unwrap();
-    let vakgroep = store::vakgroepen::VakgroepInput {
+    let vakgroep = domain::people::VakgroepDraft {
         code: domain::people::VakgroepCode::parse("CAR").unwrap(),
         name: "Cardiologie".into(),
         kind: domain::people::VakgroepKind::Poort,

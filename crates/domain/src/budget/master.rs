@@ -33,16 +33,47 @@ pub fn parse_year(text: &str) -> Option<i16> {
         .filter(|y| YEARS.contains(y))
 }
 
-/// Copying a year's master data goes to another year: onto itself it would only find its own
-/// data.
-pub fn check_copy(from: i16, to: i16) -> Result<(), FieldError> {
+/// Copying a year's master data goes to another year (typed as `to`) within [`YEARS`]: onto
+/// itself it would only find its own data.
+pub fn check_copy(from: i16, to: &str) -> Result<i16, FieldError> {
+    let Some(to) = parse_year(to) else {
+        return Err(FieldError::new(
+            "naar",
+            "Vul een jaar in tussen 2000 en 2200.",
+        ));
+    };
     if from == to {
         return Err(FieldError::new(
             "naar",
             "Kies een ander jaar om naar te kopiëren.",
         ));
     }
-    Ok(())
+    Ok(to)
+}
+
+/// Why the store copied nothing, read at the target year's field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CopyRefusal {
+    /// The target year already has master data; copying would overwrite work.
+    TargetHasData,
+    /// The source year has nothing to copy.
+    SourceEmpty,
+}
+
+impl CopyRefusal {
+    pub fn message(self, from: i16, to: i16) -> FieldError {
+        FieldError::new(
+            "naar",
+            match self {
+                CopyRefusal::TargetHasData => format!(
+                    "{to} heeft al stamgegevens (normtijden, normuren, formatie of KPI's). Er is niets gekopieerd, zodat het werk in {to} niet wordt overschreven."
+                ),
+                CopyRefusal::SourceEmpty => {
+                    format!("{from} heeft nog geen stamgegevens om te kopiëren.")
+                }
+            },
+        )
+    }
 }
 
 /// A figure typed in a field: the field's own message when it is no number, the column's when

@@ -10,5 +10,6 @@ pub mod ical;
 pub mod item_draft;
 pub mod kinds;
 pub mod links;
+pub mod meeting_draft;
 pub mod status;
 pub mod voting;

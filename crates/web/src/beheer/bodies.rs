@@ -1,6 +1,7 @@
 //! Beheer › Gremia: the bodies of the hospital.
 
 use crate::shared::error::AppResult;
+use crate::shared::forms::{self, Refusal};
 use crate::shared::routes::{Access, RouteDef, get, post};
 use crate::shared::session::User;
 use crate::shared::state::AppState;
@@ -12,10 +13,9 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::Capability;
 use domain::meetings::voting::Majority;
-use domain::people::{BodyCode, BodyKind, EmploymentForm, check_seat_employment_form};
-use serde::Deserialize;
-use store::StoreError;
-use store::bodies::{Body, BodyInput};
+use domain::people::{BodyDraft, BodyForm, BodyKind, EmploymentForm};
+use store::Invalid;
+use store::bodies::Body;
 
 const ADMIN: Access = Access::Needs(Capability::Administer);
 
@@ -41,31 +41,6 @@ async fn list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
         layout: ctx.layout("Gremia"),
         bodies: store::bodies::list(state.store.pool()).await?,
     })
-}
-
-#[derive(Deserialize, Default)]
-struct BodyForm {
-    #[serde(default)]
-    version: i32,
-    code: String,
-    name: String,
-    kind: String,
-    sort_order: String,
-    #[serde(default = "default_quorum")]
-    quorum_percent: String,
-    #[serde(default = "default_majority")]
-    majority: String,
-    /// Empty: the seats are not bound to one employment form.
-    #[serde(default)]
-    seat_employment_form: String,
-}
-
-fn default_quorum() -> String {
-    "50".into()
-}
-
-fn default_majority() -> String {
-    Majority::Simple.code().into()
 }
 
 #[derive(Template)]
@@ -102,110 +77,25 @@ fn form_page(ctx: &Ctx, id: Option<i64>, form: BodyForm, errors: Errors) -> AppR
         .into_response())
 }
 
-fn validate(form: &BodyForm) -> Result<BodyInput, Errors> {
-    let mut errors = Errors::default();
-    let code = BodyCode::parse(&form.code)
-        .map_err(|e| errors.field(e))
-        .ok();
-    let name = form.name.trim().to_string();
-    if name.is_empty() {
-        errors.add("name", "Vul de naam van het gremium in.");
-    }
-    errors.limit("name", &name, domain::text::max::SHORT);
-    let kind = BodyKind::parse(&form.kind);
-    if kind.is_none() {
-        errors.add("kind", "Kies het soort gremium.");
-    }
-    let sort_order = form
-        .sort_order
-        .trim()
-        .parse::<i32>()
-        .ok()
-        .filter(|n| (0..=999).contains(n));
-    if sort_order.is_none() {
-        errors.add(
-            "sort_order",
-            "Vul een volgorde in als geheel getal van 0 tot en met 999.",
-        );
-    }
-    let quorum_percent = form
-        .quorum_percent
-        .trim()
-        .trim_end_matches('%')
-        .trim()
-        .parse::<i16>()
-        .ok()
-        .filter(|n| (1..=100).contains(n));
-    if quorum_percent.is_none() {
-        errors.add(
-            "quorum_percent",
-            "Vul het quorum in als percentage van 1 tot en met 100.",
-        );
-    }
-    let majority = Majority::parse(&form.majority);
-    if majority.is_none() {
-        errors.add("majority", "Kies welke meerderheid nodig is.");
-    }
-    let seat_employment_form = match form.seat_employment_form.as_str() {
-        "" => Some(None),
-        code => EmploymentForm::parse(code).map(Some),
-    };
-    if seat_employment_form.is_none() {
-        errors.add(
-            "seat_employment_form",
-            "Kies de arbeidsvorm van de zetels uit de lijst.",
-        );
-    }
-    match (
-        code,
-        kind,
-        sort_order,
-        quorum_percent,
-        majority,
-        seat_employment_form,
-        errors.is_empty(),
-    ) {
-        (
-            Some(code),
-            Some(kind),
-            Some(sort_order),
-            Some(quorum_percent),
-            Some(majority),
-            Some(seat_employment_form),
-            true,
-        ) => Ok(BodyInput {
-            code,
-            name,
-            kind,
-            sort_order,
-            quorum_percent,
-            majority,
-            seat_employment_form,
-        }),
-        _ => Err(errors),
-    }
-}
-
 async fn new_form(ctx: Ctx) -> AppResult<Response> {
-    let form = BodyForm {
-        kind: BodyKind::MsbPlus.code().into(),
-        sort_order: "50".into(),
-        quorum_percent: default_quorum(),
-        majority: default_majority(),
-        ..Default::default()
-    };
-    form_page(&ctx, None, form, Errors::default())
+    form_page(&ctx, None, BodyForm::new_body(), Errors::default())
 }
 
-fn store_problem(e: StoreError) -> AppResult<Errors> {
-    let mut errors = Errors::default();
-    match e {
-        StoreError::Duplicate(_) => errors.add("code", "Er is al een gremium met deze afkorting."),
-        StoreError::Conflict => errors.add("_form", "Iemand anders heeft dit gremium intussen gewijzigd. Laad de pagina opnieuw om de huidige gegevens te zien; uw invoer staat hieronder."),
-        other => return Err(other.into()),
-    }
-    Ok(errors)
-}
+/// How the store's refusals read on the body form.
+const REFUSALS: &[Refusal] = &[
+    Refusal::Duplicate {
+        constraint: None,
+        field: "code",
+        message: "Er is al een gremium met deze afkorting.",
+    },
+    Refusal::Conflict(
+        "Iemand anders heeft dit gremium intussen gewijzigd. Laad de pagina opnieuw om de huidige gegevens te zien; uw invoer staat hieronder.",
+    ),
+    Refusal::Invalid(|invalid| match invalid {
+        Invalid::SeatEmploymentForm(e) => Some((e.field, e.message.clone())),
+        _ => None,
+    }),
+];
 
 async fn create(
     State(state): State<AppState>,
@@ -213,17 +103,18 @@ async fn create(
     user: User,
     Form(form): Form<BodyForm>,
 ) -> AppResult<Response> {
-    let input = match validate(&form) {
+    let input = match BodyDraft::parse(&form) {
         Ok(i) => i,
-        Err(errors) => return form_page(&ctx, None, form, errors),
+        Err(errors) => return form_page(&ctx, None, form, errors.into()),
     };
-    let mut tx = state.store.begin().await?;
-    match store::bodies::create(&mut tx, &who(&user), &input).await {
-        Ok(_) => {
-            store::commit(tx).await?;
-            Ok(Redirect::to("/beheer/gremia?ok=aangemaakt").into_response())
-        }
-        Err(e) => form_page(&ctx, None, form, store_problem(e)?),
+    let who = who(&user);
+    match forms::save(&state, REFUSALS, async |tx| {
+        store::bodies::create(tx, &who, &input).await
+    })
+    .await?
+    {
+        Ok(_) => Ok(Redirect::to("/beheer/gremia?ok=aangemaakt").into_response()),
+        Err(errors) => form_page(&ctx, None, form, errors),
     }
 }
 
@@ -257,25 +148,17 @@ async fn update(
     Form(form): Form<BodyForm>,
 ) -> AppResult<Response> {
     store::bodies::get(&state.store, id).await?;
-    let input = match validate(&form) {
+    let input = match BodyDraft::parse(&form) {
         Ok(i) => i,
-        Err(errors) => return form_page(&ctx, Some(id), form, errors),
+        Err(errors) => return form_page(&ctx, Some(id), form, errors.into()),
     };
-    let mut tx = state.store.begin().await?;
-    let members = store::bodies::member_forms(&mut tx, id).await?;
-    let forms = members.iter().map(|m| (m.name.as_str(), m.employment_form));
-    if let Err(e) =
-        check_seat_employment_form(input.code.as_str(), input.seat_employment_form, forms)
+    let who = who(&user);
+    match forms::save(&state, REFUSALS, async |tx| {
+        store::bodies::update(tx, &who, id, form.version, &input).await
+    })
+    .await?
     {
-        let mut errors = Errors::default();
-        errors.field(e);
-        return form_page(&ctx, Some(id), form, errors);
-    }
-    match store::bodies::update(&mut tx, &who(&user), id, form.version, &input).await {
-        Ok(()) => {
-            store::commit(tx).await?;
-            Ok(Redirect::to("/beheer/gremia?ok=opgeslagen").into_response())
-        }
-        Err(e) => form_page(&ctx, Some(id), form, store_problem(e)?),
+        Ok(()) => Ok(Redirect::to("/beheer/gremia?ok=opgeslagen").into_response()),
+        Err(errors) => form_page(&ctx, Some(id), form, errors),
     }
 }

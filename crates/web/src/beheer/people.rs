@@ -14,11 +14,9 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::Capability;
 use domain::people::{
-    BodyKind, Email, EmploymentForm, PersonName, Position, Role, check_employment_form,
+    BodyKind, BodySeats, EmploymentForm, MembershipForm, PersonDraft, PersonForm, Position, Role,
 };
-use std::collections::BTreeSet;
 use store::StoreError;
-use store::people::{MembershipInput, PersonInput};
 
 const ADMIN: Access = Access::Needs(Capability::Administer);
 
@@ -124,15 +122,6 @@ struct FormPage {
     forms: &'static [EmploymentForm],
 }
 
-/// The form's state: typed values (or stored ones) with the choices around them.
-struct Draft {
-    name: String,
-    email: String,
-    roles: BTreeSet<String>,
-    memberships: Vec<(i64, String, String)>,
-    vakgroepen: BTreeSet<i64>,
-}
-
 /// Which person the form edits (none: a new one) and what is known about the stored version.
 #[derive(Default)]
 struct Editing {
@@ -160,7 +149,7 @@ async fn form_page(
     state: &AppState,
     ctx: &Ctx,
     editing: Editing,
-    draft: Draft,
+    draft: PersonForm,
     errors: Errors,
 ) -> AppResult<Response> {
     let Editing {
@@ -191,13 +180,15 @@ async fn form_page(
         bodies: bodies
             .into_iter()
             .map(|b| {
-                let m = draft.memberships.iter().find(|(id, _, _)| *id == b.id);
+                let m = draft.memberships.iter().find(|m| m.body_id == b.id);
                 BodyChoice {
                     id: b.id,
                     asks_form: b.kind == BodyKind::MsbPlus,
                     member: m.is_some(),
-                    position: m.map(|m| m.1.clone()).unwrap_or_else(|| "lid".into()),
-                    employment_form: m.map(|m| m.2.clone()).unwrap_or_default(),
+                    position: m
+                        .map(|m| m.position.clone())
+                        .unwrap_or_else(|| "lid".into()),
+                    employment_form: m.map(|m| m.employment_form.clone()).unwrap_or_default(),
                     code: b.code,
                     name: b.name,
                 }
@@ -224,20 +215,18 @@ async fn form_page(
     Ok((code, render(page)?).into_response())
 }
 
-fn draft_from(fields: &Fields) -> Draft {
+fn draft_from(fields: &Fields) -> PersonForm {
     let memberships = fields
         .all("body")
         .iter()
         .filter_map(|v| parse_id(v))
-        .map(|id| {
-            (
-                id,
-                fields.one(&format!("position_{id}")),
-                fields.one(&format!("form_{id}")),
-            )
+        .map(|id| MembershipForm {
+            body_id: id,
+            position: fields.one(&format!("position_{id}")),
+            employment_form: fields.one(&format!("form_{id}")),
         })
         .collect();
-    Draft {
+    PersonForm {
         name: fields.one("name"),
         email: fields.one("email"),
         roles: fields.all("role").into_iter().collect(),
@@ -250,97 +239,19 @@ fn draft_from(fields: &Fields) -> Draft {
     }
 }
 
-/// Validates the whole form; every problem is reported at its field.
-async fn validate(state: &AppState, draft: &Draft) -> AppResult<Result<PersonInput, Errors>> {
-    let mut errors = Errors::default();
-    let email = Email::parse(&draft.email).map_err(|e| errors.field(e)).ok();
-    let name = PersonName::parse(&draft.name)
-        .map_err(|e| errors.field(e))
-        .ok();
-    let mut roles = BTreeSet::new();
-    for code in &draft.roles {
-        match Role::parse(code) {
-            Some(r) => {
-                roles.insert(r);
-            }
-            None => errors.add("roles", "Kies alleen rollen uit de lijst."),
-        }
-    }
+/// The form checked against the bodies as they are now (domain rules, Dutch messages).
+async fn validate(state: &AppState, draft: &PersonForm) -> AppResult<Result<PersonDraft, Errors>> {
     let bodies = store::bodies::list(state.store.pool()).await?;
-    let mut memberships = Vec::new();
-    for (body_id, position, form) in &draft.memberships {
-        let Some(body) = bodies.iter().find(|b| b.id == *body_id) else {
-            errors.add(
-                "bodies",
-                "Een gekozen gremium bestaat niet meer; laad de pagina opnieuw.",
-            );
-            continue;
-        };
-        let position = Position::parse(position);
-        if position.is_none() {
-            errors.add("bodies", format!("Kies een functie in {}.", body.code));
-        }
-        // Specialists who are members of an MSB+ body record how they work; a secretary or
-        // adviser of that body need not.
-        let is_specialist_seat = position.is_some_and(Position::has_seat);
-        let employment_form =
-            if body.kind == BodyKind::MsbPlus && (is_specialist_seat || !form.is_empty()) {
-                match EmploymentForm::parse(form) {
-                    Some(f) => Some(f),
-                    None => {
-                        errors.add(
-                            "bodies",
-                            format!(
-                                "Kies voor {} of het lid vrijgevestigd is of in dienstverband.",
-                                body.code
-                            ),
-                        );
-                        None
-                    }
-                }
-            } else {
-                None
-            };
-        if let Err(e) = check_employment_form(&body.code, body.seats(), employment_form) {
-            errors.add("bodies", e.message);
-        }
-        if let Some(position) = position {
-            memberships.push(MembershipInput {
-                body_id: *body_id,
-                position,
-                employment_form,
-            });
-        }
-    }
-    if roles.contains(&Role::Vakgroep) && draft.vakgroepen.is_empty() {
-        errors.add(
-            "vakgroepen",
-            "Kies de vakgroep(en) die deze vertegenwoordiger vertegenwoordigt.",
-        );
-    }
-    if !roles.contains(&Role::Vakgroep) && !draft.vakgroepen.is_empty() {
-        errors.add("vakgroepen", "Alleen een vakgroepvertegenwoordiger vertegenwoordigt vakgroepen: kies die rol of haal de vakgroepen weg.");
-    }
-    Ok(match (email, name, errors.is_empty()) {
-        (Some(email), Some(name), true) => Ok(PersonInput {
-            email,
-            name,
-            roles,
-            memberships,
-            vakgroepen: draft.vakgroepen.clone(),
-        }),
-        _ => Err(errors),
-    })
-}
-
-fn empty_draft() -> Draft {
-    Draft {
-        name: String::new(),
-        email: String::new(),
-        roles: BTreeSet::new(),
-        memberships: Vec::new(),
-        vakgroepen: BTreeSet::new(),
-    }
+    let seats: Vec<BodySeats<'_>> = bodies
+        .iter()
+        .map(|b| BodySeats {
+            id: b.id,
+            code: &b.code,
+            kind: b.kind,
+            seats: b.seats(),
+        })
+        .collect();
+    Ok(PersonDraft::parse(draft, &seats).map_err(Errors::from))
 }
 
 async fn new_form(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
@@ -348,7 +259,7 @@ async fn new_form(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response
         &state,
         &ctx,
         Editing::default(),
-        empty_draft(),
+        PersonForm::default(),
         Errors::default(),
     )
     .await
@@ -416,22 +327,21 @@ fn link_page(
     })
 }
 
-fn draft_of(p: &store::people::PersonDetail) -> Draft {
-    Draft {
+fn draft_of(p: &store::people::PersonDetail) -> PersonForm {
+    PersonForm {
         name: p.name.clone(),
         email: p.email.clone(),
         roles: p.roles.iter().map(|r| r.code().to_string()).collect(),
         memberships: p
             .memberships
             .iter()
-            .map(|m| {
-                (
-                    m.body_id,
-                    m.position.code().to_string(),
-                    m.employment_form
-                        .map(|f| f.code().to_string())
-                        .unwrap_or_default(),
-                )
+            .map(|m| MembershipForm {
+                body_id: m.body_id,
+                position: m.position.code().to_string(),
+                employment_form: m
+                    .employment_form
+                    .map(|f| f.code().to_string())
+                    .unwrap_or_default(),
             })
             .collect(),
         vakgroepen: p.vakgroepen.iter().copied().collect(),
@@ -489,21 +399,17 @@ async fn update(
     let version: i32 = fields.one("version").parse().unwrap_or(0);
     let draft = draft_from(&fields);
     let current = store::people::get(&state.store, id).await?;
-    let mut input = match validate(&state, &draft).await? {
+    let input = match validate(&state, &draft).await?.and_then(|input| {
+        input
+            .check_own_edit(id == user.actor.person_id.get())
+            .map_err(|e| Errors::from(vec![e]))?;
+        Ok(input)
+    }) {
         Ok(input) => input,
         Err(errors) => {
             return form_page(&state, &ctx, Editing::of(&current, version), draft, errors).await;
         }
     };
-    if id == user.actor.person_id.get() && !input.roles.contains(&Role::Beheerder) {
-        let mut errors = Errors::default();
-        errors.add(
-            "roles",
-            "U kunt uw eigen beheerdersrol niet verwijderen; laat een andere beheerder dat doen.",
-        );
-        return form_page(&state, &ctx, Editing::of(&current, version), draft, errors).await;
-    }
-    input.vakgroepen = draft.vakgroepen.clone();
     let mut tx = state.store.begin().await?;
     match store::people::update(&mut tx, &who(&user), id, version, &input).await {
         Ok(()) => {

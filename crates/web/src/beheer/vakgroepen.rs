@@ -14,9 +14,8 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::Capability;
-use domain::people::{VakgroepCode, VakgroepKind};
-use serde::Deserialize;
-use store::vakgroepen::{Vakgroep, VakgroepInput};
+use domain::people::{VakgroepDraft, VakgroepForm, VakgroepKind};
+use store::vakgroepen::Vakgroep;
 
 const MANAGE: Access = Access::Needs(Capability::ManageVakgroepen);
 
@@ -45,17 +44,6 @@ async fn list(State(state): State<AppState>, ctx: Ctx, user: User) -> AppResult<
         vakgroepen: store::vakgroepen::list(&state.store).await?,
         budget_link: user.actor.can(Capability::ManageBudget),
     })
-}
-
-#[derive(Deserialize, Default)]
-struct VakgroepForm {
-    #[serde(default)]
-    version: i32,
-    code: String,
-    name: String,
-    kind: String,
-    #[serde(default)]
-    active: Option<String>,
 }
 
 #[derive(Template)]
@@ -93,33 +81,6 @@ fn form_page(
         .into_response())
 }
 
-fn validate(form: &VakgroepForm) -> Result<VakgroepInput, Errors> {
-    let mut errors = Errors::default();
-    let code = VakgroepCode::parse(&form.code)
-        .map_err(|e| errors.field(e))
-        .ok();
-    let name = form.name.trim().to_string();
-    if name.is_empty() || name.chars().count() > 80 {
-        errors.add(
-            "name",
-            "Vul de naam van de vakgroep in (hoogstens 80 tekens).",
-        );
-    }
-    let kind = VakgroepKind::parse(&form.kind);
-    if kind.is_none() {
-        errors.add("kind", "Kies het soort vakgroep.");
-    }
-    match (code, kind, errors.is_empty()) {
-        (Some(code), Some(kind), true) => Ok(VakgroepInput {
-            code,
-            name,
-            kind,
-            active: form.active.is_some(),
-        }),
-        _ => Err(errors),
-    }
-}
-
 async fn new_form(ctx: Ctx) -> AppResult<Response> {
     let form = VakgroepForm {
         kind: VakgroepKind::Poort.code().into(),
@@ -147,9 +108,9 @@ async fn create(
     user: User,
     Form(form): Form<VakgroepForm>,
 ) -> AppResult<Response> {
-    let input = match validate(&form) {
+    let input = match VakgroepDraft::parse(&form) {
         Ok(i) => i,
-        Err(errors) => return form_page(&ctx, None, form, errors),
+        Err(errors) => return form_page(&ctx, None, form, errors.into()),
     };
     let who = who(&user);
     match forms::save(&state, REFUSALS, async |tx| {
@@ -186,9 +147,9 @@ async fn update(
     Form(form): Form<VakgroepForm>,
 ) -> AppResult<Response> {
     store::vakgroepen::get(&state.store, id).await?;
-    let input = match validate(&form) {
+    let input = match VakgroepDraft::parse(&form) {
         Ok(i) => i,
-        Err(errors) => return form_page(&ctx, Some(id), form, errors),
+        Err(errors) => return form_page(&ctx, Some(id), form, errors.into()),
     };
     let who = who(&user);
     match forms::save(&state, REFUSALS, async |tx| {

@@ -13,37 +13,11 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::ids::MeetingId;
 use domain::meetings::kinds::{MeetingKind, Recurrence};
+use domain::meetings::meeting_draft::{MeetingDraft, MeetingForm, Series};
 use domain::meetings::status::{MeetingStatus, transition};
 use domain::nl;
 use serde::Deserialize;
 use store::StoreError;
-use store::meetings::MeetingInput;
-use time::macros::format_description;
-use time::{PrimitiveDateTime, Time};
-
-#[derive(Deserialize, Default, Clone)]
-pub(super) struct MeetingForm {
-    #[serde(default)]
-    version: i32,
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    date: String,
-    #[serde(default)]
-    start: String,
-    #[serde(default)]
-    end: String,
-    #[serde(default)]
-    location: String,
-    #[serde(default)]
-    video_url: String,
-    #[serde(default)]
-    recurrence: String,
-    #[serde(default)]
-    count: String,
-}
 
 struct BodyChoice {
     id: i64,
@@ -98,96 +72,18 @@ async fn form_page(
     Ok((status, render(page)?).into_response())
 }
 
-fn parse_time(s: &str) -> Option<Time> {
-    let t = s.trim().replace('.', ":");
-    Time::parse(&t, format_description!("[hour]:[minute]")).ok()
-}
-
-/// Reads and checks the form; times are Dutch wall-clock times.
-fn validate(
+/// The form checked by the domain's rules, against the bodies as they are now.
+async fn validate(
+    state: &AppState,
     form: &MeetingForm,
     bodies: &[i64],
-    known: &[i64],
-) -> Result<(MeetingInput, Recurrence, u8, PrimitiveDateTime), Errors> {
-    let mut errors = Errors::default();
-    let title = form.title.trim().to_string();
-    if title.is_empty() || title.chars().count() > 200 {
-        errors.add("title", "Vul een titel in (hoogstens 200 tekens).");
-    }
-    let kind = MeetingKind::parse(&form.kind);
-    if kind.is_none() {
-        errors.add("kind", "Kies het soort vergadering.");
-    }
-    let date = domain::nl::parse_date(&form.date);
-    if date.is_none() {
-        errors.add("date", "Vul een datum in als dd-mm-jjjj.");
-    }
-    let (start, end) = (parse_time(&form.start), parse_time(&form.end));
-    if start.is_none() {
-        errors.add(
-            "start",
-            "Vul een begintijd in als uu:mm, bijvoorbeeld 16:00.",
-        );
-    }
-    if end.is_none() {
-        errors.add("end", "Vul een eindtijd in als uu:mm, bijvoorbeeld 18:00.");
-    }
-    if let (Some(s), Some(e)) = (start, end)
-        && e <= s
-    {
-        errors.add("end", "De eindtijd moet na de begintijd liggen.");
-    }
-    if bodies.is_empty() || bodies.iter().any(|b| !known.contains(b)) {
-        errors.add("bodies", "Kies de gremia die deelnemen.");
-    }
-    if kind == Some(MeetingKind::Gezamenlijk) && bodies.len() < 2 {
-        errors.add(
-            "bodies",
-            "Aan een gezamenlijk overleg nemen minstens twee gremia deel.",
-        );
-    }
-    errors.limit("location", form.location.trim(), domain::text::max::SHORT);
-    let video_url = form.video_url.trim().to_string();
-    if !video_url.is_empty() && !video_url.starts_with("https://") {
-        errors.add("video_url", "Een videolink begint met https://.");
-    }
-    errors.limit("video_url", &video_url, domain::text::max::URL);
-    let recurrence = if form.recurrence.is_empty() {
-        Some(Recurrence::Eenmalig)
-    } else {
-        Recurrence::parse(&form.recurrence)
-    };
-    let count = if form.count.trim().is_empty() {
-        Some(1)
-    } else {
-        form.count
-            .trim()
-            .parse::<u8>()
-            .ok()
-            .filter(|n| (1..=24).contains(n))
-    };
-    if recurrence.is_none() {
-        errors.add("recurrence", "Kies hoe vaak de vergadering terugkomt.");
-    }
-    if count.is_none() {
-        errors.add("count", "Vul een aantal van 1 tot en met 24 in.");
-    }
-    match (kind, date, start, end, recurrence, count, errors.is_empty()) {
-        (Some(kind), Some(date), Some(start), Some(end), Some(recurrence), Some(count), true) => {
-            let first = PrimitiveDateTime::new(date, start);
-            let input = MeetingInput {
-                title,
-                kind,
-                starts_at: nl::from_amsterdam(first),
-                ends_at: nl::from_amsterdam(PrimitiveDateTime::new(date, end)),
-                location: form.location.trim().to_string(),
-                video_url,
-                bodies: bodies.to_vec(),
-            };
-            Ok((input, recurrence, count, first))
-        }
-        _ => Err(errors),
-    }
+) -> AppResult<Result<(MeetingDraft, Series), Errors>> {
+    let known: Vec<i64> = store::bodies::list(state.store.pool())
+        .await?
+        .into_iter()
+        .map(|b| b.id)
+        .collect();
+    Ok(MeetingDraft::parse(form, bodies, &known).map_err(Errors::from))
 }
 
 fn chosen_bodies(pairs: &[(String, String)]) -> Vec<i64> {
@@ -236,39 +132,35 @@ pub(super) async fn create(
 ) -> AppResult<Response> {
     let bodies = chosen_bodies(&pairs);
     let form = form_of(&pairs);
-    let known: Vec<i64> = store::bodies::list(state.store.pool())
+    let checked = validate(&state, &form, &bodies)
         .await?
-        .into_iter()
-        .map(|b| b.id)
-        .collect();
-    let (input, recurrence, count, first) = match validate(&form, &bodies, &known) {
+        .and_then(|(input, series)| {
+            input
+                .check_planner(&user.actor)
+                .map_err(|e| Errors::from(vec![e]))?;
+            Ok((input, series))
+        });
+    let (input, series) = match checked {
         Ok(v) => v,
         Err(errors) => return form_page(&state, &ctx, None, form, &bodies, errors).await,
     };
-    if !user.actor.can_see_meeting(&input.bodies) {
-        let mut errors = Errors::default();
-        errors.add(
-            "bodies",
-            "U kunt alleen vergaderingen plannen van gremia waarvan u lid bent.",
-        );
-        return form_page(&state, &ctx, None, form, &bodies, errors).await;
-    }
     let duration = input.ends_at - input.starts_at;
     let mut tx = state.store.begin().await?;
-    let series = if count > 1 {
+    let series_id = if series.count > 1 {
         Some(store::meetings::next_series_id(&mut tx).await?)
     } else {
         None
     };
     let mut created = Vec::new();
-    for start in domain::meetings::kinds::occurrences(first, recurrence, count) {
+    for start in domain::meetings::kinds::occurrences(series.first, series.recurrence, series.count)
+    {
         let starts_at = nl::from_amsterdam(start);
-        let one = MeetingInput {
+        let one = MeetingDraft {
             starts_at,
             ends_at: starts_at + duration,
             ..input.clone()
         };
-        let id = store::meetings::create(&mut tx, &who(&user), &one, series).await?;
+        let id = store::meetings::create(&mut tx, &who(&user), &one, series_id).await?;
         for (position, item) in store::agenda::standing_inputs().iter().enumerate() {
             store::agenda::add(
                 &mut tx,
@@ -336,12 +228,7 @@ pub(super) async fn update(
     let current = visible_meeting(&state, &user, id).await?;
     let bodies = chosen_bodies(&pairs);
     let form = form_of(&pairs);
-    let known: Vec<i64> = store::bodies::list(state.store.pool())
-        .await?
-        .into_iter()
-        .map(|b| b.id)
-        .collect();
-    let (input, ..) = match validate(&form, &bodies, &known) {
+    let (input, _) = match validate(&state, &form, &bodies).await? {
         Ok(v) => v,
         Err(errors) => return form_page(&state, &ctx, Some(id), form, &bodies, errors).await,
     };

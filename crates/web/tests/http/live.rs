@@ -320,7 +320,7 @@ async fn changes_notify_at_commit_and_not_on_rollback(pool: PgPool) {
     let who = Who::system("test");
     let other = {
         let start = time::OffsetDateTime::now_utc() + time::Duration::days(60);
-        let input = store::meetings::MeetingInput {
+        let input = domain::meetings::meeting_draft::MeetingDraft {
             title: "Ander overleg".into(),
             kind: domain::meetings::kinds::MeetingKind::Gezamenlijk,
             starts_at: start,
@@ -508,12 +508,12 @@ async fn leaving_a_body_stops_its_items_at_once(pool: PgPool) {
     // take part in the meeting.
     let eva_id = eva.person_id(EVA).await;
     let before = store::people::get(&eva.store, eva_id).await.unwrap();
-    let secretary = |body_id| store::people::MembershipInput {
+    let secretary = |body_id| domain::people::MembershipDraft {
         body_id,
         position: domain::people::Position::Secretaris,
         employment_form: None,
     };
-    let input = store::people::PersonInput {
+    let input = domain::people::PersonDraft {
         email: domain::people::Email::parse(EVA).unwrap(),
         name: domain::people::PersonName::parse("Eva Mulder").unwrap(),
         roles: [domain::people::Role::Secretaris].into_iter().collect(),

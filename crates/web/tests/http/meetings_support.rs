@@ -114,7 +114,7 @@ pub async fn add_person(
     roles: &[domain::people::Role],
     memberships: &[(&str, &str, Option<domain::people::EmploymentForm>)],
 ) -> i64 {
-    let mut input = store::people::PersonInput {
+    let mut input = domain::people::PersonDraft {
         email: domain::people::Email::parse(email).unwrap(),
         name: domain::people::PersonName::parse(email.split('@').next().unwrap()).unwrap(),
         roles: roles.iter().copied().collect(),
@@ -122,7 +122,7 @@ pub async fn add_person(
         vakgroepen: Default::default(),
     };
     for (code, position, form) in memberships {
-        input.memberships.push(store::people::MembershipInput {
+        input.memberships.push(domain::people::MembershipDraft {
             body_id: body(c, code).await,
             position: (*position).try_into().unwrap(),
             employment_form: *form,

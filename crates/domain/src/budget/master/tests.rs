@@ -12,11 +12,29 @@ fn pair(field: &'static str, message: &str) -> (&'static str, String) {
 
 #[test]
 fn a_year_is_copied_to_another() {
-    assert_eq!(check_copy(2026, 2027), Ok(()));
-    let e = check_copy(2027, 2027).unwrap_err();
+    assert_eq!(check_copy(2026, " 2027 "), Ok(2027));
+    let e = check_copy(2027, "2027").unwrap_err();
     assert_eq!(
         (e.field, e.message.as_str()),
         ("naar", "Kies een ander jaar om naar te kopiëren.")
+    );
+    for typed in ["", "1999", "2201", "twintig"] {
+        let e = check_copy(2027, typed).unwrap_err();
+        assert_eq!(
+            e.message, "Vul een jaar in tussen 2000 en 2200.",
+            "{typed:?}"
+        );
+    }
+    let e = CopyRefusal::TargetHasData.message(2026, 2027);
+    assert!(
+        e.message.starts_with("2027 heeft al stamgegevens"),
+        "{}",
+        e.message
+    );
+    let e = CopyRefusal::SourceEmpty.message(2026, 2027);
+    assert_eq!(
+        e.message,
+        "2026 heeft nog geen stamgegevens om te kopiëren."
     );
 }
 

@@ -15,7 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::Capability;
 use domain::budget::KpiKind;
-use domain::budget::master::{YearSettingsDraft, YearSettingsForm};
+use domain::budget::master::{CopyRefusal, YearSettingsDraft, YearSettingsForm, check_copy};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -280,36 +280,26 @@ async fn copy(
     let Some(from) = parse_year(&form.jaar) else {
         return Err(crate::shared::error::AppError::NotFound);
     };
-    let mut errors = Errors::default();
-    let to = parse_year(&form.naar);
-    match to.map(|to| domain::budget::master::check_copy(from, to)) {
-        None => errors.add("naar", "Vul een jaar in tussen 2000 en 2200."),
-        Some(Err(e)) => errors.field(e),
-        Some(Ok(())) => {}
-    }
-    if let (Some(to), true) = (to, errors.is_empty()) {
-        let mut tx = state.store.begin().await?;
-        match store::budget::copy_year(&mut tx, &who(&user), from, to).await {
-            Ok(_) => {
-                store::commit(tx).await?;
-                return Ok(
-                    Redirect::to(&format!("/begroting/stamgegevens?jaar={to}&ok=aangemaakt"))
-                        .into_response(),
-                );
-            }
-            Err(StoreError::Conflict) => errors.add(
-                "naar",
-                format!(
-                    "{to} heeft al stamgegevens (normtijden, normuren, formatie of KPI's). Er is niets gekopieerd, zodat het werk in {to} niet wordt overschreven."
-                ),
-            ),
-            Err(StoreError::NotFound) => errors.add(
-                "naar",
-                format!("{from} heeft nog geen stamgegevens om te kopiëren."),
-            ),
-            Err(e) => return Err(e.into()),
+    let refused = match check_copy(from, &form.naar) {
+        Err(e) => e,
+        Ok(to) => {
+            let mut tx = state.store.begin().await?;
+            let refusal = match store::budget::copy_year(&mut tx, &who(&user), from, to).await {
+                Ok(_) => {
+                    store::commit(tx).await?;
+                    return Ok(Redirect::to(&format!(
+                        "/begroting/stamgegevens?jaar={to}&ok=aangemaakt"
+                    ))
+                    .into_response());
+                }
+                Err(StoreError::Conflict) => CopyRefusal::TargetHasData,
+                Err(StoreError::NotFound) => CopyRefusal::SourceEmpty,
+                Err(e) => return Err(e.into()),
+            };
+            refusal.message(from, to)
         }
-    }
+    };
+    let errors = Errors::from(vec![refused]);
     let q = YearQuery {
         jaar: from.to_string(),
     };
