@@ -1,16 +1,16 @@
 //! Agenda items of a meeting: content, order, deciding bodies and visibility (product.md A2).
 
 use crate::audit::{self, Change, Who};
-use crate::codes::NullableCode;
+use crate::codes::{NullableCode, NullableId};
 use crate::{PgConnection, Store, StoreError};
-use domain::ids::MeetingId;
+use domain::ids::{ItemId, MeetingId};
 use domain::meetings::kinds::{Purpose, StandingItem, Subject, standing_items};
 use domain::meetings::links::{ItemLink, LinkKind};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ItemInput {
-    pub parent_id: Option<i64>,
+    pub parent_id: Option<ItemId>,
     pub title: String,
     pub description: String,
     pub presenter: String,
@@ -54,10 +54,12 @@ pub fn standing_inputs() -> Vec<ItemInput> {
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct Item {
-    pub id: i64,
+    #[sqlx(try_from = "i64")]
+    pub id: ItemId,
     #[sqlx(try_from = "i64")]
     pub meeting_id: MeetingId,
-    pub parent_id: Option<i64>,
+    #[sqlx(try_from = "NullableId")]
+    pub parent_id: Option<ItemId>,
     pub position: i32,
     pub title: String,
     pub description: String,
@@ -72,8 +74,10 @@ pub struct Item {
     pub standing: Option<StandingItem>,
     pub minutes: String,
     pub done: bool,
-    pub carried_from_id: Option<i64>,
-    pub follow_up_of_id: Option<i64>,
+    #[sqlx(try_from = "NullableId")]
+    pub carried_from_id: Option<ItemId>,
+    #[sqlx(try_from = "NullableId")]
+    pub follow_up_of_id: Option<ItemId>,
     pub version: i32,
     pub deciding_bodies: Vec<i64>,
     /// Ids of the agreements and scenarios the item links to (see [`Item::links`]).
@@ -128,36 +132,41 @@ pub async fn items_on(
     .await?)
 }
 
-pub async fn get_on(conn: &mut PgConnection, id: i64) -> Result<Item, StoreError> {
+pub async fn get_on(conn: &mut PgConnection, id: ItemId) -> Result<Item, StoreError> {
     sqlx::query_as(concat!(item_select!(), "WHERE i.id = $1"))
-        .bind(id)
+        .bind(id.get())
         .fetch_optional(conn)
         .await?
         .ok_or(StoreError::NotFound)
 }
 
 /// Several items by id in one query (any meeting).
-pub async fn by_ids(store: &Store, ids: &[i64]) -> Result<Vec<Item>, StoreError> {
+pub async fn by_ids(store: &Store, ids: &[ItemId]) -> Result<Vec<Item>, StoreError> {
+    let ids: Vec<i64> = ids.iter().map(|id| id.get()).collect();
     Ok(
         sqlx::query_as(concat!(item_select!(), "WHERE i.id = ANY($1)"))
-            .bind(ids)
+            .bind(&ids)
             .fetch_all(store.pool())
             .await?,
     )
 }
 
-pub async fn get(store: &Store, id: i64) -> Result<Item, StoreError> {
+pub async fn get(store: &Store, id: ItemId) -> Result<Item, StoreError> {
     let mut conn = store.pool().acquire().await?;
     get_on(&mut conn, id).await
 }
 
-async fn write_bodies(conn: &mut PgConnection, id: i64, bodies: &[i64]) -> Result<(), StoreError> {
+async fn write_bodies(
+    conn: &mut PgConnection,
+    id: ItemId,
+    bodies: &[i64],
+) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM agenda_item_body WHERE item_id = $1")
-        .bind(id)
+        .bind(id.get())
         .execute(&mut *conn)
         .await?;
     sqlx::query("INSERT INTO agenda_item_body (item_id, body_id) SELECT $1, unnest($2::bigint[])")
-        .bind(id)
+        .bind(id.get())
         .bind(bodies)
         .execute(&mut *conn)
         .await?;
@@ -168,11 +177,11 @@ async fn write_bodies(conn: &mut PgConnection, id: i64, bodies: &[i64]) -> Resul
 /// caller has already checked that the person may see each one.
 async fn write_links(
     conn: &mut PgConnection,
-    id: i64,
+    id: ItemId,
     links: &[ItemLink],
 ) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM agenda_item_link WHERE item_id = $1")
-        .bind(id)
+        .bind(id.get())
         .execute(&mut *conn)
         .await?;
     let kinds: Vec<&str> = links.iter().map(|l| l.kind.code()).collect();
@@ -186,7 +195,7 @@ async fn write_links(
         "INSERT INTO agenda_item_link (item_id, kind, agreement_id, budget_scenario_id)
          SELECT $1, k, a, s FROM unnest($2::text[], $3::bigint[], $4::bigint[]) AS t(k, a, s)",
     )
-    .bind(id)
+    .bind(id.get())
     .bind(&kinds)
     .bind(target(LinkKind::Afspraak))
     .bind(target(LinkKind::Scenario))
@@ -202,16 +211,16 @@ pub async fn add(
     meeting_id: MeetingId,
     position: i32,
     input: &ItemInput,
-    carried_from: Option<i64>,
-    follow_up_of: Option<i64>,
-) -> Result<i64, StoreError> {
-    let id: i64 = sqlx::query_scalar(
+    carried_from: Option<ItemId>,
+    follow_up_of: Option<ItemId>,
+) -> Result<ItemId, StoreError> {
+    let id: ItemId = sqlx::query_scalar::<_, i64>(
         "INSERT INTO agenda_item (meeting_id, parent_id, position, title, description, presenter, planned_minutes,
                                   purpose, subject, visibility_body_id, standing, carried_from_id, follow_up_of_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
     )
     .bind(meeting_id.get())
-    .bind(input.parent_id)
+    .bind(input.parent_id.map(ItemId::get))
     .bind(position)
     .bind(&input.title)
     .bind(&input.description)
@@ -221,10 +230,11 @@ pub async fn add(
     .bind(input.subject.code())
     .bind(input.visibility_body_id)
     .bind(input.standing.map(|s| s.code()))
-    .bind(carried_from)
-    .bind(follow_up_of)
+    .bind(carried_from.map(ItemId::get))
+    .bind(follow_up_of.map(ItemId::get))
     .fetch_one(&mut *conn)
-    .await?;
+    .await?
+    .into();
     write_bodies(conn, id, &input.deciding_bodies).await?;
     write_links(conn, id, &input.links).await?;
     crate::live::notify(conn, meeting_id).await?;
@@ -241,7 +251,7 @@ pub async fn add(
 pub async fn update(
     conn: &mut PgConnection,
     who: &Who,
-    id: i64,
+    id: ItemId,
     expected_version: i32,
     input: &ItemInput,
 ) -> Result<(), StoreError> {
@@ -251,9 +261,9 @@ pub async fn update(
                 purpose = $8, subject = $9, visibility_body_id = $10, version = version + 1
          WHERE id = $1 AND version = $2",
     )
-    .bind(id)
+    .bind(id.get())
     .bind(expected_version)
-    .bind(input.parent_id)
+    .bind(input.parent_id.map(ItemId::get))
     .bind(&input.title)
     .bind(&input.description)
     .bind(&input.presenter)
@@ -285,17 +295,17 @@ pub async fn update(
 pub async fn set_positions(
     conn: &mut PgConnection,
     who: &Who,
-    moves: &[(i64, i32)],
+    moves: &[(ItemId, i32)],
 ) -> Result<(), StoreError> {
     for (id, position) in moves {
         sqlx::query("UPDATE agenda_item SET position = $2 WHERE id = $1")
-            .bind(id)
+            .bind(id.get())
             .bind(position)
             .execute(&mut *conn)
             .await?;
     }
     if let Some((first, _)) = moves.first() {
-        let ids: Vec<i64> = moves.iter().map(|(id, _)| *id).collect();
+        let ids: Vec<ItemId> = moves.iter().map(|(id, _)| *id).collect();
         crate::live::notify_items(conn, &ids).await?;
         audit::record(
             conn,
@@ -307,10 +317,10 @@ pub async fn set_positions(
     Ok(())
 }
 
-pub async fn delete(conn: &mut PgConnection, who: &Who, id: i64) -> Result<(), StoreError> {
+pub async fn delete(conn: &mut PgConnection, who: &Who, id: ItemId) -> Result<(), StoreError> {
     let before = get_on(conn, id).await?;
     sqlx::query("DELETE FROM agenda_item WHERE id = $1")
-        .bind(id)
+        .bind(id.get())
         .execute(&mut *conn)
         .await?;
     crate::live::notify(conn, before.meeting_id).await?;
@@ -326,14 +336,14 @@ pub async fn delete(conn: &mut PgConnection, who: &Who, id: i64) -> Result<(), S
 pub async fn set_minutes(
     conn: &mut PgConnection,
     who: &Who,
-    id: i64,
+    id: ItemId,
     expected_version: i32,
     minutes: &str,
     done: bool,
 ) -> Result<(), StoreError> {
     let before = get_on(conn, id).await?;
     let n = sqlx::query("UPDATE agenda_item SET minutes = $3, done = $4, version = version + 1 WHERE id = $1 AND version = $2")
-        .bind(id)
+        .bind(id.get())
         .bind(expected_version)
         .bind(minutes)
         .bind(done)
@@ -351,10 +361,10 @@ pub async fn set_minutes(
 }
 
 /// Whether a follow-up item for this item was already put on an agenda.
-pub async fn has_follow_up(conn: &mut PgConnection, item_id: i64) -> Result<bool, StoreError> {
+pub async fn has_follow_up(conn: &mut PgConnection, item_id: ItemId) -> Result<bool, StoreError> {
     Ok(
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM agenda_item WHERE follow_up_of_id = $1)")
-            .bind(item_id)
+            .bind(item_id.get())
             .fetch_one(conn)
             .await?,
     )
@@ -364,7 +374,7 @@ pub async fn has_follow_up(conn: &mut PgConnection, item_id: i64) -> Result<bool
 /// the scenario's year and name.
 #[derive(Debug, Clone, Serialize)]
 pub struct LinkTarget {
-    pub item_id: i64,
+    pub item_id: ItemId,
     pub kind: LinkKind,
     pub target: i64,
     pub title: String,
@@ -388,7 +398,7 @@ fn targets(rows: Vec<LinkRow>) -> Result<Vec<LinkTarget>, StoreError> {
             Ok(LinkTarget {
                 kind: LinkKind::parse(&r.kind)
                     .ok_or_else(|| StoreError::Other(format!("link kind {}", r.kind)))?,
-                item_id: r.item_id,
+                item_id: r.item_id.into(),
                 target: r.target,
                 title: r.title,
                 visibility_body_id: r.visibility_body_id,

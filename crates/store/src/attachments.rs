@@ -5,7 +5,7 @@
 
 use crate::audit::{self, Change, Who};
 use crate::{PgConnection, Store, StoreError};
-use domain::ids::MeetingId;
+use domain::ids::{ItemId, MeetingId};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
@@ -14,7 +14,8 @@ use time::OffsetDateTime;
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
 pub struct Attachment {
     pub id: i64,
-    pub item_id: i64,
+    #[sqlx(try_from = "i64")]
+    pub item_id: ItemId,
     pub filename: String,
     pub content_type: String,
     pub size_bytes: i32,
@@ -39,7 +40,7 @@ async fn get_on(conn: &mut PgConnection, id: i64) -> Result<Attachment, StoreErr
 pub async fn add(
     conn: &mut PgConnection,
     who: &Who,
-    item_id: i64,
+    item_id: ItemId,
     filename: &str,
     content_type: &str,
     data: &[u8],
@@ -51,7 +52,7 @@ pub async fn add(
         "INSERT INTO attachment (item_id, filename, content_type, size_bytes, sha256, data, uploaded_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
-    .bind(item_id)
+    .bind(item_id.get())
     .bind(filename)
     .bind(content_type)
     .bind(size)

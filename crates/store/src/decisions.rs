@@ -3,7 +3,7 @@
 use crate::audit::{self, Change, Who};
 use crate::codes::NullableCode;
 use crate::{PgConnection, Store, StoreError};
-use domain::ids::MeetingId;
+use domain::ids::{ItemId, MeetingId};
 use domain::meetings::kinds::DecisionOutcome;
 use domain::meetings::voting::Choice;
 use domain::people::{EmploymentForm, Position};
@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DecisionInput {
-    pub item_id: i64,
+    pub item_id: ItemId,
     pub body_id: i64,
     pub outcome: DecisionOutcome,
     pub text: String,
@@ -28,7 +28,8 @@ pub struct DecisionInput {
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct Decision {
     pub id: i64,
-    pub item_id: i64,
+    #[sqlx(try_from = "i64")]
+    pub item_id: ItemId,
     pub body_id: i64,
     #[sqlx(try_from = "String")]
     pub outcome: DecisionOutcome,
@@ -72,7 +73,7 @@ pub async fn get(store: &Store, id: i64) -> Result<Decision, StoreError> {
 /// The decision of one body on one item, if recorded.
 pub async fn on_item_body(
     store: &Store,
-    item: i64,
+    item: ItemId,
     body: i64,
 ) -> Result<Option<Decision>, StoreError> {
     let mut conn = store.pool().acquire().await?;
@@ -81,14 +82,14 @@ pub async fn on_item_body(
 
 async fn on_item_body_on(
     conn: &mut PgConnection,
-    item: i64,
+    item: ItemId,
     body: i64,
 ) -> Result<Option<Decision>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT id, item_id, body_id, outcome, text, votes_for, votes_against, votes_abstain, vote_summary, recorded_at, version
          FROM decision WHERE item_id = $1 AND body_id = $2",
     )
-    .bind(item)
+    .bind(item.get())
     .bind(body)
     .fetch_optional(conn)
     .await?)
@@ -106,7 +107,7 @@ pub async fn record(
     // Decisions on one item take turns, so that whoever records second sees the first decision
     // when judging the joint outcome (a divided item must never go unnoticed).
     sqlx::query("SELECT 1 FROM agenda_item WHERE id = $1 FOR UPDATE")
-        .bind(input.item_id)
+        .bind(input.item_id.get())
         .execute(&mut *conn)
         .await?;
     let before = on_item_body_on(conn, input.item_id, input.body_id).await?;
@@ -125,7 +126,7 @@ pub async fn record(
              RETURNING id",
         )
     }
-    .bind(input.item_id)
+    .bind(input.item_id.get())
     .bind(input.body_id)
     .bind(input.outcome.code())
     .bind(&input.text)
@@ -301,13 +302,13 @@ pub async fn votes_for_meeting(
 /// The decisions on one item, inside the caller's transaction.
 pub async fn for_item_on(
     conn: &mut PgConnection,
-    item_id: i64,
+    item_id: ItemId,
 ) -> Result<Vec<Decision>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT id, item_id, body_id, outcome, text, votes_for, votes_against, votes_abstain, vote_summary, recorded_at, version
          FROM decision WHERE item_id = $1 ORDER BY body_id",
     )
-    .bind(item_id)
+    .bind(item_id.get())
     .fetch_all(conn)
     .await?)
 }

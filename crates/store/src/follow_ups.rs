@@ -4,7 +4,7 @@
 use crate::agenda::{self, Item, ItemInput};
 use crate::audit::{self, Change, Who};
 use crate::{PgConnection, Store, StoreError};
-use domain::ids::MeetingId;
+use domain::ids::{ItemId, MeetingId};
 use domain::meetings::decisions::{FOLLOW_UP_DESCRIPTION, follow_up_title};
 use domain::meetings::kinds::Purpose;
 use time::OffsetDateTime;
@@ -19,10 +19,10 @@ pub async fn lock(conn: &mut PgConnection) -> Result<(), StoreError> {
 }
 
 /// Keeps the follow-up of a divided item until a joint meeting can take it.
-pub async fn keep(conn: &mut PgConnection, who: &Who, item_id: i64) -> Result<(), StoreError> {
+pub async fn keep(conn: &mut PgConnection, who: &Who, item_id: ItemId) -> Result<(), StoreError> {
     let n =
         sqlx::query("INSERT INTO follow_up_pending (item_id) VALUES ($1) ON CONFLICT DO NOTHING")
-            .bind(item_id)
+            .bind(item_id.get())
             .execute(&mut *conn)
             .await?
             .rows_affected();
@@ -38,9 +38,9 @@ pub async fn keep(conn: &mut PgConnection, who: &Who, item_id: i64) -> Result<()
 }
 
 /// The bodies agree after all: nothing needs to come back.
-pub async fn forget(conn: &mut PgConnection, who: &Who, item_id: i64) -> Result<(), StoreError> {
+pub async fn forget(conn: &mut PgConnection, who: &Who, item_id: ItemId) -> Result<(), StoreError> {
     let n = sqlx::query("DELETE FROM follow_up_pending WHERE item_id = $1")
-        .bind(item_id)
+        .bind(item_id.get())
         .execute(&mut *conn)
         .await?
         .rows_affected();
@@ -77,7 +77,7 @@ async fn waiting_on(conn: &mut PgConnection) -> Result<Vec<Waiting>, StoreError>
     let mut out = Vec::with_capacity(rows.len());
     for (item_id, meeting_id, meeting_title, meeting_starts_at, meeting_bodies) in rows {
         out.push(Waiting {
-            item: agenda::get_on(conn, item_id).await?,
+            item: agenda::get_on(conn, item_id.into()).await?,
             meeting_id: meeting_id.into(),
             meeting_title,
             meeting_starts_at,
@@ -107,7 +107,7 @@ pub async fn place(
     target: MeetingId,
     position: i32,
     item: &Item,
-) -> Result<i64, StoreError> {
+) -> Result<ItemId, StoreError> {
     let input = ItemInput {
         parent_id: None,
         title: follow_up_title(&item.title),
@@ -123,7 +123,7 @@ pub async fn place(
     };
     let id = agenda::add(conn, who, target, position, &input, None, Some(item.id)).await?;
     sqlx::query("DELETE FROM follow_up_pending WHERE item_id = $1")
-        .bind(item.id)
+        .bind(item.id.get())
         .execute(&mut *conn)
         .await?;
     Ok(id)

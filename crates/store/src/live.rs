@@ -16,7 +16,7 @@
 //! [`Signal::Resync`], on which every live page must be rendered anew.
 
 use crate::{PgConnection, PgPool, Store, StoreError};
-use domain::ids::MeetingId;
+use domain::ids::{ItemId, MeetingId};
 use sqlx::postgres::PgListener;
 use std::time::Duration;
 
@@ -38,13 +38,14 @@ pub async fn notify(conn: &mut PgConnection, meeting_id: MeetingId) -> Result<()
 }
 
 /// Announces (at commit) that the meetings of these agenda items changed.
-pub async fn notify_items(conn: &mut PgConnection, item_ids: &[i64]) -> Result<(), StoreError> {
+pub async fn notify_items(conn: &mut PgConnection, item_ids: &[ItemId]) -> Result<(), StoreError> {
+    let item_ids: Vec<i64> = item_ids.iter().map(|id| id.get()).collect();
     sqlx::query(
         "SELECT pg_notify($1, m::text)
          FROM (SELECT DISTINCT meeting_id AS m FROM agenda_item WHERE id = ANY($2)) AS meetings",
     )
     .bind(CHANNEL)
-    .bind(item_ids)
+    .bind(&item_ids)
     .execute(conn)
     .await?;
     Ok(())

@@ -6,7 +6,7 @@
 use crate::audit::{self, Change, Who};
 use crate::codes::NullableId;
 use crate::{PgConnection, Store, StoreError};
-use domain::ids::MeetingId;
+use domain::ids::{ItemId, MeetingId};
 use domain::meetings::kinds::MeetingKind;
 use domain::meetings::meeting_draft::MeetingDraft;
 use domain::meetings::status::MeetingStatus;
@@ -29,7 +29,8 @@ pub struct Meeting {
     pub series_id: Option<i64>,
     #[sqlx(try_from = "NullableId")]
     pub minutes_adopted_in: Option<MeetingId>,
-    pub current_item_id: Option<i64>,
+    #[sqlx(try_from = "NullableId")]
+    pub current_item_id: Option<ItemId>,
     pub current_item_started_at: Option<OffsetDateTime>,
     pub version: i32,
     pub bodies: Vec<i64>,
@@ -242,7 +243,7 @@ pub async fn set_current_item(
     conn: &mut PgConnection,
     who: &Who,
     meeting: MeetingId,
-    item: Option<i64>,
+    item: Option<ItemId>,
 ) -> Result<(), StoreError> {
     let n = sqlx::query(
         "UPDATE meeting SET current_item_id = $2, current_item_started_at = CASE WHEN $2 IS NULL THEN NULL ELSE now() END
@@ -250,7 +251,7 @@ pub async fn set_current_item(
            AND ($2::bigint IS NULL OR EXISTS (SELECT 1 FROM agenda_item i WHERE i.id = $2 AND i.meeting_id = $1))",
     )
     .bind(meeting.get())
-    .bind(item)
+    .bind(item.map(ItemId::get))
     .execute(&mut *conn)
     .await?
     .rows_affected();

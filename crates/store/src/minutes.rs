@@ -4,7 +4,7 @@ use crate::agenda::{self, Item, ItemInput};
 use crate::audit::Who;
 use crate::meetings::Meeting;
 use crate::{PgConnection, Store, StoreError};
-use domain::ids::MeetingId;
+use domain::ids::{ItemId, MeetingId};
 use time::OffsetDateTime;
 
 /// Closed meetings before `before` that share a body with `bodies` and whose minutes still wait
@@ -57,16 +57,19 @@ pub async fn unfinished_before(
     .bind(target.id.get())
     .fetch_all(store.pool())
     .await?;
-    let ids: Vec<i64> = candidates.iter().map(|c| c.0).collect();
+    let ids: Vec<ItemId> = candidates.iter().map(|c| c.0.into()).collect();
     let items = agenda::by_ids(store, &ids).await?;
     Ok(candidates
         .into_iter()
         .filter_map(|(id, meeting_title, meeting_starts_at)| {
-            items.iter().find(|i| i.id == id).map(|item| Unfinished {
-                item: item.clone(),
-                meeting_title,
-                meeting_starts_at,
-            })
+            items
+                .iter()
+                .find(|i| i.id.get() == id)
+                .map(|item| Unfinished {
+                    item: item.clone(),
+                    meeting_title,
+                    meeting_starts_at,
+                })
         })
         .collect())
 }
@@ -78,7 +81,7 @@ pub async fn carry_over(
     target: MeetingId,
     position: i32,
     item: &Item,
-) -> Result<i64, StoreError> {
+) -> Result<ItemId, StoreError> {
     let input = ItemInput {
         parent_id: None,
         title: item.title.clone(),

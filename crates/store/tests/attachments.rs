@@ -57,20 +57,28 @@ async fn meetings(s: &Store) -> (i64, [i64; 2], i64) {
             None,
         )
         .await
-        .unwrap();
+        .unwrap()
+        .into();
     }
     let o = gg_store::agenda::add(&mut tx, &admin(), other, 1, &item("Elders"), None, None)
         .await
         .unwrap();
     gg_store::commit(tx).await.unwrap();
-    (m.into(), ids, o)
+    (m.into(), ids, o.into())
 }
 
 async fn add(s: &Store, item: i64, name: &str, data: &[u8]) -> i64 {
     let mut tx = s.begin().await.unwrap();
-    let id = gg_store::attachments::add(&mut tx, &admin(), item, name, "application/pdf", data)
-        .await
-        .unwrap();
+    let id = gg_store::attachments::add(
+        &mut tx,
+        &admin(),
+        item.into(),
+        name,
+        "application/pdf",
+        data,
+    )
+    .await
+    .unwrap();
     gg_store::commit(tx).await.unwrap();
     id
 }
@@ -94,7 +102,7 @@ async fn attachments_are_stored_listed_fetched_and_deleted_with_an_audit_trail(p
         "only this meeting's attachments"
     );
     let meta = &listed[0];
-    assert_eq!(meta.item_id, first);
+    assert_eq!(meta.item_id, first.into());
     assert_eq!(meta.filename, "Voorstel.pdf");
     assert_eq!(meta.content_type, "application/pdf");
     assert_eq!(meta.size_bytes as usize, PDF.len());
@@ -163,7 +171,7 @@ async fn attachments_go_with_their_item(pool: PgPool) {
     let (meeting, [first, _], _) = meetings(&s).await;
     let a = add(&s, first, "Voorstel.pdf", PDF).await;
     let mut tx = s.begin().await.unwrap();
-    gg_store::agenda::delete(&mut tx, &admin(), first)
+    gg_store::agenda::delete(&mut tx, &admin(), first.into())
         .await
         .unwrap();
     gg_store::commit(tx).await.unwrap();

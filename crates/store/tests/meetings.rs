@@ -47,7 +47,7 @@ async fn item(s: &Store, meeting: MeetingId, title: &str, deciding: Vec<i64>) ->
         .await
         .unwrap();
     gg_store::commit(tx).await.unwrap();
-    id
+    id.into()
 }
 
 async fn set_status(s: &Store, id: MeetingId, from: &str, to: &str) -> Result<(), StoreError> {
@@ -87,7 +87,7 @@ async fn one_decision_per_body_per_item_and_corrections_are_audited(pool: PgPool
     let m = meeting(&s, "Overleg", 7).await;
     let i = item(&s, m, "Besluit", vec![rvb, msb]).await;
     let decide = |body: i64, outcome: &'static str| DecisionInput {
-        item_id: i,
+        item_id: i.into(),
         body_id: body,
         outcome: outcome.try_into().unwrap(),
         text: "Tekst".into(),
@@ -195,7 +195,7 @@ async fn unfinished_items_are_offered_once(pool: PgPool) {
     let open = item(&s, old, "Nog open", vec![]).await;
     let done = item(&s, old, "Klaar", vec![]).await;
     let mut tx = s.begin().await.unwrap();
-    agenda::set_minutes(&mut tx, &admin(), done, 1, "Afgehandeld", true)
+    agenda::set_minutes(&mut tx, &admin(), done.into(), 1, "Afgehandeld", true)
         .await
         .unwrap();
     gg_store::commit(tx).await.unwrap();
@@ -210,7 +210,7 @@ async fn unfinished_items_are_offered_once(pool: PgPool) {
     let target = meetings::get(&s, new).await.unwrap();
     let offered = minutes::unfinished_before(&s, &target).await.unwrap();
     assert_eq!(
-        offered.iter().map(|u| u.item.id).collect::<Vec<_>>(),
+        offered.iter().map(|u| u.item.id.get()).collect::<Vec<_>>(),
         [open]
     );
     let mut tx = s.begin().await.unwrap();
@@ -220,7 +220,7 @@ async fn unfinished_items_are_offered_once(pool: PgPool) {
     gg_store::commit(tx).await.unwrap();
     assert_eq!(
         agenda::get(&s, copy).await.unwrap().carried_from_id,
-        Some(open)
+        Some(open.into())
     );
     assert!(
         minutes::unfinished_before(&s, &target)

@@ -1,21 +1,22 @@
 //! Agenda order, numbering and planned times (A2), moving items, and the live timer (A5).
 
 use crate::authz::Visibility;
+use crate::ids::ItemId;
 use std::collections::{BTreeMap, BTreeSet};
 use time::{Duration, OffsetDateTime, PrimitiveDateTime};
 
 /// What the schedule needs of an agenda item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ItemTiming {
-    pub id: i64,
-    pub parent: Option<i64>,
+    pub id: ItemId,
+    pub parent: Option<ItemId>,
     pub position: i32,
     pub planned_minutes: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScheduledItem {
-    pub id: i64,
+    pub id: ItemId,
     /// "1", "2", "2.1": the number people refer to in the meeting and the minutes.
     pub number: String,
     /// 0 for a top-level item.
@@ -33,7 +34,7 @@ pub struct Schedule {
 }
 
 /// The items by id; on a repeated id the first one counts, so every id appears once.
-fn index(items: &[ItemTiming]) -> BTreeMap<i64, &ItemTiming> {
+fn index(items: &[ItemTiming]) -> BTreeMap<ItemId, &ItemTiming> {
     let mut by_id = BTreeMap::new();
     for item in items {
         by_id.entry(item.id).or_insert(item);
@@ -43,12 +44,12 @@ fn index(items: &[ItemTiming]) -> BTreeMap<i64, &ItemTiming> {
 
 /// A parent that does not exist (deleted, or not visible) makes the item top-level rather than
 /// hiding it.
-fn effective_parent(by_id: &BTreeMap<i64, &ItemTiming>, item: &ItemTiming) -> Option<i64> {
+fn effective_parent(by_id: &BTreeMap<ItemId, &ItemTiming>, item: &ItemTiming) -> Option<ItemId> {
     item.parent
         .filter(|p| *p != item.id && by_id.contains_key(p))
 }
 
-fn sort_key(item: &ItemTiming) -> (i32, i64) {
+fn sort_key(item: &ItemTiming) -> (i32, ItemId) {
     (item.position, item.id)
 }
 
@@ -62,7 +63,7 @@ struct Node<'a> {
 /// hold) are appended as top-level items, so no item is ever lost from the agenda.
 fn outline(items: &[ItemTiming]) -> Vec<Node<'_>> {
     let by_id = index(items);
-    let mut children: BTreeMap<Option<i64>, Vec<&ItemTiming>> = BTreeMap::new();
+    let mut children: BTreeMap<Option<ItemId>, Vec<&ItemTiming>> = BTreeMap::new();
     for item in by_id.values() {
         let parent = effective_parent(&by_id, item);
         children.entry(parent).or_default().push(item);
@@ -155,7 +156,7 @@ pub enum Direction {
 /// Moves an item one place among its siblings. Returns only the positions that change (siblings
 /// renumbered 1..n), so untouched items keep their version and nobody else's edit conflicts.
 /// Moving the first item up or the last one down, or an unknown id, changes nothing.
-pub fn move_item(items: &[ItemTiming], id: i64, direction: Direction) -> Vec<(i64, i32)> {
+pub fn move_item(items: &[ItemTiming], id: ItemId, direction: Direction) -> Vec<(ItemId, i32)> {
     let by_id = index(items);
     let Some(target) = by_id.get(&id) else {
         return Vec::new();
@@ -187,7 +188,7 @@ pub fn move_item(items: &[ItemTiming], id: i64, direction: Direction) -> Vec<(i6
 }
 
 /// The position for a new item at the end of `parent`'s sub-items (or of the top level).
-pub fn next_position(items: &[ItemTiming], parent: Option<i64>) -> i32 {
+pub fn next_position(items: &[ItemTiming], parent: Option<ItemId>) -> i32 {
     let by_id = index(items);
     let parent = parent.filter(|p| by_id.contains_key(p));
     by_id

@@ -6,6 +6,7 @@ use super::agenda::{restricted_parent_message, sub_item_fits, sub_item_message};
 use super::kinds::{Purpose, Subject};
 use super::links::{ItemLink, LinkKind, refusal};
 use crate::authz::{Actor, Visibility};
+use crate::ids::ItemId;
 use crate::people::FieldError;
 use crate::text;
 use std::collections::HashMap;
@@ -32,8 +33,8 @@ pub struct ItemForm {
 /// An item already on the agenda, as far as the rules need it.
 #[derive(Debug, Clone, Copy)]
 pub struct AgendaEntry {
-    pub id: i64,
-    pub parent_id: Option<i64>,
+    pub id: ItemId,
+    pub parent_id: Option<ItemId>,
     pub visibility_body_id: Option<i64>,
 }
 
@@ -43,7 +44,7 @@ pub struct ItemContext<'a> {
     /// The bodies taking part in the meeting.
     pub meeting_bodies: &'a [i64],
     /// The item being edited (none for a new one).
-    pub item_id: Option<i64>,
+    pub item_id: Option<ItemId>,
     /// Every item of the meeting (the person's view is applied here).
     pub items: &'a [AgendaEntry],
     /// Body codes by id, for the messages.
@@ -55,7 +56,7 @@ pub struct ItemContext<'a> {
 /// A checked agenda item.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ItemDraft {
-    pub parent_id: Option<i64>,
+    pub parent_id: Option<ItemId>,
     pub title: String,
     pub description: String,
     pub presenter: String,

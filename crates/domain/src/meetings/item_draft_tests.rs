@@ -41,23 +41,23 @@ impl Fixture {
             codes: [(RVB, "RvB".to_string()), (MSB, "MSB".to_string())].into(),
             items: vec![
                 AgendaEntry {
-                    id: 10,
+                    id: ItemId::new(10),
                     parent_id: None,
                     visibility_body_id: Some(MSB),
                 },
                 AgendaEntry {
-                    id: 11,
-                    parent_id: Some(10),
+                    id: ItemId::new(11),
+                    parent_id: Some(ItemId::new(10)),
                     visibility_body_id: Some(MSB),
                 },
                 AgendaEntry {
-                    id: 12,
+                    id: ItemId::new(12),
                     parent_id: None,
                     visibility_body_id: None,
                 },
                 AgendaEntry {
-                    id: 13,
-                    parent_id: Some(12),
+                    id: ItemId::new(13),
+                    parent_id: Some(ItemId::new(12)),
                     visibility_body_id: None,
                 },
             ],
@@ -74,7 +74,7 @@ impl Fixture {
             &ItemContext {
                 actor: &self.actor,
                 meeting_bodies: &[RVB, MSB],
-                item_id,
+                item_id: item_id.map(ItemId::new),
                 items: &self.items,
                 body_codes: &self.codes,
                 targets: &self.targets,
@@ -102,7 +102,7 @@ fn a_good_form_gives_the_typed_item() {
     assert_eq!(draft.planned_minutes, 20);
     assert_eq!(draft.purpose, Purpose::Besluitvorming);
     assert_eq!(draft.subject, Subject::Algemeen);
-    assert_eq!(draft.parent_id, Some(12));
+    assert_eq!(draft.parent_id, Some(ItemId::new(12)));
     assert_eq!(draft.visibility_body_id, None);
     assert_eq!(draft.deciding_bodies, [RVB, MSB]);
     assert_eq!(

@@ -4,7 +4,7 @@
 use super::{Agreement, agreement_select, in_model_order};
 use crate::audit::{self, Change, Who};
 use crate::{PgConnection, Store, StoreError};
-use domain::ids::AgreementId;
+use domain::ids::{AgreementId, ItemId, MeetingId};
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
@@ -17,8 +17,8 @@ pub struct ActionInput {
     pub owner_id: Option<i64>,
     pub due_date: Option<Date>,
     pub visibility_body_id: Option<i64>,
-    pub origin_meeting_id: i64,
-    pub origin_item_id: Option<i64>,
+    pub origin_meeting_id: MeetingId,
+    pub origin_item_id: Option<ItemId>,
     pub origin_decision_id: Option<i64>,
 }
 
@@ -37,12 +37,12 @@ pub async fn create_action(
     .bind(input.owner_id)
     .bind(input.due_date)
     .bind(input.visibility_body_id)
-    .bind(input.origin_meeting_id)
-    .bind(input.origin_item_id)
+    .bind(input.origin_meeting_id.get())
+    .bind(input.origin_item_id.map(ItemId::get))
     .bind(input.origin_decision_id)
     .fetch_one(&mut *conn)
     .await?;
-    crate::live::notify(conn, input.origin_meeting_id.into()).await?;
+    crate::live::notify(conn, input.origin_meeting_id).await?;
     audit::record(
         conn,
         who,

@@ -6,7 +6,7 @@ use super::kpis::{KpiWithMeasurements, kpi_data};
 use super::status::{StatusChangeRow, history};
 use super::{Agreement, PartyRow, agreement, parties};
 use crate::{Store, StoreError};
-use domain::ids::AgreementId;
+use domain::ids::{AgreementId, MeetingId};
 use serde::Serialize;
 
 /// Everything the agreement page shows.
@@ -46,7 +46,7 @@ pub async fn detail(store: &Store, id: AgreementId) -> Result<AgreementDetail, S
     let origin_bodies = sqlx::query_scalar(
         "SELECT mb.body_id FROM meeting_body mb WHERE mb.meeting_id = $1 ORDER BY mb.body_id",
     )
-    .bind(agreement.origin_meeting_id)
+    .bind(agreement.origin_meeting_id.map(MeetingId::get))
     .fetch_all(&mut *conn)
     .await?;
     Ok(AgreementDetail {

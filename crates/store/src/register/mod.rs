@@ -38,7 +38,7 @@ pub use write::{AgreementInput, create, update};
 use crate::codes::{CodeList, NullableCode, NullableId};
 use crate::{PgConnection, Store, StoreError};
 use domain::agreements::kinds::{AgreementKind, AgreementStatus, JzojpTheme, PartyKind, SevenS};
-use domain::ids::{AgreementId, PersonId};
+use domain::ids::{AgreementId, ItemId, MeetingId, PersonId};
 use serde::Serialize;
 use sqlx::PgExecutor;
 use time::{Date, OffsetDateTime};
@@ -62,9 +62,11 @@ pub struct Agreement {
     pub review_months: Option<i16>,
     pub visibility_body_id: Option<i64>,
     pub visibility_body_code: Option<String>,
-    pub origin_meeting_id: Option<i64>,
+    #[sqlx(try_from = "NullableId")]
+    pub origin_meeting_id: Option<MeetingId>,
     pub origin_meeting_title: Option<String>,
-    pub origin_item_id: Option<i64>,
+    #[sqlx(try_from = "NullableId")]
+    pub origin_item_id: Option<ItemId>,
     pub origin_item_title: Option<String>,
     pub origin_decision_id: Option<i64>,
     #[sqlx(try_from = "NullableCode")]
@@ -202,18 +204,19 @@ async fn snapshot(conn: &mut PgConnection, id: AgreementId) -> Result<Snapshot, 
 async fn origin_meeting(
     conn: &mut PgConnection,
     id: AgreementId,
-) -> Result<Option<i64>, StoreError> {
+) -> Result<Option<MeetingId>, StoreError> {
     let row: Option<Option<i64>> =
         sqlx::query_scalar("SELECT origin_meeting_id FROM agreement WHERE id = $1")
             .bind(id.get())
             .fetch_optional(&mut *conn)
             .await?;
-    row.ok_or(StoreError::NotFound)
+    row.map(|m| m.map(MeetingId::new))
+        .ok_or(StoreError::NotFound)
 }
 
-async fn notify(conn: &mut PgConnection, meeting: Option<i64>) -> Result<(), StoreError> {
+async fn notify(conn: &mut PgConnection, meeting: Option<MeetingId>) -> Result<(), StoreError> {
     if let Some(m) = meeting {
-        crate::live::notify(conn, m.into()).await?;
+        crate::live::notify(conn, m).await?;
     }
     Ok(())
 }

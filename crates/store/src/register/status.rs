@@ -7,7 +7,7 @@ use crate::codes::NullableId;
 use crate::versioned::write_versioned;
 use crate::{PgConnection, StoreError};
 use domain::agreements::kinds::AgreementStatus;
-use domain::ids::{AgreementId, PersonId};
+use domain::ids::{AgreementId, MeetingId, PersonId};
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
@@ -49,7 +49,8 @@ struct State {
     realised_on: Option<Date>,
     version: i32,
     #[serde(skip)]
-    origin_meeting_id: Option<i64>,
+    #[sqlx(try_from = "NullableId")]
+    origin_meeting_id: Option<MeetingId>,
 }
 
 async fn state(conn: &mut PgConnection, id: AgreementId) -> Result<State, StoreError> {

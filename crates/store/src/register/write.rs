@@ -7,7 +7,7 @@ use crate::versioned::write_versioned;
 use crate::{PgConnection, StoreError};
 use domain::agreements::draft::{AgreementDraft, Party};
 use domain::agreements::kinds::{AgreementKind, AgreementStatus, JzojpTheme, SevenS};
-use domain::ids::{AgreementId, PersonId};
+use domain::ids::{AgreementId, ItemId, MeetingId, PersonId};
 use time::Date;
 
 /// Everything a secretary edits about an agreement, in one form and one transaction.
@@ -29,8 +29,8 @@ pub struct AgreementInput {
     pub review_months: Option<i16>,
     /// `None`: gezamenlijk; otherwise only this body's members see the agreement.
     pub visibility_body_id: Option<i64>,
-    pub origin_meeting_id: Option<i64>,
-    pub origin_item_id: Option<i64>,
+    pub origin_meeting_id: Option<MeetingId>,
+    pub origin_item_id: Option<ItemId>,
     pub origin_decision_id: Option<i64>,
     /// B5: the deviation from the insurer contract, for kind `financieel`.
     pub insurer_deviation: String,
@@ -132,8 +132,8 @@ pub async fn create(
     .bind(input.due_date)
     .bind(input.review_months)
     .bind(input.visibility_body_id)
-    .bind(input.origin_meeting_id)
-    .bind(input.origin_item_id)
+    .bind(input.origin_meeting_id.map(MeetingId::get))
+    .bind(input.origin_item_id.map(ItemId::get))
     .bind(input.origin_decision_id)
     .bind(input.theme.map(JzojpTheme::code))
     .bind(&input.insurer_deviation)
@@ -183,8 +183,8 @@ pub async fn update(
         .bind(input.due_date)
         .bind(input.review_months)
         .bind(input.visibility_body_id)
-        .bind(input.origin_meeting_id)
-        .bind(input.origin_item_id)
+        .bind(input.origin_meeting_id.map(MeetingId::get))
+        .bind(input.origin_item_id.map(ItemId::get))
         .bind(input.origin_decision_id)
         .bind(input.theme.map(JzojpTheme::code))
         .bind(&input.insurer_deviation)

@@ -21,7 +21,7 @@ use domain::agreements::kpi::{self, Direction};
 use domain::agreements::progress::{KpiForm, MeasurementForm, ReviewForm, StatusForm};
 use domain::agreements::status;
 use domain::authz::Capability;
-use domain::ids::AgreementId;
+use domain::ids::{AgreementId, MeetingId};
 use domain::nl;
 use store::register::AgreementDetail;
 
@@ -144,7 +144,7 @@ struct DetailPage {
     /// Why the agreement needs attention (B4), as one phrase; empty when it does not.
     attention: String,
     visibility: String,
-    origin: Option<(i64, String, String)>,
+    origin: Option<(MeetingId, String, String)>,
     insurer_deviation: String,
     /// The budget scenario the deviation refers to (B5): id and "2027 Basis".
     scenario: Option<(i64, String)>,

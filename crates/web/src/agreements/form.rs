@@ -18,7 +18,7 @@ use domain::agreements::kinds::{
     AgreementKind, AgreementStatus, JzojpTheme, PartyKind, ReviewCadence, SevenS,
 };
 use domain::authz::{Capability, Visibility};
-use domain::ids::{AgreementId, PersonId};
+use domain::ids::{AgreementId, ItemId, MeetingId, PersonId};
 use serde::Deserialize;
 use store::register::{AgreementDetail, AgreementInput};
 use time::Date;
@@ -64,7 +64,7 @@ struct FormPage {
     errors: Errors,
     /// Set for a frozen agreement: the form is not shown, only where to go instead.
     frozen_actions: Option<String>,
-    origin: Option<(i64, String)>,
+    origin: Option<(MeetingId, String)>,
 }
 
 /// What the person typed, kept as typed, with the version it was based on and the decision it
@@ -361,9 +361,9 @@ async fn parse(
 
 /// The origin of a new agreement: a recorded decision whose item the person may see.
 struct Origin {
-    meeting_id: i64,
+    meeting_id: MeetingId,
     meeting_title: String,
-    item_id: i64,
+    item_id: ItemId,
     decision_id: i64,
     item_title: String,
     text: String,
@@ -384,7 +384,7 @@ async fn origin_of(state: &AppState, user: &User, decision: &str) -> AppResult<O
         Visibility::of(item.visibility_body_id),
     )?;
     Ok(Some(Origin {
-        meeting_id: meeting.id.get(),
+        meeting_id: meeting.id,
         meeting_title: meeting.title,
         item_id: item.id,
         decision_id: d.id,
@@ -402,7 +402,7 @@ async fn form_page(
     id: Option<AgreementId>,
     draft: &Draft,
     errors: Errors,
-    origin: Option<(i64, String)>,
+    origin: Option<(MeetingId, String)>,
     frozen_actions: Option<String>,
 ) -> AppResult<Response> {
     let (action, cancel, title) = match id {
@@ -515,7 +515,7 @@ fn frozen_link(d: &AgreementDetail) -> Option<String> {
     })
 }
 
-fn origin_shown(d: &AgreementDetail) -> Option<(i64, String)> {
+fn origin_shown(d: &AgreementDetail) -> Option<(MeetingId, String)> {
     Some((
         d.agreement.origin_meeting_id?,
         d.agreement.origin_meeting_title.clone().unwrap_or_default(),

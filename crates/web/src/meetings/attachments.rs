@@ -14,7 +14,7 @@ use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::{Capability, Visibility};
-use domain::ids::MeetingId;
+use domain::ids::{ItemId, MeetingId};
 use domain::meetings::filetype::{self, FileKind, MAX_ATTACHMENT_BYTES};
 use domain::meetings::status::{agenda_editable, decisions_open};
 use store::attachments::Attachment;
@@ -61,7 +61,7 @@ fn changeable(meeting: &Meeting) -> bool {
 pub(crate) fn view(
     all: &[Attachment],
     meeting: &Meeting,
-    item_id: i64,
+    item_id: ItemId,
     user: &User,
     csrf: &str,
 ) -> AttachmentsView {
@@ -144,7 +144,7 @@ pub(super) async fn upload(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path((id, item_id)): Path<(MeetingId, i64)>,
+    Path((id, item_id)): Path<(MeetingId, ItemId)>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> AppResult<Response> {
     let meeting = visible_meeting(&state, &user, id).await?;

@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::Capability;
-use domain::ids::MeetingId;
+use domain::ids::{ItemId, MeetingId};
 use domain::meetings::decision_draft::{DecisionDraft, DecisionForm as TypedDecision, Votes};
 use domain::meetings::decisions::{NOT_YOUR_BODY, may_record};
 use domain::meetings::kinds::DecisionOutcome;
@@ -30,7 +30,7 @@ fn status_of(meeting: &Meeting) -> MeetingStatus {
     meeting.status
 }
 
-fn back(meeting: MeetingId, item: i64) -> Response {
+fn back(meeting: MeetingId, item: ItemId) -> Response {
     Redirect::to(&format!("/vergaderingen/{meeting}#punt-{item}")).into_response()
 }
 
@@ -108,7 +108,7 @@ async fn present(state: &AppState, meeting_id: MeetingId) -> AppResult<Vec<i64>>
 /// The decision form of one body on one item, as shown on the meeting page (with the stored
 /// decision) and on the conflict page (with what was typed).
 pub(crate) struct DecisionFormView {
-    pub(crate) item_id: i64,
+    pub(crate) item_id: ItemId,
     pub(crate) body_id: i64,
     pub(crate) code: String,
     pub(crate) version: i32,
@@ -133,7 +133,7 @@ impl DecisionFormView {
 
 /// The form for a body's decision as stored (or empty for a new one), named votes included.
 pub(crate) fn stored_form(
-    item_id: i64,
+    item_id: ItemId,
     body_id: i64,
     code: String,
     decision: Option<&store::decisions::Decision>,
@@ -145,7 +145,7 @@ pub(crate) fn stored_form(
         _ => String::new(),
     };
     DecisionFormView {
-        item_id,
+        item_id: item_id,
         body_id,
         code,
         version: decision.map_or(0, |d| d.version),
@@ -184,7 +184,7 @@ pub(super) async fn record_decision(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path((id, item_id)): Path<(MeetingId, i64)>,
+    Path((id, item_id)): Path<(MeetingId, ItemId)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let meeting = visible_meeting(&state, &user, id).await?;
@@ -413,7 +413,7 @@ pub(super) async fn add_action(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path((id, item_id)): Path<(MeetingId, i64)>,
+    Path((id, item_id)): Path<(MeetingId, ItemId)>,
     Form(form): Form<ActionForm>,
 ) -> AppResult<Response> {
     let meeting = visible_meeting(&state, &user, id).await?;
@@ -458,7 +458,7 @@ pub(super) async fn add_action(
         owner_id: owner,
         due_date: due,
         visibility_body_id: item.visibility_body_id,
-        origin_meeting_id: id.get(),
+        origin_meeting_id: id,
         origin_item_id: Some(item_id),
         origin_decision_id: None,
     };
@@ -482,7 +482,7 @@ pub(super) async fn save_minutes(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path((id, item_id)): Path<(MeetingId, i64)>,
+    Path((id, item_id)): Path<(MeetingId, ItemId)>,
     Form(form): Form<MinutesForm>,
 ) -> AppResult<Response> {
     let meeting = visible_meeting(&state, &user, id).await?;
@@ -529,7 +529,7 @@ pub(super) async fn set_current(
     Form(form): Form<CurrentForm>,
 ) -> AppResult<Response> {
     let meeting = visible_meeting(&state, &user, id).await?;
-    let item = match form.item.parse::<i64>() {
+    let item = match form.item.parse::<ItemId>() {
         Ok(item_id) => Some(
             visible_item(&state, &user, &meeting, item_id, Capability::ManageMeetings)
                 .await?

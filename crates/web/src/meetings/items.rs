@@ -11,7 +11,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::{Capability, Visibility};
-use domain::ids::MeetingId;
+use domain::ids::{ItemId, MeetingId};
 use domain::meetings::agenda::{Direction, move_item};
 use domain::meetings::item_draft::{AgendaEntry, ItemContext, ItemDraft, ItemForm};
 use domain::meetings::kinds::{Purpose, Subject};
@@ -32,7 +32,7 @@ struct Choice {
 struct FormPage {
     layout: Layout,
     meeting: Meeting,
-    item_id: Option<i64>,
+    item_id: Option<ItemId>,
     version: i32,
     title: String,
     description: String,
@@ -145,7 +145,7 @@ async fn form_page(
     ctx: &Ctx,
     user: &User,
     meeting: Meeting,
-    item_id: Option<i64>,
+    item_id: Option<ItemId>,
     draft: Draft,
     errors: Errors,
 ) -> AppResult<Response> {
@@ -248,7 +248,7 @@ fn validate(
     draft: &Draft,
     user: &User,
     meeting: &Meeting,
-    item_id: Option<i64>,
+    item_id: Option<ItemId>,
     known: &Known,
 ) -> Result<ItemInput, Errors> {
     let form = ItemForm {
@@ -371,7 +371,7 @@ pub(super) async fn edit_form(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path((id, item)): Path<(MeetingId, i64)>,
+    Path((id, item)): Path<(MeetingId, ItemId)>,
 ) -> AppResult<Response> {
     let meeting = visible_meeting(&state, &user, id).await?;
     let item = visible_item(&state, &user, &meeting, item, Capability::ManageMeetings).await?;
@@ -392,7 +392,7 @@ pub(super) async fn update(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path((id, item_id)): Path<(MeetingId, i64)>,
+    Path((id, item_id)): Path<(MeetingId, ItemId)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let meeting = visible_meeting(&state, &user, id).await?;
@@ -442,7 +442,7 @@ async fn reorder(
     state: &AppState,
     user: &User,
     id: MeetingId,
-    item_id: i64,
+    item_id: ItemId,
     direction: Direction,
 ) -> AppResult<Response> {
     let meeting = visible_meeting(state, user, id).await?;
@@ -459,7 +459,7 @@ async fn reorder(
 pub(super) async fn move_up(
     State(state): State<AppState>,
     user: User,
-    Path((id, item)): Path<(MeetingId, i64)>,
+    Path((id, item)): Path<(MeetingId, ItemId)>,
 ) -> AppResult<Response> {
     reorder(&state, &user, id, item, Direction::Up).await
 }
@@ -467,7 +467,7 @@ pub(super) async fn move_up(
 pub(super) async fn move_down(
     State(state): State<AppState>,
     user: User,
-    Path((id, item)): Path<(MeetingId, i64)>,
+    Path((id, item)): Path<(MeetingId, ItemId)>,
 ) -> AppResult<Response> {
     reorder(&state, &user, id, item, Direction::Down).await
 }
@@ -475,7 +475,7 @@ pub(super) async fn move_down(
 pub(super) async fn delete(
     State(state): State<AppState>,
     user: User,
-    Path((id, item_id)): Path<(MeetingId, i64)>,
+    Path((id, item_id)): Path<(MeetingId, ItemId)>,
 ) -> AppResult<Response> {
     let meeting = visible_meeting(&state, &user, id).await?;
     visible_item(&state, &user, &meeting, item_id, Capability::ManageMeetings).await?;

@@ -11,7 +11,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::IntoResponse;
 use axum::response::Response;
-use domain::ids::MeetingId;
+use domain::ids::{ItemId, MeetingId};
 use domain::nl;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -33,7 +33,7 @@ struct Numbered {
 /// The reader's items with their outline numbers and planned start times.
 fn numbered(meeting: &Meeting, items: Vec<Item>) -> Vec<Numbered> {
     let plan = super::plan(meeting, &items);
-    let mut by_id: HashMap<i64, Item> = items.into_iter().map(|i| (i.id, i)).collect();
+    let mut by_id: HashMap<ItemId, Item> = items.into_iter().map(|i| (i.id, i)).collect();
     plan.rows
         .iter()
         .filter_map(|r| {
@@ -356,7 +356,7 @@ pub(super) async fn add_addendum(
 ) -> AppResult<Response> {
     let meeting = visible_meeting(&state, &user, id).await?;
     let action = store::register::get(&state.store, agreement_id).await?;
-    if action.origin_meeting_id != Some(meeting.id.get()) {
+    if action.origin_meeting_id != Some(meeting.id) {
         return Err(AppError::NotFound);
     }
     user.actor.check(

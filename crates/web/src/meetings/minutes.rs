@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::Visibility;
-use domain::ids::MeetingId;
+use domain::ids::{ItemId, MeetingId};
 use domain::meetings::status::{MeetingStatus, agenda_editable, can_adopt_minutes};
 use domain::nl;
 use store::StoreError;
@@ -125,7 +125,7 @@ pub(super) async fn adopt(
 }
 
 struct Candidate {
-    id: i64,
+    id: ItemId,
     title: String,
     from: String,
     checked: bool,

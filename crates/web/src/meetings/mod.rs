@@ -17,6 +17,7 @@ use crate::shared::routes::{Access, RouteDef, get, post};
 use crate::shared::session::User;
 use crate::shared::state::AppState;
 use domain::authz::{Capability, Visibility};
+use domain::ids::ItemId;
 use store::agenda::Item;
 use store::meetings::Meeting;
 
@@ -111,7 +112,7 @@ pub(crate) async fn visible_item(
     state: &AppState,
     user: &User,
     meeting: &Meeting,
-    item_id: i64,
+    item_id: ItemId,
     capability: Capability,
 ) -> AppResult<Item> {
     let item = store::agenda::get(&state.store, item_id).await?;
@@ -142,7 +143,7 @@ pub(crate) struct LinkView {
 /// left out entirely, so it leaves no trace on any page or in the live stream.
 pub(crate) fn link_views(
     targets: &[store::agenda::LinkTarget],
-    item_id: i64,
+    item_id: ItemId,
     user: &User,
 ) -> Vec<LinkView> {
     use domain::meetings::links::{LinkKind, may_see};
@@ -163,7 +164,7 @@ pub(crate) fn link_views(
 
 /// Where a new top-level item goes: before the closing standing item (rondvraag), which moves
 /// down one place; sub-items go last under their parent. Returns the position and the moves.
-pub(crate) fn insertion_point(items: &[Item], parent: Option<i64>) -> (i32, Vec<(i64, i32)>) {
+pub(crate) fn insertion_point(items: &[Item], parent: Option<ItemId>) -> (i32, Vec<(ItemId, i32)>) {
     let closing = items.iter().find(|i| {
         i.parent_id.is_none()
             && i.standing == Some(domain::meetings::kinds::StandingItem::Rondvraag)

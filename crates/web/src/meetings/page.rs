@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::authz::{Capability, Visibility};
-use domain::ids::MeetingId;
+use domain::ids::{ItemId, MeetingId};
 use domain::meetings::agenda::timer;
 use domain::meetings::decisions::{BodyDecision, JointOutcome, joint_outcome, may_record};
 use domain::meetings::kinds::StandingItem;
@@ -36,7 +36,7 @@ struct MeetingRow {
 /// A divided item whose follow-up waits for a joint meeting (A3).
 struct WaitingRow {
     meeting_id: MeetingId,
-    item_id: i64,
+    item_id: ItemId,
     title: String,
     meeting: String,
     deciding: String,
@@ -168,7 +168,7 @@ struct TimerView {
 }
 
 struct ItemView {
-    id: i64,
+    id: ItemId,
     number: String,
     depth: u8,
     starts: String,
@@ -187,7 +187,7 @@ struct ItemView {
     minutes_text: String,
     version: i32,
     actions: Vec<ActionView>,
-    follow_up_of: Option<i64>,
+    follow_up_of: Option<ItemId>,
     links: Vec<super::LinkView>,
     /// For the standing item "afspraken die aandacht vragen": overdue agreements this person
     /// may see.
@@ -225,7 +225,7 @@ pub(crate) struct AgendaFragment {
     meeting_id: MeetingId,
     status_code: String,
     status: &'static str,
-    current: Option<(i64, String, String)>,
+    current: Option<(ItemId, String, String)>,
     items: Vec<ItemView>,
     ends: String,
     now: String,
@@ -359,7 +359,7 @@ pub(crate) fn agenda(
     let status = meeting.status;
 
     let plan = super::plan(meeting, &items);
-    let by_id: HashMap<i64, &store::agenda::Item> = items.iter().map(|i| (i.id, i)).collect();
+    let by_id: HashMap<ItemId, &store::agenda::Item> = items.iter().map(|i| (i.id, i)).collect();
     let can_manage = user.actor.can(Capability::ManageMeetings);
     let functions = super::functions_of(&snap.members, user.actor.person_id.get());
     // The forms to record a body's decision, for whoever records that body's decisions.

@@ -119,6 +119,7 @@ async fn item_id(c: &Client, meeting: i64, title: &str) -> i64 {
         .find(|i| i.title == title)
         .unwrap()
         .id
+        .into()
 }
 
 async fn stored(c: &Client, meeting: i64) -> Vec<store::attachments::Attachment> {
@@ -155,7 +156,7 @@ async fn a_secretary_uploads_a_pdf_that_members_see_and_download(pool: PgPool) {
     let files = stored(&c, meeting).await;
     assert_eq!(files.len(), 1);
     let file = &files[0];
-    assert_eq!(file.item_id, item);
+    assert_eq!(file.item_id, item.into());
     assert_eq!(
         file.filename, "Voorstel capaciteit 2027.pdf",
         "no path parts"

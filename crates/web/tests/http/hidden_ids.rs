@@ -162,7 +162,7 @@ async fn msb_only_decision(c: &Client) -> i64 {
         .await
         .unwrap()
         .into_iter()
-        .find(|d| d.item_id == item)
+        .find(|d| d.item_id == item.into())
         .unwrap()
         .id
 }

@@ -50,6 +50,7 @@ async fn item_id(c: &Client, meeting: i64, title: &str) -> i64 {
         .find(|i| i.title == title)
         .unwrap()
         .id
+        .into()
 }
 
 /// Another signed-in client on the same app.
@@ -340,7 +341,7 @@ async fn changes_notify_at_commit_and_not_on_rollback(pool: PgPool) {
     let mut listener = PgListener::connect_with(&pool).await.unwrap();
     listener.listen(store::live::CHANNEL).await.unwrap();
     let decision = store::decisions::DecisionInput {
-        item_id: joint,
+        item_id: joint.into(),
         body_id: rvb,
         outcome: domain::meetings::kinds::DecisionOutcome::Aangenomen,
         text: "Akkoord.".into(),
@@ -498,7 +499,7 @@ async fn leaving_a_body_stops_its_items_at_once(pool: PgPool) {
     // The meeting moves to the joint item: once that arrives, the stream is listening.
     let who = Who::system("test");
     let mut tx = eva.store.begin().await.unwrap();
-    store::meetings::set_current_item(&mut tx, &who, id.into(), Some(joint))
+    store::meetings::set_current_item(&mut tx, &who, id.into(), Some(joint.into()))
         .await
         .unwrap();
     store::commit(tx).await.unwrap();
@@ -533,7 +534,7 @@ async fn leaving_a_body_stops_its_items_at_once(pool: PgPool) {
     // The MSB decides on its own item, then the meeting moves on: nothing of the decision
     // reaches Eva.
     let decision = store::decisions::DecisionInput {
-        item_id: msb_item,
+        item_id: msb_item.into(),
         body_id: msb,
         outcome: domain::meetings::kinds::DecisionOutcome::Aangenomen,
         text: "Verdeelsleutel 2027 vastgesteld.".into(),

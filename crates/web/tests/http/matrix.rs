@@ -419,7 +419,7 @@ async fn every_route_answers_every_role_as_expected(pool: PgPool) {
         owner_id: None,
         due_date: None,
         visibility_body_id: None,
-        origin_meeting_id: meeting.get(),
+        origin_meeting_id: meeting.get().into(),
         origin_item_id: Some(joint[0].parse().unwrap()),
         origin_decision_id: None,
     };

@@ -253,7 +253,7 @@ async fn action(c: &Client, meeting: i64, title: &str, body: Option<i64>) -> Str
         owner_id: None,
         due_date: Some(time::macros::date!(2024 - 01 - 31)),
         visibility_body_id: body,
-        origin_meeting_id: meeting,
+        origin_meeting_id: meeting.into(),
         origin_item_id: None,
         origin_decision_id: None,
     };

@@ -35,6 +35,7 @@ async fn item_id(c: &Client, meeting: i64, title: &str) -> i64 {
         .find(|i| i.title == title)
         .unwrap()
         .id
+        .into()
 }
 
 async fn set_status(c: &mut Client, meeting: i64, to: &str) -> Response {
@@ -341,7 +342,7 @@ async fn each_body_decides_and_a_divided_outcome_returns_on_the_next_joint_agend
         .unwrap();
     let follow = follow
         .iter()
-        .find(|i| i.follow_up_of_id == Some(item))
+        .find(|i| i.follow_up_of_id == Some(item.into()))
         .expect("a follow-up item on the next joint meeting");
     assert_eq!(
         follow.title,
@@ -373,7 +374,7 @@ async fn each_body_decides_and_a_divided_outcome_returns_on_the_next_joint_agend
         .await
         .unwrap()
         .iter()
-        .filter(|i| i.follow_up_of_id == Some(item))
+        .filter(|i| i.follow_up_of_id == Some(item.into()))
         .count();
     assert_eq!(count, 1);
 
@@ -592,7 +593,7 @@ async fn overdue_agreements_surface_under_the_standing_item_within_compartments(
                 .unwrap(),
             ),
             visibility_body_id: visibility,
-            origin_meeting_id: id,
+            origin_meeting_id: id.into(),
             origin_item_id: None,
             origin_decision_id: None,
         };

@@ -79,7 +79,7 @@ async fn a_divided_item_waits_for_the_next_joint_meeting(pool: PgPool) {
             .await
             .unwrap()
             .iter()
-            .any(|i| i.follow_up_of_id == Some(item))
+            .any(|i| i.follow_up_of_id == Some(item.into()))
     );
     let next = new_meeting(
         &mut sanne,
@@ -91,7 +91,7 @@ async fn a_divided_item_waits_for_the_next_joint_meeting(pool: PgPool) {
     let items = store::agenda::items(&eva.store, next.into()).await.unwrap();
     let follow = items
         .iter()
-        .find(|i| i.follow_up_of_id == Some(item))
+        .find(|i| i.follow_up_of_id == Some(item.into()))
         .expect("the follow-up on the new joint meeting");
     assert_eq!(follow.title, format!("Vervolg: {JOINT}"));
     let rondvraag = items

@@ -40,6 +40,7 @@ pub async fn item_id(c: &Client, meeting: i64, title: &str) -> i64 {
         .find(|i| i.title == title)
         .unwrap_or_else(|| panic!("item {title}"))
         .id
+        .into()
 }
 
 /// The id at the end of a redirect such as `/vergaderingen/12?ok=aangemaakt`.

@@ -25,6 +25,7 @@ async fn item_id(c: &Client, meeting: i64, title: &str) -> i64 {
         .find(|i| i.title == title)
         .unwrap()
         .id
+        .into()
 }
 
 async fn new_meeting(c: &mut Client, title: &str, date: &str) -> i64 {
@@ -145,7 +146,7 @@ async fn lists_per_body_minutes_adopted_later_and_unfinished_items_carried_over(
         )
         .await;
     assert_eq!(act.status, StatusCode::SEE_OTHER, "{}", act.body);
-    let park_version = store::agenda::get(&c.store, park)
+    let park_version = store::agenda::get(&c.store, park.into())
         .await
         .unwrap()
         .version
@@ -330,7 +331,7 @@ async fn the_printed_agenda_indexes_the_board_pack_per_reader(pool: PgPool) {
     store::attachments::add(
         &mut tx,
         &who,
-        joint,
+        joint.into(),
         "Begrotingsnotitie.pdf",
         "application/pdf",
         pdf,
@@ -340,7 +341,7 @@ async fn the_printed_agenda_indexes_the_board_pack_per_reader(pool: PgPool) {
     store::attachments::add(
         &mut tx,
         &who,
-        msb_only,
+        msb_only.into(),
         "Verdeelmodel.pdf",
         "application/pdf",
         pdf,

@@ -40,7 +40,7 @@ async fn record_decision(c: &Client, item: i64, body: i64, text: &str) -> i64 {
         &mut tx,
         &store::audit::Who::system("test"),
         &store::decisions::DecisionInput {
-            item_id: item,
+            item_id: item.into(),
             body_id: body,
             outcome: domain::meetings::kinds::DecisionOutcome::Aangenomen,
             text: text.into(),
@@ -86,7 +86,7 @@ async fn an_agreement_made_from_a_decision_is_prefilled_and_links_back(pool: PgP
     let meeting = demo_meeting(&c).await;
     let rvb = body(&c, "RvB").await;
     let item = item_with(&c, meeting, None).await;
-    let decision = record_decision(&c, item.id, rvb, "De RvB stemt in met het plan.").await;
+    let decision = record_decision(&c, item.id.into(), rvb, "De RvB stemt in met het plan.").await;
     c.sign_in_as(SECRETARIS).await;
 
     let page = c.get(&format!("/vergaderingen/{meeting}")).await;
@@ -128,7 +128,7 @@ async fn an_agreement_made_from_a_decision_is_prefilled_and_links_back(pool: PgP
     // A decision on an item this person cannot see does not exist for them.
     let msb = body(&c, "MSB").await;
     let hidden = item_with(&c, meeting, Some(msb)).await;
-    let secret = record_decision(&c, hidden.id, msb, "Alleen MSB.").await;
+    let secret = record_decision(&c, hidden.id.into(), msb, "Alleen MSB.").await;
     let res = c.get(&format!("/afspraken/nieuw?besluit={secret}")).await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
 }
@@ -460,7 +460,7 @@ async fn a_frozen_agreement_points_to_the_addendum_instead_of_the_form(pool: PgP
     let meeting = demo_meeting(&c).await;
     let rvb = body(&c, "RvB").await;
     let item = item_with(&c, meeting, None).await;
-    let decision = record_decision(&c, item.id, rvb, "Akkoord.").await;
+    let decision = record_decision(&c, item.id.into(), rvb, "Akkoord.").await;
     c.sign_in_as(SECRETARIS).await;
     let id = create(&mut c, &[("besluit", &decision.to_string())]).await;
     sqlx::query("UPDATE agreement SET frozen_at = now() WHERE id = $1")

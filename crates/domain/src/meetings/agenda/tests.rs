@@ -5,11 +5,23 @@ use time::macros::datetime;
 
 fn item(id: i64, parent: Option<i64>, position: i32, planned_minutes: u32) -> ItemTiming {
     ItemTiming {
-        id,
-        parent,
+        id: ItemId::new(id),
+        parent: parent.map(ItemId::new),
         position,
         planned_minutes,
     }
+}
+
+/// `move_item` with the ids as plain numbers, to write the expectations short.
+fn mv(items: &[ItemTiming], id: i64, direction: Direction) -> Vec<(i64, i32)> {
+    move_item(items, ItemId::new(id), direction)
+        .into_iter()
+        .map(|(id, p)| (id.get(), p))
+        .collect()
+}
+
+fn next(items: &[ItemTiming], parent: Option<i64>) -> i32 {
+    next_position(items, parent.map(ItemId::new))
 }
 
 fn summary(s: &Schedule) -> Vec<(i64, &str, u8, String, String)> {
@@ -18,7 +30,7 @@ fn summary(s: &Schedule) -> Vec<(i64, &str, u8, String, String)> {
         .iter()
         .map(|r| {
             (
-                r.id,
+                r.id.get(),
                 r.number.as_str(),
                 r.depth,
                 hm(r.starts_at),
@@ -77,7 +89,11 @@ fn orphans_become_top_level_and_deep_nesting_is_numbered() {
         item(4, Some(99), 2, 10),
     ];
     let s = schedule(datetime!(2026-11-10 16:00), &items);
-    let numbers: Vec<_> = s.rows.iter().map(|r| (r.id, r.number.as_str())).collect();
+    let numbers: Vec<_> = s
+        .rows
+        .iter()
+        .map(|r| (r.id.get(), r.number.as_str()))
+        .collect();
     assert_eq!(numbers, vec![(1, "1"), (2, "1.1"), (3, "1.1.1"), (4, "2")]);
 }
 
@@ -89,7 +105,11 @@ fn a_parent_cycle_loses_no_item() {
         item(3, None, 1, 5),
     ];
     let s = schedule(datetime!(2026-11-10 16:00), &items);
-    let numbers: Vec<_> = s.rows.iter().map(|r| (r.id, r.number.as_str())).collect();
+    let numbers: Vec<_> = s
+        .rows
+        .iter()
+        .map(|r| (r.id.get(), r.number.as_str()))
+        .collect();
     assert_eq!(numbers, vec![(3, "1"), (1, "2"), (2, "2.1")]);
     assert_eq!(s.ends_at, datetime!(2026-11-10 16:25));
 }
@@ -115,21 +135,18 @@ fn moving_swaps_with_the_neighbour_among_siblings() {
         item(4, Some(2), 2, 5),
         item(5, None, 3, 5),
     ];
-    assert_eq!(move_item(&items, 5, Direction::Up), vec![(5, 2), (2, 3)]);
-    assert_eq!(move_item(&items, 3, Direction::Down), vec![(4, 1), (3, 2)]);
-    assert!(move_item(&items, 1, Direction::Up).is_empty());
-    assert!(move_item(&items, 4, Direction::Down).is_empty());
-    assert!(move_item(&items, 42, Direction::Down).is_empty());
+    assert_eq!(mv(&items, 5, Direction::Up), vec![(5, 2), (2, 3)]);
+    assert_eq!(mv(&items, 3, Direction::Down), vec![(4, 1), (3, 2)]);
+    assert!(mv(&items, 1, Direction::Up).is_empty());
+    assert!(mv(&items, 4, Direction::Down).is_empty());
+    assert!(mv(&items, 42, Direction::Down).is_empty());
     // Gaps and duplicates left by deletions are tidied up on the first move.
     let gappy = [
         item(1, None, 4, 5),
         item(2, None, 4, 5),
         item(3, None, 9, 5),
     ];
-    assert_eq!(
-        move_item(&gappy, 3, Direction::Up),
-        vec![(1, 1), (3, 2), (2, 3)]
-    );
+    assert_eq!(mv(&gappy, 3, Direction::Up), vec![(1, 1), (3, 2), (2, 3)]);
 }
 
 #[test]
@@ -139,12 +156,12 @@ fn next_position_goes_after_the_last_sibling() {
         item(2, None, 7, 5),
         item(3, Some(2), 1, 5),
     ];
-    assert_eq!(next_position(&items, None), 8);
-    assert_eq!(next_position(&items, Some(2)), 2);
-    assert_eq!(next_position(&items, Some(1)), 1);
-    assert_eq!(next_position(&[], None), 1);
+    assert_eq!(next(&items, None), 8);
+    assert_eq!(next(&items, Some(2)), 2);
+    assert_eq!(next(&items, Some(1)), 1);
+    assert_eq!(next(&[], None), 1);
     // A parent that is gone means the top level, as in the schedule.
-    assert_eq!(next_position(&items, Some(99)), 8);
+    assert_eq!(next(&items, Some(99)), 8);
 }
 
 #[test]
@@ -189,7 +206,7 @@ fn acyclic(items: Vec<ItemTiming>) -> Vec<ItemTiming> {
     items
         .into_iter()
         .map(|i| ItemTiming {
-            parent: i.parent.filter(|p| *p < i.id || *p > n),
+            parent: i.parent.filter(|p| *p < i.id || p.get() > n),
             ..i
         })
         .collect()
@@ -240,7 +257,7 @@ proptest! {
         let id = items[pick % items.len()].id;
         let direction = if up { Direction::Up } else { Direction::Down };
         let changes = move_item(&items, id, direction);
-        let apply = |items: &[ItemTiming], changes: &[(i64, i32)]| -> Vec<ItemTiming> {
+        let apply = |items: &[ItemTiming], changes: &[(ItemId, i32)]| -> Vec<ItemTiming> {
             items.iter().map(|i| {
                 let position = changes.iter().find(|(c, _)| *c == i.id).map_or(i.position, |c| c.1);
                 ItemTiming { position, ..*i }
@@ -278,11 +295,11 @@ proptest! {
         items in items().prop_map(acyclic),
         parent in prop::option::of(1i64..30),
     ) {
-        let p = next_position(&items, parent);
+        let p = next_position(&items, parent.map(ItemId::new));
         let mut with_new = items.clone();
         with_new.push(item(1000, parent, p, 0));
         let s = schedule(start(), &with_new);
-        let new_row = s.rows.iter().find(|r| r.id == 1000).expect("scheduled");
+        let new_row = s.rows.iter().find(|r| r.id.get() == 1000).expect("scheduled");
         let prefix = |n: &str| n.rsplit_once('.').map(|(p, _)| p.to_string());
         let last = |n: &str| n.rsplit('.').next().and_then(|l| l.parse::<usize>().ok());
         // Among the rows that share its parent the new item comes last.
