@@ -145,7 +145,7 @@ pub(crate) fn stored_form(
         _ => String::new(),
     };
     DecisionFormView {
-        item_id: item_id,
+        item_id,
         body_id,
         code,
         version: decision.map_or(0, |d| d.version),
