@@ -1023,7 +1023,7 @@ async fn meeting_actions_appear_in_the_register_and_changes_notify_the_meeting(p
             owner_id: Some(anna.get()),
             due_date: Some(date!(2025 - 02 - 01)),
             visibility_body_id: None,
-            origin_meeting_id: meeting.into(),
+            origin_meeting_id: meeting,
             origin_item_id: None,
             origin_decision_id: None,
         },
