@@ -73,6 +73,11 @@ fn description(rng: &mut Lcg, minutes_tenths: u64, vakgroep_name: &str) -> Strin
     format!("{kind} {}, {variant}", vakgroep_name.to_lowercase())
 }
 
+/// M of 2027, in euros.
+const DEMO_2027_FEE_BUDGET: &str = "50400000";
+/// The 2027 band around the 2026 allocation, as fractions.
+const DEMO_2027_BAND: (&str, &str) = ("0.97", "1.07");
+
 pub(super) async fn load(store: &Store, who: &Who, products: &[Product]) -> anyhow::Result<()> {
     let vakgroepen = store::vakgroepen::list(store).await?;
     let id_of = |code: &str| {
@@ -185,6 +190,20 @@ pub(super) async fn load(store: &Store, who: &Who, products: &[Product]) -> anyh
     for to in year + 1..=LAST_BUDGET_YEAR {
         store::budget::copy_year(&mut tx, who, to - 1, to).await?;
     }
+    // The year being budgeted gets its own frame (D6): a larger fee budget and a narrower band
+    // around the 2026 allocation, so that the band visibly binds a vakgroep on the distribution
+    // page (the demo test `the_band_clamps_a_demo_vakgroep` checks it).
+    let copied = store::budget::year(&mut *tx, LAST_BUDGET_YEAR).await?;
+    let frame = BudgetYearInput {
+        fee_budget: Some(dec(DEMO_2027_FEE_BUDGET)?),
+        fixed_share: dec("0.3")?,
+        band_min: Some(dec(DEMO_2027_BAND.0)?),
+        band_max: Some(dec(DEMO_2027_BAND.1)?),
+        note:
+            "Demo: honorariumbudget 2027 volgens het verzekeraarsakkoord; band smaller dan in 2026."
+                .into(),
+    };
+    store::budget::save_year(&mut tx, who, LAST_BUDGET_YEAR, Some(copied.version), &frame).await?;
     store::settings::put(&mut tx, MASTER_LOADED, "1").await?;
     store::commit(tx).await?;
     Ok(())

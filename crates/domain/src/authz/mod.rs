@@ -49,6 +49,10 @@ pub enum Capability {
     /// controller manages (product.md §0), and part of Beheer. Assigning representatives stays
     /// with the admin (people and roles).
     ManageVakgroepen,
+    /// Set a vakgroep's own band in a scenario's distribution and share the distribution with
+    /// the RvB (D6, §0): board members, and of those only the members of an MSB+ body
+    /// ([`Actor::can_shape_distribution`]), as the distribution is the MSB's own.
+    ShapeDistribution,
     Administer,
     ViewAudit,
 }
@@ -148,6 +152,7 @@ fn roles_for(capability: Capability) -> &'static [Role] {
         Capability::SubmitTrendInputs => &[Vakgroep],
         Capability::ReviewTrendInputs | Capability::ViewEveryVakgroep => &[Controller, Bestuurder],
         Capability::ManageVakgroepen => &[Beheerder, Controller],
+        Capability::ShapeDistribution => &[Bestuurder],
         Capability::Administer | Capability::ViewAudit => &[Beheerder],
     }
 }
@@ -217,6 +222,31 @@ impl Actor {
     /// detail); a representative sees their own vakgroepen and the hospital totals only.
     pub fn can_see_vakgroep_figures(&self, vakgroep_id: i64) -> bool {
         self.can_see_vakgroep(vakgroep_id) || self.has_role(Role::Secretaris)
+    }
+
+    /// Whether the person sits in one of the MSB+ bodies (`msb_bodies`: the ids of the bodies of
+    /// kind MSB+), the side whose internal matter the distribution per vakgroep is.
+    pub fn is_msb_side(&self, msb_bodies: &[i64]) -> bool {
+        msb_bodies.iter().any(|b| self.bodies.contains(b))
+    }
+
+    /// Whether the person may see a vakgroep's allocation (and its trace) in a scenario's
+    /// distribution (D6, product.md §0). The totals and the components are for everyone who sees
+    /// the budget; the allocation per vakgroep is MSB-internal until an MSB board member shares
+    /// it: before that only the members of an MSB+ body see it — not the RvB, not the controller,
+    /// not a vakgroep's representative. Once shared, whoever sees a vakgroep's figures sees its
+    /// allocation ([`Actor::can_see_vakgroep_figures`]: a representative their own only).
+    pub fn can_see_allocation(&self, msb_bodies: &[i64], shared: bool, vakgroep_id: i64) -> bool {
+        if !self.can(Capability::ViewBudget) {
+            return false;
+        }
+        self.is_msb_side(msb_bodies) || (shared && self.can_see_vakgroep_figures(vakgroep_id))
+    }
+
+    /// Whether the person may set the vakgroepen' own bands and share the distribution with the
+    /// RvB: a board member of an MSB+ body.
+    pub fn can_shape_distribution(&self, msb_bodies: &[i64]) -> bool {
+        self.can(Capability::ShapeDistribution) && self.is_msb_side(msb_bodies)
     }
 
     /// The sections shown in this person's navigation.

@@ -195,3 +195,34 @@ fn meetings_are_for_members_of_a_participating_body() {
     assert_eq!(Visibility::of(None), Visibility::Gezamenlijk);
     assert_eq!(Visibility::of(Some(3)), Visibility::Body(3));
 }
+
+#[test]
+fn the_distribution_per_vakgroep_is_msb_internal_until_shared() {
+    const MSB: i64 = 2;
+    const RVB: i64 = 1;
+    let msb_bodies = [MSB, 3, 4];
+    let rvb = actor(&[Role::Bestuurder], &[RVB]);
+    let msb = actor(&[Role::Bestuurder], &[MSB]);
+    let msb_secretary = actor(&[Role::Secretaris], &[MSB]);
+    let controller = actor(&[Role::Controller], &[]);
+    let mut representative = actor(&[Role::Vakgroep], &[]);
+    representative.vakgroepen.insert(7);
+    let observer = actor(&[Role::Toehoorder], &[MSB]);
+    for shared in [false, true] {
+        assert!(msb.can_see_allocation(&msb_bodies, shared, 7));
+        assert!(msb_secretary.can_see_allocation(&msb_bodies, shared, 7));
+        assert!(!observer.can_see_allocation(&msb_bodies, shared, 7));
+        assert!(!representative.can_see_allocation(&msb_bodies, shared, 8));
+    }
+    assert!(!rvb.can_see_allocation(&msb_bodies, false, 7));
+    assert!(!controller.can_see_allocation(&msb_bodies, false, 7));
+    assert!(!representative.can_see_allocation(&msb_bodies, false, 7));
+    assert!(rvb.can_see_allocation(&msb_bodies, true, 7));
+    assert!(controller.can_see_allocation(&msb_bodies, true, 7));
+    assert!(representative.can_see_allocation(&msb_bodies, true, 7));
+
+    assert!(msb.can_shape_distribution(&msb_bodies));
+    assert!(!rvb.can_shape_distribution(&msb_bodies));
+    assert!(!msb_secretary.can_shape_distribution(&msb_bodies));
+    assert!(!controller.can_shape_distribution(&msb_bodies));
+}

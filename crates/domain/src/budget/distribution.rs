@@ -63,6 +63,7 @@
 
 mod band;
 mod error;
+mod form;
 mod rounding;
 mod trace;
 
@@ -70,6 +71,7 @@ mod trace;
 mod tests;
 
 pub use error::{DistributionError, Figure};
+pub use form::{BandOverrideDraft, BandOverrideForm, PlacementDraft, PlacementForm};
 pub use trace::{
     AppliedBand, BandSource, BandTrace, Binding, BoundSide, Distribution, NoBandReason,
     VakgroepAllocation, explain,
@@ -131,6 +133,53 @@ pub struct Frame {
     /// The band for every vakgroep without an override; `None` for no band.
     pub default_band: Option<Band>,
     pub placement: EarmarkPlacement,
+}
+
+/// Why a scenario's year has no frame to distribute, so that the page says so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum NoFrame {
+    #[error(
+        "Er zijn nog geen instellingen voor {0}; vul onder Stamgegevens het honorariumbudget in. Er is niets verdeeld."
+    )]
+    NoSettings(i16),
+    #[error(
+        "Het honorariumbudget voor {0} is nog niet ingevuld (Stamgegevens › Instellingen); er is niets verdeeld."
+    )]
+    NoFeeBudget(i16),
+}
+
+impl Frame {
+    /// The frame of a year's settings (`budget_year`): M and φ, and the default band. The year's
+    /// form allows leaving either bound empty: no floor is a floor of 0 (exactly the same, as no
+    /// allocation is below 0); a floor without a cap is no band, since a band must say how far
+    /// a vakgroep may rise, and [`Frame::band_incomplete`] tells the page to say so.
+    pub fn from_settings(
+        year: i16,
+        fee_budget: Option<Decimal>,
+        fixed_share: Decimal,
+        band: (Option<Decimal>, Option<Decimal>),
+        placement: EarmarkPlacement,
+    ) -> Result<Frame, NoFrame> {
+        let fee_budget = fee_budget.ok_or(NoFrame::NoFeeBudget(year))?;
+        let default_band = match band {
+            (floor, Some(cap)) => Some(Band {
+                floor: floor.unwrap_or(Decimal::ZERO),
+                cap,
+            }),
+            (_, None) => None,
+        };
+        Ok(Frame {
+            fee_budget,
+            fixed_share,
+            default_band,
+            placement,
+        })
+    }
+
+    /// Whether a year's band has a floor but no cap, and so does not apply.
+    pub fn band_incomplete(band: (Option<Decimal>, Option<Decimal>)) -> bool {
+        band.0.is_some() && band.1.is_none()
+    }
 }
 
 /// What the distribution needs about one vakgroep.

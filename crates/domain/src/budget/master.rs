@@ -78,8 +78,9 @@ impl CopyRefusal {
 
 /// A figure typed in a field: the field's own message when it is no number, the column's when
 /// it does not fit; so the database never rounds it without a word nor refuses it with an error
-/// page.
-fn figure(
+/// page. Also the distribution's band form (`distribution::form`), which reads percentages the
+/// same way.
+pub(in crate::budget) fn figure(
     errors: &mut Vec<FieldError>,
     field: &'static str,
     message: &str,

@@ -115,7 +115,8 @@ pub use display::{
     round_fte, round_half_away, round_hours, volume_text,
 };
 pub use distribution::{
-    Band, Distribution, DistributionError, DistributionInput, EarmarkPlacement, Frame, distribute,
+    Band, Distribution, DistributionError, DistributionInput, EarmarkPlacement, Frame, NoFrame,
+    distribute,
 };
 pub use engine::{compute, compute_vakgroep, recompute_vakgroep, totals};
 pub use form::{

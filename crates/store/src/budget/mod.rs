@@ -13,6 +13,7 @@
 
 mod copy;
 mod deletion;
+mod distribution;
 mod engine;
 mod master;
 mod norm_times;
@@ -22,6 +23,11 @@ mod trends;
 pub use copy::{CopySummary, copy_year};
 pub use deletion::{
     ProductDeletion, ProductReferences, care_product_references, delete_care_product,
+};
+pub use distribution::{
+    BandOverride, DistributionSettings, DistributionSetup, LastYearSource, Shared, band_overrides,
+    delete_band_override, distribution_settings, distribution_setup, last_year_source, msb_bodies,
+    set_band_override, set_placement, share_distribution,
 };
 pub use engine::{
     EngineInput, EngineKpi, EngineProduct, EngineTrendInput, EngineVakgroep, engine_input, revision,

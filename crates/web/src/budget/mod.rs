@@ -1,6 +1,7 @@
 //! Begroting: the capacity budget (product.md D). Master data (`master`), trend inputs from the
 //! vakgroepen (`trends`) and scenarios with the engine's results and comparisons (`scenarios`).
 
+mod distribution;
 mod master;
 mod scenarios;
 pub(crate) use scenarios::engine::ScenarioCache;
@@ -12,5 +13,6 @@ pub fn routes() -> Vec<RouteDef> {
     let mut routes = master::routes();
     routes.extend(trends::routes());
     routes.extend(scenarios::routes());
+    routes.extend(distribution::routes());
     routes
 }

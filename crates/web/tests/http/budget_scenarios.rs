@@ -172,9 +172,11 @@ async fn an_accepted_trend_input_changes_the_scenario(pool: PgPool) {
     assert_eq!(
         car,
         [
-            "100,00", "2,50", "2,00", "+0,50", // Basis
-            "110,00", "2,75", "2,00", "+0,75", // Met initiatieven
-            "100,00", "2,50", "2,00", "+0,50", // Realisatie 2029
+            // Each column ends with the difference of its allocation with last year: none here
+            // (2031 has no fee budget, and its distribution is not shared).
+            "100,00", "2,50", "2,00", "+0,50", "–", // Basis
+            "110,00", "2,75", "2,00", "+0,75", "–", // Met initiatieven
+            "100,00", "2,50", "2,00", "+0,50", "–", // Realisatie 2029
             "+0,25",
         ]
     );

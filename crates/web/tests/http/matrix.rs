@@ -248,6 +248,35 @@ fn expectations() -> Vec<(&'static str, &'static str, &'static str)> {
         ("GET", "/begroting/scenarios/{id}/bewerken", "LFFFAFF"),
         ("GET", "/begroting/scenarios/{id}/vakgroep", "LANNAFF"),
         ("GET", "/begroting/scenarios/{id}/watals", "LAFFAFF"),
+        // Distribution (D6): the page for everyone who sees the budget; a vakgroep's allocation
+        // is hidden (N, like a missing id) from all these personas until the MSB shares it, as
+        // none of them sits in an MSB+ body (`budget_distribution` covers the MSB side).
+        ("GET", "/begroting/scenarios/{id}/verdeling", "LAAAAFF"),
+        (
+            "GET",
+            "/begroting/scenarios/{id}/verdeling/vakgroepen/{vakgroep}",
+            "LNNNNFF",
+        ),
+        (
+            "POST",
+            "/begroting/scenarios/{id}/verdeling/vakgroepen/{vakgroep}/band",
+            "LNFFFFF",
+        ),
+        (
+            "POST",
+            "/begroting/scenarios/{id}/verdeling/vakgroepen/{vakgroep}/band/verwijderen",
+            "LNFFFFF",
+        ),
+        (
+            "POST",
+            "/begroting/scenarios/{id}/verdeling/kader",
+            "LFFFAFF",
+        ),
+        (
+            "POST",
+            "/begroting/scenarios/{id}/verdeling/delen",
+            "LFFFFFF",
+        ),
         ("GET", "/beheer", ADMIN_ONLY),
         ("GET", "/beheer/personen", ADMIN_ONLY),
         ("GET", "/beheer/personen/nieuw", ADMIN_ONLY),
@@ -486,6 +515,7 @@ async fn every_route_answers_every_role_as_expected(pool: PgPool) {
             .replace("{item}", item)
             .replace("{attachment}", attachment)
             .replace("{agreement}", &agreement)
+            .replace("{vakgroep}", &budget.ort)
             .replace("{token}", "onbekende-link")
             .replace("{name}", "app.css")
             + &query_for(pattern, &budget);

@@ -2,6 +2,7 @@
 
 use super::engine::{self, Loaded, figure_row, signed, totals_row};
 use super::{Pairs, ids};
+use crate::budget::distribution;
 use crate::shared::error::AppResult;
 use crate::shared::session::User;
 use crate::shared::state::AppState;
@@ -26,6 +27,48 @@ struct Cell {
     norm_fte: String,
     formatief: String,
     mutation: String,
+    /// The allocation from the fee budget (D6), where the reader may see it (§0).
+    allocation: String,
+    /// Allocation minus last year's allocation.
+    vs_last_year: String,
+}
+
+const MISSING: &str = "–";
+
+/// A scenario's allocation for vakgroep `id` (or the hospital's, `None`), and its difference with
+/// last year: only where the reader may see it, "–" otherwise, so that nothing of an unshared
+/// distribution reaches the page.
+fn allocation_cells(
+    d: Option<&distribution::Computed>,
+    user: &User,
+    id: Option<i64>,
+) -> (String, String) {
+    let Some(Ok(dist)) = d.map(|c| &c.outcome) else {
+        return (MISSING.into(), MISSING.into());
+    };
+    let Some(id) = id else {
+        return (domain::nl::eur(dist.allocated), MISSING.into());
+    };
+    match dist.vakgroep(id) {
+        Some(v) if d.is_some_and(|c| c.sees(user, id)) => (
+            domain::nl::eur(v.allocation),
+            v.last_year
+                .map(|l| signed_euros(v.allocation - l))
+                .unwrap_or(MISSING.into()),
+        ),
+        _ => (MISSING.into(), MISSING.into()),
+    }
+}
+
+fn signed_euros(x: rust_decimal::Decimal) -> String {
+    let text = domain::nl::eur(x.abs());
+    if x.is_sign_negative() && !x.is_zero() {
+        format!("−{text}")
+    } else if x.is_zero() {
+        text
+    } else {
+        format!("+{text}")
+    }
 }
 
 struct CompareRow {
@@ -54,13 +97,16 @@ struct ComparePage {
     with_difference: bool,
 }
 
-fn cell(v: Option<&domain::budget::VakgroepResult>) -> Cell {
+fn cell(v: Option<&domain::budget::VakgroepResult>, allocation: (String, String)) -> Cell {
+    let (allocation, vs_last_year) = allocation;
     match v {
         None => Cell {
-            norm_hours: "–".into(),
-            norm_fte: "–".into(),
-            formatief: "–".into(),
-            mutation: "–".into(),
+            norm_hours: MISSING.into(),
+            norm_fte: MISSING.into(),
+            formatief: MISSING.into(),
+            mutation: MISSING.into(),
+            allocation,
+            vs_last_year,
         },
         Some(v) => {
             let r = figure_row(v, String::new());
@@ -69,6 +115,8 @@ fn cell(v: Option<&domain::budget::VakgroepResult>) -> Cell {
                 norm_fte: r.norm_fte,
                 formatief: r.formatief,
                 mutation: r.mutation,
+                allocation,
+                vs_last_year,
             }
         }
     }
@@ -91,9 +139,11 @@ pub(super) async fn compare(
         .collect();
     let mut columns = Vec::new();
     let mut results: Vec<(std::sync::Arc<Loaded>, BudgetResult)> = Vec::new();
+    let mut distributions = Vec::new();
     for &id in &wanted {
         let l = engine::load(&state, id).await?;
         let r = engine::compute(&l, &l.input)?;
+        distributions.push(distribution::compute_with(&state, &l, &r).await?);
         columns.push(Column {
             title: format!("{} ({})", l.stored.scenario.name, l.stored.scenario.year),
             href: Some(format!("/begroting/scenarios/{id}")),
@@ -146,7 +196,13 @@ pub(super) async fn compare(
         .map(|(id, code, name)| CompareRow {
             cells: all_results
                 .iter()
-                .map(|r| cell(r.vakgroepen.iter().find(|v| v.vakgroep_id == id)))
+                .enumerate()
+                .map(|(i, r)| {
+                    cell(
+                        r.vakgroepen.iter().find(|v| v.vakgroep_id == id),
+                        allocation_cells(distributions.get(i), &user, Some(id)),
+                    )
+                })
                 .collect(),
             difference: differences
                 .iter()
@@ -160,13 +216,17 @@ pub(super) async fn compare(
         .collect();
     let totals = all_results
         .iter()
-        .map(|r| {
+        .enumerate()
+        .map(|(i, r)| {
             let t = totals_row(&r.totals);
+            let (allocation, vs_last_year) = allocation_cells(distributions.get(i), &user, None);
             Cell {
                 norm_hours: t.norm_hours,
                 norm_fte: t.norm_fte,
                 formatief: t.formatief,
                 mutation: t.mutation,
+                allocation,
+                vs_last_year,
             }
         })
         .collect();
