@@ -8,7 +8,6 @@ use domain::agreements::draft::Party;
 use domain::agreements::kinds::{AgreementKind, AgreementStatus, JzojpTheme, PartyKind, SevenS};
 use domain::agreements::kpi::Direction;
 use domain::agreements::progress::{KpiDraft, MeasurementDraft};
-use domain::ids::PersonId;
 use domain::nl;
 use rust_decimal::Decimal;
 use store::Store;
@@ -295,7 +294,7 @@ pub async fn load(store: &Store) -> anyhow::Result<()> {
         people
             .iter()
             .find(|p| p.email == email)
-            .map(|p| PersonId::new(p.id))
+            .map(|p| p.id)
             .with_context(|| format!("demo person {email}"))
     };
     let vakgroepen = store::vakgroepen::list(store).await?;

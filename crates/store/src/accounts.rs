@@ -4,11 +4,13 @@
 
 use crate::audit::{self, Change, Who};
 use crate::{PgConnection, Store, StoreError};
+use domain::ids::PersonId;
 use time::OffsetDateTime;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SessionRow {
-    pub person_id: i64,
+    #[sqlx(try_from = "i64")]
+    pub person_id: PersonId,
     pub created_at: OffsetDateTime,
     pub last_seen_at: OffsetDateTime,
 }
@@ -16,12 +18,12 @@ pub struct SessionRow {
 pub async fn create_session(
     conn: &mut PgConnection,
     id_hash: &[u8],
-    person_id: i64,
+    person_id: PersonId,
     ip: &str,
 ) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO session (id_hash, person_id, ip) VALUES ($1, $2, $3)")
         .bind(id_hash)
-        .bind(person_id)
+        .bind(person_id.get())
         .bind(ip)
         .execute(conn)
         .await?;
@@ -57,9 +59,12 @@ pub async fn delete_session(store: &Store, id_hash: &[u8]) -> Result<(), StoreEr
 }
 
 /// Ends every session of a person (password changed, account disabled).
-pub async fn end_sessions_of(conn: &mut PgConnection, person_id: i64) -> Result<u64, StoreError> {
+pub async fn end_sessions_of(
+    conn: &mut PgConnection,
+    person_id: PersonId,
+) -> Result<u64, StoreError> {
     Ok(sqlx::query("DELETE FROM session WHERE person_id = $1")
-        .bind(person_id)
+        .bind(person_id.get())
         .execute(conn)
         .await?
         .rows_affected())
@@ -108,17 +113,17 @@ pub async fn create_password_link(
     conn: &mut PgConnection,
     who: &Who,
     token_hash: &[u8],
-    person_id: i64,
+    person_id: PersonId,
 ) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE password_link SET used_at = now() WHERE person_id = $1 AND used_at IS NULL",
     )
-    .bind(person_id)
+    .bind(person_id.get())
     .execute(&mut *conn)
     .await?;
     sqlx::query("INSERT INTO password_link (token_hash, person_id) VALUES ($1, $2)")
         .bind(token_hash)
-        .bind(person_id)
+        .bind(person_id.get())
         .execute(&mut *conn)
         .await?;
     audit::record(
@@ -131,7 +136,8 @@ pub async fn create_password_link(
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PasswordLink {
-    pub person_id: i64,
+    #[sqlx(try_from = "i64")]
+    pub person_id: PersonId,
     pub email: String,
     pub name: String,
     pub created_at: OffsetDateTime,

@@ -4,6 +4,7 @@
 
 use crate::audit::{self, Change, Who};
 use crate::{PgConnection, Store, StoreError};
+use domain::ids::PersonId;
 use serde_json::json;
 use time::OffsetDateTime;
 
@@ -11,19 +12,19 @@ use time::OffsetDateTime;
 pub async fn replace(
     conn: &mut PgConnection,
     who: &Who,
-    person_id: i64,
+    person_id: PersonId,
     token_hash: &[u8],
 ) -> Result<(), StoreError> {
     let existed: bool =
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM calendar_token WHERE person_id = $1)")
-            .bind(person_id)
+            .bind(person_id.get())
             .fetch_one(&mut *conn)
             .await?;
     sqlx::query(
         "INSERT INTO calendar_token (person_id, token_hash) VALUES ($1, $2)
          ON CONFLICT (person_id) DO UPDATE SET token_hash = EXCLUDED.token_hash, created_at = now()",
     )
-    .bind(person_id)
+    .bind(person_id.get())
     .bind(token_hash)
     .execute(&mut *conn)
     .await?;
@@ -40,10 +41,10 @@ pub async fn replace(
 pub async fn revoke(
     conn: &mut PgConnection,
     who: &Who,
-    person_id: i64,
+    person_id: PersonId,
 ) -> Result<bool, StoreError> {
     let n = sqlx::query("DELETE FROM calendar_token WHERE person_id = $1")
-        .bind(person_id)
+        .bind(person_id.get())
         .execute(&mut *conn)
         .await?
         .rows_affected();
@@ -63,22 +64,22 @@ pub async fn revoke(
 /// Since when the person's current token exists, if they have one.
 pub async fn created_at(
     store: &Store,
-    person_id: i64,
+    person_id: PersonId,
 ) -> Result<Option<OffsetDateTime>, StoreError> {
     Ok(
         sqlx::query_scalar("SELECT created_at FROM calendar_token WHERE person_id = $1")
-            .bind(person_id)
+            .bind(person_id.get())
             .fetch_optional(store.pool())
             .await?,
     )
 }
 
 /// Whose feed this token opens.
-pub async fn person_for(store: &Store, token_hash: &[u8]) -> Result<Option<i64>, StoreError> {
-    Ok(
+pub async fn person_for(store: &Store, token_hash: &[u8]) -> Result<Option<PersonId>, StoreError> {
+    let id: Option<i64> =
         sqlx::query_scalar("SELECT person_id FROM calendar_token WHERE token_hash = $1")
             .bind(token_hash)
             .fetch_optional(store.pool())
-            .await?,
-    )
+            .await?;
+    Ok(id.map(PersonId::new))
 }

@@ -3,7 +3,7 @@
 use crate::audit::{self, Change, Who};
 use crate::codes::NullableCode;
 use crate::{PgConnection, Store, StoreError};
-use domain::ids::{ItemId, MeetingId};
+use domain::ids::{ItemId, MeetingId, PersonId};
 use domain::meetings::kinds::DecisionOutcome;
 use domain::meetings::voting::Choice;
 use domain::people::{EmploymentForm, Position};
@@ -22,7 +22,7 @@ pub struct DecisionInput {
     /// The explanation computed by the voting rules, kept with the decision.
     pub vote_summary: String,
     /// Named votes: (person, choice).
-    pub named: Vec<(i64, Choice)>,
+    pub named: Vec<(PersonId, Choice)>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
@@ -148,7 +148,7 @@ pub async fn record(
     for (person, choice) in &input.named {
         sqlx::query("INSERT INTO vote (decision_id, person_id, choice) VALUES ($1, $2, $3)")
             .bind(id)
-            .bind(person)
+            .bind(person.get())
             .bind(choice.code())
             .execute(&mut *conn)
             .await?;
@@ -167,13 +167,17 @@ pub async fn record(
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Vote {
     pub decision_id: i64,
-    pub person_id: i64,
+    #[sqlx(try_from = "i64")]
+    pub person_id: PersonId,
     #[sqlx(try_from = "String")]
     pub choice: Choice,
 }
 
 /// The named votes of one decision: (person, choice).
-pub async fn votes_of(store: &Store, decision_id: i64) -> Result<Vec<(i64, Choice)>, StoreError> {
+pub async fn votes_of(
+    store: &Store,
+    decision_id: i64,
+) -> Result<Vec<(PersonId, Choice)>, StoreError> {
     let votes: Vec<Vote> = sqlx::query_as(
         "SELECT decision_id, person_id, choice FROM vote WHERE decision_id = $1 ORDER BY person_id",
     )
@@ -186,7 +190,8 @@ pub async fn votes_of(store: &Store, decision_id: i64) -> Result<Vec<(i64, Choic
 /// A member of a body, as needed for attendance and voting.
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct Member {
-    pub person_id: i64,
+    #[sqlx(try_from = "i64")]
+    pub person_id: PersonId,
     pub name: String,
     pub body_id: i64,
     pub body_code: String,
@@ -217,13 +222,16 @@ pub async fn members(store: &Store, bodies: &[i64]) -> Result<Vec<Member>, Store
 pub async fn attendance(
     store: &Store,
     meeting_id: MeetingId,
-) -> Result<Vec<(i64, bool)>, StoreError> {
-    Ok(
+) -> Result<Vec<(PersonId, bool)>, StoreError> {
+    let rows: Vec<(i64, bool)> =
         sqlx::query_as("SELECT person_id, present FROM attendance WHERE meeting_id = $1")
             .bind(meeting_id.get())
             .fetch_all(store.pool())
-            .await?,
-    )
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(person, present)| (PersonId::new(person), present))
+        .collect())
 }
 
 /// The version of a meeting's attendance list (0: never saved).
@@ -242,7 +250,7 @@ pub async fn set_attendance(
     who: &Who,
     meeting_id: MeetingId,
     expected_version: i32,
-    rows: &[(i64, bool)],
+    rows: &[(PersonId, bool)],
 ) -> Result<(), StoreError> {
     let n = sqlx::query(
         "UPDATE meeting SET attendance_version = attendance_version + 1 WHERE id = $1 AND attendance_version = $2",
@@ -268,7 +276,7 @@ pub async fn set_attendance(
     for (person, present) in rows {
         sqlx::query("INSERT INTO attendance (meeting_id, person_id, present) VALUES ($1, $2, $3)")
             .bind(meeting_id.get())
-            .bind(person)
+            .bind(person.get())
             .bind(present)
             .execute(&mut *conn)
             .await?;

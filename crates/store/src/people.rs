@@ -4,6 +4,7 @@ use crate::audit::{self, Change, Who};
 use crate::codes::{CodeList, NullableCode};
 use crate::{PgConnection, Store, StoreError};
 use domain::authz::Actor;
+use domain::ids::PersonId;
 use domain::people::{EmploymentForm, PersonDraft, Position, Role};
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -11,7 +12,8 @@ use time::OffsetDateTime;
 /// A person as listed in Beheer, with roles and body codes.
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct PersonSummary {
-    pub id: i64,
+    #[sqlx(try_from = "i64")]
+    pub id: PersonId,
     pub email: String,
     pub name: String,
     pub is_demo: bool,
@@ -25,7 +27,7 @@ pub struct PersonSummary {
 /// A person with everything about them, as read for editing and for the audit trail.
 #[derive(Debug, Clone, Serialize)]
 pub struct PersonDetail {
-    pub id: i64,
+    pub id: PersonId,
     pub email: String,
     pub name: String,
     pub is_demo: bool,
@@ -49,7 +51,8 @@ pub struct MembershipRow {
 
 #[derive(sqlx::FromRow)]
 struct PersonRow {
-    id: i64,
+    #[sqlx(try_from = "i64")]
+    id: PersonId,
     email: String,
     name: String,
     is_demo: bool,
@@ -75,7 +78,7 @@ pub async fn list(store: &Store) -> Result<Vec<PersonSummary>, StoreError> {
 
 async fn detail_on(
     conn: &mut PgConnection,
-    id: i64,
+    id: PersonId,
     lock: bool,
 ) -> Result<PersonDetail, StoreError> {
     let sql = if lock {
@@ -92,7 +95,7 @@ async fn detail_on(
          FROM person p WHERE p.id = $1"
     };
     let row: PersonRow = sqlx::query_as(sql)
-        .bind(id)
+        .bind(id.get())
         .fetch_optional(&mut *conn)
         .await?
         .ok_or(StoreError::NotFound)?;
@@ -100,7 +103,7 @@ async fn detail_on(
         "SELECT m.body_id, b.code AS body_code, m.position, m.employment_form
          FROM membership m JOIN body b ON b.id = m.body_id WHERE m.person_id = $1 ORDER BY b.sort_order",
     )
-    .bind(id)
+    .bind(id.get())
     .fetch_all(&mut *conn)
     .await?;
     Ok(PersonDetail {
@@ -117,33 +120,33 @@ async fn detail_on(
     })
 }
 
-pub async fn get(store: &Store, id: i64) -> Result<PersonDetail, StoreError> {
+pub async fn get(store: &Store, id: PersonId) -> Result<PersonDetail, StoreError> {
     let mut conn = store.pool().acquire().await?;
     detail_on(&mut conn, id, false).await
 }
 
 async fn write_links(
     conn: &mut PgConnection,
-    id: i64,
+    id: PersonId,
     input: &PersonDraft,
 ) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM person_role WHERE person_id = $1")
-        .bind(id)
+        .bind(id.get())
         .execute(&mut *conn)
         .await?;
     let roles: Vec<&str> = input.roles.iter().map(|r| r.code()).collect();
     sqlx::query("INSERT INTO person_role (person_id, role) SELECT $1, unnest($2::text[])")
-        .bind(id)
+        .bind(id.get())
         .bind(&roles)
         .execute(&mut *conn)
         .await?;
     sqlx::query("DELETE FROM membership WHERE person_id = $1")
-        .bind(id)
+        .bind(id.get())
         .execute(&mut *conn)
         .await?;
     for m in &input.memberships {
         sqlx::query("INSERT INTO membership (person_id, body_id, position, employment_form) VALUES ($1, $2, $3, $4)")
-            .bind(id)
+            .bind(id.get())
             .bind(m.body_id)
             .bind(m.position.code())
             .bind(m.employment_form.map(|f| f.code()))
@@ -151,12 +154,12 @@ async fn write_links(
             .await?;
     }
     sqlx::query("DELETE FROM vakgroep_representative WHERE person_id = $1")
-        .bind(id)
+        .bind(id.get())
         .execute(&mut *conn)
         .await?;
     let vakgroepen: Vec<i64> = input.vakgroepen.iter().copied().collect();
     sqlx::query("INSERT INTO vakgroep_representative (person_id, vakgroep_id) SELECT $1, unnest($2::bigint[])")
-        .bind(id)
+        .bind(id.get())
         .bind(&vakgroepen)
         .execute(&mut *conn)
         .await?;
@@ -169,15 +172,16 @@ pub async fn create(
     who: &Who,
     input: &PersonDraft,
     is_demo: bool,
-) -> Result<i64, StoreError> {
-    let id: i64 = sqlx::query_scalar(
+) -> Result<PersonId, StoreError> {
+    let id: PersonId = sqlx::query_scalar::<_, i64>(
         "INSERT INTO person (email, name, is_demo) VALUES ($1, $2, $3) RETURNING id",
     )
     .bind(input.email.as_str())
     .bind(input.name.as_str())
     .bind(is_demo)
     .fetch_one(&mut *conn)
-    .await?;
+    .await?
+    .into();
     write_links(conn, id, input).await?;
     let after = detail_on(conn, id, false).await?;
     audit::record(conn, who, Change::new("person", id, "create").after(&after)).await?;
@@ -188,7 +192,7 @@ pub async fn create(
 pub async fn update(
     conn: &mut PgConnection,
     who: &Who,
-    id: i64,
+    id: PersonId,
     expected_version: i32,
     input: &PersonDraft,
 ) -> Result<(), StoreError> {
@@ -197,7 +201,7 @@ pub async fn update(
         return Err(StoreError::Conflict);
     }
     sqlx::query("UPDATE person SET email = $2, name = $3, version = version + 1 WHERE id = $1")
-        .bind(id)
+        .bind(id.get())
         .bind(input.email.as_str())
         .bind(input.name.as_str())
         .execute(&mut *conn)
@@ -218,14 +222,14 @@ pub async fn update(
 pub async fn set_disabled(
     conn: &mut PgConnection,
     who: &Who,
-    id: i64,
+    id: PersonId,
     disabled: bool,
 ) -> Result<(), StoreError> {
     let before = detail_on(conn, id, true).await?;
     sqlx::query(
         "UPDATE person SET disabled_at = CASE WHEN $2 THEN COALESCE(disabled_at, now()) END, version = version + 1 WHERE id = $1",
     )
-    .bind(id)
+    .bind(id.get())
     .bind(disabled)
     .execute(&mut *conn)
     .await?;
@@ -246,7 +250,8 @@ pub async fn set_disabled(
 /// The login data of an enabled or disabled account.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Credentials {
-    pub id: i64,
+    #[sqlx(try_from = "i64")]
+    pub id: PersonId,
     pub email: String,
     pub password_hash: Option<String>,
     pub disabled: bool,
@@ -262,11 +267,11 @@ pub async fn credentials(store: &Store, email: &str) -> Result<Option<Credential
     .await?)
 }
 
-pub async fn credentials_by_id(store: &Store, id: i64) -> Result<Credentials, StoreError> {
+pub async fn credentials_by_id(store: &Store, id: PersonId) -> Result<Credentials, StoreError> {
     Ok(sqlx::query_as(
         "SELECT id, email, password_hash, disabled_at IS NOT NULL AS disabled, is_demo FROM person WHERE id = $1",
     )
-    .bind(id)
+    .bind(id.get())
     .fetch_one(store.pool())
     .await?)
 }
@@ -275,12 +280,12 @@ pub async fn credentials_by_id(store: &Store, id: i64) -> Result<Credentials, St
 pub async fn set_password_hash(
     conn: &mut PgConnection,
     who: &Who,
-    id: i64,
+    id: PersonId,
     hash: &str,
 ) -> Result<(), StoreError> {
     let n =
         sqlx::query("UPDATE person SET password_hash = $2, version = version + 1 WHERE id = $1")
-            .bind(id)
+            .bind(id.get())
             .bind(hash)
             .execute(&mut *conn)
             .await?
@@ -316,7 +321,7 @@ struct ActorRow {
 }
 
 /// Everything the authorisation rules need about a person, in one query.
-pub async fn signed_in(store: &Store, id: i64) -> Result<SignedIn, StoreError> {
+pub async fn signed_in(store: &Store, id: PersonId) -> Result<SignedIn, StoreError> {
     let row: ActorRow = sqlx::query_as(
         "SELECT p.id, p.name, p.email, p.is_demo,
                 COALESCE((SELECT array_agg(r.role) FROM person_role r WHERE r.person_id = p.id), '{}') AS roles,
@@ -325,7 +330,7 @@ pub async fn signed_in(store: &Store, id: i64) -> Result<SignedIn, StoreError> {
                 COALESCE((SELECT array_agg(v.vakgroep_id) FROM vakgroep_representative v WHERE v.person_id = p.id), '{}') AS vakgroepen
          FROM person p WHERE p.id = $1 AND p.disabled_at IS NULL",
     )
-    .bind(id)
+    .bind(id.get())
     .fetch_optional(store.pool())
     .await?
     .ok_or(StoreError::NotFound)?;

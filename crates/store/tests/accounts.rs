@@ -46,10 +46,10 @@ async fn a_password_link_works_once_and_a_new_one_replaces_it(pool: PgPool) {
     let s = store(pool);
     let id = create(&s, &person("c@rijnoever.example", &[])).await;
     let mut tx = s.begin().await.unwrap();
-    accounts::create_password_link(&mut tx, &admin(), b"eerste", id)
+    accounts::create_password_link(&mut tx, &admin(), b"eerste", id.into())
         .await
         .unwrap();
-    accounts::create_password_link(&mut tx, &admin(), b"tweede", id)
+    accounts::create_password_link(&mut tx, &admin(), b"tweede", id.into())
         .await
         .unwrap();
     gg_store::commit(tx).await.unwrap();
@@ -66,7 +66,7 @@ async fn a_password_link_works_once_and_a_new_one_replaces_it(pool: PgPool) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!((second.person_id, second.used_at), (id, None));
+    assert_eq!((second.person_id.get(), second.used_at), (id, None));
 
     let mut tx = s.begin().await.unwrap();
     assert!(
@@ -93,7 +93,7 @@ async fn sessions_can_be_touched_and_ended(pool: PgPool) {
     let s = store(pool.clone());
     let id = create(&s, &person("d@rijnoever.example", &[])).await;
     let mut tx = s.begin().await.unwrap();
-    accounts::create_session(&mut tx, b"s", id, "127.0.0.1")
+    accounts::create_session(&mut tx, b"s", id.into(), "127.0.0.1")
         .await
         .unwrap();
     gg_store::commit(tx).await.unwrap();

@@ -200,18 +200,20 @@ async fn a_calendar_token_is_stored_hashed_replaced_and_revoked(pool: PgPool) {
     .await;
     let (old, new) = ([1u8; 32], [2u8; 32]);
     assert_eq!(
-        gg_store::calendar::created_at(&s, person).await.unwrap(),
+        gg_store::calendar::created_at(&s, person.into())
+            .await
+            .unwrap(),
         None
     );
     for hash in [&old, &new] {
         let mut tx = s.begin().await.unwrap();
-        gg_store::calendar::replace(&mut tx, &admin(), person, hash)
+        gg_store::calendar::replace(&mut tx, &admin(), person.into(), hash)
             .await
             .unwrap();
         gg_store::commit(tx).await.unwrap();
     }
     assert!(
-        gg_store::calendar::created_at(&s, person)
+        gg_store::calendar::created_at(&s, person.into())
             .await
             .unwrap()
             .is_some()
@@ -222,16 +224,16 @@ async fn a_calendar_token_is_stored_hashed_replaced_and_revoked(pool: PgPool) {
     );
     assert_eq!(
         gg_store::calendar::person_for(&s, &new).await.unwrap(),
-        Some(person)
+        Some(person.into())
     );
     let mut tx = s.begin().await.unwrap();
     assert!(
-        gg_store::calendar::revoke(&mut tx, &admin(), person)
+        gg_store::calendar::revoke(&mut tx, &admin(), person.into())
             .await
             .unwrap()
     );
     assert!(
-        !gg_store::calendar::revoke(&mut tx, &admin(), person)
+        !gg_store::calendar::revoke(&mut tx, &admin(), person.into())
             .await
             .unwrap()
     );

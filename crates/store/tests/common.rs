@@ -51,7 +51,7 @@ pub async fn create(store: &Store, input: &PersonDraft) -> i64 {
         .await
         .unwrap();
     gg_store::commit(tx).await.unwrap();
-    id
+    id.into()
 }
 
 pub fn store(pool: PgPool) -> Store {

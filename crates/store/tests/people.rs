@@ -2,6 +2,7 @@ mod common;
 
 use common::{admin, body_id, create, member, person, store};
 use gg_store::StoreError;
+use gg_store::domain::ids::PersonId;
 use gg_store::domain::people::{EmploymentForm, PersonName, Role};
 use gg_store::{PgPool, accounts, people};
 
@@ -46,7 +47,7 @@ async fn a_person_is_created_with_roles_bodies_and_vakgroepen(pool: PgPool) {
         member(vms, Some(EmploymentForm::Vrijgevestigd)),
     ];
     input.vakgroepen.insert(car);
-    let id = create(&s, &input).await;
+    let id = PersonId::new(create(&s, &input).await);
 
     let detail = people::get(&s, id).await.unwrap();
     assert_eq!(detail.email, "h.koster@rijnoever.example");
@@ -83,7 +84,7 @@ async fn a_person_is_created_with_roles_bodies_and_vakgroepen(pool: PgPool) {
 #[sqlx::test(migrator = "gg_store::MIGRATOR")]
 async fn a_stale_edit_is_a_conflict_and_changes_nothing(pool: PgPool) {
     let s = store(pool);
-    let id = create(&s, &person("a@rijnoever.example", &[Role::Bestuurder])).await;
+    let id = PersonId::new(create(&s, &person("a@rijnoever.example", &[Role::Bestuurder])).await);
     let v = people::get(&s, id).await.unwrap().version;
 
     let mut first = person("a@rijnoever.example", &[Role::Secretaris]);
@@ -128,7 +129,7 @@ async fn an_email_address_belongs_to_one_person(pool: PgPool) {
 #[sqlx::test(migrator = "gg_store::MIGRATOR")]
 async fn disabling_or_a_new_password_ends_every_session(pool: PgPool) {
     let s = store(pool);
-    let id = create(&s, &person("b@rijnoever.example", &[Role::Bestuurder])).await;
+    let id = PersonId::new(create(&s, &person("b@rijnoever.example", &[Role::Bestuurder])).await);
     let open = |hash: &'static [u8]| {
         let s = s.clone();
         async move {

@@ -175,7 +175,7 @@ async fn seed_register(store: &Store, n: usize) {
         .await
         .unwrap()
         .iter()
-        .map(|p| domain::ids::PersonId::new(p.id))
+        .map(|p| p.id)
         .collect();
     let today = time::OffsetDateTime::now_utc().date();
     for chunk in 0..n.div_ceil(500) {

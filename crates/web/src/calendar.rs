@@ -55,7 +55,7 @@ fn feed_url(state: &AppState, token: &str) -> String {
 }
 
 async fn page(State(state): State<AppState>, ctx: Ctx, user: User) -> AppResult<Response> {
-    let since = store::calendar::created_at(&state.store, user.actor.person_id.get()).await?;
+    let since = store::calendar::created_at(&state.store, user.actor.person_id).await?;
     render(SubscriptionPage {
         layout: ctx.layout("Agenda-abonnement"),
         since: since.map(nl::datetime),
@@ -70,7 +70,7 @@ async fn create(State(state): State<AppState>, ctx: Ctx, user: User) -> AppResul
     store::calendar::replace(
         &mut tx,
         &who(&user),
-        user.actor.person_id.get(),
+        user.actor.person_id,
         &cookies::sha256(&token),
     )
     .await?;
@@ -89,7 +89,7 @@ async fn create(State(state): State<AppState>, ctx: Ctx, user: User) -> AppResul
 
 async fn revoke(State(state): State<AppState>, user: User) -> AppResult<Response> {
     let mut tx = state.store.begin().await?;
-    store::calendar::revoke(&mut tx, &who(&user), user.actor.person_id.get()).await?;
+    store::calendar::revoke(&mut tx, &who(&user), user.actor.person_id).await?;
     store::commit(tx).await?;
     Ok(Redirect::to("/account/agenda?ok=opgeslagen").into_response())
 }

@@ -4,6 +4,7 @@
 
 use super::kinds::DecisionOutcome;
 use super::voting::{Ballot, Choice};
+use crate::ids::PersonId;
 use crate::text;
 
 /// The decision form as typed; `ballots` are the `vote_<person>` fields.
@@ -97,7 +98,7 @@ fn ballots(fields: &[(String, String)]) -> Result<Vec<Ballot>, ()> {
         if value.is_empty() {
             continue;
         }
-        let person_id = person.parse::<i64>().map_err(|_| ())?;
+        let person_id = person.parse::<PersonId>().map_err(|_| ())?;
         let choice = Choice::parse(value).ok_or(())?;
         out.push(Ballot { person_id, choice });
     }
@@ -146,7 +147,7 @@ mod tests {
         assert_eq!(
             DecisionDraft::parse(&f, "x").unwrap().votes,
             Some(Votes::Named(vec![Ballot {
-                person_id: 7,
+                person_id: PersonId::new(7),
                 choice: Choice::Tegen
             }]))
         );

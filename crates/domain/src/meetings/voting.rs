@@ -2,6 +2,7 @@
 //! explanation of why a vote did or did not pass.
 
 use super::kinds::{DecisionOutcome, Subject};
+use crate::ids::PersonId;
 use crate::people::EmploymentForm;
 use std::collections::BTreeSet;
 
@@ -68,7 +69,7 @@ code_enum! {
 /// A member of the voting body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Member {
-    pub person_id: i64,
+    pub person_id: PersonId,
     pub employment_form: Option<EmploymentForm>,
     /// Voorzitter or lid; secretaries and advisers never vote.
     pub has_seat: bool,
@@ -76,7 +77,7 @@ pub struct Member {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ballot {
-    pub person_id: i64,
+    pub person_id: PersonId,
     pub choice: Choice,
 }
 
@@ -121,7 +122,7 @@ pub struct VoteResult {
     pub present_eligible: u32,
     pub quorum_needed: u32,
     /// Ballots not counted, in the order given.
-    pub ignored: Vec<(i64, IgnoredReason)>,
+    pub ignored: Vec<(PersonId, IgnoredReason)>,
 }
 
 /// "stem"/"stemmen" and the like: the noun follows the total it counts.
@@ -182,7 +183,7 @@ fn result(
     eligible: u32,
     present_eligible: u32,
     (votes_for, votes_against, votes_abstain): (u32, u32, u32),
-    ignored: Vec<(i64, IgnoredReason)>,
+    ignored: Vec<(PersonId, IgnoredReason)>,
 ) -> VoteResult {
     let quorum_needed = rules.quorum_needed(eligible);
     let quorum_met = present_eligible >= quorum_needed;
@@ -213,15 +214,15 @@ pub fn tally(
     subject: Subject,
     rules: &BodyRules,
     members: &[Member],
-    present: &[i64],
+    present: &[PersonId],
     ballots: &[Ballot],
 ) -> VoteResult {
-    let eligible_ids: BTreeSet<i64> = members
+    let eligible_ids: BTreeSet<PersonId> = members
         .iter()
         .filter(|m| eligible(seats, subject, m))
         .map(|m| m.person_id)
         .collect();
-    let present: BTreeSet<i64> = present.iter().copied().collect();
+    let present: BTreeSet<PersonId> = present.iter().copied().collect();
     let present_eligible = eligible_ids.intersection(&present).count();
 
     let mut seen = BTreeSet::new();

@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::agreements::draft::AgreementForm;
 use domain::agreements::kinds::{AgreementKind, JzojpTheme, PartyKind, ReviewCadence, SevenS};
-use domain::ids::AgreementId;
+use domain::ids::{AgreementId, PersonId};
 
 #[derive(Template)]
 #[template(path = "agreements/conflict.html")]
@@ -32,7 +32,7 @@ fn show_list(v: &[String]) -> String {
 fn diff_rows(
     stored: &AgreementForm,
     typed: &AgreementForm,
-    people: &[(i64, String)],
+    people: &[(PersonId, String)],
 ) -> Vec<DiffRow> {
     let person = |id: &str| {
         people
@@ -132,7 +132,7 @@ pub(super) async fn page(
     // deliberately.
     let now = store::register::detail(&state.store, id).await?;
     let stored = draft_of(&now);
-    let people: Vec<(i64, String)> = store::people::list(&state.store)
+    let people: Vec<(PersonId, String)> = store::people::list(&state.store)
         .await?
         .into_iter()
         .map(|p| (p.id, p.name))

@@ -18,7 +18,7 @@ use domain::agreements::kinds::{
     AgreementKind, AgreementStatus, JzojpTheme, PartyKind, ReviewCadence, SevenS,
 };
 use domain::authz::{Capability, Visibility};
-use domain::ids::{AgreementId, ItemId, MeetingId, PersonId};
+use domain::ids::{AgreementId, ItemId, MeetingId};
 use serde::Deserialize;
 use store::register::{AgreementDetail, AgreementInput};
 use time::Date;
@@ -316,7 +316,7 @@ async fn references(state: &AppState, user: &User) -> AppResult<References> {
         .await?
         .into_iter()
         .filter(|p| p.disabled_at.is_none())
-        .map(|p| PersonId::new(p.id))
+        .map(|p| p.id)
         .collect();
     let vakgroepen = store::vakgroepen::list(&state.store)
         .await?

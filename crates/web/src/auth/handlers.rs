@@ -221,14 +221,14 @@ async fn login(
     store::audit::record(
         &mut tx,
         &Who {
-            id: Some(person.id),
+            id: Some(person.id.get()),
             label: person.email.clone(),
         },
         store::audit::Change::new("person", person.id, "login"),
     )
     .await?;
     store::commit(tx).await?;
-    tracing::info!(person = person.id, "login");
+    tracing::info!(person = person.id.get(), "login");
 
     let mut response = Redirect::to(&next).into_response();
     response
@@ -368,7 +368,7 @@ async fn set_password(
         );
     }
     let who = Who {
-        id: Some(link.person_id),
+        id: Some(link.person_id.get()),
         label: link.email.clone(),
     };
     store::people::set_password_hash(&mut tx, &who, link.person_id, &hash).await?;
@@ -397,7 +397,7 @@ async fn change_password(
     ClientIp(ip): ClientIp,
     Form(form): Form<NewPasswordForm>,
 ) -> AppResult<Response> {
-    let creds = store::people::credentials_by_id(&state.store, user.actor.person_id.get()).await?;
+    let creds = store::people::credentials_by_id(&state.store, user.actor.person_id).await?;
     let mut errors = Errors::default();
     if !state
         .passwords
@@ -424,7 +424,7 @@ async fn change_password(
         .await
         .map_err(|e| AppError::Internal(e.context("hashing a password")))?;
     let who = Who {
-        id: Some(creds.id),
+        id: Some(creds.id.get()),
         label: creds.email.clone(),
     };
     let token = cookies::random_token();

@@ -13,6 +13,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::Capability;
+use domain::ids::PersonId;
 use domain::people::{
     BodyKind, BodySeats, EmploymentForm, MembershipForm, PersonDraft, PersonForm, Position, Role,
 };
@@ -34,7 +35,7 @@ pub fn routes() -> Vec<RouteDef> {
 }
 
 struct PersonRow {
-    id: i64,
+    id: PersonId,
     name: String,
     email: String,
     roles: String,
@@ -106,7 +107,7 @@ struct VakgroepChoice {
 #[template(path = "beheer/person_form.html")]
 struct FormPage {
     layout: Layout,
-    id: Option<i64>,
+    id: Option<PersonId>,
     version: i32,
     name: String,
     email: String,
@@ -125,7 +126,7 @@ struct FormPage {
 /// Which person the form edits (none: a new one) and what is known about the stored version.
 #[derive(Default)]
 struct Editing {
-    id: Option<i64>,
+    id: Option<PersonId>,
     version: i32,
     disabled: bool,
     has_password: bool,
@@ -304,7 +305,7 @@ async fn create(
 #[template(path = "beheer/link_created.html")]
 struct LinkPage {
     layout: Layout,
-    id: i64,
+    id: PersonId,
     name: String,
     link: String,
     created: bool,
@@ -313,7 +314,7 @@ struct LinkPage {
 fn link_page(
     state: &AppState,
     ctx: &Ctx,
-    id: i64,
+    id: PersonId,
     name: &str,
     token: &str,
     created: bool,
@@ -351,7 +352,7 @@ fn draft_of(p: &store::people::PersonDetail) -> PersonForm {
 async fn edit_form(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
 ) -> AppResult<Response> {
     let p = store::people::get(&state.store, id).await?;
     form_page(
@@ -392,7 +393,7 @@ async fn update(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let fields = Fields(pairs);
@@ -401,7 +402,7 @@ async fn update(
     let current = store::people::get(&state.store, id).await?;
     let input = match validate(&state, &draft).await?.and_then(|input| {
         input
-            .check_own_edit(id == user.actor.person_id.get())
+            .check_own_edit(id == user.actor.person_id)
             .map_err(|e| Errors::from(vec![e]))?;
         Ok(input)
     }) {
@@ -441,10 +442,10 @@ async fn update(
 async fn set_disabled(
     state: &AppState,
     user: &User,
-    id: i64,
+    id: PersonId,
     disabled: bool,
 ) -> AppResult<Response> {
-    if disabled && id == user.actor.person_id.get() {
+    if disabled && id == user.actor.person_id {
         return Err(AppError::Forbidden);
     }
     let mut tx = state.store.begin().await?;
@@ -461,7 +462,7 @@ async fn set_disabled(
 async fn disable(
     State(state): State<AppState>,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
 ) -> AppResult<Response> {
     set_disabled(&state, &user, id, true).await
 }
@@ -469,7 +470,7 @@ async fn disable(
 async fn enable(
     State(state): State<AppState>,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
 ) -> AppResult<Response> {
     set_disabled(&state, &user, id, false).await
 }
@@ -478,7 +479,7 @@ async fn new_link(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
 ) -> AppResult<Response> {
     let person = store::people::get(&state.store, id).await?;
     let token = cookies::random_token();

@@ -12,12 +12,12 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::ids::MeetingId;
+use domain::ids::{MeetingId, PersonId};
 use store::StoreError;
 use store::meetings::Meeting;
 
 struct AttendeeRow {
-    person_id: i64,
+    person_id: PersonId,
     name: String,
     bodies: String,
     present: bool,
@@ -36,7 +36,11 @@ struct AttendancePage {
 }
 
 /// The members of the participating bodies, once each, ticked when in `present`.
-async fn rows(state: &AppState, meeting: &Meeting, present: &[i64]) -> AppResult<Vec<AttendeeRow>> {
+async fn rows(
+    state: &AppState,
+    meeting: &Meeting,
+    present: &[PersonId],
+) -> AppResult<Vec<AttendeeRow>> {
     let mut people: Vec<AttendeeRow> = Vec::new();
     for m in store::decisions::members(&state.store, &meeting.bodies).await? {
         match people.iter_mut().find(|p| p.person_id == m.person_id) {
@@ -52,7 +56,7 @@ async fn rows(state: &AppState, meeting: &Meeting, present: &[i64]) -> AppResult
     Ok(people)
 }
 
-async fn stored_present(state: &AppState, meeting_id: MeetingId) -> AppResult<Vec<i64>> {
+async fn stored_present(state: &AppState, meeting_id: MeetingId) -> AppResult<Vec<PersonId>> {
     Ok(store::decisions::attendance(&state.store, meeting_id)
         .await?
         .into_iter()
@@ -118,7 +122,7 @@ pub(super) async fn save(
     let people = rows(&state, &meeting, &[]).await?;
     // Only members of the participating bodies can be present; any other id, of a person or of
     // nobody, is refused alike and nothing is saved.
-    let present: Vec<i64> = people
+    let present: Vec<PersonId> = people
         .iter()
         .filter(|p| ticked.contains(&p.person_id.to_string().as_str()))
         .map(|p| p.person_id)
@@ -135,7 +139,7 @@ pub(super) async fn save(
         errors.add("present", "Kies alleen leden van de deelnemende gremia.");
         return page(&ctx, meeting, version, typed, None, errors);
     }
-    let rows: Vec<(i64, bool)> = typed.iter().map(|p| (p.person_id, p.present)).collect();
+    let rows: Vec<(PersonId, bool)> = typed.iter().map(|p| (p.person_id, p.present)).collect();
     let mut tx = state.store.begin().await?;
     match store::decisions::set_attendance(&mut tx, &who(&user), id, version, &rows).await {
         Ok(()) => {
@@ -145,7 +149,7 @@ pub(super) async fn save(
         Err(StoreError::Conflict) => {
             drop(tx);
             let stored = stored_present(&state, id).await?;
-            let names = |ids: &[i64]| {
+            let names = |ids: &[PersonId]| {
                 typed
                     .iter()
                     .filter(|p| ids.contains(&p.person_id))

@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::Capability;
-use domain::ids::{ItemId, MeetingId};
+use domain::ids::{ItemId, MeetingId, PersonId};
 use domain::meetings::decision_draft::{DecisionDraft, DecisionForm as TypedDecision, Votes};
 use domain::meetings::decisions::{NOT_YOUR_BODY, may_record};
 use domain::meetings::kinds::DecisionOutcome;
@@ -83,7 +83,7 @@ async fn tally(
             }
         }
         Votes::Counts(f, a, o) => {
-            let eligible: Vec<i64> = members
+            let eligible: Vec<PersonId> = members
                 .iter()
                 .filter(|m| voting::eligible(body.seats(), subject, m))
                 .map(|m| m.person_id)
@@ -96,7 +96,7 @@ async fn tally(
 }
 
 /// Who is recorded as present at a meeting.
-async fn present(state: &AppState, meeting_id: MeetingId) -> AppResult<Vec<i64>> {
+async fn present(state: &AppState, meeting_id: MeetingId) -> AppResult<Vec<PersonId>> {
     Ok(store::decisions::attendance(&state.store, meeting_id)
         .await?
         .into_iter()
@@ -118,7 +118,7 @@ pub(crate) struct DecisionFormView {
     pub(crate) votes_against: String,
     pub(crate) votes_abstain: String,
     /// The eligible members present, for a named vote: (person, name, chosen code or "").
-    pub(crate) voters: Vec<(i64, String, String)>,
+    pub(crate) voters: Vec<(PersonId, String, String)>,
 }
 
 impl DecisionFormView {
@@ -137,8 +137,8 @@ pub(crate) fn stored_form(
     body_id: i64,
     code: String,
     decision: Option<&store::decisions::Decision>,
-    named: &[(i64, Choice)],
-    voters: Vec<(i64, String)>,
+    named: &[(PersonId, Choice)],
+    voters: Vec<(PersonId, String)>,
 ) -> DecisionFormView {
     let number = |n: Option<i32>| match (named.is_empty(), n) {
         (true, Some(n)) => n.to_string(),
@@ -177,7 +177,7 @@ async fn functions_in(
     body_id: i64,
 ) -> AppResult<Vec<(i64, Position)>> {
     let members = store::decisions::members(&state.store, &[body_id]).await?;
-    Ok(super::functions_of(&members, user.actor.person_id.get()))
+    Ok(super::functions_of(&members, user.actor.person_id))
 }
 
 pub(super) async fn record_decision(
@@ -330,27 +330,28 @@ async fn conflict(
         .first()
         .map(|m| m.body_code.clone())
         .unwrap_or_default();
-    let name = |p: i64| {
+    let name = |p: PersonId| {
         members
             .iter()
             .find(|m| m.person_id == p)
             .map_or_else(|| p.to_string(), |m| m.name.clone())
     };
-    let named_text = |named: &[(i64, Choice)]| {
+    let named_text = |named: &[(PersonId, Choice)]| {
         named
             .iter()
             .map(|(p, c)| format!("{}: {}", name(*p), c.code()))
             .collect::<Vec<_>>()
             .join("; ")
     };
-    let shown = |outcome: DecisionOutcome, text: &str, summary: &str, named: &[(i64, Choice)]| {
-        vec![
-            ("Besluit", outcome.label().to_string()),
-            ("Besluittekst", text.to_string()),
-            ("Stemming", summary.to_string()),
-            ("Hoofdelijke stemming", named_text(named)),
-        ]
-    };
+    let shown =
+        |outcome: DecisionOutcome, text: &str, summary: &str, named: &[(PersonId, Choice)]| {
+            vec![
+                ("Besluit", outcome.label().to_string()),
+                ("Besluittekst", text.to_string()),
+                ("Stemming", summary.to_string()),
+                ("Hoofdelijke stemming", named_text(named)),
+            ]
+        };
     let rows = diff_versions(
         shown(
             stored.outcome,
@@ -440,7 +441,7 @@ pub(super) async fn add_action(
         .trim()
         .parse::<i64>()
         .ok()
-        .filter(|o| members.iter().any(|m| m.person_id == *o));
+        .filter(|o| members.iter().any(|m| m.person_id == (*o).into()));
     if owner.is_none() {
         return refuse("Kies wie de actie uitvoert.").await;
     }

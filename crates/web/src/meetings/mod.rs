@@ -17,7 +17,7 @@ use crate::shared::routes::{Access, RouteDef, get, post};
 use crate::shared::session::User;
 use crate::shared::state::AppState;
 use domain::authz::{Capability, Visibility};
-use domain::ids::ItemId;
+use domain::ids::{ItemId, PersonId};
 use store::agenda::Item;
 use store::meetings::Meeting;
 
@@ -199,7 +199,7 @@ pub(crate) fn voter(m: &store::decisions::Member) -> domain::meetings::voting::M
 /// `decisions::may_record` needs to know.
 pub(crate) fn functions_of(
     members: &[store::decisions::Member],
-    person_id: i64,
+    person_id: PersonId,
 ) -> Vec<(i64, domain::people::Position)> {
     members
         .iter()
@@ -217,10 +217,10 @@ pub(crate) fn seats(m: &store::decisions::Member) -> Option<domain::people::Empl
 /// a named vote.
 pub(crate) fn present_voters(
     members: &[store::decisions::Member],
-    present: &[i64],
+    present: &[PersonId],
     body_id: i64,
     subject: domain::meetings::kinds::Subject,
-) -> Vec<(i64, String)> {
+) -> Vec<(PersonId, String)> {
     members
         .iter()
         .filter(|m| m.body_id == body_id && present.contains(&m.person_id))

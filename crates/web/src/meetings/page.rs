@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::authz::{Capability, Visibility};
-use domain::ids::{ItemId, MeetingId};
+use domain::ids::{ItemId, MeetingId, PersonId};
 use domain::meetings::agenda::timer;
 use domain::meetings::decisions::{BodyDecision, JointOutcome, joint_outcome, may_record};
 use domain::meetings::kinds::StandingItem;
@@ -233,7 +233,7 @@ pub(crate) struct AgendaFragment {
     editable: bool,
     live: bool,
     minutes_open: bool,
-    people: Vec<(i64, String)>,
+    people: Vec<(PersonId, String)>,
 }
 
 fn outcome_view(o: JointOutcome) -> (&'static str, &'static str) {
@@ -292,7 +292,7 @@ pub(crate) struct Snapshot {
     items: Vec<store::agenda::Item>,
     decisions: Vec<store::decisions::Decision>,
     actions: Vec<store::register::Agreement>,
-    people: Vec<(i64, String)>,
+    people: Vec<(PersonId, String)>,
     /// Metadata only, for all items at once.
     attachments: Vec<store::attachments::Attachment>,
     /// What the items link to, for every reader; each reader's view is filtered.
@@ -301,7 +301,7 @@ pub(crate) struct Snapshot {
     attention: std::sync::Arc<Vec<crate::shared::register::Line>>,
     /// Members of the participating bodies and who is present, for named votes.
     members: Vec<store::decisions::Member>,
-    present: Vec<i64>,
+    present: Vec<PersonId>,
     /// Named votes of the decisions: (decision, person, choice).
     votes: Vec<store::decisions::Vote>,
 }
@@ -324,7 +324,7 @@ pub(crate) async fn snapshot(state: &AppState, meeting: Meeting) -> AppResult<Sn
         .filter(|(_, here)| *here)
         .map(|(id, _)| id)
         .collect();
-    let mut people: Vec<(i64, String)> = Vec::new();
+    let mut people: Vec<(PersonId, String)> = Vec::new();
     for m in &members {
         if !people.iter().any(|(id, _)| *id == m.person_id) {
             people.push((m.person_id, m.name.clone()));
@@ -361,7 +361,7 @@ pub(crate) fn agenda(
     let plan = super::plan(meeting, &items);
     let by_id: HashMap<ItemId, &store::agenda::Item> = items.iter().map(|i| (i.id, i)).collect();
     let can_manage = user.actor.can(Capability::ManageMeetings);
-    let functions = super::functions_of(&snap.members, user.actor.person_id.get());
+    let functions = super::functions_of(&snap.members, user.actor.person_id);
     // The forms to record a body's decision, for whoever records that body's decisions.
     let can_record = user.actor.can(Capability::RecordDecisions);
     let records = |body: i64| {
@@ -403,7 +403,7 @@ pub(crate) fn agenda(
                         votes: d.vote_summary.clone(),
                     }),
                     form: records(*b).then(|| {
-                        let named: Vec<(i64, Choice)> = stored
+                        let named: Vec<(PersonId, Choice)> = stored
                             .map(|d| {
                                 snap.votes
                                     .iter()

@@ -190,7 +190,7 @@ async fn unknown_and_disabled_accounts_get_the_same_answer(pool: PgPool) {
     assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
     let id = c.person_id(TOEHOORDER).await;
     let mut tx = c.store.begin().await.unwrap();
-    store::people::set_disabled(&mut tx, &store::audit::Who::system("test"), id, true)
+    store::people::set_disabled(&mut tx, &store::audit::Who::system("test"), id.into(), true)
         .await
         .unwrap();
     store::commit(tx).await.unwrap();

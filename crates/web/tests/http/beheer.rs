@@ -261,7 +261,7 @@ async fn two_admins_editing_one_person_get_a_conflict_not_an_overwrite(pool: PgP
         "keeps what was typed"
     );
     assert_eq!(
-        store::people::get(&a.store, id).await.unwrap().name,
+        store::people::get(&a.store, id.into()).await.unwrap().name,
         "Ruud Hendriks-Jansen"
     );
 }

@@ -178,7 +178,7 @@ async fn a_disabled_persons_feed_and_unknown_tokens_are_not_found(pool: PgPool) 
     let path = new_feed(&mut c, BESTUURDER).await;
     let id = c.person_id(BESTUURDER).await;
     let mut tx = c.store.begin().await.unwrap();
-    store::people::set_disabled(&mut tx, &store::audit::Who::system("test"), id, true)
+    store::people::set_disabled(&mut tx, &store::audit::Who::system("test"), id.into(), true)
         .await
         .unwrap();
     store::commit(tx).await.unwrap();

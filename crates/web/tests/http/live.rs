@@ -463,7 +463,7 @@ async fn a_password_change_or_blocking_ends_an_open_stream_at_once(pool: PgPool)
     live.agenda().await;
     // Elsewhere (another browser, the administrator): a new password ends every session.
     let mut tx = eva.store.begin().await.unwrap();
-    store::people::set_password_hash(&mut tx, &who, hans_id, "$argon2id$v=19$elders")
+    store::people::set_password_hash(&mut tx, &who, hans_id.into(), "$argon2id$v=19$elders")
         .await
         .unwrap();
     store::commit(tx).await.unwrap();
@@ -473,7 +473,7 @@ async fn a_password_change_or_blocking_ends_an_open_stream_at_once(pool: PgPool)
     let mut live = Live::open(&client_as(&eva, HANS).await, &path).await;
     live.agenda().await;
     let mut tx = eva.store.begin().await.unwrap();
-    store::people::set_disabled(&mut tx, &who, hans_id, true)
+    store::people::set_disabled(&mut tx, &who, hans_id.into(), true)
         .await
         .unwrap();
     store::commit(tx).await.unwrap();
@@ -508,7 +508,7 @@ async fn leaving_a_body_stops_its_items_at_once(pool: PgPool) {
     // The administrator takes Eva out of the MSB; she stays secretary of VMSD and VMS, which
     // take part in the meeting.
     let eva_id = eva.person_id(EVA).await;
-    let before = store::people::get(&eva.store, eva_id).await.unwrap();
+    let before = store::people::get(&eva.store, eva_id.into()).await.unwrap();
     let secretary = |body_id| domain::people::MembershipDraft {
         body_id,
         position: domain::people::Position::Secretaris,
@@ -522,7 +522,7 @@ async fn leaving_a_body_stops_its_items_at_once(pool: PgPool) {
         vakgroepen: Default::default(),
     };
     let mut tx = eva.store.begin().await.unwrap();
-    store::people::update(&mut tx, &who, eva_id, before.version, &input)
+    store::people::update(&mut tx, &who, eva_id.into(), before.version, &input)
         .await
         .unwrap();
     store::commit(tx).await.unwrap();
@@ -576,7 +576,7 @@ async fn changes_to_what_a_person_may_see_notify_at_commit(pool: PgPool) {
 
     // Rolled back: nobody hears of it.
     let mut tx = c.store.begin().await.unwrap();
-    store::people::set_disabled(&mut tx, &who, hans, true)
+    store::people::set_disabled(&mut tx, &who, hans.into(), true)
         .await
         .unwrap();
     tx.rollback().await.unwrap();

@@ -225,7 +225,7 @@ async fn a_stale_attendance_list_gets_both_versions(pool: PgPool) {
     let here: Vec<i64> = stored
         .iter()
         .filter(|(_, p)| *p)
-        .map(|(id, _)| *id)
+        .map(|(id, _)| id.get())
         .collect();
     assert_eq!(
         here,

@@ -134,5 +134,5 @@ pub async fn add_person(
         .await
         .unwrap();
     store::commit(tx).await.unwrap();
-    id
+    id.into()
 }

@@ -181,6 +181,7 @@ impl Client {
             .unwrap()
             .unwrap()
             .id
+            .into()
     }
 }
 

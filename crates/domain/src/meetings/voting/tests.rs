@@ -5,16 +5,27 @@ use proptest::prelude::*;
 
 fn member(person_id: i64, form: Option<EmploymentForm>) -> Member {
     Member {
-        person_id,
+        person_id: PersonId::new(person_id),
         employment_form: form,
         has_seat: true,
     }
 }
 
+fn people(ids: &[i64]) -> Vec<PersonId> {
+    ids.iter().copied().map(PersonId::new).collect()
+}
+
+fn ignored(r: &VoteResult) -> Vec<(i64, IgnoredReason)> {
+    r.ignored.iter().map(|(p, why)| (p.get(), *why)).collect()
+}
+
 fn ballots(choices: &[(i64, Choice)]) -> Vec<Ballot> {
     choices
         .iter()
-        .map(|&(person_id, choice)| Ballot { person_id, choice })
+        .map(|&(person_id, choice)| Ballot {
+            person_id: PersonId::new(person_id),
+            choice,
+        })
         .collect()
 }
 
@@ -81,7 +92,7 @@ fn majorities() {
 #[test]
 fn a_named_vote_explained() {
     let members: Vec<_> = (1..=7).map(|id| member(id, Some(Vrijgevestigd))).collect();
-    let present = [1, 2, 3, 4, 5, 6];
+    let present = people(&[1, 2, 3, 4, 5, 6]);
     let cast = ballots(&[
         (1, Voor),
         (2, Voor),
@@ -104,7 +115,7 @@ fn a_named_vote_explained() {
     assert_eq!((r.votes_for, r.votes_against, r.votes_abstain), (5, 0, 1));
     assert_eq!((r.eligible, r.present_eligible, r.quorum_needed), (7, 6, 4));
     assert_eq!(
-        r.ignored,
+        ignored(&r),
         vec![
             (7, IgnoredReason::NotPresent),
             (1, IgnoredReason::Duplicate),
@@ -132,11 +143,11 @@ fn only_self_employed_msb_members_vote_on_fees() {
         Subject::FinancieelVrijgevestigd,
         &BodyRules::default(),
         &members,
-        &[1, 2, 3],
+        &people(&[1, 2, 3]),
         &cast,
     );
     assert_eq!(r.eligible, 2);
-    assert_eq!(r.ignored, vec![(3, IgnoredReason::NotEligible)]);
+    assert_eq!(ignored(&r), vec![(3, IgnoredReason::NotEligible)]);
     assert!(!r.passed);
     assert_eq!(
         r.explain(),
@@ -147,7 +158,7 @@ fn only_self_employed_msb_members_vote_on_fees() {
         Subject::FinancieelVrijgevestigd,
         &BodyRules::default(),
         &members,
-        &[1, 2, 3],
+        &people(&[1, 2, 3]),
         &cast,
     );
     assert_eq!(r.eligible, 0);
@@ -219,7 +230,7 @@ fn choice() -> impl Strategy<Value = Choice> {
 }
 
 /// Members 1..=n, presence and ballots that also name people who are not members (up to n+3).
-fn vote() -> impl Strategy<Value = (Vec<Member>, Vec<i64>, Vec<Ballot>)> {
+fn vote() -> impl Strategy<Value = (Vec<Member>, Vec<PersonId>, Vec<Ballot>)> {
     let form = prop::option::of(prop::sample::select(EmploymentForm::ALL));
     prop::collection::vec((form, any::<bool>(), any::<bool>()), 0..12).prop_flat_map(|rows| {
         let n = rows.len() as i64;
@@ -227,19 +238,22 @@ fn vote() -> impl Strategy<Value = (Vec<Member>, Vec<i64>, Vec<Ballot>)> {
             .iter()
             .enumerate()
             .map(|(i, (form, seat, _))| Member {
-                person_id: i as i64 + 1,
+                person_id: PersonId::new(i as i64 + 1),
                 employment_form: *form,
                 has_seat: *seat,
             })
             .collect();
-        let present: Vec<i64> = rows
+        let present: Vec<PersonId> = rows
             .iter()
             .enumerate()
             .filter(|(_, r)| r.2)
-            .map(|(i, _)| i as i64 + 1)
+            .map(|(i, _)| PersonId::new(i as i64 + 1))
             .collect();
         let ballots = prop::collection::vec(
-            (1..=n + 3, choice()).prop_map(|(person_id, choice)| Ballot { person_id, choice }),
+            (1..=n + 3, choice()).prop_map(|(person_id, choice)| Ballot {
+                person_id: PersonId::new(person_id),
+                choice,
+            }),
             0..16,
         );
         (Just(members), Just(present), ballots)
@@ -286,11 +300,12 @@ proptest! {
         choice in choice(),
         at in 0usize..20,
     ) {
+        let who = PersonId::new(who);
         let counted = members.iter().any(|m| {
             m.person_id == who && eligible(body, subject, m) && present.contains(&who)
         });
         // A ballot that would count is swapped for one of somebody outside the body.
-        let who = if counted { 1000 } else { who };
+        let who = if counted { PersonId::new(1000) } else { who };
         let before = tally(body, subject, &rules, &members, &present, &ballots);
         let mut more = ballots.clone();
         more.insert(at.min(more.len()), Ballot { person_id: who, choice });
@@ -325,10 +340,10 @@ proptest! {
             Subject::ArbeidsvoorwaardenDienstverband => (VMSD, Some(Dienstverband)),
         };
         members.push(member(100, form));
-        present.push(100);
+        present.push(PersonId::new(100));
         let before = tally(body, subject, &rules, &members, &present, &ballots);
         let mut more = ballots.clone();
-        more.push(Ballot { person_id: 100, choice: Voor });
+        more.push(Ballot { person_id: PersonId::new(100), choice: Voor });
         let after = tally(body, subject, &rules, &members, &present, &more);
         prop_assert_eq!(after.votes_for, before.votes_for + 1);
         prop_assert!(!before.passed || after.passed);
