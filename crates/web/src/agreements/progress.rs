@@ -24,7 +24,6 @@ use domain::agreements::progress::{
 };
 use domain::ids::AgreementId;
 use domain::nl;
-use domain::people::FieldError;
 use store::register::{AgreementDetail, KpiRow};
 use store::{PgConnection, StoreError};
 
@@ -52,14 +51,6 @@ fn one(pairs: &[(String, String)], k: &str) -> String {
 /// The version a versioned form was based on; a missing one never matches.
 fn version(pairs: &[(String, String)]) -> i32 {
     one(pairs, "version").parse().unwrap_or(-1)
-}
-
-fn errors_of(problems: Vec<FieldError>) -> Errors {
-    let mut errors = Errors::default();
-    for e in problems {
-        errors.field(e);
-    }
-    errors
 }
 
 fn done(id: AgreementId, anchor: &str) -> Response {
@@ -126,7 +117,7 @@ pub(super) async fn change_status(
     };
     let step = match StatusStep::parse(&drafts.status, d.agreement.status, can_manage(&user)) {
         Ok(step) => step,
-        Err(problems) => return invalid(&ctx, &user, &d, drafts, errors_of(problems)),
+        Err(problems) => return invalid(&ctx, &user, &d, drafts, problems.into()),
     };
     let (who, version) = (who(&user), version(&pairs));
     let place = Step {
@@ -155,7 +146,7 @@ pub(super) async fn add_comment(
     };
     let comment = match CommentDraft::parse(&drafts.comment) {
         Ok(c) => c,
-        Err(problems) => return invalid(&ctx, &user, &d, drafts, errors_of(problems)),
+        Err(problems) => return invalid(&ctx, &user, &d, drafts, problems.into()),
     };
     let who = who(&user);
     save_addition(&state, id, "opmerkingen", async |tx| {
@@ -189,7 +180,7 @@ pub(super) async fn add_kpi(
     };
     let kpi = match KpiDraft::parse(&drafts.kpi) {
         Ok(k) => k,
-        Err(problems) => return invalid(&ctx, &user, &d, drafts, errors_of(problems)),
+        Err(problems) => return invalid(&ctx, &user, &d, drafts, problems.into()),
     };
     let who = who(&user);
     save_addition(&state, id, "kpis", async |tx| {
@@ -302,7 +293,7 @@ pub(super) async fn edit_kpi(
     let input = match KpiDraft::parse(&drafts.kpi) {
         Ok(k) => k,
         Err(problems) => {
-            let page = kpi_page(&ctx, &d, &kpi, version, drafts, errors_of(problems));
+            let page = kpi_page(&ctx, &d, &kpi, version, drafts, problems.into());
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response());
         }
     };
@@ -343,7 +334,7 @@ pub(super) async fn add_measurement(
     let kpis: Vec<i64> = d.kpis.iter().map(|k| k.kpi.id).collect();
     let (kpi, measurement) = match MeasurementDraft::parse(&drafts.measurement, &kpis, today()) {
         Ok(m) => m,
-        Err(problems) => return invalid(&ctx, &user, &d, drafts, errors_of(problems)),
+        Err(problems) => return invalid(&ctx, &user, &d, drafts, problems.into()),
     };
     let who = who(&user);
     save_addition(&state, id, "kpis", async |tx| {
@@ -371,7 +362,7 @@ pub(super) async fn record_review(
     };
     let review = match ReviewDraft::parse(&drafts.review, today()) {
         Ok(r) => r,
-        Err(problems) => return invalid(&ctx, &user, &d, drafts, errors_of(problems)),
+        Err(problems) => return invalid(&ctx, &user, &d, drafts, problems.into()),
     };
     let (who, version) = (who(&user), version(&pairs));
     let place = Step {

@@ -10,7 +10,7 @@ use crate::shared::who::who;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use domain::authz::Capability;
 use domain::meetings::voting::Majority;
 use domain::people::{BodyDraft, BodyForm, BodyKind, EmploymentForm};
@@ -103,19 +103,17 @@ async fn create(
     user: User,
     Form(form): Form<BodyForm>,
 ) -> AppResult<Response> {
-    let input = match BodyDraft::parse(&form) {
-        Ok(i) => i,
-        Err(errors) => return form_page(&ctx, None, form, errors.into()),
-    };
     let who = who(&user);
-    match forms::save(&state, REFUSALS, async |tx| {
-        store::bodies::create(tx, &who, &input).await
-    })
-    .await?
-    {
-        Ok(_) => Ok(Redirect::to("/beheer/gremia?ok=aangemaakt").into_response()),
-        Err(errors) => form_page(&ctx, None, form, errors),
-    }
+    forms::submit(
+        &state,
+        form,
+        BodyDraft::parse,
+        REFUSALS,
+        async |tx, input| store::bodies::create(tx, &who, input).await,
+        |_| "/beheer/gremia?ok=aangemaakt".into(),
+        async |form, errors| form_page(&ctx, None, form, errors),
+    )
+    .await
 }
 
 async fn edit_form(
@@ -148,17 +146,15 @@ async fn update(
     Form(form): Form<BodyForm>,
 ) -> AppResult<Response> {
     store::bodies::get(&state.store, id).await?;
-    let input = match BodyDraft::parse(&form) {
-        Ok(i) => i,
-        Err(errors) => return form_page(&ctx, Some(id), form, errors.into()),
-    };
-    let who = who(&user);
-    match forms::save(&state, REFUSALS, async |tx| {
-        store::bodies::update(tx, &who, id, form.version, &input).await
-    })
-    .await?
-    {
-        Ok(()) => Ok(Redirect::to("/beheer/gremia?ok=opgeslagen").into_response()),
-        Err(errors) => form_page(&ctx, Some(id), form, errors),
-    }
+    let (who, version) = (who(&user), form.version);
+    forms::submit(
+        &state,
+        form,
+        BodyDraft::parse,
+        REFUSALS,
+        async |tx, input| store::bodies::update(tx, &who, id, version, input).await,
+        |_| "/beheer/gremia?ok=opgeslagen".into(),
+        async |form, errors| form_page(&ctx, Some(id), form, errors),
+    )
+    .await
 }

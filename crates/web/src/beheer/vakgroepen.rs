@@ -12,7 +12,7 @@ use crate::shared::who::who;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use domain::authz::Capability;
 use domain::people::{VakgroepDraft, VakgroepForm, VakgroepKind};
 use store::vakgroepen::Vakgroep;
@@ -108,19 +108,17 @@ async fn create(
     user: User,
     Form(form): Form<VakgroepForm>,
 ) -> AppResult<Response> {
-    let input = match VakgroepDraft::parse(&form) {
-        Ok(i) => i,
-        Err(errors) => return form_page(&ctx, None, form, errors.into()),
-    };
     let who = who(&user);
-    match forms::save(&state, REFUSALS, async |tx| {
-        store::vakgroepen::create(tx, &who, &input).await
-    })
-    .await?
-    {
-        Ok(_) => Ok(Redirect::to("/beheer/vakgroepen?ok=aangemaakt").into_response()),
-        Err(errors) => form_page(&ctx, None, form, errors),
-    }
+    forms::submit(
+        &state,
+        form,
+        VakgroepDraft::parse,
+        REFUSALS,
+        async |tx, input| store::vakgroepen::create(tx, &who, input).await,
+        |_| "/beheer/vakgroepen?ok=aangemaakt".into(),
+        async |form, errors| form_page(&ctx, None, form, errors),
+    )
+    .await
 }
 
 async fn edit_form(
@@ -147,17 +145,15 @@ async fn update(
     Form(form): Form<VakgroepForm>,
 ) -> AppResult<Response> {
     store::vakgroepen::get(&state.store, id).await?;
-    let input = match VakgroepDraft::parse(&form) {
-        Ok(i) => i,
-        Err(errors) => return form_page(&ctx, Some(id), form, errors.into()),
-    };
-    let who = who(&user);
-    match forms::save(&state, REFUSALS, async |tx| {
-        store::vakgroepen::update(tx, &who, id, form.version, &input).await
-    })
-    .await?
-    {
-        Ok(()) => Ok(Redirect::to("/beheer/vakgroepen?ok=opgeslagen").into_response()),
-        Err(errors) => form_page(&ctx, Some(id), form, errors),
-    }
+    let (who, version) = (who(&user), form.version);
+    forms::submit(
+        &state,
+        form,
+        VakgroepDraft::parse,
+        REFUSALS,
+        async |tx, input| store::vakgroepen::update(tx, &who, id, version, input).await,
+        |_| "/beheer/vakgroepen?ok=opgeslagen".into(),
+        async |form, errors| form_page(&ctx, Some(id), form, errors),
+    )
+    .await
 }

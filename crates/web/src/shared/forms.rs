@@ -5,6 +5,8 @@
 use super::error::AppResult;
 use super::state::AppState;
 use super::views::Errors;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::people::FieldError;
 use store::{Invalid, PgConnection, StoreError};
 
 /// How a refusal of the store reads on the form.
@@ -72,5 +74,27 @@ pub async fn save<T>(
             Some(errors) => Ok(Err(errors)),
             None => Err(e.into()),
         },
+    }
+}
+
+/// The whole POST of a simple form, written once: the domain's `parse`, the store's `write`
+/// through [`save`], then a redirect to `to` (which may depend on the draft, e.g. its year); a
+/// refused form goes back to `page` with what was typed and the messages at their fields.
+pub async fn submit<F, D, T>(
+    state: &AppState,
+    form: F,
+    parse: impl FnOnce(&F) -> Result<D, Vec<FieldError>>,
+    refusals: &[Refusal],
+    write: impl AsyncFnOnce(&mut PgConnection, &D) -> Result<T, StoreError>,
+    to: impl FnOnce(&D) -> String,
+    page: impl AsyncFnOnce(F, Errors) -> AppResult<Response>,
+) -> AppResult<Response> {
+    let draft = match parse(&form) {
+        Ok(draft) => draft,
+        Err(problems) => return page(form, problems.into()).await,
+    };
+    match save(state, refusals, async |tx| write(tx, &draft).await).await? {
+        Ok(_) => Ok(Redirect::to(&to(&draft)).into_response()),
+        Err(errors) => page(form, errors).await,
     }
 }

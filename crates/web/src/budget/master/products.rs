@@ -152,14 +152,15 @@ const REFUSALS: &[Refusal] = &[
 ];
 
 /// The vakgroep's product list in the form's year, with a confirmation.
-pub(super) fn back(vakgroep_id: VakgroepId, year: &str, ok: &str) -> Response {
+fn back_to(vakgroep_id: VakgroepId, year: &str, ok: &str) -> String {
     let year = super::parse_year(year)
         .map(|y| format!("jaar={y}&"))
         .unwrap_or_default();
-    Redirect::to(&format!(
-        "/begroting/stamgegevens/vakgroepen/{vakgroep_id}/zorgproducten?{year}ok={ok}"
-    ))
-    .into_response()
+    format!("/begroting/stamgegevens/vakgroepen/{vakgroep_id}/zorgproducten?{year}ok={ok}")
+}
+
+pub(super) fn back(vakgroep_id: VakgroepId, year: &str, ok: &str) -> Response {
+    Redirect::to(&back_to(vakgroep_id, year, ok)).into_response()
 }
 
 async fn new_form(
@@ -187,19 +188,17 @@ async fn create(
     Form(form): Form<CareProductForm>,
 ) -> AppResult<Response> {
     let vakgroep = visible_vakgroep(&state, &user, id).await?;
-    let input = match CareProductDraft::parse(&form) {
-        Ok(draft) => CareProductInput::new(id, draft),
-        Err(problems) => return form_page(&ctx, vakgroep, None, form, problems.into()),
-    };
-    let who = who(&user);
-    match forms::save(&state, REFUSALS, async |tx| {
-        store::budget::create_care_product(tx, &who, &input).await
-    })
-    .await?
-    {
-        Ok(_) => Ok(back(id, &form.jaar, "aangemaakt")),
-        Err(errors) => form_page(&ctx, vakgroep, None, form, errors),
-    }
+    let (who, year) = (who(&user), form.jaar.clone());
+    forms::submit(
+        &state,
+        form,
+        |form| CareProductDraft::parse(form).map(|draft| CareProductInput::new(id, draft)),
+        REFUSALS,
+        async |tx, input| store::budget::create_care_product(tx, &who, input).await,
+        |_| back_to(id, &year, "aangemaakt"),
+        async |form, errors| form_page(&ctx, vakgroep, None, form, errors),
+    )
+    .await
 }
 
 async fn edit_form(
@@ -230,17 +229,17 @@ async fn update(
 ) -> AppResult<Response> {
     let p = visible_product(&state, &user, id).await?;
     let vakgroep = store::vakgroepen::get(&state.store, p.vakgroep_id.get()).await?;
-    let input = match CareProductDraft::parse(&form) {
-        Ok(draft) => CareProductInput::new(p.vakgroep_id, draft),
-        Err(problems) => return form_page(&ctx, vakgroep, Some(id), form, problems.into()),
-    };
-    let who = who(&user);
-    match forms::save(&state, REFUSALS, async |tx| {
-        store::budget::update_care_product(tx, &who, id, form.version, &input).await
-    })
-    .await?
-    {
-        Ok(()) => Ok(back(p.vakgroep_id, &form.jaar, "opgeslagen")),
-        Err(errors) => form_page(&ctx, vakgroep, Some(id), form, errors),
-    }
+    let (who, year, version) = (who(&user), form.jaar.clone(), form.version);
+    forms::submit(
+        &state,
+        form,
+        |form| {
+            CareProductDraft::parse(form).map(|draft| CareProductInput::new(p.vakgroep_id, draft))
+        },
+        REFUSALS,
+        async |tx, input| store::budget::update_care_product(tx, &who, id, version, input).await,
+        |_| back_to(p.vakgroep_id, &year, "opgeslagen"),
+        async |form, errors| form_page(&ctx, vakgroep, Some(id), form, errors),
+    )
+    .await
 }

@@ -280,24 +280,17 @@ async fn create_kpi(
     Form(form): Form<KpiForm>,
 ) -> AppResult<Response> {
     let vakgroep = visible_vakgroep(&state, &user, id).await?;
-    let draft = match KpiDraft::parse(&form) {
-        Ok(draft) => draft,
-        Err(problems) => return kpi_page(&ctx, vakgroep, None, form, problems.into()),
-    };
-    let year = draft.year;
-    let input = KpiInput::new(id, draft);
     let who = who(&user);
-    match forms::save(&state, KPI_REFUSALS, async |tx| {
-        store::budget::create_kpi(tx, &who, year, &input).await
-    })
-    .await?
-    {
-        Ok(_) => Ok(Redirect::to(&format!(
-            "/begroting/stamgegevens/vakgroepen/{id}?jaar={year}&ok=aangemaakt"
-        ))
-        .into_response()),
-        Err(errors) => kpi_page(&ctx, vakgroep, None, form, errors),
-    }
+    forms::submit(
+        &state,
+        form,
+        |form| KpiDraft::parse(form).map(|draft| (draft.year, KpiInput::new(id, draft))),
+        KPI_REFUSALS,
+        async |tx, (year, input)| store::budget::create_kpi(tx, &who, *year, input).await,
+        |(year, _)| format!("/begroting/stamgegevens/vakgroepen/{id}?jaar={year}&ok=aangemaakt"),
+        async |form, errors| kpi_page(&ctx, vakgroep, None, form, errors),
+    )
+    .await
 }
 
 fn kpi_form(k: BudgetKpi) -> KpiForm {
@@ -333,28 +326,24 @@ async fn update_kpi(
 ) -> AppResult<Response> {
     let k = visible_kpi(&state, &user, id).await?;
     let vakgroep = store::vakgroepen::get(&state.store, k.vakgroep_id.get()).await?;
-    let draft = match KpiDraft::parse(&form) {
-        Ok(draft) => draft,
-        Err(problems) => return kpi_page(&ctx, vakgroep, Some(id), form, problems.into()),
+    let (who, version, vakgroep_id) = (who(&user), form.version, k.vakgroep_id);
+    let parse = |form: &KpiForm| {
+        let draft = KpiDraft::parse(form)?;
+        draft.check_year(k.year).map_err(|e| vec![e])?;
+        Ok((draft.year, KpiInput::new(vakgroep_id, draft)))
     };
-    if let Err(e) = draft.check_year(k.year) {
-        return kpi_page(&ctx, vakgroep, Some(id), form, vec![e].into());
-    }
-    let year = draft.year;
-    let input = KpiInput::new(k.vakgroep_id, draft);
-    let who = who(&user);
-    match forms::save(&state, KPI_REFUSALS, async |tx| {
-        store::budget::update_kpi(tx, &who, id, form.version, &input).await
-    })
-    .await?
-    {
-        Ok(()) => Ok(Redirect::to(&format!(
-            "/begroting/stamgegevens/vakgroepen/{}?jaar={year}&ok=opgeslagen",
-            k.vakgroep_id
-        ))
-        .into_response()),
-        Err(errors) => kpi_page(&ctx, vakgroep, Some(id), form, errors),
-    }
+    forms::submit(
+        &state,
+        form,
+        parse,
+        KPI_REFUSALS,
+        async |tx, (_, input)| store::budget::update_kpi(tx, &who, id, version, input).await,
+        |(year, _)| {
+            format!("/begroting/stamgegevens/vakgroepen/{vakgroep_id}?jaar={year}&ok=opgeslagen")
+        },
+        async |form, errors| kpi_page(&ctx, vakgroep, Some(id), form, errors),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
