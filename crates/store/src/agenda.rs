@@ -7,6 +7,7 @@ use domain::ids::{ItemId, MeetingId};
 use domain::meetings::kinds::{Purpose, StandingItem, Subject, standing_items};
 use domain::meetings::links::{ItemLink, LinkKind};
 use serde::Serialize;
+use sqlx::PgExecutor;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ItemInput {
@@ -114,13 +115,9 @@ macro_rules! item_select {
 }
 
 /// All items of a meeting in one query, ordered by position (the caller builds the outline).
-pub async fn items(store: &Store, meeting_id: MeetingId) -> Result<Vec<Item>, StoreError> {
-    let mut conn = store.pool().acquire().await?;
-    items_on(&mut conn, meeting_id).await
-}
-
-pub async fn items_on(
-    conn: &mut PgConnection,
+/// `db` is the store's pool, or a transaction that must see its own writes.
+pub async fn items(
+    db: impl PgExecutor<'_>,
     meeting_id: MeetingId,
 ) -> Result<Vec<Item>, StoreError> {
     Ok(sqlx::query_as(concat!(
@@ -128,14 +125,15 @@ pub async fn items_on(
         "WHERE i.meeting_id = $1 ORDER BY i.position, i.id"
     ))
     .bind(meeting_id.get())
-    .fetch_all(conn)
+    .fetch_all(db)
     .await?)
 }
 
-pub async fn get_on(conn: &mut PgConnection, id: ItemId) -> Result<Item, StoreError> {
+/// One item; `db` as for [`items`].
+pub async fn get(db: impl PgExecutor<'_>, id: ItemId) -> Result<Item, StoreError> {
     sqlx::query_as(concat!(item_select!(), "WHERE i.id = $1"))
         .bind(id.get())
-        .fetch_optional(conn)
+        .fetch_optional(db)
         .await?
         .ok_or(StoreError::NotFound)
 }
@@ -149,11 +147,6 @@ pub async fn by_ids(store: &Store, ids: &[ItemId]) -> Result<Vec<Item>, StoreErr
             .fetch_all(store.pool())
             .await?,
     )
-}
-
-pub async fn get(store: &Store, id: ItemId) -> Result<Item, StoreError> {
-    let mut conn = store.pool().acquire().await?;
-    get_on(&mut conn, id).await
 }
 
 async fn write_bodies(
@@ -238,7 +231,7 @@ pub async fn add(
     write_bodies(conn, id, &input.deciding_bodies).await?;
     write_links(conn, id, &input.links).await?;
     crate::live::notify(conn, meeting_id).await?;
-    let after = get_on(conn, id).await?;
+    let after = get(&mut *conn, id).await?;
     audit::record(
         conn,
         who,
@@ -255,7 +248,7 @@ pub async fn update(
     expected_version: i32,
     input: &ItemInput,
 ) -> Result<(), StoreError> {
-    let before = get_on(conn, id).await?;
+    let before = get(&mut *conn, id).await?;
     let n = sqlx::query(
         "UPDATE agenda_item SET parent_id = $3, title = $4, description = $5, presenter = $6, planned_minutes = $7,
                 purpose = $8, subject = $9, visibility_body_id = $10, version = version + 1
@@ -280,7 +273,7 @@ pub async fn update(
     write_bodies(conn, id, &input.deciding_bodies).await?;
     write_links(conn, id, &input.links).await?;
     crate::live::notify(conn, before.meeting_id).await?;
-    let after = get_on(conn, id).await?;
+    let after = get(&mut *conn, id).await?;
     audit::record(
         conn,
         who,
@@ -318,7 +311,7 @@ pub async fn set_positions(
 }
 
 pub async fn delete(conn: &mut PgConnection, who: &Who, id: ItemId) -> Result<(), StoreError> {
-    let before = get_on(conn, id).await?;
+    let before = get(&mut *conn, id).await?;
     sqlx::query("DELETE FROM agenda_item WHERE id = $1")
         .bind(id.get())
         .execute(&mut *conn)
@@ -341,7 +334,7 @@ pub async fn set_minutes(
     minutes: &str,
     done: bool,
 ) -> Result<(), StoreError> {
-    let before = get_on(conn, id).await?;
+    let before = get(&mut *conn, id).await?;
     let n = sqlx::query("UPDATE agenda_item SET minutes = $3, done = $4, version = version + 1 WHERE id = $1 AND version = $2")
         .bind(id.get())
         .bind(expected_version)

@@ -8,6 +8,7 @@ use domain::meetings::kinds::DecisionOutcome;
 use domain::meetings::voting::Choice;
 use domain::people::{EmploymentForm, Position};
 use serde::Serialize;
+use sqlx::PgExecutor;
 use time::OffsetDateTime;
 
 #[derive(Debug, Clone, Serialize)]
@@ -307,9 +308,10 @@ pub async fn votes_for_meeting(
     .await?)
 }
 
-/// The decisions on one item, inside the caller's transaction.
-pub async fn for_item_on(
-    conn: &mut PgConnection,
+/// The decisions on one item; `db` is the store's pool, or a transaction that must see its own
+/// writes.
+pub async fn for_item(
+    db: impl PgExecutor<'_>,
     item_id: ItemId,
 ) -> Result<Vec<Decision>, StoreError> {
     Ok(sqlx::query_as(
@@ -317,6 +319,6 @@ pub async fn for_item_on(
          FROM decision WHERE item_id = $1 ORDER BY body_id",
     )
     .bind(item_id.get())
-    .fetch_all(conn)
+    .fetch_all(db)
     .await?)
 }

@@ -77,7 +77,7 @@ async fn waiting_on(conn: &mut PgConnection) -> Result<Vec<Waiting>, StoreError>
     let mut out = Vec::with_capacity(rows.len());
     for (item_id, meeting_id, meeting_title, meeting_starts_at, meeting_bodies) in rows {
         out.push(Waiting {
-            item: agenda::get_on(conn, item_id.into()).await?,
+            item: agenda::get(&mut *conn, item_id.into()).await?,
             meeting_id: meeting_id.into(),
             meeting_title,
             meeting_starts_at,

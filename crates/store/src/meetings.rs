@@ -11,6 +11,7 @@ use domain::meetings::kinds::MeetingKind;
 use domain::meetings::meeting_draft::MeetingDraft;
 use domain::meetings::status::MeetingStatus;
 use serde::Serialize;
+use sqlx::PgExecutor;
 use time::OffsetDateTime;
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
@@ -36,7 +37,8 @@ pub struct Meeting {
     pub bodies: Vec<i64>,
 }
 
-async fn meeting_on(conn: &mut PgConnection, id: MeetingId) -> Result<Meeting, StoreError> {
+/// A meeting; `db` is the store's pool, or a transaction that must see its own writes.
+pub async fn get(db: impl PgExecutor<'_>, id: MeetingId) -> Result<Meeting, StoreError> {
     sqlx::query_as(
         "SELECT m.id, m.title, m.kind, m.starts_at, m.ends_at, m.location, m.video_url, m.status, m.series_id,
                 m.minutes_adopted_in, m.current_item_id, m.current_item_started_at, m.version,
@@ -44,19 +46,9 @@ async fn meeting_on(conn: &mut PgConnection, id: MeetingId) -> Result<Meeting, S
          FROM meeting m WHERE m.id = $1",
     )
     .bind(id.get())
-    .fetch_optional(conn)
+    .fetch_optional(db)
     .await?
     .ok_or(StoreError::NotFound)
-}
-
-/// A meeting, inside the caller's transaction.
-pub async fn get_on(conn: &mut PgConnection, id: MeetingId) -> Result<Meeting, StoreError> {
-    meeting_on(conn, id).await
-}
-
-pub async fn get(store: &Store, id: MeetingId) -> Result<Meeting, StoreError> {
-    let mut conn = store.pool().acquire().await?;
-    meeting_on(&mut conn, id).await
 }
 
 /// The meetings in which any of these bodies takes part, newest first.
@@ -118,7 +110,7 @@ pub async fn create(
     .await?
     .into();
     write_bodies(conn, id, &input.bodies).await?;
-    let after = meeting_on(conn, id).await?;
+    let after = get(&mut *conn, id).await?;
     audit::record(
         conn,
         who,
@@ -135,7 +127,7 @@ pub async fn update(
     expected_version: i32,
     input: &MeetingDraft,
 ) -> Result<(), StoreError> {
-    let before = meeting_on(conn, id).await?;
+    let before = get(&mut *conn, id).await?;
     let n = sqlx::query(
         "UPDATE meeting SET title = $3, kind = $4, starts_at = $5, ends_at = $6, location = $7, video_url = $8,
                 version = version + 1
@@ -157,7 +149,7 @@ pub async fn update(
     }
     write_bodies(conn, id, &input.bodies).await?;
     crate::live::notify(conn, id).await?;
-    let after = meeting_on(conn, id).await?;
+    let after = get(&mut *conn, id).await?;
     audit::record(
         conn,
         who,

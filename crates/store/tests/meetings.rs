@@ -75,7 +75,7 @@ async fn status_changes_are_compare_and_set(pool: PgPool) {
         Err(StoreError::Conflict)
     ));
     assert_eq!(
-        meetings::get(&s, id).await.unwrap().status.code(),
+        meetings::get(s.pool(), id).await.unwrap().status.code(),
         "gepubliceerd"
     );
 }
@@ -146,7 +146,7 @@ async fn the_next_joint_meeting_and_minutes_awaiting_adoption(pool: PgPool) {
     let past = meeting(&s, "Vorige", -7).await;
     let next = meeting(&s, "Volgende", 14).await;
     let later = meeting(&s, "Later", 28).await;
-    let from = meetings::get(&s, past).await.unwrap().starts_at;
+    let from = meetings::get(s.pool(), past).await.unwrap().starts_at;
     let mut conn = s.pool().acquire().await.unwrap();
     let later_ids = |v: Vec<meetings::Meeting>| v.into_iter().map(|m| m.id).collect::<Vec<_>>();
     assert_eq!(
@@ -166,7 +166,7 @@ async fn the_next_joint_meeting_and_minutes_awaiting_adoption(pool: PgPool) {
         .unwrap();
 
     let rvb = body_id(&s, "RvB").await;
-    let before = meetings::get(&s, later).await.unwrap().starts_at;
+    let before = meetings::get(s.pool(), later).await.unwrap().starts_at;
     let waiting = minutes::awaiting_adoption(&s, &[rvb], before)
         .await
         .unwrap();
@@ -207,7 +207,7 @@ async fn unfinished_items_are_offered_once(pool: PgPool) {
         set_status(&s, old, from, to).await.unwrap();
     }
     let new = meeting(&s, "Nieuw", 7).await;
-    let target = meetings::get(&s, new).await.unwrap();
+    let target = meetings::get(s.pool(), new).await.unwrap();
     let offered = minutes::unfinished_before(&s, &target).await.unwrap();
     assert_eq!(
         offered.iter().map(|u| u.item.id.get()).collect::<Vec<_>>(),
@@ -219,7 +219,7 @@ async fn unfinished_items_are_offered_once(pool: PgPool) {
         .unwrap();
     gg_store::commit(tx).await.unwrap();
     assert_eq!(
-        agenda::get(&s, copy).await.unwrap().carried_from_id,
+        agenda::get(s.pool(), copy).await.unwrap().carried_from_id,
         Some(open.into())
     );
     assert!(

@@ -376,7 +376,7 @@ async fn origin_of(state: &AppState, user: &User, decision: &str) -> AppResult<O
     }
     let id: i64 = decision.trim().parse().map_err(|_| AppError::NotFound)?;
     let d = store::decisions::get(&state.store, id).await?;
-    let item = store::agenda::get(&state.store, d.item_id).await?;
+    let item = store::agenda::get(state.store.pool(), d.item_id).await?;
     let meeting =
         crate::shared::meeting_access::visible_meeting(state, user, item.meeting_id).await?;
     user.actor.check(

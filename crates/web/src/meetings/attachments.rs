@@ -197,7 +197,7 @@ async fn visible_attachment(
     attachment_id: i64,
 ) -> AppResult<Attachment> {
     let attachment = store::attachments::get(&state.store, attachment_id).await?;
-    let item = store::agenda::get(&state.store, attachment.item_id).await?;
+    let item = store::agenda::get(state.store.pool(), attachment.item_id).await?;
     if item.meeting_id != meeting.id || !user.actor.can_see(Visibility::of(item.visibility_body_id))
     {
         return Err(AppError::NotFound);

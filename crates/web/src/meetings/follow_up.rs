@@ -24,7 +24,7 @@ fn candidate(m: &Meeting) -> Option<Candidate<'_>> {
 
 /// Puts the follow-up of `item` before the closing item of meeting `target`.
 async fn place(tx: &mut store::Tx, who: &Who, target: MeetingId, item: &Item) -> AppResult<()> {
-    let items = store::agenda::items_on(tx, target).await?;
+    let items = store::agenda::items(&mut **tx, target).await?;
     let (position, moves) = insertion_point(&items, None);
     store::agenda::set_positions(tx, who, &moves).await?;
     store::follow_ups::place(tx, who, target, position, item).await?;
@@ -41,7 +41,7 @@ pub(super) async fn after_decision(
     item: &Item,
 ) -> AppResult<()> {
     let who = who(user);
-    let decisions: Vec<BodyDecision> = store::decisions::for_item_on(tx, item.id)
+    let decisions: Vec<BodyDecision> = store::decisions::for_item(&mut **tx, item.id)
         .await?
         .iter()
         .map(|d| BodyDecision {
@@ -82,7 +82,7 @@ pub(crate) async fn place_waiting(
     }
     let mut meetings = Vec::with_capacity(created.len());
     for id in created {
-        meetings.push(store::meetings::get_on(tx, *id).await?);
+        meetings.push(store::meetings::get(&mut **tx, *id).await?);
     }
     meetings.sort_by_key(|m| m.starts_at);
     for w in waiting {

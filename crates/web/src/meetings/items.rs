@@ -154,7 +154,10 @@ async fn form_page(
         .into_iter()
         .filter(|b| meeting.bodies.contains(&b.id))
         .collect();
-    let items = super::visible_items(user, store::agenda::items(&state.store, meeting.id).await?);
+    let items = super::visible_items(
+        user,
+        store::agenda::items(state.store.pool(), meeting.id).await?,
+    );
     let mut visibilities = vec![Choice {
         value: String::new(),
         label: "Gezamenlijk (alle deelnemers)".into(),
@@ -348,7 +351,7 @@ pub(super) async fn create(
     let meeting = visible_meeting(&state, &user, id).await?;
     editable(&meeting)?;
     let draft = draft_from(&pairs);
-    let all = store::agenda::items(&state.store, id).await?;
+    let all = store::agenda::items(state.store.pool(), id).await?;
     let (codes, targets) = (body_codes(&state).await?, linkable(&state, &user).await?);
     let known = Known {
         items: &all,
@@ -399,7 +402,7 @@ pub(super) async fn update(
     let item = visible_item(&state, &user, &meeting, item_id, Capability::ManageMeetings).await?;
     editable(&meeting)?;
     let draft = draft_from(&pairs);
-    let all = store::agenda::items(&state.store, id).await?;
+    let all = store::agenda::items(state.store.pool(), id).await?;
     let (codes, targets) = (body_codes(&state).await?, linkable(&state, &user).await?);
     let known = Known {
         items: &all,
@@ -448,7 +451,7 @@ async fn reorder(
     let meeting = visible_meeting(state, user, id).await?;
     visible_item(state, user, &meeting, item_id, Capability::ManageMeetings).await?;
     editable(&meeting)?;
-    let all = store::agenda::items(&state.store, id).await?;
+    let all = store::agenda::items(state.store.pool(), id).await?;
     let moves = move_item(&super::timings(&all), item_id, direction);
     let mut tx = state.store.begin().await?;
     store::agenda::set_positions(&mut tx, &who(user), &moves).await?;

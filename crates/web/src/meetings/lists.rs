@@ -146,7 +146,7 @@ async fn list_page(
     let (body, scopes, codes) = scope(state, user, &meeting, code).await?;
     let items = numbered(
         &meeting,
-        visible_items(user, store::agenda::items(&state.store, id).await?),
+        visible_items(user, store::agenda::items(state.store.pool(), id).await?),
     );
     let items: Vec<&Numbered> = items.iter().filter(|n| in_scope(&n.item, body)).collect();
     let mut decisions = Vec::new();
@@ -285,7 +285,7 @@ pub(super) async fn print_agenda(
         .into_iter()
         .map(|b| (b.id, b.code))
         .collect();
-    let items = visible_items(&user, store::agenda::items(&state.store, id).await?);
+    let items = visible_items(&user, store::agenda::items(state.store.pool(), id).await?);
     let attachments = store::attachments::for_meeting(&state.store, id).await?;
     let links = store::agenda::links_for_meeting(&state.store, id).await?;
     let total: i32 = items.iter().map(|i| i.planned_minutes.max(0)).sum();

@@ -114,7 +114,7 @@ impl Hub {
             map.entry(meeting_id).or_default().clone()
         };
         cell.get_or_try_init(|| async {
-            let meeting = store::meetings::get(&state.store, meeting_id).await?;
+            let meeting = store::meetings::get(state.store.pool(), meeting_id).await?;
             Ok::<_, AppError>(Arc::new(page::snapshot(state, meeting).await?))
         })
         .await

@@ -235,7 +235,7 @@ pub(super) async fn carry(
     }
     let mut tx = state.store.begin().await?;
     for item in &items {
-        let current = store::agenda::items_on(&mut tx, id).await?;
+        let current = store::agenda::items(&mut *tx, id).await?;
         let (position, moves) = insertion_point(&current, None);
         store::agenda::set_positions(&mut tx, &who(&user), &moves).await?;
         store::minutes::carry_over(&mut tx, &who(&user), id, position, item).await?;

@@ -115,7 +115,7 @@ pub(crate) async fn visible_item(
     item_id: ItemId,
     capability: Capability,
 ) -> AppResult<Item> {
-    let item = store::agenda::get(&state.store, item_id).await?;
+    let item = store::agenda::get(state.store.pool(), item_id).await?;
     if item.meeting_id != meeting.id {
         return Err(AppError::NotFound);
     }

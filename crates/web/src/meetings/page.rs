@@ -309,7 +309,7 @@ pub(crate) struct Snapshot {
 /// Reads the snapshot of a meeting the caller already checked the person may see.
 pub(crate) async fn snapshot(state: &AppState, meeting: Meeting) -> AppResult<Snapshot> {
     let codes = body_codes(state).await?;
-    let items = store::agenda::items(&state.store, meeting.id).await?;
+    let items = store::agenda::items(state.store.pool(), meeting.id).await?;
     let decisions = store::decisions::for_meeting(&state.store, meeting.id).await?;
     let actions = store::register::for_meeting(&state.store, meeting.id.get()).await?;
     let attachments = store::attachments::for_meeting(&state.store, meeting.id).await?;

@@ -9,7 +9,7 @@ use store::meetings::Meeting;
 
 /// A meeting the person takes part in; any other meeting does not exist for them.
 pub async fn visible_meeting(state: &AppState, user: &User, id: MeetingId) -> AppResult<Meeting> {
-    let meeting = store::meetings::get(&state.store, id).await?;
+    let meeting = store::meetings::get(state.store.pool(), id).await?;
     if !user.actor.can_see_meeting(&meeting.bodies) {
         return Err(AppError::NotFound);
     }

@@ -26,7 +26,7 @@ fn same_answer(hidden: &Response, missing: &Response, status: StatusCode, messag
 }
 
 async fn items_titled(c: &Client, meeting: i64, title: &str) -> usize {
-    store::agenda::items(&c.store, meeting.into())
+    store::agenda::items(c.store.pool(), meeting.into())
         .await
         .unwrap()
         .iter()
@@ -553,7 +553,9 @@ async fn current_item(pool: PgPool) {
         StatusCode::NOT_FOUND,
         "Pagina niet gevonden",
     );
-    let m = store::meetings::get(&c.store, id.into()).await.unwrap();
+    let m = store::meetings::get(c.store.pool(), id.into())
+        .await
+        .unwrap();
     assert_eq!(m.current_item_id, None);
 }
 
@@ -597,7 +599,7 @@ async fn minutes_to_adopt(pool: PgPool) {
         StatusCode::NOT_FOUND,
         "Pagina niet gevonden",
     );
-    let m = store::meetings::get(&eva.store, msb_meeting.into())
+    let m = store::meetings::get(eva.store.pool(), msb_meeting.into())
         .await
         .unwrap();
     assert_eq!(m.status.code(), "gesloten");

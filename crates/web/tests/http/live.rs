@@ -43,7 +43,7 @@ async fn demo_meeting(c: &Client) -> i64 {
 }
 
 async fn item_id(c: &Client, meeting: i64, title: &str) -> i64 {
-    store::agenda::items(&c.store, meeting.into())
+    store::agenda::items(c.store.pool(), meeting.into())
         .await
         .unwrap()
         .into_iter()

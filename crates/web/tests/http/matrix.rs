@@ -414,7 +414,7 @@ async fn every_route_answers_every_role_as_expected(pool: PgPool) {
         .await
         .unwrap()[0]
         .id;
-    let joint: Vec<String> = store::agenda::items(&probe.store, meeting)
+    let joint: Vec<String> = store::agenda::items(probe.store.pool(), meeting)
         .await
         .unwrap()
         .iter()

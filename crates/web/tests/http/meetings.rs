@@ -28,7 +28,7 @@ async fn demo_meeting(c: &Client) -> i64 {
 }
 
 async fn item_id(c: &Client, meeting: i64, title: &str) -> i64 {
-    store::agenda::items(&c.store, meeting.into())
+    store::agenda::items(c.store.pool(), meeting.into())
         .await
         .unwrap()
         .into_iter()
@@ -105,7 +105,7 @@ async fn a_secretary_prepares_and_publishes_a_joint_meeting(pool: PgPool) {
         );
     }
     assert!(page.body.contains("11-01-2027 16:00–18:00"));
-    let series = store::meetings::get(&c.store, id.into())
+    let series = store::meetings::get(c.store.pool(), id.into())
         .await
         .unwrap()
         .series_id
@@ -337,7 +337,7 @@ async fn each_body_decides_and_a_divided_outcome_returns_on_the_next_joint_agend
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let page = c.get(&format!("/vergaderingen/{id}")).await;
     assert!(page.body.contains("Uitkomst: verdeeld"), "{}", page.body);
-    let follow = store::agenda::items(&c.store, next_id.into())
+    let follow = store::agenda::items(c.store.pool(), next_id.into())
         .await
         .unwrap();
     let follow = follow
@@ -370,7 +370,7 @@ async fn each_body_decides_and_a_divided_outcome_returns_on_the_next_joint_agend
             .body
             .contains("Uitkomst: eensgezind")
     );
-    let count = store::agenda::items(&c.store, next_id.into())
+    let count = store::agenda::items(c.store.pool(), next_id.into())
         .await
         .unwrap()
         .iter()

@@ -47,7 +47,9 @@ async fn the_status_button_cannot_adopt_minutes(pool: PgPool) {
         "{}",
         shortcut.body
     );
-    let m = store::meetings::get(&c.store, first.into()).await.unwrap();
+    let m = store::meetings::get(c.store.pool(), first.into())
+        .await
+        .unwrap();
     assert_eq!((m.status.code(), m.minutes_adopted_in), ("gesloten", None));
     let frozen = count(
         &c,
@@ -67,7 +69,9 @@ async fn the_status_button_cannot_adopt_minutes(pool: PgPool) {
         )
         .await;
     assert_eq!(adopt.status, StatusCode::SEE_OTHER, "{}", adopt.body);
-    let m = store::meetings::get(&c.store, first.into()).await.unwrap();
+    let m = store::meetings::get(c.store.pool(), first.into())
+        .await
+        .unwrap();
     assert_eq!(
         (m.status.code(), m.minutes_adopted_in),
         ("notulen_vastgesteld", Some(second.into()))

@@ -75,7 +75,7 @@ async fn a_divided_item_waits_for_the_next_joint_meeting(pool: PgPool) {
         .await;
     let msb_only = id_of(&res);
     assert!(
-        !store::agenda::items(&eva.store, msb_only.into())
+        !store::agenda::items(eva.store.pool(), msb_only.into())
             .await
             .unwrap()
             .iter()
@@ -88,7 +88,9 @@ async fn a_divided_item_waits_for_the_next_joint_meeting(pool: PgPool) {
         &["RvB", "MSB", "VMSD", "VMS"],
     )
     .await;
-    let items = store::agenda::items(&eva.store, next.into()).await.unwrap();
+    let items = store::agenda::items(eva.store.pool(), next.into())
+        .await
+        .unwrap();
     let follow = items
         .iter()
         .find(|i| i.follow_up_of_id == Some(item.into()))

@@ -29,7 +29,9 @@ pub async fn agreement(c: &mut Client, title: &str, visibility: &str) -> i64 {
 
 /// Saves an item's form as it stands, with these links.
 pub async fn link(c: &mut Client, meeting: i64, item: i64, links: &[(&str, String)]) -> Response {
-    let stored = store::agenda::get(&c.store, item.into()).await.unwrap();
+    let stored = store::agenda::get(c.store.pool(), item.into())
+        .await
+        .unwrap();
     let version = stored.version.to_string();
     let minutes = stored.planned_minutes.to_string();
     let visibility = stored
@@ -212,6 +214,8 @@ async fn editing_an_item_keeps_the_links_the_editor_may_not_see(pool: PgPool) {
     assert!(!form.body.contains("Verdeelsleutel MSB herzien"));
     let res = link(&mut sanne, id, item, &[]).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    let stored = store::agenda::get(&eva.store, item.into()).await.unwrap();
+    let stored = store::agenda::get(eva.store.pool(), item.into())
+        .await
+        .unwrap();
     assert_eq!(stored.agreement_links, vec![secret]);
 }

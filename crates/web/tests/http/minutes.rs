@@ -18,7 +18,7 @@ async fn body(c: &Client, code: &str) -> String {
 }
 
 async fn item_id(c: &Client, meeting: i64, title: &str) -> i64 {
-    store::agenda::items(&c.store, meeting.into())
+    store::agenda::items(c.store.pool(), meeting.into())
         .await
         .unwrap()
         .into_iter()
@@ -146,7 +146,7 @@ async fn lists_per_body_minutes_adopted_later_and_unfinished_items_carried_over(
         )
         .await;
     assert_eq!(act.status, StatusCode::SEE_OTHER, "{}", act.body);
-    let park_version = store::agenda::get(&c.store, park.into())
+    let park_version = store::agenda::get(c.store.pool(), park.into())
         .await
         .unwrap()
         .version
@@ -244,7 +244,9 @@ async fn lists_per_body_minutes_adopted_later_and_unfinished_items_carried_over(
         .status,
         StatusCode::SEE_OTHER
     );
-    let carried = store::agenda::items(&c.store, second.into()).await.unwrap();
+    let carried = store::agenda::items(c.store.pool(), second.into())
+        .await
+        .unwrap();
     let copy = carried
         .iter()
         .find(|i| i.title == "Onderzoek wachttijden")
@@ -277,7 +279,9 @@ async fn lists_per_body_minutes_adopted_later_and_unfinished_items_carried_over(
         )
         .await;
     assert_eq!(adopted.status, StatusCode::SEE_OTHER, "{}", adopted.body);
-    let m = store::meetings::get(&c.store, first.into()).await.unwrap();
+    let m = store::meetings::get(c.store.pool(), first.into())
+        .await
+        .unwrap();
     assert_eq!(
         (m.status.code(), m.minutes_adopted_in),
         ("notulen_vastgesteld", Some(second.into()))

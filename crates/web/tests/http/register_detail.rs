@@ -26,7 +26,7 @@ async fn demo_meeting(c: &Client) -> i64 {
 
 /// The first non-standing item of the demo meeting with this visibility.
 async fn item_with(c: &Client, meeting: i64, visibility: Option<i64>) -> store::agenda::Item {
-    store::agenda::items(&c.store, meeting.into())
+    store::agenda::items(c.store.pool(), meeting.into())
         .await
         .unwrap()
         .into_iter()
