@@ -191,6 +191,79 @@ impl VakgroepCode {
     }
 }
 
+impl TryFrom<String> for VakgroepCode {
+    type Error = FieldError;
+
+    /// As stored: a stored code that does not follow the rule is an error, never repaired.
+    fn try_from(stored: String) -> Result<Self, Self::Error> {
+        match Self::parse(&stored) {
+            Ok(code) if code.0 == stored => Ok(code),
+            _ => Err(FieldError::new(
+                "code",
+                format!("ongeldige vakgroepcode {stored:?}"),
+            )),
+        }
+    }
+}
+
+impl fmt::Display for VakgroepCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for VakgroepCode {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for VakgroepCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl BodyCode {
+    /// Codes as one line, e.g. `RvB, MSB`.
+    pub fn join(codes: &[BodyCode], separator: &str) -> String {
+        let codes: Vec<&str> = codes.iter().map(BodyCode::as_str).collect();
+        codes.join(separator)
+    }
+}
+
+impl TryFrom<String> for BodyCode {
+    type Error = FieldError;
+
+    fn try_from(stored: String) -> Result<Self, Self::Error> {
+        match Self::parse(&stored) {
+            Ok(code) if code.0 == stored => Ok(code),
+            _ => Err(FieldError::new(
+                "code",
+                format!("ongeldige afkorting {stored:?}"),
+            )),
+        }
+    }
+}
+
+impl fmt::Display for BodyCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for BodyCode {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for BodyCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
 /// The rule that ties employment form to bodies: a body whose seats are for one employment form
 /// (`seats`, set in Beheer › Gremia: the MSB's for self-employed specialists, the VMSD's for
 /// employed ones) takes no member of the other form; other bodies take both. `body_code` only
@@ -250,6 +323,22 @@ pub fn check_seat_employment_form<'a>(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn stored_codes_are_read_as_they_are_or_refused() {
+        assert_eq!(VakgroepCode::try_from("CAR".to_string()).unwrap(), "CAR");
+        // A stored code is never repaired: lower case or padding means the row is wrong.
+        assert!(VakgroepCode::try_from("car".to_string()).is_err());
+        assert!(VakgroepCode::try_from(" CAR".to_string()).is_err());
+        assert_eq!(
+            BodyCode::try_from("MSB+".to_string()).unwrap().to_string(),
+            "MSB+"
+        );
+        let e = BodyCode::try_from("R v B".to_string()).unwrap_err();
+        assert!(e.message.contains("R v B"), "{e}");
+        let codes = ["RvB", "MSB"].map(|c| BodyCode::try_from(c.to_string()).unwrap());
+        assert_eq!(BodyCode::join(&codes, ", "), "RvB, MSB");
+    }
+
     use super::*;
 
     #[test]

@@ -5,7 +5,7 @@ use crate::codes::NullableCode;
 use crate::versioned::{IdRow, id_row, record_created, update_id_row};
 use crate::{Invalid, PgConnection, Store, StoreError};
 use domain::meetings::voting::Majority;
-use domain::people::{BodyDraft, BodyKind, EmploymentForm, check_seat_employment_form};
+use domain::people::{BodyCode, BodyDraft, BodyKind, EmploymentForm, check_seat_employment_form};
 use serde::Serialize;
 use sqlx::PgExecutor;
 
@@ -21,7 +21,8 @@ macro_rules! body_select {
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, PartialEq, Eq)]
 pub struct Body {
     pub id: i64,
-    pub code: String,
+    #[sqlx(try_from = "String")]
+    pub code: BodyCode,
     pub name: String,
     #[sqlx(try_from = "String")]
     pub kind: BodyKind,

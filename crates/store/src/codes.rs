@@ -29,10 +29,10 @@ impl<T: TryFrom<String, Error = UnknownCode>> TryFrom<NullableCode> for Option<T
 #[sqlx(transparent, no_pg_array)]
 pub struct CodeList(Vec<String>);
 
-impl<T: TryFrom<String, Error = UnknownCode>> TryFrom<CodeList> for Vec<T> {
-    type Error = UnknownCode;
+impl<T: TryFrom<String>> TryFrom<CodeList> for Vec<T> {
+    type Error = T::Error;
 
-    fn try_from(codes: CodeList) -> Result<Self, UnknownCode> {
+    fn try_from(codes: CodeList) -> Result<Self, T::Error> {
         codes.0.into_iter().map(T::try_from).collect()
     }
 }

@@ -6,7 +6,7 @@ use crate::{PgConnection, Store, StoreError};
 use domain::ids::{ItemId, MeetingId, PersonId};
 use domain::meetings::kinds::DecisionOutcome;
 use domain::meetings::voting::Choice;
-use domain::people::{EmploymentForm, Position};
+use domain::people::{BodyCode, EmploymentForm, Position};
 use serde::Serialize;
 use sqlx::PgExecutor;
 use time::OffsetDateTime;
@@ -195,7 +195,8 @@ pub struct Member {
     pub person_id: PersonId,
     pub name: String,
     pub body_id: i64,
-    pub body_code: String,
+    #[sqlx(try_from = "String")]
+    pub body_code: BodyCode,
     /// The employment form of the body's seats (see `bodies::Body::seats`).
     #[sqlx(try_from = "NullableCode")]
     pub body_seats: Option<EmploymentForm>,

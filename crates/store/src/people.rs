@@ -5,7 +5,7 @@ use crate::codes::{CodeList, NullableCode};
 use crate::{PgConnection, Store, StoreError};
 use domain::authz::Actor;
 use domain::ids::PersonId;
-use domain::people::{EmploymentForm, PersonDraft, Position, Role};
+use domain::people::{BodyCode, EmploymentForm, PersonDraft, Position, Role};
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -21,7 +21,8 @@ pub struct PersonSummary {
     pub disabled_at: Option<OffsetDateTime>,
     #[sqlx(try_from = "CodeList")]
     pub roles: Vec<Role>,
-    pub bodies: Vec<String>,
+    #[sqlx(try_from = "CodeList")]
+    pub bodies: Vec<BodyCode>,
 }
 
 /// A person with everything about them, as read for editing and for the audit trail.
@@ -42,7 +43,8 @@ pub struct PersonDetail {
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, PartialEq, Eq)]
 pub struct MembershipRow {
     pub body_id: i64,
-    pub body_code: String,
+    #[sqlx(try_from = "String")]
+    pub body_code: BodyCode,
     #[sqlx(try_from = "String")]
     pub position: Position,
     #[sqlx(try_from = "NullableCode")]
@@ -303,7 +305,7 @@ pub struct SignedIn {
     pub actor: Actor,
     pub name: String,
     pub email: String,
-    pub body_codes: Vec<String>,
+    pub body_codes: Vec<BodyCode>,
     pub is_demo: bool,
 }
 
@@ -316,7 +318,8 @@ struct ActorRow {
     #[sqlx(try_from = "CodeList")]
     roles: Vec<Role>,
     body_ids: Vec<i64>,
-    body_codes: Vec<String>,
+    #[sqlx(try_from = "CodeList")]
+    body_codes: Vec<BodyCode>,
     vakgroepen: Vec<i64>,
 }
 

@@ -13,6 +13,7 @@ use crate::audit::{self, Change, Who};
 use crate::error::Invalid;
 use crate::{PgConnection, Store, StoreError};
 use domain::ids::{CareProductId, VakgroepId};
+use domain::people::VakgroepCode;
 use domain::production::{Column, LineError, ParsedFile, check_period};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -435,7 +436,8 @@ pub async fn imports(store: &Store, year: Option<i16>) -> Result<Vec<ImportRecor
 pub struct VolumeRow {
     #[sqlx(try_from = "i64")]
     pub vakgroep_id: VakgroepId,
-    pub vakgroep_code: String,
+    #[sqlx(try_from = "String")]
+    pub vakgroep_code: VakgroepCode,
     #[sqlx(try_from = "i64")]
     pub care_product_id: CareProductId,
     pub product_code: String,

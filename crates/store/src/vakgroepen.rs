@@ -3,7 +3,7 @@
 use crate::audit::Who;
 use crate::versioned::{IdRow, id_row, record_created, update_id_row};
 use crate::{PgConnection, Store, StoreError};
-use domain::people::{VakgroepDraft, VakgroepKind};
+use domain::people::{VakgroepCode, VakgroepDraft, VakgroepKind};
 use serde::Serialize;
 
 macro_rules! vakgroep_select {
@@ -18,7 +18,8 @@ macro_rules! vakgroep_select {
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, PartialEq, Eq)]
 pub struct Vakgroep {
     pub id: i64,
-    pub code: String,
+    #[sqlx(try_from = "String")]
+    pub code: VakgroepCode,
     pub name: String,
     #[sqlx(try_from = "String")]
     pub kind: VakgroepKind,

@@ -13,7 +13,7 @@ async fn the_default_bodies_exist(pool: PgPool) {
         .await
         .unwrap()
         .into_iter()
-        .map(|b| b.code)
+        .map(|b| b.code.to_string())
         .collect();
     assert_eq!(codes, ["RvB", "MSB", "VMSD", "VMS"]);
 }

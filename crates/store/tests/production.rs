@@ -46,7 +46,7 @@ async fn period(s: &Store, year: i16, period: i16) -> Vec<(String, String, Decim
         .await
         .unwrap()
         .into_iter()
-        .map(|v| (v.vakgroep_code, v.product_code, v.volume))
+        .map(|v| (v.vakgroep_code.to_string(), v.product_code, v.volume))
         .collect()
 }
 

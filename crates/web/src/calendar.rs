@@ -149,7 +149,7 @@ async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> AppRes
     let codes: HashMap<i64, String> = store::bodies::list(state.store.pool())
         .await?
         .into_iter()
-        .map(|b| (b.id, b.code))
+        .map(|b| (b.id, b.code.to_string()))
         .collect();
     let mut meetings: Vec<Meeting> = store::meetings::list_for_bodies(&state.store, &bodies)
         .await?

@@ -219,7 +219,7 @@ async fn user(config: &Config, db: &store::Store, cmd: UserCommand) -> anyhow::R
                         .map(|r| r.code())
                         .collect::<Vec<_>>()
                         .join(","),
-                    p.bodies.join(","),
+                    domain::people::BodyCode::join(&p.bodies, ","),
                     status
                 );
             }
@@ -252,7 +252,7 @@ async fn person_input(db: &store::Store, args: &AddUserArgs) -> anyhow::Result<P
         let code = parts.next().unwrap_or_default();
         let body = bodies
             .iter()
-            .find(|b| b.code.eq_ignore_ascii_case(code))
+            .find(|b| b.code.as_str().eq_ignore_ascii_case(code))
             .with_context(|| {
                 format!(
                     "--body {spec}: unknown body; known: {}",
@@ -278,7 +278,7 @@ async fn person_input(db: &store::Store, args: &AddUserArgs) -> anyhow::Result<P
             ),
             None => None,
         };
-        domain::people::check_employment_form(&body.code, body.seats(), employment_form)
+        domain::people::check_employment_form(body.code.as_str(), body.seats(), employment_form)
             .map_err(|e| anyhow::anyhow!("--body {spec}: {e}"))?;
         memberships.push(MembershipDraft {
             body_id: body.id,

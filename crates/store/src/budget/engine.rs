@@ -6,6 +6,7 @@ use crate::codes::IdList;
 use crate::{Store, StoreError};
 use domain::budget::{ChangeKind, Direction, KpiKind, PzVariant, ScopeKind, TrendCategory};
 use domain::ids::{CareProductId, ScenarioId, TrendInputId, VakgroepId};
+use domain::people::VakgroepCode;
 use domain::people::VakgroepKind;
 use serde::Serialize;
 use sqlx::types::Decimal;
@@ -15,7 +16,8 @@ use sqlx::types::Decimal;
 pub struct EngineVakgroep {
     #[sqlx(try_from = "i64")]
     pub id: VakgroepId,
-    pub code: String,
+    #[sqlx(try_from = "String")]
+    pub code: VakgroepCode,
     pub name: String,
     #[sqlx(try_from = "String")]
     pub kind: VakgroepKind,

@@ -10,6 +10,7 @@ use crate::{PgConnection, Store, StoreError};
 use domain::budget::master::{CareProductDraft, KpiDraft, YearSettingsDraft};
 use domain::budget::{Direction, KpiKind};
 use domain::ids::{CareProductId, VakgroepId};
+use domain::people::VakgroepCode;
 use serde::Serialize;
 use sqlx::types::Decimal;
 
@@ -120,7 +121,8 @@ pub struct CareProduct {
     pub id: CareProductId,
     #[sqlx(try_from = "i64")]
     pub vakgroep_id: VakgroepId,
-    pub vakgroep_code: String,
+    #[sqlx(try_from = "String")]
+    pub vakgroep_code: VakgroepCode,
     pub code: String,
     pub description: String,
     pub active: bool,
@@ -269,7 +271,8 @@ pub struct Normuren {
     pub year: i16,
     #[sqlx(try_from = "i64")]
     pub vakgroep_id: VakgroepId,
-    pub vakgroep_code: String,
+    #[sqlx(try_from = "String")]
+    pub vakgroep_code: VakgroepCode,
     pub hours: Decimal,
     pub version: i32,
 }
@@ -340,7 +343,8 @@ pub struct Formatief {
     pub year: i16,
     #[sqlx(try_from = "i64")]
     pub vakgroep_id: VakgroepId,
-    pub vakgroep_code: String,
+    #[sqlx(try_from = "String")]
+    pub vakgroep_code: VakgroepCode,
     pub fte_1a: Decimal,
     pub fte_1b: Decimal,
     /// 1a + 1b.
@@ -420,7 +424,8 @@ pub struct BudgetKpi {
     pub year: i16,
     #[sqlx(try_from = "i64")]
     pub vakgroep_id: VakgroepId,
-    pub vakgroep_code: String,
+    #[sqlx(try_from = "String")]
+    pub vakgroep_code: VakgroepCode,
     #[sqlx(try_from = "String")]
     pub kind: KpiKind,
     pub name: String,

@@ -4,6 +4,7 @@ use super::{YearRow, delete_year_row, ensure_year, set_year_row, year_row};
 use crate::audit::{self, Change, Who};
 use crate::{PgConnection, Store, StoreError};
 use domain::ids::{CareProductId, VakgroepId};
+use domain::people::VakgroepCode;
 use domain::production::LineError;
 use serde::Serialize;
 use sqlx::types::Decimal;
@@ -13,7 +14,8 @@ pub struct NormTime {
     pub year: i16,
     #[sqlx(try_from = "i64")]
     pub vakgroep_id: VakgroepId,
-    pub vakgroep_code: String,
+    #[sqlx(try_from = "String")]
+    pub vakgroep_code: VakgroepCode,
     #[sqlx(try_from = "i64")]
     pub care_product_id: CareProductId,
     pub product_code: String,

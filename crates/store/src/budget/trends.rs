@@ -8,6 +8,7 @@ use crate::{PgConnection, Store, StoreError};
 use domain::budget::trend::{self, TrendStatus};
 use domain::budget::{ChangeKind, ScopeKind, TrendCategory, TrendChange, TrendDraft, TrendScope};
 use domain::ids::{CareProductId, TrendInputId, VakgroepId};
+use domain::people::VakgroepCode;
 use serde::Serialize;
 use sqlx::types::Decimal;
 use time::OffsetDateTime;
@@ -76,7 +77,8 @@ pub struct TrendInput {
     pub year: i16,
     #[sqlx(try_from = "i64")]
     pub vakgroep_id: VakgroepId,
-    pub vakgroep_code: String,
+    #[sqlx(try_from = "String")]
+    pub vakgroep_code: VakgroepCode,
     pub vakgroep_name: String,
     #[sqlx(try_from = "String")]
     pub scope: ScopeKind,

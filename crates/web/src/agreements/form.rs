@@ -324,7 +324,7 @@ async fn references(state: &AppState, user: &User) -> AppResult<References> {
         .filter(|v| v.active)
         .map(|v| KnownVakgroep {
             id: v.id,
-            code: v.code,
+            code: v.code.to_string(),
             name: v.name,
         })
         .collect();

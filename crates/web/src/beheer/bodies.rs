@@ -124,7 +124,7 @@ async fn edit_form(
     let b = store::bodies::get(&state.store, id).await?;
     let form = BodyForm {
         version: b.version,
-        code: b.code,
+        code: b.code.to_string(),
         name: b.name,
         kind: b.kind.code().into(),
         sort_order: b.sort_order.to_string(),

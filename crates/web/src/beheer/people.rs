@@ -15,7 +15,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::Capability;
 use domain::ids::PersonId;
 use domain::people::{
-    BodyKind, BodySeats, EmploymentForm, MembershipForm, PersonDraft, PersonForm, Position, Role,
+    BodyCode, BodyKind, BodySeats, EmploymentForm, MembershipForm, PersonDraft, PersonForm,
+    Position, Role,
 };
 use store::StoreError;
 
@@ -62,7 +63,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
                 .map(|r| r.label())
                 .collect::<Vec<_>>()
                 .join(", "),
-            bodies: p.bodies.join(", "),
+            bodies: BodyCode::join(&p.bodies, ", "),
             status: if p.disabled_at.is_some() {
                 "Geblokkeerd"
             } else if !p.has_password {
@@ -190,7 +191,7 @@ async fn form_page(
                         .map(|m| m.position.clone())
                         .unwrap_or_else(|| "lid".into()),
                     employment_form: m.map(|m| m.employment_form.clone()).unwrap_or_default(),
-                    code: b.code,
+                    code: b.code.to_string(),
                     name: b.name,
                 }
             })
@@ -247,7 +248,7 @@ async fn validate(state: &AppState, draft: &PersonForm) -> AppResult<Result<Pers
         .iter()
         .map(|b| BodySeats {
             id: b.id,
-            code: &b.code,
+            code: b.code.as_str(),
             kind: b.kind,
             seats: b.seats(),
         })

@@ -129,7 +129,7 @@ async fn edit_form(
     let v = store::vakgroepen::get(&state.store, id).await?;
     let form = VakgroepForm {
         version: v.version,
-        code: v.code,
+        code: v.code.to_string(),
         name: v.name,
         kind: v.kind.code().into(),
         active: v.active.then(|| "on".into()),

@@ -49,7 +49,7 @@ async fn rows(
                 person_id: m.person_id,
                 present: present.contains(&m.person_id),
                 name: m.name,
-                bodies: m.body_code,
+                bodies: m.body_code.to_string(),
             }),
         }
     }

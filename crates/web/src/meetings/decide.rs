@@ -328,7 +328,7 @@ async fn conflict(
     let members = store::decisions::members(&state.store, &[form.body_id]).await?;
     let code = members
         .first()
-        .map(|m| m.body_code.clone())
+        .map(|m| m.body_code.to_string())
         .unwrap_or_default();
     let name = |p: PersonId| {
         members

@@ -51,7 +51,7 @@ async fn form_page(
         .map(|b| BodyChoice {
             checked: chosen.contains(&b.id),
             id: b.id,
-            code: b.code,
+            code: b.code.to_string(),
         })
         .collect();
     let status = errors.status();

@@ -221,7 +221,7 @@ async fn form_page(
             .iter()
             .map(|b| Choice {
                 value: b.id.to_string(),
-                label: b.code.clone(),
+                label: b.code.to_string(),
                 selected: draft.deciding.contains(&b.id.to_string()),
             })
             .collect(),
@@ -308,14 +308,6 @@ fn validate(
     })
 }
 
-async fn body_codes(state: &AppState) -> AppResult<std::collections::HashMap<i64, String>> {
-    Ok(store::bodies::list(state.store.pool())
-        .await?
-        .into_iter()
-        .map(|b| (b.id, b.code))
-        .collect())
-}
-
 fn editable(meeting: &Meeting) -> AppResult<()> {
     if agenda_editable(meeting.status) {
         Ok(())
@@ -352,7 +344,10 @@ pub(super) async fn create(
     editable(&meeting)?;
     let draft = draft_from(&pairs);
     let all = store::agenda::items(state.store.pool(), id).await?;
-    let (codes, targets) = (body_codes(&state).await?, linkable(&state, &user).await?);
+    let (codes, targets) = (
+        super::body_codes(&state).await?,
+        linkable(&state, &user).await?,
+    );
     let known = Known {
         items: &all,
         codes: &codes,
@@ -403,7 +398,10 @@ pub(super) async fn update(
     editable(&meeting)?;
     let draft = draft_from(&pairs);
     let all = store::agenda::items(state.store.pool(), id).await?;
-    let (codes, targets) = (body_codes(&state).await?, linkable(&state, &user).await?);
+    let (codes, targets) = (
+        super::body_codes(&state).await?,
+        linkable(&state, &user).await?,
+    );
     let known = Known {
         items: &all,
         codes: &codes,

@@ -60,7 +60,7 @@ async fn scope(
     code: &str,
 ) -> AppResult<(Option<i64>, Vec<ScopeLink>, HashMap<i64, String>)> {
     let bodies = store::bodies::list(state.store.pool()).await?;
-    let codes: HashMap<i64, String> = bodies.iter().map(|b| (b.id, b.code.clone())).collect();
+    let codes: HashMap<i64, String> = bodies.iter().map(|b| (b.id, b.code.to_string())).collect();
     let mine: Vec<_> = bodies
         .iter()
         .filter(|b| meeting.bodies.contains(&b.id) && user.actor.bodies.contains(&b.id))
@@ -81,8 +81,8 @@ async fn scope(
         current: chosen.is_none(),
     }];
     links.extend(mine.iter().map(|b| ScopeLink {
-        code: b.code.clone(),
-        label: b.code.clone(),
+        code: b.code.to_string(),
+        label: b.code.to_string(),
         current: chosen == Some(b.id),
     }));
     Ok((chosen, links, codes))
@@ -283,7 +283,7 @@ pub(super) async fn print_agenda(
     let codes: HashMap<i64, String> = store::bodies::list(state.store.pool())
         .await?
         .into_iter()
-        .map(|b| (b.id, b.code))
+        .map(|b| (b.id, b.code.to_string()))
         .collect();
     let items = visible_items(&user, store::agenda::items(state.store.pool(), id).await?);
     let attachments = store::attachments::for_meeting(&state.store, id).await?;

@@ -124,6 +124,17 @@ pub(crate) async fn visible_item(
     Ok(item)
 }
 
+/// Every body's code by id, for labels and messages.
+pub(crate) async fn body_codes(
+    state: &AppState,
+) -> AppResult<std::collections::HashMap<i64, String>> {
+    Ok(store::bodies::list(state.store.pool())
+        .await?
+        .into_iter()
+        .map(|b| (b.id, b.code.to_string()))
+        .collect())
+}
+
 /// The items of a meeting this person may see, in stored order.
 pub(crate) fn visible_items(user: &User, items: Vec<Item>) -> Vec<Item> {
     items

@@ -52,21 +52,13 @@ struct ListPage {
     can_manage: bool,
 }
 
-async fn body_codes(state: &AppState) -> AppResult<HashMap<i64, String>> {
-    Ok(store::bodies::list(state.store.pool())
-        .await?
-        .into_iter()
-        .map(|b| (b.id, b.code))
-        .collect())
-}
-
 pub(super) async fn list(
     State(state): State<AppState>,
     ctx: Ctx,
     user: User,
 ) -> AppResult<Response> {
     let bodies: Vec<i64> = user.actor.bodies.iter().copied().collect();
-    let codes = body_codes(&state).await?;
+    let codes = super::body_codes(&state).await?;
     let now = time::OffsetDateTime::now_utc();
     let (mut upcoming, mut past) = (Vec::new(), Vec::new());
     for m in store::meetings::list_for_bodies(&state.store, &bodies).await? {
@@ -308,7 +300,7 @@ pub(crate) struct Snapshot {
 
 /// Reads the snapshot of a meeting the caller already checked the person may see.
 pub(crate) async fn snapshot(state: &AppState, meeting: Meeting) -> AppResult<Snapshot> {
-    let codes = body_codes(state).await?;
+    let codes = super::body_codes(state).await?;
     let items = store::agenda::items(state.store.pool(), meeting.id).await?;
     let decisions = store::decisions::for_meeting(&state.store, meeting.id).await?;
     let actions = store::register::for_meeting(&state.store, meeting.id.get()).await?;

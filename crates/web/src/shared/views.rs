@@ -96,7 +96,7 @@ impl Ctx {
                 roles.sort();
                 let header = UserHeader {
                     name: u.name.clone(),
-                    bodies: u.body_codes.join(", "),
+                    bodies: domain::people::BodyCode::join(&u.body_codes, ", "),
                     roles: roles
                         .iter()
                         .map(|r| r.label())

@@ -143,7 +143,7 @@ pub(crate) async fn compute_with(
             .stored
             .vakgroepen
             .iter()
-            .map(|v| (v.id.get(), (v.code.clone(), v.name.clone())))
+            .map(|v| (v.id.get(), (v.code.to_string(), v.name.clone())))
             .collect(),
         setup,
         last_year,

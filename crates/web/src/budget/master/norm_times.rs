@@ -240,7 +240,7 @@ async fn unknown_products(
     let vakgroepen: HashMap<String, VakgroepId> = store::vakgroepen::list(&state.store)
         .await?
         .into_iter()
-        .map(|v| (v.code.to_uppercase(), VakgroepId::new(v.id)))
+        .map(|v| (v.code.to_string(), VakgroepId::new(v.id)))
         .collect();
     let known: HashSet<(VakgroepId, String)> = store::budget::care_products(&state.store, None)
         .await?

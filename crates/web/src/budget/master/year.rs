@@ -163,7 +163,7 @@ async fn page(
             let f = formatief.iter().find(|f| f.vakgroep_id.get() == v.id);
             Row {
                 id: v.id,
-                code: v.code,
+                code: v.code.to_string(),
                 name: v.name,
                 products: c.0,
                 norm_times: c.1,

@@ -112,7 +112,7 @@ pub(crate) fn budget_input(e: &EngineInput) -> (BudgetInput, Vec<(VakgroepId, St
                 .collect();
             VakgroepInput {
                 id: v.id.get(),
-                code: v.code.clone(),
+                code: v.code.to_string(),
                 normuren_per_fte: v.normuren_per_fte,
                 formatief_fte: v.formatief_fte.unwrap_or_default(),
                 last_year_norm_fte: None,

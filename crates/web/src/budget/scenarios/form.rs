@@ -443,7 +443,7 @@ impl Names {
             vakgroepen: store::vakgroepen::list(&state.store)
                 .await?
                 .into_iter()
-                .map(|v| (v.id.to_string(), v.code))
+                .map(|v| (v.id.to_string(), v.code.to_string()))
                 .collect(),
         })
     }

@@ -57,7 +57,7 @@ pub(super) async fn candidates(
                 input: t.engine_input(),
                 id: t.id,
                 vakgroep_id: t.vakgroep_id,
-                vakgroep: t.vakgroep_code,
+                vakgroep: t.vakgroep_code.to_string(),
             }
         })
         .collect())

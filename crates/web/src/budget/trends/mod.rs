@@ -153,7 +153,7 @@ async fn list(
         .filter(|t| t.status != TrendStatus::Concept || own_ids.contains(&t.vakgroep_id))
         .map(|t| ListLine {
             id: t.id,
-            vakgroep: t.vakgroep_code.clone(),
+            vakgroep: t.vakgroep_code.to_string(),
             scope: scope_text(&t),
             change: t.change().text(),
             category: t.category.label(),
@@ -171,7 +171,7 @@ async fn list(
             .filter(|v| own_ids.contains(&VakgroepId::new(v.id)))
             .map(|v| OwnVakgroep {
                 id: VakgroepId::new(v.id),
-                code: v.code,
+                code: v.code.to_string(),
                 name: v.name,
             })
             .collect()
