@@ -11,8 +11,8 @@ use domain::agreements::progress::{KpiDraft, MeasurementDraft};
 use domain::nl;
 use rust_decimal::Decimal;
 use store::Store;
+use store::agreements::AgreementInput;
 use store::audit::Who;
-use store::register::AgreementInput;
 use time::{Date, Duration, OffsetDateTime};
 
 const LOADED: &str = "demo_agreements_loaded";
@@ -355,9 +355,9 @@ pub async fn load(store: &Store) -> anyhow::Result<()> {
         } else {
             Vastgesteld
         };
-        let id = store::register::create(&mut tx, &who, &input, status).await?;
+        let id = store::agreements::create(&mut tx, &who, &input, status).await?;
         if let Some(kpi) = &demo.kpi {
-            let kpi_id = store::register::add_kpi(
+            let kpi_id = store::agreements::add_kpi(
                 &mut tx,
                 &who,
                 id,
@@ -376,12 +376,12 @@ pub async fn load(store: &Store) -> anyhow::Result<()> {
                     value: decimal(*value),
                     note: String::new(),
                 };
-                store::register::add_measurement(&mut tx, &who, kpi_id, &m).await?;
+                store::agreements::add_measurement(&mut tx, &who, kpi_id, &m).await?;
             }
         }
         for (version, (to, reason)) in (1..).zip(demo.steps.iter()) {
             let realised = demo.realised.map(|d| today + Duration::days(d));
-            store::register::change_status(&mut tx, &who, id, version, *to, reason, realised)
+            store::agreements::change_status(&mut tx, &who, id, version, *to, reason, realised)
                 .await?;
         }
     }

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod agenda;
+pub mod agreements;
 pub mod attachments;
 pub mod audit;
 pub mod bodies;
@@ -20,7 +21,6 @@ pub mod meetings;
 pub mod minutes;
 pub mod people;
 pub mod production;
-pub mod register;
 pub mod settings;
 pub mod vakgroepen;
 pub(crate) mod versioned;

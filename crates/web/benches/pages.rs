@@ -139,7 +139,7 @@ async fn seed_register(store: &Store, n: usize) {
     use domain::agreements::draft::Party;
     use domain::agreements::progress::{KpiDraft, MeasurementDraft};
     use sqlx::types::Decimal;
-    use store::register::AgreementInput;
+    use store::agreements::AgreementInput;
     let who = Who::system("bench");
     let kinds = [
         "strategische_keuze",
@@ -217,10 +217,10 @@ async fn seed_register(store: &Store, n: usize) {
                 insurer_deviation: String::new(),
                 budget_scenario_id: None,
             };
-            let id = store::register::create(&mut tx, &who, &input, statuses[i % statuses.len()])
+            let id = store::agreements::create(&mut tx, &who, &input, statuses[i % statuses.len()])
                 .await
                 .unwrap();
-            let kpi = store::register::add_kpi(
+            let kpi = store::agreements::add_kpi(
                 &mut tx,
                 &who,
                 id,
@@ -240,7 +240,7 @@ async fn seed_register(store: &Store, n: usize) {
                     value: Decimal::from(40 - (m * (i as i64 % 4))),
                     note: String::new(),
                 };
-                store::register::add_measurement(&mut tx, &who, kpi, &input)
+                store::agreements::add_measurement(&mut tx, &who, kpi, &input)
                     .await
                     .unwrap();
             }

@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::response::Response;
 use domain::agreements::kinds::AgreementStatus;
 use domain::authz::{Capability, Section};
-use store::register::RegisterFilter;
+use store::agreements::RegisterFilter;
 
 pub fn routes() -> Vec<RouteDef> {
     vec![

@@ -130,7 +130,7 @@ pub(super) async fn page(
 ) -> AppResult<Response> {
     // Compare with what is stored now, and carry its version so that saving again overwrites
     // deliberately.
-    let now = store::register::detail(&state.store, id).await?;
+    let now = store::agreements::detail(&state.store, id).await?;
     let stored = draft_of(&now);
     let people: Vec<(PersonId, String)> = store::people::list(&state.store)
         .await?

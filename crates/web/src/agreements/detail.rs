@@ -23,7 +23,7 @@ use domain::agreements::status;
 use domain::authz::Capability;
 use domain::ids::{AgreementId, MeetingId};
 use domain::nl;
-use store::register::AgreementDetail;
+use store::agreements::AgreementDetail;
 
 const VIEW: Access = Access::Needs(Capability::ViewAgreements);
 const MANAGE: Access = Access::Needs(Capability::ManageAgreements);

@@ -20,7 +20,7 @@ use domain::agreements::kinds::{
 use domain::authz::{Capability, Visibility};
 use domain::ids::{AgreementId, ItemId, MeetingId};
 use serde::Deserialize;
-use store::register::{AgreementDetail, AgreementInput};
+use store::agreements::{AgreementDetail, AgreementInput};
 use time::Date;
 
 /// The number of party rows the form offers.
@@ -498,7 +498,7 @@ pub(super) async fn create(
     };
     let who = who(&user);
     match forms::save(&state, &[], async |tx| {
-        store::register::create(tx, &who, &input, status).await
+        store::agreements::create(tx, &who, &input, status).await
     })
     .await?
     {
@@ -583,7 +583,7 @@ pub(super) async fn update(
     input.origin_decision_id = a.origin_decision_id;
     let (who, version) = (who(&user), draft.version);
     match forms::save(&state, REFUSALS, async |tx| {
-        store::register::update(tx, &who, id, version, &input).await
+        store::agreements::update(tx, &who, id, version, &input).await
     })
     .await?
     {

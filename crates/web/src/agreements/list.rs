@@ -20,7 +20,7 @@ use domain::authz::Capability;
 use domain::nl;
 use serde::Deserialize;
 use std::collections::BTreeSet;
-use store::register::RegisterFilter;
+use store::agreements::RegisterFilter;
 use time::Date;
 
 pub(super) fn routes() -> Vec<RouteDef> {
@@ -415,7 +415,7 @@ async fn compliance_page(
         return Err(crate::shared::error::AppError::bug("no quarters to judge"));
     };
     let bodies: Vec<i64> = user.actor.bodies.iter().copied().collect();
-    let due = store::register::due_for_compliance(&state.store, start, today, &bodies).await?;
+    let due = store::agreements::due_for_compliance(&state.store, start, today, &bodies).await?;
     let mut spans = periods.clone();
     spans.push((start, today));
 

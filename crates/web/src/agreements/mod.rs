@@ -13,7 +13,7 @@ use crate::shared::session::User;
 use crate::shared::state::AppState;
 use domain::authz::Visibility;
 use domain::ids::AgreementId;
-use store::register::AgreementDetail;
+use store::agreements::AgreementDetail;
 
 pub fn routes() -> Vec<RouteDef> {
     let mut routes = list::routes();
@@ -52,7 +52,7 @@ async fn visible_agreement(
     user: &User,
     id: AgreementId,
 ) -> AppResult<AgreementDetail> {
-    let detail = store::register::detail(&state.store, id).await?;
+    let detail = store::agreements::detail(&state.store, id).await?;
     let visibility = Visibility::of(detail.agreement.visibility_body_id);
     if !user
         .actor

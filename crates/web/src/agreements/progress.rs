@@ -24,7 +24,7 @@ use domain::agreements::progress::{
 };
 use domain::ids::AgreementId;
 use domain::nl;
-use store::register::{AgreementDetail, KpiRow};
+use store::agreements::{AgreementDetail, KpiRow};
 use store::{PgConnection, StoreError};
 
 /// The agreement, if the person may see it (404) and record progress on it (403).
@@ -127,7 +127,7 @@ pub(super) async fn change_status(
         message: "Iemand anders heeft deze afspraak intussen gewijzigd. Bekijk de huidige status en kies opnieuw.",
     };
     save_step(&state, &ctx, &user, place, drafts, async |tx| {
-        store::register::change_status(tx, &who, id, version, step.to, &step.reason, None).await
+        store::agreements::change_status(tx, &who, id, version, step.to, &step.reason, None).await
     })
     .await
 }
@@ -150,7 +150,7 @@ pub(super) async fn add_comment(
     };
     let who = who(&user);
     save_addition(&state, id, "opmerkingen", async |tx| {
-        store::register::add_comment(tx, &who, id, &comment.text).await
+        store::agreements::add_comment(tx, &who, id, &comment.text).await
     })
     .await
 }
@@ -184,7 +184,7 @@ pub(super) async fn add_kpi(
     };
     let who = who(&user);
     save_addition(&state, id, "kpis", async |tx| {
-        store::register::add_kpi(tx, &who, id, &kpi).await
+        store::agreements::add_kpi(tx, &who, id, &kpi).await
     })
     .await
 }
@@ -300,7 +300,7 @@ pub(super) async fn edit_kpi(
     let who = who(&user);
     const STALE: &str = "Iemand anders heeft deze KPI intussen gewijzigd. Hieronder staat uw invoer; de huidige waarden ziet u op de afspraak. Sla opnieuw op om ze te vervangen.";
     match forms::save(&state, &[Refusal::Conflict(STALE)], async |tx| {
-        store::register::update_kpi(tx, &who, kpi.id, version, &input).await
+        store::agreements::update_kpi(tx, &who, kpi.id, version, &input).await
     })
     .await?
     {
@@ -338,7 +338,7 @@ pub(super) async fn add_measurement(
     };
     let who = who(&user);
     save_addition(&state, id, "kpis", async |tx| {
-        store::register::add_measurement(tx, &who, kpi, &measurement).await
+        store::agreements::add_measurement(tx, &who, kpi, &measurement).await
     })
     .await
 }
@@ -372,7 +372,7 @@ pub(super) async fn record_review(
         message: "Iemand anders heeft deze afspraak intussen gewijzigd. Controleer de gegevens en sla opnieuw op.",
     };
     save_step(&state, &ctx, &user, place, drafts, async |tx| {
-        store::register::record_review(tx, &who, id, version, review.on, &review.note).await
+        store::agreements::record_review(tx, &who, id, version, review.on, &review.note).await
     })
     .await
 }

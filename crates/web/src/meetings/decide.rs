@@ -453,7 +453,7 @@ pub(super) async fn add_action(
             None => return refuse("Vul de uiterste datum in als dd-mm-jjjj.").await,
         }
     };
-    let input = store::register::ActionInput {
+    let input = store::agreements::ActionInput {
         title,
         description: String::new(),
         owner_id: owner,
@@ -464,7 +464,7 @@ pub(super) async fn add_action(
         origin_decision_id: None,
     };
     let mut tx = state.store.begin().await?;
-    store::register::create_action(&mut tx, &who(&user), &input).await?;
+    store::agreements::create_action(&mut tx, &who(&user), &input).await?;
     store::commit(tx).await?;
     Ok(back(id, item_id))
 }

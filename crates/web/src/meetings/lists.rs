@@ -169,8 +169,8 @@ async fn list_page(
             }
         }
     } else {
-        let all = store::register::for_meeting(&state.store, id.get()).await?;
-        let addenda = store::register::addenda_for_meeting(&state.store, id.get()).await?;
+        let all = store::agreements::for_meeting(&state.store, id.get()).await?;
+        let addenda = store::agreements::addenda_for_meeting(&state.store, id.get()).await?;
         for n in &items {
             for a in all.iter().filter(|a| a.origin_item_id == Some(n.item.id)) {
                 actions.push(ActionLine {
@@ -355,7 +355,7 @@ pub(super) async fn add_addendum(
     Form(form): Form<AddendumForm>,
 ) -> AppResult<Response> {
     let meeting = visible_meeting(&state, &user, id).await?;
-    let action = store::register::get(&state.store, agreement_id).await?;
+    let action = store::agreements::get(&state.store, agreement_id).await?;
     if action.origin_meeting_id != Some(meeting.id) {
         return Err(AppError::NotFound);
     }
@@ -377,7 +377,7 @@ pub(super) async fn add_addendum(
         return list_page(&state, &ctx, &user, id, "", false, Some(message.into())).await;
     }
     let mut tx = state.store.begin().await?;
-    store::register::add_addendum(&mut tx, &crate::shared::who::who(&user), agreement_id, text)
+    store::agreements::add_addendum(&mut tx, &crate::shared::who::who(&user), agreement_id, text)
         .await?;
     store::commit(tx).await?;
     Ok(

@@ -283,7 +283,7 @@ pub(crate) struct Snapshot {
     codes: HashMap<i64, String>,
     items: Vec<store::agenda::Item>,
     decisions: Vec<store::decisions::Decision>,
-    actions: Vec<store::register::Agreement>,
+    actions: Vec<store::agreements::Agreement>,
     people: Vec<(PersonId, String)>,
     /// Metadata only, for all items at once.
     attachments: Vec<store::attachments::Attachment>,
@@ -303,7 +303,7 @@ pub(crate) async fn snapshot(state: &AppState, meeting: Meeting) -> AppResult<Sn
     let codes = super::body_codes(state).await?;
     let items = store::agenda::items(state.store.pool(), meeting.id).await?;
     let decisions = store::decisions::for_meeting(&state.store, meeting.id).await?;
-    let actions = store::register::for_meeting(&state.store, meeting.id.get()).await?;
+    let actions = store::agreements::for_meeting(&state.store, meeting.id.get()).await?;
     let attachments = store::attachments::for_meeting(&state.store, meeting.id).await?;
     let links = store::agenda::links_for_meeting(&state.store, meeting.id).await?;
     let today = crate::shared::clock::today();

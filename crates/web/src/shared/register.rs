@@ -13,7 +13,7 @@ use domain::ids::AgreementId;
 use domain::nl;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use store::register::{RegisterFilter, RegisterRow};
+use store::agreements::{RegisterFilter, RegisterRow};
 use time::Date;
 
 /// One agreement as the register shows and exports it.
@@ -123,7 +123,7 @@ pub async fn lines(
         })
     };
     let (mut lines, total) = if selection.light.is_some() || selection.attention_only {
-        let (rows, _) = store::register::matching(&state.store, filter, None).await?;
+        let (rows, _) = store::agreements::matching(&state.store, filter, None).await?;
         let judged: Vec<Line> = judge(state, rows, today)
             .await?
             .into_iter()
@@ -147,17 +147,18 @@ pub async fn lines(
                 i64::try_from(l).unwrap_or(i64::MAX),
             )
         });
-        let (page, mut total) = store::register::matching(&state.store, filter, sql_window).await?;
+        let (page, mut total) =
+            store::agreements::matching(&state.store, filter, sql_window).await?;
         if page.is_empty() && sql_window.is_some_and(|(o, _)| o > 0) {
             // Beyond the last page: the caller still needs to know how many there are.
-            total = store::register::matching(&state.store, filter, Some((0, 1)))
+            total = store::agreements::matching(&state.store, filter, Some((0, 1)))
                 .await?
                 .1;
         }
         (judge(state, page, today).await?, total)
     };
     let mut rows: Vec<RegisterRow> = lines.iter().map(|l| l.row.clone()).collect();
-    store::register::decorate(&state.store, &mut rows).await?;
+    store::agreements::decorate(&state.store, &mut rows).await?;
     for (line, row) in lines.iter_mut().zip(rows) {
         line.row = row;
     }
@@ -211,7 +212,7 @@ async fn judgements(
     state: &AppState,
     today: Date,
 ) -> AppResult<Arc<HashMap<AgreementId, Judgement>>> {
-    let revision = store::register::revision(&state.store).await?;
+    let revision = store::agreements::revision(&state.store).await?;
     let cached = state
         .part::<RegisterCache>()
         .judgements
@@ -230,7 +231,7 @@ async fn judgements(
         visible_bodies: all_bodies(state).await?,
         ..RegisterFilter::default()
     };
-    let (rows, _) = store::register::matching(&state.store, &filter, None).await?;
+    let (rows, _) = store::agreements::matching(&state.store, &filter, None).await?;
     let refs: Vec<&RegisterRow> = rows.iter().collect();
     let all = Arc::new(compute_judgements(state, &refs, today).await?);
     if let Ok(mut c) = state.part::<RegisterCache>().judgements.lock() {
@@ -257,7 +258,7 @@ async fn compute_judgements(
     let ids: Vec<AgreementId> = rows.iter().map(|r| r.id).collect();
     let mut kpis: HashMap<AgreementId, Vec<_>> = HashMap::new();
     for (agreement, kpi, measurements) in
-        store::register::kpi_light_data_for(&state.store, &ids).await?
+        store::agreements::kpi_light_data_for(&state.store, &ids).await?
     {
         kpis.entry(agreement).or_default().push((kpi, measurements));
     }
@@ -304,7 +305,7 @@ type Slot<T> = Arc<Mutex<Option<(Date, i64, Arc<T>)>>>;
 /// agenda's standing item) show each person only what they may see. One query when the
 /// register has not changed since the last call today.
 pub async fn needing_attention(state: &AppState, today: Date) -> AppResult<Arc<Vec<Line>>> {
-    let revision = store::register::revision(&state.store).await?;
+    let revision = store::agreements::revision(&state.store).await?;
     let cached = state
         .part::<RegisterCache>()
         .attention

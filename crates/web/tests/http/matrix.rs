@@ -442,7 +442,7 @@ async fn every_route_answers_every_role_as_expected(pool: PgPool) {
     }
     // An action on a joint item, for the addendum route.
     let mut tx = probe.store.begin().await.unwrap();
-    let action = store::register::ActionInput {
+    let action = store::agreements::ActionInput {
         title: "Actie".into(),
         description: String::new(),
         owner_id: None,
@@ -453,7 +453,7 @@ async fn every_route_answers_every_role_as_expected(pool: PgPool) {
         origin_decision_id: None,
     };
     let agreement =
-        store::register::create_action(&mut tx, &store::audit::Who::system("test"), &action)
+        store::agreements::create_action(&mut tx, &store::audit::Who::system("test"), &action)
             .await
             .unwrap()
             .to_string();

@@ -247,7 +247,7 @@ async fn body_id(c: &Client, code: &str) -> i64 {
 /// An overdue action (so it also appears under "afspraken die aandacht vragen") from a meeting.
 async fn action(c: &Client, meeting: i64, title: &str, body: Option<i64>) -> String {
     let mut tx = c.store.begin().await.unwrap();
-    let input = store::register::ActionInput {
+    let input = store::agreements::ActionInput {
         title: title.into(),
         description: String::new(),
         owner_id: None,
@@ -257,7 +257,7 @@ async fn action(c: &Client, meeting: i64, title: &str, body: Option<i64>) -> Str
         origin_item_id: None,
         origin_decision_id: None,
     };
-    let id = store::register::create_action(&mut tx, &store::audit::Who::system("test"), &input)
+    let id = store::agreements::create_action(&mut tx, &store::audit::Who::system("test"), &input)
         .await
         .unwrap();
     store::commit(tx).await.unwrap();

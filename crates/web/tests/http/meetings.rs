@@ -581,7 +581,7 @@ async fn overdue_agreements_surface_under_the_standing_item_within_compartments(
         ("Verdeelsleutel evalueren", Some(msb), "2020-04-01"),
         ("Nog niet verlopen", None, "2099-01-01"),
     ] {
-        let input = store::register::ActionInput {
+        let input = store::agreements::ActionInput {
             title: title.into(),
             description: String::new(),
             owner_id: Some(owner),
@@ -597,7 +597,7 @@ async fn overdue_agreements_surface_under_the_standing_item_within_compartments(
             origin_item_id: None,
             origin_decision_id: None,
         };
-        store::register::create_action(&mut tx, &store::audit::Who::system("test"), &input)
+        store::agreements::create_action(&mut tx, &store::audit::Who::system("test"), &input)
             .await
             .unwrap();
     }

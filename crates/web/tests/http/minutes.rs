@@ -286,7 +286,9 @@ async fn lists_per_body_minutes_adopted_later_and_unfinished_items_carried_over(
         (m.status.code(), m.minutes_adopted_in),
         ("notulen_vastgesteld", Some(second.into()))
     );
-    let frozen = store::register::for_meeting(&c.store, first).await.unwrap();
+    let frozen = store::agreements::for_meeting(&c.store, first)
+        .await
+        .unwrap();
     assert!(
         frozen.iter().all(|a| a.frozen_at.is_some()),
         "actions are frozen with the minutes"
@@ -398,7 +400,10 @@ async fn frozen_actions_change_only_by_addendum(pool: PgPool) {
         ],
     )
     .await;
-    let action = store::register::for_meeting(&c.store, first).await.unwrap()[0].id;
+    let action = store::agreements::for_meeting(&c.store, first)
+        .await
+        .unwrap()[0]
+        .id;
     let path = format!("/vergaderingen/{first}/acties/{action}/addendum");
     let early = c.post(&path, &[("text", "Termijn verlengd")]).await;
     assert!(early.body.contains("ligt nog niet vast"), "{}", early.body);
@@ -438,7 +443,7 @@ async fn frozen_actions_change_only_by_addendum(pool: PgPool) {
         .await
         .body;
     assert!(list.contains("Termijn verlengd tot 1 juli") && list.contains("vastgesteld"));
-    let action_now = store::register::get(&c.store, action).await.unwrap();
+    let action_now = store::agreements::get(&c.store, action).await.unwrap();
     assert_eq!(
         action_now.title, "Regeling uitwerken",
         "the action itself is unchanged"

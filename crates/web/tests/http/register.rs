@@ -12,8 +12,8 @@ use http_body_util::BodyExt;
 use sqlx::types::Decimal;
 use std::io::Read;
 use store::PgPool;
+use store::agreements::AgreementInput;
 use store::audit::Who;
-use store::register::AgreementInput;
 use time::{Date, Duration, OffsetDateTime};
 use tower::ServiceExt;
 
@@ -53,7 +53,7 @@ fn input(title: &str) -> AgreementInput {
 
 async fn create(c: &Client, input: &AgreementInput, status: AgreementStatus) -> i64 {
     let mut tx = c.store.begin().await.unwrap();
-    let id = store::register::create(&mut tx, &Who::system("test"), input, status)
+    let id = store::agreements::create(&mut tx, &Who::system("test"), input, status)
         .await
         .unwrap();
     store::commit(tx).await.unwrap();
@@ -133,7 +133,7 @@ async fn seed(c: &Client) -> Seeded {
     let gamma = create(c, &g, AgreementStatus::InUitvoering).await;
     let mut tx = c.store.begin().await.unwrap();
     let who = Who::system("test");
-    let kpi = store::register::add_kpi(
+    let kpi = store::agreements::add_kpi(
         &mut tx,
         &who,
         AgreementId::new(gamma),
@@ -147,7 +147,7 @@ async fn seed(c: &Client) -> Seeded {
     )
     .await
     .unwrap();
-    store::register::add_measurement(
+    store::agreements::add_measurement(
         &mut tx,
         &who,
         kpi,
@@ -326,13 +326,13 @@ async fn compliance_rate_per_party(pool: PgPool) {
         a.seven_s = vec!["systemen".try_into().unwrap()];
         a.due_date = Some(due);
         let id = create(&c, &a, AgreementStatus::InUitvoering).await;
-        let version = store::register::detail(&c.store, AgreementId::new(id))
+        let version = store::agreements::detail(&c.store, AgreementId::new(id))
             .await
             .unwrap()
             .agreement
             .version;
         let mut tx = c.store.begin().await.unwrap();
-        store::register::change_status(
+        store::agreements::change_status(
             &mut tx,
             &who,
             AgreementId::new(id),
@@ -380,7 +380,7 @@ async fn the_register_pages_by_a_hundred_and_keeps_the_filter(pool: PgPool) {
         .try_into()
         .unwrap();
         a.due_date = Some(today() + Duration::days(n));
-        store::register::create(
+        store::agreements::create(
             &mut tx,
             &Who::system("test"),
             &a,
@@ -456,7 +456,7 @@ async fn the_attention_filter_keeps_what_needs_attention(pool: PgPool) {
     assert!(csv.contains("Verlopen afspraak") && !csv.contains("Rustige afspraak"));
 
     // Realised: the next view judges again (lights are kept per register revision).
-    let version = store::register::detail(&c.store, AgreementId::new(late))
+    let version = store::agreements::detail(&c.store, AgreementId::new(late))
         .await
         .unwrap()
         .agreement
@@ -484,9 +484,9 @@ async fn the_demo_register_has_something_to_show_everywhere(pool: PgPool) {
     let mut c = app(pool).await;
     demo::agreements::load(&c.store).await.unwrap();
     demo::agreements::load(&c.store).await.unwrap();
-    let all = store::register::list(
+    let all = store::agreements::list(
         &c.store,
-        &store::register::RegisterFilter {
+        &store::agreements::RegisterFilter {
             visible_bodies: store::bodies::list(c.store.pool())
                 .await
                 .unwrap()

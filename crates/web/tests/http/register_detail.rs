@@ -163,7 +163,7 @@ async fn the_status_flow_refuses_illegal_steps_and_records_reasons(pool: PgPool)
     let version = |c: &Client| {
         let store = c.store.clone();
         async move {
-            store::register::detail(&store, domain::ids::AgreementId::new(id))
+            store::agreements::detail(&store, domain::ids::AgreementId::new(id))
                 .await
                 .unwrap()
                 .agreement
@@ -181,7 +181,7 @@ async fn the_status_flow_refuses_illegal_steps_and_records_reasons(pool: PgPool)
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.body.contains("kan niet naar"), "{}", res.body);
-    let d = store::register::detail(&c.store, domain::ids::AgreementId::new(id))
+    let d = store::agreements::detail(&c.store, domain::ids::AgreementId::new(id))
         .await
         .unwrap();
     assert_eq!(d.agreement.status.code(), "voorgesteld");
@@ -203,7 +203,7 @@ async fn the_status_flow_refuses_illegal_steps_and_records_reasons(pool: PgPool)
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.body.contains("Geef een reden op"), "{}", res.body);
-    let d = store::register::detail(&c.store, domain::ids::AgreementId::new(id))
+    let d = store::agreements::detail(&c.store, domain::ids::AgreementId::new(id))
         .await
         .unwrap();
     assert_eq!(d.agreement.status.code(), "vastgesteld");
@@ -223,7 +223,7 @@ async fn the_status_flow_refuses_illegal_steps_and_records_reasons(pool: PgPool)
     let show = c.get(&format!("/afspraken/{id}")).await;
     assert!(show.body.contains("Geen capaciteit op de poli."));
     assert!(show.body.contains("Niet nagekomen"));
-    let d = store::register::detail(&c.store, domain::ids::AgreementId::new(id))
+    let d = store::agreements::detail(&c.store, domain::ids::AgreementId::new(id))
         .await
         .unwrap();
     assert_eq!(d.agreement.status.code(), "niet_nagekomen");
@@ -269,7 +269,7 @@ async fn an_overdue_kpi_far_from_target_shows_red_with_the_reason(pool: PgPool) 
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
-    let kpi = store::register::detail(&c.store, domain::ids::AgreementId::new(id))
+    let kpi = store::agreements::detail(&c.store, domain::ids::AgreementId::new(id))
         .await
         .unwrap()
         .kpis[0]
@@ -323,7 +323,7 @@ async fn an_owner_records_progress_but_does_not_edit(pool: PgPool) {
         ],
     )
     .await;
-    let kpi = store::register::detail(&c.store, domain::ids::AgreementId::new(id))
+    let kpi = store::agreements::detail(&c.store, domain::ids::AgreementId::new(id))
         .await
         .unwrap()
         .kpis[0]
@@ -347,7 +347,7 @@ async fn an_owner_records_progress_but_does_not_edit(pool: PgPool) {
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    let d = store::register::detail(&c.store, domain::ids::AgreementId::new(id))
+    let d = store::agreements::detail(&c.store, domain::ids::AgreementId::new(id))
         .await
         .unwrap();
     assert_eq!(d.kpis[0].measurements.len(), 1);
@@ -432,7 +432,7 @@ async fn two_concurrent_edits_give_a_conflict_page_with_both_versions(pool: PgPo
         "typed version shown"
     );
     assert!(res.body.contains("verschilt"));
-    let stored = store::register::detail(&second.store, domain::ids::AgreementId::new(id))
+    let stored = store::agreements::detail(&second.store, domain::ids::AgreementId::new(id))
         .await
         .unwrap();
     assert_eq!(stored.agreement.title, "Titel van de eerste");
@@ -448,7 +448,7 @@ async fn two_concurrent_edits_give_a_conflict_page_with_both_versions(pool: PgPo
         .collect();
     let res = second.post(&format!("/afspraken/{id}"), &refs).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
-    let stored = store::register::detail(&second.store, domain::ids::AgreementId::new(id))
+    let stored = store::agreements::detail(&second.store, domain::ids::AgreementId::new(id))
         .await
         .unwrap();
     assert_eq!(stored.agreement.title, "Titel van de tweede");
@@ -487,7 +487,7 @@ async fn a_frozen_agreement_points_to_the_addendum_instead_of_the_form(pool: PgP
         )
         .await;
     assert_eq!(res.status, StatusCode::CONFLICT);
-    let d = store::register::detail(&c.store, domain::ids::AgreementId::new(id))
+    let d = store::agreements::detail(&c.store, domain::ids::AgreementId::new(id))
         .await
         .unwrap();
     assert_ne!(d.agreement.title, "Anders");
@@ -508,7 +508,7 @@ async fn wait_kpi(c: &mut Client, id: i64) -> String {
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    store::register::detail(&c.store, domain::ids::AgreementId::new(id))
+    store::agreements::detail(&c.store, domain::ids::AgreementId::new(id))
         .await
         .unwrap()
         .kpis[0]
@@ -563,7 +563,7 @@ async fn red_and_review_due_agreements_reach_the_agenda_and_the_owner_until_revi
     )
     .await;
     for id in [red, review, quiet] {
-        let v = store::register::detail(&c.store, domain::ids::AgreementId::new(id))
+        let v = store::agreements::detail(&c.store, domain::ids::AgreementId::new(id))
             .await
             .unwrap()
             .agreement
@@ -609,7 +609,7 @@ async fn red_and_review_due_agreements_reach_the_agenda_and_the_owner_until_revi
     c.sign_in_as(SECRETARIS).await;
     let page = c.get(&format!("/afspraken/{review}")).await;
     assert!(page.body.contains("Vraagt aandacht"));
-    let version = store::register::detail(&c.store, domain::ids::AgreementId::new(review))
+    let version = store::agreements::detail(&c.store, domain::ids::AgreementId::new(review))
         .await
         .unwrap()
         .agreement
@@ -642,7 +642,7 @@ async fn red_and_review_due_agreements_reach_the_agenda_and_the_owner_until_revi
         )
         .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
-    let d = store::register::detail(&c.store, domain::ids::AgreementId::new(review))
+    let d = store::agreements::detail(&c.store, domain::ids::AgreementId::new(review))
         .await
         .unwrap();
     assert!(d.agreement.reviewed_on.is_some());
@@ -718,7 +718,7 @@ async fn simultaneous_saves_never_overwrite_each_other(pool: PgPool) {
         7,
         "{results:?}"
     );
-    let stored = store::register::detail(&first.store, domain::ids::AgreementId::new(id))
+    let stored = store::agreements::detail(&first.store, domain::ids::AgreementId::new(id))
         .await
         .unwrap();
     assert_eq!(&stored.agreement.title, winners[0]);
@@ -770,7 +770,7 @@ async fn a_vakgroep_party_must_be_one_of_the_hospital_s_vakgroepen(pool: PgPool)
         ],
     )
     .await;
-    let d = store::register::detail(&c.store, domain::ids::AgreementId::new(id))
+    let d = store::agreements::detail(&c.store, domain::ids::AgreementId::new(id))
         .await
         .unwrap();
     let cardio: i64 = sqlx::query_scalar("SELECT id FROM vakgroep WHERE code = 'CAR'")
@@ -876,7 +876,7 @@ async fn an_insurer_deviation_is_a_financial_agreement_linked_to_a_scenario(pool
         ],
     )
     .await;
-    let d = store::register::detail(&c.store, domain::ids::AgreementId::new(id))
+    let d = store::agreements::detail(&c.store, domain::ids::AgreementId::new(id))
         .await
         .unwrap();
     assert_eq!(
@@ -956,7 +956,7 @@ async fn a_kpi_target_is_renegotiated_without_losing_measurements(pool: PgPool) 
         .post(&format!("/afspraken/{id}/kpis/wijzigen"), &refs)
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    let d = store::register::detail(&c.store, domain::ids::AgreementId::new(id))
+    let d = store::agreements::detail(&c.store, domain::ids::AgreementId::new(id))
         .await
         .unwrap();
     assert_eq!(d.kpis[0].kpi.name, "Wachttijd poli");
@@ -981,7 +981,7 @@ async fn a_kpi_target_is_renegotiated_without_losing_measurements(pool: PgPool) 
             .contains("Iemand anders heeft deze KPI intussen gewijzigd")
     );
     assert!(res.body.contains(r#"value="25""#), "what was typed is kept");
-    let d = store::register::detail(&c.store, domain::ids::AgreementId::new(id))
+    let d = store::agreements::detail(&c.store, domain::ids::AgreementId::new(id))
         .await
         .unwrap();
     assert_eq!(d.kpis[0].kpi.target.to_string(), "30");

@@ -1,6 +1,7 @@
 mod common;
 
 use common::{admin, body_id, store};
+use gg_store::agreements::{self, AgreementInput, RegisterFilter};
 use gg_store::audit::Who;
 use gg_store::domain::agreements::compliance;
 use gg_store::domain::agreements::draft::Party;
@@ -8,7 +9,6 @@ use gg_store::domain::agreements::kinds::{AgreementStatus, JzojpTheme, SevenS};
 use gg_store::domain::agreements::kpi::{TrafficLight, agreement_light, kpi_light};
 use gg_store::domain::agreements::progress::{KpiDraft, MeasurementDraft};
 use gg_store::domain::ids::{AgreementId, PersonId};
-use gg_store::register::{self, AgreementInput, RegisterFilter};
 use gg_store::{PgPool, Store, StoreError};
 use sqlx::types::Decimal;
 use time::Date;
@@ -75,7 +75,7 @@ fn input(title: &str) -> AgreementInput {
 
 async fn create(s: &Store, who: &Who, input: &AgreementInput) -> AgreementId {
     let mut tx = s.begin().await.unwrap();
-    let id = register::create(&mut tx, who, input, AgreementStatus::Voorgesteld)
+    let id = agreements::create(&mut tx, who, input, AgreementStatus::Voorgesteld)
         .await
         .unwrap();
     gg_store::commit(tx).await.unwrap();
@@ -98,7 +98,7 @@ fn kpi(name: &str, direction: &str, baseline: &str, target: &str) -> KpiDraft {
 
 async fn add_kpi(s: &Store, who: &Who, agreement: AgreementId, input: &KpiDraft) -> i64 {
     let mut tx = s.begin().await.unwrap();
-    let id = register::add_kpi(&mut tx, who, agreement, input)
+    let id = agreements::add_kpi(&mut tx, who, agreement, input)
         .await
         .unwrap();
     gg_store::commit(tx).await.unwrap();
@@ -107,7 +107,7 @@ async fn add_kpi(s: &Store, who: &Who, agreement: AgreementId, input: &KpiDraft)
 
 async fn measure(s: &Store, who: &Who, kpi: i64, on: Date, value: &str) -> i64 {
     let mut tx = s.begin().await.unwrap();
-    let id = register::add_measurement(
+    let id = agreements::add_measurement(
         &mut tx,
         who,
         kpi,
@@ -124,7 +124,7 @@ async fn measure(s: &Store, who: &Who, kpi: i64, on: Date, value: &str) -> i64 {
 }
 
 async fn ids(s: &Store, filter: &RegisterFilter) -> Vec<AgreementId> {
-    register::list(s, filter)
+    agreements::list(s, filter)
         .await
         .unwrap()
         .into_iter()
@@ -182,7 +182,7 @@ async fn create_and_detail_round_trip(pool: PgPool) {
     measure(&s, &secretary, k1, date!(2025 - 03 - 01), "10.5").await;
     measure(&s, &secretary, k1, date!(2025 - 02 - 01), "11").await;
 
-    let d = register::detail(&s, id).await.unwrap();
+    let d = agreements::detail(&s, id).await.unwrap();
     let g = &d.agreement;
     assert_eq!(g.title, "Wachttijd orthopedie verkorten");
     assert_eq!(g.kind.code(), "financieel");
@@ -266,7 +266,7 @@ async fn create_and_detail_round_trip(pool: PgPool) {
     assert_ne!(light, TrafficLight::NoData);
 
     assert!(matches!(
-        register::detail(&s, AgreementId::new(id.get() + 1000)).await,
+        agreements::detail(&s, AgreementId::new(id.get() + 1000)).await,
         Err(StoreError::NotFound)
     ));
 }
@@ -290,17 +290,19 @@ async fn a_stale_update_is_a_conflict_and_changes_nothing(pool: PgPool) {
     edit.theme = Some("zorg_thuis".try_into().unwrap());
     edit.owner_id = Some(anna);
     let mut tx = s.begin().await.unwrap();
-    register::update(&mut tx, &who, id, 1, &edit).await.unwrap();
+    agreements::update(&mut tx, &who, id, 1, &edit)
+        .await
+        .unwrap();
     gg_store::commit(tx).await.unwrap();
 
     let mut stale = a.clone();
     stale.title = "Tweede wijziging".into();
     let mut tx = s.begin().await.unwrap();
-    let r = register::update(&mut tx, &who, id, 1, &stale).await;
+    let r = agreements::update(&mut tx, &who, id, 1, &stale).await;
     assert!(matches!(r, Err(StoreError::Conflict)), "{r:?}");
     drop(tx);
 
-    let d = register::detail(&s, id).await.unwrap();
+    let d = agreements::detail(&s, id).await.unwrap();
     assert_eq!(d.agreement.title, "Eerste wijziging");
     assert_eq!(d.agreement.version, 2);
     assert_eq!(codes(&d.agreement.seven_s), ["structuur", "personeel"]);
@@ -311,7 +313,7 @@ async fn a_stale_update_is_a_conflict_and_changes_nothing(pool: PgPool) {
 
     let mut tx = s.begin().await.unwrap();
     assert!(matches!(
-        register::update(&mut tx, &who, AgreementId::new(id.get() + 1000), 1, &edit).await,
+        agreements::update(&mut tx, &who, AgreementId::new(id.get() + 1000), 1, &edit).await,
         Err(StoreError::NotFound)
     ));
     drop(tx);
@@ -348,7 +350,8 @@ async fn status_history_records_reason_person_and_realisation(pool: PgPool) {
         let who = who.clone();
         async move {
             let mut tx = s.begin().await.unwrap();
-            let r = register::change_status(&mut tx, &who, id, version, to, reason, realised).await;
+            let r =
+                agreements::change_status(&mut tx, &who, id, version, to, reason, realised).await;
             if r.is_ok() {
                 gg_store::commit(tx).await.unwrap();
             }
@@ -366,7 +369,7 @@ async fn status_history_records_reason_person_and_realisation(pool: PgPool) {
     )
     .await
     .unwrap();
-    let d = register::detail(&s, id).await.unwrap();
+    let d = agreements::detail(&s, id).await.unwrap();
     assert_eq!(d.agreement.status.code(), "gerealiseerd");
     assert_eq!(d.agreement.realised_on, Some(date!(2025 - 06 - 30)));
     assert_eq!(d.agreement.version, 3);
@@ -381,7 +384,7 @@ async fn status_history_records_reason_person_and_realisation(pool: PgPool) {
         .await
         .unwrap();
 
-    let d = register::detail(&s, id).await.unwrap();
+    let d = agreements::detail(&s, id).await.unwrap();
     assert_eq!(d.agreement.status.code(), "in_uitvoering");
     assert_eq!(d.agreement.realised_on, None);
     type Step<'a> = (&'a str, &'a str, &'a str, Option<PersonId>, Option<&'a str>);
@@ -446,7 +449,7 @@ async fn comments_kpis_and_measurements_are_audited(pool: PgPool) {
     let id = create(&s, &who, &input("Monitoring OK-bezetting")).await;
 
     let mut tx = s.begin().await.unwrap();
-    let c = register::add_comment(&mut tx, &who, id, "  Eerste overleg gepland.  ")
+    let c = agreements::add_comment(&mut tx, &who, id, "  Eerste overleg gepland.  ")
         .await
         .unwrap();
     gg_store::commit(tx).await.unwrap();
@@ -455,7 +458,7 @@ async fn comments_kpis_and_measurements_are_audited(pool: PgPool) {
 
     // KPI edits are versioned.
     let mut tx = s.begin().await.unwrap();
-    register::update_kpi(
+    agreements::update_kpi(
         &mut tx,
         &who,
         k,
@@ -467,7 +470,7 @@ async fn comments_kpis_and_measurements_are_audited(pool: PgPool) {
     gg_store::commit(tx).await.unwrap();
     let mut tx = s.begin().await.unwrap();
     assert!(matches!(
-        register::update_kpi(&mut tx, &who, k, 1, &kpi("Weg", "hoger_beter", "0", "1")).await,
+        agreements::update_kpi(&mut tx, &who, k, 1, &kpi("Weg", "hoger_beter", "0", "1")).await,
         Err(StoreError::Conflict)
     ));
     drop(tx);
@@ -475,13 +478,13 @@ async fn comments_kpis_and_measurements_are_audited(pool: PgPool) {
     // Writes to something that does not exist are NotFound, not a database error.
     let mut tx = s.begin().await.unwrap();
     assert!(matches!(
-        register::add_comment(&mut tx, &who, AgreementId::new(id.get() + 1000), "x").await,
+        agreements::add_comment(&mut tx, &who, AgreementId::new(id.get() + 1000), "x").await,
         Err(StoreError::NotFound)
     ));
     drop(tx);
     let mut tx = s.begin().await.unwrap();
     assert!(matches!(
-        register::add_measurement(
+        agreements::add_measurement(
             &mut tx,
             &who,
             k + 1000,
@@ -496,7 +499,7 @@ async fn comments_kpis_and_measurements_are_audited(pool: PgPool) {
     ));
     drop(tx);
 
-    let d = register::detail(&s, id).await.unwrap();
+    let d = agreements::detail(&s, id).await.unwrap();
     assert_eq!(d.comments.len(), 1);
     assert_eq!(d.comments[0].id, c);
     assert_eq!(d.comments[0].text, "Eerste overleg gepland.");
@@ -572,7 +575,7 @@ async fn list_filters_narrow(pool: PgPool) {
     let c = create(&s, &who, &c).await;
 
     let mut tx = s.begin().await.unwrap();
-    register::change_status(&mut tx, &who, b, 1, AgreementStatus::Vastgesteld, "", None)
+    agreements::change_status(&mut tx, &who, b, 1, AgreementStatus::Vastgesteld, "", None)
         .await
         .unwrap();
     gg_store::commit(tx).await.unwrap();
@@ -580,7 +583,7 @@ async fn list_filters_narrow(pool: PgPool) {
     let all = RegisterFilter::default();
     assert_eq!(ids(&s, &all).await, [a, b, c], "by due date, none last");
 
-    let rows = register::list(&s, &all).await.unwrap();
+    let rows = agreements::list(&s, &all).await.unwrap();
     assert_eq!(rows[0].owner_names, ["Anna de Vries", "Bert Jansen"]);
     assert_eq!(rows[0].party_labels, ["Raad van Bestuur", "VGZ"]);
     assert_eq!(party_codes(&rows[0].party_kinds), ["rvb", "verzekeraar"]);
@@ -760,13 +763,13 @@ async fn restricted_agreements_stay_in_their_compartment(pool: PgPool) {
 
     let (from, to) = (date!(2025 - 01 - 01), date!(2025 - 12 - 31));
     assert!(
-        register::due_for_compliance(&s, from, to, &[rvb])
+        agreements::due_for_compliance(&s, from, to, &[rvb])
             .await
             .unwrap()
             .is_empty()
     );
     assert_eq!(
-        register::due_for_compliance(&s, from, to, &[msb])
+        agreements::due_for_compliance(&s, from, to, &[msb])
             .await
             .unwrap()
             .len(),
@@ -795,7 +798,9 @@ async fn kpi_data_for_the_whole_list_at_once(pool: PgPool) {
     measure(&s, &who, y1, date!(2025 - 02 - 10), "2.5").await;
     measure(&s, &who, y1, date!(2025 - 02 - 10), "2.1").await;
 
-    let data = register::kpi_light_data_for(&s, &[x, y, z]).await.unwrap();
+    let data = agreements::kpi_light_data_for(&s, &[x, y, z])
+        .await
+        .unwrap();
     let shape: Vec<(AgreementId, i64, usize)> =
         data.iter().map(|(a, k, m)| (*a, k.id, m.len())).collect();
     assert_eq!(shape, [(x, x1, 2), (x, x2, 0), (y, y1, 3)]);
@@ -809,20 +814,20 @@ async fn kpi_data_for_the_whole_list_at_once(pool: PgPool) {
         ]
     );
     assert!(
-        register::kpi_light_data_for(&s, &[])
+        agreements::kpi_light_data_for(&s, &[])
             .await
             .unwrap()
             .is_empty()
     );
     assert!(
-        register::kpi_light_data_for(&s, &[z])
+        agreements::kpi_light_data_for(&s, &[z])
             .await
             .unwrap()
             .is_empty()
     );
 
     // What the list page does with it: one light per agreement, no query per row.
-    let rows = register::list(&s, &RegisterFilter::default())
+    let rows = agreements::list(&s, &RegisterFilter::default())
         .await
         .unwrap();
     let today = date!(2025 - 03 - 01);
@@ -868,7 +873,7 @@ async fn compliance_data_by_party_seven_s_and_theme(pool: PgPool) {
         (AgreementStatus::Gerealiseerd, 2),
     ] {
         let mut tx = s.begin().await.unwrap();
-        register::change_status(
+        agreements::change_status(
             &mut tx,
             &who,
             on_time,
@@ -883,7 +888,7 @@ async fn compliance_data_by_party_seven_s_and_theme(pool: PgPool) {
     }
 
     let (from, to) = (date!(2025 - 01 - 01), date!(2025 - 12 - 31));
-    let due = register::due_for_compliance(&s, from, to, &[])
+    let due = agreements::due_for_compliance(&s, from, to, &[])
         .await
         .unwrap();
     assert_eq!(due.len(), 2);
@@ -926,7 +931,7 @@ async fn codes_match_the_domain_vocabularies(pool: PgPool) {
     for d in Direction::ALL {
         add_kpi(&s, &admin(), id, &kpi("K", d.code(), "0", "1")).await;
     }
-    let d = register::detail(&s, id).await.unwrap();
+    let d = agreements::detail(&s, id).await.unwrap();
     assert_eq!(d.parties.len(), PartyKind::ALL.len());
     assert_eq!(d.agreement.seven_s.len(), SevenS::ALL.len());
 
@@ -959,7 +964,7 @@ async fn codes_match_the_domain_vocabularies(pool: PgPool) {
     ] {
         let mut tx = s.begin().await.unwrap();
         assert!(
-            register::create(&mut tx, &admin(), &b, AgreementStatus::Voorgesteld)
+            agreements::create(&mut tx, &admin(), &b, AgreementStatus::Voorgesteld)
                 .await
                 .is_err(),
             "{b:?}"
@@ -980,13 +985,13 @@ async fn a_code_the_domain_does_not_know_is_a_decode_error(pool: PgPool) {
         .execute(&pool)
         .await
         .unwrap();
-    let read = register::get(&s, id).await;
+    let read = agreements::get(&s, id).await;
     assert!(
         matches!(read, Err(StoreError::Db(sqlx::Error::ColumnDecode { .. }))),
         "{read:?}"
     );
     assert!(
-        register::list(&s, &RegisterFilter::default())
+        agreements::list(&s, &RegisterFilter::default())
             .await
             .is_err()
     );
@@ -1014,10 +1019,10 @@ async fn meeting_actions_appear_in_the_register_and_changes_notify_the_meeting(p
     )
     .await
     .unwrap();
-    let action = gg_store::register::create_action(
+    let action = gg_store::agreements::create_action(
         &mut tx,
         &admin(),
-        &gg_store::register::ActionInput {
+        &gg_store::agreements::ActionInput {
             title: "Offerte opvragen".into(),
             description: String::new(),
             owner_id: Some(anna.get()),
@@ -1032,7 +1037,7 @@ async fn meeting_actions_appear_in_the_register_and_changes_notify_the_meeting(p
     .unwrap();
     gg_store::commit(tx).await.unwrap();
 
-    let rows = register::list(&s, &RegisterFilter::default())
+    let rows = agreements::list(&s, &RegisterFilter::default())
         .await
         .unwrap();
     assert_eq!(rows.len(), 1);
@@ -1046,7 +1051,7 @@ async fn meeting_actions_appear_in_the_register_and_changes_notify_the_meeting(p
         .unwrap();
     listener.listen(gg_store::live::CHANNEL).await.unwrap();
     let mut tx = s.begin().await.unwrap();
-    register::change_status(
+    agreements::change_status(
         &mut tx,
         &who,
         action,
@@ -1064,10 +1069,10 @@ async fn meeting_actions_appear_in_the_register_and_changes_notify_the_meeting(p
         .unwrap();
     assert_eq!(n.payload(), meeting.to_string());
 
-    let d = register::detail(&s, action).await.unwrap();
+    let d = agreements::detail(&s, action).await.unwrap();
     assert_eq!(d.agreement.origin_meeting_title.as_deref(), Some("Overleg"));
     assert_eq!(
-        gg_store::register::get(&s, action)
+        gg_store::agreements::get(&s, action)
             .await
             .unwrap()
             .status
@@ -1080,16 +1085,16 @@ async fn meeting_actions_appear_in_the_register_and_changes_notify_the_meeting(p
 async fn the_revision_moves_with_every_committed_change_and_only_then(pool: PgPool) {
     let s = store(pool.clone());
     let (_, who) = person(&pool, "Anna de Vries").await;
-    let r0 = register::revision(&s).await.unwrap();
+    let r0 = agreements::revision(&s).await.unwrap();
     let a = create(&s, &who, &input("Eerste")).await;
-    let r1 = register::revision(&s).await.unwrap();
+    let r1 = agreements::revision(&s).await.unwrap();
     assert!(r1 > r0);
     let k = add_kpi(&s, &who, a, &kpi("A", "hoger_beter", "0", "10")).await;
-    let r2 = register::revision(&s).await.unwrap();
+    let r2 = agreements::revision(&s).await.unwrap();
     assert!(r2 > r1);
     // Uncommitted work does not move it for others.
     let mut tx = s.begin().await.unwrap();
-    register::add_measurement(
+    agreements::add_measurement(
         &mut tx,
         &who,
         k,
@@ -1101,9 +1106,9 @@ async fn the_revision_moves_with_every_committed_change_and_only_then(pool: PgPo
     )
     .await
     .unwrap();
-    assert_eq!(register::revision(&s).await.unwrap(), r2);
+    assert_eq!(agreements::revision(&s).await.unwrap(), r2);
     gg_store::commit(tx).await.unwrap();
-    assert!(register::revision(&s).await.unwrap() > r2);
+    assert!(agreements::revision(&s).await.unwrap() > r2);
 }
 
 /// 7S elements as the database keeps them, to compare with.
