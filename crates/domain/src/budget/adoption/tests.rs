@@ -99,7 +99,8 @@ fn the_hash_is_stable_and_known() {
 #[test]
 fn the_hash_changes_when_any_input_changes() {
     let (_, base) = snapshot(inputs()).seal().unwrap();
-    let changes: Vec<Box<dyn Fn(&mut Inputs)>> = vec![
+    type Change = Box<dyn Fn(&mut Inputs)>;
+    let changes: Vec<Change> = vec![
         Box::new(|i| i.engine.vakgroepen[0].products[0].baseline = dec!(1201)),
         Box::new(|i| i.engine.vakgroepen[1].products[0].norm_minutes = dec!(31)),
         Box::new(|i| i.engine.vakgroepen[0].formatief_fte = dec!(2.6)),
