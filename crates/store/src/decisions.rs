@@ -161,6 +161,7 @@ pub async fn record(
         change = change.before(b);
     }
     audit::record(conn, who, change).await?;
+    crate::budget::adoption::on_decision(conn, who, input.item_id).await?;
     Ok(id)
 }
 

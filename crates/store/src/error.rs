@@ -59,6 +59,18 @@ pub enum Invalid {
     /// A production period outside 2000–2200 and 1–12 (the columns' checks).
     #[error(transparent)]
     Period(domain::people::FieldError),
+    /// The scenario is adopted (D9, migration 0015's triggers): it cannot change.
+    #[error("the scenario is adopted and locked")]
+    Adopted,
+    /// The scenario already has an open proposal for adoption.
+    #[error("the scenario is already proposed for adoption")]
+    AlreadyProposed,
+    /// There is no executive board or no MSB+ body to decide on a budget.
+    #[error("no deciding bodies for a budget")]
+    NoDecidingBodies,
+    /// The meeting is not an upcoming joint meeting of both deciding bodies with an open agenda.
+    #[error("the meeting cannot take a proposal for adoption")]
+    MeetingUnfit,
 }
 
 impl From<Invalid> for StoreError {
@@ -79,6 +91,8 @@ impl From<sqlx::Error> for StoreError {
                 match db.code().as_deref() {
                     Some("23505") => StoreError::Duplicate(constraint),
                     Some("23503") => StoreError::InUse(constraint),
+                    // migration 0015: a write to an adopted scenario.
+                    Some("GGA01") => StoreError::Invalid(Invalid::Adopted),
                     // admin_shutdown, cannot_connect_now, crash_shutdown: the server is going away.
                     Some("57P01") | Some("57P02") | Some("57P03") => {
                         StoreError::Unavailable(e.to_string())

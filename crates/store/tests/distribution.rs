@@ -52,7 +52,9 @@ async fn band_overrides_placement_and_sharing(pool: PgPool) {
     assert_eq!(setup.msb_bodies.len(), 3, "MSB, VMSD and VMS");
     assert!(matches!(setup.last_year, LastYearSource::PreviousScenario { id, .. } if id == last));
     assert_eq!(
-        budget::last_year_source(s.pool(), last).await.unwrap(),
+        budget::last_year_source(&mut s.pool().acquire().await.unwrap(), last)
+            .await
+            .unwrap(),
         LastYearSource::None
     );
 

@@ -1,4 +1,4 @@
-//! The command line: `serve`, `user …`, `audit verify` and `import production`.
+//! The command line: `serve`, `user …`, `audit verify`, `budget verify` and `import production`.
 
 use crate::config::Config;
 use crate::serve::Database;
@@ -33,9 +33,19 @@ pub enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Check the adopted budgets.
+    #[command(subcommand)]
+    Budget(BudgetCommand),
     /// Import data files.
     #[command(subcommand)]
     Import(ImportCommand),
+}
+
+#[derive(Subcommand)]
+pub enum BudgetCommand {
+    /// Recompute the hash of every adopted budget from its stored snapshot, and the engine's and
+    /// the distribution's results from the snapshot's inputs; name the first mismatch.
+    Verify,
 }
 
 #[derive(Args)]
@@ -122,6 +132,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Audit(AuditCommand::Verify) => {
             with_db(&config, |db| async move { verify(&db).await }).await
+        }
+        Command::Budget(BudgetCommand::Verify) => {
+            with_db(&config, |db| async move { verify_budgets(&db).await }).await
         }
         Command::Import(ImportCommand::Production(args)) => {
             // Read first: a missing file should not wait for the database.
@@ -313,6 +326,31 @@ async fn verify(db: &store::Store) -> anyhow::Result<()> {
             bail!("Audit trail BROKEN: {what}; {rows_checked} rows before it are intact.")
         }
     }
+}
+
+/// `budget verify`: every adopted budget, oldest first, until the first that does not check out
+/// (docs/adoption.md).
+async fn verify_budgets(db: &store::Store) -> anyhow::Result<()> {
+    let ids = store::budget::adoption::ids(db).await?;
+    for id in &ids {
+        let stored = store::budget::adoption::stored(db, *id).await?;
+        let name = format!(
+            "adopted budget {} ({}, {})",
+            stored.id, stored.year, stored.scenario_name
+        );
+        let snapshot = domain::budget::adoption::verify(&stored.snapshot, &stored.content_hash)
+            .map_err(|e| anyhow::anyhow!("Budget verification FAILED at {name}: {e}."))?;
+        if snapshot.allocations() != stored.allocations {
+            bail!(
+                "Budget verification FAILED at {name}: the allocation rows do not match the snapshot."
+            );
+        }
+    }
+    println!(
+        "Adopted budgets intact: {} checked (hash, engine and distribution recomputed).",
+        ids.len()
+    );
+    Ok(())
 }
 
 async fn import_production(

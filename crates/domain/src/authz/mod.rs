@@ -53,6 +53,9 @@ pub enum Capability {
     /// the RvB (D6, §0): board members, and of those only the members of an MSB+ body
     /// ([`Actor::can_shape_distribution`]), as the distribution is the MSB's own.
     ShapeDistribution,
+    /// Propose a scenario for adoption on a joint meeting (D9): the controller, who prepares the
+    /// budget, and the secretaries, who keep the agenda.
+    ProposeAdoption,
     Administer,
     ViewAudit,
 }
@@ -153,6 +156,7 @@ fn roles_for(capability: Capability) -> &'static [Role] {
         Capability::ReviewTrendInputs | Capability::ViewEveryVakgroep => &[Controller, Bestuurder],
         Capability::ManageVakgroepen => &[Beheerder, Controller],
         Capability::ShapeDistribution => &[Bestuurder],
+        Capability::ProposeAdoption => &[Controller, Secretaris],
         Capability::Administer | Capability::ViewAudit => &[Beheerder],
     }
 }

@@ -87,6 +87,7 @@
 //!   loop, which then only multiplies and adds; [`recompute_vakgroep`] redoes one vakgroep plus
 //!   the hospital-wide steps after a single change. Numbers: `benches/budget.rs`.
 
+pub mod adoption;
 mod compare;
 pub mod congruence;
 mod display;

@@ -63,9 +63,9 @@ impl BandOverride {
     }
 }
 
-/// Where a scenario's "last year's allocation" per vakgroep comes from. Today the scenario's
-/// *begroting vorig jaar*, whose own distribution the caller computes (it needs the engine);
-/// adoption (D9) adds the adopted budget of the year before, which will take precedence.
+/// Where a scenario's "last year's allocation" per vakgroep comes from: the adopted budget of the
+/// year before (D9, the latest when it was changed), else the scenario's *begroting vorig jaar*,
+/// whose own distribution is computed (`budget::computation::last_year`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum LastYearSource {
     /// Neither an adopted budget nor a *begroting vorig jaar*: no band applies.
@@ -73,6 +73,13 @@ pub enum LastYearSource {
     PreviousScenario {
         id: ScenarioId,
         name: String,
+    },
+    Adopted {
+        adoption_id: i64,
+        scenario_id: ScenarioId,
+        name: String,
+        year: i16,
+        content_hash: String,
     },
 }
 
@@ -100,6 +107,16 @@ pub async fn distribution_setup(
         .pool()
         .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         .await?;
+    let setup = distribution_setup_on(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(setup)
+}
+
+/// [`distribution_setup`] inside the caller's transaction.
+pub async fn distribution_setup_on(
+    tx: &mut PgConnection,
+    id: ScenarioId,
+) -> Result<DistributionSetup, StoreError> {
     let scenario_year: i16 = sqlx::query_scalar("SELECT year FROM budget_scenario WHERE id = $1")
         .bind(id.get())
         .fetch_optional(&mut *tx)
@@ -113,8 +130,7 @@ pub async fn distribution_setup(
     let settings = distribution_settings(&mut *tx, id).await?;
     let overrides = band_overrides(&mut *tx, id).await?;
     let msb_bodies = msb_bodies(&mut *tx).await?;
-    let last_year = last_year_source(&mut *tx, id).await?;
-    tx.commit().await?;
+    let last_year = last_year_source(tx, id).await?;
     Ok(DistributionSetup {
         year: scenario_year,
         year_settings,
@@ -127,15 +143,33 @@ pub async fn distribution_setup(
 
 /// The one place that decides where a scenario's last-year allocation comes from.
 pub async fn last_year_source(
-    executor: impl sqlx::PgExecutor<'_>,
+    conn: &mut PgConnection,
     id: ScenarioId,
 ) -> Result<LastYearSource, StoreError> {
+    let adopted: Option<(i64, i64, String, i16, String)> = sqlx::query_as(
+        "SELECT a.id, p.id, p.name, a.year, a.content_hash FROM budget_scenario s
+         JOIN budget_adoption a ON a.year = s.year - 1
+         JOIN budget_scenario p ON p.id = a.scenario_id
+         WHERE s.id = $1 ORDER BY a.adopted_at DESC, a.id DESC LIMIT 1",
+    )
+    .bind(id.get())
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some((adoption_id, scenario_id, name, year, content_hash)) = adopted {
+        return Ok(LastYearSource::Adopted {
+            adoption_id,
+            scenario_id: ScenarioId::new(scenario_id),
+            name,
+            year,
+            content_hash,
+        });
+    }
     let previous: Option<(i64, String)> = sqlx::query_as(
         "SELECT p.id, p.name FROM budget_scenario s
          JOIN budget_scenario p ON p.id = s.previous_scenario_id WHERE s.id = $1",
     )
     .bind(id.get())
-    .fetch_optional(executor)
+    .fetch_optional(&mut *conn)
     .await?;
     Ok(match previous {
         Some((id, name)) => LastYearSource::PreviousScenario {

@@ -120,6 +120,16 @@ pub async fn engine_input(
         .pool()
         .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         .await?;
+    let input = engine_input_on(&mut tx, scenario_id).await?;
+    tx.commit().await?;
+    Ok(input)
+}
+
+/// [`engine_input`] inside the caller's transaction (adoption reads it where it decides).
+pub async fn engine_input_on(
+    tx: &mut crate::PgConnection,
+    scenario_id: ScenarioId,
+) -> Result<EngineInput, StoreError> {
     let revision: i64 = sqlx::query_scalar("SELECT n FROM budget_revision")
         .fetch_one(&mut *tx)
         .await?;
@@ -208,7 +218,6 @@ pub async fn engine_input(
     .bind(scenario_id.get())
     .fetch_all(&mut *tx)
     .await?;
-    tx.commit().await?;
 
     Ok(EngineInput {
         revision,

@@ -11,6 +11,8 @@
 //! Compartments (§0): a vakgroep representative sees only their own vakgroepen' trend inputs.
 //! [`trend_inputs`] and [`trend_input`] take a [`Seen`] and filter in the query itself.
 
+pub mod adoption;
+pub mod computation;
 mod copy;
 mod deletion;
 mod distribution;
@@ -26,11 +28,12 @@ pub use deletion::{
 };
 pub use distribution::{
     BandOverride, DistributionSettings, DistributionSetup, LastYearSource, Shared, band_overrides,
-    delete_band_override, distribution_settings, distribution_setup, last_year_source, msb_bodies,
-    set_band_override, set_placement, share_distribution,
+    delete_band_override, distribution_settings, distribution_setup, distribution_setup_on,
+    last_year_source, msb_bodies, set_band_override, set_placement, share_distribution,
 };
 pub use engine::{
-    EngineInput, EngineKpi, EngineProduct, EngineTrendInput, EngineVakgroep, engine_input, revision,
+    EngineInput, EngineKpi, EngineProduct, EngineTrendInput, EngineVakgroep, engine_input,
+    engine_input_on, revision,
 };
 pub use master::{
     BudgetKpi, BudgetYear, BudgetYearInput, CareProduct, CareProductInput, Formatief, KpiInput,

@@ -1,6 +1,7 @@
 //! Begroting: the capacity budget (product.md D). Master data (`master`), trend inputs from the
 //! vakgroepen (`trends`) and scenarios with the engine's results and comparisons (`scenarios`).
 
+mod adoption;
 mod distribution;
 mod master;
 mod scenarios;
@@ -14,5 +15,6 @@ pub fn routes() -> Vec<RouteDef> {
     routes.extend(trends::routes());
     routes.extend(scenarios::routes());
     routes.extend(distribution::routes());
+    routes.extend(adoption::routes());
     routes
 }

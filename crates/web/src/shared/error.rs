@@ -23,6 +23,9 @@ pub enum AppError {
     TooLarge,
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// A write to an adopted budget (D9): the database refused it.
+    #[error("the budget is adopted")]
+    Locked,
     /// Something that should not happen; the source error is kept for the log.
     #[error("internal error: {0:#}")]
     Internal(anyhow::Error),
@@ -50,6 +53,7 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Unavailable(m) => AppError::Unavailable(m),
+            StoreError::Invalid(store::Invalid::Adopted) => AppError::Locked,
             other => AppError::Internal(other.into()),
         }
     }
@@ -110,6 +114,11 @@ impl AppError {
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Tijdelijk niet beschikbaar",
                 "Gelijkgericht is tijdelijk niet beschikbaar omdat de database niet bereikbaar is. Probeer het over een paar minuten opnieuw; er is niets verloren gegaan.",
+            ),
+            AppError::Locked => (
+                StatusCode::CONFLICT,
+                "Begroting vastgesteld",
+                domain::budget::adoption::LOCKED,
             ),
             AppError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,

@@ -4,6 +4,7 @@ mod attachments;
 mod auth;
 mod beheer;
 mod budget_absolute;
+mod budget_adoption;
 mod budget_distribution;
 mod budget_last_year;
 mod budget_master;

@@ -277,6 +277,14 @@ fn expectations() -> Vec<(&'static str, &'static str, &'static str)> {
             "/begroting/scenarios/{id}/verdeling/delen",
             "LFFFFFF",
         ),
+        // Adoption (D9): the controller and the secretaries propose; the matrix's scenario is
+        // not adopted, so a begrotingswijziging of it does not exist (N).
+        ("POST", "/begroting/scenarios/{id}/vaststelling", "LFAFAFF"),
+        (
+            "POST",
+            "/begroting/scenarios/{id}/begrotingswijziging",
+            "LFFFNFF",
+        ),
         ("GET", "/beheer", ADMIN_ONLY),
         ("GET", "/beheer/personen", ADMIN_ONLY),
         ("GET", "/beheer/personen/nieuw", ADMIN_ONLY),

@@ -16,13 +16,10 @@ use crate::shared::routes::{Access, RouteDef, get, post};
 use crate::shared::session::User;
 use crate::shared::state::AppState;
 use domain::authz::Capability;
-use domain::budget::{BudgetResult, Distribution, Frame, distribute, distribution};
+use domain::budget::{BudgetResult, Distribution, Frame};
 use domain::ids::ScenarioId;
-use rust_decimal::Decimal;
 use std::collections::HashMap;
-use std::future::Future;
-use std::pin::Pin;
-use store::budget::{DistributionSetup, LastYearSource};
+use store::budget::DistributionSetup;
 
 pub(super) fn routes() -> Vec<RouteDef> {
     let view = Access::Needs(Capability::ViewBudget);
@@ -57,14 +54,7 @@ pub(super) fn routes() -> Vec<RouteDef> {
     ]
 }
 
-/// Last year's allocation per vakgroep (from the fee budget, without earmark), and where it came
-/// from or why there is none.
-pub(crate) struct LastYear {
-    pub source: LastYearSource,
-    pub amounts: HashMap<i64, Decimal>,
-    /// Why the source gave no allocation (its own distribution failed), in Dutch.
-    pub problem: Option<String>,
-}
+pub(crate) use store::budget::computation::LastYear;
 
 /// A scenario's distribution with what it was computed from.
 pub(crate) struct Computed {
@@ -110,32 +100,13 @@ pub(crate) async fn compute_with(
 ) -> AppResult<Computed> {
     let id = l.stored.scenario.id;
     let setup = store::budget::distribution_setup(&state.store, id).await?;
-    let last_year = last_year(state, &setup.last_year).await?;
+    let last_year =
+        store::budget::computation::last_year_of(&state.store, &setup.last_year).await?;
     let band = setup
         .year_settings
         .as_ref()
         .map_or((None, None), |y| (y.band_min, y.band_max));
-    let overrides: HashMap<i64, domain::budget::Band> = setup
-        .overrides
-        .iter()
-        .map(|o| (o.vakgroep_id.get(), o.band()))
-        .collect();
-    let outcome = match &setup.year_settings {
-        None => Err(domain::budget::NoFrame::NoSettings(setup.year).to_string()),
-        Some(y) => Frame::from_settings(
-            setup.year,
-            y.fee_budget,
-            y.fixed_share,
-            band,
-            setup.settings.placement,
-        )
-        .map_err(|e| e.to_string())
-        .and_then(|frame| {
-            distribution::inputs_from(r, &last_year.amounts, &overrides)
-                .and_then(|inputs| distribute(&frame, &inputs))
-                .map_err(|e| e.to_string())
-        }),
-    };
+    let outcome = store::budget::computation::outcome(&setup, &last_year, r);
     Ok(Computed {
         band_incomplete: Frame::band_incomplete(band),
         scenario: l.stored.scenario.clone(),
@@ -148,41 +119,5 @@ pub(crate) async fn compute_with(
         setup,
         last_year,
         outcome,
-    })
-}
-
-/// Last year's allocation from its source (`store::budget::last_year_source`, the one place that
-/// chooses it): today the *begroting vorig jaar*'s own distribution, with its own last year in
-/// turn. The chain ends, as each step is a year earlier.
-fn last_year<'a>(
-    state: &'a AppState,
-    source: &'a LastYearSource,
-) -> Pin<Box<dyn Future<Output = AppResult<LastYear>> + Send + 'a>> {
-    Box::pin(async move {
-        let (amounts, problem) = match source {
-            LastYearSource::None => (HashMap::new(), None),
-            LastYearSource::PreviousScenario { id, name } => {
-                match compute(state, *id).await?.outcome {
-                    Ok(d) => (
-                        d.vakgroepen
-                            .iter()
-                            .map(|v| (v.vakgroep_id, v.allocation))
-                            .collect(),
-                        None,
-                    ),
-                    Err(why) => (
-                        HashMap::new(),
-                        Some(format!(
-                            "De begroting vorig jaar ({name}) heeft geen verdeling, dus geldt geen band: {why}"
-                        )),
-                    ),
-                }
-            }
-        };
-        Ok(LastYear {
-            source: source.clone(),
-            amounts,
-            problem,
-        })
     })
 }

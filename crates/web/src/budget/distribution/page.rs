@@ -175,6 +175,18 @@ fn last_year_text(c: &Computed) -> String {
             "Toewijzing vorig jaar: de verdeling van de begroting vorig jaar, scenario {name} ({}).",
             c.setup.year - 1
         ),
+        (
+            store::budget::LastYearSource::Adopted {
+                name,
+                year,
+                content_hash,
+                ..
+            },
+            None,
+        ) => format!(
+            "Toewijzing vorig jaar: de vastgestelde begroting {year}, scenario {name} (controlegetal {}…).",
+            &content_hash[..content_hash.len().min(12)]
+        ),
     }
 }
 
@@ -209,6 +221,7 @@ struct HospitalPage {
     placement: &'static str,
     version: i32,
     errors: Errors,
+    adoption: crate::budget::adoption::Panel,
 }
 
 /// The hospital's page; `errors` from a refused placement or share form (422).
@@ -236,6 +249,7 @@ pub(super) async fn hospital_page(
         Err(why) => (None, Some(why.clone()), Vec::new(), 0),
     };
     let status = errors.status();
+    let adoption = crate::budget::adoption::panel(state, user, id).await?;
     let page = HospitalPage {
         layout: ctx.layout(format!(
             "Verdeling {} ({})",
@@ -252,10 +266,11 @@ pub(super) async fn hospital_page(
         rows,
         hidden,
         may_share: c.may_shape(user) && !c.shared(),
-        may_set_placement: user.actor.can(Capability::ManageBudget),
+        may_set_placement: user.actor.can(Capability::ManageBudget) && !adoption.locked(),
         placement: c.setup.settings.placement.code(),
         version: c.setup.settings.version,
         errors,
+        adoption,
     };
     Ok((status, render(page)?).into_response())
 }

@@ -5,15 +5,14 @@
 use crate::shared::error::{AppError, AppResult};
 use crate::shared::state::AppState;
 use domain::budget::{
-    BudgetInput, BudgetResult, CareProduct, Grondslag, HospitalTotals, KpiInput, Scenario,
-    ScenarioError, TrendChange, VakgroepInput, VakgroepResult, Weights, fte_text, hours_text,
-    index_text, mutation_text,
+    BudgetInput, BudgetResult, HospitalTotals, Scenario, TrendChange, VakgroepResult, fte_text,
+    hours_text, index_text, mutation_text,
 };
 use domain::ids::{CareProductId, ScenarioId, VakgroepId};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use store::budget::{EngineInput, EngineTrendInput};
+use store::budget::EngineInput;
 
 /// A scenario read from the store, ready for the engine.
 pub(crate) struct Loaded {
@@ -49,80 +48,6 @@ impl Loaded {
             .iter()
             .position(|v| v.id == vakgroep_id.get())
     }
-}
-
-/// A stored scenario as the engine's parameters (`Scenario::from_stored`: the domain's one reading
-/// of the weights, variants and earmark a scenario stores).
-pub(crate) fn params(s: &store::budget::Scenario) -> Result<Scenario, ScenarioError> {
-    let weights = Weights::new(s.w_out, s.w_eff, s.w_pz)?;
-    Scenario::from_stored(
-        s.pz_variant,
-        s.variants
-            .iter()
-            .map(|o| (o.vakgroep_id.get(), o.pz_variant)),
-        weights,
-        s.earmarked_amount,
-        s.grondslag,
-    )
-}
-
-/// Groups the store's flat rows per vakgroep, in the store's order.
-pub(crate) fn budget_input(e: &EngineInput) -> (BudgetInput, Vec<(VakgroepId, String)>) {
-    let mut warnings = Vec::new();
-    let vakgroepen = e
-        .vakgroepen
-        .iter()
-        .map(|v| {
-            let products = e
-                .products
-                .iter()
-                .filter(|p| p.vakgroep_id == v.id)
-                .map(|p| {
-                    if p.norm_minutes.is_none() && !p.baseline_volume.is_zero() {
-                        warnings.push((v.id, format!(
-                            "{}: zorgproduct {} heeft volume maar geen normtijd voor {}; het telt niet mee in de normuren.",
-                            v.code, p.code, e.scenario.year
-                        )));
-                    }
-                    CareProduct {
-                        id: p.id.get(),
-                        code: p.code.clone(),
-                        norm_minutes: p.norm_minutes.unwrap_or_default(),
-                        baseline: p.baseline_volume,
-                    }
-                })
-                .collect();
-            let kpis = e
-                .kpis
-                .iter()
-                .filter(|k| k.vakgroep_id == v.id)
-                .map(|k| KpiInput {
-                    code: k.name.clone(),
-                    kind: k.kind,
-                    direction: k.direction,
-                    reference: k.reference_value,
-                    local: k.local_value,
-                })
-                .collect();
-            let trends = e
-                .trend_inputs
-                .iter()
-                .filter(|t| t.vakgroep_id == v.id)
-                .map(EngineTrendInput::engine_input)
-                .collect();
-            VakgroepInput {
-                id: v.id.get(),
-                code: v.code.to_string(),
-                normuren_per_fte: v.normuren_per_fte,
-                formatief_fte: v.formatief_fte.unwrap_or_default(),
-                last_year_norm_fte: None,
-                products,
-                kpis,
-                trends,
-            }
-        })
-        .collect();
-    (BudgetInput { vakgroepen }, warnings)
 }
 
 /// Scenarios as read at a budget revision, the most recently read first. Each can hold the
@@ -168,47 +93,22 @@ pub(crate) async fn load(state: &AppState, id: ScenarioId) -> AppResult<Arc<Load
     Ok(loaded)
 }
 
-/// Reads scenario `id` (one bounded read, see [`store::budget::engine_input`]). When its earmark
-/// is distributed over last year's norm-fte, the scenario's "begroting vorig jaar" is computed
-/// first, one level deep: a norm-fte does not depend on the earmark, so that scenario's own
-/// previous budget is not needed.
+/// Reads scenario `id` the one way (`store::budget::computation::loaded`: one bounded read, and
+/// the *begroting vorig jaar*'s norm-fte where variant 3 needs it).
 async fn read(state: &AppState, id: ScenarioId) -> AppResult<Loaded> {
-    let mut l = load_one(state, id).await?;
-    let needs_last_year = l
-        .params
-        .earmark
-        .is_some_and(|e| e.grondslag == Grondslag::NormFteVorigJaar);
-    if let (true, Some(previous)) = (needs_last_year, l.stored.scenario.previous_scenario_id) {
-        let p = load_one(state, previous).await?;
-        let last_year = compute(&p, &p.input)?;
-        for v in &mut l.input.vakgroepen {
-            v.last_year_norm_fte = last_year
-                .vakgroepen
-                .iter()
-                .find(|r| r.vakgroep_id == v.id)
-                .and_then(|r| r.fte)
-                .map(|f| f.norm_fte);
-        }
-    }
-    Ok(l)
-}
-
-async fn load_one(state: &AppState, id: ScenarioId) -> AppResult<Loaded> {
-    let stored = store::budget::engine_input(&state.store, id).await?;
-    let (input, warnings) = budget_input(&stored);
-    let params = params(&stored.scenario)
-        .map_err(|e| AppError::bug(format!("a stored scenario is invalid: {e}")))?;
-    let products_by_id = stored
+    let l = store::budget::computation::loaded(&state.store, id).await?;
+    let products_by_id = l
+        .stored
         .products
         .iter()
         .enumerate()
         .map(|(i, p)| (p.id, i))
         .collect();
     Ok(Loaded {
-        stored,
-        input,
-        params,
-        warnings,
+        stored: l.stored,
+        input: l.input,
+        params: l.params,
+        warnings: l.warnings,
         products_by_id,
     })
 }

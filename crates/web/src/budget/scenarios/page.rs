@@ -32,6 +32,7 @@ struct OverviewPage {
     rows: Vec<OverviewRow>,
     can_manage: bool,
     can_trends: bool,
+    adopted: Vec<crate::budget::adoption::AdoptedView>,
 }
 
 pub(super) async fn overview(
@@ -63,8 +64,10 @@ pub(super) async fn overview(
             total: totals_row(&result.totals),
         });
     }
+    let adopted = crate::budget::adoption::history(&state, year).await?;
     render(OverviewPage {
         layout: ctx.layout("Begroting"),
+        adopted,
         year,
         years,
         rows,
@@ -89,6 +92,7 @@ struct ScenarioPage {
     can_manage: bool,
     what_if: Option<Vec<Candidate>>,
     what_if_action: String,
+    adoption: crate::budget::adoption::Panel,
 }
 
 fn weights_text(s: &store::budget::Scenario) -> String {
@@ -126,6 +130,7 @@ pub(super) async fn scenario_page(
         None
     };
     let s = l.stored.scenario.clone();
+    let adoption = crate::budget::adoption::panel(&state, &user, id).await?;
     render(ScenarioPage {
         layout: ctx.layout(format!("Scenario {} ({})", s.name, s.year)),
         variant: s.pz_variant.label(),
@@ -150,8 +155,9 @@ pub(super) async fn scenario_page(
         rows: rows_of(&l, &result, &user),
         total: totals_row(&result.totals),
         issues: engine::issue_lines(&l, &result, |v| user.actor.can_see_vakgroep(v.get())),
-        can_manage: user.actor.can(Capability::ManageBudget),
+        can_manage: user.actor.can(Capability::ManageBudget) && !adoption.locked(),
         what_if,
+        adoption,
         what_if_action: format!("/begroting/scenarios/{id}/watals"),
         s,
     })

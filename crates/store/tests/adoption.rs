@@ -1,0 +1,308 @@
+//! Adoption of a budget (D9, migration 0015) against a real database: adopted on the last
+//! *aangenomen* and not before, closed on verworpen or verdeeld, the snapshot's rows immutable,
+//! the adopted scenario locked, and two bodies deciding at once adopt it exactly once.
+
+mod common;
+
+use common::{admin, body_id, store, vakgroep};
+use gg_store::budget::{self, BudgetYearInput, LastYearSource, adoption};
+use gg_store::decisions::{self, DecisionInput};
+use gg_store::domain::budget::adoption::{ProposalStatus, verify};
+use gg_store::domain::budget::{Band, Grondslag, PzVariant, ScenarioDraft, Weights};
+use gg_store::domain::ids::{ItemId, MeetingId, ScenarioId};
+use gg_store::domain::meetings::meeting_draft::MeetingDraft;
+use gg_store::{Invalid, PgPool, Store, StoreError, meetings};
+use sqlx::types::Decimal;
+use time::{Duration, OffsetDateTime};
+
+fn dec(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+async fn year(s: &Store, pool: &PgPool, year: i16) {
+    let car = vakgroep(pool, &format!("C{year}")).await;
+    let mut tx = s.begin().await.unwrap();
+    let input = BudgetYearInput {
+        fee_budget: Some(dec("1000000.00")),
+        fixed_share: dec("1"),
+        band_min: None,
+        band_max: None,
+        note: String::new(),
+    };
+    budget::save_year(&mut tx, &admin(), year, None, &input)
+        .await
+        .unwrap();
+    budget::set_normuren(&mut tx, &admin(), year, car, None, dec("1450"))
+        .await
+        .unwrap();
+    budget::set_formatief(&mut tx, &admin(), year, car, None, dec("10.5"), dec("1.25"))
+        .await
+        .unwrap();
+    gg_store::commit(tx).await.unwrap();
+}
+
+async fn scenario(s: &Store, year: i16, name: &str) -> ScenarioId {
+    let input = ScenarioDraft {
+        year,
+        name: name.into(),
+        description: String::new(),
+        reference_year: year - 2,
+        variant: PzVariant::Informatief,
+        weights: Weights::REGULAR,
+        earmarked_amount: Decimal::ZERO,
+        grondslag: Grondslag::FormatiefFte,
+        trend_input_ids: vec![],
+        overrides: vec![],
+        previous: None,
+    };
+    let mut tx = s.begin().await.unwrap();
+    let id = budget::create_scenario(&mut tx, &admin(), &input)
+        .await
+        .unwrap();
+    gg_store::commit(tx).await.unwrap();
+    id
+}
+
+async fn meeting(s: &Store) -> MeetingId {
+    let start = OffsetDateTime::now_utc() + Duration::days(7);
+    let input = MeetingDraft {
+        title: "Gezamenlijk overleg".into(),
+        kind: gg_store::domain::meetings::kinds::MeetingKind::Gezamenlijk,
+        starts_at: start,
+        ends_at: start + Duration::hours(2),
+        location: String::new(),
+        video_url: String::new(),
+        bodies: vec![body_id(s, "RvB").await, body_id(s, "MSB").await],
+    };
+    let mut tx = s.begin().await.unwrap();
+    let id = meetings::create(&mut tx, &admin(), &input, None)
+        .await
+        .unwrap();
+    gg_store::commit(tx).await.unwrap();
+    id
+}
+
+async fn propose(s: &Store, id: ScenarioId, m: MeetingId) -> Result<ItemId, StoreError> {
+    let mut tx = s.begin().await.unwrap();
+    let item = adoption::propose(&mut tx, &admin(), id, m, OffsetDateTime::now_utc()).await?;
+    gg_store::commit(tx).await.unwrap();
+    Ok(item)
+}
+
+async fn decide(s: &Store, item: ItemId, body: i64, outcome: &str) {
+    let input = DecisionInput {
+        item_id: item,
+        body_id: body,
+        outcome: outcome.try_into().unwrap(),
+        text: "De begroting wordt vastgesteld.".into(),
+        votes_for: None,
+        votes_against: None,
+        votes_abstain: None,
+        vote_summary: String::new(),
+        named: Vec::new(),
+    };
+    let mut tx = s.begin().await.unwrap();
+    decisions::record(&mut tx, &admin(), &input, 0)
+        .await
+        .unwrap();
+    gg_store::commit(tx).await.unwrap();
+}
+
+#[sqlx::test(migrator = "gg_store::MIGRATOR")]
+async fn adopted_on_the_last_aangenomen_then_locked_and_immutable(pool: PgPool) {
+    let s = store(pool.clone());
+    let (rvb, msb) = (body_id(&s, "RvB").await, body_id(&s, "MSB").await);
+    year(&s, &pool, 2027).await;
+    let id = scenario(&s, 2027, "Basis").await;
+    let m = meeting(&s).await;
+    let candidates = adoption::candidate_meetings(&s, OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    assert_eq!(candidates.iter().map(|c| c.id).collect::<Vec<_>>(), [m]);
+
+    let item = propose(&s, id, m).await.unwrap();
+    let on_agenda = gg_store::agenda::get(s.pool(), item).await.unwrap();
+    assert_eq!(on_agenda.deciding_bodies, [rvb, msb]);
+    assert_eq!(on_agenda.scenario_links, [id.get()]);
+    assert!(matches!(
+        propose(&s, id, m).await,
+        Err(StoreError::Invalid(Invalid::AlreadyProposed))
+    ));
+
+    decide(&s, item, rvb, "aangenomen").await;
+    let state = adoption::for_scenario(&s, id).await.unwrap();
+    assert!(state.adoption.is_none(), "one body is not enough");
+    assert_eq!(state.open_proposal().unwrap().item_id, item);
+
+    decide(&s, item, msb, "aangenomen").await;
+    let state = adoption::for_scenario(&s, id).await.unwrap();
+    let a = state.adoption.expect("adopted on the last aangenomen");
+    assert_eq!(a.content_hash.len(), 64);
+    assert_eq!(a.meeting_id, m);
+    assert_eq!(a.decisions.len(), 2);
+    assert_eq!(state.proposals[0].status, ProposalStatus::Vastgesteld);
+
+    let stored = adoption::stored(&s, a.id).await.unwrap();
+    let snapshot = verify(&stored.snapshot, &stored.content_hash).unwrap();
+    assert_eq!(snapshot.allocations(), stored.allocations);
+    assert_eq!(stored.allocations.len(), 1);
+    assert_eq!(stored.allocations[0].1, dec("1000000.00"));
+
+    // Locked: the scenario, its bands and its trend inputs refuse every change.
+    let rename = sqlx::query("UPDATE budget_scenario SET name = 'Anders' WHERE id = $1")
+        .bind(id.get())
+        .execute(&pool)
+        .await
+        .map_err(StoreError::from);
+    assert!(matches!(rename, Err(StoreError::Invalid(Invalid::Adopted))));
+    let car: i64 = sqlx::query_scalar("SELECT vakgroep_id FROM budget_adoption_allocation")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let mut tx = s.begin().await.unwrap();
+    let band = Band {
+        floor: dec("0.9"),
+        cap: dec("1.1"),
+    };
+    let r = budget::set_band_override(&mut tx, &admin(), id, car.into(), None, band).await;
+    assert!(
+        matches!(r, Err(StoreError::Invalid(Invalid::Adopted))),
+        "{r:?}"
+    );
+    drop(tx);
+    assert!(matches!(
+        propose(&s, id, m).await,
+        Err(StoreError::Invalid(Invalid::Adopted))
+    ));
+
+    // The snapshot's rows cannot be changed or removed.
+    for sql in [
+        "UPDATE budget_adoption SET content_hash = repeat('0', 64)",
+        "DELETE FROM budget_adoption",
+        "UPDATE budget_adoption_allocation SET allocation = 1",
+        "DELETE FROM budget_adoption_decision",
+        "TRUNCATE budget_adoption_allocation",
+    ] {
+        let e = sqlx::query(sql).execute(&pool).await.unwrap_err();
+        assert!(e.to_string().contains("append-only"), "{sql}: {e}");
+    }
+
+    // Next year's last-year allocation is this adopted budget.
+    year(&s, &pool, 2028).await;
+    let next = scenario(&s, 2028, "Basis").await;
+    let mut conn = pool.acquire().await.unwrap();
+    assert!(matches!(
+        budget::last_year_source(&mut conn, next).await.unwrap(),
+        LastYearSource::Adopted { adoption_id, .. } if adoption_id == a.id
+    ));
+
+    // A change goes through a begrotingswijziging.
+    let mut tx = s.begin().await.unwrap();
+    let amendment = adoption::create_amendment(&mut tx, &admin(), id)
+        .await
+        .unwrap();
+    gg_store::commit(tx).await.unwrap();
+    let state = adoption::for_scenario(&s, amendment).await.unwrap();
+    assert_eq!(state.amends.unwrap().id, a.id);
+    assert!(state.adoption.is_none());
+}
+
+#[sqlx::test(migrator = "gg_store::MIGRATOR")]
+async fn verworpen_or_verdeeld_leaves_the_scenario_as_it_was(pool: PgPool) {
+    let s = store(pool.clone());
+    let (rvb, msb) = (body_id(&s, "RvB").await, body_id(&s, "MSB").await);
+    year(&s, &pool, 2027).await;
+    let m = meeting(&s).await;
+    for (name, rvb_says, msb_says, status) in [
+        (
+            "Verdeeld",
+            "aangenomen",
+            "verworpen",
+            ProposalStatus::Verdeeld,
+        ),
+        (
+            "Verworpen",
+            "verworpen",
+            "verworpen",
+            ProposalStatus::Verworpen,
+        ),
+    ] {
+        let id = scenario(&s, 2027, name).await;
+        let item = propose(&s, id, m).await.unwrap();
+        decide(&s, item, rvb, rvb_says).await;
+        decide(&s, item, msb, msb_says).await;
+        let state = adoption::for_scenario(&s, id).await.unwrap();
+        assert!(state.adoption.is_none(), "{name}");
+        assert_eq!(state.proposals[0].status, status);
+        // Not locked, and it can be proposed again.
+        sqlx::query("UPDATE budget_scenario SET description = 'Herzien' WHERE id = $1")
+            .bind(id.get())
+            .execute(&pool)
+            .await
+            .unwrap();
+        propose(&s, id, m).await.unwrap();
+    }
+    let adopted: i64 = sqlx::query_scalar("SELECT count(*) FROM budget_adoption")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(adopted, 0);
+}
+
+#[sqlx::test(migrator = "gg_store::MIGRATOR")]
+async fn two_bodies_deciding_at_once_adopt_exactly_once(pool: PgPool) {
+    let s = store(pool.clone());
+    let (rvb, msb) = (body_id(&s, "RvB").await, body_id(&s, "MSB").await);
+    year(&s, &pool, 2027).await;
+    let id = scenario(&s, 2027, "Basis").await;
+    let m = meeting(&s).await;
+    let item = propose(&s, id, m).await.unwrap();
+    let (a, b) = (s.clone(), s.clone());
+    tokio::join!(
+        async move { decide(&a, item, rvb, "aangenomen").await },
+        async move { decide(&b, item, msb, "aangenomen").await },
+    );
+    let adopted: i64 = sqlx::query_scalar("SELECT count(*) FROM budget_adoption")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(adopted, 1);
+    assert!(
+        adoption::for_scenario(&s, id)
+            .await
+            .unwrap()
+            .adoption
+            .is_some()
+    );
+}
+
+#[sqlx::test(migrator = "gg_store::MIGRATOR")]
+async fn a_snapshot_changed_by_hand_fails_verification(pool: PgPool) {
+    let s = store(pool.clone());
+    let (rvb, msb) = (body_id(&s, "RvB").await, body_id(&s, "MSB").await);
+    year(&s, &pool, 2027).await;
+    let id = scenario(&s, 2027, "Basis").await;
+    let item = propose(&s, id, meeting(&s).await).await.unwrap();
+    decide(&s, item, rvb, "aangenomen").await;
+    decide(&s, item, msb, "aangenomen").await;
+    let a = adoption::for_scenario(&s, id)
+        .await
+        .unwrap()
+        .adoption
+        .unwrap();
+    // As a superuser could: the trigger off, a figure changed, the trigger on again.
+    sqlx::query("ALTER TABLE budget_adoption DISABLE TRIGGER budget_adoption_immutable")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE budget_adoption SET snapshot = replace(snapshot, 'Basis', 'Basix')")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("ALTER TABLE budget_adoption ENABLE TRIGGER budget_adoption_immutable")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let stored = adoption::stored(&s, a.id).await.unwrap();
+    assert!(verify(&stored.snapshot, &stored.content_hash).is_err());
+}
