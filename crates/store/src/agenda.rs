@@ -2,6 +2,7 @@
 
 use crate::audit::{self, Change, Who};
 use crate::codes::{NullableCode, NullableId};
+use crate::versioned::write_versioned;
 use crate::{PgConnection, Store, StoreError};
 use domain::ids::{ItemId, MeetingId};
 use domain::meetings::kinds::{Purpose, StandingItem, Subject, standing_items};
@@ -249,7 +250,7 @@ pub async fn update(
     input: &ItemInput,
 ) -> Result<(), StoreError> {
     let before = get(&mut *conn, id).await?;
-    let n = sqlx::query(
+    let update = sqlx::query(
         "UPDATE agenda_item SET parent_id = $3, title = $4, description = $5, presenter = $6, planned_minutes = $7,
                 purpose = $8, subject = $9, visibility_body_id = $10, version = version + 1
          WHERE id = $1 AND version = $2",
@@ -263,13 +264,8 @@ pub async fn update(
     .bind(input.planned_minutes)
     .bind(input.purpose.code())
     .bind(input.subject.code())
-    .bind(input.visibility_body_id)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    if n == 0 {
-        return Err(StoreError::Conflict);
-    }
+    .bind(input.visibility_body_id);
+    write_versioned(&mut *conn, update).await?;
     write_bodies(conn, id, &input.deciding_bodies).await?;
     write_links(conn, id, &input.links).await?;
     crate::live::notify(conn, before.meeting_id).await?;
@@ -335,17 +331,12 @@ pub async fn set_minutes(
     done: bool,
 ) -> Result<(), StoreError> {
     let before = get(&mut *conn, id).await?;
-    let n = sqlx::query("UPDATE agenda_item SET minutes = $3, done = $4, version = version + 1 WHERE id = $1 AND version = $2")
+    let update = sqlx::query("UPDATE agenda_item SET minutes = $3, done = $4, version = version + 1 WHERE id = $1 AND version = $2")
         .bind(id.get())
         .bind(expected_version)
         .bind(minutes)
-        .bind(done)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-    if n == 0 {
-        return Err(StoreError::Conflict);
-    }
+        .bind(done);
+    write_versioned(&mut *conn, update).await?;
     crate::live::notify(conn, before.meeting_id).await?;
     let change = Change::new("agenda_item", id, "minutes")
         .before(serde_json::json!({ "minutes": before.minutes, "done": before.done }))

@@ -2,6 +2,7 @@
 
 use crate::audit::{self, Change, Who};
 use crate::codes::NullableCode;
+use crate::versioned::write_versioned;
 use crate::{PgConnection, Store, StoreError};
 use domain::ids::{ItemId, MeetingId, PersonId};
 use domain::meetings::kinds::DecisionOutcome;
@@ -255,17 +256,12 @@ pub async fn set_attendance(
     expected_version: i32,
     rows: &[(PersonId, bool)],
 ) -> Result<(), StoreError> {
-    let n = sqlx::query(
+    let update = sqlx::query(
         "UPDATE meeting SET attendance_version = attendance_version + 1 WHERE id = $1 AND attendance_version = $2",
     )
     .bind(meeting_id.get())
-    .bind(expected_version)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    if n == 0 {
-        return Err(StoreError::Conflict);
-    }
+    .bind(expected_version);
+    write_versioned(&mut *conn, update).await?;
     let before: Vec<(i64, bool)> = sqlx::query_as(
         "SELECT person_id, present FROM attendance WHERE meeting_id = $1 ORDER BY person_id",
     )

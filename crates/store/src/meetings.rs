@@ -5,6 +5,7 @@
 
 use crate::audit::{self, Change, Who};
 use crate::codes::NullableId;
+use crate::versioned::write_versioned;
 use crate::{PgConnection, Store, StoreError};
 use domain::ids::{ItemId, MeetingId};
 use domain::meetings::kinds::MeetingKind;
@@ -128,7 +129,7 @@ pub async fn update(
     input: &MeetingDraft,
 ) -> Result<(), StoreError> {
     let before = get(&mut *conn, id).await?;
-    let n = sqlx::query(
+    let update = sqlx::query(
         "UPDATE meeting SET title = $3, kind = $4, starts_at = $5, ends_at = $6, location = $7, video_url = $8,
                 version = version + 1
          WHERE id = $1 AND version = $2",
@@ -140,13 +141,8 @@ pub async fn update(
     .bind(input.starts_at)
     .bind(input.ends_at)
     .bind(&input.location)
-    .bind(&input.video_url)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    if n == 0 {
-        return Err(StoreError::Conflict);
-    }
+    .bind(&input.video_url);
+    write_versioned(&mut *conn, update).await?;
     write_bodies(conn, id, &input.bodies).await?;
     crate::live::notify(conn, id).await?;
     let after = get(&mut *conn, id).await?;
@@ -168,7 +164,7 @@ pub async fn set_status(
     from: MeetingStatus,
     to: MeetingStatus,
 ) -> Result<(), StoreError> {
-    let n = sqlx::query(
+    let update = sqlx::query(
         "UPDATE meeting SET status = $3, version = version + 1,
                 current_item_id = CASE WHEN $3 = 'in_vergadering' THEN current_item_id END,
                 current_item_started_at = CASE WHEN $3 = 'in_vergadering' THEN current_item_started_at END
@@ -176,13 +172,8 @@ pub async fn set_status(
     )
     .bind(id.get())
     .bind(from.code())
-    .bind(to.code())
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    if n == 0 {
-        return Err(StoreError::Conflict);
-    }
+    .bind(to.code());
+    write_versioned(&mut *conn, update).await?;
     crate::live::notify(conn, id).await?;
     audit::record(
         conn,
@@ -201,18 +192,13 @@ pub async fn adopt_minutes(
     of: MeetingId,
     in_meeting: MeetingId,
 ) -> Result<(), StoreError> {
-    let n = sqlx::query(
+    let update = sqlx::query(
         "UPDATE meeting SET status = 'notulen_vastgesteld', minutes_adopted_in = $2, version = version + 1
          WHERE id = $1 AND status = 'gesloten'",
     )
     .bind(of.get())
-    .bind(in_meeting.get())
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    if n == 0 {
-        return Err(StoreError::Conflict);
-    }
+    .bind(in_meeting.get());
+    write_versioned(&mut *conn, update).await?;
     sqlx::query(
         "UPDATE agreement SET frozen_at = now() WHERE origin_meeting_id = $1 AND frozen_at IS NULL",
     )
@@ -237,19 +223,14 @@ pub async fn set_current_item(
     meeting: MeetingId,
     item: Option<ItemId>,
 ) -> Result<(), StoreError> {
-    let n = sqlx::query(
+    let update = sqlx::query(
         "UPDATE meeting SET current_item_id = $2, current_item_started_at = CASE WHEN $2 IS NULL THEN NULL ELSE now() END
          WHERE id = $1 AND status = 'in_vergadering'
            AND ($2::bigint IS NULL OR EXISTS (SELECT 1 FROM agenda_item i WHERE i.id = $2 AND i.meeting_id = $1))",
     )
     .bind(meeting.get())
-    .bind(item.map(ItemId::get))
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    if n == 0 {
-        return Err(StoreError::Conflict);
-    }
+    .bind(item.map(ItemId::get));
+    write_versioned(&mut *conn, update).await?;
     crate::live::notify(conn, meeting).await?;
     audit::record(
         conn,
