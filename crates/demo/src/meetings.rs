@@ -1,8 +1,8 @@
 //! The demo hospital's joint meeting, to show the compartments on one agenda.
 
 use anyhow::Context;
+use domain::meetings::item_draft::ItemDraft;
 use domain::meetings::kinds::{MeetingKind, Purpose, Subject};
-use store::agenda::ItemInput;
 use store::audit::Who;
 
 /// A joint meeting three weeks from the day the demo is loaded, with an MSB-only and an RvB-only
@@ -42,7 +42,7 @@ pub(crate) async fn create(
                 subject: Subject,
                 visibility: Option<i64>,
                 deciding: Vec<i64>,
-                text: &str| ItemInput {
+                text: &str| ItemDraft {
         parent_id: None,
         title: title.into(),
         description: text.into(),
@@ -55,7 +55,7 @@ pub(crate) async fn create(
         deciding_bodies: deciding,
         standing: None,
     };
-    let mut agenda: Vec<ItemInput> = standing[..3].to_vec();
+    let mut agenda: Vec<ItemDraft> = standing[..3].to_vec();
     agenda.push(item(
         "Uitgangspunten capaciteitsbegroting 2027",
         30,

@@ -5,52 +5,17 @@ use crate::codes::{NullableCode, NullableId};
 use crate::versioned::write_versioned;
 use crate::{PgConnection, Store, StoreError};
 use domain::ids::{ItemId, MeetingId};
+use domain::meetings::item_draft::ItemDraft;
 use domain::meetings::kinds::{Purpose, StandingItem, Subject, standing_items};
 use domain::meetings::links::{ItemLink, LinkKind};
 use serde::Serialize;
 use sqlx::PgExecutor;
 
-#[derive(Debug, Clone, Serialize)]
-pub struct ItemInput {
-    pub parent_id: Option<ItemId>,
-    pub title: String,
-    pub description: String,
-    pub presenter: String,
-    pub planned_minutes: i32,
-    pub purpose: Purpose,
-    pub subject: Subject,
-    /// `None`: gezamenlijk.
-    pub visibility_body_id: Option<i64>,
-    /// What the item links to (agreements, budget scenarios).
-    pub links: Vec<ItemLink>,
-    pub deciding_bodies: Vec<i64>,
-    pub standing: Option<StandingItem>,
-}
-
-impl ItemInput {
-    /// A standing item as a new meeting gets it; title, time and purpose are the domain's (A2).
-    pub fn standing(item: StandingItem, minutes: u32) -> Self {
-        ItemInput {
-            parent_id: None,
-            title: item.label().to_string(),
-            description: String::new(),
-            presenter: String::new(),
-            planned_minutes: minutes as i32,
-            purpose: item.purpose(),
-            subject: item.subject(),
-            visibility_body_id: None,
-            links: Vec::new(),
-            deciding_bodies: Vec::new(),
-            standing: Some(item),
-        }
-    }
-}
-
 /// The standing items every new meeting starts with, in agenda order.
-pub fn standing_inputs() -> Vec<ItemInput> {
+pub fn standing_inputs() -> Vec<ItemDraft> {
     standing_items()
         .into_iter()
-        .map(|(item, minutes)| ItemInput::standing(item, minutes))
+        .map(|(item, minutes)| ItemDraft::standing(item, minutes))
         .collect()
 }
 
@@ -204,7 +169,7 @@ pub async fn add(
     who: &Who,
     meeting_id: MeetingId,
     position: i32,
-    input: &ItemInput,
+    input: &ItemDraft,
     carried_from: Option<ItemId>,
     follow_up_of: Option<ItemId>,
 ) -> Result<ItemId, StoreError> {
@@ -247,7 +212,7 @@ pub async fn update(
     who: &Who,
     id: ItemId,
     expected_version: i32,
-    input: &ItemInput,
+    input: &ItemDraft,
 ) -> Result<(), StoreError> {
     let before = get(&mut *conn, id).await?;
     let update = sqlx::query(

@@ -1,11 +1,12 @@
 //! Follow-ups of divided items that wait for a joint meeting (product.md A3): kept until the
 //! next joint meeting is created, then put on its agenda.
 
-use crate::agenda::{self, Item, ItemInput};
+use crate::agenda::{self, Item};
 use crate::audit::{self, Change, Who};
 use crate::{PgConnection, Store, StoreError};
 use domain::ids::{ItemId, MeetingId};
 use domain::meetings::decisions::{FOLLOW_UP_DESCRIPTION, follow_up_title};
+use domain::meetings::item_draft::ItemDraft;
 use domain::meetings::kinds::Purpose;
 use time::OffsetDateTime;
 
@@ -108,7 +109,7 @@ pub async fn place(
     position: i32,
     item: &Item,
 ) -> Result<ItemId, StoreError> {
-    let input = ItemInput {
+    let input = ItemDraft {
         parent_id: None,
         title: follow_up_title(&item.title),
         description: FOLLOW_UP_DESCRIPTION.into(),

@@ -1,10 +1,11 @@
 //! Adopting minutes in a later meeting and carrying unfinished items over (product.md A6, A7).
 
-use crate::agenda::{self, Item, ItemInput};
+use crate::agenda::{self, Item};
 use crate::audit::Who;
 use crate::meetings::Meeting;
 use crate::{PgConnection, Store, StoreError};
 use domain::ids::{ItemId, MeetingId};
+use domain::meetings::item_draft::ItemDraft;
 use time::OffsetDateTime;
 
 /// Closed meetings before `before` that share a body with `bodies` and whose minutes still wait
@@ -82,7 +83,7 @@ pub async fn carry_over(
     position: i32,
     item: &Item,
 ) -> Result<ItemId, StoreError> {
-    let input = ItemInput {
+    let input = ItemDraft {
         parent_id: None,
         title: item.title.clone(),
         description: item.description.clone(),

@@ -1,8 +1,8 @@
 mod common;
 
 use common::{admin, body_id, store};
-use gg_store::agenda::ItemInput;
 use gg_store::audit::{self, AuditFilter};
+use gg_store::domain::meetings::item_draft::ItemDraft;
 use gg_store::domain::meetings::meeting_draft::MeetingDraft;
 use gg_store::{PgPool, Store, StoreError};
 use sha2::{Digest, Sha256};
@@ -10,8 +10,8 @@ use time::macros::datetime;
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
 
-fn item(title: &str) -> ItemInput {
-    ItemInput {
+fn item(title: &str) -> ItemDraft {
+    ItemDraft {
         parent_id: None,
         title: title.into(),
         description: String::new(),

@@ -1,9 +1,10 @@
 mod common;
 
 use common::{admin, body_id, store};
-use gg_store::agenda::{self, ItemInput};
+use gg_store::agenda;
 use gg_store::decisions::{self, DecisionInput};
 use gg_store::domain::ids::MeetingId;
+use gg_store::domain::meetings::item_draft::ItemDraft;
 use gg_store::domain::meetings::meeting_draft::MeetingDraft;
 use gg_store::meetings;
 use gg_store::{PgPool, Store, StoreError, minutes};
@@ -29,7 +30,7 @@ async fn meeting(s: &Store, title: &str, starts_in_days: i64) -> MeetingId {
 }
 
 async fn item(s: &Store, meeting: MeetingId, title: &str, deciding: Vec<i64>) -> i64 {
-    let input = ItemInput {
+    let input = ItemDraft {
         parent_id: None,
         title: title.into(),
         description: String::new(),

@@ -80,7 +80,7 @@ async fn seed_meeting(store: &Store) -> i64 {
         .await
         .unwrap();
     for n in 0..20 {
-        let item = store::agenda::ItemInput {
+        let item = domain::meetings::item_draft::ItemDraft {
             parent_id: None,
             title: format!("Agendapunt {n}"),
             description: "Toelichting bij het agendapunt, een paar zinnen lang.".into(),

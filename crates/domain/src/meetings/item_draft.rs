@@ -3,7 +3,7 @@
 //! store writes the typed draft; every rule and its Dutch message lives here.
 
 use super::agenda::{restricted_parent_message, sub_item_fits, sub_item_message};
-use super::kinds::{Purpose, Subject};
+use super::kinds::{Purpose, StandingItem, Subject};
 use super::links::{ItemLink, LinkKind, refusal};
 use crate::authz::{Actor, Visibility};
 use crate::ids::ItemId;
@@ -53,8 +53,8 @@ pub struct ItemContext<'a> {
     pub targets: &'a [ItemLink],
 }
 
-/// A checked agenda item.
-#[derive(Debug, Clone, PartialEq)]
+/// A checked agenda item, as the store writes it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ItemDraft {
     pub parent_id: Option<ItemId>,
     pub title: String,
@@ -66,6 +66,27 @@ pub struct ItemDraft {
     pub visibility_body_id: Option<i64>,
     pub links: Vec<ItemLink>,
     pub deciding_bodies: Vec<i64>,
+    /// Which standing item this is (none for an item someone added).
+    pub standing: Option<StandingItem>,
+}
+
+impl ItemDraft {
+    /// A standing item as a new meeting gets it; title, time and purpose are the domain's (A2).
+    pub fn standing(item: StandingItem, minutes: u32) -> Self {
+        ItemDraft {
+            parent_id: None,
+            title: item.label().to_string(),
+            description: String::new(),
+            presenter: String::new(),
+            planned_minutes: minutes as i32,
+            purpose: item.purpose(),
+            subject: item.subject(),
+            visibility_body_id: None,
+            links: Vec::new(),
+            deciding_bodies: Vec::new(),
+            standing: Some(item),
+        }
+    }
 }
 
 impl ItemDraft {
@@ -213,6 +234,7 @@ impl ItemDraft {
                     visibility_body_id,
                     links,
                     deciding_bodies: deciding,
+                    standing: None,
                 })
             }
             _ => Err(errors),

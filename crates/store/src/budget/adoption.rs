@@ -5,7 +5,7 @@
 
 use super::computation::{Distributed, distributed_on, own_bands, year_frame};
 use super::{LastYearSource, Scenario};
-use crate::agenda::{self, ItemInput};
+use crate::agenda;
 use crate::audit::{self, Change, Who};
 use crate::meetings::Meeting;
 use crate::{Invalid, PgConnection, Store, StoreError};
@@ -14,6 +14,7 @@ use domain::budget::adoption::{
 };
 use domain::ids::{ItemId, MeetingId, ScenarioId};
 use domain::meetings::decisions::{BodyDecision, Candidate, follow_up_fits};
+use domain::meetings::item_draft::ItemDraft;
 use domain::meetings::kinds::{DecisionOutcome, Purpose, Subject};
 use domain::meetings::links::{ItemLink, LinkKind};
 use domain::people::{BodyKind, EmploymentForm};
@@ -266,7 +267,7 @@ pub async fn propose(
         return Err(Invalid::MeetingUnfit.into());
     }
     let position = before_closing(conn, who, meeting).await?;
-    let input = ItemInput {
+    let input = ItemDraft {
         parent_id: None,
         title: rules::item_title(&name, year),
         description: rules::ITEM_DESCRIPTION.into(),

@@ -18,7 +18,7 @@ use domain::meetings::kinds::{Purpose, Subject};
 use domain::meetings::links::{ItemLink, LinkKind, may_see};
 use domain::meetings::status::agenda_editable;
 use store::StoreError;
-use store::agenda::{Item, ItemInput, LinkTarget};
+use store::agenda::{Item, LinkTarget};
 use store::meetings::Meeting;
 
 struct Choice {
@@ -253,7 +253,7 @@ fn validate(
     meeting: &Meeting,
     item_id: Option<ItemId>,
     known: &Known,
-) -> Result<ItemInput, Errors> {
+) -> Result<ItemDraft, Errors> {
     let form = ItemForm {
         title: draft.title.clone(),
         description: draft.description.clone(),
@@ -292,20 +292,7 @@ fn validate(
         body_codes: known.codes,
         targets: &targets,
     };
-    let d = ItemDraft::parse(&form, &context).map_err(Errors::from)?;
-    Ok(ItemInput {
-        parent_id: d.parent_id,
-        title: d.title,
-        description: d.description,
-        presenter: d.presenter,
-        planned_minutes: d.planned_minutes,
-        purpose: d.purpose,
-        subject: d.subject,
-        visibility_body_id: d.visibility_body_id,
-        links: d.links,
-        deciding_bodies: d.deciding_bodies,
-        standing: None,
-    })
+    ItemDraft::parse(&form, &context).map_err(Errors::from)
 }
 
 fn editable(meeting: &Meeting) -> AppResult<()> {
