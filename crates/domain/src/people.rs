@@ -191,37 +191,44 @@ impl VakgroepCode {
     }
 }
 
-impl TryFrom<String> for VakgroepCode {
-    type Error = FieldError;
+/// The impls a hospital-defined code shares: read as stored (a stored code that does not follow
+/// its rule is an error naming it, never repaired), shown as itself, compared with text.
+macro_rules! stored_code {
+    ($($name:ident, $what:literal;)+) => {$(
+        impl TryFrom<String> for $name {
+            type Error = FieldError;
 
-    /// As stored: a stored code that does not follow the rule is an error, never repaired.
-    fn try_from(stored: String) -> Result<Self, Self::Error> {
-        match Self::parse(&stored) {
-            Ok(code) if code.0 == stored => Ok(code),
-            _ => Err(FieldError::new(
-                "code",
-                format!("ongeldige vakgroepcode {stored:?}"),
-            )),
+            fn try_from(stored: String) -> Result<Self, Self::Error> {
+                match Self::parse(&stored) {
+                    Ok(code) if code.0 == stored => Ok(code),
+                    _ => Err(FieldError::new("code", format!(concat!($what, " {:?}"), stored))),
+                }
+            }
         }
-    }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+    )+};
 }
 
-impl fmt::Display for VakgroepCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl PartialEq<str> for VakgroepCode {
-    fn eq(&self, other: &str) -> bool {
-        self.0 == other
-    }
-}
-
-impl PartialEq<&str> for VakgroepCode {
-    fn eq(&self, other: &&str) -> bool {
-        self.0 == *other
-    }
+stored_code! {
+    VakgroepCode, "ongeldige vakgroepcode";
+    BodyCode, "ongeldige afkorting";
 }
 
 impl BodyCode {
@@ -229,38 +236,6 @@ impl BodyCode {
     pub fn join(codes: &[BodyCode], separator: &str) -> String {
         let codes: Vec<&str> = codes.iter().map(BodyCode::as_str).collect();
         codes.join(separator)
-    }
-}
-
-impl TryFrom<String> for BodyCode {
-    type Error = FieldError;
-
-    fn try_from(stored: String) -> Result<Self, Self::Error> {
-        match Self::parse(&stored) {
-            Ok(code) if code.0 == stored => Ok(code),
-            _ => Err(FieldError::new(
-                "code",
-                format!("ongeldige afkorting {stored:?}"),
-            )),
-        }
-    }
-}
-
-impl fmt::Display for BodyCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl PartialEq<str> for BodyCode {
-    fn eq(&self, other: &str) -> bool {
-        self.0 == other
-    }
-}
-
-impl PartialEq<&str> for BodyCode {
-    fn eq(&self, other: &&str) -> bool {
-        self.0 == *other
     }
 }
 
