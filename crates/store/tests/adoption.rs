@@ -5,9 +5,10 @@
 mod common;
 
 use common::{admin, body_id, store, vakgroep};
-use gg_store::budget::{self, BudgetYearInput, LastYearSource, adoption};
+use gg_store::budget::{self, LastYearSource, adoption};
 use gg_store::decisions::{self, DecisionInput};
 use gg_store::domain::budget::adoption::{ProposalStatus, verify};
+use gg_store::domain::budget::master::YearSettingsDraft;
 use gg_store::domain::budget::{Band, Grondslag, PzVariant, ScenarioDraft, Weights};
 use gg_store::domain::ids::{ItemId, MeetingId, ScenarioId};
 use gg_store::domain::meetings::meeting_draft::MeetingDraft;
@@ -22,7 +23,7 @@ fn dec(s: &str) -> Decimal {
 async fn year(s: &Store, pool: &PgPool, year: i16) {
     let car = vakgroep(pool, &format!("C{year}")).await;
     let mut tx = s.begin().await.unwrap();
-    let input = BudgetYearInput {
+    let input = YearSettingsDraft {
         fee_budget: Some(dec("1000000.00")),
         fixed_share: dec("1"),
         band_min: None,

@@ -3,9 +3,9 @@ mod common;
 use common::{admin, audit_count, product, store, vakgroep};
 use gg_store::audit::Who;
 use gg_store::budget::{
-    self, BudgetYearInput, BulkOutcome, CareProductInput, KpiInput, NormTimeLine, Seen,
-    TrendInputInput,
+    self, BulkOutcome, CareProductInput, KpiInput, NormTimeLine, Seen, TrendInputInput,
 };
+use gg_store::domain::budget::master::YearSettingsDraft;
 use gg_store::domain::budget::trend::{TrendStatus, TrendStatusError};
 use gg_store::domain::budget::{
     ChangeKind, Direction, Grondslag, KpiKind, PzVariant, ScenarioDraft, ScopeKind, TrendCategory,
@@ -174,7 +174,7 @@ async fn year_figures_and_kpis_with_conflicts(pool: PgPool) {
         &admin(),
         2026,
         Some(1),
-        &BudgetYearInput {
+        &YearSettingsDraft {
             fee_budget: Some(dec("12500000")),
             fixed_share: dec("0.3"),
             band_min: Some(dec("0.9")),

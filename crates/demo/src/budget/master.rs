@@ -4,12 +4,13 @@
 
 use super::{FIRST_BUDGET_YEAR, LAST_BUDGET_YEAR, Lcg, MASTER_LOADED, PRODUCT_KINDS, Product};
 use crate::VAKGROEPEN;
+use domain::budget::master::YearSettingsDraft;
 use domain::budget::{Direction, KpiKind};
 use domain::ids::VakgroepId;
 use rust_decimal::Decimal;
 use store::Store;
 use store::audit::Who;
-use store::budget::{BudgetYearInput, CareProductInput, KpiInput, NormTimeLine};
+use store::budget::{CareProductInput, KpiInput, NormTimeLine};
 
 const VARIANTS: &[&str] = &[
     "zonder complicaties",
@@ -89,7 +90,7 @@ pub(super) async fn load(store: &Store, who: &Who, products: &[Product]) -> anyh
     let mut rng = Lcg(7_264_003);
     let mut tx = store.begin().await?;
     let year = FIRST_BUDGET_YEAR;
-    let settings = BudgetYearInput {
+    let settings = YearSettingsDraft {
         fee_budget: Some(dec("48000000")?),
         fixed_share: dec("0.3")?,
         band_min: Some(dec("0.9")?),
@@ -194,7 +195,7 @@ pub(super) async fn load(store: &Store, who: &Who, products: &[Product]) -> anyh
     // around the 2026 allocation, so that the band visibly binds a vakgroep on the distribution
     // page (the demo test `the_band_clamps_a_demo_vakgroep` checks it).
     let copied = store::budget::year(&mut *tx, LAST_BUDGET_YEAR).await?;
-    let frame = BudgetYearInput {
+    let frame = YearSettingsDraft {
         fee_budget: Some(dec(DEMO_2027_FEE_BUDGET)?),
         fixed_share: dec("0.3")?,
         band_min: Some(dec(DEMO_2027_BAND.0)?),

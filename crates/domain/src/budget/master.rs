@@ -129,8 +129,9 @@ pub struct YearSettingsForm {
     pub note: String,
 }
 
-/// Checked settings of a year, shares and bands as fractions (0.3 for 30 %).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Checked settings of a year, shares and bands as fractions (0.3 for 30 %), as the store
+/// writes them.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 pub struct YearSettingsDraft {
     /// In euros; `None` when not known yet.
     pub fee_budget: Option<Decimal>,

@@ -28,27 +28,6 @@ pub struct BudgetYear {
     pub version: i32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-pub struct BudgetYearInput {
-    pub fee_budget: Option<Decimal>,
-    pub fixed_share: Decimal,
-    pub band_min: Option<Decimal>,
-    pub band_max: Option<Decimal>,
-    pub note: String,
-}
-
-impl From<YearSettingsDraft> for BudgetYearInput {
-    fn from(d: YearSettingsDraft) -> Self {
-        BudgetYearInput {
-            fee_budget: d.fee_budget,
-            fixed_share: d.fixed_share,
-            band_min: d.band_min,
-            band_max: d.band_max,
-            note: d.note,
-        }
-    }
-}
-
 macro_rules! year_columns {
     () => {
         "year, fee_budget, fixed_share, band_min, band_max, note, version"
@@ -88,7 +67,7 @@ pub async fn save_year(
     who: &Who,
     year: i16,
     expected_version: Option<i32>,
-    input: &BudgetYearInput,
+    input: &YearSettingsDraft,
 ) -> Result<(), StoreError> {
     let before = self::year(&mut *conn, year).await.ok();
     if before.as_ref().map(|b| b.version) != expected_version {

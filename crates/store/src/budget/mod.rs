@@ -36,8 +36,8 @@ pub use engine::{
     engine_input_on, revision,
 };
 pub use master::{
-    BudgetKpi, BudgetYear, BudgetYearInput, CareProduct, CareProductInput, Formatief, KpiInput,
-    Normuren, care_product, care_products, create_care_product, create_care_products, create_kpi,
+    BudgetKpi, BudgetYear, CareProduct, CareProductInput, Formatief, KpiInput, Normuren,
+    care_product, care_products, create_care_product, create_care_products, create_kpi,
     delete_formatief, delete_kpi, delete_normuren, formatief, kpi, kpis, normuren, save_year,
     set_formatief, set_normuren, update_care_product, update_kpi, year, years,
 };

@@ -20,7 +20,6 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use std::collections::HashMap;
 use store::StoreError;
-use store::budget::BudgetYearInput;
 
 pub(super) fn routes() -> Vec<RouteDef> {
     vec![
@@ -247,7 +246,7 @@ async fn save_settings(
         naar: (year + 1).to_string(),
     };
     let input = match YearSettingsDraft::parse(&form) {
-        Ok(draft) => BudgetYearInput::from(draft),
+        Ok(draft) => draft,
         Err(problems) => {
             let forms = (form, problems.into(), copy, Errors::default());
             return page(&state, &ctx, &user, q, Some(forms)).await;
