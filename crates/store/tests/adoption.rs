@@ -188,6 +188,40 @@ async fn adopted_on_the_last_aangenomen_then_locked_and_immutable(pool: PgPool) 
         assert!(e.to_string().contains("append-only"), "{sql}: {e}");
     }
 
+    // Read from its snapshot: a later change of the year's fee budget and of the vakgroep's
+    // normuren leaves the adopted budget as the boards adopted it.
+    let revision = budget::revision(&s).await.unwrap();
+    let mut tx = s.begin().await.unwrap();
+    let settings = YearSettingsDraft {
+        fee_budget: Some(dec("2000000.00")),
+        fixed_share: dec("1"),
+        band_min: None,
+        band_max: None,
+        note: String::new(),
+    };
+    budget::save_year(&mut tx, &admin(), 2027, Some(1), &settings)
+        .await
+        .unwrap();
+    gg_store::commit(tx).await.unwrap();
+    assert!(budget::revision(&s).await.unwrap() > revision);
+    let mut conn = pool.acquire().await.unwrap();
+    let d = budget::computation::distributed_on(&mut conn, id)
+        .await
+        .unwrap();
+    drop(conn);
+    let frozen = d.loaded.frozen.as_ref().expect("read from the snapshot");
+    assert_eq!(frozen.adoption_id, a.id);
+    assert_eq!(
+        d.loaded.stored.settings.as_ref().unwrap().fee_budget,
+        Some(dec("1000000.00"))
+    );
+    let distributed = d.outcome.unwrap();
+    assert_eq!(distributed.vakgroepen[0].allocation, dec("1000000.00"));
+    assert_eq!(
+        budget::computation::loaded(&s, id).await.unwrap().input,
+        snapshot.inputs.engine
+    );
+
     // Next year's last-year allocation is this adopted budget.
     year(&s, &pool, 2028).await;
     let next = scenario(&s, 2028, "Basis").await;

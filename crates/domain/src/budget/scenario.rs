@@ -30,6 +30,14 @@ impl PzVariant {
     pub fn serialize_number<S: serde::Serializer>(v: &PzVariant, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_i16(v.number())
     }
+
+    /// Reads the number [`Self::serialize_number`] writes (an adopted budget's snapshot).
+    pub fn deserialize_number<'de, D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<PzVariant, D::Error> {
+        let n = <i16 as serde::Deserialize>::deserialize(d)?;
+        PzVariant::try_from(n).map_err(serde::de::Error::custom)
+    }
 }
 
 /// The stored number; any other than 1, 2 or 3 is an [`UnknownCode`].

@@ -6,10 +6,10 @@
 
 use super::{DistributionSetup, EngineInput, EngineTrendInput, LastYearSource, Scenario};
 use crate::{PgConnection, Store, StoreError};
-use domain::budget::adoption::{YearFrame, distribution_outcome, last_year_problem};
+use domain::budget::adoption::{Snapshot, YearFrame, distribution_outcome, last_year_problem};
 use domain::budget::{
-    Band, BudgetInput, BudgetResult, CareProduct, Distribution, Grondslag, KpiInput, ScenarioError,
-    VakgroepInput, Weights,
+    Band, BudgetInput, BudgetResult, CareProduct, Distribution, EarmarkPlacement, Grondslag,
+    KpiInput, ScenarioError, VakgroepInput, Weights,
 };
 use domain::ids::{ScenarioId, VakgroepId};
 use sqlx::types::Decimal;
@@ -103,6 +103,95 @@ pub struct Loaded {
     pub input: BudgetInput,
     pub params: domain::budget::Scenario,
     pub warnings: Vec<(VakgroepId, String)>,
+    /// For an adopted scenario, what its snapshot fixed besides the engine's input.
+    pub frozen: Option<Frozen>,
+}
+
+/// What an adopted scenario's snapshot fixed besides the engine's input. The scenario's own rows
+/// are locked, but the year's settings, master data and last year's source can still change:
+/// an adopted budget is read from its snapshot, so its pages show what the boards adopted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frozen {
+    pub adoption_id: i64,
+    pub year_frame: Option<YearFrame>,
+    pub placement: EarmarkPlacement,
+    /// Where last year's allocation came from, in the snapshot's words.
+    pub last_year_source: String,
+    pub last_year: HashMap<i64, Decimal>,
+    pub own_bands: HashMap<i64, Band>,
+}
+
+impl Frozen {
+    /// Last year's allocation as the snapshot recorded it (today's source, for its name).
+    pub fn last_year_of(&self, setup: &DistributionSetup) -> LastYear {
+        LastYear {
+            source: setup.last_year.clone(),
+            amounts: self.last_year.clone(),
+            problem: None,
+        }
+    }
+
+    /// The vakgroepen' own bands as the snapshot recorded them.
+    pub fn overrides(&self) -> Vec<super::BandOverride> {
+        let mut o: Vec<super::BandOverride> = self
+            .own_bands
+            .iter()
+            .map(|(&id, b)| super::BandOverride {
+                vakgroep_id: VakgroepId::from(id),
+                band_floor: b.floor,
+                band_cap: b.cap,
+                version: 0,
+            })
+            .collect();
+        o.sort_by_key(|b| b.vakgroep_id);
+        o
+    }
+
+    /// The distribution from the snapshot's settings (the engine's result is the snapshot's too).
+    pub fn outcome(&self, year: i16, result: &BudgetResult) -> Result<Distribution, String> {
+        distribution_outcome(
+            year,
+            self.year_frame.as_ref(),
+            self.placement,
+            result,
+            &self.last_year,
+            &self.own_bands,
+        )
+    }
+}
+
+/// An adopted scenario as its snapshot recorded it (the snapshot's master data is the
+/// [`EngineInput`] read in the deciding transaction).
+fn from_snapshot(adoption_id: i64, text: &str) -> Result<Loaded, StoreError> {
+    let unreadable = |e: serde_json::Error| {
+        StoreError::Other(format!("reading adopted budget {adoption_id}: {e}"))
+    };
+    let snapshot: Snapshot = serde_json::from_str(text).map_err(unreadable)?;
+    let stored: EngineInput = serde_json::from_value(snapshot.master).map_err(unreadable)?;
+    let (_, warnings) = budget_input(&stored);
+    let i = snapshot.inputs;
+    Ok(Loaded {
+        stored,
+        input: i.engine,
+        params: i.params,
+        warnings,
+        frozen: Some(Frozen {
+            adoption_id,
+            year_frame: i.year_frame,
+            placement: i.placement,
+            last_year_source: i.last_year_source,
+            last_year: i
+                .last_year
+                .iter()
+                .map(|a| (a.vakgroep_id, a.amount))
+                .collect(),
+            own_bands: i
+                .own_bands
+                .iter()
+                .map(|b| (b.vakgroep_id, b.band))
+                .collect(),
+        }),
+    })
 }
 
 fn invalid(e: ScenarioError) -> StoreError {
@@ -110,6 +199,14 @@ fn invalid(e: ScenarioError) -> StoreError {
 }
 
 async fn load_one(conn: &mut PgConnection, id: ScenarioId) -> Result<Loaded, StoreError> {
+    let adopted: Option<(i64, String)> =
+        sqlx::query_as("SELECT id, snapshot FROM budget_adoption WHERE scenario_id = $1")
+            .bind(id.get())
+            .fetch_optional(&mut *conn)
+            .await?;
+    if let Some((adoption_id, text)) = adopted {
+        return from_snapshot(adoption_id, &text);
+    }
     let stored = super::engine::engine_input_on(conn, id).await?;
     let (input, warnings) = budget_input(&stored);
     let params = params(&stored.scenario).map_err(invalid)?;
@@ -118,6 +215,7 @@ async fn load_one(conn: &mut PgConnection, id: ScenarioId) -> Result<Loaded, Sto
         input,
         params,
         warnings,
+        frozen: None,
     })
 }
 
@@ -126,10 +224,11 @@ async fn load_one(conn: &mut PgConnection, id: ScenarioId) -> Result<Loaded, Sto
 /// does not depend on the earmark, so that scenario's own previous budget is not needed.
 pub async fn loaded_on(conn: &mut PgConnection, id: ScenarioId) -> Result<Loaded, StoreError> {
     let mut l = load_one(conn, id).await?;
-    let needs_last_year = l
-        .params
-        .earmark
-        .is_some_and(|e| e.grondslag == Grondslag::NormFteVorigJaar);
+    // A snapshot's input already holds last year's norm-fte.
+    let needs_last_year = l.frozen.is_none()
+        && l.params
+            .earmark
+            .is_some_and(|e| e.grondslag == Grondslag::NormFteVorigJaar);
     if let (true, Some(previous)) = (needs_last_year, l.stored.scenario.previous_scenario_id) {
         let p = load_one(conn, previous).await?;
         let last_year = domain::budget::compute(&p.input, &p.params).map_err(invalid)?;
@@ -259,8 +358,14 @@ pub async fn distributed_on(
     let loaded = loaded_on(conn, id).await?;
     let result = domain::budget::compute(&loaded.input, &loaded.params).map_err(invalid)?;
     let setup = super::distribution::distribution_setup_on(conn, id).await?;
-    let last_year = last_year(conn, &setup.last_year).await?;
-    let outcome = outcome(&setup, &last_year, &result);
+    let (last_year, outcome) = match &loaded.frozen {
+        Some(f) => (f.last_year_of(&setup), f.outcome(setup.year, &result)),
+        None => {
+            let last_year = last_year(conn, &setup.last_year).await?;
+            let outcome = outcome(&setup, &last_year, &result);
+            (last_year, outcome)
+        }
+    };
     Ok(Distributed {
         loaded,
         result,

@@ -8,11 +8,11 @@ use domain::budget::{ChangeKind, Direction, KpiKind, PzVariant, ScopeKind, Trend
 use domain::ids::{CareProductId, ScenarioId, TrendInputId, VakgroepId};
 use domain::people::VakgroepCode;
 use domain::people::VakgroepKind;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::types::Decimal;
 
 /// A vakgroep with its figures for the scenario's year.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize, Deserialize)]
 pub struct EngineVakgroep {
     #[sqlx(try_from = "i64")]
     pub id: VakgroepId,
@@ -25,13 +25,16 @@ pub struct EngineVakgroep {
     pub formatief_fte: Option<Decimal>,
     /// The scenario's variant, or this vakgroep's override.
     #[sqlx(try_from = "i16")]
-    #[serde(serialize_with = "PzVariant::serialize_number")]
+    #[serde(
+        serialize_with = "PzVariant::serialize_number",
+        deserialize_with = "PzVariant::deserialize_number"
+    )]
     pub pz_variant: PzVariant,
 }
 
 /// A care product with its norm time in the scenario's year and its baseline volume: the sum of
 /// the realised volumes of the reference year (0 when none were imported).
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize, Deserialize)]
 pub struct EngineProduct {
     #[sqlx(try_from = "i64")]
     pub id: CareProductId,
@@ -43,7 +46,7 @@ pub struct EngineProduct {
     pub baseline_volume: Decimal,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize, Deserialize)]
 pub struct EngineKpi {
     pub id: i64,
     #[sqlx(try_from = "i64")]
@@ -58,7 +61,7 @@ pub struct EngineKpi {
 }
 
 /// An accepted trend input included in the scenario. `product_ids` is empty for scope `vakgroep`.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize, Deserialize)]
 pub struct EngineTrendInput {
     #[sqlx(try_from = "i64")]
     pub id: TrendInputId,
@@ -90,7 +93,7 @@ impl EngineTrendInput {
 }
 
 /// Everything the engine needs for one scenario, read from one consistent snapshot.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EngineInput {
     /// The budget revision this input was read at (migration 0010): while [`revision`] answers
     /// the same number, the input is still what the database holds.

@@ -11,13 +11,13 @@ use domain::budget::master::{CareProductDraft, KpiDraft, YearSettingsDraft};
 use domain::budget::{Direction, KpiKind};
 use domain::ids::{CareProductId, VakgroepId};
 use domain::people::VakgroepCode;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::types::Decimal;
 
 // ---------------------------------------------------------------------------------------------
 // Budget years
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize, Deserialize)]
 pub struct BudgetYear {
     pub year: i16,
     pub fee_budget: Option<Decimal>,

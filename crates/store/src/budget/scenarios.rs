@@ -7,26 +7,32 @@ use crate::error::Invalid;
 use crate::{PgConnection, Store, StoreError};
 use domain::budget::{Grondslag, PzVariant, ScenarioDraft};
 use domain::ids::{ScenarioId, TrendInputId, VakgroepId};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::types::Decimal;
 use time::OffsetDateTime;
 
 /// A vakgroep with another passende-zorg variant than its scenario's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VariantOverride {
     pub vakgroep_id: VakgroepId,
-    #[serde(serialize_with = "PzVariant::serialize_number")]
+    #[serde(
+        serialize_with = "PzVariant::serialize_number",
+        deserialize_with = "PzVariant::deserialize_number"
+    )]
     pub pz_variant: PzVariant,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Scenario {
     pub id: ScenarioId,
     pub year: i16,
     pub name: String,
     pub description: String,
     pub reference_year: i16,
-    #[serde(serialize_with = "PzVariant::serialize_number")]
+    #[serde(
+        serialize_with = "PzVariant::serialize_number",
+        deserialize_with = "PzVariant::deserialize_number"
+    )]
     pub pz_variant: PzVariant,
     /// The one set of weights (fractions adding up to 1; `domain::budget::Weights::new`).
     pub w_out: Decimal,

@@ -248,3 +248,72 @@ async fn an_adopted_scenario_is_locked_and_shows_its_hash_without_allocations(po
             .contains("Begrotingswijziging van de vastgestelde begroting 2027")
     );
 }
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn an_adopted_budget_is_shown_as_adopted_after_the_year_changes(pool: PgPool) {
+    let mut c = app(pool).await;
+    let id = scenario(&c, "Basis").await;
+    let meeting = joint_meeting(&c).await;
+    let mut tx = c.store.begin().await.unwrap();
+    let item = store::budget::adoption::propose(
+        &mut tx,
+        &store::audit::Who::system("test"),
+        id,
+        meeting,
+        OffsetDateTime::now_utc(),
+    )
+    .await
+    .unwrap();
+    store::commit(tx).await.unwrap();
+    c.sign_in_as(MSB_BESTUURDER).await;
+    let paths = [
+        format!("/begroting/scenarios/{id}"),
+        format!("/begroting/scenarios/{id}/verdeling"),
+    ];
+    // Viewed before the vote, so the input read then is cached; the adoption moves it on.
+    for p in &paths {
+        assert_eq!(c.get(p).await.status, StatusCode::OK);
+    }
+    adopt(&c, item).await;
+    let mut adopted = Vec::new();
+    for p in &paths {
+        adopted.push(c.get(p).await.body);
+    }
+    assert!(
+        euro_cells(&adopted[1]) > 0,
+        "the MSB board sees the allocations"
+    );
+
+    // The year's fee budget changes afterwards: the adopted budget does not.
+    let year = store::budget::year(c.store.pool(), 2027).await.unwrap();
+    let doubled = domain::budget::master::YearSettingsDraft {
+        fee_budget: year.fee_budget.map(|m| m * rust_decimal::Decimal::TWO),
+        fixed_share: year.fixed_share,
+        band_min: year.band_min,
+        band_max: year.band_max,
+        note: year.note.clone(),
+    };
+    let mut tx = c.store.begin().await.unwrap();
+    store::budget::save_year(
+        &mut tx,
+        &store::audit::Who::system("test"),
+        2027,
+        Some(year.version),
+        &doubled,
+    )
+    .await
+    .unwrap();
+    store::commit(tx).await.unwrap();
+    for (p, before) in paths.iter().zip(&adopted) {
+        let after = c.get(p).await.body;
+        assert_eq!(&after, before, "{p}");
+    }
+    // A scenario that is not adopted follows the year.
+    let other = scenario(&c, "Met initiatieven").await;
+    let page = c
+        .get(&format!("/begroting/scenarios/{other}/verdeling"))
+        .await;
+    let doubled_m = domain::nl::eur(doubled.fee_budget.unwrap());
+    assert!(page.body.contains(&doubled_m), "{doubled_m}");
+    assert!(!adopted[1].contains(&doubled_m));
+}

@@ -65,6 +65,8 @@ pub(crate) struct Computed {
     /// The year's band has a floor but no cap, and so does not apply.
     pub band_incomplete: bool,
     pub scenario: store::budget::Scenario,
+    /// For an adopted budget, where its snapshot says last year's allocation came from.
+    pub recorded_last_year: Option<String>,
     /// Vakgroep code and name by id.
     pub names: HashMap<i64, (String, String)>,
 }
@@ -99,14 +101,26 @@ pub(crate) async fn compute_with(
     r: &BudgetResult,
 ) -> AppResult<Computed> {
     let id = l.stored.scenario.id;
-    let setup = store::budget::distribution_setup(&state.store, id).await?;
-    let last_year =
-        store::budget::computation::last_year_of(&state.store, &setup.last_year).await?;
+    let mut setup = store::budget::distribution_setup(&state.store, id).await?;
+    let (last_year, outcome) = match &l.frozen {
+        Some(f) => {
+            // What the boards adopted, not today's settings.
+            setup.year_settings = l.stored.settings.clone();
+            setup.settings.placement = f.placement;
+            setup.overrides = f.overrides();
+            (f.last_year_of(&setup), f.outcome(setup.year, r))
+        }
+        None => {
+            let last_year =
+                store::budget::computation::last_year_of(&state.store, &setup.last_year).await?;
+            let outcome = store::budget::computation::outcome(&setup, &last_year, r);
+            (last_year, outcome)
+        }
+    };
     let band = setup
         .year_settings
         .as_ref()
         .map_or((None, None), |y| (y.band_min, y.band_max));
-    let outcome = store::budget::computation::outcome(&setup, &last_year, r);
     Ok(Computed {
         band_incomplete: Frame::band_incomplete(band),
         scenario: l.stored.scenario.clone(),
@@ -116,6 +130,7 @@ pub(crate) async fn compute_with(
             .iter()
             .map(|v| (v.id.get(), (v.code.to_string(), v.name.clone())))
             .collect(),
+        recorded_last_year: l.frozen.as_ref().map(|f| f.last_year_source.clone()),
         setup,
         last_year,
         outcome,

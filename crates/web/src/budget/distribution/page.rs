@@ -165,6 +165,9 @@ fn row(c: &Computed, d: &Distribution, v: &VakgroepAllocation) -> Row {
 
 /// Where last year's allocation came from, in words.
 fn last_year_text(c: &Computed) -> String {
+    if let Some(recorded) = &c.recorded_last_year {
+        return format!("Toewijzing vorig jaar zoals vastgelegd bij de vaststelling: {recorded}.");
+    }
     match (&c.last_year.source, &c.last_year.problem) {
         (_, Some(problem)) => problem.clone(),
         (store::budget::LastYearSource::None, None) => format!(

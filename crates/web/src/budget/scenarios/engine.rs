@@ -22,6 +22,9 @@ pub(crate) struct Loaded {
     /// Gaps in the data the engine cannot see (a product without a norm time), in Dutch, by
     /// vakgroep id.
     pub warnings: Vec<(VakgroepId, String)>,
+    /// An adopted scenario's settings as its snapshot fixed them: its pages show what the boards
+    /// adopted, whatever changed in the year's settings and master data since.
+    pub frozen: Option<store::budget::computation::Frozen>,
     /// Position of each care product in `stored.products`: a vakgroep page looks up thousands.
     products_by_id: HashMap<CareProductId, usize>,
 }
@@ -65,7 +68,8 @@ impl ScenarioCache {
         let cached = self.0.lock().ok()?;
         cached
             .iter()
-            .find(|(i, r, _)| *i == id && *r == revision)
+            // An adopted scenario is read from its immutable snapshot: any revision will do.
+            .find(|(i, r, l)| *i == id && (*r == revision || l.frozen.is_some()))
             .map(|(_, _, l)| l.clone())
     }
 
@@ -109,6 +113,7 @@ async fn read(state: &AppState, id: ScenarioId) -> AppResult<Loaded> {
         input: l.input,
         params: l.params,
         warnings: l.warnings,
+        frozen: l.frozen,
         products_by_id,
     })
 }
