@@ -125,10 +125,10 @@ async fn proposing_is_for_the_controller_and_the_secretary(pool: PgPool) {
     let again = c.post(&path, &[("meeting", &meeting)]).await;
     assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
 
-    // The secretary may propose too (another scenario).
+    // The secretary may propose too (another scenario: the demo proposed "Met initiatieven").
     c.cookies.clear();
     c.sign_in_as(SECRETARIS).await;
-    let other = scenario(&c, "Met initiatieven").await;
+    let other = scenario(&c, "Passende zorg geoormerkt").await;
     let res = c
         .post(
             &format!("/begroting/scenarios/{other}/vaststelling"),
@@ -316,4 +316,46 @@ async fn an_adopted_budget_is_shown_as_adopted_after_the_year_changes(pool: PgPo
     let doubled_m = domain::nl::eur(doubled.fee_budget.unwrap());
     assert!(page.body.contains(&doubled_m), "{doubled_m}");
     assert!(!adopted[1].contains(&doubled_m));
+}
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn the_demo_adopted_2026_and_proposed_a_2027_scenario(pool: PgPool) {
+    let mut c = app(pool).await;
+    let proposed = scenario(&c, demo::budget::PROPOSED_2027).await;
+    let last_year = store::budget::scenarios(&c.store, Some(2026))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.name == "Begroting")
+        .unwrap()
+        .id;
+    let adopted = store::budget::adoption::for_scenario(&c.store, last_year)
+        .await
+        .unwrap()
+        .adoption
+        .expect("2026 adopted in the demo");
+    assert_eq!(adopted.decisions.len(), 2);
+    assert!(
+        adopted.meeting_starts_at < OffsetDateTime::now_utc(),
+        "a past meeting"
+    );
+    c.sign_in_as(CONTROLLER).await;
+    let year = c.get("/begroting?jaar=2026").await;
+    assert!(year.body.contains(&adopted.content_hash));
+    let page = c.get(&format!("/begroting/scenarios/{proposed}")).await;
+    assert!(
+        page.body
+            .contains("Voorgesteld ter vaststelling op Gezamenlijk overleg RvB en MSB+"),
+        "{}",
+        page.body
+    );
+    // The proposal is on the upcoming joint meeting's agenda, for both boards to decide.
+    let state = store::budget::adoption::for_scenario(&c.store, proposed)
+        .await
+        .unwrap();
+    let item = store::agenda::get(c.store.pool(), state.open_proposal().unwrap().item_id)
+        .await
+        .unwrap();
+    assert_eq!(item.deciding_bodies.len(), 2);
+    assert!(item.title.contains("Vaststelling begroting 2027"));
 }

@@ -192,7 +192,13 @@ async fn the_band_clamps_a_demo_vakgroep(pool: PgPool) {
         res.body
             .contains("data-bound>op de bovengrens (iteratie 1)")
     );
-    assert!(res.body.contains("scenario Begroting (2026)"));
+    // Last year's allocation is the 2026 budget the demo's boards adopted.
+    assert!(
+        res.body
+            .contains("de vastgestelde begroting 2026, scenario Begroting (controlegetal"),
+        "{}",
+        res.body
+    );
 }
 
 #[sqlx::test(migrator = "store::MIGRATOR")]
