@@ -219,3 +219,67 @@ pub async fn touch(store: &Store) {
     .unwrap();
     store::commit(tx).await.unwrap();
 }
+
+/// Gives the year a fee budget (€ 48 million, φ 30 %), proposes `scenario` on the demo's
+/// upcoming joint meeting and records both boards' adoption. Returns how long the deciding
+/// decision's transaction took (it computes the scenario and writes the snapshot) and the
+/// snapshot's size in bytes.
+pub async fn adopt(store: &Store, scenario: ScenarioId) -> (std::time::Duration, i32) {
+    let who = Who::system("bench");
+    let before = store::budget::year(store.pool(), YEAR).await.ok();
+    let frame = domain::budget::master::YearSettingsDraft {
+        fee_budget: Some(Decimal::new(48_000_000, 0)),
+        fixed_share: Decimal::new(3, 1),
+        band_min: None,
+        band_max: None,
+        note: String::new(),
+    };
+    let mut tx = store.begin().await.unwrap();
+    store::budget::save_year(&mut tx, &who, YEAR, before.map(|y| y.version), &frame)
+        .await
+        .unwrap();
+    store::commit(tx).await.unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    let meeting = store::budget::adoption::candidate_meetings(store, now)
+        .await
+        .unwrap()[0]
+        .id;
+    let mut tx = store.begin().await.unwrap();
+    let item = store::budget::adoption::propose(&mut tx, &who, scenario, meeting, now)
+        .await
+        .unwrap();
+    store::commit(tx).await.unwrap();
+    let deciding = store::agenda::get(store.pool(), item)
+        .await
+        .unwrap()
+        .deciding_bodies;
+    let mut last = std::time::Duration::ZERO;
+    for body in deciding {
+        let input = store::decisions::DecisionInput {
+            item_id: item,
+            body_id: body,
+            outcome: domain::meetings::kinds::DecisionOutcome::Aangenomen,
+            text: "Vastgesteld.".into(),
+            votes_for: None,
+            votes_against: None,
+            votes_abstain: None,
+            vote_summary: String::new(),
+            named: Vec::new(),
+        };
+        let t = std::time::Instant::now();
+        let mut tx = store.begin().await.unwrap();
+        store::decisions::record(&mut tx, &who, &input, 0)
+            .await
+            .unwrap();
+        store::commit(tx).await.unwrap();
+        last = t.elapsed();
+    }
+    let size: i32 = sqlx::query_scalar(
+        "SELECT octet_length(snapshot) FROM budget_adoption WHERE scenario_id = $1",
+    )
+    .bind(scenario.get())
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    (last, size)
+}

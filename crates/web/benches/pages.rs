@@ -468,5 +468,38 @@ fn main() {
             20,
         )
         .await;
+
+        // Adoption (D9): the deciding decision computes the scenario and writes its snapshot in
+        // its own transaction; the adopted budget's pages are then read from the snapshot.
+        let (took, size) = budget_seed::adopt(&store, basis).await;
+        println!(
+            "adoption of {basis}: deciding decision with snapshot {:.1} ms, snapshot {:.1} MB",
+            took.as_secs_f64() * 1000.0,
+            f64::from(size) / 1e6
+        );
+        let msb = session_for(&store, "h.koster@rijnoever.example").await;
+        for path in [
+            format!("/begroting/scenarios/{basis}"),
+            format!("/begroting/scenarios/{basis}/verdeling"),
+        ] {
+            let t = Instant::now();
+            let res = router.clone().oneshot(get(&path, &msb)).await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+            res.into_body().collect().await.unwrap();
+            println!(
+                "{path:<40} adopted, first view (snapshot read): {:.2} ms",
+                t.elapsed().as_secs_f64() * 1000.0
+            );
+        }
+        // An adopted budget does not change: a later change elsewhere does not read it again.
+        budget_seed::touch(&store).await;
+        measure_n(&router, &msb, &format!("/begroting/scenarios/{basis}"), 30).await;
+        measure_n(
+            &router,
+            &msb,
+            &format!("/begroting/scenarios/{basis}/verdeling"),
+            30,
+        )
+        .await;
     });
 }

@@ -2,13 +2,16 @@
 
 use crate::shared::error::AppResult;
 use crate::shared::routes::{Access, RouteDef, get};
+use crate::shared::session::User;
 use crate::shared::state::AppState;
 use crate::shared::views::{Ctx, Errors, Layout, render};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use domain::authz::Capability;
+use domain::ids::MeetingId;
 use serde::Deserialize;
+use std::collections::HashSet;
 use store::audit::AuditFilter;
 use time::Date;
 
@@ -124,16 +127,47 @@ fn action_label(action: &str) -> &str {
     }
 }
 
-/// Where the object can be looked at, if anywhere.
-fn object_href(kind: &str, id: &str) -> Option<String> {
-    let base = match kind {
-        "person" => "/beheer/personen",
-        "body" => "/beheer/gremia",
-        "vakgroep" => "/beheer/vakgroepen",
-        "meeting" => "/vergaderingen",
-        _ => return None,
-    };
-    id.parse::<i64>().ok().map(|id| format!("{base}/{id}"))
+/// What the reader of the trail may open, so that no entry links to a page that refuses them.
+struct Openable {
+    administer: bool,
+    meetings: HashSet<MeetingId>,
+}
+
+impl Openable {
+    async fn for_user(state: &AppState, user: &User) -> AppResult<Openable> {
+        let meetings = if user.actor.can(Capability::ViewMeetings) {
+            let bodies: Vec<i64> = user.actor.bodies.iter().copied().collect();
+            store::meetings::list_for_bodies(&state.store, &bodies)
+                .await?
+                .into_iter()
+                .map(|m| m.id)
+                .collect()
+        } else {
+            HashSet::new()
+        };
+        Ok(Openable {
+            administer: user.actor.can(Capability::Administer),
+            meetings,
+        })
+    }
+
+    /// Where the object can be looked at by this reader, if anywhere.
+    fn href(&self, kind: &str, id: &str) -> Option<String> {
+        let base = match kind {
+            "person" if self.administer => "/beheer/personen",
+            "body" if self.administer => "/beheer/gremia",
+            "vakgroep" if self.administer => "/beheer/vakgroepen",
+            "meeting" => {
+                let meeting = id.parse::<MeetingId>().ok()?;
+                return self
+                    .meetings
+                    .contains(&meeting)
+                    .then(|| format!("/vergaderingen/{meeting}"));
+            }
+            _ => return None,
+        };
+        id.parse::<i64>().ok().map(|id| format!("{base}/{id}"))
+    }
 }
 
 fn pretty(json: Option<String>) -> Option<String> {
@@ -147,8 +181,10 @@ fn pretty(json: Option<String>) -> Option<String> {
 async fn page(
     State(state): State<AppState>,
     ctx: Ctx,
+    user: User,
     Query(q): Query<AuditQuery>,
 ) -> AppResult<Response> {
+    let openable = Openable::for_user(&state, &user).await?;
     let mut errors = Errors::default();
     let filter = AuditFilter {
         actor: opt(&q.wie),
@@ -177,7 +213,7 @@ async fn page(
             at: domain::nl::datetime(r.at),
             actor: r.actor_label,
             object: format!("{} {}", object_label(&r.object_type), r.object_id),
-            href: object_href(&r.object_type, &r.object_id),
+            href: openable.href(&r.object_type, &r.object_id),
             action: action_label(&r.action).to_string(),
             before: pretty(r.before),
             after: pretty(r.after),

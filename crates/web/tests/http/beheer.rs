@@ -361,6 +361,11 @@ async fn the_audit_page_filters(pool: PgPool) {
     assert!(vak.body.contains("Vakgroep 1</a>") && !vak.body.contains("Persoon 1</a>"));
     let bad = c.get("/beheer/audit?van=gisteren").await;
     assert!(bad.body.contains("Vul een datum in als dd-mm-jjjj."));
+    // The administrator does not take part in meetings: a meeting's entries name it without a
+    // link to a page that would refuse them.
+    let meetings = c.get("/beheer/audit?soort=meeting").await;
+    assert!(meetings.body.contains("Vergadering 1"), "{}", meetings.body);
+    assert!(!meetings.body.contains("href=\"/vergaderingen/"));
 }
 
 #[sqlx::test(migrator = "store::MIGRATOR")]
