@@ -96,6 +96,43 @@ pub async fn items(
 }
 
 /// One item; `db` as for [`items`].
+/// The items as the agenda's timing rules read them.
+pub fn timings(items: &[Item]) -> Vec<domain::meetings::agenda::ItemTiming> {
+    items
+        .iter()
+        .map(|i| domain::meetings::agenda::ItemTiming {
+            id: i.id,
+            parent: i.parent_id,
+            position: i.position,
+            planned_minutes: i.planned_minutes.max(0) as u32,
+        })
+        .collect()
+}
+
+/// Where a new item goes: a top-level item before the closing standing item (the rondvraag),
+/// with the moves that make room for it; a sub-item, or any item of an agenda without one, at
+/// the end. Every way an item is added (the form, a follow-up, minutes' actions, a budget
+/// proposal) places it by this one rule.
+pub fn insertion_point(items: &[Item], parent: Option<ItemId>) -> (i32, Vec<(ItemId, i32)>) {
+    let closing = items
+        .iter()
+        .find(|i| i.parent_id.is_none() && i.standing == Some(StandingItem::Rondvraag));
+    match (parent, closing) {
+        (None, Some(closing)) => {
+            let moves = items
+                .iter()
+                .filter(|i| i.parent_id.is_none() && i.position >= closing.position)
+                .map(|i| (i.id, i.position + 1))
+                .collect();
+            (closing.position, moves)
+        }
+        _ => (
+            domain::meetings::agenda::next_position(&timings(items), parent),
+            Vec::new(),
+        ),
+    }
+}
+
 pub async fn get(db: impl PgExecutor<'_>, id: ItemId) -> Result<Item, StoreError> {
     sqlx::query_as(concat!(item_select!(), "WHERE i.id = $1"))
         .bind(id.get())

@@ -301,26 +301,15 @@ pub async fn propose(
     Ok(item)
 }
 
-/// The position of a new top-level item before the meeting's closing standing item (the
-/// rondvraag), moving it and anything after it one down; at the end without one.
+/// The position of a new top-level item before the meeting's closing standing item, moving it
+/// and anything after it one down ([`agenda::insertion_point`]).
 async fn before_closing(
     conn: &mut PgConnection,
     who: &Who,
     meeting: MeetingId,
 ) -> Result<i32, StoreError> {
     let items = agenda::items(&mut *conn, meeting).await?;
-    let top = items.iter().filter(|i| i.parent_id.is_none());
-    let closing = top
-        .clone()
-        .find(|i| i.standing == Some(domain::meetings::kinds::StandingItem::Rondvraag));
-    let Some(closing) = closing else {
-        return Ok(top.map(|i| i.position).max().map_or(1, |p| p + 1));
-    };
-    let moves: Vec<(ItemId, i32)> = top
-        .filter(|i| i.position >= closing.position)
-        .map(|i| (i.id, i.position + 1))
-        .collect();
-    let position = closing.position;
+    let (position, moves) = agenda::insertion_point(&items, None);
     agenda::set_positions(conn, who, &moves).await?;
     Ok(position)
 }

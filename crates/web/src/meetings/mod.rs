@@ -173,28 +173,7 @@ pub(crate) fn link_views(
         .collect()
 }
 
-/// Where a new top-level item goes: before the closing standing item (rondvraag), which moves
-/// down one place; sub-items go last under their parent. Returns the position and the moves.
-pub(crate) fn insertion_point(items: &[Item], parent: Option<ItemId>) -> (i32, Vec<(ItemId, i32)>) {
-    let closing = items.iter().find(|i| {
-        i.parent_id.is_none()
-            && i.standing == Some(domain::meetings::kinds::StandingItem::Rondvraag)
-    });
-    match (parent, closing) {
-        (None, Some(closing)) => {
-            let moves = items
-                .iter()
-                .filter(|i| i.parent_id.is_none() && i.position >= closing.position)
-                .map(|i| (i.id, i.position + 1))
-                .collect();
-            (closing.position, moves)
-        }
-        _ => (
-            domain::meetings::agenda::next_position(&timings(items), parent),
-            Vec::new(),
-        ),
-    }
-}
+pub(crate) use store::agenda::{insertion_point, timings};
 
 /// A body member as the voting rules see them: seat holders (voorzitter, lid) vote, secretaries
 /// and advisers never do.
@@ -240,18 +219,6 @@ pub(crate) fn present_voters(
         .collect()
 }
 
-/// The items as the agenda rules see them.
-pub(crate) fn timings(items: &[Item]) -> Vec<domain::meetings::agenda::ItemTiming> {
-    items
-        .iter()
-        .map(|i| domain::meetings::agenda::ItemTiming {
-            id: i.id,
-            parent: i.parent_id,
-            position: i.position,
-            planned_minutes: i.planned_minutes.max(0) as u32,
-        })
-        .collect()
-}
 
 /// Numbers and planned times of these items, from the meeting's start in Dutch time.
 pub(crate) fn plan(meeting: &Meeting, items: &[Item]) -> domain::meetings::agenda::Schedule {
