@@ -186,5 +186,47 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// The domain's part of adopting this hospital (D9): building the snapshot (the engine and the
+/// distribution computed again from the inputs, the results serialised) and sealing it
+/// (canonical text and SHA-256). The master data stand in as the engine input once more, about
+/// the size the store's `EngineInput` adds.
+fn adoption(c: &mut Criterion) {
+    use gg_domain::budget::adoption::{Inputs, Snapshot, YearFrame};
+    use gg_domain::budget::distribution::EarmarkPlacement;
+    let input = hospital();
+    let inputs = Inputs {
+        year: 2040,
+        engine: input.clone(),
+        params: scenario(),
+        year_frame: Some(YearFrame {
+            fee_budget: Some(Decimal::new(48_000_000, 0)),
+            fixed_share: Decimal::new(3, 1),
+            band_min: None,
+            band_max: None,
+        }),
+        placement: EarmarkPlacement::OutOfBudget,
+        last_year_source: "geen".into(),
+        last_year: Vec::new(),
+        own_bands: Vec::new(),
+    };
+    let master = serde_json::to_value(&input).unwrap();
+    let mut group = c.benchmark_group("adoption 40×5000");
+    group.sample_size(10);
+    group.bench_function("snapshot build", |b| {
+        b.iter(|| Snapshot::build(serde_json::Value::Null, master.clone(), inputs.clone()).unwrap())
+    });
+    let snapshot =
+        Snapshot::build(serde_json::Value::Null, master.clone(), inputs.clone()).unwrap();
+    group.bench_function("seal (canonical text and SHA-256)", |b| {
+        b.iter(|| snapshot.seal().unwrap())
+    });
+    let (text, hash) = snapshot.seal().unwrap();
+    println!("snapshot: {:.1} MB", text.len() as f64 / 1e6);
+    group.bench_function("verify", |b| {
+        b.iter(|| gg_domain::budget::adoption::verify(&text, &hash).unwrap())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench, adoption);
 criterion_main!(benches);

@@ -201,7 +201,7 @@ impl ParsedFile {
 
 /// Checks a requested year and period (1–12, a month).
 pub fn check_period(year: i32, period: i32) -> Result<(), FieldError> {
-    if !(2000..=2200).contains(&year) {
+    if !i16::try_from(year).is_ok_and(|y| crate::budget::master::YEARS.contains(&y)) {
         return Err(FieldError::new(
             "year",
             "Kies een jaar tussen 2000 en 2200.",

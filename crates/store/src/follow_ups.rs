@@ -66,7 +66,8 @@ pub struct Waiting {
     pub meeting_bodies: Vec<i64>,
 }
 
-async fn waiting_on(conn: &mut PgConnection) -> Result<Vec<Waiting>, StoreError> {
+/// The waiting follow-ups, inside the caller's transaction (after [`lock`]).
+pub async fn waiting_in(conn: &mut PgConnection) -> Result<Vec<Waiting>, StoreError> {
     let rows: Vec<(i64, i64, String, OffsetDateTime, Vec<i64>)> = sqlx::query_as(
         "SELECT p.item_id, m.id, m.title, m.starts_at,
                 COALESCE((SELECT array_agg(mb.body_id ORDER BY mb.body_id) FROM meeting_body mb WHERE mb.meeting_id = m.id), '{}')
@@ -92,12 +93,7 @@ async fn waiting_on(conn: &mut PgConnection) -> Result<Vec<Waiting>, StoreError>
 /// see the item).
 pub async fn waiting(store: &Store) -> Result<Vec<Waiting>, StoreError> {
     let mut conn = store.pool().acquire().await?;
-    waiting_on(&mut conn).await
-}
-
-/// The waiting follow-ups, inside the caller's transaction (after [`lock`]).
-pub async fn waiting_in(conn: &mut PgConnection) -> Result<Vec<Waiting>, StoreError> {
-    waiting_on(conn).await
+    waiting_in(&mut conn).await
 }
 
 /// Puts the follow-up of a divided item on meeting `target` at `position`, linked to it; it no

@@ -477,6 +477,16 @@ fn main() {
             took.as_secs_f64() * 1000.0,
             f64::from(size) / 1e6
         );
+        let stored: String =
+            sqlx::query_scalar("SELECT snapshot FROM budget_adoption WHERE scenario_id = $1")
+                .bind(basis.get())
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        assert!(
+            stored.contains("\"verdeling\""),
+            "the bench's adopted budget distributes its fee budget"
+        );
         let msb = session_for(&store, "h.koster@rijnoever.example").await;
         for path in [
             format!("/begroting/scenarios/{basis}"),

@@ -5,8 +5,7 @@ use crate::serve::Database;
 use crate::shared::cookies;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
-use domain::people::{BodyKind, Email, EmploymentForm, PersonName, Position, Role};
-use domain::people::{MembershipDraft, PersonDraft};
+use domain::people::{BodySeats, MembershipForm, PersonDraft, PersonForm};
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -248,16 +247,9 @@ async fn find(db: &store::Store, email: &str) -> anyhow::Result<store::people::C
         .with_context(|| format!("no account with e-mail {email}"))
 }
 
+/// The person `user add` creates, checked by the same rules as Beheer › Personen
+/// (`PersonDraft::parse`); only reading the command line (which body a code names) is the CLI's.
 async fn person_input(db: &store::Store, args: &AddUserArgs) -> anyhow::Result<PersonDraft> {
-    let email = Email::parse(&args.email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
-    let name = PersonName::parse(&args.name).map_err(|e| anyhow::anyhow!("--name: {e}"))?;
-    let mut roles = BTreeSet::new();
-    for r in &args.roles {
-        roles.insert(Role::parse(r.trim()).with_context(|| {
-            let known: Vec<_> = Role::ALL.iter().map(|r| r.code()).collect();
-            format!("--role {r}: unknown role; choose from {}", known.join(", "))
-        })?);
-    }
     let bodies = store::bodies::list(db.pool()).await?;
     let mut memberships = Vec::new();
     for spec in &args.bodies {
@@ -276,35 +268,34 @@ async fn person_input(db: &store::Store, args: &AddUserArgs) -> anyhow::Result<P
                         .join(", ")
                 )
             })?;
-        let position = parts.next().unwrap_or("lid");
-        let position = Position::parse(position).with_context(|| {
-            format!("--body {spec}: position is voorzitter, lid, secretaris or adviseur")
-        })?;
-        let employment_form = match parts.next() {
-            Some(f) => Some(EmploymentForm::parse(f).with_context(|| {
-                format!("--body {spec}: employment form is vrijgevestigd or dienstverband")
-            })?),
-            None if body.kind == BodyKind::MsbPlus => bail!(
-                "--body {spec}: members of {} need an employment form, e.g. {}:lid:vrijgevestigd",
-                body.code,
-                body.code
-            ),
-            None => None,
-        };
-        domain::people::check_employment_form(body.code.as_str(), body.seats(), employment_form)
-            .map_err(|e| anyhow::anyhow!("--body {spec}: {e}"))?;
-        memberships.push(MembershipDraft {
+        memberships.push(MembershipForm {
             body_id: body.id,
-            position,
-            employment_form,
+            position: parts.next().unwrap_or("lid").to_string(),
+            employment_form: parts.next().unwrap_or_default().to_string(),
         });
     }
-    Ok(PersonDraft {
-        email,
-        name,
-        roles,
+    let form = PersonForm {
+        name: args.name.clone(),
+        email: args.email.clone(),
+        roles: args.roles.iter().map(|r| r.trim().to_string()).collect(),
         memberships,
         vakgroepen: BTreeSet::new(),
+    };
+    let seats: Vec<BodySeats<'_>> = bodies
+        .iter()
+        .map(|b| BodySeats {
+            id: b.id,
+            code: b.code.as_str(),
+            kind: b.kind,
+            seats: b.seats(),
+        })
+        .collect();
+    PersonDraft::parse(&form, &seats).map_err(|errors| {
+        let lines: Vec<String> = errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect();
+        anyhow::anyhow!("{}", lines.join("\n"))
     })
 }
 

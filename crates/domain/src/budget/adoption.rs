@@ -307,9 +307,36 @@ fn results(
         Err(why) => serde_json::json!({ "geen_verdeling": why }),
     };
     Ok(Results {
-        engine: to_value(result)?,
+        engine: engine_results(result)?,
         distribution,
     })
+}
+
+/// The engine's result as the snapshot keeps it: per vakgroep (with its KPIs, trend inputs and
+/// findings) and for the hospital. The lines per care product — 200,000 in a large hospital, a
+/// third of the snapshot — follow from the inputs: the pages and [`verify`] recompute them.
+fn engine_results(result: &BudgetResult) -> Result<Value, AdoptionError> {
+    // Emptied in a copy rather than removed from the serialised value: serialising 200,000
+    // product lines only to drop them took most of the time.
+    let slim = BudgetResult {
+        vakgroepen: result
+            .vakgroepen
+            .iter()
+            .map(|v| super::VakgroepResult {
+                products: Vec::new(),
+                ..v.clone()
+            })
+            .collect(),
+        totals: result.totals,
+        issues: result.issues.clone(),
+    };
+    let mut value = to_value(&slim)?;
+    if let Some(vakgroepen) = value.get_mut("vakgroepen").and_then(Value::as_array_mut) {
+        for vakgroep in vakgroepen.iter_mut().filter_map(Value::as_object_mut) {
+            vakgroep.remove("products");
+        }
+    }
+    Ok(value)
 }
 
 impl Snapshot {
@@ -356,7 +383,17 @@ impl Snapshot {
 
     /// The canonical text and its hash, as stored.
     pub fn seal(&self) -> Result<(String, String), AdoptionError> {
-        let text = to_canonical(self)?;
+        // `to_canonical(self)`, without first copying the master data into one more value.
+        let format = Value::String(self.format.clone());
+        let inputs = to_value(&self.inputs)?;
+        let results = to_value(&self.results)?;
+        let text = canonical::object(&[
+            ("format", &format),
+            ("context", &self.context),
+            ("master", &self.master),
+            ("inputs", &inputs),
+            ("results", &results),
+        ])?;
         let hash = content_hash(&text);
         Ok((text, hash))
     }

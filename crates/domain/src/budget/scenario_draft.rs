@@ -10,10 +10,9 @@ use crate::ids::{ScenarioId, TrendInputId, VakgroepId};
 use crate::nl;
 use crate::people::FieldError;
 use rust_decimal::Decimal;
-use std::ops::RangeInclusive;
 
-/// The budget years the scenario pages and forms accept.
-pub const YEARS: RangeInclusive<i16> = 2000..=2100;
+/// The budget years the scenario pages and forms accept: those the database takes.
+pub use super::master::YEARS;
 pub const MAX_NAME_CHARS: usize = 200;
 
 /// The form as submitted: strings as typed, so that the page can show them back on an error.

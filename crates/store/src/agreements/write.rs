@@ -3,11 +3,12 @@
 
 use super::{notify, snapshot};
 use crate::audit::{self, Change, Who};
-use crate::versioned::write_versioned;
+use crate::versioned::{Write, write_versioned};
 use crate::{PgConnection, StoreError};
 use domain::agreements::draft::{AgreementDraft, Party};
 use domain::agreements::kinds::{AgreementKind, AgreementStatus, JzojpTheme, SevenS};
 use domain::ids::{AgreementId, ItemId, MeetingId, PersonId};
+use sqlx::Row as _;
 use time::Date;
 
 /// Everything a secretary edits about an agreement, in one form and one transaction.
@@ -109,6 +110,24 @@ async fn write_links(
     Ok(())
 }
 
+/// Binds the columns a secretary edits, in the one order both [`create`] and [`update`] name them.
+fn bind_edited<'q>(q: Write<'q>, input: &'q AgreementInput) -> Write<'q> {
+    q.bind(input.kind.code())
+        .bind(&input.title)
+        .bind(&input.description)
+        .bind(input.effective_owner().map(PersonId::get))
+        .bind(input.start_date)
+        .bind(input.due_date)
+        .bind(input.review_months)
+        .bind(input.visibility_body_id)
+        .bind(input.origin_meeting_id.map(MeetingId::get))
+        .bind(input.origin_item_id.map(ItemId::get))
+        .bind(input.origin_decision_id)
+        .bind(input.theme.map(JzojpTheme::code))
+        .bind(&input.insurer_deviation)
+        .bind(input.budget_scenario_id)
+}
+
 /// Creates an agreement with status `status` (`voorgesteld` for a proposal, `vastgesteld` when it
 /// comes from a recorded decision). Returns its id.
 pub async fn create(
@@ -117,29 +136,20 @@ pub async fn create(
     input: &AgreementInput,
     status: AgreementStatus,
 ) -> Result<AgreementId, StoreError> {
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO agreement (kind, title, description, status, owner_id, start_date, due_date, review_months,
-                                visibility_body_id, origin_meeting_id, origin_item_id, origin_decision_id,
-                                theme, insurer_deviation, budget_scenario_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+    // The edited columns are $1–$14 ([`bind_edited`]), the status $15.
+    let row = bind_edited(
+        sqlx::query(
+            "INSERT INTO agreement (kind, title, description, owner_id, start_date, due_date, review_months,
+                                    visibility_body_id, origin_meeting_id, origin_item_id, origin_decision_id,
+                                    theme, insurer_deviation, budget_scenario_id, status)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+        ),
+        input,
     )
-    .bind(input.kind.code())
-    .bind(&input.title)
-    .bind(&input.description)
     .bind(status.code())
-    .bind(input.effective_owner().map(PersonId::get))
-    .bind(input.start_date)
-    .bind(input.due_date)
-    .bind(input.review_months)
-    .bind(input.visibility_body_id)
-    .bind(input.origin_meeting_id.map(MeetingId::get))
-    .bind(input.origin_item_id.map(ItemId::get))
-    .bind(input.origin_decision_id)
-    .bind(input.theme.map(JzojpTheme::code))
-    .bind(&input.insurer_deviation)
-    .bind(input.budget_scenario_id)
     .fetch_one(&mut *conn)
     .await?;
+    let id: i64 = row.try_get(0)?;
     let id = AgreementId::new(id);
     write_links(conn, id, input).await?;
     notify(conn, input.origin_meeting_id).await?;
@@ -167,28 +177,18 @@ pub async fn update(
     let before = snapshot(conn, id).await?;
     write_versioned(
         conn,
-        sqlx::query(
-            "UPDATE agreement SET kind = $2, title = $3, description = $4, owner_id = $5, start_date = $6,
-                    due_date = $7, review_months = $8, visibility_body_id = $9, origin_meeting_id = $10,
-                    origin_item_id = $11, origin_decision_id = $12, theme = $13, insurer_deviation = $14,
-                    budget_scenario_id = $15, version = version + 1
-             WHERE id = $1 AND version = $16",
+        // The id is $1, the edited columns $2–$15 ([`bind_edited`]), the version $16.
+        bind_edited(
+            sqlx::query(
+                "UPDATE agreement SET kind = $2, title = $3, description = $4, owner_id = $5, start_date = $6,
+                        due_date = $7, review_months = $8, visibility_body_id = $9, origin_meeting_id = $10,
+                        origin_item_id = $11, origin_decision_id = $12, theme = $13, insurer_deviation = $14,
+                        budget_scenario_id = $15, version = version + 1
+                 WHERE id = $1 AND version = $16",
+            )
+            .bind(id.get()),
+            input,
         )
-        .bind(id.get())
-        .bind(input.kind.code())
-        .bind(&input.title)
-        .bind(&input.description)
-        .bind(input.effective_owner().map(PersonId::get))
-        .bind(input.start_date)
-        .bind(input.due_date)
-        .bind(input.review_months)
-        .bind(input.visibility_body_id)
-        .bind(input.origin_meeting_id.map(MeetingId::get))
-        .bind(input.origin_item_id.map(ItemId::get))
-        .bind(input.origin_decision_id)
-        .bind(input.theme.map(JzojpTheme::code))
-        .bind(&input.insurer_deviation)
-        .bind(input.budget_scenario_id)
         .bind(expected_version),
     )
     .await?;

@@ -54,18 +54,7 @@ struct FormPage {
 #[derive(Default, Clone)]
 struct Draft {
     version: i32,
-    title: String,
-    description: String,
-    presenter: String,
-    planned_minutes: String,
-    purpose: String,
-    subject: String,
-    visibility: String,
-    parent: String,
-    deciding: Vec<String>,
-    /// Chosen link targets per kind, as typed (ids).
-    agreements: Vec<String>,
-    scenarios: Vec<String>,
+    form: ItemForm,
 }
 
 fn draft_from(pairs: &[(String, String)]) -> Draft {
@@ -85,37 +74,41 @@ fn draft_from(pairs: &[(String, String)]) -> Draft {
     };
     Draft {
         version: one("version").parse().unwrap_or(0),
-        title: one("title"),
-        description: one("description"),
-        presenter: one("presenter"),
-        planned_minutes: one("planned_minutes"),
-        purpose: one("purpose"),
-        subject: one("subject"),
-        visibility: one("visibility"),
-        parent: one("parent"),
-        deciding: all("deciding"),
-        agreements: all("afspraak"),
-        scenarios: all("scenario"),
+        form: ItemForm {
+            title: one("title"),
+            description: one("description"),
+            presenter: one("presenter"),
+            planned_minutes: one("planned_minutes"),
+            purpose: one("purpose"),
+            subject: one("subject"),
+            visibility: one("visibility"),
+            parent: one("parent"),
+            deciding: all("deciding"),
+            agreements: all("afspraak"),
+            scenarios: all("scenario"),
+        },
     }
 }
 
 fn draft_of(item: &Item) -> Draft {
     Draft {
         version: item.version,
-        title: item.title.clone(),
-        description: item.description.clone(),
-        presenter: item.presenter.clone(),
-        planned_minutes: item.planned_minutes.to_string(),
-        purpose: item.purpose.code().into(),
-        subject: item.subject.code().into(),
-        visibility: item
-            .visibility_body_id
-            .map(|b| b.to_string())
-            .unwrap_or_default(),
-        parent: item.parent_id.map(|p| p.to_string()).unwrap_or_default(),
-        deciding: item.deciding_bodies.iter().map(|b| b.to_string()).collect(),
-        agreements: item.agreement_links.iter().map(|a| a.to_string()).collect(),
-        scenarios: item.scenario_links.iter().map(|s| s.to_string()).collect(),
+        form: ItemForm {
+            title: item.title.clone(),
+            description: item.description.clone(),
+            presenter: item.presenter.clone(),
+            planned_minutes: item.planned_minutes.to_string(),
+            purpose: item.purpose.code().into(),
+            subject: item.subject.code().into(),
+            visibility: item
+                .visibility_body_id
+                .map(|b| b.to_string())
+                .unwrap_or_default(),
+            parent: item.parent_id.map(|p| p.to_string()).unwrap_or_default(),
+            deciding: item.deciding_bodies.iter().map(|b| b.to_string()).collect(),
+            agreements: item.agreement_links.iter().map(|a| a.to_string()).collect(),
+            scenarios: item.scenario_links.iter().map(|s| s.to_string()).collect(),
+        },
     }
 }
 
@@ -161,7 +154,7 @@ async fn form_page(
     let mut visibilities = vec![Choice {
         value: String::new(),
         label: "Gezamenlijk (alle deelnemers)".into(),
-        selected: draft.visibility.is_empty(),
+        selected: draft.form.visibility.is_empty(),
     }];
     // A person can only restrict an item to a body they belong to; anything else would hide it
     // from themselves.
@@ -172,13 +165,13 @@ async fn form_page(
             .map(|b| Choice {
                 value: b.id.to_string(),
                 label: format!("Alleen {}", b.code),
-                selected: draft.visibility == b.id.to_string(),
+                selected: draft.form.visibility == b.id.to_string(),
             }),
     );
     let mut parents = vec![Choice {
         value: String::new(),
         label: "Geen (hoofdpunt)".into(),
-        selected: draft.parent.is_empty(),
+        selected: draft.form.parent.is_empty(),
     }];
     parents.extend(
         items
@@ -187,13 +180,13 @@ async fn form_page(
             .map(|i| Choice {
                 value: i.id.to_string(),
                 label: i.title.clone(),
-                selected: draft.parent == i.id.to_string(),
+                selected: draft.form.parent == i.id.to_string(),
             }),
     );
     let targets = linkable(state, user).await?;
     let page = FormPage {
-        agreements: link_choices(&targets, LinkKind::Afspraak, &draft.agreements),
-        scenarios: link_choices(&targets, LinkKind::Scenario, &draft.scenarios),
+        agreements: link_choices(&targets, LinkKind::Afspraak, &draft.form.agreements),
+        scenarios: link_choices(&targets, LinkKind::Scenario, &draft.form.scenarios),
         layout: ctx.layout(if item_id.is_some() {
             "Agendapunt wijzigen"
         } else {
@@ -206,7 +199,7 @@ async fn form_page(
             .map(|p| Choice {
                 value: p.code().into(),
                 label: p.label().into(),
-                selected: draft.purpose == p.code(),
+                selected: draft.form.purpose == p.code(),
             })
             .collect(),
         subjects: Subject::ALL
@@ -214,7 +207,7 @@ async fn form_page(
             .map(|s| Choice {
                 value: s.code().into(),
                 label: s.label().into(),
-                selected: draft.subject == s.code(),
+                selected: draft.form.subject == s.code(),
             })
             .collect(),
         deciding: bodies
@@ -222,15 +215,15 @@ async fn form_page(
             .map(|b| Choice {
                 value: b.id.to_string(),
                 label: b.code.to_string(),
-                selected: draft.deciding.contains(&b.id.to_string()),
+                selected: draft.form.deciding.contains(&b.id.to_string()),
             })
             .collect(),
         visibilities,
         parents,
-        title: draft.title,
-        description: draft.description,
-        presenter: draft.presenter,
-        planned_minutes: draft.planned_minutes,
+        title: draft.form.title,
+        description: draft.form.description,
+        presenter: draft.form.presenter,
+        planned_minutes: draft.form.planned_minutes,
         errors: errors.clone(),
         meeting,
     };
@@ -254,19 +247,6 @@ fn validate(
     item_id: Option<ItemId>,
     known: &Known,
 ) -> Result<ItemDraft, Errors> {
-    let form = ItemForm {
-        title: draft.title.clone(),
-        description: draft.description.clone(),
-        presenter: draft.presenter.clone(),
-        planned_minutes: draft.planned_minutes.clone(),
-        purpose: draft.purpose.clone(),
-        subject: draft.subject.clone(),
-        visibility: draft.visibility.clone(),
-        parent: draft.parent.clone(),
-        deciding: draft.deciding.clone(),
-        agreements: draft.agreements.clone(),
-        scenarios: draft.scenarios.clone(),
-    };
     let items: Vec<AgendaEntry> = known
         .items
         .iter()
@@ -292,7 +272,7 @@ fn validate(
         body_codes: known.codes,
         targets: &targets,
     };
-    ItemDraft::parse(&form, &context).map_err(Errors::from)
+    ItemDraft::parse(&draft.form, &context).map_err(Errors::from)
 }
 
 fn editable(meeting: &Meeting) -> AppResult<()> {
@@ -312,10 +292,13 @@ pub(super) async fn new_form(
     let meeting = visible_meeting(&state, &user, id).await?;
     editable(&meeting)?;
     let draft = Draft {
-        planned_minutes: "15".into(),
-        purpose: "bespreking".into(),
-        subject: "algemeen".into(),
-        ..Default::default()
+        version: 0,
+        form: ItemForm {
+            planned_minutes: "15".into(),
+            purpose: "bespreking".into(),
+            subject: "algemeen".into(),
+            ..Default::default()
+        },
     };
     form_page(&state, &ctx, &user, meeting, None, draft, Errors::default()).await
 }

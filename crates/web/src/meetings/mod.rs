@@ -219,7 +219,6 @@ pub(crate) fn present_voters(
         .collect()
 }
 
-
 /// Numbers and planned times of these items, from the meeting's start in Dutch time.
 pub(crate) fn plan(meeting: &Meeting, items: &[Item]) -> domain::meetings::agenda::Schedule {
     let local = domain::nl::to_amsterdam(meeting.starts_at);

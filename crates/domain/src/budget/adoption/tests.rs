@@ -127,10 +127,27 @@ fn the_hash_changes_when_any_input_changes() {
 }
 
 #[test]
+fn sealing_writes_the_canonical_text_of_the_whole_snapshot() {
+    let s = snapshot(inputs());
+    let (text, hash) = s.seal().unwrap();
+    assert_eq!(text, canonical::to_canonical(&s).unwrap());
+    assert_eq!(hash, canonical::content_hash(&text));
+}
+
+#[test]
 fn a_sealed_snapshot_verifies_and_a_changed_one_does_not() {
     let (text, hash) = snapshot(inputs()).seal().unwrap();
     let s = verify(&text, &hash).unwrap();
     assert!(s.results.distribution.get("verdeling").is_some());
+    // Per vakgroep and hospital, without the lines per care product (recomputed from inputs).
+    let vakgroepen = s.results.engine["vakgroepen"].as_array().unwrap();
+    assert!(!vakgroepen.is_empty());
+    assert!(
+        vakgroepen
+            .iter()
+            .all(|v| v.get("products").is_none() && v.get("norm_hours").is_some())
+    );
+    assert!(!s.inputs.engine.vakgroepen[0].products.is_empty());
 
     let tampered = text.replacen("\"1200\"", "\"1300\"", 1);
     assert_ne!(tampered, text);
