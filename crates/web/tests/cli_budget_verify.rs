@@ -5,20 +5,9 @@
 
 mod e2e_support;
 
-use e2e_support::gelijkgericht;
+use e2e_support::{gelijkgericht, url_of};
 use std::process::Output;
 use store::{PgPool, Store};
-
-async fn url_of(pool: &PgPool) -> String {
-    let name: String = sqlx::query_scalar("SELECT current_database()")
-        .fetch_one(pool)
-        .await
-        .unwrap();
-    let admin = std::env::var("DATABASE_URL").expect("DATABASE_URL");
-    let mut url = reqwest::Url::parse(&admin).expect("DATABASE_URL is a URL");
-    url.set_path(&format!("/{name}"));
-    url.to_string()
-}
 
 async fn verify(url: &str) -> (Option<i32>, String) {
     let mut cmd = gelijkgericht();

@@ -5,22 +5,10 @@
 
 mod e2e_support;
 
-use e2e_support::{TempDir, gelijkgericht};
+use e2e_support::{TempDir, gelijkgericht, url_of};
 use std::path::Path;
 use std::process::Output;
 use store::{PgPool, Store};
-
-/// The URL of the test's own database: `DATABASE_URL` with the database name replaced.
-async fn url_of(pool: &PgPool) -> String {
-    let name: String = sqlx::query_scalar("SELECT current_database()")
-        .fetch_one(pool)
-        .await
-        .unwrap();
-    let admin = std::env::var("DATABASE_URL").expect("DATABASE_URL");
-    let mut url = reqwest::Url::parse(&admin).expect("DATABASE_URL is a URL");
-    url.set_path(&format!("/{name}"));
-    url.to_string()
-}
 
 /// Creates vakgroep CAR with two care products, so that a production file can refer to them.
 async fn products(store: &Store) {

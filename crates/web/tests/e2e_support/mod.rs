@@ -136,6 +136,19 @@ where
 
 /// Creates an empty database `gg_e2e_<random>` on the server of `DATABASE_URL` and returns
 /// its URL (the same URL with the database name replaced).
+/// The URL of a `sqlx::test` database for the binary: `DATABASE_URL` with the database name
+/// replaced by the test's own.
+pub async fn url_of(pool: &store::PgPool) -> String {
+    let name: String = sqlx::query_scalar("SELECT current_database()")
+        .fetch_one(pool)
+        .await
+        .expect("the test database's name");
+    let admin = std::env::var("DATABASE_URL").expect("DATABASE_URL");
+    let mut url = reqwest::Url::parse(&admin).expect("DATABASE_URL is a URL");
+    url.set_path(&format!("/{name}"));
+    url.to_string()
+}
+
 pub async fn fresh_database() -> String {
     let admin = std::env::var("DATABASE_URL").ok().filter(|v| !v.trim().is_empty()).unwrap_or_else(|| {
         panic!(
