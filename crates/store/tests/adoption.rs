@@ -341,3 +341,79 @@ async fn a_snapshot_changed_by_hand_fails_verification(pool: PgPool) {
     let stored = adoption::stored(&s, a.id).await.unwrap();
     assert!(verify(&stored.snapshot, &stored.content_hash).is_err());
 }
+
+#[sqlx::test(migrator = "gg_store::MIGRATOR")]
+async fn the_snapshot_keeps_each_product_once_and_reads_back_as_it_was_read(pool: PgPool) {
+    let s = store(pool.clone());
+    let (rvb, msb) = (body_id(&s, "RvB").await, body_id(&s, "MSB").await);
+    year(&s, &pool, 2027).await;
+    let car: i64 = sqlx::query_scalar("SELECT id FROM vakgroep WHERE code = 'C2027'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let timed = common::product(&s, car.into(), "MET-NORMTIJD").await;
+    common::product(&s, car.into(), "ZONDER-NORMTIJD").await;
+    // A product of a vakgroep outside the budget: read with the master data, not by the engine.
+    let old = vakgroep(&pool, "OUD").await;
+    common::product(&s, old, "ELDERS").await;
+    sqlx::query("UPDATE vakgroep SET active = false WHERE id = $1")
+        .bind(old.get())
+        .execute(&pool)
+        .await
+        .unwrap();
+    let mut tx = s.begin().await.unwrap();
+    budget::set_norm_time(&mut tx, &admin(), 2027, timed, None, dec("12.5"))
+        .await
+        .unwrap();
+    gg_store::commit(tx).await.unwrap();
+    let id = scenario(&s, 2027, "Basis").await;
+    let read = budget::engine_input(&s, id).await.unwrap();
+    assert_eq!(read.products.len(), 3);
+
+    let item = propose(&s, id, meeting(&s).await).await.unwrap();
+    decide(&s, item, rvb, "aangenomen").await;
+    decide(&s, item, msb, "aangenomen").await;
+    let a = adoption::for_scenario(&s, id)
+        .await
+        .unwrap()
+        .adoption
+        .unwrap();
+    let stored = adoption::stored(&s, a.id).await.unwrap();
+    let snapshot = verify(&stored.snapshot, &stored.content_hash).unwrap();
+    assert_eq!(snapshot.format, "gelijkgericht/adoption/2");
+    // A code the engine reads stands once (in its input); one it does not, once (master data).
+    for code in ["MET-NORMTIJD", "ZONDER-NORMTIJD", "ELDERS"] {
+        assert_eq!(
+            stored.snapshot.matches(&format!("\"{code}\"")).count(),
+            1,
+            "{code}"
+        );
+    }
+
+    let loaded = budget::computation::loaded(&s, id).await.unwrap();
+    assert!(loaded.frozen.is_some(), "read from the snapshot");
+    let mut again = loaded.stored.clone();
+    again.revision = read.revision;
+    assert_eq!(
+        again, read,
+        "master data and engine input give back what was read"
+    );
+    let missing: Vec<_> = loaded.warnings.iter().map(|w| w.1.clone()).collect();
+    assert_eq!(
+        missing.len(),
+        0,
+        "no volume, so no gap to name: {missing:?}"
+    );
+    let without = again.products.iter().find(|p| p.code == "ZONDER-NORMTIJD");
+    assert_eq!(without.unwrap().norm_minutes, None, "missing, not zero");
+
+    // The first layout kept the whole engine input as master data: still readable.
+    let first = serde_json::to_value(&read).unwrap();
+    let engine = &snapshot.inputs.engine;
+    assert_eq!(
+        adoption::engine_input_of("gelijkgericht/adoption/1", first.clone(), engine).unwrap(),
+        read
+    );
+    let unknown = adoption::engine_input_of("gelijkgericht/adoption/9", first, engine);
+    assert!(unknown.unwrap_err().contains("adoption/9"));
+}

@@ -20,7 +20,10 @@ use serde_json::Value;
 use std::collections::HashMap;
 
 /// The version of the snapshot's layout; a new layout gets a new name, old ones stay readable.
-pub const FORMAT: &str = "gelijkgericht/adoption/1";
+/// Layout 2 keeps of each care product in the master data only what `inputs.engine` lacks.
+pub const FORMAT: &str = "gelijkgericht/adoption/2";
+/// The first layout: the master data with every care product's figures.
+pub const FORMAT_1: &str = "gelijkgericht/adoption/1";
 
 code_enum! {
     /// Where a proposal for adoption stands.
@@ -343,7 +346,20 @@ impl Snapshot {
     /// Computes the results from the inputs and assembles the snapshot.
     pub fn build(context: Value, master: Value, inputs: Inputs) -> Result<Snapshot, AdoptionError> {
         let (result, distribution) = compute_results(&inputs)?;
-        let results = results(&result, &distribution)?;
+        Snapshot::assemble(context, master, inputs, &result, &distribution)
+    }
+
+    /// The snapshot of results the caller computed from exactly these inputs
+    /// ([`compute_results`]): adoption computed them already for the decision, and [`verify`]
+    /// would name any difference.
+    pub fn assemble(
+        context: Value,
+        master: Value,
+        inputs: Inputs,
+        result: &BudgetResult,
+        distribution: &Result<Distribution, String>,
+    ) -> Result<Snapshot, AdoptionError> {
+        let results = results(result, distribution)?;
         Ok(Snapshot {
             format: FORMAT.into(),
             context,

@@ -23,7 +23,9 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 mod amendment;
+mod record;
 pub use amendment::{Stored, create_amendment, ids, stored};
+pub use record::{MasterRecord, engine_input_of};
 
 /// A proposal for adoption with its meeting.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -388,8 +390,9 @@ async fn decisions_on(
     .await?)
 }
 
-/// The snapshot's inputs from a scenario computed through to its distribution.
-fn inputs(d: &Distributed) -> Inputs {
+/// The snapshot's inputs from a scenario computed through to its distribution, taking its
+/// engine input (200,000 care products in a large hospital) rather than copying it.
+fn inputs(d: &mut Distributed) -> Inputs {
     let mut last_year: Vec<Amount> = d
         .last_year
         .amounts
@@ -421,7 +424,7 @@ fn inputs(d: &Distributed) -> Inputs {
     };
     Inputs {
         year: d.setup.year,
-        engine: d.loaded.input.clone(),
+        engine: std::mem::take(&mut d.loaded.input),
         params: d.loaded.params.clone(),
         year_frame: year_frame(&d.setup),
         placement: d.setup.settings.placement,
@@ -443,7 +446,7 @@ async fn adopt(
     item: ItemId,
     decisions: &[AdoptingDecision],
 ) -> Result<(), StoreError> {
-    let d = distributed_on(conn, scenario).await?;
+    let mut d = distributed_on(conn, scenario).await?;
     let meeting: (i64, String, OffsetDateTime) = sqlx::query_as(
         "SELECT m.id, m.title, m.starts_at FROM agenda_item i JOIN meeting m ON m.id = i.meeting_id
          WHERE i.id = $1",
@@ -458,6 +461,7 @@ async fn adopt(
     .fetch_optional(&mut *conn)
     .await?;
     let s: &Scenario = &d.loaded.stored.scenario;
+    let year = s.year;
     let context = json!({
         "scenario": { "id": s.id.get(), "year": s.year, "name": s.name, "reference_year": s.reference_year },
         "amends_adoption_id": amends,
@@ -468,9 +472,12 @@ async fn adopt(
             "outcome": x.outcome.code(), "text": x.text,
         })).collect::<Vec<_>>(),
     });
-    let master = serde_json::to_value(&d.loaded.stored)
+    let master = serde_json::to_value(MasterRecord::of(&d.loaded.stored, &d.loaded.input))
         .map_err(|e| StoreError::Other(format!("serialising master data: {e}")))?;
-    let snapshot = Snapshot::build(context, master, inputs(&d)).map_err(snapshot_error)?;
+    let inputs = inputs(&mut d);
+    // The results the decision was taken on, computed once: `budget verify` recomputes them.
+    let snapshot = Snapshot::assemble(context, master, inputs, &d.result, &d.outcome)
+        .map_err(snapshot_error)?;
     let (text, hash) = snapshot.seal().map_err(snapshot_error)?;
     let adoption: i64 = sqlx::query_scalar(
         "INSERT INTO budget_adoption (scenario_id, year, proposal_id, item_id, meeting_id, amends_id,
@@ -478,7 +485,7 @@ async fn adopt(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(scenario.get())
-    .bind(s.year)
+    .bind(year)
     .bind(proposal)
     .bind(item.get())
     .bind(meeting.0)
@@ -521,7 +528,7 @@ async fn adopt(
         }
     }
     let change = Change::new("budget_adoption", adoption, "create").after(json!({
-        "scenario_id": scenario.get(), "year": s.year, "content_hash": hash, "proposal_id": proposal,
+        "scenario_id": scenario.get(), "year": year, "content_hash": hash, "proposal_id": proposal,
     }));
     audit::record(conn, who, change).await
 }

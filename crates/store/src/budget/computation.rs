@@ -160,16 +160,17 @@ impl Frozen {
     }
 }
 
-/// An adopted scenario as its snapshot recorded it (the snapshot's master data is the
-/// [`EngineInput`] read in the deciding transaction).
+/// An adopted scenario as its snapshot recorded it (the snapshot's master data and engine input
+/// are together the [`EngineInput`] read in the deciding transaction).
 fn from_snapshot(adoption_id: i64, text: &str) -> Result<Loaded, StoreError> {
-    let unreadable = |e: serde_json::Error| {
+    let unreadable = |e: &dyn std::fmt::Display| {
         StoreError::Other(format!("reading adopted budget {adoption_id}: {e}"))
     };
-    let snapshot: Snapshot = serde_json::from_str(text).map_err(unreadable)?;
-    let stored: EngineInput = serde_json::from_value(snapshot.master).map_err(unreadable)?;
-    let (_, warnings) = budget_input(&stored);
+    let snapshot: Snapshot = serde_json::from_str(text).map_err(|e| unreadable(&e))?;
     let i = snapshot.inputs;
+    let stored = super::adoption::engine_input_of(&snapshot.format, snapshot.master, &i.engine)
+        .map_err(|e| unreadable(&e))?;
+    let (_, warnings) = budget_input(&stored);
     Ok(Loaded {
         stored,
         input: i.engine,

@@ -2,8 +2,8 @@
 //! Norm times are in [`super::norm_times`], copying a year to the next in [`super::copy`].
 
 use super::{
-    IdRow, YearRow, delete_id_row, delete_year_row, ensure_year, id_row, record_created,
-    record_upsert, set_year_row, update_id_row,
+    IdRow, VakgroepYearRow, YearRow, delete_id_row, delete_year_row, ensure_year, id_row,
+    record_created, record_upsert, set_year_row, update_id_row, vakgroep_year_rows,
 };
 use crate::audit::{self, Change, Who};
 use crate::{PgConnection, Store, StoreError};
@@ -276,14 +276,12 @@ impl YearRow for Normuren {
     }
 }
 
+impl VakgroepYearRow for Normuren {
+    const LIST: &'static str = concat!(normuren_select!(), " WHERE n.year = $1 ORDER BY v.code");
+}
+
 pub async fn normuren(store: &Store, year: i16) -> Result<Vec<Normuren>, StoreError> {
-    Ok(sqlx::query_as(concat!(
-        normuren_select!(),
-        " WHERE n.year = $1 ORDER BY v.code"
-    ))
-    .bind(year)
-    .fetch_all(store.pool())
-    .await?)
+    vakgroep_year_rows(store, year).await
 }
 
 /// Sets a vakgroep's normuren per fte for a year (`expected_version` as in
@@ -351,14 +349,12 @@ impl YearRow for Formatief {
     }
 }
 
+impl VakgroepYearRow for Formatief {
+    const LIST: &'static str = concat!(formatief_select!(), " WHERE f.year = $1 ORDER BY v.code");
+}
+
 pub async fn formatief(store: &Store, year: i16) -> Result<Vec<Formatief>, StoreError> {
-    Ok(sqlx::query_as(concat!(
-        formatief_select!(),
-        " WHERE f.year = $1 ORDER BY v.code"
-    ))
-    .bind(year)
-    .fetch_all(store.pool())
-    .await?)
+    vakgroep_year_rows(store, year).await
 }
 
 /// Sets a vakgroep's formative fte (categories 1a and 1b) for a year.

@@ -83,6 +83,22 @@ trait YearRow: for<'r> FromRow<'r, PgRow> + Serialize + Send + Unpin {
     fn version(&self) -> i32;
 }
 
+/// A [`YearRow`] per vakgroep, listed per year.
+trait VakgroepYearRow: YearRow {
+    /// Selects the rows of year `$1`, by vakgroep code.
+    const LIST: &'static str;
+}
+
+async fn vakgroep_year_rows<T: VakgroepYearRow>(
+    store: &crate::Store,
+    year: i16,
+) -> Result<Vec<T>, StoreError> {
+    Ok(sqlx::query_as(T::LIST)
+        .bind(year)
+        .fetch_all(store.pool())
+        .await?)
+}
+
 async fn year_row<T: YearRow>(
     executor: impl sqlx::PgExecutor<'_>,
     year: i16,
