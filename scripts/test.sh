@@ -31,12 +31,14 @@ scripts/pg-test-cluster.sh find-bin >/dev/null || missing+=(postgresql)
 # The Nu HTML Checker runs on Java; it and axe-core come from npm.
 command -v java >/dev/null || missing+=(default-jre-headless)
 command -v npm >/dev/null || missing+=(nodejs npm)
+# The budget export's recalculation test opens the workbook in LibreOffice (headless).
+command -v soffice >/dev/null || missing+=(libreoffice-calc-nogui)
 if ((${#missing[@]})); then
     echo "Installing: ${missing[*]}" >&2
     as_root apt-get update
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
 else
-    echo "All present (chromium, chromium-driver, PostgreSQL $(scripts/pg-test-cluster.sh find-bin))" >&2
+    echo "All present (chromium, chromium-driver, LibreOffice, PostgreSQL $(scripts/pg-test-cluster.sh find-bin))" >&2
 fi
 
 step "Test runner"

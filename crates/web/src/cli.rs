@@ -38,6 +38,47 @@ pub enum Command {
     /// Import data files.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Export data files.
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+#[derive(Subcommand)]
+pub enum ExportCommand {
+    /// Export a year's adopted budget (the latest adopted, or `--scenario`, marked CONCEPT when
+    /// not adopted) as a controller gets it: XLSX with formulas, or the overview as CSV
+    /// (docs/controller-exports.md).
+    Budget(ExportBudgetArgs),
+}
+
+#[derive(Args)]
+pub struct ExportBudgetArgs {
+    /// The budget year.
+    #[arg(long)]
+    pub year: i16,
+    /// A scenario of that year (its id); without it, the year's adopted budget.
+    #[arg(long)]
+    pub scenario: Option<i64>,
+    #[arg(long, value_enum, default_value = "xlsx")]
+    pub format: ExportFormat,
+    /// The decimal mark of a CSV file.
+    #[arg(long, value_enum, default_value = "comma")]
+    pub decimal: DecimalArg,
+    /// The file to write.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ExportFormat {
+    Xlsx,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum DecimalArg {
+    Comma,
+    Point,
 }
 
 #[derive(Subcommand)]
@@ -135,6 +176,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Budget(BudgetCommand::Verify) => {
             with_db(&config, |db| async move { verify_budgets(&db).await }).await
         }
+        Command::Export(ExportCommand::Budget(args)) => {
+            with_db(&config, |db| async move { export_budget(&db, &args).await }).await
+        }
         Command::Import(ImportCommand::Production(args)) => {
             // Read first: a missing file should not wait for the database.
             let data = std::fs::read(&args.file)
@@ -145,6 +189,51 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             .await
         }
     }
+}
+
+async fn export_budget(db: &store::Store, args: &ExportBudgetArgs) -> anyhow::Result<()> {
+    use crate::budget::export::{Reader, prepare};
+    use domain::budget::workbook::DecimalMark;
+    let id = match args.scenario {
+        Some(id) => {
+            let id = domain::ids::ScenarioId::new(id);
+            let s = store::budget::scenario(db.pool(), id)
+                .await
+                .with_context(|| format!("scenario {id} bestaat niet"))?;
+            if s.year != args.year {
+                bail!("scenario {id} is van {}, niet van {}", s.year, args.year);
+            }
+            id
+        }
+        None => match store::budget::adoption::for_year(db, args.year)
+            .await?
+            .last()
+        {
+            Some(a) => a.scenario_id,
+            None => bail!(
+                "er is geen vastgestelde begroting {}; kies een scenario met --scenario",
+                args.year
+            ),
+        },
+    };
+    let prepared = prepare(db, id, Reader::Controller).await?;
+    let (format, mark) = (args.format, args.decimal);
+    let bytes = tokio::task::spawn_blocking(move || match format {
+        ExportFormat::Xlsx => prepared.xlsx(),
+        ExportFormat::Csv => prepared.csv(match mark {
+            DecimalArg::Comma => DecimalMark::Comma,
+            DecimalArg::Point => DecimalMark::Point,
+        }),
+    })
+    .await??;
+    std::fs::write(&args.out, &bytes)
+        .with_context(|| format!("kan {} niet schrijven", args.out.display()))?;
+    println!(
+        "{} geschreven ({} bytes, scenario {id}).",
+        args.out.display(),
+        bytes.len()
+    );
+    Ok(())
 }
 
 async fn with_db<F, Fut>(config: &Config, f: F) -> anyhow::Result<()>

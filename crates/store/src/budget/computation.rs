@@ -376,6 +376,37 @@ pub async fn distributed_on(
     })
 }
 
+/// [`distributed_on`] in one read-only, repeatable-read transaction (the exports).
+pub async fn distributed(store: &Store, id: ScenarioId) -> Result<Distributed, StoreError> {
+    let mut tx = store
+        .pool()
+        .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        .await?;
+    let d = distributed_on(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(d)
+}
+
+impl Distributed {
+    /// The year's financial frame the distribution used (for an adopted budget the snapshot's),
+    /// when the year has a usable one.
+    pub fn frame(&self) -> Option<domain::budget::Frame> {
+        let (settings, placement) = match &self.loaded.frozen {
+            Some(f) => (f.year_frame, f.placement),
+            None => (year_frame(&self.setup), self.setup.settings.placement),
+        };
+        let y = settings?;
+        domain::budget::Frame::from_settings(
+            self.setup.year,
+            y.fee_budget,
+            y.fixed_share,
+            (y.band_min, y.band_max),
+            placement,
+        )
+        .ok()
+    }
+}
+
 /// [`last_year`] on a connection of the pool.
 pub async fn last_year_of(store: &Store, source: &LastYearSource) -> Result<LastYear, StoreError> {
     let mut conn = store.pool().acquire().await?;

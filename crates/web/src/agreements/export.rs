@@ -4,15 +4,16 @@
 
 use super::list::{Params, register_lines};
 use crate::shared::clock::today;
+use crate::shared::download::{CSV, XLSX, attachment};
 use crate::shared::error::{AppError, AppResult};
 use crate::shared::register::Line;
 use crate::shared::routes::{Access, RouteDef, get};
 use crate::shared::session::User;
 use crate::shared::state::AppState;
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use domain::authz::Capability;
+use domain::budget::workbook::csv_field;
 use domain::nl;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, XlsxError};
 use time::Date;
@@ -71,24 +72,6 @@ fn values(line: &Line) -> [Value; 12] {
     ]
 }
 
-/// One CSV field for Dutch Excel: quoted when it holds the separator, a quote, a line break or
-/// leading/trailing space; a leading `=`, `+`, `-` or `@` gets a `'` first so that a title is
-/// never run as a formula.
-fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_string()
-    };
-    let needs_quotes =
-        value.contains([';', '"', '\n', '\r']) || value.starts_with(' ') || value.ends_with(' ');
-    if needs_quotes {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
-    }
-}
-
 /// The CSV text: UTF-8 with a byte-order mark, `;` between fields, CRLF between records.
 fn csv_text(lines: &[Line]) -> String {
     let mut out = String::from("\u{feff}");
@@ -109,18 +92,6 @@ fn csv_text(lines: &[Line]) -> String {
     out
 }
 
-fn attachment(content_type: &'static str, disposition: &'static str, body: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "private, no-store"),
-        ],
-        body,
-    )
-        .into_response()
-}
-
 /// `GET /afspraken/export.csv`.
 async fn csv(
     State(state): State<AppState>,
@@ -131,8 +102,8 @@ async fn csv(
         .await?
         .lines;
     Ok(attachment(
-        "text/csv; charset=utf-8",
-        "attachment; filename=\"afspraken.csv\"",
+        CSV,
+        "afspraken.csv",
         csv_text(&lines).into_bytes(),
     ))
 }
@@ -197,24 +168,5 @@ async fn xlsx(
         .await
         .map_err(|e| AppError::internal("the xlsx task", e))?
         .map_err(|e| AppError::internal("writing the xlsx", e))?;
-    Ok(attachment(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "attachment; filename=\"afspraken.xlsx\"",
-        bytes,
-    ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::csv_field;
-
-    #[test]
-    fn quotes_only_what_needs_quoting() {
-        assert_eq!(csv_field("Gewoon"), "Gewoon");
-        assert_eq!(csv_field("a;b"), "\"a;b\"");
-        assert_eq!(csv_field("zei \"ja\""), "\"zei \"\"ja\"\"\"");
-        assert_eq!(csv_field("regel\nregel"), "\"regel\nregel\"");
-        assert_eq!(csv_field("=SOM(A1)"), "'=SOM(A1)");
-        assert_eq!(csv_field("é ü"), "é ü");
-    }
+    Ok(attachment(XLSX, "afspraken.xlsx", bytes))
 }

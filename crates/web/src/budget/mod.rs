@@ -3,6 +3,7 @@
 
 mod adoption;
 mod distribution;
+pub(crate) mod export;
 mod master;
 mod scenarios;
 pub(crate) use scenarios::engine::ScenarioCache;
@@ -16,5 +17,6 @@ pub fn routes() -> Vec<RouteDef> {
     routes.extend(scenarios::routes());
     routes.extend(distribution::routes());
     routes.extend(adoption::routes());
+    routes.extend(export::routes());
     routes
 }

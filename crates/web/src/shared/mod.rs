@@ -8,6 +8,7 @@ pub mod assets;
 pub mod clock;
 pub mod cookies;
 pub mod csrf;
+pub mod download;
 pub mod error;
 pub mod forms;
 pub mod input;

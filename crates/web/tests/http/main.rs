@@ -6,6 +6,7 @@ mod beheer;
 mod budget_absolute;
 mod budget_adoption;
 mod budget_distribution;
+mod budget_export;
 mod budget_last_year;
 mod budget_master;
 mod budget_master_delete;

@@ -252,6 +252,8 @@ fn expectations() -> Vec<(&'static str, &'static str, &'static str)> {
         // is hidden (N, like a missing id) from all these personas until the MSB shares it, as
         // none of them sits in an MSB+ body (`budget_distribution` covers the MSB side).
         ("GET", "/begroting/scenarios/{id}/verdeling", "LAAAAFF"),
+        ("GET", "/begroting/scenarios/{id}/export.xlsx", "LAAAAFF"),
+        ("GET", "/begroting/scenarios/{id}/export.csv", "LAAAAFF"),
         (
             "GET",
             "/begroting/scenarios/{id}/verdeling/vakgroepen/{vakgroep}",

@@ -51,11 +51,13 @@ pub(crate) async fn upload(
         .unwrap();
     req.extensions_mut().insert(ConnectInfo(c.ip));
     let res = c.router.clone().oneshot(req).await.unwrap();
+    let (status, headers) = (res.status(), res.headers().clone());
+    let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
     Response {
-        status: res.status(),
-        headers: res.headers().clone(),
-        body: String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes())
-            .into_owned(),
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+        bytes,
     }
 }
 

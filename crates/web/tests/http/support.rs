@@ -16,6 +16,8 @@ pub struct Response {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: String,
+    /// The body as sent (a download is not text).
+    pub bytes: Vec<u8>,
 }
 
 impl Response {
@@ -114,6 +116,7 @@ impl Client {
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
         };
         keep_for_html_check(path, &response, self.cookies.get("gg_csrf"));
         for c in response.set_cookies() {

@@ -10,8 +10,7 @@ use super::overview::SHEET;
 /// remark as a formula (CSV injection). Numbers are written by [`overview_csv`] itself and never
 /// pass here, so a negative number keeps its minus.
 ///
-/// The same rule as the agreements register's export (`web/src/agreements/export.rs`), which
-/// should call this one.
+/// The agreements register's export (`web/src/agreements/export.rs`) uses it too.
 pub fn csv_field(value: &str) -> String {
     let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{value}")

@@ -140,3 +140,15 @@ fn parts_that_do_not_belong_together_are_refused() {
         "De formatieve fte 1a en 1b van vakgroep A tellen niet op tot de formatieve fte van de berekening."
     );
 }
+
+#[test]
+fn a_csv_field_is_quoted_only_where_needed_and_never_runs_as_a_formula() {
+    assert_eq!(csv_field("Gewoon"), "Gewoon");
+    assert_eq!(csv_field("a;b"), "\"a;b\"");
+    assert_eq!(csv_field("zei \"ja\""), "\"zei \"\"ja\"\"\"");
+    assert_eq!(csv_field("regel\nregel"), "\"regel\nregel\"");
+    assert_eq!(csv_field(" rand"), "\" rand\"");
+    assert_eq!(csv_field("=SOM(A1)"), "'=SOM(A1)");
+    assert_eq!(csv_field("-1+1"), "'-1+1");
+    assert_eq!(csv_field("é ü"), "é ü");
+}

@@ -1,0 +1,106 @@
+//! Writes the domain's description of a workbook (`domain::budget::workbook`) as an XLSX file,
+//! cell by cell: the number formats as Excel stores them, every formula with its cached value
+//! (so the file shows the application's figures before any recalculation), frozen header rows,
+//! column widths, and the snapshot hash in the document properties.
+
+use domain::budget::workbook::{Cell, NumberFormat, RowStyle, Sheet, Workbook};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use rust_xlsxwriter::{DocProperties, Format, FormatBorder, Formula, Worksheet, XlsxError};
+use std::collections::HashMap;
+
+/// The formats of the workbook, one per row style and number format.
+#[derive(Default)]
+struct Formats(HashMap<(RowStyle, Option<NumberFormat>), Format>);
+
+impl Formats {
+    fn get(&mut self, style: RowStyle, number: Option<NumberFormat>) -> &Format {
+        self.0.entry((style, number)).or_insert_with(|| {
+            let mut f = match style {
+                RowStyle::Normal => Format::new(),
+                RowStyle::Title => Format::new().set_bold().set_font_size(14),
+                RowStyle::Header => Format::new()
+                    .set_bold()
+                    .set_text_wrap()
+                    .set_border_bottom(FormatBorder::Thin),
+                RowStyle::Total => Format::new().set_bold().set_border_top(FormatBorder::Thin),
+                RowStyle::Note => Format::new().set_italic(),
+                RowStyle::Warning => Format::new().set_bold().set_font_color(0x00C0_0000),
+            };
+            if let Some(n) = number {
+                f = f.set_num_format(n.excel_code());
+            }
+            f
+        })
+    }
+}
+
+/// A decimal as the file's number: figures here have at most 28 significant digits and are
+/// far within an f64's range; the cached value of a formula is written as its exact text.
+fn number(value: Decimal) -> f64 {
+    value.to_f64().unwrap_or(0.0)
+}
+
+fn write_sheet(ws: &mut Worksheet, sheet: &Sheet, formats: &mut Formats) -> Result<(), XlsxError> {
+    ws.set_name(&sheet.name)?;
+    for (col, spec) in (0u16..).zip(&sheet.columns) {
+        ws.set_column_width(col, f64::from(spec.width))?;
+    }
+    for (row, r) in (0u32..).zip(&sheet.rows) {
+        for (col, cell) in (0u16..).zip(&r.cells) {
+            match cell {
+                Cell::Empty => {
+                    if r.style != RowStyle::Normal {
+                        ws.write_blank(row, col, formats.get(r.style, None))?;
+                    }
+                }
+                Cell::Text(t) => {
+                    ws.write_string_with_format(row, col, t, formats.get(r.style, None))?;
+                }
+                Cell::Number { value, format } => {
+                    let f = formats.get(r.style, Some(*format));
+                    ws.write_number_with_format(row, col, number(*value), f)?;
+                }
+                Cell::Formula {
+                    formula,
+                    cached,
+                    format,
+                } => {
+                    let f = formats.get(r.style, Some(*format));
+                    let formula = Formula::new(formula).set_result(cached.normalize().to_string());
+                    ws.write_formula_with_format(row, col, formula, f)?;
+                }
+            }
+        }
+    }
+    if sheet.freeze_rows > 0 {
+        ws.set_freeze_panes(sheet.freeze_rows, 0)?;
+    }
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    if sheet.freeze_rows > 0 {
+        ws.set_repeat_rows(0, sheet.freeze_rows - 1)?;
+    }
+    Ok(())
+}
+
+/// The XLSX file of `workbook`.
+pub(crate) fn write(workbook: &Workbook) -> Result<Vec<u8>, XlsxError> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let mut properties = DocProperties::new()
+        .set_title(&workbook.title)
+        .set_author("Gelijkgericht");
+    if let Some(hash) = &workbook.snapshot_hash {
+        properties = properties.set_comment(format!("snapshot-hash (SHA-256) {hash}"));
+    }
+    book.set_properties(&properties);
+    let mut formats = Formats::default();
+    for sheet in &workbook.sheets {
+        let ws = book.add_worksheet();
+        write_sheet(ws, sheet, &mut formats)?;
+        if workbook.concept {
+            ws.set_header("&C&\"-,Bold\"CONCEPT – niet vastgesteld");
+        }
+    }
+    book.save_to_buffer()
+}
