@@ -4,17 +4,14 @@
 
 mod common;
 
-use common::{admin, body_id, store, vakgroep};
+use common::{admin, body_id, decide, meeting, propose, scenario, store, vakgroep};
 use gg_store::budget::{self, LastYearSource, adoption};
-use gg_store::decisions::{self, DecisionInput};
+use gg_store::domain::budget::Band;
 use gg_store::domain::budget::adoption::{ProposalStatus, verify};
 use gg_store::domain::budget::master::YearSettingsDraft;
-use gg_store::domain::budget::{Band, Grondslag, PzVariant, ScenarioDraft, Weights};
-use gg_store::domain::ids::{ItemId, MeetingId, ScenarioId};
-use gg_store::domain::meetings::meeting_draft::MeetingDraft;
-use gg_store::{Invalid, PgPool, Store, StoreError, meetings};
+use gg_store::{Invalid, PgPool, Store, StoreError};
 use sqlx::types::Decimal;
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 
 fn dec(s: &str) -> Decimal {
     s.parse().unwrap()
@@ -28,6 +25,7 @@ async fn year(s: &Store, pool: &PgPool, year: i16) {
         fixed_share: dec("1"),
         band_min: None,
         band_max: None,
+        signal_threshold: domain::budget::monitoring::DEFAULT_THRESHOLD,
         note: String::new(),
     };
     budget::save_year(&mut tx, &admin(), year, None, &input)
@@ -37,73 +35,6 @@ async fn year(s: &Store, pool: &PgPool, year: i16) {
         .await
         .unwrap();
     budget::set_formatief(&mut tx, &admin(), year, car, None, dec("10.5"), dec("1.25"))
-        .await
-        .unwrap();
-    gg_store::commit(tx).await.unwrap();
-}
-
-async fn scenario(s: &Store, year: i16, name: &str) -> ScenarioId {
-    let input = ScenarioDraft {
-        year,
-        name: name.into(),
-        description: String::new(),
-        reference_year: year - 2,
-        variant: PzVariant::Informatief,
-        weights: Weights::REGULAR,
-        earmarked_amount: Decimal::ZERO,
-        grondslag: Grondslag::FormatiefFte,
-        trend_input_ids: vec![],
-        overrides: vec![],
-        previous: None,
-    };
-    let mut tx = s.begin().await.unwrap();
-    let id = budget::create_scenario(&mut tx, &admin(), &input)
-        .await
-        .unwrap();
-    gg_store::commit(tx).await.unwrap();
-    id
-}
-
-async fn meeting(s: &Store) -> MeetingId {
-    let start = OffsetDateTime::now_utc() + Duration::days(7);
-    let input = MeetingDraft {
-        title: "Gezamenlijk overleg".into(),
-        kind: gg_store::domain::meetings::kinds::MeetingKind::Gezamenlijk,
-        starts_at: start,
-        ends_at: start + Duration::hours(2),
-        location: String::new(),
-        video_url: String::new(),
-        bodies: vec![body_id(s, "RvB").await, body_id(s, "MSB").await],
-    };
-    let mut tx = s.begin().await.unwrap();
-    let id = meetings::create(&mut tx, &admin(), &input, None)
-        .await
-        .unwrap();
-    gg_store::commit(tx).await.unwrap();
-    id
-}
-
-async fn propose(s: &Store, id: ScenarioId, m: MeetingId) -> Result<ItemId, StoreError> {
-    let mut tx = s.begin().await.unwrap();
-    let item = adoption::propose(&mut tx, &admin(), id, m, OffsetDateTime::now_utc()).await?;
-    gg_store::commit(tx).await.unwrap();
-    Ok(item)
-}
-
-async fn decide(s: &Store, item: ItemId, body: i64, outcome: &str) {
-    let input = DecisionInput {
-        item_id: item,
-        body_id: body,
-        outcome: outcome.try_into().unwrap(),
-        text: "De begroting wordt vastgesteld.".into(),
-        votes_for: None,
-        votes_against: None,
-        votes_abstain: None,
-        vote_summary: String::new(),
-        named: Vec::new(),
-    };
-    let mut tx = s.begin().await.unwrap();
-    decisions::record(&mut tx, &admin(), &input, 0)
         .await
         .unwrap();
     gg_store::commit(tx).await.unwrap();
@@ -197,6 +128,7 @@ async fn adopted_on_the_last_aangenomen_then_locked_and_immutable(pool: PgPool) 
         fixed_share: dec("1"),
         band_min: None,
         band_max: None,
+        signal_threshold: domain::budget::monitoring::DEFAULT_THRESHOLD,
         note: String::new(),
     };
     budget::save_year(&mut tx, &admin(), 2027, Some(1), &settings)

@@ -179,6 +179,7 @@ async fn year_figures_and_kpis_with_conflicts(pool: PgPool) {
             fixed_share: dec("0.3"),
             band_min: Some(dec("0.9")),
             band_max: Some(dec("1.15")),
+            signal_threshold: domain::budget::monitoring::DEFAULT_THRESHOLD,
             note: String::new(),
         },
     )

@@ -96,3 +96,94 @@ pub async fn audit_count(pool: &PgPool, object_type: &str) -> i64 {
         .await
         .unwrap()
 }
+
+// ---------------------------------------------------------------------------------------------
+// Adoption of a budget (D9)
+
+use gg_store::StoreError;
+use gg_store::domain::budget::{Grondslag, PzVariant, ScenarioDraft, Weights};
+use gg_store::domain::ids::{ItemId, MeetingId, ScenarioId};
+use gg_store::domain::meetings::meeting_draft::MeetingDraft;
+use sqlx::types::Decimal;
+use time::{Duration, OffsetDateTime};
+
+pub async fn scenario(s: &Store, year: i16, name: &str) -> ScenarioId {
+    let input = ScenarioDraft {
+        year,
+        name: name.into(),
+        description: String::new(),
+        reference_year: year - 2,
+        variant: PzVariant::Informatief,
+        weights: Weights::REGULAR,
+        earmarked_amount: Decimal::ZERO,
+        grondslag: Grondslag::FormatiefFte,
+        trend_input_ids: vec![],
+        overrides: vec![],
+        previous: None,
+    };
+    let mut tx = s.begin().await.unwrap();
+    let id = gg_store::budget::create_scenario(&mut tx, &admin(), &input)
+        .await
+        .unwrap();
+    gg_store::commit(tx).await.unwrap();
+    id
+}
+
+pub async fn meeting(s: &Store) -> MeetingId {
+    let start = OffsetDateTime::now_utc() + Duration::days(7);
+    let input = MeetingDraft {
+        title: "Gezamenlijk overleg".into(),
+        kind: gg_store::domain::meetings::kinds::MeetingKind::Gezamenlijk,
+        starts_at: start,
+        ends_at: start + Duration::hours(2),
+        location: String::new(),
+        video_url: String::new(),
+        bodies: vec![body_id(s, "RvB").await, body_id(s, "MSB").await],
+    };
+    let mut tx = s.begin().await.unwrap();
+    let id = gg_store::meetings::create(&mut tx, &admin(), &input, None)
+        .await
+        .unwrap();
+    gg_store::commit(tx).await.unwrap();
+    id
+}
+
+pub async fn propose(s: &Store, id: ScenarioId, m: MeetingId) -> Result<ItemId, StoreError> {
+    let mut tx = s.begin().await.unwrap();
+    let item =
+        gg_store::budget::adoption::propose(&mut tx, &admin(), id, m, OffsetDateTime::now_utc())
+            .await?;
+    gg_store::commit(tx).await.unwrap();
+    Ok(item)
+}
+
+pub async fn decide(s: &Store, item: ItemId, body: i64, outcome: &str) {
+    let input = gg_store::decisions::DecisionInput {
+        item_id: item,
+        body_id: body,
+        outcome: outcome.try_into().unwrap(),
+        text: "De begroting wordt vastgesteld.".into(),
+        votes_for: None,
+        votes_against: None,
+        votes_abstain: None,
+        vote_summary: String::new(),
+        named: Vec::new(),
+    };
+    let mut tx = s.begin().await.unwrap();
+    gg_store::decisions::record(&mut tx, &admin(), &input, 0)
+        .await
+        .unwrap();
+    gg_store::commit(tx).await.unwrap();
+}
+
+/// Scenario `id` proposed on a new joint meeting and adopted by both boards.
+pub async fn adopt(s: &Store, id: ScenarioId) -> gg_store::budget::adoption::Adoption {
+    let item = propose(s, id, meeting(s).await).await.unwrap();
+    decide(s, item, body_id(s, "RvB").await, "aangenomen").await;
+    decide(s, item, body_id(s, "MSB").await, "aangenomen").await;
+    gg_store::budget::adoption::for_scenario(s, id)
+        .await
+        .unwrap()
+        .adoption
+        .expect("adopted")
+}

@@ -241,6 +241,7 @@ pub async fn adopt(store: &Store, scenario: ScenarioId) -> (std::time::Duration,
         fixed_share: Decimal::new(3, 1),
         band_min: None,
         band_max: None,
+        signal_threshold: domain::budget::monitoring::DEFAULT_THRESHOLD,
         note: String::new(),
     };
     let mut tx = store.begin().await.unwrap();

@@ -95,6 +95,7 @@ pub(super) async fn load(store: &Store, who: &Who, products: &[Product]) -> anyh
         fixed_share: dec("0.3")?,
         band_min: Some(dec("0.9")?),
         band_max: Some(dec("1.15")?),
+        signal_threshold: domain::budget::monitoring::DEFAULT_THRESHOLD,
         note: "Demo: honorariumbudget volgens het voorlopige verzekeraarsakkoord.".into(),
     };
     store::budget::save_year(&mut tx, who, year, None, &settings).await?;
@@ -200,6 +201,7 @@ pub(super) async fn load(store: &Store, who: &Who, products: &[Product]) -> anyh
         fixed_share: dec("0.3")?,
         band_min: Some(dec(DEMO_2027_BAND.0)?),
         band_max: Some(dec(DEMO_2027_BAND.1)?),
+        signal_threshold: domain::budget::monitoring::DEFAULT_THRESHOLD,
         note:
             "Demo: honorariumbudget 2027 volgens het verzekeraarsakkoord; band smaller dan in 2026."
                 .into(),

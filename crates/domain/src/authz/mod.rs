@@ -56,6 +56,10 @@ pub enum Capability {
     /// Propose a scenario for adoption on a joint meeting (D9): the controller, who prepares the
     /// budget, and the secretaries, who keep the agenda.
     ProposeAdoption,
+    /// Propose an agreement from a budget signal — a vakgroep's realisation off its adopted
+    /// budget (D10), an insurer's ceiling exceeded (D8) — for the boards to adopt in the
+    /// register: the controller, who watches the figures, and the secretaries.
+    ProposeBudgetAgreement,
     Administer,
     ViewAudit,
 }
@@ -156,7 +160,9 @@ fn roles_for(capability: Capability) -> &'static [Role] {
         Capability::ReviewTrendInputs | Capability::ViewEveryVakgroep => &[Controller, Bestuurder],
         Capability::ManageVakgroepen => &[Beheerder, Controller],
         Capability::ShapeDistribution => &[Bestuurder],
-        Capability::ProposeAdoption => &[Controller, Secretaris],
+        Capability::ProposeAdoption | Capability::ProposeBudgetAgreement => {
+            &[Controller, Secretaris]
+        }
         Capability::Administer | Capability::ViewAudit => &[Beheerder],
     }
 }

@@ -126,6 +126,8 @@ pub struct YearSettingsForm {
     pub fixed_share: String,
     pub band_min: String,
     pub band_max: String,
+    /// Monitoring's signal threshold in percent; empty for the default (5 %).
+    pub signal_threshold: String,
     pub note: String,
 }
 
@@ -138,6 +140,8 @@ pub struct YearSettingsDraft {
     pub fixed_share: Decimal,
     pub band_min: Option<Decimal>,
     pub band_max: Option<Decimal>,
+    /// The deviation from the adopted budget above which monitoring signals (D10).
+    pub signal_threshold: Decimal,
     pub note: String,
 }
 
@@ -164,6 +168,13 @@ impl YearSettingsDraft {
         };
         let band_min = band(&mut errors, "band_min", &form.band_min);
         let band_max = band(&mut errors, "band_max", &form.band_max);
+        let signal_threshold = optional_figure(
+            &mut errors,
+            "signal_threshold",
+            "Vul de drempel in als percentage van 0 tot en met 100, bijvoorbeeld 5; of laat het leeg voor 5 %.",
+            &form.signal_threshold,
+            Column::FIXED_SHARE_PERCENT,
+        );
         // Without a fixed share the form is answered with the figures' messages alone, as the
         // controller fixes those first.
         let Some(fixed_share) = fixed_share else {
@@ -184,14 +195,19 @@ impl YearSettingsDraft {
             ));
         }
         let fraction = |percent: Decimal| percent / Decimal::ONE_HUNDRED;
-        match (fee_budget, band_min, band_max) {
-            (Some(fee_budget), Some(lo), Some(hi)) if errors.is_empty() => Ok(YearSettingsDraft {
-                fee_budget,
-                fixed_share: fraction(fixed_share),
-                band_min: lo.map(fraction),
-                band_max: hi.map(fraction),
-                note: form.note.trim().to_string(),
-            }),
+        match (fee_budget, band_min, band_max, signal_threshold) {
+            (Some(fee_budget), Some(lo), Some(hi), Some(threshold)) if errors.is_empty() => {
+                Ok(YearSettingsDraft {
+                    fee_budget,
+                    fixed_share: fraction(fixed_share),
+                    band_min: lo.map(fraction),
+                    band_max: hi.map(fraction),
+                    signal_threshold: threshold
+                        .map(fraction)
+                        .unwrap_or(super::monitoring::DEFAULT_THRESHOLD),
+                    note: form.note.trim().to_string(),
+                })
+            }
             _ => Err(errors),
         }
     }

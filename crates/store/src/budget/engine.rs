@@ -146,13 +146,15 @@ pub async fn engine_input_on(
         fixed_share: Option<Decimal>,
         band_min: Option<Decimal>,
         band_max: Option<Decimal>,
+        signal_threshold: Option<Decimal>,
         note: Option<String>,
         version: Option<i32>,
     }
     let head: Head = sqlx::query_as(
         "SELECT COALESCE((SELECT array_agg(period ORDER BY period) FROM production_import
                           WHERE year = $2 AND replaced_at IS NULL), '{}') AS baseline_periods,
-                y.fee_budget, y.fixed_share, y.band_min, y.band_max, y.note, y.version
+                y.fee_budget, y.fixed_share, y.band_min, y.band_max, y.signal_threshold, y.note,
+                y.version
          FROM (SELECT 1) one LEFT JOIN budget_year y ON y.year = $1",
     )
     .bind(year)
@@ -166,6 +168,9 @@ pub async fn engine_input_on(
             fixed_share,
             band_min: head.band_min,
             band_max: head.band_max,
+            signal_threshold: head
+                .signal_threshold
+                .unwrap_or(domain::budget::monitoring::DEFAULT_THRESHOLD),
             note,
             version,
         }),

@@ -24,13 +24,21 @@ pub struct BudgetYear {
     pub fixed_share: Decimal,
     pub band_min: Option<Decimal>,
     pub band_max: Option<Decimal>,
+    /// The deviation from the adopted budget above which monitoring signals (a fraction).
+    /// Snapshots made before the setting existed hold none: the default then.
+    #[serde(default = "default_threshold")]
+    pub signal_threshold: Decimal,
     pub note: String,
     pub version: i32,
 }
 
+fn default_threshold() -> Decimal {
+    domain::budget::monitoring::DEFAULT_THRESHOLD
+}
+
 macro_rules! year_columns {
     () => {
-        "year, fee_budget, fixed_share, band_min, band_max, note, version"
+        "year, fee_budget, fixed_share, band_min, band_max, signal_threshold, note, version"
     };
 }
 
@@ -74,10 +82,11 @@ pub async fn save_year(
         return Err(StoreError::Conflict);
     }
     sqlx::query(
-        "INSERT INTO budget_year (year, fee_budget, fixed_share, band_min, band_max, note)
-         VALUES ($1, $2, $3, $4, $5, $6)
+        "INSERT INTO budget_year (year, fee_budget, fixed_share, band_min, band_max, note,
+                                  signal_threshold)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (year) DO UPDATE SET fee_budget = $2, fixed_share = $3, band_min = $4,
-             band_max = $5, note = $6, version = budget_year.version + 1",
+             band_max = $5, note = $6, signal_threshold = $7, version = budget_year.version + 1",
     )
     .bind(year)
     .bind(input.fee_budget)
@@ -85,6 +94,7 @@ pub async fn save_year(
     .bind(input.band_min)
     .bind(input.band_max)
     .bind(&input.note)
+    .bind(input.signal_threshold)
     .execute(&mut *conn)
     .await?;
     let after = self::year(&mut *conn, year).await?;

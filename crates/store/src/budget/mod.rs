@@ -18,6 +18,7 @@ mod deletion;
 mod distribution;
 mod engine;
 mod master;
+pub mod monitoring;
 mod norm_times;
 mod scenarios;
 mod trends;

@@ -291,6 +291,7 @@ async fn an_adopted_budget_is_shown_as_adopted_after_the_year_changes(pool: PgPo
         fixed_share: year.fixed_share,
         band_min: year.band_min,
         band_max: year.band_max,
+        signal_threshold: domain::budget::monitoring::DEFAULT_THRESHOLD,
         note: year.note.clone(),
     };
     let mut tx = c.store.begin().await.unwrap();

@@ -120,6 +120,38 @@ fn settings_figures_are_refused_at_their_fields() {
 }
 
 #[test]
+fn the_signal_threshold_is_a_percentage_with_a_default_of_five() {
+    let d = YearSettingsDraft::parse(&settings()).unwrap();
+    assert_eq!(d.signal_threshold, dec!(0.05), "empty: the default");
+    let f = YearSettingsForm {
+        signal_threshold: "7,5".into(),
+        ..settings()
+    };
+    assert_eq!(
+        YearSettingsDraft::parse(&f).unwrap().signal_threshold,
+        dec!(0.075)
+    );
+    for (typed, message) in [
+        ("101", "Vul een waarde in van ten hoogste 100."),
+        ("-1", "Vul 0 of meer in."),
+        (
+            "vijf",
+            "Vul de drempel in als percentage van 0 tot en met 100, bijvoorbeeld 5; of laat het leeg voor 5 %.",
+        ),
+    ] {
+        let f = YearSettingsForm {
+            signal_threshold: typed.into(),
+            ..settings()
+        };
+        assert_eq!(
+            fields(YearSettingsDraft::parse(&f).unwrap_err()),
+            vec![pair("signal_threshold", message)],
+            "{typed}"
+        );
+    }
+}
+
+#[test]
 fn the_band_is_not_upside_down_and_the_note_not_too_long() {
     let f = YearSettingsForm {
         band_min: "120".into(),

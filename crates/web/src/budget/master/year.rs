@@ -84,6 +84,7 @@ fn settings_form(y: Option<store::budget::BudgetYear>, year: i16) -> YearSetting
         return YearSettingsForm {
             jaar: year.to_string(),
             fixed_share: "0".into(),
+            signal_threshold: "5".into(),
             ..Default::default()
         };
     };
@@ -95,6 +96,7 @@ fn settings_form(y: Option<store::budget::BudgetYear>, year: i16) -> YearSetting
         fixed_share: pct(y.fixed_share),
         band_min: y.band_min.map(pct).unwrap_or_default(),
         band_max: y.band_max.map(pct).unwrap_or_default(),
+        signal_threshold: pct(y.signal_threshold),
         note: y.note,
     }
 }
