@@ -13,6 +13,8 @@
 //! Prints p50/p95/max per page and the number of SQL statements one page view costs.
 
 mod budget_seed;
+#[path = "controller/mod.rs"]
+mod controller_bench;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -511,5 +513,7 @@ fn main() {
             30,
         )
         .await;
+
+        controller_bench::run(&router, &store, &url, basis, &msb).await;
     });
 }

@@ -80,7 +80,8 @@ async fn links(browser: &Browser) -> Vec<String> {
     }
 }
 
-/// The distribution pages of every demo scenario, and one vakgroep's trace of each.
+/// The distribution pages of every demo scenario, and one vakgroep's trace of each; the
+/// monitoring of the adopted year, for the hospital and one vakgroep.
 async fn distribution_pages(database: &str) -> Vec<String> {
     use sqlx::Connection as _;
     let mut db = sqlx::PgConnection::connect(database)
@@ -104,6 +105,10 @@ async fn distribution_pages(database: &str) -> Vec<String> {
                 format!("/begroting/scenarios/{id}/verdeling/vakgroepen/{car}"),
             ]
         })
+        .chain([
+            "/begroting/monitoring?jaar=2026".to_string(),
+            format!("/begroting/monitoring/vakgroepen/{car}?jaar=2026"),
+        ])
         .collect()
 }
 

@@ -14,6 +14,7 @@ mod scenarios;
 
 use crate::VAKGROEPEN;
 pub use adoption::PROPOSED_2027;
+pub use production::AHEAD;
 use store::Store;
 use store::audit::Who;
 

@@ -33,7 +33,7 @@ pub use kpis::{
 };
 pub use list::{RegisterFilter, RegisterRow, decorate, list, matching, revision};
 pub use status::{StatusChangeRow, change_status, record_review};
-pub use write::{AgreementInput, create, update};
+pub use write::{AgreementInput, create, propose_from_budget, update};
 
 use crate::codes::{CodeList, NullableCode, NullableId};
 use crate::{PgConnection, Store, StoreError};

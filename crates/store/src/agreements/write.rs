@@ -163,6 +163,37 @@ pub async fn create(
     Ok(id)
 }
 
+/// Records a proposal from a budget signal (D8, D10): an agreement with status `voorgesteld`
+/// citing its budget scenario. The same proposal — the scenario and the title, which names the
+/// vakgroep or insurer and the month — is recorded once: a second click, or two people at once,
+/// get the first one's id and `false`.
+pub async fn propose_from_budget(
+    conn: &mut PgConnection,
+    who: &Who,
+    input: &AgreementInput,
+) -> Result<(AgreementId, bool), StoreError> {
+    let scenario = input.budget_scenario_id.ok_or(StoreError::NotFound)?;
+    // Proposals citing one scenario take turns (a row lock; an adopted scenario's row may be
+    // locked, just not changed).
+    sqlx::query("SELECT 1 FROM budget_scenario WHERE id = $1 FOR UPDATE")
+        .bind(scenario)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let existing: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM agreement WHERE budget_scenario_id = $1 AND title = $2 ORDER BY id LIMIT 1",
+    )
+    .bind(scenario)
+    .bind(&input.title)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(id) = existing {
+        return Ok((AgreementId::new(id), false));
+    }
+    let id = create(conn, who, input, AgreementStatus::Voorgesteld).await?;
+    Ok((id, true))
+}
+
 /// Saves an edit made on version `expected_version`; `Conflict` when someone saved in between.
 /// Status, realisation date and frozen state are not touched here (see
 /// [`super::change_status`]); the caller refuses edits of frozen agreements (they take an

@@ -5,6 +5,8 @@ mod adoption;
 mod distribution;
 pub(crate) mod export;
 mod master;
+mod monitoring;
+pub(crate) use monitoring::MonitoringCache;
 mod scenarios;
 pub(crate) use scenarios::engine::ScenarioCache;
 mod trends;
@@ -18,5 +20,6 @@ pub fn routes() -> Vec<RouteDef> {
     routes.extend(distribution::routes());
     routes.extend(adoption::routes());
     routes.extend(export::routes());
+    routes.extend(monitoring::routes());
     routes
 }

@@ -11,6 +11,7 @@ mod budget_last_year;
 mod budget_master;
 mod budget_master_delete;
 mod budget_master_precision;
+mod budget_monitoring;
 mod budget_scenarios;
 mod budget_trends;
 mod calendar;

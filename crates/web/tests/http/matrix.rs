@@ -254,6 +254,18 @@ fn expectations() -> Vec<(&'static str, &'static str, &'static str)> {
         ("GET", "/begroting/scenarios/{id}/verdeling", "LAAAAFF"),
         ("GET", "/begroting/scenarios/{id}/export.xlsx", "LAAAAFF"),
         ("GET", "/begroting/scenarios/{id}/export.csv", "LAAAAFF"),
+        ("GET", "/begroting/monitoring", "LAAAAFF"),
+        // The matrix's hospital has no adopted budget: nothing to monitor per vakgroep.
+        (
+            "GET",
+            "/begroting/monitoring/vakgroepen/{vakgroep}",
+            "LNNNNFF",
+        ),
+        (
+            "POST",
+            "/begroting/monitoring/vakgroepen/{vakgroep}/afspraak",
+            "LFNFNFF",
+        ),
         (
             "GET",
             "/begroting/scenarios/{id}/verdeling/vakgroepen/{vakgroep}",

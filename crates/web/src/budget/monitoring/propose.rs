@@ -1,0 +1,65 @@
+//! A signal becomes a proposed agreement (D10 → B1/B5): kind *financieel*, the vakgroep as
+//! party, citing the adopted budget, with the figures as its description
+//! (`monitoring::agreement_prefill`). It is recorded with status *voorgesteld* for the boards to
+//! adopt in the register; the same proposal twice is recorded once.
+
+use super::monitored;
+use super::page::{YearQuery, year_of};
+use crate::shared::error::{AppError, AppResult};
+use crate::shared::session::User;
+use crate::shared::state::AppState;
+use crate::shared::who::who;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::agreements::draft::{AgreementDraft, KnownVakgroep, References};
+use domain::budget::monitoring::agreement_prefill;
+use store::agreements::AgreementInput;
+
+/// `POST /begroting/monitoring/vakgroepen/{vakgroep}/afspraak` with `jaar`.
+pub(super) async fn propose(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(q): Form<YearQuery>,
+) -> AppResult<Response> {
+    if !user.actor.can_see_vakgroep_figures(id) {
+        return Err(AppError::NotFound);
+    }
+    let year = year_of(&q);
+    let m = monitored(&state, year).await?.ok_or(AppError::NotFound)?;
+    let v = m
+        .monitoring
+        .vakgroepen
+        .iter()
+        .find(|v| v.vakgroep_id == id)
+        .ok_or(AppError::NotFound)?;
+    let back = format!("/begroting/monitoring/vakgroepen/{id}?jaar={year}");
+    // The figures moved since the page was shown (an import): no signal, nothing proposed.
+    let Some(prefill) = agreement_prefill(&m.monitoring, v) else {
+        return Ok(Redirect::to(&format!("{back}&geen_signaal=1")).into_response());
+    };
+    let scenario = m.source.adoption.scenario_id;
+    let refs = References {
+        vakgroepen: store::vakgroepen::list(&state.store)
+            .await?
+            .into_iter()
+            .filter(|k| k.active || k.id == id)
+            .map(|k| KnownVakgroep {
+                id: k.id,
+                code: k.code.to_string(),
+                name: k.name,
+            })
+            .collect(),
+        scenarios: vec![scenario.get()],
+        ..References::default()
+    };
+    let draft = AgreementDraft::parse(&prefill.form(scenario.get()), &refs)
+        .map_err(|e| AppError::bug(format!("a monitoring proposal does not parse: {e:?}")))?;
+    let mut tx = state.store.begin().await?;
+    let (agreement, _) =
+        store::agreements::propose_from_budget(&mut tx, &who(&user), &AgreementInput::from(draft))
+            .await?;
+    store::commit(tx).await?;
+    Ok(Redirect::to(&format!("/afspraken/{agreement}")).into_response())
+}
