@@ -1,19 +1,21 @@
 //! The demo hospital's capacity budget (issue 5): generated master data for budget years
 //! 2025–2027 (`master`) and realised production for 2024–2026 (`production`), then trend inputs
 //! and scenarios (`scenarios`), last year's budget adopted and a 2027 scenario proposed for
-//! adoption (`adoption`).
+//! adoption (`adoption`), tariffs and insurer contracts for 2027 (`congruence`).
 //!
 //! Everything is generated from a fixed seed (a small linear congruential generator), so every
 //! demo hospital is the same. The volumes go through the real import
 //! ([`store::production::import`]) as CSV files, so the demo exercises that path too.
 
 mod adoption;
+mod congruence;
 mod master;
 mod production;
 mod scenarios;
 
 use crate::VAKGROEPEN;
 pub use adoption::PROPOSED_2027;
+pub use congruence::EXCEEDED;
 pub use production::AHEAD;
 use store::Store;
 use store::audit::Who;
@@ -79,6 +81,7 @@ pub async fn load(store: &Store) -> anyhow::Result<()> {
     production::import(store, &who, &products).await?;
     scenarios::load(store, &who).await?;
     adoption::load(store, &who).await?;
+    congruence::load(store, &who, &products).await?;
     let mut tx = store.begin().await?;
     store::settings::put(&mut tx, LOADED, "1").await?;
     store::commit(tx).await?;

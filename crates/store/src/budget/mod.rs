@@ -13,6 +13,7 @@
 
 pub mod adoption;
 pub mod computation;
+pub mod congruence;
 mod copy;
 mod deletion;
 mod distribution;

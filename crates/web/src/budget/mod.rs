@@ -2,6 +2,7 @@
 //! vakgroepen (`trends`) and scenarios with the engine's results and comparisons (`scenarios`).
 
 mod adoption;
+mod congruence;
 mod distribution;
 pub(crate) mod export;
 mod master;
@@ -21,5 +22,6 @@ pub fn routes() -> Vec<RouteDef> {
     routes.extend(adoption::routes());
     routes.extend(export::routes());
     routes.extend(monitoring::routes());
+    routes.extend(congruence::routes());
     routes
 }

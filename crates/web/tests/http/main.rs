@@ -5,6 +5,7 @@ mod auth;
 mod beheer;
 mod budget_absolute;
 mod budget_adoption;
+mod budget_congruence;
 mod budget_distribution;
 mod budget_export;
 mod budget_last_year;

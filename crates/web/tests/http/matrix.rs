@@ -255,6 +255,24 @@ fn expectations() -> Vec<(&'static str, &'static str, &'static str)> {
         ("GET", "/begroting/scenarios/{id}/export.xlsx", "LAAAAFF"),
         ("GET", "/begroting/scenarios/{id}/export.csv", "LAAAAFF"),
         ("GET", "/begroting/monitoring", "LAAAAFF"),
+        ("GET", "/begroting/scenarios/{id}/congruentie", "LAAAAFF"),
+        // No insurer of that id in the scenario's year.
+        (
+            "POST",
+            "/begroting/scenarios/{id}/congruentie/verzekeraars/{insurer}/afspraak",
+            "LFNFNFF",
+        ),
+        ("GET", "/begroting/verzekeraars", "LAAAAFF"),
+        // The forms' answers: refused input (422) or the page again; no insurer of that id.
+        ("POST", "/begroting/verzekeraars", "LFFFNFF"),
+        ("GET", "/begroting/verzekeraars/{id}", "LFFFNFF"),
+        ("POST", "/begroting/verzekeraars/{id}", "LFFFNFF"),
+        (
+            "POST",
+            "/begroting/verzekeraars/{id}/verwijderen",
+            "LFFFNFF",
+        ),
+        ("POST", "/begroting/verzekeraars/tarieven", "LFFFNFF"),
         // The matrix's hospital has no adopted budget: nothing to monitor per vakgroep.
         (
             "GET",
@@ -538,6 +556,7 @@ async fn every_route_answers_every_role_as_expected(pool: PgPool) {
             .replace("{attachment}", attachment)
             .replace("{agreement}", &agreement)
             .replace("{vakgroep}", &budget.ort)
+            .replace("{insurer}", "999999")
             .replace("{token}", "onbekende-link")
             .replace("{name}", "app.css")
             + &query_for(pattern, &budget);

@@ -25,13 +25,16 @@ const SHARE: Column = Column {
 };
 
 /// The form as submitted, so that the page can show it back on an error.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(default)]
 pub struct InsurerForm {
     pub name: String,
     /// Euros as typed: `1.250.000`, `€ 1.250.000,00`.
     pub ceiling: String,
     /// Percent as typed: `45`, `45,5`, `45,5 %`.
     pub share: String,
+    /// The version edited; empty for a new insurer.
+    pub version: String,
 }
 
 /// A checked insurer, before it has an id.
@@ -114,6 +117,7 @@ mod tests {
             name: name.into(),
             ceiling: ceiling.into(),
             share: share.into(),
+            version: String::new(),
         }
     }
 
