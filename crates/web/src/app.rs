@@ -43,7 +43,7 @@ pub fn parts() -> Extensions {
     parts.insert(crate::shared::register::RegisterCache::default());
     parts.insert(crate::production::Jobs::default());
     parts.insert(crate::budget::ScenarioCache::default());
-    parts.insert(crate::budget::MonitoringCache::default());
+    parts.insert(crate::shared::monitoring::MonitoringCache::default());
     parts
 }
 

@@ -60,6 +60,54 @@ struct DashboardPage {
     /// to the register (an observer opens agreements only from their meetings).
     owned: Option<Owned>,
     person_id: i64,
+    /// The latest adopted year's monitoring (D10), for those who see the budget.
+    signals: Option<Signals>,
+}
+
+/// The vakgroepen the reader may see whose realisation is off their adopted budget, in the
+/// latest year with an adopted budget (this year's, once adopted).
+struct Signals {
+    year: i16,
+    /// "t/m maart": how far the realisation is in.
+    through: String,
+    /// Vakgroep id, name and the signal's sentence.
+    rows: Vec<(i64, String, String)>,
+}
+
+async fn signals(
+    state: &AppState,
+    user: &crate::shared::session::CurrentUser,
+) -> AppResult<Option<Signals>> {
+    let today = crate::shared::clock::today().year() as i16;
+    let Some(year) = store::budget::adoption::latest_year(&state.store, today).await? else {
+        return Ok(None);
+    };
+    let Some(m) = crate::shared::monitoring::monitored(state, year).await? else {
+        return Ok(None);
+    };
+    let rows = m
+        .monitoring
+        .vakgroepen
+        .iter()
+        .filter(|v| user.actor.can_see_vakgroep_figures(v.vakgroep_id))
+        .filter_map(|v| {
+            let signal = v.track.signal.as_ref()?;
+            let name = m
+                .source
+                .names
+                .get(&v.vakgroep_id)
+                .map_or(v.code.clone(), |n| format!("{} ({})", n.1, n.0));
+            Some((v.vakgroep_id, name, signal.explanation.clone()))
+        })
+        .collect();
+    let through = time::Month::try_from(m.monitoring.through_month)
+        .map(|month| format!("tot en met {}", domain::nl::month_name(month)))
+        .unwrap_or_else(|_| "nog zonder realisatie".into());
+    Ok(Some(Signals {
+        year,
+        through,
+        rows,
+    }))
 }
 
 /// The open agreements a person owns, as owner of the agreement or of one of its parties: those
@@ -125,6 +173,11 @@ async fn dashboard(
     } else {
         None
     };
+    let signals = if user.actor.can(Capability::ViewBudget) {
+        signals(&state, &user).await?
+    } else {
+        None
+    };
     let cards = user
         .actor
         .sections()
@@ -149,6 +202,7 @@ async fn dashboard(
         represents: user.actor.vakgroepen.len(),
         owned,
         person_id: user.actor.person_id.get(),
+        signals,
     })
 }
 

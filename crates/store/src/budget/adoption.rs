@@ -172,6 +172,16 @@ pub async fn for_year(store: &Store, year: i16) -> Result<Vec<Adoption>, StoreEr
     Ok(out)
 }
 
+/// The latest year up to `year` with an adopted budget: what the dashboard monitors.
+pub async fn latest_year(store: &Store, year: i16) -> Result<Option<i16>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT max(year) FROM budget_adoption WHERE year <= $1")
+            .bind(year)
+            .fetch_one(store.pool())
+            .await?,
+    )
+}
+
 /// The deciding bodies of a budget (`rules::deciding_bodies`).
 async fn deciding_bodies(conn: &mut PgConnection) -> Result<Option<Vec<i64>>, StoreError> {
     #[derive(sqlx::FromRow)]

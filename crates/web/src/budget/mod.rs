@@ -7,7 +7,6 @@ mod distribution;
 pub(crate) mod export;
 mod master;
 mod monitoring;
-pub(crate) use monitoring::MonitoringCache;
 mod scenarios;
 pub(crate) use scenarios::engine::ScenarioCache;
 mod trends;

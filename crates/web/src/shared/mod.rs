@@ -13,6 +13,7 @@ pub mod error;
 pub mod forms;
 pub mod input;
 pub mod meeting_access;
+pub mod monitoring;
 pub mod password;
 pub mod register;
 pub mod routes;

@@ -109,6 +109,33 @@ async fn the_vakgroep_ahead_of_its_adopted_budget_gets_a_signal(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "store::MIGRATOR")]
+async fn the_dashboard_names_the_signals_of_the_latest_adopted_year(pool: PgPool) {
+    let mut c = app(pool).await;
+    demo::budget::load(&c.store).await.unwrap();
+    let ort = vakgroep_id(&c, "ORT").await;
+    c.sign_in_as(CONTROLLER).await;
+    let home = c.get("/").await;
+    assert!(
+        home.body
+            .contains("Begroting 2026: realisatie tot en met december"),
+        "{}",
+        home.body
+    );
+    assert!(
+        home.body
+            .contains(&format!("/begroting/monitoring/vakgroepen/{ort}?jaar=2026"))
+    );
+    // The CAR representative: no signal they may see.
+    c.sign_in_as(VAKGROEP).await;
+    let home = c.get("/").await;
+    assert!(home.body.contains("data-no-signals"));
+    assert!(!home.body.contains("Orthopedie"));
+    // Without the budget, no block at all.
+    c.sign_in_as(TOEHOORDER).await;
+    assert!(!c.get("/").await.body.contains("realisatie tot en met"));
+}
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
 async fn each_reader_sees_their_own_vakgroepen_and_the_hospital(pool: PgPool) {
     let mut c = app(pool).await;
     demo::budget::load(&c.store).await.unwrap();

@@ -2,20 +2,14 @@
 //! budget, month by month, with a forecast and a signal above the year's threshold; a signal
 //! becomes a proposed agreement in the register ([`propose`]).
 //!
-//! The figures change only with the budget's revision (an import, an adoption, a change of the
-//! year's settings all move it), so a year's monitoring is computed once per revision and kept
-//! ([`MonitoringCache`]); every reader's page is cut from the same figures.
+//! The figures are computed once per budget revision and kept (`shared::monitoring`, which the
+//! dashboard reads too); every reader's page is cut from the same figures.
 
 mod page;
 mod propose;
 
-use crate::shared::error::{AppError, AppResult};
 use crate::shared::routes::{Access, RouteDef, get, post};
-use crate::shared::state::AppState;
 use domain::authz::Capability;
-use domain::budget::monitoring::{Monitoring, monitor};
-use std::sync::{Arc, Mutex};
-use store::budget::monitoring::MonitoringSource;
 
 pub(super) fn routes() -> Vec<RouteDef> {
     let view = Access::Needs(Capability::ViewBudget);
@@ -32,46 +26,4 @@ pub(super) fn routes() -> Vec<RouteDef> {
             propose::propose,
         ),
     ]
-}
-
-/// A year's monitoring with what it was computed from.
-pub(crate) struct Monitored {
-    pub source: MonitoringSource,
-    pub monitoring: Monitoring,
-}
-
-/// Year, budget revision, figures (or none without an adopted budget).
-type Cached = (i16, i64, Option<Arc<Monitored>>);
-
-/// The years' monitoring as last computed, a few years at most.
-#[derive(Clone, Default)]
-pub(crate) struct MonitoringCache(Arc<Mutex<Vec<Cached>>>);
-
-const CACHED_YEARS: usize = 4;
-
-/// Year `year`'s monitoring at the budget's current revision; `None` without an adopted budget.
-pub(crate) async fn monitored(state: &AppState, year: i16) -> AppResult<Option<Arc<Monitored>>> {
-    let revision = store::budget::revision(&state.store).await?;
-    let cache = state.part::<MonitoringCache>();
-    if let Ok(cached) = cache.0.lock()
-        && let Some((_, _, m)) = cached.iter().find(|(y, r, _)| *y == year && *r == revision)
-    {
-        return Ok(m.clone());
-    }
-    // Kept under the revision read before the figures: a change committed meanwhile moved the
-    // revision past it, so the next view computes again.
-    let computed = match store::budget::monitoring::monitoring_source(&state.store, year).await? {
-        None => None,
-        Some(source) => {
-            let monitoring =
-                monitor(&source.input).map_err(|e| AppError::internal("monitoring a year", e))?;
-            Some(Arc::new(Monitored { source, monitoring }))
-        }
-    };
-    if let Ok(mut cached) = cache.0.lock() {
-        cached.retain(|(y, _, _)| *y != year);
-        cached.insert(0, (year, revision, computed.clone()));
-        cached.truncate(CACHED_YEARS);
-    }
-    Ok(computed)
 }

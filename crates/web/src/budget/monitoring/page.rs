@@ -1,8 +1,8 @@
 //! The monitoring pages: the hospital with a row per vakgroep the reader may see, and one
 //! vakgroep's months. Figures in Dutch notation; every chart has the same figures as a table.
 
-use super::{Monitored, monitored};
 use crate::shared::error::{AppError, AppResult};
+use crate::shared::monitoring::{Monitored, monitored};
 use crate::shared::session::User;
 use crate::shared::state::AppState;
 use crate::shared::views::{Ctx, Layout, render};

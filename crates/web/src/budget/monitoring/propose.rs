@@ -3,9 +3,9 @@
 //! (`monitoring::agreement_prefill`). It is recorded with status *voorgesteld* for the boards to
 //! adopt in the register; the same proposal twice is recorded once.
 
-use super::monitored;
 use super::page::{YearQuery, year_of};
 use crate::shared::error::{AppError, AppResult};
+use crate::shared::monitoring::monitored;
 use crate::shared::session::User;
 use crate::shared::state::AppState;
 use crate::shared::who::who;
