@@ -5,22 +5,11 @@
 
 mod e2e_support;
 
-use e2e_support::{gelijkgericht, url_of};
-use std::process::Output;
+use e2e_support::{run_cli, url_of};
 use store::{PgPool, Store};
 
 async fn verify(url: &str) -> (Option<i32>, String) {
-    let mut cmd = gelijkgericht();
-    cmd.env("DATABASE_URL", url).args(["budget", "verify"]);
-    let out: Output = tokio::task::spawn_blocking(move || cmd.output().expect("running"))
-        .await
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code(), text)
+    run_cli(url, &["budget", "verify"]).await
 }
 
 /// Runs `sql` with the append-only triggers of `table` switched off, as a tamperer would.

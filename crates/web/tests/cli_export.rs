@@ -9,24 +9,10 @@
 
 mod e2e_support;
 
-use e2e_support::{TempDir, gelijkgericht, url_of};
+use e2e_support::{TempDir, run_cli, url_of};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use store::{PgPool, Store};
-
-async fn run(url: &str, args: &[&str]) -> (Option<i32>, String) {
-    let mut cmd = gelijkgericht();
-    cmd.env("DATABASE_URL", url).args(args);
-    let out = tokio::task::spawn_blocking(move || cmd.output().expect("running"))
-        .await
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code(), text)
-}
 
 #[derive(Clone, Copy)]
 enum Recalc {
@@ -163,7 +149,7 @@ async fn the_exported_budget_recalculates_in_libreoffice_to_the_same_values(pool
     let xlsx = work.path().join("begroting.xlsx");
     let xlsx_arg = xlsx.to_string_lossy().to_string();
 
-    let (code, text) = run(
+    let (code, text) = run_cli(
         &url,
         &["export", "budget", "--year", "2026", "--out", &xlsx_arg],
     )
@@ -223,7 +209,7 @@ async fn the_command_exports_csv_and_names_what_it_cannot_export(pool: PgPool) {
     let out = work.path().join("overzicht.csv");
     let out_arg = out.to_string_lossy().to_string();
 
-    let (code, text) = run(
+    let (code, text) = run_cli(
         &url,
         &[
             "export",
@@ -281,7 +267,7 @@ async fn the_command_exports_csv_and_names_what_it_cannot_export(pool: PgPool) {
     ] {
         let mut all = vec!["export", "budget", "--out", &out_arg];
         all.extend(args.iter().copied());
-        let (code, text) = run(&url, &all).await;
+        let (code, text) = run_cli(&url, &all).await;
         assert_eq!(code, Some(1), "{text}");
         assert!(text.contains(&expected), "{expected}: {text}");
     }

@@ -4,23 +4,13 @@
 
 mod e2e_support;
 
-use e2e_support::{gelijkgericht, url_of};
+use e2e_support::{run_cli, url_of};
 use store::{PgPool, Store};
 
 async fn add(url: &str, args: &[&str]) -> (Option<i32>, String) {
-    let mut cmd = gelijkgericht();
-    cmd.env("DATABASE_URL", url)
-        .args(["user", "add"])
-        .args(args);
-    let out = tokio::task::spawn_blocking(move || cmd.output().expect("running"))
-        .await
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code(), text)
+    let mut all = vec!["user", "add"];
+    all.extend_from_slice(args);
+    run_cli(url, &all).await
 }
 
 async fn people(pool: &PgPool) -> i64 {

@@ -7,6 +7,7 @@ mod distribution;
 pub(crate) mod export;
 mod master;
 mod monitoring;
+mod proposal;
 mod scenarios;
 pub(crate) use scenarios::engine::ScenarioCache;
 mod trends;

@@ -178,6 +178,22 @@ pub async fn fresh_database() -> String {
 
 /// A `gelijkgericht` command with a clean environment: none of the caller's `GG_*` settings or
 /// `DATABASE_URL`, quiet logging, and `/` as working directory.
+/// Runs the binary with `args` against the database at `url`: its exit code and its output
+/// (stdout, then stderr).
+pub async fn run_cli(url: &str, args: &[&str]) -> (Option<i32>, String) {
+    let mut cmd = gelijkgericht();
+    cmd.env("DATABASE_URL", url).args(args);
+    let out = tokio::task::spawn_blocking(move || cmd.output().expect("running"))
+        .await
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code(), text)
+}
+
 pub fn gelijkgericht() -> Command {
     let mut cmd = Command::new(BIN);
     for (key, _) in std::env::vars_os() {

@@ -71,6 +71,28 @@ pub fn build_workbook(
     source: &WorkbookSource,
     scope: &WorkbookScope,
 ) -> Result<Workbook, WorkbookError> {
+    let mut sheets = Vec::new();
+    stream_workbook(source, scope, |sheet| {
+        sheets.push(sheet);
+        Ok::<(), WorkbookError>(())
+    })?;
+    Ok(Workbook {
+        title: source.meta.title.clone(),
+        concept: source.meta.concept,
+        snapshot_hash: source.meta.snapshot_hash.clone(),
+        sheets,
+    })
+}
+
+/// The sheets of [`build_workbook`], in its order, handed to `emit` one at a time: the overview,
+/// the inputs, then each vakgroep's sheet, built only when the previous one was emitted. A
+/// writer that writes each sheet and drops it holds one vakgroep's cells at a time instead of a
+/// hospital's 1.4 million.
+pub fn stream_workbook<E: From<WorkbookError>>(
+    source: &WorkbookSource,
+    scope: &WorkbookScope,
+    mut emit: impl FnMut(Sheet) -> Result<(), E>,
+) -> Result<(), E> {
     source::check(source)?;
     let mut vakgroepen = source::visible(source, scope);
     let full = vakgroepen.len() == source.result.vakgroepen.len();
@@ -84,13 +106,10 @@ pub fn build_workbook(
 
     let (invoer, refs) =
         inputs_sheet::build(source.meta, &vakgroepen, &source.labels.formatief_split);
-    let mut sheets = Vec::with_capacity(vakgroepen.len() + 2);
-    let mut hours = Vec::with_capacity(vakgroepen.len());
-    for v in &vakgroepen {
-        let (sheet, h) = vakgroep_sheet::build(source.meta, v, &source.labels.product_descriptions);
-        sheets.push(sheet);
-        hours.push(h);
-    }
+    let hours: Vec<_> = vakgroepen
+        .iter()
+        .map(vakgroep_sheet::total_address)
+        .collect();
     let overview = overview::Overview {
         source,
         vakgroepen: &vakgroepen,
@@ -99,12 +118,12 @@ pub fn build_workbook(
         full,
     }
     .build();
-    sheets.insert(0, invoer);
-    sheets.insert(0, overview);
-    Ok(Workbook {
-        title: source.meta.title.clone(),
-        concept: source.meta.concept,
-        snapshot_hash: source.meta.snapshot_hash.clone(),
-        sheets,
-    })
+    emit(overview)?;
+    emit(invoer)?;
+    for v in &vakgroepen {
+        let (sheet, h) = vakgroep_sheet::build(source.meta, v, &source.labels.product_descriptions);
+        debug_assert_eq!(h, vakgroep_sheet::total_address(v));
+        emit(sheet)?;
+    }
+    Ok(())
 }

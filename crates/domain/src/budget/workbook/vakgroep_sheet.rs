@@ -29,6 +29,12 @@ const H_ROW: u32 = 3;
 const HEADER_ROW: u32 = 4;
 
 /// The sheet, and where its H is (when the engine computed one).
+/// Where a vakgroep's sheet has its total H, known before the sheet is built: the overview
+/// refers to it.
+pub(super) fn total_address(v: &Vg) -> Option<Addr> {
+    v.result.norm_hours.map(|_| Addr::new(COL_HOURS, H_ROW))
+}
+
 pub(super) fn build(
     meta: &WorkbookMeta,
     v: &Vg,

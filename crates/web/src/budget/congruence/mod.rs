@@ -11,11 +11,9 @@ use crate::shared::routes::{Access, RouteDef, get, post};
 use crate::shared::session::User;
 use crate::shared::state::AppState;
 use crate::shared::views::{Ctx, Layout, render};
-use crate::shared::who::who;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::agreements::draft::{AgreementDraft, References};
 use domain::authz::Capability;
 use domain::budget::congruence::{Congruence, congruence, production_value};
 use domain::budget::monitoring::DEFAULT_THRESHOLD;
@@ -23,7 +21,6 @@ use domain::ids::ScenarioId;
 use domain::nl;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
-use store::agreements::AgreementInput;
 
 pub(super) fn routes() -> Vec<RouteDef> {
     let view = Access::Needs(Capability::ViewBudget);
@@ -240,16 +237,5 @@ async fn propose(
         // Within its ceiling (any more): nothing to propose.
         return Ok(Redirect::to(&back).into_response());
     };
-    let refs = References {
-        scenarios: vec![id.get()],
-        ..References::default()
-    };
-    let draft = AgreementDraft::parse(&prefill.form(id.get()), &refs)
-        .map_err(|e| AppError::bug(format!("a congruence proposal does not parse: {e:?}")))?;
-    let mut tx = state.store.begin().await?;
-    let (agreement, _) =
-        store::agreements::propose_from_budget(&mut tx, &who(&user), &AgreementInput::from(draft))
-            .await?;
-    store::commit(tx).await?;
-    Ok(Redirect::to(&format!("/afspraken/{agreement}")).into_response())
+    super::proposal::propose(&state, &user, &prefill, id).await
 }

@@ -20,8 +20,8 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use domain::authz::{Actor, Capability};
 use domain::budget::workbook::{
-    AdoptionDecision, DecimalMark, Labels, Workbook, WorkbookMeta, WorkbookScope, WorkbookSource,
-    build_workbook, overview_csv,
+    AdoptionDecision, DecimalMark, Labels, Workbook, WorkbookError, WorkbookMeta, WorkbookScope,
+    WorkbookSource, overview_csv, stream_workbook,
 };
 use domain::ids::ScenarioId;
 use serde::Deserialize;
@@ -56,7 +56,8 @@ pub(crate) struct Prepared {
 }
 
 impl Prepared {
-    pub(crate) fn workbook(&self) -> AppResult<Workbook> {
+    /// Runs `f` with the workbook's source and scope.
+    fn with_source<T>(&self, f: impl FnOnce(&WorkbookSource, &WorkbookScope) -> T) -> T {
         let frame = self.d.frame();
         let source = WorkbookSource {
             input: &self.d.loaded.input,
@@ -70,22 +71,54 @@ impl Prepared {
             labels: &self.labels,
             meta: &self.meta,
         };
-        build_workbook(&source, &self.scope)
-            .map_err(|e| AppError::internal("building a workbook", e))
+        f(&source, &self.scope)
     }
 
-    /// The XLSX file.
+    /// The XLSX file, written sheet by sheet as the domain builds them.
     pub(crate) fn xlsx(&self) -> AppResult<Vec<u8>> {
-        xlsx::write(&self.workbook()?).map_err(|e| AppError::internal("writing a workbook", e))
+        self.with_source(xlsx::write)
+            .map_err(|e| AppError::internal("writing a workbook", e))
     }
 
     /// The overview as CSV for a spreadsheet: UTF-8 with a byte-order mark, `;` between fields.
     pub(crate) fn csv(&self, mark: DecimalMark) -> AppResult<Vec<u8>> {
-        let text = overview_csv(&self.workbook()?, mark);
+        // Only the overview is needed: the vakgroep sheets are not built.
+        let overview = self
+            .with_source(|source, scope| {
+                let mut first = None;
+                let stopped = stream_workbook(source, scope, |sheet| {
+                    first = Some(sheet);
+                    Err(Stop::Enough)
+                });
+                match stopped {
+                    Ok(()) | Err(Stop::Enough) => Ok(first),
+                    Err(Stop::Workbook(e)) => Err(e),
+                }
+            })
+            .map_err(|e| AppError::internal("building a workbook", e))?;
+        let workbook = Workbook {
+            title: self.meta.title.clone(),
+            concept: self.meta.concept,
+            snapshot_hash: self.meta.snapshot_hash.clone(),
+            sheets: overview.into_iter().collect(),
+        };
+        let text = overview_csv(&workbook, mark);
         let mut out = Vec::with_capacity(text.len() + 3);
         out.extend_from_slice("\u{feff}".as_bytes());
         out.extend_from_slice(text.as_bytes());
         Ok(out)
+    }
+}
+
+/// Why the CSV stops streaming: it has its sheet, or the parts did not belong together.
+enum Stop {
+    Enough,
+    Workbook(WorkbookError),
+}
+
+impl From<WorkbookError> for Stop {
+    fn from(e: WorkbookError) -> Self {
+        Stop::Workbook(e)
     }
 }
 

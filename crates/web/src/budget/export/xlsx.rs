@@ -5,7 +5,10 @@
 //! rust_xlsxwriter's constant-memory mode: each row goes to a temporary file once the next
 //! starts (the domain's rows are in order), strings inline rather than in a shared table.
 
-use domain::budget::workbook::{Cell, NumberFormat, RowStyle, Sheet, Workbook};
+use domain::budget::workbook::{
+    Cell, NumberFormat, RowStyle, Sheet, WorkbookError, WorkbookScope, WorkbookSource,
+    stream_workbook,
+};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{DocProperties, Format, FormatBorder, Formula, Worksheet, XlsxError};
@@ -86,25 +89,37 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet, formats: &mut Formats) -> Resu
     Ok(())
 }
 
-/// The XLSX file of `workbook`.
-pub(crate) fn write(workbook: &Workbook) -> Result<Vec<u8>, XlsxError> {
+/// Why no file was written.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum WriteError {
+    #[error(transparent)]
+    Workbook(#[from] WorkbookError),
+    #[error(transparent)]
+    Xlsx(#[from] XlsxError),
+}
+
+/// The XLSX file of the workbook the domain describes for `source` and `scope`, each sheet
+/// written (to a temporary file) and dropped before the next is built.
+pub(crate) fn write(source: &WorkbookSource, scope: &WorkbookScope) -> Result<Vec<u8>, WriteError> {
+    let meta = source.meta;
     let mut book = rust_xlsxwriter::Workbook::new();
     let mut properties = DocProperties::new()
-        .set_title(&workbook.title)
+        .set_title(&meta.title)
         .set_author("Gelijkgericht");
-    if let Some(hash) = &workbook.snapshot_hash {
+    if let Some(hash) = &meta.snapshot_hash {
         properties = properties.set_comment(format!("snapshot-hash (SHA-256) {hash}"));
     }
     book.set_properties(&properties);
     let mut formats = Formats::default();
-    for sheet in &workbook.sheets {
+    stream_workbook(source, scope, |sheet| {
         // Row by row to a temporary file: a hospital's workbook holds 1.4 million cells, which
         // kept in memory until the end took 680 MB.
         let ws = book.add_worksheet_with_constant_memory()?;
-        write_sheet(ws, sheet, &mut formats)?;
-        if workbook.concept {
+        write_sheet(ws, &sheet, &mut formats)?;
+        if meta.concept {
             ws.set_header("&C&\"-,Bold\"CONCEPT – niet vastgesteld");
         }
-    }
-    book.save_to_buffer()
+        Ok::<(), WriteError>(())
+    })?;
+    Ok(book.save_to_buffer()?)
 }

@@ -8,13 +8,10 @@ use crate::shared::error::{AppError, AppResult};
 use crate::shared::monitoring::monitored;
 use crate::shared::session::User;
 use crate::shared::state::AppState;
-use crate::shared::who::who;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::agreements::draft::{AgreementDraft, KnownVakgroep, References};
 use domain::budget::monitoring::agreement_prefill;
-use store::agreements::AgreementInput;
 
 /// `POST /begroting/monitoring/vakgroepen/{vakgroep}/afspraak` with `jaar`.
 pub(super) async fn propose(
@@ -39,27 +36,5 @@ pub(super) async fn propose(
     let Some(prefill) = agreement_prefill(&m.monitoring, v) else {
         return Ok(Redirect::to(&format!("{back}&geen_signaal=1")).into_response());
     };
-    let scenario = m.source.adoption.scenario_id;
-    let refs = References {
-        vakgroepen: store::vakgroepen::list(&state.store)
-            .await?
-            .into_iter()
-            .filter(|k| k.active || k.id == id)
-            .map(|k| KnownVakgroep {
-                id: k.id,
-                code: k.code.to_string(),
-                name: k.name,
-            })
-            .collect(),
-        scenarios: vec![scenario.get()],
-        ..References::default()
-    };
-    let draft = AgreementDraft::parse(&prefill.form(scenario.get()), &refs)
-        .map_err(|e| AppError::bug(format!("a monitoring proposal does not parse: {e:?}")))?;
-    let mut tx = state.store.begin().await?;
-    let (agreement, _) =
-        store::agreements::propose_from_budget(&mut tx, &who(&user), &AgreementInput::from(draft))
-            .await?;
-    store::commit(tx).await?;
-    Ok(Redirect::to(&format!("/afspraken/{agreement}")).into_response())
+    super::super::proposal::propose(&state, &user, &prefill, m.source.adoption.scenario_id).await
 }
