@@ -137,6 +137,17 @@ async fn the_realisation_is_measured_against_the_adopted_budget(pool: PgPool) {
     let m = monitor(&source.input).unwrap();
     assert!(m.vakgroepen.iter().all(|v| v.track.signal.is_none()));
 
+    // May imported before April: the realisation stops at March, the gap is not "no production".
+    import(&s, 2027, 5, "CAR;1001;12\nCAR;1002;5\nLON;2001;20\n").await;
+    let source = monitoring::monitoring_source(&s, 2027)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(source.input.through_month, 3);
+    let m = monitor(&source.input).unwrap();
+    let car = m.vakgroepen.iter().find(|v| v.code == "CAR").unwrap();
+    assert_eq!(car.track.months[4].cumulative_realised, None);
+
     // A corrected period replaces the old one.
     import(&s, 2027, 3, "CAR;1001;10\nCAR;1002;5\nLON;2001;20\n").await;
     let source = monitoring::monitoring_source(&s, 2027)

@@ -173,8 +173,13 @@ async fn dashboard(
     } else {
         None
     };
+    // The dashboard is everyone's first page: a budget that cannot be monitored leaves the
+    // block out (and the log says why) rather than taking the page down.
     let signals = if user.actor.can(Capability::ViewBudget) {
-        signals(&state, &user).await?
+        signals(&state, &user).await.unwrap_or_else(|e| {
+            tracing::error!(error = %e, "monitoring for the dashboard");
+            None
+        })
     } else {
         None
     };

@@ -61,6 +61,11 @@ pub async fn replace_tariffs(
         return Ok(BulkOutcome::Rejected { errors, total });
     }
     ensure_year(conn, year).await?;
+    // Two imports of one year take turns: the second replaces the first's list whole.
+    sqlx::query("SELECT 1 FROM budget_year WHERE year = $1 FOR UPDATE")
+        .bind(year)
+        .execute(&mut *conn)
+        .await?;
     let removed: i64 = sqlx::query_scalar(
         "WITH d AS (DELETE FROM care_product_tariff WHERE year = $1 RETURNING 1)
          SELECT count(*) FROM d",

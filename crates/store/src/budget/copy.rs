@@ -43,8 +43,10 @@ pub async fn copy_year(
         return Err(StoreError::Conflict);
     }
     sqlx::query(
-        "INSERT INTO budget_year (year, fee_budget, fixed_share, band_min, band_max, note)
-         SELECT $2, fee_budget, fixed_share, band_min, band_max, note FROM budget_year WHERE year = $1
+        "INSERT INTO budget_year (year, fee_budget, fixed_share, band_min, band_max, note,
+                                  signal_threshold)
+         SELECT $2, fee_budget, fixed_share, band_min, band_max, note, signal_threshold
+         FROM budget_year WHERE year = $1
          ON CONFLICT (year) DO NOTHING",
     )
     .bind(from)

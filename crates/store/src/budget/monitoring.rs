@@ -121,13 +121,17 @@ pub async fn monitoring_source(
     .await?;
     drop(conn);
 
-    let through_month = periods
+    // The months in without a gap from January: a month not yet imported between two that are
+    // would count as no production at all, and signal every vakgroep.
+    let imported: Vec<i16> = periods
         .iter()
         .filter(|(y, _)| *y == year)
         .map(|(_, p)| *p)
-        .max()
-        .and_then(|p| u8::try_from(p).ok())
-        .unwrap_or(0);
+        .collect();
+    let mut through_month = 0u8;
+    while imported.contains(&(i16::from(through_month) + 1)) {
+        through_month += 1;
+    }
     let mut reference_months = [false; MONTHS];
     for (_, p) in periods.iter().filter(|(y, _)| *y == reference_year) {
         if let Some(m) = month(*p) {
@@ -138,7 +142,7 @@ pub async fn monitoring_source(
     for s in &sums {
         let Some(m) = month(s.period) else { continue };
         let entry = realised.entry(s.vakgroep_id).or_default();
-        if s.year == year {
+        if s.year == year && m < usize::from(through_month) {
             entry.0[m] += s.minutes;
         }
         // The reference year may be the budget year itself only in a misconfigured scenario;

@@ -20,16 +20,32 @@ pub(super) async fn propose(
     prefill: &AgreementPrefill,
     scenario: ScenarioId,
 ) -> AppResult<Response> {
+    // A vakgroep party is named by its code, and only the vakgroepen the proposal names are
+    // known to the check: a name may be shared (an inactive vakgroep) or changed since the
+    // adoption, a code is the vakgroep's own.
+    let parties: Vec<i64> = prefill
+        .parties
+        .iter()
+        .filter_map(|p| p.vakgroep_id)
+        .collect();
+    let vakgroepen: Vec<KnownVakgroep> = store::vakgroepen::list(&state.store)
+        .await?
+        .into_iter()
+        .filter(|k| parties.contains(&k.id))
+        .map(|k| KnownVakgroep {
+            id: k.id,
+            code: k.code.to_string(),
+            name: k.name,
+        })
+        .collect();
+    let mut prefill = prefill.clone();
+    for p in &mut prefill.parties {
+        if let Some(k) = vakgroepen.iter().find(|k| Some(k.id) == p.vakgroep_id) {
+            p.label = k.code.clone();
+        }
+    }
     let refs = References {
-        vakgroepen: store::vakgroepen::list(&state.store)
-            .await?
-            .into_iter()
-            .map(|k| KnownVakgroep {
-                id: k.id,
-                code: k.code.to_string(),
-                name: k.name,
-            })
-            .collect(),
+        vakgroepen,
         scenarios: vec![scenario.get()],
         ..References::default()
     };

@@ -24,9 +24,17 @@ pub fn file_name(name: &str) -> String {
     }
     let out = out.trim_matches('-');
     if out.is_empty() {
-        "export".into()
-    } else {
-        out.chars().take(100).collect()
+        return "export".into();
+    }
+    // Shortened before the extension, so a long scenario name keeps ".xlsx".
+    let (stem, extension) = match out.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() && ext.len() <= 5 => (stem, Some(ext)),
+        _ => (out, None),
+    };
+    let stem: String = stem.chars().take(100).collect();
+    match extension {
+        Some(ext) => format!("{stem}.{ext}"),
+        None => stem,
     }
 }
 
@@ -58,5 +66,7 @@ mod tests {
         assert_eq!(file_name("Één"), "n");
         assert_eq!(file_name("\"\""), "export");
         assert_eq!(file_name(&"x".repeat(300)).len(), 100);
+        let long = file_name(&format!("begroting-2027-{}-concept.xlsx", "y".repeat(200)));
+        assert!(long.ends_with(".xlsx") && long.len() == 105, "{long}");
     }
 }

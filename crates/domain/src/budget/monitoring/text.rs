@@ -110,9 +110,19 @@ pub fn agreement_prefill(m: &Monitoring, v: &VakgroepMonitoring) -> Option<Agree
         nl::percent(hundred(m.threshold))
     ));
     if !v.without_norm_time.is_empty() {
+        // Named up to a point: the register's description has a limit, and a list of
+        // thousands of codes says no more than its count.
+        const NAMED: usize = 20;
+        let codes = &v.without_norm_time;
+        let more = codes.len().saturating_sub(NAMED);
         lines.push(format!(
-            "Zonder normtijd (als 0 normuren geteld): {}.",
-            v.without_norm_time.join(", ")
+            "Zonder normtijd (als 0 normuren geteld): {}{}.",
+            codes[..codes.len().min(NAMED)].join(", "),
+            if more > 0 {
+                format!(" en {} meer", nl::count(more))
+            } else {
+                String::new()
+            }
         ));
     }
     Some(AgreementPrefill {

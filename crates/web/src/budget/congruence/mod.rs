@@ -15,7 +15,9 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::Capability;
-use domain::budget::congruence::{Congruence, congruence, production_value};
+use domain::budget::congruence::{
+    Congruence, CongruenceError, VakgroepValue, congruence, production_value,
+};
 use domain::budget::monitoring::DEFAULT_THRESHOLD;
 use domain::ids::ScenarioId;
 use domain::nl;
@@ -54,20 +56,29 @@ async fn compute(state: &AppState, id: ScenarioId) -> AppResult<Computed> {
         .iter()
         .map(|i| i.insurer())
         .collect();
-    // A difference within the year's signal threshold is not flagged: the same tolerance as
-    // the monitoring's.
-    let tolerance = l
-        .stored
-        .settings
-        .as_ref()
-        .map_or(DEFAULT_THRESHOLD, |y| y.signal_threshold);
+    // A difference within the year's signal threshold (today's setting, as the monitoring
+    // reads it) is not flagged.
+    let tolerance = match store::budget::year(state.store.pool(), s.year).await {
+        Ok(y) => y.signal_threshold,
+        Err(store::StoreError::NotFound) => DEFAULT_THRESHOLD,
+        Err(e) => return Err(e.into()),
+    };
     let outcome = if insurers.is_empty() {
-        production_value(&l.input, &result, &tariffs).map(|vakgroepen| Congruence {
-            total_value: vakgroepen.iter().map(|v| v.value).sum(),
-            baseline_value: vakgroepen.iter().map(|v| v.baseline_value).sum(),
-            vakgroepen,
-            insurers: Vec::new(),
-            tolerance,
+        production_value(&l.input, &result, &tariffs).and_then(|vakgroepen| {
+            let sum = |f: fn(&VakgroepValue) -> Decimal| {
+                vakgroepen
+                    .iter()
+                    .try_fold(Decimal::ZERO, |a, v| a.checked_add(f(v)))
+                    .ok_or(CongruenceError::TooLarge)
+            };
+            let (total_value, baseline_value) = (sum(|v| v.value)?, sum(|v| v.baseline_value)?);
+            Ok(Congruence {
+                total_value,
+                baseline_value,
+                vakgroepen,
+                insurers: Vec::new(),
+                tolerance,
+            })
         })
     } else {
         congruence(&l.input, &result, &tariffs, &insurers, tolerance)

@@ -198,10 +198,11 @@ pub(crate) async fn prepare(
             })
             .unwrap_or_default(),
     };
+    // The name shortened, so that the year and the concept marker always fit.
     let stem = format!(
         "begroting-{}-{}{}",
         scenario.year,
-        scenario.name,
+        scenario.name.chars().take(60).collect::<String>(),
         if adopted.is_some() { "" } else { "-concept" }
     );
     Ok(Prepared {

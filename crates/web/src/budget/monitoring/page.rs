@@ -293,7 +293,13 @@ pub(super) async fn vakgroep(
         months: months(&v.track),
         profile: v.profile.kind.label().into(),
         profile_reason: v.profile.reason.clone(),
-        without_norm_time: v.without_norm_time.clone(),
+        // Care-product codes are a vakgroep's detail, not its figures (the secretary sees the
+        // figures of every vakgroep, the detail of none).
+        without_norm_time: if user.actor.can_see_vakgroep(id) {
+            v.without_norm_time.clone()
+        } else {
+            Vec::new()
+        },
         may_propose: v.track.signal.is_some() && user.actor.can(Capability::ProposeBudgetAgreement),
         no_signal_notice: !q.geen_signaal.is_empty(),
     })
