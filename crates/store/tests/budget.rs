@@ -228,6 +228,11 @@ async fn copy_year_copies_once(pool: PgPool) {
     .await
     .unwrap();
     gg_store::commit(tx).await.unwrap();
+    // The year's settings go along, the monitoring's signal threshold too.
+    sqlx::query("UPDATE budget_year SET signal_threshold = 0.08 WHERE year = 2026")
+        .execute(&pool)
+        .await
+        .unwrap();
 
     let mut tx = s.begin().await.unwrap();
     let summary = budget::copy_year(&mut tx, &admin(), 2026, 2027)
@@ -245,6 +250,10 @@ async fn copy_year_copies_once(pool: PgPool) {
     );
     assert_eq!(budget::norm_times(&s, 2027, None).await.unwrap().len(), 2);
     assert_eq!(budget::kpis(&s, 2027, None).await.unwrap().len(), 1);
+    assert_eq!(
+        budget::year(s.pool(), 2027).await.unwrap().signal_threshold,
+        dec("0.08")
+    );
 
     // Again: the target has data now.
     let mut tx = s.begin().await.unwrap();
