@@ -343,9 +343,9 @@ async fn the_snapshot_keeps_each_product_once_and_reads_back_as_it_was_read(pool
     let first = serde_json::to_value(&read).unwrap();
     let engine = &snapshot.inputs.engine;
     assert_eq!(
-        adoption::engine_input_of("gelijkgericht/adoption/1", first.clone(), engine).unwrap(),
+        adoption::engine_input_of("gelijkgericht/adoption/1", &first.to_string(), engine).unwrap(),
         read
     );
-    let unknown = adoption::engine_input_of("gelijkgericht/adoption/9", first, engine);
+    let unknown = adoption::engine_input_of("gelijkgericht/adoption/9", &first.to_string(), engine);
     assert!(unknown.unwrap_err().contains("adoption/9"));
 }

@@ -6,7 +6,7 @@
 
 use super::{DistributionSetup, EngineInput, EngineTrendInput, LastYearSource, Scenario};
 use crate::{PgConnection, Store, StoreError};
-use domain::budget::adoption::{Snapshot, YearFrame, distribution_outcome, last_year_problem};
+use domain::budget::adoption::{Inputs, YearFrame, distribution_outcome, last_year_problem};
 use domain::budget::{
     Band, BudgetInput, BudgetResult, CareProduct, Distribution, EarmarkPlacement, Grondslag,
     KpiInput, ScenarioError, VakgroepInput, Weights,
@@ -160,16 +160,28 @@ impl Frozen {
     }
 }
 
+/// The part of a [`domain::budget::adoption::Snapshot`] a computation reads: its results (as large as its inputs) and its
+/// context are skipped unparsed, the master data kept as text for its layout's record.
+#[derive(serde::Deserialize)]
+struct SnapshotInputs<'a> {
+    #[serde(borrow)]
+    format: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    master: &'a serde_json::value::RawValue,
+    inputs: Inputs,
+}
+
 /// An adopted scenario as its snapshot recorded it (the snapshot's master data and engine input
 /// are together the [`EngineInput`] read in the deciding transaction).
 fn from_snapshot(adoption_id: i64, text: &str) -> Result<Loaded, StoreError> {
     let unreadable = |e: &dyn std::fmt::Display| {
         StoreError::Other(format!("reading adopted budget {adoption_id}: {e}"))
     };
-    let snapshot: Snapshot = serde_json::from_str(text).map_err(|e| unreadable(&e))?;
+    let snapshot: SnapshotInputs = serde_json::from_str(text).map_err(|e| unreadable(&e))?;
     let i = snapshot.inputs;
-    let stored = super::adoption::engine_input_of(&snapshot.format, snapshot.master, &i.engine)
-        .map_err(|e| unreadable(&e))?;
+    let stored =
+        super::adoption::engine_input_of(&snapshot.format, snapshot.master.get(), &i.engine)
+            .map_err(|e| unreadable(&e))?;
     let (_, warnings) = budget_input(&stored);
     Ok(Loaded {
         stored,

@@ -123,6 +123,84 @@ async fn the_adopted_budget_downloads_as_a_workbook_with_formulas_and_its_hash(p
     assert!(sheet.contains("<t>CONCEPT"), "{sheet}");
 }
 
+/// The value of attribute `name` in the XML element `element` (its text up to `>`).
+fn attribute<'a>(element: &'a str, name: &str) -> Option<&'a str> {
+    let start = element.find(&format!(" {name}=\""))? + name.len() + 3;
+    let len = element[start..].find('"')?;
+    Some(&element[start..start + len])
+}
+
+/// The elements `<tag …>` of an XML text, each up to its `>`.
+fn elements<'a>(xml: &'a str, tag: &str) -> Vec<&'a str> {
+    let open = format!("<{tag} ");
+    xml.match_indices(&open)
+        .map(|(at, _)| {
+            let end = xml[at..].find('>').map_or(xml.len(), |e| at + e);
+            &xml[at..end]
+        })
+        .collect()
+}
+
+/// The number format code a cell shows with: its own style, or else its column's, as a
+/// spreadsheet reads it (`styles.xml`'s cell formats and custom number formats).
+fn shown_format(xlsx: &[u8], sheet: &str, cell: &str) -> String {
+    let styles = part(xlsx, "xl/styles.xml");
+    let xml = part(xlsx, sheet);
+    let c = elements(&xml, "c")
+        .into_iter()
+        .find(|c| attribute(c, "r") == Some(cell))
+        .unwrap_or_else(|| panic!("{cell} not in {sheet}"));
+    let column = u32::from(cell.as_bytes()[0] - b'A') + 1;
+    let style = attribute(c, "s").or_else(|| {
+        elements(&xml, "col").into_iter().find_map(|col| {
+            let min: u32 = attribute(col, "min")?.parse().ok()?;
+            let max: u32 = attribute(col, "max")?.parse().ok()?;
+            (min..=max)
+                .contains(&column)
+                .then(|| attribute(col, "style"))?
+        })
+    });
+    let xf: usize = style.unwrap_or("0").parse().unwrap();
+    let cell_xfs = &styles[styles.find("<cellXfs").unwrap()..];
+    let id = attribute(elements(cell_xfs, "xf")[xf], "numFmtId").unwrap();
+    elements(&styles, "numFmt")
+        .into_iter()
+        .find(|f| attribute(f, "numFmtId") == Some(id))
+        .and_then(|f| attribute(f, "formatCode"))
+        .map_or_else(
+            || format!("built-in {id}"),
+            |code| code.replace("&quot;", "\""),
+        )
+}
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn every_figure_of_a_vakgroep_sheet_shows_in_its_dutch_number_format(pool: PgPool) {
+    let mut c = app(pool).await;
+    let adopted = scenario(&c, 2026, "Begroting").await;
+    c.sign_in_as(CONTROLLER).await;
+    let res = c
+        .get(&format!("/begroting/scenarios/{adopted}/export.xlsx"))
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    // The first vakgroep's sheet follows the overview and the inputs; its products start on
+    // row 5 (title, subtitle, H, headings): B, Vb and the norm hours with two decimals, the norm
+    // time as entered. Plain cells take the column's format, the H above the headings its own.
+    let sheet = "xl/worksheets/sheet3.xml";
+    for (cell, code) in [
+        ("C5", "#,##0.00"),
+        ("E5", "#,##0.00"),
+        ("F5", "#,##0.0###"),
+        ("G5", "#,##0.00"),
+        ("G6", "#,##0.00"),
+        ("G3", "#,##0.00"),
+    ] {
+        assert_eq!(shown_format(&res.bytes, sheet, cell), code, "{cell}");
+    }
+    // The overview's allocation in euros.
+    let overview = part(&res.bytes, "xl/worksheets/sheet1.xml");
+    assert!(overview.contains("<f>"), "{overview}");
+}
+
 #[sqlx::test(migrator = "store::MIGRATOR")]
 async fn the_csv_reads_back_in_either_decimal_mark_and_adds_up_to_the_adopted_allocation(
     pool: PgPool,
