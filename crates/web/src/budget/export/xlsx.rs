@@ -180,15 +180,52 @@ pub(crate) fn write(source: &WorkbookSource, scope: &WorkbookScope) -> Result<Ve
     }
     book.set_properties(&properties);
     let mut formats = Formats::default();
-    stream_workbook(source, scope, |sheet| {
-        // Row by row to a temporary file: a hospital's workbook holds 1.4 million cells, which
-        // kept in memory until the end took 680 MB.
-        let ws = book.add_worksheet_with_constant_memory()?;
-        write_sheet(ws, &sheet, &mut formats)?;
-        if meta.concept {
-            ws.set_header("&C&\"-,Bold\"CONCEPT – niet vastgesteld");
+    // The domain builds the next sheet on the second core while this one is written; at most
+    // two built sheets wait, so the memory stays that of a few vakgroepen.
+    let (send, receive) = std::sync::mpsc::sync_channel::<Sheet>(2);
+    std::thread::scope(|scope_| {
+        let builder = scope_.spawn(move || {
+            stream_workbook(source, scope, |sheet| {
+                send.send(sheet).map_err(|_| Built::WriterStopped)
+            })
+        });
+        let mut written = Ok(());
+        for sheet in receive {
+            // Row by row to a temporary file: a hospital's workbook holds 1.4 million cells,
+            // which kept in memory until the end took 680 MB.
+            written = book.add_worksheet_with_constant_memory().and_then(|ws| {
+                write_sheet(ws, &sheet, &mut formats)?;
+                if meta.concept {
+                    ws.set_header("&C&\"-,Bold\"CONCEPT – niet vastgesteld");
+                }
+                Ok(())
+            });
+            if written.is_err() {
+                // Dropping the receiver stops the builder at its next sheet.
+                break;
+            }
         }
-        Ok::<(), WriteError>(())
+        written?;
+        match builder.join() {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(Built::Workbook(e))) => Err(WriteError::Workbook(e)),
+            // The writer's own error was returned above.
+            Ok(Err(Built::WriterStopped)) => Ok(()),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
     })?;
     Ok(book.save_to_buffer()?)
+}
+
+/// Why the builder of the sheets stopped early.
+enum Built {
+    Workbook(WorkbookError),
+    /// The writer failed and no longer takes sheets.
+    WriterStopped,
+}
+
+impl From<WorkbookError> for Built {
+    fn from(e: WorkbookError) -> Self {
+        Built::Workbook(e)
+    }
 }
