@@ -1,8 +1,9 @@
 //! The demo hospital "Ziekenhuis Rijnoever" (fictional), loaded by `gelijkgericht serve --demo`:
 //! every body with realistic members, two secretaries, a controller, vakgroep representatives, an
 //! administrator and an observer, and the vakgroepen of a general hospital (`people`), a joint
-//! meeting (`meetings`), the agreements register (`agreements`) and the capacity budget
-//! (`budget`). Each part loads once: a second call changes nothing.
+//! meeting (`meetings`), the 7S self-assessment's rounds (`selfassessment`, part of [`load`]), the
+//! agreements register (`agreements`) and the capacity budget (`budget`). Each part loads once: a
+//! second call changes nothing.
 //!
 //! It writes through the store like any other caller, with the audit trail naming "demo"; it
 //! knows nothing of the web application.
@@ -11,10 +12,12 @@ pub mod agreements;
 pub mod budget;
 mod meetings;
 mod people;
+pub mod selfassessment;
 
 pub use people::PEOPLE;
 use people::VAKGROEPEN;
 
+use anyhow::Context;
 use domain::account::password;
 use store::Store;
 use store::audit::Who;
@@ -28,8 +31,16 @@ const LOADED: &str = "demo_loaded";
 pub async fn load(store: &Store) -> anyhow::Result<()> {
     if store::settings::get(store, LOADED).await?.is_some() {
         tracing::info!("demo hospital already present");
-        return Ok(());
+    } else {
+        load_hospital(store).await?;
     }
+    // Its own step with its own marker, so that a demo loaded before it existed gets it too.
+    selfassessment::load(store)
+        .await
+        .context("loading the demo self-assessment")
+}
+
+async fn load_hospital(store: &Store) -> anyhow::Result<()> {
     let hash = tokio::task::spawn_blocking(|| {
         let salt: [u8; password::SALT_BYTES] = rand::random();
         password::hash(DEMO_PASSWORD, salt)

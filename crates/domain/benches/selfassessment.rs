@@ -11,6 +11,7 @@
 //! 3 earlier rounds' alignment, trend, radar, 7 sparklines) 0.63 ms. See docs/selfassessment.md.
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use gg_domain::ids::BodyId;
 use gg_domain::people::BodyKind;
 use gg_domain::selfassessment::{
     AnonymousAnswer, Answer, DEFAULT_CATALOGUE, RoundAlignment, RoundBody, RoundId, RoundStatement,
@@ -53,7 +54,7 @@ fn bodies() -> Vec<RoundBody> {
     ]
     .into_iter()
     .map(|(id, name, kind, respondents)| RoundBody {
-        id,
+        id: BodyId::new(id),
         name: name.into(),
         kind,
         respondents,

@@ -2,6 +2,7 @@
 //! independence of the answer order, the anonymity threshold, the catalogue and the chart.
 
 use gg_domain::agreements::kinds::SevenS;
+use gg_domain::ids::BodyId;
 use gg_domain::people::BodyKind;
 use gg_domain::selfassessment::{
     AnonymousAnswer, Answer, BodyResult, DEFAULT_CATALOGUE, MIN_RESPONDENTS, RoundBody, RoundId,
@@ -52,7 +53,7 @@ fn round() -> impl Strategy<Value = Round> {
                 .into_iter()
                 .enumerate()
                 .map(|(i, (kind, respondents))| RoundBody {
-                    id: i as i64 + 1,
+                    id: BodyId::new(i as i64 + 1),
                     name: format!("Bestuur {}", i + 1),
                     kind,
                     respondents,
@@ -160,7 +161,7 @@ proptest! {
         for side in [&r.rvb, &r.msbplus] {
             if let SideResult::Shown(f) = side {
                 let kind = f.side.body_kind();
-                let answered: BTreeSet<i64> = round.bodies.iter()
+                let answered: BTreeSet<BodyId> = round.bodies.iter()
                     .filter(|b| b.kind == kind && b.respondents > 0)
                     .map(|b| b.id)
                     .collect();

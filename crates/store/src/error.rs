@@ -71,6 +71,26 @@ pub enum Invalid {
     /// The meeting is not an upcoming joint meeting of both deciding bodies with an open agenda.
     #[error("the meeting cannot take a proposal for adoption")]
     MeetingUnfit,
+    /// A write of the self-assessment refused in its transaction (a round no longer in concept or
+    /// no longer taking answers, a person not invited or already handed in, …), with the domain's
+    /// Dutch message and field.
+    #[error(transparent)]
+    SelfAssessment(domain::selfassessment::Refusal),
+    /// A round's status change that `domain::selfassessment::round::transition` refuses.
+    #[error(transparent)]
+    RoundStatus(domain::selfassessment::RoundStatusError),
+}
+
+impl From<domain::selfassessment::Refusal> for StoreError {
+    fn from(e: domain::selfassessment::Refusal) -> Self {
+        StoreError::Invalid(Invalid::SelfAssessment(e))
+    }
+}
+
+impl From<domain::selfassessment::RoundStatusError> for StoreError {
+    fn from(e: domain::selfassessment::RoundStatusError) -> Self {
+        StoreError::Invalid(Invalid::RoundStatus(e))
+    }
 }
 
 impl From<Invalid> for StoreError {

@@ -21,6 +21,7 @@ pub mod meetings;
 pub mod minutes;
 pub mod people;
 pub mod production;
+pub mod selfassessment;
 pub mod settings;
 pub mod vakgroepen;
 pub(crate) mod versioned;

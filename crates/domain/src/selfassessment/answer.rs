@@ -2,6 +2,7 @@
 //! anonymous row the store keeps of it (C3).
 
 use super::StatementId;
+use crate::ids::BodyId;
 
 code_enum! {
     /// An answer on the five-point scale, or "weet ik niet". The codes are the digits so that a
@@ -48,7 +49,7 @@ impl Answer {
 /// answer and the comment — and nothing that points to a person, a session or a moment.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct AnonymousAnswer {
-    pub body_id: i64,
+    pub body_id: BodyId,
     pub statement: StatementId,
     pub answer: Answer,
     pub comment: Option<String>,

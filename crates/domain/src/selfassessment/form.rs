@@ -6,6 +6,7 @@
 use super::StatementId;
 use super::answer::{AnonymousAnswer, Answer, shuffle};
 use crate::agreements::kinds::SevenS;
+use crate::ids::BodyId;
 use crate::nl;
 use crate::people::{BodyKind, FieldError};
 use std::collections::{BTreeMap, BTreeSet};
@@ -111,7 +112,7 @@ impl StatementDraft {
 pub struct RoundForm {
     pub title: String,
     /// The bodies ticked.
-    pub body_ids: Vec<i64>,
+    pub body_ids: Vec<BodyId>,
     /// Dates as typed (`dd-mm-jjjj`) or as a date picker sends them.
     pub opens_on: String,
     pub closes_on: String,
@@ -122,7 +123,7 @@ pub struct RoundForm {
 pub struct RoundDraft {
     pub title: String,
     /// In the order ticked, each once.
-    pub body_ids: Vec<i64>,
+    pub body_ids: Vec<BodyId>,
     pub opens_on: Date,
     pub closes_on: Date,
 }
@@ -135,7 +136,7 @@ impl RoundDraft {
     /// may enter a round that was announced earlier.
     pub fn parse(
         form: &RoundForm,
-        bodies: &[(i64, BodyKind)],
+        bodies: &[(BodyId, BodyKind)],
         today: Date,
     ) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
@@ -154,7 +155,7 @@ impl RoundDraft {
             ));
         }
 
-        let mut body_ids: Vec<i64> = Vec::with_capacity(form.body_ids.len());
+        let mut body_ids: Vec<BodyId> = Vec::with_capacity(form.body_ids.len());
         for &id in &form.body_ids {
             match bodies.iter().find(|(b, _)| *b == id).map(|(_, kind)| *kind) {
                 None => errors.push(FieldError::new("bodies", format!("Onbekend bestuur (nr. {id})."))),
@@ -221,12 +222,12 @@ impl RoundDraft {
 /// Which body a respondent answers for. A member of several invited bodies (say MSB and VMS)
 /// answers once, for one body of their choice; `eligible` are the invited bodies the person is
 /// a member of (observer bodies excluded). With one eligible body the choice is made for them.
-pub fn choose_body(input: &str, eligible: &[i64]) -> Result<i64, FieldError> {
+pub fn choose_body(input: &str, eligible: &[BodyId]) -> Result<BodyId, FieldError> {
     let err = |m: &str| Err(FieldError::new("body", m));
     match eligible {
         [] => err("U bent niet uitgenodigd voor deze ronde."),
         [only] if input.trim().is_empty() => Ok(*only),
-        _ => match input.trim().parse::<i64>() {
+        _ => match input.trim().parse::<BodyId>() {
             Ok(id) if eligible.contains(&id) => Ok(id),
             _ => err("Kies het bestuur waarvoor u de vragenlijst invult."),
         },
@@ -401,7 +402,7 @@ impl Submission {
 
     /// The rows the store writes, for the body the respondent chose, in an order that has
     /// nothing to do with the form's (see [`shuffle`]; `seed` comes from a random generator).
-    pub fn into_rows(self, body_id: i64, seed: u64) -> Vec<AnonymousAnswer> {
+    pub fn into_rows(self, body_id: BodyId, seed: u64) -> Vec<AnonymousAnswer> {
         let mut rows: Vec<AnonymousAnswer> = self
             .answers
             .into_iter()

@@ -11,6 +11,7 @@ pub mod answer;
 pub mod catalogue;
 pub mod chart;
 pub mod form;
+pub mod refusal;
 pub mod results;
 pub mod round;
 pub mod side;
@@ -25,6 +26,7 @@ pub use form::{
     MAX_COMMENT_CHARS, MAX_SOURCE_CHARS, MAX_STATEMENT_CHARS, MAX_TITLE_CHARS, RoundDraft,
     RoundForm, StatementDraft, StatementForm, Submission, SubmittedAnswer, choose_body,
 };
+pub use refusal::Refusal;
 pub use results::{
     BodyFigures, BodyResult, Gap, MIN_RESPONDENTS, MOST_DIVERGENT, RoundBody, RoundResults,
     RoundStatement, StatementFigures, StatementGap, compute, compute_alignment, gap_text,
@@ -46,17 +48,51 @@ pub struct RoundId(pub i64);
 #[serde(transparent)]
 pub struct StatementId(pub i64);
 
-impl fmt::Display for RoundId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
+/// A statement of the editable catalogue (C1). Not a [`StatementId`]: a round's statements are
+/// copies, and what people answered must never be confused with what the catalogue says today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CatalogueStatementId(pub i64);
+
+/// The conversions the store and the pages need: the bare number from a row or a path, and back.
+macro_rules! id_conversions {
+    ($($name:ident),+) => {$(
+        impl $name {
+            /// The number as the database keeps it.
+            pub const fn get(self) -> i64 {
+                self.0
+            }
+        }
+
+        impl From<i64> for $name {
+            fn from(id: i64) -> Self {
+                Self(id)
+            }
+        }
+
+        impl From<$name> for i64 {
+            fn from(id: $name) -> i64 {
+                id.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = std::num::ParseIntError;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                s.parse().map(Self)
+            }
+        }
+    )+};
 }
 
-impl fmt::Display for StatementId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
+id_conversions!(RoundId, StatementId, CatalogueStatementId);
 
 pub use crate::codes::UnknownCode;
 

@@ -17,6 +17,7 @@ use super::stats::{Stats, Tally, alignment};
 use super::trend::RoundAlignment;
 use super::{PerS, RoundId, StatementId};
 use crate::agreements::kinds::SevenS;
+use crate::ids::BodyId;
 use crate::nl;
 use crate::people::BodyKind;
 use rust_decimal::Decimal;
@@ -41,7 +42,7 @@ pub struct RoundStatement {
 /// participation table, which is the only place that knows how many people answered).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoundBody {
-    pub id: i64,
+    pub id: BodyId,
     pub name: String,
     pub kind: BodyKind,
     pub respondents: u32,
@@ -59,7 +60,7 @@ pub struct StatementFigures {
 /// The figures of a body that reached the threshold.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BodyFigures {
-    pub body_id: i64,
+    pub body_id: BodyId,
     pub name: String,
     pub kind: BodyKind,
     pub respondents: u32,
@@ -77,7 +78,7 @@ pub enum BodyResult {
     Shown(Box<BodyFigures>),
     /// "Te weinig respondenten": nothing computed from the answers, not even a comment.
     TooFew {
-        body_id: i64,
+        body_id: BodyId,
         name: String,
         kind: BodyKind,
         respondents: u32,
@@ -85,7 +86,7 @@ pub enum BodyResult {
 }
 
 impl BodyResult {
-    pub fn body_id(&self) -> i64 {
+    pub fn body_id(&self) -> BodyId {
         match self {
             BodyResult::Shown(f) => f.body_id,
             BodyResult::TooFew { body_id, .. } => *body_id,

@@ -10,6 +10,7 @@ use super::PerS;
 use super::StatementId;
 use super::results::{MIN_RESPONDENTS, RoundBody, RoundStatement, Tallies};
 use super::stats::{Stats, Tally};
+use crate::ids::BodyId;
 use crate::people::BodyKind;
 
 code_enum! {
@@ -43,7 +44,7 @@ pub struct StatementStats {
 pub struct SideFigures {
     pub side: Side,
     /// The bodies whose answers are pooled, in the order they were given.
-    pub body_ids: Vec<i64>,
+    pub body_ids: Vec<BodyId>,
     pub respondents: u32,
     pub statements: Vec<StatementStats>,
     pub per_s: PerS<Stats>,
@@ -58,7 +59,7 @@ pub enum SideHidden {
     TooFew { respondents: u32 },
     /// These bodies contributed answers but are below the threshold themselves; pooling them
     /// would let their figures be recovered by subtraction.
-    SmallBodies { body_ids: Vec<i64> },
+    SmallBodies { body_ids: Vec<BodyId> },
 }
 
 impl SideHidden {
@@ -92,7 +93,7 @@ impl SideResult {
 
 /// The answers of a side's bodies added up.
 pub(super) struct Pooled {
-    pub(super) body_ids: Vec<i64>,
+    pub(super) body_ids: Vec<BodyId>,
     pub(super) respondents: u32,
     pub(super) tallies: Tallies,
 }
@@ -117,7 +118,7 @@ pub(super) fn pool(
     if contributing.is_empty() {
         return Err(SideHidden::NoRespondents);
     }
-    let small: Vec<i64> = contributing
+    let small: Vec<BodyId> = contributing
         .iter()
         .filter(|(b, _)| b.respondents < MIN_RESPONDENTS)
         .map(|(b, _)| b.id)

@@ -50,19 +50,26 @@ fn a_statement_has_at_most_400_characters() {
     );
 }
 
-fn bodies() -> Vec<(i64, BodyKind)> {
-    vec![
+fn bodies() -> Vec<(BodyId, BodyKind)> {
+    [
         (1, BodyKind::Bestuur),
         (2, BodyKind::MsbPlus),
         (3, BodyKind::MsbPlus),
         (9, BodyKind::Toezicht),
     ]
+    .into_iter()
+    .map(|(id, kind)| (BodyId::new(id), kind))
+    .collect()
+}
+
+fn ids(ids: &[i64]) -> Vec<BodyId> {
+    ids.iter().copied().map(BodyId::new).collect()
 }
 
 fn round_form() -> RoundForm {
     RoundForm {
         title: " Zelfevaluatie  2026 ".into(),
-        body_ids: vec![2, 1, 2],
+        body_ids: ids(&[2, 1, 2]),
         opens_on: "01-12-2026".into(),
         closes_on: "2026-12-20".into(),
     }
@@ -72,7 +79,7 @@ fn round_form() -> RoundForm {
 fn a_valid_round() {
     let draft = RoundDraft::parse(&round_form(), &bodies(), TODAY).unwrap();
     assert_eq!(draft.title, "Zelfevaluatie 2026");
-    assert_eq!(draft.body_ids, [2, 1]);
+    assert_eq!(draft.body_ids, ids(&[2, 1]));
     assert_eq!(draft.opens_on, date!(2026 - 12 - 01));
     assert_eq!(draft.closes_on, date!(2026 - 12 - 20));
     // An opening date in the past is allowed; closing today is too.
@@ -103,7 +110,7 @@ fn every_round_problem_at_its_field() {
 
     let mut f = round_form();
     f.title = "t".repeat(MAX_TITLE_CHARS + 1);
-    f.body_ids = vec![9, 7];
+    f.body_ids = ids(&[9, 7]);
     let errors = RoundDraft::parse(&f, &bodies(), TODAY).unwrap_err();
     assert_eq!(fields(&errors), ["title", "bodies", "bodies"]);
     assert!(errors[1].message.starts_with("Toehoorders zoals de RvT"));
@@ -132,12 +139,13 @@ fn the_closing_date_follows_the_opening_and_is_not_past() {
 
 #[test]
 fn the_body_a_respondent_answers_for() {
-    assert_eq!(choose_body("", &[2]), Ok(2));
-    assert_eq!(choose_body("2", &[2]), Ok(2));
-    assert_eq!(choose_body("3", &[2, 3]), Ok(3));
-    assert_eq!(choose_body("", &[2, 3]).unwrap_err().field, "body");
-    assert!(choose_body("1", &[2, 3]).is_err(), "not a member");
-    assert!(choose_body("x", &[2]).is_err());
+    let b = BodyId::new;
+    assert_eq!(choose_body("", &[b(2)]), Ok(b(2)));
+    assert_eq!(choose_body("2", &[b(2)]), Ok(b(2)));
+    assert_eq!(choose_body("3", &ids(&[2, 3])), Ok(b(3)));
+    assert_eq!(choose_body("", &ids(&[2, 3])).unwrap_err().field, "body");
+    assert!(choose_body("1", &ids(&[2, 3])).is_err(), "not a member");
+    assert!(choose_body("x", &[b(2)]).is_err());
     assert_eq!(
         choose_body("2", &[]).unwrap_err().message,
         "U bent niet uitgenodigd voor deze ronde."
@@ -269,9 +277,9 @@ fn submitting_needs_every_statement_answered() {
     assert_eq!(submission.answers[1].answer, Answer::WeetNiet);
     assert_eq!(submission.answers[1].comment.as_deref(), Some("Geen idee"));
 
-    let rows = submission.clone().into_rows(2, 42);
+    let rows = submission.clone().into_rows(BodyId::new(2), 42);
     assert_eq!(rows.len(), 3);
-    assert!(rows.iter().all(|r| r.body_id == 2));
+    assert!(rows.iter().all(|r| r.body_id == BodyId::new(2)));
     let mut statements: Vec<_> = rows.iter().map(|r| r.statement).collect();
     statements.sort();
     assert_eq!(statements, S);

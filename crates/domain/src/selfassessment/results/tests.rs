@@ -4,10 +4,10 @@ use crate::selfassessment::side::SideHidden;
 use rust_decimal::dec;
 use time::macros::date;
 
-const RVB: i64 = 1;
-const MSB: i64 = 2;
-const VMSD: i64 = 3;
-const RVT: i64 = 4;
+const RVB: BodyId = BodyId::new(1);
+const MSB: BodyId = BodyId::new(2);
+const VMSD: BodyId = BodyId::new(3);
+const RVT: BodyId = BodyId::new(4);
 
 fn statements() -> Vec<RoundStatement> {
     [
@@ -41,7 +41,7 @@ fn bodies(vmsd_respondents: u32) -> Vec<RoundBody> {
     .collect()
 }
 
-fn answers(body_id: i64, statement: i64, codes: &[&str]) -> Vec<AnonymousAnswer> {
+fn answers(body_id: BodyId, statement: i64, codes: &[&str]) -> Vec<AnonymousAnswer> {
     codes
         .iter()
         .map(|code| AnonymousAnswer {
@@ -231,7 +231,7 @@ fn comments_are_sorted_trimmed_and_withheld_below_the_threshold() {
 #[test]
 fn answers_outside_the_round_are_ignored() {
     let mut all = base_answers();
-    all.extend(answers(99, 11, &["1"]));
+    all.extend(answers(BodyId::new(99), 11, &["1"]));
     all.extend(answers(RVB, 99, &["1"]));
     assert_eq!(
         compute(&statements(), &bodies(0), &all),
