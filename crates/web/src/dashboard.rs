@@ -16,11 +16,6 @@ use store::agreements::RegisterFilter;
 pub fn routes() -> Vec<RouteDef> {
     vec![
         get("/", Access::Needs(Capability::SignedIn), dashboard),
-        get(
-            "/zelfevaluatie",
-            Access::Needs(Capability::ViewSelfAssessment),
-            self_assessment,
-        ),
     ]
 }
 
@@ -209,22 +204,4 @@ async fn dashboard(
         person_id: user.actor.person_id.get(),
         signals,
     })
-}
-
-#[derive(Template)]
-#[template(path = "section.html")]
-struct SectionPage {
-    layout: Layout,
-    intro: &'static str,
-}
-
-fn section(ctx: Ctx, s: Section) -> AppResult<Response> {
-    render(SectionPage {
-        layout: ctx.layout(s.label()),
-        intro: describe(s),
-    })
-}
-
-async fn self_assessment(ctx: Ctx) -> AppResult<Response> {
-    section(ctx, Section::Zelfevaluatie)
 }

@@ -18,5 +18,6 @@ pub mod health;
 pub mod meetings;
 pub mod production;
 pub mod routes;
+pub mod selfassessment;
 pub mod serve;
 pub mod shared;

@@ -14,6 +14,7 @@ pub fn all() -> Vec<RouteDef> {
     routes.extend(crate::dashboard::routes());
     routes.extend(crate::meetings::routes());
     routes.extend(crate::agreements::routes());
+    routes.extend(crate::selfassessment::routes());
     routes.extend(crate::calendar::routes());
     routes.extend(crate::budget::routes());
     routes.extend(crate::production::routes());

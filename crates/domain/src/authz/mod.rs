@@ -36,6 +36,7 @@ pub enum Capability {
     ManageAgreements,
     AnswerSelfAssessment,
     ViewSelfAssessment,
+    ManageSelfAssessment,
     ViewBudget,
     ManageBudget,
     /// Enter and submit trend inputs for the vakgroepen one represents (D3).
@@ -154,6 +155,7 @@ fn roles_for(capability: Capability) -> &'static [Role] {
         Capability::ManageAgreements => &[Secretaris],
         Capability::AnswerSelfAssessment => &[Bestuurder],
         Capability::ViewSelfAssessment => &[Bestuurder, Secretaris],
+        Capability::ManageSelfAssessment => &[Secretaris],
         Capability::ViewBudget => &[Bestuurder, Secretaris, Controller, Vakgroep],
         Capability::ManageBudget => &[Controller],
         Capability::SubmitTrendInputs => &[Vakgroep],

@@ -33,4 +33,6 @@ mod ops;
 mod production;
 mod register;
 mod register_detail;
+mod selfassessment_manage;
+mod selfassessment_results;
 mod support;

@@ -1,0 +1,1 @@
+//! selfassessment_manage
