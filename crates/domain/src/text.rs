@@ -88,6 +88,17 @@ pub mod max {
     pub const FILE_NAME: usize = 255;
 }
 
+/// `text` cut to `max` characters, with an ellipsis when it had to be cut: a title or description
+/// the application writes itself (a proposal's) always fits its field.
+pub fn fit(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
 /// The Dutch message for a text longer than `max` characters, or `None` when it fits.
 pub fn too_long(value: &str, max: usize) -> Option<String> {
     let n = value.chars().count();

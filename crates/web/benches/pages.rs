@@ -251,6 +251,117 @@ async fn seed_register(store: &Store, n: usize) {
     }
 }
 
+/// The self-assessment's results page at the size of issue 14's target: a round of 40
+/// respondents (RvB 8, MSB 16, VMSD 10, VMS 6) × 40 statements with 3 earlier rounds of the same
+/// size, every answer handed in through the store's submit and every round closed by its close,
+/// as in production. The rounds lie ten to seven years back, so the demo's later rounds are not
+/// part of this round's trend. Returns the measured round.
+async fn seed_selfassessment(store: &Store) -> domain::selfassessment::RoundId {
+    use domain::people::{
+        Email, EmploymentForm, MembershipDraft, PersonDraft, PersonName, Position, Role,
+    };
+    use domain::selfassessment::{AnswersForm, RoundDraft, Submission};
+    use store::selfassessment as sa;
+    let who = Who::system("bench");
+    let bodies = store::bodies::list(store.pool()).await.unwrap();
+    let body = |code: &str| bodies.iter().find(|b| b.code == code).unwrap().id;
+    let groups: [(&str, usize, Option<EmploymentForm>); 4] = [
+        ("RvB", 8, None),
+        ("MSB", 16, Some(EmploymentForm::Vrijgevestigd)),
+        ("VMSD", 10, Some(EmploymentForm::Dienstverband)),
+        ("VMS", 6, Some(EmploymentForm::Dienstverband)),
+    ];
+    let mut tx = store.begin().await.unwrap();
+    let mut respondents = Vec::new();
+    for (code, n, form) in groups {
+        for i in 0..n {
+            let input = PersonDraft {
+                email: Email::parse(&format!(
+                    "bench.{}.{i}@rijnoever.example",
+                    code.to_lowercase()
+                ))
+                .unwrap(),
+                name: PersonName::parse(&format!("Bench {code} {i}")).unwrap(),
+                roles: [Role::Bestuurder].into_iter().collect(),
+                memberships: vec![MembershipDraft {
+                    body_id: body(code),
+                    position: Position::Lid,
+                    employment_form: form,
+                }],
+                vakgroepen: Default::default(),
+            };
+            let id = store::people::create(&mut tx, &who, &input, true)
+                .await
+                .unwrap();
+            respondents.push((id, domain::ids::BodyId::new(body(code))));
+        }
+    }
+    let statements: Vec<_> = sa::catalogue(store)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|s| s.active)
+        .take(40)
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(statements.len(), 40);
+    let today = gg_web::shared::clock::today();
+    let mut last = None;
+    for years_ago in [10i64, 9, 8, 7] {
+        let opens_on = today - time::Duration::days(365 * years_ago);
+        let closes_on = opens_on + time::Duration::days(28);
+        let draft = RoundDraft {
+            title: format!("Benchmarkronde {}", opens_on.year()),
+            body_ids: groups
+                .iter()
+                .map(|g| domain::ids::BodyId::new(body(g.0)))
+                .collect(),
+            opens_on,
+            closes_on,
+        };
+        let round = sa::create_round(&mut tx, &who, &draft, &statements)
+            .await
+            .unwrap();
+        sa::open_round(&mut tx, &who, round, 1, opens_on)
+            .await
+            .unwrap();
+        let ids = sa::round_on(&mut tx, round).await.unwrap().statement_ids();
+        for (k, (person, body_id)) in respondents.iter().enumerate() {
+            let rvb = k < 8;
+            let mut form = AnswersForm::default();
+            for (j, id) in ids.iter().enumerate() {
+                // The RvB a point more positive than MSB+, a spread of scores, now and then
+                // "weet ik niet", and a comment in five.
+                let score = (k * 7 + j * 3 + years_ago as usize) % 3 + if rvb { 3 } else { 2 };
+                let code = if (k + j) % 19 == 0 {
+                    "weet_niet".to_string()
+                } else {
+                    score.to_string()
+                };
+                form.answers.insert(*id, code);
+                if (k + j) % 5 == 0 {
+                    form.comments
+                        .insert(*id, format!("Toelichting {} bij stelling {j}.", k % 4));
+                }
+            }
+            let submission = Submission::parse(&form, &ids).unwrap();
+            sa::submit(
+                &mut tx, &who, round, *person, *body_id, submission, opens_on,
+            )
+            .await
+            .unwrap();
+        }
+        let version = sa::round_on(&mut tx, round).await.unwrap().round.version;
+        sa::close_round(&mut tx, &who, round, version, closes_on)
+            .await
+            .unwrap();
+        last = Some(round);
+    }
+    store::commit(tx).await.unwrap();
+    sa::vacuum(store).await.unwrap();
+    last.unwrap()
+}
+
 async fn session_for(store: &Store, email: &str) -> String {
     let id = store::people::credentials(store, email)
         .await
@@ -356,6 +467,22 @@ fn main() {
         .await;
         measure(&router, &admin, "/beheer/personen").await;
         measure(&router, &admin, "/beheer/audit").await;
+
+        let t = Instant::now();
+        let round = seed_selfassessment(&store).await;
+        println!(
+            "self-assessment seeded: 4 rounds of 40 respondents × 40 statements in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+        // The secretary's view is the heaviest: every round visible, the actions' links.
+        let sa_secretary = session_for(&store, "s.bakker@rijnoever.example").await;
+        measure_n(
+            &router,
+            &sa_secretary,
+            &format!("/zelfevaluatie/rondes/{round}/resultaten"),
+            100,
+        )
+        .await;
 
         let n: usize = std::env::var("GG_BENCH_AGREEMENTS")
             .ok()

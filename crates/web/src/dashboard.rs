@@ -14,9 +14,7 @@ use domain::authz::{Capability, Section};
 use store::agreements::RegisterFilter;
 
 pub fn routes() -> Vec<RouteDef> {
-    vec![
-        get("/", Access::Needs(Capability::SignedIn), dashboard),
-    ]
+    vec![get("/", Access::Needs(Capability::SignedIn), dashboard)]
 }
 
 struct SectionCard {
@@ -57,6 +55,42 @@ struct DashboardPage {
     person_id: i64,
     /// The latest adopted year's monitoring (D10), for those who see the budget.
     signals: Option<Signals>,
+    /// Open self-assessment rounds the person has not handed in yet (C2), the soonest closing
+    /// first; shown until they submit.
+    reminders: Vec<Reminder>,
+}
+
+/// A self-assessment round that waits for the person's answers.
+struct Reminder {
+    round: i64,
+    title: String,
+    closes_on: String,
+    /// "12 van 42 beantwoord", or how many statements there are when nothing is saved yet.
+    progress: String,
+}
+
+/// The reminders of [`DashboardPage::reminders`]: one store call, whatever the number of rounds.
+async fn reminders(
+    state: &AppState,
+    user: &crate::shared::session::CurrentUser,
+) -> AppResult<Vec<Reminder>> {
+    let today = crate::shared::clock::today();
+    let invitations =
+        store::selfassessment::invitations(&state.store, user.actor.person_id, today).await?;
+    Ok(invitations
+        .into_iter()
+        .filter(|i| !i.submitted)
+        .map(|i| Reminder {
+            round: i.round.get(),
+            progress: if i.drafted > 0 {
+                format!("{} van {} beantwoord", i.drafted, i.statements)
+            } else {
+                format!("nog niet begonnen, {} stellingen", i.statements)
+            },
+            closes_on: domain::nl::date(i.closes_on),
+            title: i.title,
+        })
+        .collect())
 }
 
 /// The vakgroepen the reader may see whose realisation is off their adopted budget, in the
@@ -178,6 +212,16 @@ async fn dashboard(
     } else {
         None
     };
+    // Only those who answer rounds are invited to one; like the monitoring, a failure leaves the
+    // block out rather than taking the first page down.
+    let reminders = if user.actor.can(Capability::AnswerSelfAssessment) {
+        reminders(&state, &user).await.unwrap_or_else(|e| {
+            tracing::error!(error = %e, "self-assessment reminders for the dashboard");
+            Vec::new()
+        })
+    } else {
+        Vec::new()
+    };
     let cards = user
         .actor
         .sections()
@@ -203,5 +247,6 @@ async fn dashboard(
         owned,
         person_id: user.actor.person_id.get(),
         signals,
+        reminders,
     })
 }

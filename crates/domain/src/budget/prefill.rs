@@ -53,15 +53,7 @@ impl AgreementPrefill {
     }
 }
 
-/// `text` cut to `max` characters, with an ellipsis when it had to be cut.
-pub(crate) fn fit(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
-    cut.push('…');
-    cut
-}
+pub(crate) use crate::text::fit;
 
 #[cfg(test)]
 mod tests {

@@ -7,6 +7,7 @@ use crate::agreements::kinds::SevenS;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+pub mod action;
 pub mod answer;
 pub mod catalogue;
 pub mod chart;
@@ -18,6 +19,7 @@ pub mod side;
 pub mod stats;
 pub mod trend;
 
+pub use action::{ActionRound, ActionText, NotScheduled};
 pub use answer::{AnonymousAnswer, Answer, shuffle};
 pub use catalogue::{CatalogueStatement, DEFAULT_CATALOGUE, key_prefix, next_key};
 pub use chart::{Series, radar_svg, sparkline_svg};

@@ -1,7 +1,8 @@
 //! The 7S self-assessment's data (product.md C1–C5, migration 0020, docs/selfassessment.md): the
 //! editable statement catalogue ([`catalogue`]), rounds from concept to closed ([`rounds`]), the
-//! respondent's draft and submission ([`respond`]), and what the results, the trend and the
-//! secretary's overview read ([`results`]).
+//! respondent's draft and submission ([`respond`]), what the results, the trend and the
+//! secretary's overview read ([`results`]), and a result turned into an agenda item or an
+//! agreement, once per round and S ([`actions`]).
 //!
 //! Anonymity (C3) is the point of this module's shape: who handed in (`sa_participation`) and what
 //! was answered (`sa_answer`) are written in one transaction and never connected. Every submit
@@ -16,11 +17,15 @@
 //! [`crate::Invalid::RoundStatus`]. Callers pass `today` (the date in Amsterdam), so the rules of
 //! the round's dates are the domain's and testable.
 
+pub mod actions;
 pub mod catalogue;
 pub mod respond;
 pub mod results;
 pub mod rounds;
 
+pub use actions::{
+    RecordedActions, Scheduled, next_joint_meeting, propose_agreement, recorded_actions, schedule,
+};
 pub use catalogue::{
     CatalogueRow, StatementVersionRow, add_statement, catalogue, edit_statement,
     seed_default_catalogue, set_statement_active, statement_history,

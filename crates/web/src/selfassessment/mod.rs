@@ -3,8 +3,12 @@
 //! that turn a difference into an agenda item or an agreement ([`results`]).
 
 mod manage;
+mod manage_rounds;
 mod respond;
+mod respond_answer;
 mod results;
+mod results_actions;
+mod results_view;
 
 use crate::shared::routes::RouteDef;
 

@@ -133,7 +133,38 @@ fn expectations() -> Vec<(&'static str, &'static str, &'static str)> {
         ("POST", "/afspraken/{agreement}/beoordeling", "LFAFFFN"),
         ("GET", "/afspraken/{agreement}/kpis/wijzigen", "LFAFFFN"),
         ("POST", "/afspraken/{agreement}/kpis/wijzigen", "LFAFFFN"),
+        // Zelfevaluatie (C1–C3): ViewSelfAssessment (board members and secretaries) reads,
+        // ManageSelfAssessment (the secretary) keeps the catalogue and the rounds,
+        // AnswerSelfAssessment (board members) answers. The round is the demo's open one, to
+        // which the RvB member is invited; the secretary's POSTs without a version change
+        // nothing (400).
         ("GET", "/zelfevaluatie", "LAAFFFF"),
+        ("GET", "/zelfevaluatie/stellingen", "LAAFFFF"),
+        ("POST", "/zelfevaluatie/stellingen", SECRETARY),
+        ("GET", "/zelfevaluatie/stellingen/{id}", "LAAFFFF"),
+        ("POST", "/zelfevaluatie/stellingen/{id}", SECRETARY),
+        ("POST", "/zelfevaluatie/stellingen/{id}/actief", SECRETARY),
+        ("GET", "/zelfevaluatie/rondes/nieuw", SECRETARY),
+        ("POST", "/zelfevaluatie/rondes", SECRETARY),
+        ("GET", "/zelfevaluatie/rondes/{id}", "LAAFFFF"),
+        ("GET", "/zelfevaluatie/rondes/{id}/bewerken", SECRETARY),
+        ("POST", "/zelfevaluatie/rondes/{id}/bewerken", SECRETARY),
+        ("POST", "/zelfevaluatie/rondes/{id}/verwijderen", SECRETARY),
+        ("POST", "/zelfevaluatie/rondes/{id}/openen", SECRETARY),
+        ("POST", "/zelfevaluatie/rondes/{id}/sluiten", SECRETARY),
+        ("GET", "/zelfevaluatie/rondes/{id}/invullen", "LAFFFFF"),
+        ("POST", "/zelfevaluatie/rondes/{id}/invullen", "LAFFFFF"),
+        ("GET", "/zelfevaluatie/rondes/{id}/resultaten", "LAAFFFF"),
+        (
+            "POST",
+            "/zelfevaluatie/rondes/{id}/resultaten/agenderen",
+            "LFNFFFF",
+        ),
+        (
+            "POST",
+            "/zelfevaluatie/rondes/{id}/resultaten/afspraak",
+            "LFNFFFF",
+        ),
         ("GET", "/begroting", "LAAAAFF"),
         // Begroting: master data and production import (D1, D2).
         // ViewBudget: LAAAAFF; ManageBudget: LFFFAFF (N where the handler finds no object, e.g. a
@@ -500,6 +531,20 @@ async fn every_route_answers_every_role_as_expected(pool: PgPool) {
     store::commit(tx).await.unwrap();
     let meeting = meeting.to_string();
     let budget = budget_objects(&probe).await;
+    // The demo's open self-assessment round and a statement of the catalogue.
+    let round = store::selfassessment::rounds(&probe.store)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.status == domain::selfassessment::RoundStatus::Open)
+        .unwrap()
+        .id
+        .to_string();
+    let statement = store::selfassessment::catalogue(&probe.store)
+        .await
+        .unwrap()[0]
+        .id
+        .to_string();
 
     let registered: Vec<(String, String)> = gg_web::routes::all()
         .iter()
@@ -536,6 +581,10 @@ async fn every_route_answers_every_role_as_expected(pool: PgPool) {
             &budget.kpi
         } else if pattern.starts_with("/begroting/stamgegevens/vakgroepen/") {
             &budget.ort
+        } else if pattern.starts_with("/zelfevaluatie/rondes/") {
+            &round
+        } else if pattern.starts_with("/zelfevaluatie/stellingen/") {
+            &statement
         } else {
             &vakgroep
         };
