@@ -10,7 +10,7 @@
 //! make a second click create a duplicate). The trail is append-only and this is the fact it
 //! records, so no table of our own has to repeat it.
 
-use super::{Lock, lock_round};
+use super::lock_round;
 use crate::agenda;
 use crate::agreements::{self, AgreementInput};
 use crate::audit::{self, Change, Who};
@@ -163,7 +163,7 @@ pub async fn schedule(
     now: OffsetDateTime,
 ) -> Result<Scheduled, StoreError> {
     // Actions on one round take turns, so that two clicks at once make one item.
-    let row = lock_round(conn, round, Lock::Update).await?;
+    let row = lock_round(conn, round).await?;
     if !row.status.shows_results() {
         return Err(Refusal::NoResultsYet.into());
     }
@@ -212,7 +212,7 @@ pub async fn propose_agreement(
     s: SevenS,
     input: &AgreementInput,
 ) -> Result<(AgreementId, bool), StoreError> {
-    let row = lock_round(conn, round, Lock::Update).await?;
+    let row = lock_round(conn, round).await?;
     if !row.status.shows_results() {
         return Err(Refusal::NoResultsYet.into());
     }

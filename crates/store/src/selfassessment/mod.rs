@@ -57,29 +57,16 @@ macro_rules! round_select {
 }
 use round_select;
 
-/// Row `id` of `sa_round`, locked for the rest of the transaction. `FOR UPDATE` for a submit or
-/// a status change, so that submits of one round take turns and none slips in after the close;
-/// `FOR SHARE` for saving a draft, which only needs the round to stay open while it writes.
-async fn lock_round(
-    conn: &mut PgConnection,
-    id: RoundId,
-    lock: Lock,
-) -> Result<RoundRow, StoreError> {
-    let sql = match lock {
-        Lock::Update => concat!(round_select!(), " WHERE r.id = $1 FOR UPDATE"),
-        Lock::Share => concat!(round_select!(), " WHERE r.id = $1 FOR SHARE"),
-    };
-    sqlx::query_as(sql)
+/// Row `id` of `sa_round`, locked (`FOR UPDATE`) for the rest of the transaction: submits,
+/// status changes and draft saves of one round take turns, none slips in after the close, and
+/// two saves of one person at once (a double click, two tabs) do not both insert the draft they
+/// replace.
+async fn lock_round(conn: &mut PgConnection, id: RoundId) -> Result<RoundRow, StoreError> {
+    sqlx::query_as(concat!(round_select!(), " WHERE r.id = $1 FOR UPDATE"))
         .bind(id.get())
         .fetch_optional(conn)
         .await?
         .ok_or(StoreError::NotFound)
-}
-
-#[derive(Debug, Clone, Copy)]
-enum Lock {
-    Update,
-    Share,
 }
 
 /// The codes of the 7S elements in the model's order, for `array_position` in an ORDER BY.

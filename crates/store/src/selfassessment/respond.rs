@@ -3,7 +3,7 @@
 //! table in one transaction.
 
 use super::rounds::statements;
-use super::{Lock, lock_round, seat_positions};
+use super::{lock_round, seat_positions};
 use crate::audit::{self, Change, Who};
 use crate::{PgConnection, Store, StoreError};
 use domain::ids::{BodyId, PersonId};
@@ -114,9 +114,8 @@ async fn check_respondent(
     round: RoundId,
     person: PersonId,
     today: Date,
-    lock: Lock,
 ) -> Result<Vec<EligibleBody>, StoreError> {
-    let row = lock_round(conn, round, lock).await?;
+    let row = lock_round(conn, round).await?;
     if !row.accepts_answers(today) {
         return Err(Refusal::NotAccepting.into());
     }
@@ -140,7 +139,7 @@ pub async fn save_draft(
     input: &AnswersDraft,
     today: Date,
 ) -> Result<(), StoreError> {
-    check_respondent(conn, round, person, today, Lock::Share).await?;
+    check_respondent(conn, round, person, today).await?;
     let known: BTreeSet<StatementId> = statements(&mut *conn, round)
         .await?
         .into_iter()
@@ -225,7 +224,7 @@ pub async fn submit(
     submission: Submission,
     today: Date,
 ) -> Result<(), StoreError> {
-    let eligible = check_respondent(conn, round, person, today, Lock::Update).await?;
+    let eligible = check_respondent(conn, round, person, today).await?;
     if !eligible.iter().any(|b| b.id == body) {
         return Err(Refusal::BodyNotEligible.into());
     }

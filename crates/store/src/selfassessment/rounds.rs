@@ -3,7 +3,7 @@
 //! hand, or on the first visit after the closing date. Closing deletes the drafts unread, rewrites
 //! the answers in random order and keeps the round's alignment per S.
 
-use super::{Lock, lock_round, round_select, s_order};
+use super::{lock_round, round_select, s_order};
 use crate::audit::{self, Change, Who};
 use crate::codes::IdList;
 use crate::{PgConnection, Store, StoreError};
@@ -226,7 +226,7 @@ pub async fn update_round(
     input: &RoundDraft,
     statements: &[CatalogueStatementId],
 ) -> Result<(), StoreError> {
-    let round = lock_round(conn, id, Lock::Update).await?;
+    let round = lock_round(conn, id).await?;
     if !round.status.is_editable() {
         return Err(Refusal::NotEditable.into());
     }
@@ -263,7 +263,7 @@ pub async fn delete_round(
     id: RoundId,
     expected_version: i32,
 ) -> Result<(), StoreError> {
-    let round = lock_round(conn, id, Lock::Update).await?;
+    let round = lock_round(conn, id).await?;
     if !round.status.is_editable() {
         return Err(Refusal::NotEditable.into());
     }
@@ -353,10 +353,18 @@ pub async fn open_round(
     expected_version: i32,
     today: Date,
 ) -> Result<(), StoreError> {
-    let round = lock_round(conn, id, Lock::Update).await?;
+    let round = lock_round(conn, id).await?;
     if round.version != expected_version {
         return Err(StoreError::Conflict);
     }
+    // The chosen statements stay as counted until they are copied: a deactivation waits.
+    sqlx::query(
+        "SELECT s.id FROM sa_round_choice c JOIN sa_statement s ON s.id = c.statement_id
+         WHERE c.round_id = $1 FOR SHARE OF s",
+    )
+    .bind(id.get())
+    .execute(&mut *conn)
+    .await?;
     let counts = sqlx::query(
         "SELECT (SELECT count(*) FROM sa_round_choice c JOIN sa_statement s ON s.id = c.statement_id
                  WHERE c.round_id = $1 AND s.active) AS statements,
@@ -385,7 +393,7 @@ pub async fn open_round(
     .bind(id.get())
     .execute(&mut *conn)
     .await?;
-    sqlx::query(
+    let copied = sqlx::query(
         "INSERT INTO sa_round_statement (round_id, catalogue_id, catalogue_version, key, s, text, position)
          SELECT $1, s.id, s.version, s.key, s.s, s.text,
                 row_number() OVER (ORDER BY array_position($2::text[], s.s), s.position, s.id)
@@ -395,7 +403,12 @@ pub async fn open_round(
     .bind(id.get())
     .bind(s_order())
     .execute(&mut *conn)
-    .await?;
+    .await?
+    .rows_affected();
+    if usize::try_from(copied).ok() != Some(facts.statements) {
+        // Changed under the count after all: the secretary opens it again.
+        return Err(StoreError::Conflict);
+    }
     sqlx::query("UPDATE sa_round SET status = 'open', version = version + 1 WHERE id = $1")
         .bind(id.get())
         .execute(&mut *conn)
@@ -420,7 +433,7 @@ pub async fn close_round(
     expected_version: i32,
     today: Date,
 ) -> Result<(), StoreError> {
-    let round = lock_round(conn, id, Lock::Update).await?;
+    let round = lock_round(conn, id).await?;
     if round.version != expected_version {
         return Err(StoreError::Conflict);
     }

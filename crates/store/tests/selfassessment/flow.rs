@@ -466,3 +466,25 @@ async fn hostile_input_is_cleaned_or_refused_in_dutch(pool: PgPool) {
         .unwrap();
     gg_store::commit(tx).await.unwrap();
 }
+
+#[sqlx::test(migrator = "gg_store::MIGRATOR")]
+async fn two_saves_of_one_person_at_once_take_turns(pool: PgPool) {
+    let h = hospital(pool).await;
+    let rvb = h.members("rvb", h.rvb, 1).await;
+    let chosen = h.statements(&[SevenS::Stijl]).await;
+    let round = h.open(&[h.rvb], &chosen).await;
+    let id = round.round.id;
+    let ids = round.statement_ids();
+    // A double click: the same answers saved twice, each in its own transaction, at once. The
+    // second waits for the first and replaces its draft instead of colliding with it.
+    let draft = AnswersDraft::parse(&form(&ids, &["4", "2"], None), &ids).unwrap();
+    let save = || async {
+        let mut tx = h.s.begin().await.unwrap();
+        sa::save_draft(&mut tx, id, rvb[0], &draft, TODAY).await?;
+        gg_store::commit(tx).await
+    };
+    let (first, second) = tokio::join!(save(), save());
+    first.unwrap();
+    second.unwrap();
+    assert_eq!(sa::draft(&h.s, id, rvb[0]).await.unwrap(), draft);
+}

@@ -247,7 +247,7 @@ pub(super) async fn send(
                 if let Err(e) = body {
                     problems.insert(0, body_problem(e.message));
                 }
-                Err(problems)
+                Err((Mode::Form, problems))
             }
         }
     } else {
@@ -258,7 +258,7 @@ pub(super) async fn send(
                 })
                 .await?
             }
-            Err(errors) => Err(problems_of(errors)),
+            Err(errors) => Err((Mode::Form, problems_of(errors))),
         }
     };
     match outcome {
@@ -274,16 +274,17 @@ pub(super) async fn send(
             }
             Ok(Redirect::to(&to).into_response())
         }
-        Err(problems) => refused(r, Mode::Form, typed, problems),
+        Err((mode, problems)) => refused(r, mode, typed, problems),
     }
 }
 
 /// Runs a write of the respondent in its own transaction; a refusal of the store comes back as
-/// the page's problems (nothing written), anything else as an error page.
+/// the page's problems (nothing written) with what the page shows: the form to correct, or — when
+/// another tab sent the answers or the round closed since the check above — no form (409).
 async fn write(
     state: &AppState,
     write: impl AsyncFnOnce(&mut store::PgConnection) -> Result<(), StoreError>,
-) -> AppResult<Result<(), Vec<Problem>>> {
+) -> AppResult<Result<(), (Mode, Vec<Problem>)>> {
     let mut tx = state.store.begin().await?;
     match write(&mut tx).await {
         Ok(()) => {
@@ -295,7 +296,12 @@ async fn write(
                 "body" => body_problem(refusal.to_string()),
                 _ => form_problem(refusal.to_string()),
             };
-            Ok(Err(vec![problem]))
+            let mode = match refusal {
+                Refusal::AlreadySubmitted => Mode::Submitted { just_now: false },
+                Refusal::NotAccepting => Mode::Closed,
+                _ => Mode::Form,
+            };
+            Ok(Err((mode, vec![problem])))
         }
         Err(e) => Err(e.into()),
     }
