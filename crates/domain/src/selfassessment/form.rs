@@ -447,11 +447,25 @@ fn read(form: &AnswersForm, statements: &[StatementId]) -> (Vec<DraftAnswer>, Ve
         .filter(|id| !known.contains(id))
         .copied()
         .collect();
-    for id in strangers {
-        errors.push(AnswerError::new(
+    // One line however many: a forged form with thousands of fields gets a short answer.
+    let shown: Vec<String> = strangers.iter().take(5).map(|id| id.to_string()).collect();
+    match strangers.len() {
+        0 => {}
+        1 => errors.push(AnswerError::new(
             AnswerField::Form,
-            format!("Het formulier bevat een stelling die niet bij deze ronde hoort (nr. {id}). Laad de pagina opnieuw."),
-        ));
+            format!(
+                "Het formulier bevat een stelling die niet bij deze ronde hoort (nr. {}). Laad de pagina opnieuw.",
+                shown[0]
+            ),
+        )),
+        n => errors.push(AnswerError::new(
+            AnswerField::Form,
+            format!(
+                "Het formulier bevat {n} stellingen die niet bij deze ronde horen (nr. {}{}). Laad de pagina opnieuw.",
+                shown.join(", "),
+                if n > shown.len() { ", …" } else { "" }
+            ),
+        )),
     }
 
     let mut entries = Vec::new();
@@ -467,7 +481,7 @@ fn read(form: &AnswersForm, statements: &[StatementId]) -> (Vec<DraftAnswer>, Ve
                         AnswerField::Answer(id),
                         format!(
                             "Onbekend antwoord ‘{}’; kies een van de antwoorden.",
-                            e.value
+                            crate::text::fit(&e.value, 20)
                         ),
                     ));
                     None

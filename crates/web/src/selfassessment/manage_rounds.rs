@@ -392,7 +392,14 @@ async fn change(
             );
             errors
         }
-        Err(e) => refusal(&e).ok_or(e)?,
+        Err(e) => {
+            // The round page has no fields to point at: every refusal is the page's.
+            let mut errors = Errors::default();
+            for (_, message) in refusal(&e).ok_or(e)?.all() {
+                errors.add("_form", message.clone());
+            }
+            errors
+        }
     };
     drop(tx);
     Ok(Err(show_round(state, ctx, user, id, errors).await?))

@@ -341,9 +341,15 @@ struct SummaryLine {
 }
 
 /// The summary of the problems in the order of the page, each named by its statement's number.
-/// Many statements left unanswered make one line (the messages are at every statement): a list
-/// of forty identical lines tells nobody anything.
-fn summary<'a>(problems: &[Problem], items: impl Iterator<Item = &'a Item>) -> Vec<SummaryLine> {
+/// The error summary's lines, each linking to its field where the page shows one (the body choice
+/// only when there is a choice: with one eligible body a refusal about it is the form's). Many
+/// statements left unanswered make one line (the messages are at every statement): a list of
+/// forty identical lines tells nobody anything.
+fn summary<'a>(
+    problems: &[Problem],
+    items: impl Iterator<Item = &'a Item>,
+    bodies_shown: bool,
+) -> Vec<SummaryLine> {
     let items: Vec<&Item> = items.collect();
     let unanswered: Vec<&Item> = items
         .iter()
@@ -355,7 +361,11 @@ fn summary<'a>(problems: &[Problem], items: impl Iterator<Item = &'a Item>) -> V
         .iter()
         .filter(|p| p.field.is_none() || p.field.as_deref() == Some(BODY))
         .map(|p| SummaryLine {
-            href: p.field.as_ref().map(|f| format!("#veld-{f}")),
+            href: p
+                .field
+                .as_ref()
+                .filter(|_| bodies_shown)
+                .map(|f| format!("#veld-{f}")),
             text: p.message.clone(),
         })
         .collect();
@@ -437,8 +447,6 @@ fn page(ctx: &Ctx, r: Respondent, mode: Mode, typed: Typed, problems: Vec<Proble
             (s.s, item)
         })
         .collect();
-    let summary = summary(&problems, items.iter().map(|(_, item)| item));
-    let groups = group_per_s(items);
     // With one eligible body there is nothing to choose (`choose_body` takes it).
     let first = r.eligible.first().map(|b| b.id);
     let chosen = typed.body.trim().parse::<BodyId>().ok().or(first);
@@ -454,6 +462,12 @@ fn page(ctx: &Ctx, r: Respondent, mode: Mode, typed: Typed, problems: Vec<Proble
     } else {
         Vec::new()
     };
+    let summary = summary(
+        &problems,
+        items.iter().map(|(_, item)| item),
+        !bodies.is_empty(),
+    );
+    let groups = group_per_s(items);
     let round = r.detail.round;
     AnswerPage {
         layout: ctx.layout(format!("{} invullen", round.title)),

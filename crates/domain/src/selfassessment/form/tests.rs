@@ -215,17 +215,20 @@ fn unknown_statements_and_answers_are_refused() {
     ]);
     let errors = AnswersDraft::parse(&form, &S).unwrap_err();
     let at: Vec<_> = errors.iter().map(|e| e.field).collect();
+    // The unknown statements in one line, the unknown answer at its statement.
     assert_eq!(
         at,
-        [
-            AnswerField::Form,
-            AnswerField::Form,
-            AnswerField::Answer(StatementId(11))
-        ]
+        [AnswerField::Form, AnswerField::Answer(StatementId(11))]
     );
-    assert!(errors[0].message.contains("(nr. 98)"));
+    assert!(
+        errors[0]
+            .message
+            .contains("2 stellingen die niet bij deze ronde horen (nr. 98, 99)"),
+        "{}",
+        errors[0].message
+    );
     assert_eq!(
-        errors[2].message,
+        errors[1].message,
         "Onbekend antwoord ‘6’; kies een van de antwoorden."
     );
 }
@@ -283,4 +286,31 @@ fn submitting_needs_every_statement_answered() {
     let mut statements: Vec<_> = rows.iter().map(|r| r.statement).collect();
     statements.sort();
     assert_eq!(statements, S);
+}
+
+#[test]
+fn a_forged_form_with_thousands_of_fields_gets_a_short_answer() {
+    let names: Vec<String> = (1000..11_000).map(|i| format!("antwoord_{i}")).collect();
+    let long = "x".repeat(100_000);
+    let mut pairs: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "4")).collect();
+    pairs.push(("antwoord_11", long.as_str()));
+    let errors = AnswersDraft::parse(&answers_form(&pairs), &S).unwrap_err();
+    let strangers: Vec<_> = errors
+        .iter()
+        .filter(|e| e.field == AnswerField::Form)
+        .collect();
+    assert_eq!(strangers.len(), 1, "one line for all unknown statements");
+    assert!(
+        strangers[0]
+            .message
+            .starts_with("Het formulier bevat 10000 stellingen die niet bij deze ronde horen (nr. 1000, 1001, 1002, 1003, 1004, …)"),
+        "{}",
+        strangers[0].message
+    );
+    // The unknown answer is echoed shortened, not in full.
+    let unknown = errors
+        .iter()
+        .find(|e| e.field == AnswerField::Answer(StatementId(11)))
+        .unwrap();
+    assert!(unknown.message.chars().count() < 80, "{}", unknown.message);
 }
