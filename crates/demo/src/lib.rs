@@ -34,6 +34,17 @@ pub async fn load(store: &Store) -> anyhow::Result<()> {
     } else {
         load_hospital(store).await?;
     }
+    // The demo's logins are published in the README: a second factor required by default would
+    // stop the controller and the beheerder at enrolment. Off unless someone chose otherwise in
+    // Beheer › Tweestapsverificatie (then that choice stays).
+    if store::settings::get(store, store::twofactor::REQUIRED_ROLES)
+        .await?
+        .is_none()
+    {
+        let mut tx = store.begin().await?;
+        store::twofactor::set_required(&mut tx, &Who::system("demo"), &[]).await?;
+        store::commit(tx).await?;
+    }
     // Its own step with its own marker, so that a demo loaded before it existed gets it too.
     selfassessment::load(store)
         .await

@@ -4,6 +4,7 @@
 
 use crate::audit::{self, Change, Who};
 use crate::{PgConnection, Store, StoreError};
+use domain::account::twofactor::SignInStep;
 use domain::ids::PersonId;
 use time::OffsetDateTime;
 
@@ -15,31 +16,88 @@ pub struct SessionRow {
     pub last_seen_at: OffsetDateTime,
 }
 
+/// A full session: the person is signed in.
 pub async fn create_session(
     conn: &mut PgConnection,
     id_hash: &[u8],
     person_id: PersonId,
     ip: &str,
 ) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO session (id_hash, person_id, ip) VALUES ($1, $2, $3)")
-        .bind(id_hash)
-        .bind(person_id.get())
-        .bind(ip)
-        .execute(conn)
-        .await?;
+    create_session_at(conn, id_hash, person_id, ip, None).await
+}
+
+/// A half signed-in session: the password passed, `step` must follow before any page opens.
+pub async fn create_pending_session(
+    conn: &mut PgConnection,
+    id_hash: &[u8],
+    person_id: PersonId,
+    ip: &str,
+    step: SignInStep,
+) -> Result<(), StoreError> {
+    create_session_at(conn, id_hash, person_id, ip, Some(step)).await
+}
+
+async fn create_session_at(
+    conn: &mut PgConnection,
+    id_hash: &[u8],
+    person_id: PersonId,
+    ip: &str,
+    step: Option<SignInStep>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO session (id_hash, person_id, ip, pending_step) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(id_hash)
+    .bind(person_id.get())
+    .bind(ip)
+    .bind(step.map(SignInStep::code))
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
-/// The session, if it exists and its person is not disabled.
+/// The full session, if it exists and its person is not disabled. A half signed-in session is
+/// not found here, so nothing that checks a session this way can be opened with a password alone.
 pub async fn find_session(store: &Store, id_hash: &[u8]) -> Result<Option<SessionRow>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT s.person_id, s.created_at, s.last_seen_at
+    Ok(find_any_session(store, id_hash)
+        .await?
+        .filter(|s| s.pending_step.is_none())
+        .map(|s| s.session))
+}
+
+/// A session with the step it still waits for (`None`: fully signed in).
+#[derive(Debug, Clone)]
+pub struct AnySession {
+    pub session: SessionRow,
+    pub pending_step: Option<SignInStep>,
+}
+
+/// Any session, full or half signed-in, if its person is not disabled: for the middleware that
+/// sends a half signed-in session to its step.
+pub async fn find_any_session(
+    store: &Store,
+    id_hash: &[u8],
+) -> Result<Option<AnySession>, StoreError> {
+    let row: Option<(i64, OffsetDateTime, OffsetDateTime, Option<String>)> = sqlx::query_as(
+        "SELECT s.person_id, s.created_at, s.last_seen_at, s.pending_step
          FROM session s JOIN person p ON p.id = s.person_id
          WHERE s.id_hash = $1 AND p.disabled_at IS NULL",
     )
     .bind(id_hash)
     .fetch_optional(store.pool())
-    .await?)
+    .await?;
+    row.map(|(person, created_at, last_seen_at, step)| {
+        let pending_step = step.map(SignInStep::try_from).transpose()?;
+        Ok(AnySession {
+            session: SessionRow {
+                person_id: PersonId::new(person),
+                created_at,
+                last_seen_at,
+            },
+            pending_step,
+        })
+    })
+    .transpose()
 }
 
 pub async fn touch_session(store: &Store, id_hash: &[u8]) -> Result<(), StoreError> {
@@ -54,6 +112,15 @@ pub async fn delete_session(store: &Store, id_hash: &[u8]) -> Result<(), StoreEr
     sqlx::query("DELETE FROM session WHERE id_hash = $1")
         .bind(id_hash)
         .execute(store.pool())
+        .await?;
+    Ok(())
+}
+
+/// Ends one session inside the caller's transaction (the session replaced at sign-in).
+pub async fn delete_session_in(conn: &mut PgConnection, id_hash: &[u8]) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM session WHERE id_hash = $1")
+        .bind(id_hash)
+        .execute(conn)
         .await?;
     Ok(())
 }

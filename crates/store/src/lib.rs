@@ -23,6 +23,7 @@ pub mod people;
 pub mod production;
 pub mod selfassessment;
 pub mod settings;
+pub mod twofactor;
 pub mod vakgroepen;
 pub(crate) mod versioned;
 

@@ -112,6 +112,13 @@ pub enum UserCommand {
         /// The person's e-mail address.
         email: String,
     },
+    /// Remove an account's second factor (secret and recovery codes) and end its sessions, for
+    /// someone who lost both phone and codes, including the last beheerder. Check who asks first.
+    #[command(name = "reset-2fa")]
+    Reset2fa {
+        /// The person's e-mail address.
+        email: String,
+    },
     /// List all accounts.
     List,
 }
@@ -301,6 +308,23 @@ async fn user(config: &Config, db: &store::Store, cmd: UserCommand) -> anyhow::R
                 "Account {} is geblokkeerd; alle sessies zijn beëindigd.",
                 person.email
             );
+        }
+        UserCommand::Reset2fa { email } => {
+            let person = find(db, &email).await?;
+            let mut tx = db.begin().await?;
+            let had = store::twofactor::reset(&mut tx, &cli_who(), person.id).await?;
+            store::commit(tx).await?;
+            if had {
+                println!(
+                    "De tweestapsverificatie van {} is verwijderd; alle sessies zijn beëindigd. Bij de volgende keer inloggen stelt de persoon een nieuwe telefoon in (verplicht voor de rollen die het vereisen).",
+                    person.email
+                );
+            } else {
+                println!(
+                    "{} had geen tweestapsverificatie ingesteld; alle sessies zijn beëindigd.",
+                    person.email
+                );
+            }
         }
         UserCommand::List => {
             for p in store::people::list(db).await? {

@@ -4,6 +4,7 @@
 use anyhow::{Context, bail};
 use domain::account::ThrottlePolicy;
 use domain::account::client::TrustedProxies;
+use domain::account::twofactor::{KEY_VARIABLE, SecretKey};
 use std::path::PathBuf;
 use std::str::FromStr;
 use time::Duration;
@@ -29,6 +30,9 @@ pub struct Config {
     /// Reverse proxies whose `X-Forwarded-For` names the client (for throttling per address).
     pub trusted_proxies: TrustedProxies,
     pub db_max_connections: u32,
+    /// Seals the second factor's secrets at rest (docs/two-factor.md): `GG_SECRET_KEY`, or in
+    /// embedded mode the key file in the data directory ([`Config::resolve_secret_key`]).
+    pub secret_key: Option<SecretKey>,
 }
 
 impl std::fmt::Debug for Config {
@@ -92,7 +96,29 @@ impl Config {
                 .context("GG_TRUSTED_PROXIES")?,
             db_max_connections: parsed("GG_DB_MAX_CONNECTIONS", 10u32)
                 .context("GG_DB_MAX_CONNECTIONS")?,
+            secret_key: var(KEY_VARIABLE)
+                .map(|text| SecretKey::parse(&text))
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("{KEY_VARIABLE}: {e}"))?,
         })
+    }
+
+    /// Settles the key that seals second-factor secrets before the server starts. With
+    /// `DATABASE_URL` it must come from `GG_SECRET_KEY`: a key kept next to the data it protects
+    /// would be decoration. In embedded mode it is the file `GG_DATA_DIR/secret.key`, created on
+    /// first start.
+    pub fn resolve_secret_key(&mut self) -> anyhow::Result<()> {
+        if self.secret_key.is_some() {
+            return Ok(());
+        }
+        if self.database_url.is_some() {
+            bail!(
+                "{KEY_VARIABLE} is not set. With DATABASE_URL the server needs a key for the second factor's secrets: 32 random bytes as hex, e.g. `openssl rand -hex 32`, kept apart from the database's backups (docs/two-factor.md)."
+            );
+        }
+        let path = self.data_dir.join("secret.key");
+        self.secret_key = Some(key_file(&path).with_context(|| format!("{}", path.display()))?);
+        Ok(())
     }
 
     pub fn is_production(&self) -> bool {
@@ -113,6 +139,82 @@ impl Config {
             max_failures_per_ip: ThrottlePolicy::PER_ADDRESS.max_failures,
             trusted_proxies: TrustedProxies::default(),
             db_max_connections: 5,
+            secret_key: Some(SecretKey::from_bytes(rand::random())),
         }
+    }
+}
+
+/// The embedded mode's key: read from `path`, or created there with mode 0600 when absent.
+/// Created exclusively, so two instances starting at once cannot overwrite each other's key;
+/// the loser reads the winner's (after it is written).
+fn key_file(path: &std::path::Path) -> anyhow::Result<SecretKey> {
+    use std::io::{ErrorKind, Write};
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(mut file) => {
+            let key = SecretKey::from_bytes(rand::random());
+            file.write_all(key.to_text().as_bytes())?;
+            file.sync_all()?;
+            tracing::info!(path = %path.display(), "created the key for second-factor secrets");
+            return Ok(key);
+        }
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e.into()),
+    }
+    let mode = std::fs::metadata(path)?.permissions().mode();
+    if mode & 0o077 != 0 {
+        bail!(
+            "the key file may be read by others (mode {:o}); make it readable by its owner only: chmod 600",
+            mode & 0o777
+        );
+    }
+    // Another instance may have created it a moment ago and be writing it still.
+    for _ in 0..50 {
+        let text = std::fs::read_to_string(path)?;
+        if !text.trim().is_empty() {
+            return SecretKey::parse(&text).map_err(|e| anyhow::anyhow!("{e}"));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    bail!("the key file stays empty")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_key_file_is_made_once_for_its_owner_and_read_back() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("gg-key-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("data").join("secret.key");
+        let first = key_file(&path).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        assert_eq!(key_file(&path).unwrap(), first);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let refused = key_file(&path).unwrap_err().to_string();
+        assert!(refused.contains("chmod 600"), "{refused}");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        std::fs::write(&path, "wachtwoord\n").unwrap();
+        assert!(key_file(&path).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn with_a_database_url_the_key_must_be_given() {
+        let mut config = Config::for_tests("postgres://x/y");
+        config.secret_key = None;
+        let refused = config.resolve_secret_key().unwrap_err().to_string();
+        assert!(refused.contains("GG_SECRET_KEY is not set"), "{refused}");
     }
 }

@@ -72,12 +72,13 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-pub async fn run(config: Config, addr: SocketAddr, demo: bool) -> anyhow::Result<()> {
+pub async fn run(mut config: Config, addr: SocketAddr, demo: bool) -> anyhow::Result<()> {
     if demo && config.is_production() {
         anyhow::bail!(
             "--demo is refused when GG_ENV=production: demo accounts have publicly known passwords"
         );
     }
+    config.resolve_secret_key()?;
     let db = Database::open(&config, false).await?;
     db.store.migrate().await.context("running migrations")?;
     if demo {

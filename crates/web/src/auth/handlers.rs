@@ -1,10 +1,10 @@
 //! Login, logout, set-password links and the password change page.
 
+use super::signin;
 use crate::shared::cookies;
-use crate::shared::csrf::{CsrfToken, RotateCsrf};
 use crate::shared::error::{AppError, AppResult};
 use crate::shared::routes::{Access, RouteDef, get, post};
-use crate::shared::session::{self, MaybeUser, User};
+use crate::shared::session::{self, MaybeHalf, MaybeUser, User};
 use crate::shared::state::AppState;
 use crate::shared::views::{Ctx, Errors, Layout, render};
 use askama::Template;
@@ -14,18 +14,19 @@ use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::account::{LinkProblem, ThrottlePolicy, check_new_password, check_set_password_link};
+use domain::account::twofactor::{self, SignInStep};
+use domain::account::{LinkProblem, check_new_password, check_set_password_link};
 use domain::authz::Capability;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use store::audit::Who;
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 
 pub fn routes() -> Vec<RouteDef> {
     vec![
         get("/inloggen", Access::Public, login_page),
         post("/inloggen", Access::Public, login),
-        post("/uitloggen", Access::Needs(Capability::SignedIn), logout),
+        post("/uitloggen", Access::AnySession, logout),
         get(
             "/wachtwoord-instellen/{token}",
             Access::Public,
@@ -139,6 +140,7 @@ impl FromRequestParts<AppState> for ClientIp {
 async fn login(
     State(state): State<AppState>,
     ctx: Ctx,
+    MaybeHalf(half): MaybeHalf,
     ClientIp(ip): ClientIp,
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
@@ -155,35 +157,8 @@ async fn login(
         Ok((status, render(page)?).into_response())
     };
 
-    let now = OffsetDateTime::now_utc();
-    let window = ThrottlePolicy::DEFAULT.window;
-    let (by_account, by_ip) =
-        store::accounts::login_failures_since(&state.store, &email, &ip, now - window).await?;
-    let account_policy = ThrottlePolicy {
-        max_failures: state.config.max_failures_per_account,
-        window,
-    };
-    let ip_policy = ThrottlePolicy {
-        max_failures: state.config.max_failures_per_ip,
-        window,
-    };
-    let locked = [
-        account_policy.locked_until(&by_account, now),
-        ip_policy.locked_until(&by_ip, now),
-    ]
-    .into_iter()
-    .flatten()
-    .max();
-    if let Some(until) = locked {
-        // Round up so "probeer het na 14:35" is never too early.
-        let until = until + Duration::seconds(59);
-        return refuse(
-            StatusCode::TOO_MANY_REQUESTS,
-            format!(
-                "Te veel mislukte inlogpogingen. Om uw account te beschermen kunt u het opnieuw proberen na {} uur.",
-                domain::nl::clock(until)
-            ),
-        );
+    if let Some(message) = signin::throttled(&state, &email, &ip).await? {
+        return refuse(StatusCode::TOO_MANY_REQUESTS, message);
     }
 
     let creds = store::people::credentials(&state.store, &email).await?;
@@ -210,39 +185,41 @@ async fn login(
         );
     }
 
-    store::accounts::clear_login_failures(&state.store, &email).await?;
-    // A new session id at every login, so an id planted before login is worthless.
-    if let Some(user) = &ctx.user {
-        store::accounts::delete_session(&state.store, &user.session_hash).await?;
-    }
-    let token = cookies::random_token();
-    let mut tx = state.store.begin().await?;
-    store::accounts::create_session(&mut tx, &cookies::sha256(&token), person.id, &ip).await?;
-    store::audit::record(
-        &mut tx,
-        &Who {
-            id: Some(person.id.get()),
-            label: person.email.clone(),
-        },
-        store::audit::Change::new("person", person.id, "login"),
-    )
-    .await?;
-    store::commit(tx).await?;
-    tracing::info!(person = person.id.get(), "login");
-
-    let mut response = Redirect::to(&next).into_response();
-    response
-        .headers_mut()
-        .append(SET_COOKIE, session::session_cookie(&state, &token));
-    response.extensions_mut().insert(RotateCsrf);
-    response
-        .extensions_mut()
-        .insert(CsrfToken(cookies::random_token()));
-    Ok(response)
+    let second_factor = store::twofactor::status(&state.store, person.id).await?;
+    let required = !second_factor.enabled()
+        && twofactor::required_for(
+            &store::people::signed_in(&state.store, person.id)
+                .await?
+                .actor
+                .roles,
+            &store::twofactor::required(&state.store).await?,
+        );
+    let step = SignInStep::after_password(second_factor.enabled(), required);
+    let signer = signin::Signer {
+        person: person.id,
+        email: &person.email,
+        ip: &ip,
+    };
+    let previous = ctx.user.as_ref().map(|u| u.session_hash.as_slice());
+    let previous = previous.or(half.as_ref().map(|h| h.session_hash.as_slice()));
+    let to = match step {
+        Some(step) => signin::step_path(step, &next),
+        None => next,
+    };
+    signin::start_session(&state, &signer, previous, step, signin::Via::Password, &to).await
 }
 
-async fn logout(State(state): State<AppState>, User(user): User) -> AppResult<Response> {
-    store::accounts::delete_session(&state.store, &user.session_hash).await?;
+async fn logout(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    MaybeHalf(half): MaybeHalf,
+) -> AppResult<Response> {
+    let hash = user
+        .map(|u| u.session_hash)
+        .or(half.map(|h| h.session_hash));
+    if let Some(hash) = hash {
+        store::accounts::delete_session(&state.store, &hash).await?;
+    }
     let mut response = Redirect::to("/inloggen?reden=uitgelogd").into_response();
     response
         .headers_mut()

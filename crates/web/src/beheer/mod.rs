@@ -3,6 +3,7 @@
 mod audit;
 mod bodies;
 mod people;
+mod twofactor;
 mod vakgroepen;
 
 use crate::shared::error::AppResult;
@@ -18,6 +19,7 @@ pub fn routes() -> Vec<RouteDef> {
     routes.extend(bodies::routes());
     routes.extend(vakgroepen::routes());
     routes.extend(audit::routes());
+    routes.extend(twofactor::routes());
     routes
 }
 

@@ -3,7 +3,7 @@
 //! without a rule, and the route×role test walks the same list.
 
 use super::error::AppError;
-use super::session::CurrentUser;
+use super::session::{CurrentUser, HalfSignedIn};
 use super::state::AppState;
 use axum::Router;
 use axum::extract::Request;
@@ -12,6 +12,7 @@ use axum::http::Method;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::MethodRouter;
+use domain::account::twofactor::SignInStep;
 use domain::authz::Capability;
 
 /// Who may call a route. Object-level visibility is checked in addition by the handler, through
@@ -22,6 +23,11 @@ pub enum Access {
     Public,
     /// A signed-in person holding the capability.
     Needs(Capability),
+    /// A session half signed-in at this step (docs/two-factor.md), or a full one: the handler
+    /// decides what a full session sees there. Anonymous visitors go to the login page.
+    Step(SignInStep),
+    /// Any session, full or half signed-in: logout.
+    AnySession,
 }
 
 pub struct RouteDef {
@@ -79,13 +85,24 @@ fn url_encode(s: &str) -> String {
 }
 
 async fn guard(access: Access, req: Request, next: Next) -> Response {
-    match access {
-        Access::Public => next.run(req).await,
-        Access::Needs(capability) => match req.extensions().get::<CurrentUser>() {
-            None => login_redirect(&req),
-            Some(user) if !user.actor.can(capability) => AppError::Forbidden.into_response(),
-            Some(_) => next.run(req).await,
-        },
+    let user = req.extensions().get::<CurrentUser>();
+    // A half signed-in session is sent to its step from every page that is not that step's.
+    let half = req.extensions().get::<HalfSignedIn>().map(|h| h.step);
+    match (access, user, half) {
+        (Access::Public, _, _) => next.run(req).await,
+        (Access::AnySession, None, None) => login_redirect(&req),
+        (Access::AnySession, _, _) => next.run(req).await,
+        (Access::Step(step), None, Some(waiting)) if step != waiting => {
+            Redirect::to(waiting.path()).into_response()
+        }
+        (Access::Step(_), None, None) => login_redirect(&req),
+        (Access::Step(_), _, _) => next.run(req).await,
+        (Access::Needs(_), None, Some(waiting)) => Redirect::to(waiting.path()).into_response(),
+        (Access::Needs(_), None, None) => login_redirect(&req),
+        (Access::Needs(capability), Some(user), _) if !user.actor.can(capability) => {
+            AppError::Forbidden.into_response()
+        }
+        (Access::Needs(_), Some(_), _) => next.run(req).await,
     }
 }
 

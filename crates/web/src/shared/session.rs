@@ -9,6 +9,8 @@ use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::account::SessionPolicy;
+use domain::account::twofactor::SignInStep;
+use domain::ids::PersonId;
 use std::sync::Arc;
 use store::people::SignedIn;
 use time::OffsetDateTime;
@@ -27,6 +29,16 @@ impl std::ops::Deref for CurrentUser {
     fn deref(&self) -> &SignedIn {
         &self.person
     }
+}
+
+/// A session that passed the password but still waits for `step` (docs/two-factor.md). It is
+/// put in the request extensions instead of a [`CurrentUser`], so every route that needs a
+/// signed-in person refuses it; only the routes of its step (and logout) serve it.
+#[derive(Clone)]
+pub struct HalfSignedIn {
+    pub person_id: PersonId,
+    pub step: SignInStep,
+    pub session_hash: Arc<Vec<u8>>,
 }
 
 /// Paths that never need a session, so they work while the database is away.
@@ -48,9 +60,16 @@ pub async fn load(State(state): State<AppState>, mut req: Request, next: Next) -
     if let Some(token) = token.filter(|_| !sessionless(req.uri().path())) {
         let hash = cookies::sha256(&token);
         match resolve(&state, &hash).await {
-            Ok(Some(person)) => {
+            Ok(Some(Resolved::Full(person))) => {
                 req.extensions_mut().insert(CurrentUser {
                     person: Arc::new(person),
+                    session_hash: Arc::new(hash),
+                });
+            }
+            Ok(Some(Resolved::Half(person_id, step))) => {
+                req.extensions_mut().insert(HalfSignedIn {
+                    person_id,
+                    step,
                     session_hash: Arc::new(hash),
                 });
             }
@@ -67,21 +86,33 @@ pub async fn load(State(state): State<AppState>, mut req: Request, next: Next) -
     response
 }
 
-async fn resolve(state: &AppState, hash: &[u8]) -> Result<Option<SignedIn>, AppError> {
-    let Some(row) = store::accounts::find_session(&state.store, hash).await? else {
+enum Resolved {
+    Full(SignedIn),
+    Half(PersonId, SignInStep),
+}
+
+async fn resolve(state: &AppState, hash: &[u8]) -> Result<Option<Resolved>, AppError> {
+    let Some(any) = store::accounts::find_any_session(&state.store, hash).await? else {
         return Ok(None);
     };
+    let row = any.session;
     let now = OffsetDateTime::now_utc();
     let policy = policy(state);
-    if !policy.is_alive(row.created_at, row.last_seen_at, now) {
+    let step_expired = any
+        .pending_step
+        .is_some_and(|step| step.expired(row.created_at, now));
+    if step_expired || !policy.is_alive(row.created_at, row.last_seen_at, now) {
         store::accounts::delete_session(&state.store, hash).await?;
         return Ok(None);
+    }
+    if let Some(step) = any.pending_step {
+        return Ok(Some(Resolved::Half(row.person_id, step)));
     }
     if policy.needs_touch(row.last_seen_at, now) {
         store::accounts::touch_session(&state.store, hash).await?;
     }
     match store::people::signed_in(&state.store, row.person_id).await {
-        Ok(p) => Ok(Some(p)),
+        Ok(p) => Ok(Some(Resolved::Full(p))),
         Err(store::StoreError::NotFound) => Ok(None),
         Err(e) => Err(e.into()),
     }
@@ -125,6 +156,17 @@ impl<S: Send + Sync> FromRequestParts<S> for User {
             Some(u) => Ok(User(u.clone())),
             None => Err(Redirect::to("/inloggen").into_response()),
         }
+    }
+}
+
+/// Extractor for the routes of a sign-in step: the half signed-in session, if this is one.
+pub struct MaybeHalf(pub Option<HalfSignedIn>);
+
+impl<S: Send + Sync> FromRequestParts<S> for MaybeHalf {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(MaybeHalf(parts.extensions.get::<HalfSignedIn>().cloned()))
     }
 }
 

@@ -56,6 +56,11 @@ fn notice_for(code: &str) -> Option<&'static str> {
         }
         "gedeblokkeerd" => "Het account is weer actief.",
         "wachtwoord" => "Uw wachtwoord is gewijzigd. Andere sessies zijn beëindigd.",
+        "herstelcode" => "U bent ingelogd met een herstelcode; die code werkt nu niet meer.",
+        "tweestap-hersteld" => {
+            "De tweestapsverificatie is verwijderd en alle sessies van deze persoon zijn beëindigd. Bij de volgende keer inloggen stelt de persoon haar of zijn telefoon opnieuw in."
+        }
+        "tweestap-rollen" => "De rollen die tweestapsverificatie vereisen zijn opgeslagen.",
         _ => return None,
     })
 }

@@ -223,11 +223,16 @@ impl App {
     pub async fn start(database_url: &str) -> App {
         Self::spawn(|| {
             let mut cmd = gelijkgericht();
-            cmd.env("DATABASE_URL", database_url);
+            cmd.env("DATABASE_URL", database_url)
+                .env("GG_SECRET_KEY", Self::TEST_SECRET_KEY);
             cmd
         })
         .await
     }
+
+    /// The key that seals second-factor secrets for apps on a `DATABASE_URL` (tests only).
+    pub const TEST_SECRET_KEY: &str =
+        "0f1e2d3c4b5a69788796a5b4c3d2e1f00123456789abcdeffedcba9876543210";
 
     /// Serves the demo hospital from the embedded PostgreSQL cluster in `data_dir`.
     pub async fn start_embedded(data_dir: &Path) -> App {

@@ -36,3 +36,4 @@ mod register_detail;
 mod selfassessment_manage;
 mod selfassessment_results;
 mod support;
+mod twofactor;

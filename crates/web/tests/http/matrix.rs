@@ -40,6 +40,21 @@ fn expectations() -> Vec<(&'static str, &'static str, &'static str)> {
         ("POST", "/wachtwoord-instellen/{token}", NOBODY_FINDS),
         ("GET", "/account/wachtwoord", SIGNED_IN),
         ("POST", "/account/wachtwoord", SIGNED_IN),
+        // The code step sends a full session on (A); anonymous visitors to the login page.
+        ("GET", "/inloggen/code", SIGNED_IN),
+        ("POST", "/inloggen/code", SIGNED_IN),
+        ("GET", "/account/tweestapsverificatie", SIGNED_IN),
+        ("POST", "/account/tweestapsverificatie/starten", SIGNED_IN),
+        (
+            "POST",
+            "/account/tweestapsverificatie/bevestigen",
+            SIGNED_IN,
+        ),
+        (
+            "POST",
+            "/account/tweestapsverificatie/herstelcodes",
+            SIGNED_IN,
+        ),
         ("GET", "/", SIGNED_IN),
         ("GET", "/vergaderingen", "LAAFFFA"),
         ("GET", "/vergaderingen/nieuw", SECRETARY),
@@ -368,6 +383,13 @@ fn expectations() -> Vec<(&'static str, &'static str, &'static str)> {
         ("GET", "/beheer/vakgroepen/{id}", VAKGROEPEN),
         ("POST", "/beheer/vakgroepen/{id}", VAKGROEPEN),
         ("GET", "/beheer/audit", ADMIN_ONLY),
+        ("GET", "/beheer/tweestapsverificatie", ADMIN_ONLY),
+        ("POST", "/beheer/tweestapsverificatie", ADMIN_ONLY),
+        (
+            "POST",
+            "/beheer/tweestapsverificatie/{id}/herstellen",
+            ADMIN_ONLY,
+        ),
     ]
 }
 
@@ -565,7 +587,9 @@ async fn every_route_answers_every_role_as_expected(pool: PgPool) {
 
     let mut failures = Vec::new();
     for (method, pattern, outcomes) in expected {
-        let id = if pattern.starts_with("/beheer/personen") {
+        let id = if pattern.starts_with("/beheer/personen")
+            || pattern.starts_with("/beheer/tweestapsverificatie")
+        {
             &person
         } else if pattern.starts_with("/beheer/gremia") {
             &body

@@ -7,6 +7,7 @@
 pub mod qr;
 pub mod recovery;
 pub mod sealing;
+pub mod signin;
 pub mod totp;
 
 pub use qr::{QrError, qr_svg};
@@ -14,8 +15,12 @@ pub use recovery::{
     RECOVERY_CODE_COUNT, RECOVERY_RANDOM_BYTES, RecoveryCode, RecoveryCodeHash, RecoveryError,
     find_recovery_code, generate_recovery_codes, hash_typed_code,
 };
-pub use sealing::{KeyError, SealError, SecretKey, open, seal};
-pub use totp::{SECRET_BYTES, TotpError, TotpSecret, code_at, step_at, verify};
+pub use sealing::{KEY_VARIABLE, KeyError, NONCE_BYTES, SealError, SecretKey, open, seal};
+pub use signin::{
+    CODE_STEP_LIMIT, ENROLMENT_LIMIT, SecondFactorInput, SignInStep, UnreadableInput,
+    required_roles, required_roles_setting,
+};
+pub use totp::{SECRET_BYTES, STEP_SECONDS, TotpError, TotpSecret, code_at, step_at, verify};
 
 use crate::people::Role;
 

@@ -60,6 +60,29 @@ impl TotpSecret {
             .map_err(|_| TotpError::DamagedSecret)
     }
 
+    /// The secret from its base32 text as the enrolment page shows it (groups, any case): what an
+    /// app does when someone types the key in by hand, and what tests do to play the app.
+    pub fn from_base32(text: &str) -> Result<Self, TotpError> {
+        const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+        let (mut bits, mut count, mut out) = (0u32, 0u32, Vec::with_capacity(SECRET_BYTES));
+        for c in text
+            .bytes()
+            .filter(|c| !c.is_ascii_whitespace() && *c != b'=')
+        {
+            let value = ALPHABET
+                .iter()
+                .position(|a| *a == c.to_ascii_uppercase())
+                .ok_or(TotpError::DamagedSecret)?;
+            bits = (bits << 5 | value as u32) & 0xFFFF;
+            count += 5;
+            if count >= 8 {
+                count -= 8;
+                out.push((bits >> count) as u8);
+            }
+        }
+        Self::from_bytes(&out)
+    }
+
     pub fn as_bytes(&self) -> &[u8; SECRET_BYTES] {
         &self.0
     }

@@ -215,3 +215,27 @@ proptest! {
         );
     }
 }
+
+#[test]
+fn the_shown_key_reads_back_into_the_same_secret() {
+    for seed in [0u8, 1, 77, 255] {
+        let secret =
+            TotpSecret::from_random(std::array::from_fn(|i| seed.wrapping_add(i as u8 * 13)));
+        assert_eq!(
+            TotpSecret::from_base32(&secret.display_text()),
+            Ok(secret.clone())
+        );
+        assert_eq!(
+            TotpSecret::from_base32(&secret.base32().to_lowercase()),
+            Ok(secret)
+        );
+    }
+    assert_eq!(
+        TotpSecret::from_base32("ABC1"),
+        Err(TotpError::DamagedSecret)
+    );
+    assert_eq!(
+        TotpSecret::from_base32("ABCD"),
+        Err(TotpError::DamagedSecret)
+    );
+}
