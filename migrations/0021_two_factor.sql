@@ -30,3 +30,11 @@ CREATE TABLE recovery_code (
 -- A session that passed the password but not yet the second step: 'code' waits for the code,
 -- 'enrol' for enrolment. NULL is a full session. Such a session opens no page but that step.
 ALTER TABLE session ADD COLUMN pending_step text CHECK (pending_step IN ('code', 'enrol'));
+
+-- Sessions begun before this version by people whose role requires a second factor by default
+-- (beheerder, controller) end now: they sign in again and are sent to enrolment. A hospital that
+-- chose the roles already (the setting exists) keeps its choice.
+DELETE FROM session s
+WHERE NOT EXISTS (SELECT 1 FROM setting WHERE key = 'two_factor_roles')
+  AND EXISTS (SELECT 1 FROM person_role r
+              WHERE r.person_id = s.person_id AND r.role IN ('beheerder', 'controller'));

@@ -137,28 +137,45 @@ pub async fn end_sessions_of(
         .rows_affected())
 }
 
-pub async fn record_login_failure(store: &Store, email: &str, ip: &str) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO login_failure (email, ip) VALUES ($1, $2)")
-        .bind(email)
-        .bind(ip)
+/// Counts an attempt as failed; the row's id, for [`forget_login_failure`] when the attempt turns
+/// out to succeed. Callers write the row *before* checking, so that guesses sent at once each see
+/// the others (see `docs/two-factor.md`).
+pub async fn record_login_failure(store: &Store, email: &str, ip: &str) -> Result<i64, StoreError> {
+    Ok(
+        sqlx::query_scalar("INSERT INTO login_failure (email, ip) VALUES ($1, $2) RETURNING id")
+            .bind(email)
+            .bind(ip)
+            .fetch_one(store.pool())
+            .await?,
+    )
+}
+
+/// Takes back an attempt counted in advance that succeeded (or was not made).
+pub async fn forget_login_failure(store: &Store, id: i64) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM login_failure WHERE id = $1")
+        .bind(id)
         .execute(store.pool())
         .await?;
     Ok(())
 }
 
-/// Times of failed logins since `since`, for the account and for the address.
+/// Times of failed logins since `since`, for the account and for the address, leaving out the
+/// attempt `except` (the caller's own, counted in advance).
 pub async fn login_failures_since(
     store: &Store,
     email: &str,
     ip: &str,
     since: OffsetDateTime,
+    except: Option<i64>,
 ) -> Result<(Vec<OffsetDateTime>, Vec<OffsetDateTime>), StoreError> {
     let rows: Vec<(OffsetDateTime, bool, bool)> = sqlx::query_as(
-        "SELECT at, email = $1, ip = $2 FROM login_failure WHERE at >= $3 AND (email = $1 OR ip = $2)",
+        "SELECT at, email = $1, ip = $2 FROM login_failure
+         WHERE at >= $3 AND (email = $1 OR ip = $2) AND id IS DISTINCT FROM $4",
     )
     .bind(email)
     .bind(ip)
     .bind(since)
+    .bind(except)
     .fetch_all(store.pool())
     .await?;
     let account = rows.iter().filter(|r| r.1).map(|r| r.0).collect();

@@ -209,6 +209,9 @@ pub async fn update(
         .execute(&mut *conn)
         .await?;
     write_links(conn, id, input).await?;
+    // A new role may require a second factor this person does not have: their sessions end, so
+    // the next sign-in goes through enrolment.
+    crate::twofactor::end_unenrolled_sessions(conn, Some(id)).await?;
     let after = detail_on(conn, id, false).await?;
     audit::record(
         conn,

@@ -62,6 +62,7 @@ pub async fn set_required(
     let text = required_roles_setting(roles);
     settings::put(conn, REQUIRED_ROLES, &text).await?;
     let after = required_roles(Some(&text));
+    end_unenrolled_sessions(conn, None).await?;
     audit::record(
         conn,
         who,
@@ -70,6 +71,35 @@ pub async fn set_required(
             .after(after),
     )
     .await
+}
+
+/// Ends the sessions of people (of `person`, or of everyone) who hold a role that requires a
+/// second factor and have none: a session started before the requirement applied must not
+/// outlive it. They sign in again and are sent to enrolment. Reads the setting inside `conn`'s
+/// transaction, so it sees a change made earlier in it.
+pub async fn end_unenrolled_sessions(
+    conn: &mut PgConnection,
+    person: Option<PersonId>,
+) -> Result<u64, StoreError> {
+    let setting: Option<String> = sqlx::query_scalar("SELECT value FROM setting WHERE key = $1")
+        .bind(REQUIRED_ROLES)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let roles: Vec<&str> = required_roles(setting.as_deref())
+        .iter()
+        .map(|r| r.code())
+        .collect();
+    Ok(sqlx::query(
+        "DELETE FROM session s
+         WHERE ($2::bigint IS NULL OR s.person_id = $2)
+           AND EXISTS (SELECT 1 FROM person_role r WHERE r.person_id = s.person_id AND r.role = ANY($1))
+           AND NOT EXISTS (SELECT 1 FROM two_factor t WHERE t.person_id = s.person_id)",
+    )
+    .bind(&roles)
+    .bind(person.map(PersonId::get))
+    .execute(conn)
+    .await?
+    .rows_affected())
 }
 
 /// The active secret (sealed) and the last step a code was accepted for.
@@ -115,7 +145,9 @@ pub async fn pending(
 
 /// Makes the confirmed pending secret the person's second factor with a fresh set of recovery
 /// codes. `false` when the pending secret changed or vanished meanwhile (enrolment restarted in
-/// another tab, or a reset): nothing is changed then.
+/// another tab, or a reset), or when the person has a second factor already and `may_replace`
+/// is not set (only a signed-in person who typed the password again may replace it): nothing
+/// is changed then.
 pub async fn activate(
     conn: &mut PgConnection,
     who: &Who,
@@ -123,6 +155,7 @@ pub async fn activate(
     sealed: &[u8],
     step: u64,
     codes: &[RecoveryCodeHash],
+    may_replace: bool,
 ) -> Result<bool, StoreError> {
     let taken =
         sqlx::query("DELETE FROM two_factor_pending WHERE person_id = $1 AND secret_sealed = $2")
@@ -132,6 +165,14 @@ pub async fn activate(
             .await?
             .rows_affected();
     if taken != 1 {
+        return Ok(false);
+    }
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM two_factor WHERE person_id = $1)")
+            .bind(person.get())
+            .fetch_one(&mut *conn)
+            .await?;
+    if exists && !may_replace {
         return Ok(false);
     }
     let replaced: bool = sqlx::query_scalar(

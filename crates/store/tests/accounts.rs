@@ -19,13 +19,13 @@ async fn failures_are_counted_per_account_and_per_address(pool: PgPool) {
         .await
         .unwrap();
     let since = OffsetDateTime::now_utc() - Duration::minutes(15);
-    let (account, address) = accounts::login_failures_since(&s, "a@x.nl", "10.0.0.1", since)
+    let (account, address) = accounts::login_failures_since(&s, "a@x.nl", "10.0.0.1", since, None)
         .await
         .unwrap();
     assert_eq!((account.len(), address.len()), (4, 4));
 
     accounts::clear_login_failures(&s, "a@x.nl").await.unwrap();
-    let (account, address) = accounts::login_failures_since(&s, "a@x.nl", "10.0.0.1", since)
+    let (account, address) = accounts::login_failures_since(&s, "a@x.nl", "10.0.0.1", since, None)
         .await
         .unwrap();
     assert_eq!(
@@ -35,7 +35,7 @@ async fn failures_are_counted_per_account_and_per_address(pool: PgPool) {
     );
 
     let later = OffsetDateTime::now_utc() + Duration::minutes(1);
-    let (_, address) = accounts::login_failures_since(&s, "a@x.nl", "10.0.0.1", later)
+    let (_, address) = accounts::login_failures_since(&s, "a@x.nl", "10.0.0.1", later, None)
         .await
         .unwrap();
     assert!(address.is_empty());

@@ -31,7 +31,7 @@ async fn enrolled(s: &Store, person: PersonId) -> (Vec<u8>, Vec<String>) {
     let hashes: Vec<_> = codes.iter().map(|c| c.hash()).collect();
     let mut tx = s.begin().await.unwrap();
     assert!(
-        twofactor::activate(&mut tx, &admin(), person, &sealed, 1000, &hashes)
+        twofactor::activate(&mut tx, &admin(), person, &sealed, 1000, &hashes, false)
             .await
             .unwrap()
     );
@@ -132,7 +132,7 @@ async fn enrolment_confirms_only_the_latest_pending_secret(pool: PgPool) {
     twofactor::begin_enrolment(&s, id, &second).await.unwrap();
     let mut tx = s.begin().await.unwrap();
     assert!(
-        !twofactor::activate(&mut tx, &admin(), id, &first, 5, &[])
+        !twofactor::activate(&mut tx, &admin(), id, &first, 5, &[], true)
             .await
             .unwrap(),
         "the QR code of another tab no longer counts"
@@ -188,4 +188,47 @@ async fn the_required_roles_default_and_change_with_an_audit_entry(pool: PgPool)
     .unwrap();
     assert_eq!(before, serde_json::json!(["controller", "beheerder"]));
     assert_eq!(after, serde_json::json!(["bestuurder"]));
+}
+
+#[sqlx::test(migrator = "gg_store::MIGRATOR")]
+async fn a_second_factor_is_replaced_only_when_the_caller_may(pool: PgPool) {
+    let s = store(pool);
+    let id = PersonId::new(create(&s, &person("f@rijnoever.example", &[])).await);
+    enrolled(&s, id).await;
+    let newer = seal(&key(1), &[3; 24], &[3; 20]);
+    for (may_replace, expected) in [(false, false), (true, true)] {
+        twofactor::begin_enrolment(&s, id, &newer).await.unwrap();
+        let mut tx = s.begin().await.unwrap();
+        let done = twofactor::activate(&mut tx, &admin(), id, &newer, 2000, &[], may_replace)
+            .await
+            .unwrap();
+        gg_store::commit(tx).await.unwrap();
+        assert_eq!(done, expected, "may_replace = {may_replace}");
+    }
+    let (sealed, step) = twofactor::secret(&s, id).await.unwrap().unwrap();
+    assert_eq!((sealed, step), (newer, 2000));
+}
+
+#[sqlx::test(migrator = "gg_store::MIGRATOR")]
+async fn a_new_requirement_ends_the_sessions_of_people_without_a_second_factor(pool: PgPool) {
+    let s = store(pool);
+    let with = PersonId::new(create(&s, &person("g@rijnoever.example", &[Role::Bestuurder])).await);
+    let without =
+        PersonId::new(create(&s, &person("h@rijnoever.example", &[Role::Bestuurder])).await);
+    let other =
+        PersonId::new(create(&s, &person("i@rijnoever.example", &[Role::Secretaris])).await);
+    enrolled(&s, with).await;
+    let mut tx = s.begin().await.unwrap();
+    for (hash, p) in [(b"w", with), (b"o", without), (b"x", other)] {
+        accounts::create_session(&mut tx, hash, p, "127.0.0.1")
+            .await
+            .unwrap();
+    }
+    twofactor::set_required(&mut tx, &admin(), &[Role::Bestuurder])
+        .await
+        .unwrap();
+    gg_store::commit(tx).await.unwrap();
+    assert!(accounts::find_session(&s, b"w").await.unwrap().is_some());
+    assert!(accounts::find_session(&s, b"o").await.unwrap().is_none());
+    assert!(accounts::find_session(&s, b"x").await.unwrap().is_some());
 }

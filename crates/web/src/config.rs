@@ -139,7 +139,10 @@ impl Config {
             max_failures_per_ip: ThrottlePolicy::PER_ADDRESS.max_failures,
             trusted_proxies: TrustedProxies::default(),
             db_max_connections: 5,
-            secret_key: Some(SecretKey::from_bytes(rand::random())),
+            // One fixed key, as several instances of one installation share theirs.
+            secret_key: Some(SecretKey::from_bytes(std::array::from_fn(|i| {
+                (i as u8).wrapping_mul(37).wrapping_add(11)
+            }))),
         }
     }
 }
@@ -176,15 +179,20 @@ fn key_file(path: &std::path::Path) -> anyhow::Result<SecretKey> {
             mode & 0o777
         );
     }
-    // Another instance may have created it a moment ago and be writing it still.
+    // Another instance may have created it a moment ago and be writing it still: a text that
+    // does not read as a key yet is read again for a few seconds before it counts as damaged.
+    let mut last = None;
     for _ in 0..50 {
-        let text = std::fs::read_to_string(path)?;
-        if !text.trim().is_empty() {
-            return SecretKey::parse(&text).map_err(|e| anyhow::anyhow!("{e}"));
+        match SecretKey::parse(&std::fs::read_to_string(path)?) {
+            Ok(key) => return Ok(key),
+            Err(e) => last = Some(e),
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    bail!("the key file stays empty")
+    bail!(
+        "the key file is not a key ({}). If it is empty after an interrupted first start and nobody has set up two-factor sign-in yet, delete it and start again; otherwise restore it from your backup",
+        last.map(|e| e.to_string()).unwrap_or_default()
+    )
 }
 
 #[cfg(test)]

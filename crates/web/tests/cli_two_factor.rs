@@ -29,7 +29,8 @@ async fn reset_2fa_removes_the_second_factor_and_ends_the_sessions(pool: PgPool)
             person,
             &[1; 61],
             7,
-            &[[3; 32]]
+            &[[3; 32]],
+            false
         )
         .await
         .unwrap()

@@ -3,7 +3,7 @@
 //! (after typing the password again) or, for a role that requires it, right after the password.
 
 use super::handlers::{ClientIp, safe_next};
-use super::signin::{self, Signer, Via};
+use super::signin::{self, CodeForm, NextQuery, Signer, Via};
 use crate::shared::error::{AppError, AppResult};
 use crate::shared::routes::{Access, RouteDef, get, post};
 use crate::shared::session::{MaybeHalf, MaybeUser};
@@ -16,7 +16,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::account::twofactor::{
     ENROLMENT_LIMIT, NONCE_BYTES, RECOVERY_RANDOM_BYTES, SignInStep, TotpError, TotpSecret,
-    generate_recovery_codes, open, qr_svg, seal, verify,
+    generate_recovery_codes, qr_svg, seal, verify,
 };
 use domain::ids::PersonId;
 use domain::people::Email;
@@ -76,6 +76,22 @@ async fn who(state: &AppState, user: MaybeUser, half: MaybeHalf) -> AppResult<En
     enroller(user, half, email).ok_or(AppError::NotFound)
 }
 
+/// A forced enrolment whose person set up a second factor meanwhile (another browser): the half
+/// session ends and they sign in again, now with a code. It must not replace that factor.
+async fn enrolled_meanwhile(state: &AppState, me: &Enroller) -> AppResult<Option<Response>> {
+    let Some(session) = &me.forced else {
+        return Ok(None);
+    };
+    if !store::twofactor::status(&state.store, me.person)
+        .await?
+        .enabled()
+    {
+        return Ok(None);
+    }
+    store::accounts::delete_session(&state.store, session).await?;
+    Ok(Some(Redirect::to("/inloggen").into_response()))
+}
+
 #[derive(Template)]
 #[template(path = "auth/two_factor.html")]
 struct OverviewPage {
@@ -86,11 +102,8 @@ struct OverviewPage {
     required: bool,
     next: String,
     errors: Errors,
-}
-
-#[derive(Deserialize, Default)]
-struct NextQuery {
-    volgende: Option<String>,
+    /// Why the person is back at the start (the QR code expired or was replaced).
+    alert: Option<&'static str>,
 }
 
 async fn overview_page(
@@ -100,6 +113,17 @@ async fn overview_page(
     next: String,
     errors: Errors,
 ) -> AppResult<Response> {
+    overview_with(state, ctx, me, next, errors, None).await
+}
+
+async fn overview_with(
+    state: &AppState,
+    ctx: &Ctx,
+    me: &Enroller,
+    next: String,
+    errors: Errors,
+    alert: Option<&'static str>,
+) -> AppResult<Response> {
     let status = store::twofactor::status(&state.store, me.person).await?;
     let required = match &ctx.user {
         Some(u) => domain::account::twofactor::required_for(
@@ -108,7 +132,7 @@ async fn overview_page(
         ),
         None => true,
     };
-    let status_code = if errors.is_empty() {
+    let status_code = if errors.is_empty() && alert.is_none() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -121,6 +145,7 @@ async fn overview_page(
         required,
         next,
         errors,
+        alert,
     };
     Ok((status_code, render(page)?).into_response())
 }
@@ -187,13 +212,26 @@ async fn start(
     ctx: Ctx,
     user: MaybeUser,
     half: MaybeHalf,
+    ClientIp(ip): ClientIp,
     Form(form): Form<StartForm>,
 ) -> AppResult<Response> {
     let me = who(&state, user, half).await?;
     let next = safe_next(form.volgende.as_deref());
+    if let Some(done) = enrolled_meanwhile(&state, &me).await? {
+        return Ok(done);
+    }
     // Someone who walks up to a signed-in screen must not be able to move the second factor to
-    // their own phone: the password again. Right after the password step it was just typed.
+    // their own phone: the password again, throttled like a sign-in. Right after the password
+    // step it was just typed.
     if me.forced.is_none() {
+        let attempt = match signin::attempt(&state, &me.email, &ip).await? {
+            Ok(attempt) => attempt,
+            Err(message) => {
+                let mut errors = Errors::default();
+                errors.add("password", message);
+                return overview_page(&state, &ctx, &me, next, errors).await;
+            }
+        };
         let creds = store::people::credentials_by_id(&state.store, me.person).await?;
         if !state
             .passwords
@@ -204,20 +242,13 @@ async fn start(
             errors.add("password", "Uw wachtwoord is onjuist.");
             return overview_page(&state, &ctx, &me, next, errors).await;
         }
+        attempt.succeeded(&state).await?;
     }
     let secret = TotpSecret::from_random(rand::random());
     let nonce: [u8; NONCE_BYTES] = rand::random();
     let sealed = seal(signin::key(&state)?, &nonce, secret.as_bytes());
     store::twofactor::begin_enrolment(&state.store, me.person, &sealed).await?;
     scan_page(&ctx, &secret, &me.email, next, Errors::default())
-}
-
-#[derive(Deserialize)]
-struct CodeForm {
-    #[serde(default)]
-    code: String,
-    #[serde(default)]
-    volgende: Option<String>,
 }
 
 #[derive(Template)]
@@ -260,20 +291,19 @@ async fn confirm(
 ) -> AppResult<Response> {
     let me = who(&state, user, half).await?;
     let next = safe_next(form.volgende.as_deref());
+    if let Some(done) = enrolled_meanwhile(&state, &me).await? {
+        return Ok(done);
+    }
     let now = OffsetDateTime::now_utc();
     let pending = store::twofactor::pending(&state.store, me.person).await?;
-    let key = signin::key(&state)?;
-    let secret = pending
-        .filter(|(_, created)| now - *created <= ENROLMENT_LIMIT)
-        .and_then(|(sealed, _)| Some((open(key, &sealed).ok()?, sealed)))
-        .and_then(|(bytes, sealed)| Some((TotpSecret::from_bytes(&bytes).ok()?, sealed)));
+    let secret = match pending.filter(|(_, created)| now - *created <= ENROLMENT_LIMIT) {
+        Some((sealed, _)) => signin::open_secret(&state, &sealed)?.map(|s| (s, sealed)),
+        None => None,
+    };
     let Some((secret, sealed)) = secret else {
-        let mut errors = Errors::default();
-        errors.add(
-            "start",
-            "De QR-code is verlopen of vervangen. Begin opnieuw; u krijgt een nieuwe QR-code.",
-        );
-        return overview_page(&state, &ctx, &me, next, errors).await;
+        let alert =
+            "De QR-code is verlopen of vervangen. Begin opnieuw; u krijgt een nieuwe QR-code.";
+        return overview_with(&state, &ctx, &me, next, Errors::default(), Some(alert)).await;
     };
     let step = match verify(&secret, &form.code, now, None) {
         Ok(step) => step,
@@ -288,17 +318,24 @@ async fn confirm(
         id: Some(me.person.get()),
         label: me.email.clone(),
     };
+    // Only someone signed in who typed the password again may replace a second factor; the
+    // forced path after the password alone may only create the first one.
+    let may_replace = me.forced.is_none();
     let mut tx = state.store.begin().await?;
-    let activated =
-        store::twofactor::activate(&mut tx, &audit_as, me.person, &sealed, step, &hashes).await?;
+    let activated = store::twofactor::activate(
+        &mut tx,
+        &audit_as,
+        me.person,
+        &sealed,
+        step,
+        &hashes,
+        may_replace,
+    )
+    .await?;
     store::commit(tx).await?;
     if !activated {
-        let mut errors = Errors::default();
-        errors.add(
-            "start",
-            "Intussen is een nieuwe QR-code gemaakt (in een ander venster?). Begin opnieuw.",
-        );
-        return overview_page(&state, &ctx, &me, next, errors).await;
+        let alert = "Intussen is een nieuwe QR-code gemaakt of is tweestapsverificatie al ingesteld (in een ander venster?). Begin opnieuw.";
+        return overview_with(&state, &ctx, &me, next, Errors::default(), Some(alert)).await;
     }
     let page = codes_page(&ctx, codes, next.clone())?;
     match me.forced {
@@ -351,6 +388,7 @@ async fn new_codes(
     ctx: Ctx,
     user: MaybeUser,
     half: MaybeHalf,
+    ClientIp(ip): ClientIp,
     Form(form): Form<CodeForm>,
 ) -> AppResult<Response> {
     let me = who(&state, user, half).await?;
@@ -361,38 +399,45 @@ async fn new_codes(
     let Some((sealed, last_used)) = store::twofactor::secret(&state.store, me.person).await? else {
         return Ok(Redirect::to(PATH).into_response());
     };
-    let secret = open(signin::key(&state)?, &sealed)
-        .ok()
-        .and_then(|bytes| TotpSecret::from_bytes(&bytes).ok())
-        .ok_or_else(|| {
-            AppError::Internal(anyhow::anyhow!("a second-factor secret does not open"))
-        })?;
-    let refuse = |e: TotpError| {
+    let secret = signin::open_secret(&state, &sealed)?.ok_or_else(|| {
+        AppError::Internal(anyhow::anyhow!("a second-factor secret does not open"))
+    })?;
+    let refuse = |message: String| {
         let mut errors = Errors::default();
-        errors.add("code", e.to_string());
+        errors.add("code", message);
         errors
     };
-    let step = match verify(
-        &secret,
-        &form.code,
-        OffsetDateTime::now_utc(),
-        Some(last_used),
-    ) {
+    // A new set of codes is a way back in: guessing the app's code here is throttled and
+    // counted like at sign-in.
+    let attempt = match signin::attempt(&state, &me.email, &ip).await? {
+        Ok(attempt) => attempt,
+        Err(message) => return overview_page(&state, &ctx, &me, next, refuse(message)).await,
+    };
+    let now = OffsetDateTime::now_utc();
+    let step = match verify(&secret, &form.code, now, Some(last_used)) {
         Ok(step) => step,
-        Err(e) => return overview_page(&state, &ctx, &me, next, refuse(e)).await,
+        Err(e) => {
+            // Not a guess when the form held no code at all.
+            if e == TotpError::Malformed {
+                attempt.succeeded(&state).await?;
+            }
+            return overview_page(&state, &ctx, &me, next, refuse(e.to_string())).await;
+        }
     };
     let (codes, hashes) = new_recovery_codes();
     let audit_as = store::audit::Who {
         id: Some(me.person.get()),
         label: me.email.clone(),
     };
+    attempt.succeeded(&state).await?;
     let mut tx = state.store.begin().await?;
     let replaced =
         store::twofactor::replace_recovery_codes(&mut tx, &audit_as, me.person, step, &hashes)
             .await?;
     store::commit(tx).await?;
     if !replaced {
-        return overview_page(&state, &ctx, &me, next, refuse(TotpError::AlreadyUsed)).await;
+        let message = TotpError::AlreadyUsed.to_string();
+        return overview_page(&state, &ctx, &me, next, refuse(message)).await;
     }
     codes_page(&ctx, codes, next)
 }

@@ -157,9 +157,10 @@ async fn login(
         Ok((status, render(page)?).into_response())
     };
 
-    if let Some(message) = signin::throttled(&state, &email, &ip).await? {
-        return refuse(StatusCode::TOO_MANY_REQUESTS, message);
-    }
+    let attempt = match signin::attempt(&state, &email, &ip).await? {
+        Ok(attempt) => attempt,
+        Err(message) => return refuse(StatusCode::TOO_MANY_REQUESTS, message),
+    };
 
     let creds = store::people::credentials(&state.store, &email).await?;
     let usable = creds.as_ref().filter(|c| !c.disabled);
@@ -171,13 +172,13 @@ async fn login(
         )
         .await;
     let Some(person) = usable.filter(|_| ok) else {
-        store::accounts::record_login_failure(&state.store, &email, &ip).await?;
         tracing::info!(%ip, "login failed");
         return refuse(
             StatusCode::UNAUTHORIZED,
             "Het e-mailadres of het wachtwoord is onjuist.".into(),
         );
     };
+    attempt.succeeded(&state).await?;
     if person.is_demo && state.config.is_production() {
         return refuse(
             StatusCode::FORBIDDEN,

@@ -2,7 +2,7 @@
 //! recovery code turns a half signed-in session into a full one, on a new session id.
 
 use super::handlers::{ClientIp, safe_next};
-use super::signin::{self, Signer, Via};
+use super::signin::{self, CodeForm, NextQuery, Signer, Via};
 use crate::shared::error::AppResult;
 use crate::shared::routes::{Access, RouteDef, get, post};
 use crate::shared::session::{HalfSignedIn, MaybeHalf, MaybeUser};
@@ -13,10 +13,7 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::account::twofactor::{
-    RecoveryError, SecondFactorInput, SignInStep, TotpError, TotpSecret, open, verify,
-};
-use serde::Deserialize;
+use domain::account::twofactor::{RecoveryError, SecondFactorInput, SignInStep, TotpError, verify};
 use time::OffsetDateTime;
 
 const STEP: Access = Access::Step(SignInStep::Code);
@@ -34,11 +31,6 @@ struct CodePage {
     layout: Layout,
     next: String,
     error: Option<String>,
-}
-
-#[derive(Deserialize, Default)]
-struct NextQuery {
-    volgende: Option<String>,
 }
 
 fn page(ctx: &Ctx, next: String, error: Option<String>) -> AppResult<Response> {
@@ -61,14 +53,6 @@ async fn code_page(
     page(&ctx, next, None)
 }
 
-#[derive(Deserialize)]
-struct CodeForm {
-    #[serde(default)]
-    code: String,
-    #[serde(default)]
-    volgende: Option<String>,
-}
-
 async fn submit_code(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -85,57 +69,53 @@ async fn submit_code(
         Ok((status, page(&ctx, next.clone(), Some(message))?).into_response())
     };
     let creds = store::people::credentials_by_id(&state.store, half.person_id).await?;
-    if let Some(message) = signin::throttled(&state, &creds.email, &ip).await? {
-        return refuse(StatusCode::TOO_MANY_REQUESTS, message);
-    }
     let input = match SecondFactorInput::parse(&form.code) {
         Ok(input) => input,
         // Not a guess: the form did not hold a code at all.
         Err(e) => return refuse(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
     };
+    let attempt = match signin::attempt(&state, &creds.email, &ip).await? {
+        Ok(attempt) => attempt,
+        Err(message) => return refuse(StatusCode::TOO_MANY_REQUESTS, message),
+    };
+    let mut tx = state.store.begin().await?;
+    let (outcome, via, to) = match input {
+        SecondFactorInput::Code(digits) => (
+            check_code(&state, &mut tx, &half, &digits)
+                .await?
+                .map_err(|e| e.to_string()),
+            Via::Code,
+            next.clone(),
+        ),
+        SecondFactorInput::Recovery(hash) => (
+            store::twofactor::use_recovery_code(&mut tx, half.person_id, &hash)
+                .await?
+                .map(|_| ())
+                .ok_or_else(|| RecoveryError::NotFound.to_string()),
+            Via::RecoveryCode,
+            "/account/tweestapsverificatie?ok=herstelcode".to_string(),
+        ),
+    };
+    store::commit(tx).await?;
+    if let Err(message) = outcome {
+        tracing::info!(%ip, "second factor refused");
+        return refuse(StatusCode::UNAUTHORIZED, message);
+    }
+    attempt.succeeded(&state).await?;
     let signer = Signer {
         person: half.person_id,
         email: &creds.email,
         ip: &ip,
     };
-    match input {
-        SecondFactorInput::Code(digits) => {
-            match check_code(&state, &half, &digits).await? {
-                Ok(()) => {}
-                Err(e) => {
-                    if e == TotpError::Wrong {
-                        store::accounts::record_login_failure(&state.store, &creds.email, &ip)
-                            .await?;
-                        tracing::info!(%ip, "second factor: wrong code");
-                    }
-                    return refuse(StatusCode::UNAUTHORIZED, e.to_string());
-                }
-            }
-            let previous = Some(half.session_hash.as_slice());
-            signin::start_session(&state, &signer, previous, None, Via::Code, &next).await
-        }
-        SecondFactorInput::Recovery(hash) => {
-            let mut tx = state.store.begin().await?;
-            let left = store::twofactor::use_recovery_code(&mut tx, half.person_id, &hash).await?;
-            store::commit(tx).await?;
-            if left.is_none() {
-                store::accounts::record_login_failure(&state.store, &creds.email, &ip).await?;
-                tracing::info!(%ip, "second factor: unknown recovery code");
-                return refuse(
-                    StatusCode::UNAUTHORIZED,
-                    RecoveryError::NotFound.to_string(),
-                );
-            }
-            let previous = Some(half.session_hash.as_slice());
-            let to = "/account/tweestapsverificatie?ok=herstelcode";
-            signin::start_session(&state, &signer, previous, None, Via::RecoveryCode, to).await
-        }
-    }
+    let previous = Some(half.session_hash.as_slice());
+    signin::start_session(&state, &signer, previous, None, via, &to).await
 }
 
-/// Checks the code against the person's secret and uses its step, so it cannot be used again.
+/// Checks the code against the person's secret and uses its step in `tx`, so it cannot be used
+/// again once that commits.
 async fn check_code(
     state: &AppState,
+    tx: &mut store::Tx,
     half: &HalfSignedIn,
     digits: &str,
 ) -> AppResult<Result<(), TotpError>> {
@@ -144,29 +124,18 @@ async fn check_code(
         // Reset between the password and the code: the reset ended this session too.
         return Ok(Err(TotpError::DamagedSecret));
     };
-    let secret = match open(signin::key(state)?, &sealed)
-        .ok()
-        .and_then(|bytes| TotpSecret::from_bytes(&bytes).ok())
-    {
-        Some(secret) => secret,
-        None => {
-            tracing::error!(
-                person = half.person_id.get(),
-                "a second-factor secret does not open"
-            );
-            return Ok(Err(TotpError::DamagedSecret));
-        }
+    let Some(secret) = signin::open_secret(state, &sealed)? else {
+        return Ok(Err(TotpError::DamagedSecret));
     };
     let step = match verify(&secret, digits, OffsetDateTime::now_utc(), Some(last_used)) {
         Ok(step) => step,
         Err(e) => return Ok(Err(e)),
     };
-    let mut tx = state.store.begin().await?;
-    let won = store::twofactor::use_step(&mut tx, half.person_id, step).await?;
-    store::commit(tx).await?;
-    Ok(if won {
-        Ok(())
-    } else {
-        Err(TotpError::AlreadyUsed)
-    })
+    Ok(
+        if store::twofactor::use_step(tx, half.person_id, step).await? {
+            Ok(())
+        } else {
+            Err(TotpError::AlreadyUsed)
+        },
+    )
 }

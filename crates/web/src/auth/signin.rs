@@ -9,19 +9,48 @@ use crate::shared::state::AppState;
 use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::account::ThrottlePolicy;
-use domain::account::twofactor::{SecretKey, SignInStep};
+use domain::account::twofactor::{SecretKey, SignInStep, TotpSecret, open};
 use domain::ids::PersonId;
+use serde::Deserialize;
 use serde_json::json;
 use store::audit::Who;
 use time::{Duration, OffsetDateTime};
 
-/// The refusal when the account or the address had too many failures (passwords and codes
-/// count alike), or `None` to go on.
-pub async fn throttled(state: &AppState, email: &str, ip: &str) -> AppResult<Option<String>> {
+/// An attempt to prove who one is (a password, a code), counted as failed *before* it is
+/// checked: guesses sent at once then each see the others, so a burst gets no more tries than
+/// guesses sent one by one, and no request holds a database connection while it waits.
+/// [`Attempt::succeeded`] takes the count back.
+pub struct Attempt(i64);
+
+impl Attempt {
+    pub async fn succeeded(self, state: &AppState) -> AppResult<()> {
+        Ok(store::accounts::forget_login_failure(&state.store, self.0).await?)
+    }
+}
+
+/// The attempt, or the refusal when the account or the address had too many failures already
+/// (passwords and codes count alike); a refused attempt is not counted.
+pub async fn attempt(
+    state: &AppState,
+    email: &str,
+    ip: &str,
+) -> AppResult<Result<Attempt, String>> {
+    let id = store::accounts::record_login_failure(&state.store, email, ip).await?;
+    match throttled(state, email, ip, id).await? {
+        None => Ok(Ok(Attempt(id))),
+        Some(refusal) => {
+            store::accounts::forget_login_failure(&state.store, id).await?;
+            Ok(Err(refusal))
+        }
+    }
+}
+
+async fn throttled(state: &AppState, email: &str, ip: &str, own: i64) -> AppResult<Option<String>> {
     let now = OffsetDateTime::now_utc();
     let window = ThrottlePolicy::DEFAULT.window;
     let (by_account, by_ip) =
-        store::accounts::login_failures_since(&state.store, email, ip, now - window).await?;
+        store::accounts::login_failures_since(&state.store, email, ip, now - window, Some(own))
+            .await?;
     let account_policy = ThrottlePolicy {
         max_failures: state.config.max_failures_per_account,
         window,
@@ -67,10 +96,6 @@ impl Via {
     }
 }
 
-/// Starts a new session (`step`: half signed-in at that step) after ending `previous`, the
-/// session this browser had, so an id planted before sign-in or kept from the password step is
-/// worthless. A full sign-in is audited. Returns the response that sets the cookie and goes to
-/// `to`.
 /// Who is signing in, from where.
 pub struct Signer<'a> {
     pub person: PersonId,
@@ -78,6 +103,10 @@ pub struct Signer<'a> {
     pub ip: &'a str,
 }
 
+/// Starts a new session (`step`: half signed-in at that step) after ending `previous`, the
+/// session this browser had, so an id planted before sign-in or kept from the password step is
+/// worthless. A full sign-in is audited. Returns the response that sets the cookie and goes to
+/// `to`.
 pub async fn start_session(
     state: &AppState,
     signer: &Signer<'_>,
@@ -144,4 +173,31 @@ pub fn step_path(step: SignInStep, next: &str) -> String {
         let encoded = serde_urlencoded::to_string([("volgende", next)]).unwrap_or_default();
         format!("{}?{encoded}", step.path())
     }
+}
+
+/// A sealed secret as the app holds it; `None` when it does not open (another key, damaged row),
+/// which is logged: it is the data's fault, not the person's.
+pub fn open_secret(state: &AppState, sealed: &[u8]) -> AppResult<Option<TotpSecret>> {
+    let secret = open(key(state)?, sealed)
+        .ok()
+        .and_then(|bytes| TotpSecret::from_bytes(&bytes).ok());
+    if secret.is_none() {
+        tracing::error!("a second-factor secret does not open with the configured key");
+    }
+    Ok(secret)
+}
+
+/// The form of every step that takes a code.
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub volgende: Option<String>,
+}
+
+/// `?volgende=` on the pages of the steps.
+#[derive(Deserialize, Default)]
+pub struct NextQuery {
+    pub volgende: Option<String>,
 }

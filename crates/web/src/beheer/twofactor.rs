@@ -167,7 +167,7 @@ async fn reset(
             &state,
             &ctx,
             &user,
-            Some("Uw eigen tweestapsverificatie herstelt een andere beheerder, of u gebruikt op de server het commando gelijkgericht user reset-2fa."),
+            Some("Uw eigen tweestapsverificatie reset een andere beheerder, of u gebruikt op de server het commando gelijkgericht user reset-2fa."),
         )
         .await;
     }

@@ -58,7 +58,7 @@ fn notice_for(code: &str) -> Option<&'static str> {
         "wachtwoord" => "Uw wachtwoord is gewijzigd. Andere sessies zijn beëindigd.",
         "herstelcode" => "U bent ingelogd met een herstelcode; die code werkt nu niet meer.",
         "tweestap-hersteld" => {
-            "De tweestapsverificatie is verwijderd en alle sessies van deze persoon zijn beëindigd. Bij de volgende keer inloggen stelt de persoon haar of zijn telefoon opnieuw in."
+            "De tweestapsverificatie is gereset en alle sessies van deze persoon zijn beëindigd. Vraagt de rol erom, dan stelt de persoon bij de volgende keer inloggen een telefoon opnieuw in."
         }
         "tweestap-rollen" => "De rollen die tweestapsverificatie vereisen zijn opgeslagen.",
         _ => return None,

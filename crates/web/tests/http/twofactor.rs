@@ -443,3 +443,140 @@ async fn new_recovery_codes_replace_the_old_ones(pool: PgPool) {
     let fresh = c.post("/inloggen/code", &[("code", &new[0])]).await;
     assert_eq!(fresh.status, StatusCode::SEE_OTHER);
 }
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn a_requirement_ends_the_sessions_of_people_who_must_now_enrol(pool: PgPool) {
+    let mut controller = app(pool.clone()).await;
+    controller.sign_in_as(CONTROLLER).await;
+    assert_eq!(controller.get("/begroting").await.status, StatusCode::OK);
+    let mut admin = app(pool).await;
+    admin.sign_in_as(BEHEERDER).await;
+    admin
+        .post("/beheer/tweestapsverificatie", &[("role", "controller")])
+        .await;
+    // The open session does not run on: sign in again, then enrol.
+    assert_eq!(
+        controller.get("/begroting").await.location(),
+        "/inloggen?volgende=%2Fbegroting"
+    );
+    let res = controller.login(CONTROLLER, PASSWORD).await;
+    assert_eq!(res.location(), "/account/tweestapsverificatie");
+}
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn guesses_sent_at_once_get_no_more_tries_than_one_by_one(pool: PgPool) {
+    let mut c = app(pool).await;
+    c.sign_in_as(BESTUURDER).await;
+    let (secret, _) = enrol(&mut c).await;
+    sign_out(&mut c).await;
+    c.login(BESTUURDER, PASSWORD).await;
+    let token = c.csrf().await;
+    let wrong = wrong_code(&secret);
+    let mut guesses = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let mut burst = Client {
+            router: c.router.clone(),
+            store: c.store.clone(),
+            cookies: c.cookies.clone(),
+            ip: c.ip,
+        };
+        let (token, wrong) = (token.clone(), wrong.clone());
+        guesses.spawn(async move {
+            burst
+                .request(
+                    Method::POST,
+                    "/inloggen/code",
+                    Some(&[("_csrf", token.as_str()), ("code", wrong.as_str())][..]),
+                )
+                .await
+                .status
+        });
+    }
+    let answers = guesses.join_all().await;
+    let checked = answers
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    assert_eq!(checked, 5, "{answers:?}");
+    assert_eq!(
+        answers
+            .iter()
+            .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+            .count(),
+        15
+    );
+}
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn making_new_recovery_codes_is_throttled_like_a_sign_in(pool: PgPool) {
+    let mut c = app(pool).await;
+    c.sign_in_as(SECRETARIS).await;
+    let (secret, _) = enrol(&mut c).await;
+    let wrong = wrong_code(&secret);
+    for _ in 0..5 {
+        let res = c
+            .post(
+                "/account/tweestapsverificatie/herstelcodes",
+                &[("code", &wrong)],
+            )
+            .await;
+        assert!(res.body.contains("Deze code klopt niet"));
+    }
+    let res = c
+        .post(
+            "/account/tweestapsverificatie/herstelcodes",
+            &[("code", &code(&secret, 1))],
+        )
+        .await;
+    assert!(res.body.contains("Te veel mislukte"), "{}", res.body);
+    assert!(recovery_codes(&res.body).is_empty());
+    // The password asked again before a new phone is throttled too (the same account).
+    let res = c
+        .post(
+            "/account/tweestapsverificatie/starten",
+            &[("password", PASSWORD)],
+        )
+        .await;
+    assert!(res.body.contains("Te veel mislukte"), "{}", res.body);
+}
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn a_forced_enrolment_cannot_replace_a_factor_set_up_meanwhile(pool: PgPool) {
+    let mut admin = app(pool.clone()).await;
+    admin.sign_in_as(BEHEERDER).await;
+    admin
+        .post("/beheer/tweestapsverificatie", &[("role", "controller")])
+        .await;
+    // Browser A passes the password and is sent to enrolment, and leaves it there.
+    let mut a = app(pool.clone()).await;
+    a.login(CONTROLLER, PASSWORD).await;
+    let scan_a = a.post("/account/tweestapsverificatie/starten", &[]).await;
+    let secret_a = shown_secret(&scan_a.body);
+    // Browser B does the same and finishes.
+    let mut b = app(pool).await;
+    b.login(CONTROLLER, PASSWORD).await;
+    let scan_b = b.post("/account/tweestapsverificatie/starten", &[]).await;
+    let secret_b = shown_secret(&scan_b.body);
+    let done = b
+        .post(
+            "/account/tweestapsverificatie/bevestigen",
+            &[("code", &code(&secret_b, 0))],
+        )
+        .await;
+    assert_eq!(recovery_codes(&done.body).len(), 10);
+    // A's half session now ends instead of replacing B's phone.
+    let late = a
+        .post(
+            "/account/tweestapsverificatie/bevestigen",
+            &[("code", &code(&secret_a, 0))],
+        )
+        .await;
+    assert_eq!(late.location(), "/inloggen");
+    // B's secret still signs in.
+    sign_out(&mut b).await;
+    b.login(CONTROLLER, PASSWORD).await;
+    let res = b
+        .post("/inloggen/code", &[("code", &code(&secret_b, 1))])
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+}

@@ -16,7 +16,7 @@ const QUIET_ZONE: usize = 4;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "De QR-code kon niet worden gemaakt. Voer de sleutel hiernaast met de hand in uw authenticator-app in."
+    "De QR-code kon niet worden gemaakt. Voer de sleutel hieronder met de hand in uw authenticator-app in."
 )]
 pub struct QrError;
 

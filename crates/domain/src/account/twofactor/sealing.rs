@@ -96,6 +96,19 @@ impl SecretKey {
         format!("{}\n", hex::encode(self.0))
     }
 
+    /// A separate key for another purpose (e.g. signing unsubscribe links), so that one key in
+    /// the configuration serves several uses without any two of them sharing key material:
+    /// SHA-256 over a context label and the key.
+    pub fn derive(&self, context: &str) -> [u8; KEY_BYTES] {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        hasher.update(b"gelijkgericht key derivation v1\0");
+        hasher.update(context.as_bytes());
+        hasher.update([0]);
+        hasher.update(self.0);
+        hasher.finalize().into()
+    }
+
     fn cipher(&self) -> XChaCha20Poly1305 {
         XChaCha20Poly1305::new(&Key::from(self.0))
     }

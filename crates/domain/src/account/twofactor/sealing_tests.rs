@@ -154,3 +154,14 @@ proptest! {
         prop_assert_eq!(open(&key(seed.wrapping_add(1)), &sealed), Err(SealError::NotAuthentic));
     }
 }
+
+#[test]
+fn derived_keys_differ_per_purpose_and_from_the_key() {
+    let key = SecretKey::from_bytes(std::array::from_fn(|i| i as u8 * 7 + 1));
+    let a = key.derive("unsubscribe");
+    assert_eq!(a, key.derive("unsubscribe"));
+    assert_ne!(a, key.derive("other"));
+    assert_ne!(a.to_vec(), key.to_text().into_bytes());
+    let other = SecretKey::from_bytes(std::array::from_fn(|i| i as u8 * 5 + 2));
+    assert_ne!(a, other.derive("unsubscribe"));
+}
