@@ -30,6 +30,8 @@ missing=()
 scripts/pg-test-cluster.sh find-bin >/dev/null || missing+=(postgresql)
 # The Nu HTML Checker runs on Java; it and axe-core come from npm.
 command -v java >/dev/null || missing+=(default-jre-headless)
+# The mail tests' SMTP server (aiosmtpd) runs on Python from a virtual environment.
+python3 -c 'import venv' 2>/dev/null || missing+=(python3 python3-venv)
 command -v npm >/dev/null || missing+=(nodejs npm)
 # The budget export's recalculation test opens the workbook in LibreOffice (headless).
 command -v soffice >/dev/null || missing+=(libreoffice-calc-nogui)
@@ -61,6 +63,17 @@ vnu_jar=scripts/checkers/node_modules/vnu-jar/build/dist/vnu.jar
     exit 1
 }
 echo "vnu-jar and axe-core present" >&2
+
+step "Mail sink (aiosmtpd, a real SMTP server for the mail tests)"
+# Pinned in scripts/checkers/requirements.txt; installed once into a virtual environment.
+venv=scripts/checkers/venv
+if [[ ! -x $venv/bin/python ]] || [[ scripts/checkers/requirements.txt -nt $venv/.installed ]]; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r scripts/checkers/requirements.txt >&2
+    touch "$venv/.installed"
+fi
+"$venv/bin/python" -c 'import aiosmtpd; print("aiosmtpd", aiosmtpd.__version__)' >&2
+export GG_SMTP_SINK_PYTHON=$PWD/$venv/bin/python
 
 step "Dependency checkers (cargo-machete, cargo-deny)"
 # Pinned, so a new release cannot change what CI accepts; installed once per machine (minutes).

@@ -19,6 +19,8 @@ pub mod follow_ups;
 pub mod live;
 pub mod meetings;
 pub mod minutes;
+pub mod monitor;
+pub mod outbox;
 pub mod people;
 pub mod production;
 pub mod selfassessment;

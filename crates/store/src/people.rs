@@ -326,30 +326,62 @@ struct ActorRow {
     vakgroepen: Vec<i64>,
 }
 
-/// Everything the authorisation rules need about a person, in one query.
-pub async fn signed_in(store: &Store, id: PersonId) -> Result<SignedIn, StoreError> {
-    let row: ActorRow = sqlx::query_as(
+/// The columns of [`ActorRow`]; the caller adds the WHERE clause.
+macro_rules! actor_select {
+    () => {
         "SELECT p.id, p.name, p.email, p.is_demo,
                 COALESCE((SELECT array_agg(r.role) FROM person_role r WHERE r.person_id = p.id), '{}') AS roles,
                 COALESCE((SELECT array_agg(m.body_id ORDER BY b.sort_order) FROM membership m JOIN body b ON b.id = m.body_id WHERE m.person_id = p.id), '{}') AS body_ids,
                 COALESCE((SELECT array_agg(b.code ORDER BY b.sort_order) FROM membership m JOIN body b ON b.id = m.body_id WHERE m.person_id = p.id), '{}') AS body_codes,
                 COALESCE((SELECT array_agg(v.vakgroep_id) FROM vakgroep_representative v WHERE v.person_id = p.id), '{}') AS vakgroepen
-         FROM person p WHERE p.id = $1 AND p.disabled_at IS NULL",
-    )
+         FROM person p"
+    };
+}
+
+/// Everything the authorisation rules need about a person, in one query.
+pub async fn signed_in(store: &Store, id: PersonId) -> Result<SignedIn, StoreError> {
+    let row: ActorRow = sqlx::query_as(concat!(
+        actor_select!(),
+        " WHERE p.id = $1 AND p.disabled_at IS NULL"
+    ))
     .bind(id.get())
     .fetch_optional(store.pool())
     .await?
     .ok_or(StoreError::NotFound)?;
-    Ok(SignedIn {
-        actor: Actor {
-            person_id: row.id.into(),
-            roles: row.roles.into_iter().collect(),
-            bodies: row.body_ids.into_iter().collect(),
-            vakgroepen: row.vakgroepen.into_iter().collect(),
-        },
-        name: row.name,
-        email: row.email,
-        body_codes: row.body_codes,
-        is_demo: row.is_demo,
-    })
+    Ok(row.into())
+}
+
+/// Every enabled member of any of `bodies`, with what the authorisation rules need: the
+/// recipients of a meeting's mail, each to be shown only what they may see.
+pub async fn members_of(
+    conn: &mut PgConnection,
+    bodies: &[i64],
+) -> Result<Vec<SignedIn>, StoreError> {
+    let rows: Vec<ActorRow> = sqlx::query_as(concat!(
+        actor_select!(),
+        " WHERE p.disabled_at IS NULL
+            AND EXISTS (SELECT 1 FROM membership m WHERE m.person_id = p.id AND m.body_id = ANY($1))
+          ORDER BY p.id"
+    ))
+    .bind(bodies)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(SignedIn::from).collect())
+}
+
+impl From<ActorRow> for SignedIn {
+    fn from(row: ActorRow) -> Self {
+        SignedIn {
+            actor: Actor {
+                person_id: row.id.into(),
+                roles: row.roles.into_iter().collect(),
+                bodies: row.body_ids.into_iter().collect(),
+                vakgroepen: row.vakgroepen.into_iter().collect(),
+            },
+            name: row.name,
+            email: row.email,
+            body_codes: row.body_codes,
+            is_demo: row.is_demo,
+        }
+    }
 }

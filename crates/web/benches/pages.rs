@@ -641,6 +641,20 @@ fn main() {
         )
         .await;
 
+        // The Gelijkgerichtheidsmonitor on all of the above: 2,000 agreements, four 7S rounds and
+        // the 40 × 5,000 budget adopted. The first view of each reader fills the instance's caches
+        // (register judgement, scenario figures); the figures are the views after it.
+        let bestuurder = session_for(&store, "m.vandenberg@rijnoever.example").await;
+        let representative = session_for(&store, "l.visser@rijnoever.example").await;
+        for (who, session) in [
+            ("bestuurder", &bestuurder),
+            ("controller", &controller),
+            ("vakgroep", &representative),
+        ] {
+            println!("dashboard as {who}:");
+            measure_n(&router, session, "/", 100).await;
+        }
+
         controller_bench::run(&router, &store, &url, basis, &msb).await;
     });
 }

@@ -44,6 +44,7 @@ pub fn parts() -> Extensions {
     parts.insert(crate::production::Jobs::default());
     parts.insert(crate::budget::ScenarioCache::default());
     parts.insert(crate::shared::monitoring::MonitoringCache::default());
+    parts.insert(crate::dashboard::DashboardCache::default());
     parts
 }
 

@@ -8,6 +8,7 @@
 
 use crate::shared::cookies;
 use crate::shared::error::{AppError, AppResult};
+use crate::shared::meeting_event;
 use crate::shared::routes::{Access, RouteDef, get, post};
 use crate::shared::session::User;
 use crate::shared::state::AppState;
@@ -18,7 +19,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::Capability;
-use domain::meetings::ical::{self, CalendarEvent, EventStatus};
+use domain::meetings::ical::{self, CalendarEvent};
 use domain::nl;
 use std::collections::HashMap;
 use store::meetings::Meeting;
@@ -94,43 +95,6 @@ async fn revoke(State(state): State<AppState>, user: User) -> AppResult<Response
     Ok(Redirect::to("/account/agenda?ok=opgeslagen").into_response())
 }
 
-fn event(state: &AppState, m: &Meeting, codes: &HashMap<i64, String>) -> CalendarEvent {
-    let status = m.status;
-    let bodies: Vec<&str> = m
-        .bodies
-        .iter()
-        .filter_map(|b| codes.get(b).map(String::as_str))
-        .collect();
-    let url = format!("{}/vergaderingen/{}", state.config.base_url, m.id);
-    // No agenda items here: a feed leaves the application's compartments behind, so it says no
-    // more than the meeting list does.
-    let mut description = format!(
-        "{} ({})\nStatus: {}\nAgenda en stukken: {url}",
-        m.kind.label(),
-        bodies.join(", "),
-        status.label(),
-    );
-    if !m.video_url.is_empty() {
-        description.push_str(&format!("\nVideolink: {}", m.video_url));
-    }
-    let location = if m.location.is_empty() {
-        &m.video_url
-    } else {
-        &m.location
-    };
-    CalendarEvent {
-        uid: format!("meeting-{}@gelijkgericht", m.id),
-        summary: m.title.clone(),
-        description: Some(description),
-        location: Some(location.clone()),
-        url: Some(url),
-        starts_at: m.starts_at,
-        ends_at: m.ends_at,
-        status: EventStatus::from(status),
-        sequence: m.version.max(0) as u32,
-    }
-}
-
 async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> AppResult<Response> {
     let token = file.strip_suffix(".ics").ok_or(AppError::NotFound)?;
     if token.len() != 43 {
@@ -157,7 +121,10 @@ async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> AppRes
         .filter(|m| person.actor.can_see_meeting(&m.bodies) && m.ends_at >= now - HISTORY)
         .collect();
     meetings.sort_by_key(|m| (m.starts_at, m.id));
-    let events: Vec<CalendarEvent> = meetings.iter().map(|m| event(&state, m, &codes)).collect();
+    let events: Vec<CalendarEvent> = meetings
+        .iter()
+        .map(|m| meeting_event::event(&state.config.base_url, m, &codes))
+        .collect();
     let name = format!("Vergaderingen {}", state.hospital_name());
     let body = ical::calendar(&name, now, &events);
     Ok((

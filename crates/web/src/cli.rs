@@ -3,6 +3,7 @@
 use crate::config::Config;
 use crate::serve::Database;
 use crate::shared::cookies;
+use crate::shared::mail::{self, Recipient, Sender};
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use domain::people::{BodySeats, MembershipForm, PersonDraft, PersonForm};
@@ -274,6 +275,11 @@ async fn user(config: &Config, db: &store::Store, cmd: UserCommand) -> anyhow::R
                 id,
             )
             .await?;
+            let to = Recipient {
+                person: id,
+                email: input.email.as_str().to_string(),
+            };
+            mail_link(config, db, &mut tx, to, input.name.as_str(), &token).await?;
             store::commit(tx).await?;
             println!(
                 "Account {} aangemaakt voor {}.",
@@ -296,6 +302,12 @@ async fn user(config: &Config, db: &store::Store, cmd: UserCommand) -> anyhow::R
                 person.id,
             )
             .await?;
+            let name = store::people::get(db, person.id).await?.name;
+            let to = Recipient {
+                person: person.id,
+                email: person.email.clone(),
+            };
+            mail_link(config, db, &mut tx, to, &name, &token).await?;
             store::commit(tx).await?;
             println!("{}/wachtwoord-instellen/{token}", config.base_url);
         }
@@ -313,6 +325,20 @@ async fn user(config: &Config, db: &store::Store, cmd: UserCommand) -> anyhow::R
             let person = find(db, &email).await?;
             let mut tx = db.begin().await?;
             let had = store::twofactor::reset(&mut tx, &cli_who(), person.id).await?;
+            if had {
+                let to = Recipient {
+                    person: person.id,
+                    email: person.email.clone(),
+                };
+                let hospital = hospital_name(db).await?;
+                let from = Sender {
+                    config,
+                    hospital: &hospital,
+                };
+                mail::account::notice(&mut tx, &from, to, mail::account::Change::SecondFactorReset)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("writing the notice: {e:?}"))?;
+            }
             store::commit(tx).await?;
             if had {
                 println!(
@@ -351,6 +377,31 @@ async fn user(config: &Config, db: &store::Store, cmd: UserCommand) -> anyhow::R
         }
     }
     Ok(())
+}
+
+async fn hospital_name(db: &store::Store) -> anyhow::Result<String> {
+    Ok(store::settings::get(db, store::settings::HOSPITAL_NAME)
+        .await?
+        .unwrap_or_else(|| "Ziekenhuis".to_string()))
+}
+
+/// The set-password link also goes by mail (to the outbox: sent when GG_SMTP_URL is set).
+async fn mail_link(
+    config: &Config,
+    db: &store::Store,
+    tx: &mut store::Tx,
+    to: Recipient,
+    name: &str,
+    token: &str,
+) -> anyhow::Result<()> {
+    let hospital = hospital_name(db).await?;
+    let from = Sender {
+        config,
+        hospital: &hospital,
+    };
+    mail::account::password_link(tx, &from, to, name, token)
+        .await
+        .map_err(|e| anyhow::anyhow!("writing the mail: {e:?}"))
 }
 
 async fn find(db: &store::Store, email: &str) -> anyhow::Result<store::people::Credentials> {

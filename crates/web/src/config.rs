@@ -33,6 +33,12 @@ pub struct Config {
     /// Seals the second factor's secrets at rest (docs/two-factor.md): `GG_SECRET_KEY`, or in
     /// embedded mode the key file in the data directory ([`Config::resolve_secret_key`]).
     pub secret_key: Option<SecretKey>,
+    /// The SMTP server mail is sent through (`GG_SMTP_URL`, e.g.
+    /// `smtp://user:pass@mail.example:587?tls=required`); unset, mail stays in the outbox and
+    /// the beheerder reads it in Beheer › Berichten.
+    pub smtp_url: Option<String>,
+    /// The sender of every mail (`GG_MAIL_FROM`).
+    pub mail_from: String,
 }
 
 impl std::fmt::Debug for Config {
@@ -45,6 +51,8 @@ impl std::fmt::Debug for Config {
             .field("base_url", &self.base_url)
             .field("secure_cookies", &self.secure_cookies)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("smtp_url", &self.smtp_url.as_ref().map(|_| "<set>"))
+            .field("mail_from", &self.mail_from)
             .finish_non_exhaustive()
     }
 }
@@ -76,6 +84,12 @@ impl Config {
         let base_url = var("GG_BASE_URL").unwrap_or_else(|| "http://127.0.0.1:8080".into());
         let base_url = base_url.trim_end_matches('/').to_string();
         let secure_cookies = parsed("GG_SECURE_COOKIES", base_url.starts_with("https://"))?;
+        let mail_from = var("GG_MAIL_FROM").unwrap_or_else(|| {
+            format!(
+                "Gelijkgericht <noreply@{}>",
+                domain::notify::mail_host(&base_url)
+            )
+        });
         Ok(Self {
             database_url: var("DATABASE_URL"),
             data_dir: PathBuf::from(var("GG_DATA_DIR").unwrap_or_else(|| "./data".into())),
@@ -96,6 +110,8 @@ impl Config {
                 .context("GG_TRUSTED_PROXIES")?,
             db_max_connections: parsed("GG_DB_MAX_CONNECTIONS", 10u32)
                 .context("GG_DB_MAX_CONNECTIONS")?,
+            mail_from,
+            smtp_url: var("GG_SMTP_URL"),
             secret_key: var(KEY_VARIABLE)
                 .map(|text| SecretKey::parse(&text))
                 .transpose()
@@ -139,6 +155,8 @@ impl Config {
             max_failures_per_ip: ThrottlePolicy::PER_ADDRESS.max_failures,
             trusted_proxies: TrustedProxies::default(),
             db_max_connections: 5,
+            smtp_url: None,
+            mail_from: "Gelijkgericht <noreply@127.0.0.1>".into(),
             // One fixed key, as several instances of one installation share theirs.
             secret_key: Some(SecretKey::from_bytes(std::array::from_fn(|i| {
                 (i as u8).wrapping_mul(37).wrapping_add(11)

@@ -19,6 +19,7 @@ pub fn all() -> Vec<RouteDef> {
     routes.extend(crate::budget::routes());
     routes.extend(crate::production::routes());
     routes.extend(crate::beheer::routes());
+    routes.extend(crate::notifications::routes());
     routes
 }
 

@@ -92,6 +92,7 @@ pub async fn run(mut config: Config, addr: SocketAddr, demo: bool) -> anyhow::Re
             .await
             .context("loading the demo budget")?;
     }
+    let mail = crate::shared::mail::worker::spawn(db.store.clone(), &config)?;
     let state = crate::app::state(db.store.clone(), config).await?;
     let live = state.part::<crate::meetings::live::Hub>().clone();
     let app = crate::app::build(state);
@@ -110,6 +111,9 @@ pub async fn run(mut config: Config, addr: SocketAddr, demo: bool) -> anyhow::Re
         live.close();
     })
     .await;
+    if let Some(worker) = mail {
+        worker.abort();
+    }
     db.close().await;
     served.context("serving")
 }

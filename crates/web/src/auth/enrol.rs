@@ -5,6 +5,7 @@
 use super::handlers::{ClientIp, safe_next};
 use super::signin::{self, CodeForm, NextQuery, Signer, Via};
 use crate::shared::error::{AppError, AppResult};
+use crate::shared::mail::account::Change;
 use crate::shared::routes::{Access, RouteDef, get, post};
 use crate::shared::session::{MaybeHalf, MaybeUser};
 use crate::shared::state::AppState;
@@ -321,6 +322,14 @@ async fn confirm(
     // Only someone signed in who typed the password again may replace a second factor; the
     // forced path after the password alone may only create the first one.
     let may_replace = me.forced.is_none();
+    let change = if store::twofactor::status(&state.store, me.person)
+        .await?
+        .enabled()
+    {
+        Change::SecondFactorReplaced
+    } else {
+        Change::SecondFactorOn
+    };
     let mut tx = state.store.begin().await?;
     let activated = store::twofactor::activate(
         &mut tx,
@@ -332,6 +341,9 @@ async fn confirm(
         may_replace,
     )
     .await?;
+    if activated {
+        signin::tell(&state, &mut tx, me.person, &me.email, change).await?;
+    }
     store::commit(tx).await?;
     if !activated {
         let alert = "Intussen is een nieuwe QR-code gemaakt of is tweestapsverificatie al ingesteld (in een ander venster?). Begin opnieuw.";
@@ -434,6 +446,10 @@ async fn new_codes(
     let replaced =
         store::twofactor::replace_recovery_codes(&mut tx, &audit_as, me.person, step, &hashes)
             .await?;
+    if replaced {
+        let change = Change::RecoveryCodesReplaced;
+        signin::tell(&state, &mut tx, me.person, &me.email, change).await?;
+    }
     store::commit(tx).await?;
     if !replaced {
         let message = TotpError::AlreadyUsed.to_string();

@@ -3,6 +3,7 @@
 use super::signin;
 use crate::shared::cookies;
 use crate::shared::error::{AppError, AppResult};
+use crate::shared::mail::account::Change;
 use crate::shared::routes::{Access, RouteDef, get, post};
 use crate::shared::session::{self, MaybeHalf, MaybeUser, User};
 use crate::shared::state::AppState;
@@ -409,6 +410,7 @@ async fn change_password(
     let mut tx = state.store.begin().await?;
     // Ends every session, this one included; this browser continues on a fresh one.
     store::people::set_password_hash(&mut tx, &who, creds.id, &hash).await?;
+    signin::tell(&state, &mut tx, creds.id, &creds.email, Change::Password).await?;
     store::accounts::create_session(&mut tx, &cookies::sha256(&token), creds.id, &ip).await?;
     store::commit(tx).await?;
     let mut response = Redirect::to("/?ok=wachtwoord").into_response();

@@ -96,6 +96,10 @@ async fn submit_code(
             "/account/tweestapsverificatie?ok=herstelcode".to_string(),
         ),
     };
+    if outcome.is_ok() && matches!(via, Via::RecoveryCode) {
+        let change = crate::shared::mail::account::Change::RecoveryCodeUsed;
+        signin::tell(&state, &mut tx, half.person_id, &creds.email, change).await?;
+    }
     store::commit(tx).await?;
     if let Err(message) = outcome {
         tracing::info!(%ip, "second factor refused");

@@ -201,3 +201,21 @@ pub struct CodeForm {
 pub struct NextQuery {
     pub volgende: Option<String>,
 }
+
+/// Tells the person by mail that something guarding their account changed, in the transaction
+/// of the change (docs/notifications.md).
+pub async fn tell(
+    state: &AppState,
+    conn: &mut store::PgConnection,
+    person: PersonId,
+    email: &str,
+    change: crate::shared::mail::account::Change,
+) -> AppResult<()> {
+    let hospital = state.hospital_name();
+    let from = crate::shared::mail::Sender::of(state, &hospital);
+    let to = crate::shared::mail::Recipient {
+        person,
+        email: email.to_string(),
+    };
+    crate::shared::mail::account::notice(conn, &from, to, change).await
+}

@@ -2,6 +2,7 @@
 
 mod audit;
 mod bodies;
+mod messages;
 mod people;
 mod twofactor;
 mod vakgroepen;
@@ -20,6 +21,7 @@ pub fn routes() -> Vec<RouteDef> {
     routes.extend(vakgroepen::routes());
     routes.extend(audit::routes());
     routes.extend(twofactor::routes());
+    routes.extend(messages::routes());
     routes
 }
 

@@ -3,6 +3,7 @@
 use super::{Fields, parse_id};
 use crate::shared::cookies;
 use crate::shared::error::{AppError, AppResult};
+use crate::shared::mail::{self, Recipient, Sender};
 use crate::shared::routes::{Access, RouteDef, get, post};
 use crate::shared::session::User;
 use crate::shared::state::AppState;
@@ -298,6 +299,13 @@ async fn create(
     };
     store::accounts::create_password_link(&mut tx, &who(&user), &cookies::sha256(&token), id)
         .await?;
+    let to = Recipient {
+        person: id,
+        email: input.email.as_str().to_string(),
+    };
+    let hospital = state.hospital_name();
+    let from = Sender::of(&state, &hospital);
+    mail::account::password_link(&mut tx, &from, to, input.name.as_str(), &token).await?;
     store::commit(tx).await?;
     link_page(&state, &ctx, id, input.name.as_str(), &token, true)
 }
@@ -487,6 +495,13 @@ async fn new_link(
     let mut tx = state.store.begin().await?;
     store::accounts::create_password_link(&mut tx, &who(&user), &cookies::sha256(&token), id)
         .await?;
+    let to = Recipient {
+        person: id,
+        email: person.email.clone(),
+    };
+    let hospital = state.hospital_name();
+    let from = Sender::of(&state, &hospital);
+    mail::account::password_link(&mut tx, &from, to, &person.name, &token).await?;
     store::commit(tx).await?;
     link_page(&state, &ctx, id, &person.name, &token, false)
 }

@@ -2,6 +2,8 @@
 //! reset for someone who lost both phone and recovery codes (docs/two-factor.md, "Reset").
 
 use crate::shared::error::AppResult;
+use crate::shared::mail::account::Change;
+use crate::shared::mail::{self, Recipient, Sender};
 use crate::shared::routes::{Access, RouteDef, get, post};
 use crate::shared::session::User;
 use crate::shared::state::AppState;
@@ -174,7 +176,15 @@ async fn reset(
     // Same answer for an unknown id as for a missing one: 404.
     let person = store::people::get(&state.store, id).await?;
     let mut tx = state.store.begin().await?;
-    store::twofactor::reset(&mut tx, &who(&user), person.id).await?;
+    if store::twofactor::reset(&mut tx, &who(&user), person.id).await? {
+        let hospital = state.hospital_name();
+        let to = Recipient {
+            person: person.id,
+            email: person.email.clone(),
+        };
+        let from = Sender::of(&state, &hospital);
+        mail::account::notice(&mut tx, &from, to, Change::SecondFactorReset).await?;
+    }
     store::commit(tx).await?;
     Ok(Redirect::to(&format!("{PATH}?ok=tweestap-hersteld")).into_response())
 }

@@ -271,7 +271,13 @@ pub(super) async fn change_status(
     }
     let mut tx = state.store.begin().await?;
     match store::meetings::set_status(&mut tx, &who(&user), id, from, to).await {
-        Ok(()) => store::commit(tx).await?,
+        Ok(()) => {
+            // The agenda goes out when it is first published, in the same transaction.
+            if from == MeetingStatus::Concept && to == MeetingStatus::Gepubliceerd {
+                super::notify::agenda_published(&state, &mut tx, &m).await?;
+            }
+            store::commit(tx).await?
+        }
         Err(StoreError::Conflict) => {}
         Err(e) => return Err(e.into()),
     }

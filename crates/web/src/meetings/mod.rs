@@ -10,6 +10,7 @@ mod items;
 mod lists;
 pub mod live;
 mod minutes;
+mod notify;
 mod page;
 
 use crate::shared::error::{AppError, AppResult};

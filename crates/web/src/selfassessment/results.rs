@@ -46,24 +46,7 @@ pub(super) fn routes() -> Vec<RouteDef> {
     ]
 }
 
-/// The rounds `user` may see: `None` for all (the secretary), otherwise the rounds past concept
-/// to which a body of theirs is invited or that they answered — the rule of the round page
-/// (`respond::visible_round`), as a list, because the trend needs it too.
-pub(super) async fn visible_rounds(
-    state: &AppState,
-    user: &User,
-) -> AppResult<Option<Vec<RoundId>>> {
-    if user.actor.can(Capability::ManageSelfAssessment) {
-        return Ok(None);
-    }
-    Ok(Some(
-        sa::rounds_for(&state.store, user.actor.person_id)
-            .await?
-            .into_iter()
-            .map(|r| r.id)
-            .collect(),
-    ))
-}
+pub(super) use crate::shared::rounds::visible_rounds;
 
 fn may_see(visible: &Option<Vec<RoundId>>, id: RoundId) -> bool {
     visible.as_ref().is_none_or(|ids| ids.contains(&id))

@@ -383,6 +383,13 @@ fn expectations() -> Vec<(&'static str, &'static str, &'static str)> {
         ("GET", "/beheer/vakgroepen/{id}", VAKGROEPEN),
         ("POST", "/beheer/vakgroepen/{id}", VAKGROEPEN),
         ("GET", "/beheer/audit", ADMIN_ONLY),
+        ("GET", "/beheer/berichten", ADMIN_ONLY),
+        ("GET", "/beheer/berichten/{id}", ADMIN_ONLY),
+        ("GET", "/account/meldingen", SIGNED_IN),
+        ("POST", "/account/meldingen", SIGNED_IN),
+        // A token that is not signed is not found, for anyone (the genuine one: `http::mail`).
+        ("GET", "/afmelden/{token}", NOBODY_FINDS),
+        ("POST", "/afmelden/{token}", NOBODY_FINDS),
         ("GET", "/beheer/tweestapsverificatie", ADMIN_ONLY),
         ("POST", "/beheer/tweestapsverificatie", ADMIN_ONLY),
         (
@@ -568,6 +575,30 @@ async fn every_route_answers_every_role_as_expected(pool: PgPool) {
         .id
         .to_string();
 
+    // A mail in the outbox, for Beheer › Berichten.
+    let mut tx = probe.store.begin().await.unwrap();
+    store::outbox::enqueue(
+        &mut tx,
+        &[store::outbox::NewMail {
+            person: None,
+            recipient: "iemand@rijnoever.example".into(),
+            kind: domain::notify::MailKind::Agenda,
+            subject: "Onderwerp".into(),
+            text: "Tekst".into(),
+            html: "<p>Tekst</p>".into(),
+            attachment: None,
+            for_digest: false,
+        }],
+    )
+    .await
+    .unwrap();
+    store::commit(tx).await.unwrap();
+    let mail: String = sqlx::query_scalar::<_, i64>("SELECT max(id) FROM mail_outbox")
+        .fetch_one(probe.store.pool())
+        .await
+        .unwrap()
+        .to_string();
+
     let registered: Vec<(String, String)> = gg_web::routes::all()
         .iter()
         .map(|r| (r.method.to_string(), r.path.to_string()))
@@ -605,6 +636,8 @@ async fn every_route_answers_every_role_as_expected(pool: PgPool) {
             &budget.kpi
         } else if pattern.starts_with("/begroting/stamgegevens/vakgroepen/") {
             &budget.ort
+        } else if pattern.starts_with("/beheer/berichten/") {
+            &mail
         } else if pattern.starts_with("/zelfevaluatie/rondes/") {
             &round
         } else if pattern.starts_with("/zelfevaluatie/stellingen/") {

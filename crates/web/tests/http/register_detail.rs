@@ -592,7 +592,10 @@ async fn red_and_review_due_agreements_reach_the_agenda_and_the_owner_until_revi
     c.cookies.clear();
     c.sign_in_as(BESTUURDER).await;
     let dash = c.get("/").await.body;
+    // Only the "Mijn afspraken" block: the monitor's block of all agreements needing attention
+    // (which may list others' agreements) follows it.
     let mine = &dash[dash.find("Mijn afspraken").unwrap()..];
+    let mine = &mine[..mine.find("</section>").unwrap()];
     assert!(mine.contains("Wachttijd poli orthopedie halveren"));
     assert!(
         mine.contains("uit koers volgens de KPI&#39;s")
