@@ -31,8 +31,8 @@ pub use catalogue::{
     seed_default_catalogue, set_statement_active, statement_history,
 };
 pub use respond::{
-    EligibleBody, Invitation, draft, eligible_bodies, has_participated, invitations, save_draft,
-    submit,
+    EligibleBody, Invitation, draft, eligible_bodies, has_participated, invitations, invitees,
+    save_draft, submit,
 };
 pub use results::{
     ActionBasis, BodyParticipation, ClosedRound, action_basis, alignments, closed_round,

@@ -300,3 +300,29 @@ fn os_seed() -> Result<u64, StoreError> {
         .try_next_u64()
         .map_err(|e| StoreError::Other(format!("no randomness from the operating system: {e}")))
 }
+
+/// Who is invited to answer `round`: the seated, enabled members of its invited bodies that are
+/// not supervisory (the rule of [`invitations`]), by person, with address and name — for the
+/// mail that the round opened. Says nothing about answers.
+pub async fn invitees(
+    conn: &mut PgConnection,
+    round: RoundId,
+) -> Result<Vec<(PersonId, String, String)>, StoreError> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT DISTINCT pe.id, pe.email, pe.name
+         FROM sa_round_body rb
+         JOIN body b ON b.id = rb.body_id AND b.kind <> 'toezicht'
+         JOIN membership m ON m.body_id = rb.body_id AND m.position = ANY($2)
+         JOIN person pe ON pe.id = m.person_id AND pe.disabled_at IS NULL
+         WHERE rb.round_id = $1
+         ORDER BY pe.id",
+    )
+    .bind(round.get())
+    .bind(seat_positions())
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, email, name)| (PersonId::new(id), email, name))
+        .collect())
+}

@@ -433,13 +433,16 @@ async fn open(
     Path(id): Path<RoundId>,
     Form(f): Form<VersionForm>,
 ) -> AppResult<Response> {
-    sa::round(&state.store, id).await?;
+    let round = sa::round(&state.store, id).await?;
     let version = version_of(&f.version)?;
     let w = who(&user);
     let today = today();
     let to = format!("/zelfevaluatie/rondes/{id}?ok=opgeslagen");
+    // Written with the opening: the invitees hear of it exactly when it opened.
+    let mails = super::notify::round_opened(&state, id, round.choices.len()).await?;
     let done = change(&state, &ctx, &user, id, to, async |tx| {
-        sa::open_round(tx, &w, id, version, today).await
+        sa::open_round(tx, &w, id, version, today).await?;
+        store::outbox::enqueue(tx, &mails).await
     })
     .await?;
     Ok(done.unwrap_or_else(|page| page))

@@ -4,6 +4,7 @@
 
 mod manage;
 mod manage_rounds;
+mod notify;
 mod respond;
 mod respond_answer;
 mod results;

@@ -361,3 +361,70 @@ async fn the_account_mails_go_out_whatever_the_preferences(pool: PgPool) {
         "{notice}"
     );
 }
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn opening_a_round_mails_those_invited_and_nothing_about_answers(pool: PgPool) {
+    use store::selfassessment as sa;
+    let mut c = app(pool).await;
+    let bodies = store::bodies::list(c.store.pool()).await.unwrap();
+    let rvb = bodies.iter().find(|b| b.code == "RvB").unwrap().id;
+    let today = time::OffsetDateTime::now_utc().date();
+    let draft = domain::selfassessment::RoundDraft {
+        title: "Peiling RvB".into(),
+        body_ids: vec![rvb.into()],
+        opens_on: today,
+        closes_on: today + time::Duration::days(14),
+    };
+    let ids: Vec<_> = sa::catalogue(&c.store)
+        .await
+        .unwrap()
+        .iter()
+        .take(5)
+        .map(|s| s.id)
+        .collect();
+    let mut tx = c.store.begin().await.unwrap();
+    let round = sa::create_round(&mut tx, &store::audit::Who::system("test"), &draft, &ids)
+        .await
+        .unwrap();
+    store::commit(tx).await.unwrap();
+    c.sign_in_as("e.mulder@rijnoever.example").await;
+    let res = c
+        .post(
+            &format!("/zelfevaluatie/rondes/{round}/openen"),
+            &[("version", "1")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT recipient, body_text FROM mail_outbox WHERE kind = 'zelfevaluatie' ORDER BY recipient",
+    )
+    .fetch_all(c.store.pool())
+    .await
+    .unwrap();
+    let mut tx = c.store.begin().await.unwrap();
+    let expected: Vec<String> = sa::invitees(&mut tx, round)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(_, email, _)| email)
+        .collect();
+    tx.rollback().await.unwrap();
+    let mut got: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    got.sort();
+    let mut expected_sorted = expected.clone();
+    expected_sorted.sort();
+    assert_eq!(got, expected_sorted);
+    assert!(
+        got.contains(&BESTUURDER.to_string()),
+        "an RvB member is invited"
+    );
+    assert!(!got.contains(&MSB_MEMBER.to_string()), "the MSB is not");
+    assert!(
+        !got.contains(&SECRETARIS.to_string()),
+        "a secretary has no seat"
+    );
+    let text = &rows.iter().find(|r| r.0 == BESTUURDER).unwrap().1;
+    assert!(text.contains("5 stellingen"), "{text}");
+    assert!(text.contains(&format!("/zelfevaluatie/rondes/{round}/invullen")));
+    assert!(text.contains("anoniem"));
+}

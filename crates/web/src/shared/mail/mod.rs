@@ -90,6 +90,19 @@ pub async fn post(
     kind: MailKind,
     letters: Vec<(Recipient, Content)>,
 ) -> AppResult<usize> {
+    let mails = prepare(conn, from, kind, letters).await?;
+    store::outbox::enqueue(conn, &mails).await?;
+    Ok(mails.len())
+}
+
+/// The mails [`post`] would write, for a caller whose transaction only speaks the store's error
+/// type: prepare before it, then `store::outbox::enqueue` the result inside it.
+pub async fn prepare(
+    conn: &mut PgConnection,
+    from: &Sender<'_>,
+    kind: MailKind,
+    letters: Vec<(Recipient, Content)>,
+) -> AppResult<Vec<NewMail>> {
     let people: Vec<PersonId> = letters.iter().map(|(r, _)| r.person).collect();
     let deliveries = store::outbox::deliveries(conn, &people, kind).await?;
     let hospital = from.hospital;
@@ -135,6 +148,5 @@ pub async fn post(
             for_digest: delivery == Delivery::Digest,
         });
     }
-    store::outbox::enqueue(conn, &mails).await?;
-    Ok(mails.len())
+    Ok(mails)
 }
