@@ -24,6 +24,9 @@ code_enum! {
         Begroting => "begroting", "Capaciteitsbegroting";
         /// Set-password links and notices of a changed password or second factor: always sent.
         Beveiliging => "beveiliging", "Beveiliging van uw account";
+        /// The daily digest of what a person chose to receive that way: sent when there is
+        /// something in it; each kind in it keeps its own setting.
+        Dagoverzicht => "dagoverzicht", "Dagoverzicht";
     }
 }
 
@@ -39,8 +42,9 @@ code_enum! {
 impl MailKind {
     /// Security mail cannot be switched off or delayed: a notice that one's password changed is
     /// worthless a day later, and someone who took over the account must not be able to silence it.
+    /// The digest itself is no choice either: it only carries what the person chose to bundle.
     pub fn always_direct(self) -> bool {
-        self == MailKind::Beveiliging
+        matches!(self, MailKind::Beveiliging | MailKind::Dagoverzicht)
     }
 
     /// The kinds a person can choose for (all but security).

@@ -308,3 +308,57 @@ impl Wakeups {
         }
     }
 }
+
+/// Claims `job` for `day`: `true` for the one caller (of any instance) that runs it.
+pub async fn claim_job(
+    conn: &mut PgConnection,
+    job: &str,
+    day: time::Date,
+) -> Result<bool, StoreError> {
+    Ok(
+        sqlx::query("INSERT INTO mail_job (job, day) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(job)
+            .bind(day)
+            .execute(conn)
+            .await?
+            .rows_affected()
+            == 1,
+    )
+}
+
+/// A mail held for its person's daily digest.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Held {
+    #[sqlx(try_from = "i64")]
+    pub person_id: PersonId,
+    pub recipient: String,
+    #[sqlx(try_from = "String")]
+    pub kind: MailKind,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+}
+
+/// Takes every held mail out of the waiting list (marks it as gone out in a digest) and returns
+/// them by person, oldest first; in the caller's transaction, so the digest mails written in it
+/// and the marking commit together.
+pub async fn take_held(conn: &mut PgConnection) -> Result<Vec<Held>, StoreError> {
+    Ok(sqlx::query_as(
+        "UPDATE mail_outbox SET digested_at = now()
+         WHERE for_digest AND digested_at IS NULL AND person_id IS NOT NULL
+         RETURNING person_id, recipient, kind, subject, body_text, body_html",
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Whether `job` ran on `day` (a cheap look before preparing its mails).
+pub async fn job_ran(store: &Store, job: &str, day: time::Date) -> Result<bool, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM mail_job WHERE job = $1 AND day = $2)")
+            .bind(job)
+            .bind(day)
+            .fetch_one(store.pool())
+            .await?,
+    )
+}

@@ -271,3 +271,25 @@ pub async fn list(store: &Store, filter: &RegisterFilter) -> Result<Vec<Register
     decorate(store, &mut rows).await?;
     Ok(rows)
 }
+
+/// Everyone who owns an open agreement, as its owner or as a party's owner, and is enabled: the
+/// people the daily overview of their agreements may go to.
+pub async fn owners_of_open(store: &Store) -> Result<Vec<PersonId>, StoreError> {
+    let open: Vec<&str> = AgreementStatus::ALL
+        .iter()
+        .filter(|s| s.is_open())
+        .map(|s| s.code())
+        .collect();
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT DISTINCT o.person_id FROM (
+             SELECT owner_id AS person_id FROM agreement WHERE status = ANY($1)
+             UNION SELECT p.owner_id FROM agreement_party p
+                   JOIN agreement a ON a.id = p.agreement_id AND a.status = ANY($1)
+         ) o JOIN person pe ON pe.id = o.person_id AND pe.disabled_at IS NULL
+         ORDER BY 1",
+    )
+    .bind(&open)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(ids.into_iter().map(PersonId::new).collect())
+}

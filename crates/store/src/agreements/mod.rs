@@ -31,7 +31,7 @@ pub use kpis::{
     KpiRow, KpiWithMeasurements, MeasurementRow, add_kpi, add_measurement, kpi_light_data_for,
     update_kpi,
 };
-pub use list::{RegisterFilter, RegisterRow, decorate, list, matching, revision};
+pub use list::{RegisterFilter, RegisterRow, decorate, list, matching, owners_of_open, revision};
 pub use status::{StatusChangeRow, change_status, record_review};
 pub use write::{AgreementInput, create, propose_from_budget, update};
 

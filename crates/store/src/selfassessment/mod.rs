@@ -32,7 +32,7 @@ pub use catalogue::{
 };
 pub use respond::{
     EligibleBody, Invitation, draft, eligible_bodies, has_participated, invitations, invitees,
-    save_draft, submit,
+    invitees_yet_to_answer, open_rounds_closing_on, save_draft, submit,
 };
 pub use results::{
     ActionBasis, BodyParticipation, ClosedRound, action_basis, alignments, closed_round,

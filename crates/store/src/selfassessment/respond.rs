@@ -308,6 +308,23 @@ pub async fn invitees(
     conn: &mut PgConnection,
     round: RoundId,
 ) -> Result<Vec<(PersonId, String, String)>, StoreError> {
+    invited(conn, round, false).await
+}
+
+/// The invitees of `round` who have not handed in yet: the reminder before it closes. Only
+/// participation is read (who handed in), never an answer.
+pub async fn invitees_yet_to_answer(
+    conn: &mut PgConnection,
+    round: RoundId,
+) -> Result<Vec<(PersonId, String, String)>, StoreError> {
+    invited(conn, round, true).await
+}
+
+async fn invited(
+    conn: &mut PgConnection,
+    round: RoundId,
+    yet_to_answer: bool,
+) -> Result<Vec<(PersonId, String, String)>, StoreError> {
     let rows: Vec<(i64, String, String)> = sqlx::query_as(
         "SELECT DISTINCT pe.id, pe.email, pe.name
          FROM sa_round_body rb
@@ -315,14 +332,31 @@ pub async fn invitees(
          JOIN membership m ON m.body_id = rb.body_id AND m.position = ANY($2)
          JOIN person pe ON pe.id = m.person_id AND pe.disabled_at IS NULL
          WHERE rb.round_id = $1
+           AND NOT ($3 AND EXISTS (SELECT 1 FROM sa_participation p
+                                   WHERE p.round_id = $1 AND p.person_id = pe.id))
          ORDER BY pe.id",
     )
     .bind(round.get())
     .bind(seat_positions())
+    .bind(yet_to_answer)
     .fetch_all(conn)
     .await?;
     Ok(rows
         .into_iter()
         .map(|(id, email, name)| (PersonId::new(id), email, name))
         .collect())
+}
+
+/// Open rounds that close on `day` (the reminder goes out three days before).
+pub async fn open_rounds_closing_on(
+    store: &Store,
+    day: Date,
+) -> Result<Vec<(RoundId, String)>, StoreError> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, title FROM sa_round WHERE status = 'open' AND closes_on = $1 ORDER BY id",
+    )
+    .bind(day)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows.into_iter().map(|(id, t)| (RoundId(id), t)).collect())
 }
