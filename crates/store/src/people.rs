@@ -385,3 +385,42 @@ impl From<ActorRow> for SignedIn {
         }
     }
 }
+
+/// Every enabled person holding any of `roles`, with what the authorisation rules need: the
+/// controllers who hear of a budget, the reviewers of trend inputs (mail, issue #16). One query
+/// for the whole list; the caller still asks each person's rules what they may be told.
+pub async fn with_roles(
+    conn: &mut PgConnection,
+    roles: &[Role],
+) -> Result<Vec<SignedIn>, StoreError> {
+    let codes: Vec<&str> = roles.iter().map(|r| r.code()).collect();
+    let rows: Vec<ActorRow> = sqlx::query_as(concat!(
+        actor_select!(),
+        " WHERE p.disabled_at IS NULL
+            AND EXISTS (SELECT 1 FROM person_role r WHERE r.person_id = p.id AND r.role = ANY($1))
+          ORDER BY p.id"
+    ))
+    .bind(&codes)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(SignedIn::from).collect())
+}
+
+/// Every enabled representative of vakgroep `vakgroep`: who hears that its trend input was
+/// returned or accepted.
+pub async fn representatives_of(
+    conn: &mut PgConnection,
+    vakgroep: i64,
+) -> Result<Vec<SignedIn>, StoreError> {
+    let rows: Vec<ActorRow> = sqlx::query_as(concat!(
+        actor_select!(),
+        " WHERE p.disabled_at IS NULL
+            AND EXISTS (SELECT 1 FROM vakgroep_representative v
+                        WHERE v.person_id = p.id AND v.vakgroep_id = $1)
+          ORDER BY p.id"
+    ))
+    .bind(vakgroep)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(SignedIn::from).collect())
+}

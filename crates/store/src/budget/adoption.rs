@@ -542,3 +542,20 @@ async fn adopt(
     }));
     audit::record(conn, who, change).await
 }
+
+/// The budget the decisions on agenda item `item` adopted in the caller's transaction (`now()`
+/// is the transaction's start, the default of `adopted_at`), or `None` — also when it was adopted
+/// earlier and a decision is corrected since: what the mail that a budget was adopted names
+/// (issue #16), written once, by the decision that adopted it.
+pub async fn just_adopted(
+    conn: &mut PgConnection,
+    item: ItemId,
+) -> Result<Option<Adoption>, StoreError> {
+    Ok(sqlx::query_as(concat!(
+        adoption_select!(),
+        "WHERE a.item_id = $1 AND a.adopted_at = now()"
+    ))
+    .bind(item.get())
+    .fetch_optional(&mut *conn)
+    .await?)
+}

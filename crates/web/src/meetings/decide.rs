@@ -286,6 +286,8 @@ pub(super) async fn record_decision(
     match store::decisions::record(&mut tx, &who(&user), &input, form.version).await {
         Ok(_) => {
             super::follow_up::after_decision(&mut tx, &user, &meeting, &item).await?;
+            // The decision that completes a budget's adoption announces it, in its transaction.
+            crate::shared::mail::budget::adopted(&state, &mut tx, item_id).await?;
             store::commit(tx).await?;
             Ok(back(id, item_id))
         }

@@ -4,7 +4,7 @@
 //! The panel holds no allocation per vakgroep, so it keeps the distribution's compartment (§0).
 
 use crate::shared::error::AppResult;
-use crate::shared::forms::{self, Refusal};
+use crate::shared::forms;
 use crate::shared::routes::{Access, RouteDef, post};
 use crate::shared::session::User;
 use crate::shared::state::AppState;
@@ -19,8 +19,8 @@ use domain::authz::Capability;
 use domain::budget::adoption::{self as rules, ProposalDraft, ProposalForm, ProposalStatus};
 use domain::ids::{MeetingId, ScenarioId};
 use domain::nl;
-use store::Invalid;
 use store::budget::adoption::{Adoption, Proposal};
+use store::{Invalid, StoreError};
 use time::OffsetDateTime;
 
 pub(super) fn routes() -> Vec<RouteDef> {
@@ -184,15 +184,15 @@ fn refused(ctx: &Ctx, id: ScenarioId, message: String) -> AppResult<Response> {
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
-fn refusal(invalid: &Invalid) -> Option<(&'static str, String)> {
-    let message = match invalid {
+/// The words for a proposal the store refused, when it is a refusal the person can act on.
+fn refusal(invalid: &Invalid) -> Option<&'static str> {
+    Some(match invalid {
         Invalid::Adopted => rules::ALREADY_ADOPTED,
         Invalid::AlreadyProposed => rules::ALREADY_PROPOSED,
         Invalid::NoDecidingBodies => rules::NO_BODIES,
         Invalid::MeetingUnfit => rules::NO_MEETING,
         _ => return None,
-    };
-    Some(("meeting", message.into()))
+    })
 }
 
 /// Proposes the scenario on the chosen meeting (controller or secretary).
@@ -214,24 +214,23 @@ async fn propose(
         Ok(m) => m,
         Err(problems) => return refused(&ctx, id, problems[0].message.clone()),
     };
-    let who = who(&user);
-    match forms::save(&state, &[Refusal::Invalid(refusal)], async |tx| {
-        store::budget::adoption::propose(tx, &who, id, meeting, now).await
-    })
-    .await?
-    {
-        Ok(_) => Ok(Redirect::to(&format!(
-            "/begroting/scenarios/{id}?ok=voorgesteld#vaststelling"
-        ))
-        .into_response()),
-        Err(errors) => refused(
-            &ctx,
-            id,
-            errors
-                .get("meeting")
-                .unwrap_or(rules::NO_MEETING)
-                .to_string(),
-        ),
+    // By hand rather than through `forms::save`: the mail to both boards is written in the
+    // proposal's transaction, and rendering it speaks the web layer's error type.
+    let mut tx = state.store.begin().await?;
+    match store::budget::adoption::propose(&mut tx, &who(&user), id, meeting, now).await {
+        Ok(item) => {
+            crate::shared::mail::budget::proposed(&state, &mut tx, id, item, &user.name).await?;
+            store::commit(tx).await?;
+            Ok(Redirect::to(&format!(
+                "/begroting/scenarios/{id}?ok=voorgesteld#vaststelling"
+            ))
+            .into_response())
+        }
+        Err(StoreError::Invalid(invalid)) => match refusal(&invalid) {
+            Some(message) => refused(&ctx, id, message.to_string()),
+            None => Err(StoreError::Invalid(invalid).into()),
+        },
+        Err(e) => Err(e.into()),
     }
 }
 

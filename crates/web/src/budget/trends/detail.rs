@@ -172,6 +172,7 @@ pub(super) async fn change_status(
     let mut tx = state.store.begin().await?;
     match store::budget::change_trend_status(&mut tx, &who(&user), id, version, to, reason).await {
         Ok(()) => {
+            super::notify::status_changed(&state, &mut tx, id, to, &user.name).await?;
             store::commit(tx).await?;
             Ok(Redirect::to(&format!("/begroting/trendinput/{id}?ok=opgeslagen")).into_response())
         }

@@ -460,6 +460,16 @@ pub(super) async fn save(
     .await;
     match result {
         Ok((id, _)) => {
+            if action == "indienen" {
+                super::notify::status_changed(
+                    state,
+                    &mut tx,
+                    id,
+                    TrendStatus::Ingediend,
+                    &user.name,
+                )
+                .await?;
+            }
             store::commit(tx).await?;
             let ok = if d.version == 0 && action != "indienen" {
                 "aangemaakt"

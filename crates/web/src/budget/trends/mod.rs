@@ -21,6 +21,7 @@ use domain::ids::{TrendInputId, VakgroepId};
 mod conflict;
 mod detail;
 mod form;
+mod notify;
 
 use detail::{change_status, detail};
 use form::{create, edit, new, preview, update};

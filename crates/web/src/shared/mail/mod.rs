@@ -5,6 +5,7 @@
 //! with the signed unsubscribe link, and writes the outbox; the [`worker`] sends after commit.
 
 pub mod account;
+pub mod budget;
 pub mod daily;
 pub mod worker;
 
