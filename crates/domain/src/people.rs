@@ -88,6 +88,12 @@ impl PersonName {
     }
 }
 
+/// How a page or a mail addresses a person: the first word of their name ("Welkom, Marieke",
+/// "Beste Marieke"); empty for an empty name.
+pub fn first_name(full: &str) -> &str {
+    full.split_whitespace().next().unwrap_or("")
+}
+
 code_enum! {
     /// What a person does in the application; a person can hold several roles.
     Role {
@@ -298,6 +304,14 @@ pub fn check_seat_employment_form<'a>(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_person_is_addressed_by_the_first_word_of_their_name() {
+        assert_eq!(first_name("Marieke van den Berg"), "Marieke");
+        assert_eq!(first_name("  Hans  "), "Hans");
+        assert_eq!(first_name(""), "");
+    }
+
     #[test]
     fn stored_codes_are_read_as_they_are_or_refused() {
         assert_eq!(VakgroepCode::try_from("CAR".to_string()).unwrap(), "CAR");

@@ -118,12 +118,7 @@ async fn dashboard(State(state): State<AppState>, ctx: Ctx, user: User) -> AppRe
             text: describe(s),
         })
         .collect();
-    let first_name = user
-        .name
-        .split_whitespace()
-        .next()
-        .unwrap_or_default()
-        .to_string();
+    let first_name = domain::people::first_name(&user.name).to_string();
     render(DashboardPage {
         layout: ctx.layout("Dashboard"),
         first_name,

@@ -12,6 +12,7 @@ use domain::authz::{Capability, Visibility};
 use domain::meetings::agenda::schedule;
 use domain::meetings::ical;
 use domain::notify::MailKind;
+use domain::people::first_name;
 use std::collections::HashMap;
 use store::agenda::Item;
 use store::meetings::Meeting;
@@ -124,12 +125,7 @@ pub(super) async fn agenda_published(
         let visible = lines(meeting, &items, &codes, |i| {
             actor.can_see(Visibility::of(i.visibility_body_id))
         });
-        let name = member
-            .name
-            .split_whitespace()
-            .next()
-            .unwrap_or("")
-            .to_string();
+        let name = first_name(&member.name).to_string();
         let content = Content {
             subject: format!(
                 "Agenda: {}, {}",

@@ -7,6 +7,7 @@ use crate::shared::mail::{self, Content, Recipient, Sender};
 use crate::shared::state::AppState;
 use askama::Template;
 use domain::notify::MailKind;
+use domain::people::first_name;
 use domain::selfassessment::RoundId;
 use store::outbox::NewMail;
 
@@ -55,11 +56,7 @@ pub(super) async fn round_opened(
     let closes_on = domain::nl::date(detail.round.closes_on);
     let mut letters = Vec::new();
     for (person, email, full_name) in invitees {
-        let name = full_name
-            .split_whitespace()
-            .next()
-            .unwrap_or("")
-            .to_string();
+        let name = first_name(&full_name).to_string();
         let content = Content {
             subject: format!("Zelfevaluatie: {}", detail.round.title),
             text: OpenedText {

@@ -143,7 +143,7 @@ pub(super) async fn status_changed(
     let mut letters = Vec::new();
     for person in candidates.into_iter().filter(|s| sees(&s.actor, &t)) {
         let m = Message {
-            name: first_name(&person.name),
+            name: domain::people::first_name(&person.name).to_string(),
             intro: intro.clone(),
             t: &t,
             scope: scope_text(&t),
@@ -169,8 +169,4 @@ pub(super) async fn status_changed(
     let hospital = state.hospital_name();
     let from = Sender::of(state, &hospital);
     mail::post(tx, &from, MailKind::Trendinput, letters).await
-}
-
-fn first_name(full: &str) -> String {
-    full.split_whitespace().next().unwrap_or("").to_string()
 }

@@ -17,6 +17,7 @@ use domain::ids::{ItemId, ScenarioId};
 use domain::nl;
 use domain::notify::MailKind;
 use domain::people::Role;
+use domain::people::first_name;
 use store::people::SignedIn;
 
 #[derive(Template)]
@@ -70,12 +71,7 @@ async fn post(
     let mut letters = Vec::new();
     for person in recipients(tx, bodies).await? {
         let m = Message {
-            name: person
-                .name
-                .split_whitespace()
-                .next()
-                .unwrap_or("")
-                .to_string(),
+            name: first_name(&person.name).to_string(),
             ..m
         };
         let content = Content {

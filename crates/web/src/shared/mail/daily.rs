@@ -12,6 +12,7 @@ use askama::Template;
 use domain::agreements::kinds::AgreementStatus;
 use domain::authz::Capability;
 use domain::notify::MailKind;
+use domain::people::first_name;
 use std::collections::BTreeMap;
 use store::agreements::RegisterFilter;
 use time::{Date, Duration};
@@ -136,12 +137,7 @@ async fn agreements(state: &AppState, today: Date) -> AppResult<Vec<(Recipient, 
         if lines.is_empty() {
             continue;
         }
-        let name = person
-            .name
-            .split_whitespace()
-            .next()
-            .unwrap_or("")
-            .to_string();
+        let name = first_name(&person.name).to_string();
         let base = &state.config.base_url;
         let content = Content {
             subject: format!(
@@ -213,7 +209,7 @@ async fn reminders(state: &AppState, today: Date) -> AppResult<Vec<(Recipient, C
         for (person, email, full_name) in
             store::selfassessment::invitees_yet_to_answer(&mut conn, round).await?
         {
-            let name = full_name.split_whitespace().next().unwrap_or("");
+            let name = first_name(&full_name);
             let content = Content {
                 subject: format!("Herinnering zelfevaluatie: {title}"),
                 text: ReminderText {
