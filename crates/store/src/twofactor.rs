@@ -103,11 +103,16 @@ pub async fn end_unenrolled_sessions(
 }
 
 /// The active secret (sealed) and the last step a code was accepted for.
-pub async fn secret(store: &Store, person: PersonId) -> Result<Option<(Vec<u8>, u64)>, StoreError> {
+/// `db`: the pool, or the transaction that will use the step, so a request never waits for a
+/// second connection while holding one.
+pub async fn secret(
+    db: impl sqlx::PgExecutor<'_>,
+    person: PersonId,
+) -> Result<Option<(Vec<u8>, u64)>, StoreError> {
     let row: Option<(Vec<u8>, i64)> =
         sqlx::query_as("SELECT secret_sealed, last_used_step FROM two_factor WHERE person_id = $1")
             .bind(person.get())
-            .fetch_optional(store.pool())
+            .fetch_optional(db)
             .await?;
     Ok(row.map(|(s, step)| (s, u64::try_from(step).unwrap_or(0))))
 }

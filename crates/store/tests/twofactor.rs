@@ -205,7 +205,7 @@ async fn a_second_factor_is_replaced_only_when_the_caller_may(pool: PgPool) {
         gg_store::commit(tx).await.unwrap();
         assert_eq!(done, expected, "may_replace = {may_replace}");
     }
-    let (sealed, step) = twofactor::secret(&s, id).await.unwrap().unwrap();
+    let (sealed, step) = twofactor::secret(s.pool(), id).await.unwrap().unwrap();
     assert_eq!((sealed, step), (newer, 2000));
 }
 

@@ -133,10 +133,10 @@ async fn overview_with(
         ),
         None => true,
     };
-    let status_code = if errors.is_empty() && alert.is_none() {
-        StatusCode::OK
-    } else {
+    let status_code = if alert.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        errors.status()
     };
     let page = OverviewPage {
         layout: ctx.layout("Tweestapsverificatie"),
@@ -192,11 +192,7 @@ fn scan_page(
         .map_err(|e| AppError::Internal(anyhow::anyhow!("stored e-mail: {}", e.message)))?;
     let qr = qr_svg(&secret.otpauth_uri(&email))
         .map_err(|_| AppError::Internal(anyhow::anyhow!("QR code too long")))?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let page = ScanPage {
         layout: ctx.layout("Tweestapsverificatie instellen"),
         qr,
@@ -408,7 +404,8 @@ async fn new_codes(
         return Ok(Redirect::to(PATH).into_response());
     }
     let next = safe_next(form.volgende.as_deref());
-    let Some((sealed, last_used)) = store::twofactor::secret(&state.store, me.person).await? else {
+    let Some((sealed, last_used)) = store::twofactor::secret(state.store.pool(), me.person).await?
+    else {
         return Ok(Redirect::to(PATH).into_response());
     };
     let secret = signin::open_secret(&state, &sealed)?.ok_or_else(|| {

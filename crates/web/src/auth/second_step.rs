@@ -123,7 +123,7 @@ async fn check_code(
     half: &HalfSignedIn,
     digits: &str,
 ) -> AppResult<Result<(), TotpError>> {
-    let Some((sealed, last_used)) = store::twofactor::secret(&state.store, half.person_id).await?
+    let Some((sealed, last_used)) = store::twofactor::secret(&mut **tx, half.person_id).await?
     else {
         // Reset between the password and the code: the reset ended this session too.
         return Ok(Err(TotpError::DamagedSecret));

@@ -497,13 +497,16 @@ async fn guesses_sent_at_once_get_no_more_tries_than_one_by_one(pool: PgPool) {
         .iter()
         .filter(|s| **s == StatusCode::UNAUTHORIZED)
         .count();
-    assert_eq!(checked, 5, "{answers:?}");
+    // Guesses racing each other may each count the others and all stand back, so fewer than
+    // five may be checked; never more than the five a one-by-one guesser gets.
+    assert!((1..=5).contains(&checked), "{answers:?}");
     assert_eq!(
         answers
             .iter()
             .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
             .count(),
-        15
+        20 - checked,
+        "{answers:?}"
     );
 }
 
