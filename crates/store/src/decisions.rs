@@ -100,18 +100,24 @@ async fn on_item_body_on(
 /// Records the decision of one body on one item with its named votes, based on the version the
 /// form showed: 0 for a new decision. `Conflict` when the stored decision is not that version
 /// (someone recorded or corrected it meanwhile); nothing is written then (F4).
+/// Decisions on one item take turns, so that whoever records second sees the first decision
+/// when judging the joint outcome (a divided item must never go unnoticed), and what was decided
+/// before a decision — read after this in the same transaction — is what it changed.
+pub async fn take_turn(conn: &mut PgConnection, item_id: ItemId) -> Result<(), StoreError> {
+    sqlx::query("SELECT 1 FROM agenda_item WHERE id = $1 FOR UPDATE")
+        .bind(item_id.get())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn record(
     conn: &mut PgConnection,
     who: &Who,
     input: &DecisionInput,
     expected_version: i32,
 ) -> Result<i64, StoreError> {
-    // Decisions on one item take turns, so that whoever records second sees the first decision
-    // when judging the joint outcome (a divided item must never go unnoticed).
-    sqlx::query("SELECT 1 FROM agenda_item WHERE id = $1 FOR UPDATE")
-        .bind(input.item_id.get())
-        .execute(&mut *conn)
-        .await?;
+    take_turn(conn, input.item_id).await?;
     let before = on_item_body_on(conn, input.item_id, input.body_id).await?;
     let id: Option<i64> = if expected_version == 0 {
         sqlx::query_scalar(

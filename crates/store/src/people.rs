@@ -406,6 +406,27 @@ pub async fn with_roles(
     Ok(rows.into_iter().map(SignedIn::from).collect())
 }
 
+/// Every enabled chair and secretary of any of `bodies`: who hears that a decision is awaited
+/// from their body, or that the bodies are divided (mail, issue #16).
+pub async fn officers_of(
+    conn: &mut PgConnection,
+    bodies: &[i64],
+) -> Result<Vec<SignedIn>, StoreError> {
+    let rows: Vec<ActorRow> = sqlx::query_as(concat!(
+        actor_select!(),
+        " WHERE p.disabled_at IS NULL
+            AND EXISTS (SELECT 1 FROM membership m
+                        WHERE m.person_id = p.id AND m.body_id = ANY($1)
+                          AND m.position = ANY($2))
+          ORDER BY p.id"
+    ))
+    .bind(bodies)
+    .bind([Position::Voorzitter.code(), Position::Secretaris.code()])
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(SignedIn::from).collect())
+}
+
 /// Every enabled representative of vakgroep `vakgroep`: who hears that its trend input was
 /// returned or accepted.
 pub async fn representatives_of(

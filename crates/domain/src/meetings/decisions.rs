@@ -63,6 +63,41 @@ pub fn needs_follow_up(outcome: JointOutcome) -> bool {
     outcome == JointOutcome::Verdeeld
 }
 
+/// What the chairs and secretaries hear after one body recorded a decision (mail, issue #16).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecisionNews {
+    /// These deciding bodies have not decided yet while another has.
+    Awaited(Vec<i64>),
+    /// The bodies decided differently; the item comes back.
+    Divided,
+}
+
+/// The news after `body` recorded a decision, given the item's decisions `before` and `after`:
+/// the item became divided, or a body's first decision leaves others still to decide. A
+/// correction that does not change that picture says nothing again, so nobody hears the same
+/// news twice.
+pub fn decision_news(
+    deciding: &[i64],
+    before: &[BodyDecision],
+    after: &[BodyDecision],
+    body: i64,
+) -> Option<DecisionNews> {
+    match joint_outcome(deciding, after) {
+        JointOutcome::Verdeeld => (joint_outcome(deciding, before) != JointOutcome::Verdeeld)
+            .then_some(DecisionNews::Divided),
+        JointOutcome::Open if !before.iter().any(|d| d.body_id == body) => {
+            let awaited: Vec<i64> = deciding
+                .iter()
+                .filter(|b| !after.iter().any(|d| d.body_id == **b))
+                .copied()
+                .collect();
+            (!awaited.is_empty() && awaited.len() < deciding.len())
+                .then_some(DecisionNews::Awaited(awaited))
+        }
+        _ => None,
+    }
+}
+
 /// A meeting as a candidate for a divided item's follow-up.
 #[derive(Debug, Clone, Copy)]
 pub struct Candidate<'a> {

@@ -283,9 +283,21 @@ pub(super) async fn record_decision(
         named: named.iter().map(|b| (b.person_id, b.choice)).collect(),
     };
     let mut tx = state.store.begin().await?;
+    store::decisions::take_turn(&mut tx, item_id).await?;
+    let before = super::decision_notify::decisions_on(&mut tx, &item).await?;
     match store::decisions::record(&mut tx, &who(&user), &input, form.version).await {
         Ok(_) => {
-            super::follow_up::after_decision(&mut tx, &user, &meeting, &item).await?;
+            let placed = super::follow_up::after_decision(&mut tx, &user, &meeting, &item).await?;
+            super::decision_notify::decision_recorded(
+                &state,
+                &mut tx,
+                &meeting,
+                &item,
+                form.body_id,
+                &before,
+                placed.as_ref(),
+            )
+            .await?;
             // The decision that completes a budget's adoption announces it, in its transaction.
             crate::shared::mail::budget::adopted(&state, &mut tx, item_id).await?;
             store::commit(tx).await?;

@@ -33,13 +33,13 @@ async fn place(tx: &mut store::Tx, who: &Who, target: MeetingId, item: &Item) ->
 
 /// After a body's decision on `item` (decided in `meeting`): a divided item gets its follow-up
 /// once — on the next fitting joint meeting, or waiting for one — and an item the bodies agree
-/// on after all no longer waits.
+/// on after all no longer waits. Returns the meeting the follow-up was put on by this call.
 pub(super) async fn after_decision(
     tx: &mut store::Tx,
     user: &User,
     meeting: &Meeting,
     item: &Item,
-) -> AppResult<()> {
+) -> AppResult<Option<Meeting>> {
     let who = who(user);
     let decisions: Vec<BodyDecision> = store::decisions::for_item(&mut **tx, item.id)
         .await?
@@ -53,18 +53,24 @@ pub(super) async fn after_decision(
     store::follow_ups::lock(tx).await?;
     if !needs_follow_up(joint_outcome(&item.deciding_bodies, &decisions)) {
         store::follow_ups::forget(tx, &who, item.id).await?;
-        return Ok(());
+        return Ok(None);
     }
     if store::agenda::has_follow_up(tx, item.id).await? {
-        return Ok(());
+        return Ok(None);
     }
     let later = store::meetings::later_joint(tx, meeting.starts_at).await?;
     let next = later.iter().find(|m| {
         candidate(m).is_some_and(|c| follow_up_fits(meeting.starts_at, &item.deciding_bodies, &c))
     });
     match next {
-        Some(next) => place(tx, &who, next.id, item).await,
-        None => Ok(store::follow_ups::keep(tx, &who, item.id).await?),
+        Some(next) => {
+            place(tx, &who, next.id, item).await?;
+            Ok(Some(next.clone()))
+        }
+        None => {
+            store::follow_ups::keep(tx, &who, item.id).await?;
+            Ok(None)
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 mod attachments;
 mod attendance;
 mod decide;
+mod decision_notify;
 mod follow_up;
 pub(crate) mod form;
 mod items;

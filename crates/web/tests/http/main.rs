@@ -23,6 +23,7 @@ mod live;
 mod mail;
 mod mail_budget;
 mod mail_daily;
+mod mail_decisions;
 mod mail_sink;
 mod matrix;
 mod matrix_compartments;

@@ -231,3 +231,73 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_first_decision_of_one_body_awaits_the_others() {
+    let deciding = [1, 2, 3];
+    let after = [d(1, Aangenomen, "Ja")];
+    assert_eq!(
+        decision_news(&deciding, &[], &after, 1),
+        Some(DecisionNews::Awaited(vec![2, 3]))
+    );
+    // A correction of that decision is no news: the others already heard.
+    let corrected = [d(1, Verworpen, "")];
+    assert_eq!(decision_news(&deciding, &after, &corrected, 1), None);
+    // The second body's first decision still awaits the third.
+    let second = [d(1, Aangenomen, "Ja"), d(2, Aangenomen, "Ja")];
+    assert_eq!(
+        decision_news(&deciding, &after, &second, 2),
+        Some(DecisionNews::Awaited(vec![3]))
+    );
+}
+
+#[test]
+fn a_single_deciding_body_awaits_nobody() {
+    assert_eq!(decision_news(&[1], &[], &[d(1, Aangenomen, "Ja")], 1), None);
+}
+
+#[test]
+fn becoming_divided_is_news_once() {
+    let deciding = [1, 2];
+    let first = [d(1, Aangenomen, "Ja")];
+    let divided = [d(1, Aangenomen, "Ja"), d(2, Verworpen, "")];
+    assert_eq!(
+        decision_news(&deciding, &first, &divided, 2),
+        Some(DecisionNews::Divided)
+    );
+    // Still divided after a correction: nothing new.
+    let still = [d(1, Aangenomen, "Ja"), d(2, Aangehouden, "")];
+    assert_eq!(decision_news(&deciding, &divided, &still, 2), None);
+    // Agreeing after all, and divided again: news again.
+    let agreed = [d(1, Aangenomen, "Ja"), d(2, Aangenomen, "Ja")];
+    assert_eq!(decision_news(&deciding, &divided, &agreed, 2), None);
+    assert_eq!(
+        decision_news(&deciding, &agreed, &divided, 2),
+        Some(DecisionNews::Divided)
+    );
+    // Different texts divide as well.
+    let texts = [d(1, Aangenomen, "Ja"), d(2, Aangenomen, "Ja, mits")];
+    assert_eq!(
+        decision_news(&deciding, &first, &texts, 2),
+        Some(DecisionNews::Divided)
+    );
+}
+
+proptest! {
+    #[test]
+    fn news_is_never_told_twice_for_the_same_picture(
+        outcomes in proptest::collection::vec((1i64..=3, 0usize..4), 0..4),
+        body in 1i64..=3,
+    ) {
+        let all = [Aangenomen, Verworpen, Aangehouden, GewijzigdAangenomen];
+        let mut decisions: Vec<BodyDecision> = Vec::new();
+        for (b, o) in outcomes {
+            decisions.retain(|x| x.body_id != b);
+            decisions.push(d(b, all[o], "Ja"));
+        }
+        // Recording exactly what is already there is never news.
+        if decisions.iter().any(|x| x.body_id == body) {
+            prop_assert_eq!(decision_news(&[1, 2, 3], &decisions, &decisions, body), None);
+        }
+    }
+}

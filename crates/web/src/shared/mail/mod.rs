@@ -24,6 +24,15 @@ pub struct Recipient {
     pub email: String,
 }
 
+impl Recipient {
+    pub fn of(person: &store::people::SignedIn) -> Self {
+        Recipient {
+            person: person.actor.person_id,
+            email: person.email.clone(),
+        }
+    }
+}
+
 /// What a mail says to one recipient, before the footer.
 pub struct Content {
     pub subject: String,
