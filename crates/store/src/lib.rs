@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod agenda;
+pub mod announcement;
 pub mod agreements;
 pub mod attachments;
 pub mod audit;

@@ -3,6 +3,7 @@
 //! supply the rows and show the results.
 
 pub mod agenda;
+pub mod announcement;
 pub mod decision_draft;
 pub mod decisions;
 pub mod filetype;

@@ -274,7 +274,8 @@ pub(super) async fn change_status(
         Ok(()) => {
             // The agenda goes out when it is first published, in the same transaction.
             if from == MeetingStatus::Concept && to == MeetingStatus::Gepubliceerd {
-                super::notify::agenda_published(&state, &mut tx, &m).await?;
+                super::notify::agenda(&state, &mut tx, &m, super::notify::Occasion::Published)
+                    .await?;
             }
             store::commit(tx).await?
         }

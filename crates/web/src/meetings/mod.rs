@@ -1,6 +1,7 @@
 //! Vergaderingen: the joint agenda, the meeting page with a decision per body, and running the
 //! meeting (product.md A1–A7).
 
+mod announcement;
 mod attachments;
 mod attendance;
 mod decide;
@@ -86,6 +87,16 @@ pub fn routes() -> Vec<RouteDef> {
             attachments::delete,
         ),
         post("/vergaderingen/{id}/huidig", MANAGE, decide::set_current),
+        get(
+            "/vergaderingen/{id}/wijziging-aankondigen",
+            MANAGE,
+            announcement::form,
+        ),
+        post(
+            "/vergaderingen/{id}/wijziging-aankondigen",
+            MANAGE,
+            announcement::announce,
+        ),
         get("/vergaderingen/{id}/aanwezigheid", MANAGE, attendance::form),
         post("/vergaderingen/{id}/aanwezigheid", MANAGE, attendance::save),
         get(

@@ -1,7 +1,8 @@
-//! The agenda by mail when a meeting's agenda is published (issue #16): one mail per member of
-//! the participating bodies, each rendered as the meeting page would show it to that member — an
-//! item restricted to one body is not named in a mail to anyone outside it — with the meeting as
-//! an iCal attachment, written in the transaction that publishes.
+//! The agenda by mail (issue #16) when a meeting's agenda is published, and again when a
+//! secretary announces that it changed after publication: one mail per member of the
+//! participating bodies, each rendered as the meeting page would show it to that member at that
+//! moment — an item restricted to one body is not named in a mail to anyone outside it — with the
+//! meeting as an iCal attachment, written in the transaction that publishes or announces.
 
 use crate::shared::error::AppResult;
 use crate::shared::mail::{self, Content, Recipient, Sender};
@@ -29,26 +30,38 @@ struct Line {
     restricted: Option<String>,
 }
 
+/// What one member's mail says.
+struct Message<'a> {
+    name: String,
+    /// "De agenda van … is gepubliceerd." or "… is gewijzigd."
+    intro: &'a str,
+    /// What changed, in the secretary's words (empty at publication).
+    note: &'a str,
+    when: &'a str,
+    place: &'a str,
+    lines: Vec<Line>,
+    link: &'a str,
+}
+
 #[derive(Template)]
 #[template(path = "mail/agenda.txt")]
 struct AgendaText<'a> {
-    name: &'a str,
-    meeting: &'a str,
-    when: &'a str,
-    place: &'a str,
-    lines: &'a [Line],
-    link: &'a str,
+    m: &'a Message<'a>,
 }
 
 #[derive(Template)]
 #[template(path = "mail/agenda.html")]
 struct AgendaHtml<'a> {
-    name: &'a str,
-    meeting: &'a str,
-    when: &'a str,
-    place: &'a str,
-    lines: &'a [Line],
-    link: &'a str,
+    m: &'a Message<'a>,
+}
+
+/// Why the agenda goes out.
+pub(super) enum Occasion<'a> {
+    Published,
+    /// Changed after publication, with the secretary's note of what changed.
+    Changed {
+        note: &'a str,
+    },
 }
 
 /// The agenda's lines a reader with `sees` may see, in agenda order and numbered as the page
@@ -84,10 +97,11 @@ fn lines(
 }
 
 /// Writes the agenda mail for every member who may see the meeting; returns how many.
-pub(super) async fn agenda_published(
+pub(super) async fn agenda(
     state: &AppState,
     tx: &mut store::Tx,
     meeting: &Meeting,
+    occasion: Occasion<'_>,
 ) -> AppResult<usize> {
     let items = store::agenda::items(&mut **tx, meeting.id).await?;
     let codes: HashMap<i64, String> = store::bodies::list(&mut **tx)
@@ -116,53 +130,44 @@ pub(super) async fn agenda_published(
         time::OffsetDateTime::now_utc(),
         std::slice::from_ref(&event),
     );
+    let (intro, note, subject) = match occasion {
+        Occasion::Published => ("is gepubliceerd", "", "Agenda"),
+        Occasion::Changed { note } => ("is gewijzigd", note, "Agenda gewijzigd"),
+    };
+    let intro = format!("De agenda van \"{}\" {intro}.", meeting.title);
+    let subject = format!(
+        "{subject}: {}, {}",
+        meeting.title,
+        domain::nl::date(domain::nl::to_amsterdam(meeting.starts_at).date())
+    );
     let mut letters = Vec::new();
     for member in members {
         let actor = &member.actor;
         if !actor.can(Capability::ViewMeetings) || !actor.can_see_meeting(&meeting.bodies) {
             continue;
         }
-        let visible = lines(meeting, &items, &codes, |i| {
-            actor.can_see(Visibility::of(i.visibility_body_id))
-        });
-        let name = first_name(&member.name).to_string();
+        let m = Message {
+            name: first_name(&member.name).to_string(),
+            intro: &intro,
+            note,
+            when: &when,
+            place: &place,
+            lines: lines(meeting, &items, &codes, |i| {
+                actor.can_see(Visibility::of(i.visibility_body_id))
+            }),
+            link: &link,
+        };
         let content = Content {
-            subject: format!(
-                "Agenda: {}, {}",
-                meeting.title,
-                domain::nl::date(domain::nl::to_amsterdam(meeting.starts_at).date())
-            ),
-            text: AgendaText {
-                name: &name,
-                meeting: &meeting.title,
-                when: &when,
-                place: &place,
-                lines: &visible,
-                link: &link,
-            }
-            .render()?,
-            html: AgendaHtml {
-                name: &name,
-                meeting: &meeting.title,
-                when: &when,
-                place: &place,
-                lines: &visible,
-                link: &link,
-            }
-            .render()?,
+            subject: subject.clone(),
+            text: AgendaText { m: &m }.render()?,
+            html: AgendaHtml { m: &m }.render()?,
             attachment: Some(Attachment {
                 name: "vergadering.ics".into(),
                 content_type: "text/calendar; charset=utf-8; method=PUBLISH".into(),
                 bytes: ics.clone().into_bytes(),
             }),
         };
-        letters.push((
-            Recipient {
-                person: actor.person_id,
-                email: member.email,
-            },
-            content,
-        ));
+        letters.push((Recipient::of(&member), content));
     }
     let from = Sender::of(state, &hospital);
     mail::post(tx, &from, MailKind::Agenda, letters).await

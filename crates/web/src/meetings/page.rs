@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::authz::{Capability, Visibility};
 use domain::ids::{ItemId, MeetingId, PersonId};
+use domain::meetings::announcement::may_announce;
 use domain::meetings::agenda::timer;
 use domain::meetings::decisions::{BodyDecision, JointOutcome, joint_outcome, may_record};
 use domain::meetings::kinds::StandingItem;
@@ -203,6 +204,8 @@ struct ShowPage {
     can_manage: bool,
     editable: bool,
     live: bool,
+    /// Whether the secretary may announce a changed agenda (issue #16).
+    announce: bool,
     next_steps: Vec<(&'static str, &'static str)>,
     error: Option<String>,
 }
@@ -541,6 +544,7 @@ async fn build(
         can_manage: user.actor.can(Capability::ManageMeetings),
         editable: agenda_editable(status),
         live: decisions_open(status),
+        announce: may_announce(status),
         next_steps: next_steps(status),
         error,
         meeting,

@@ -61,6 +61,7 @@ fn notice_for(code: &str) -> Option<&'static str> {
             "De tweestapsverificatie is gereset en alle sessies van deze persoon zijn beëindigd. Vraagt de rol erom, dan stelt de persoon bij de volgende keer inloggen een telefoon opnieuw in."
         }
         "tweestap-rollen" => "De rollen die tweestapsverificatie vereisen zijn opgeslagen.",
+        "aangekondigd" => "De gewijzigde agenda is naar de leden verstuurd.",
         _ => return None,
     })
 }

@@ -21,6 +21,7 @@ mod hidden_ids;
 mod hostile;
 mod live;
 mod mail;
+mod mail_announcement;
 mod mail_budget;
 mod mail_daily;
 mod mail_decisions;

@@ -95,6 +95,16 @@ fn expectations() -> Vec<(&'static str, &'static str, &'static str)> {
             SECRETARY,
         ),
         ("POST", "/vergaderingen/{id}/huidig", SECRETARY),
+        (
+            "GET",
+            "/vergaderingen/{id}/wijziging-aankondigen",
+            SECRETARY,
+        ),
+        (
+            "POST",
+            "/vergaderingen/{id}/wijziging-aankondigen",
+            SECRETARY,
+        ),
         ("GET", "/vergaderingen/{id}/aanwezigheid", SECRETARY),
         ("POST", "/vergaderingen/{id}/aanwezigheid", SECRETARY),
         ("GET", "/vergaderingen/{id}/besluitenlijst", VIEW_MEETING),
