@@ -1,4 +1,5 @@
-//! The command line: `serve`, `user …`, `audit verify`, `budget verify` and `import production`.
+//! The command line: `serve`, `health`, `user …`, `audit verify`, `budget verify`, `import …`
+//! and `export …`.
 
 use crate::config::Config;
 use crate::serve::Database;
@@ -27,6 +28,9 @@ pub struct Cli {
 pub enum Command {
     /// Run migrations and serve the web application.
     Serve(ServeArgs),
+    /// Ask a running server whether it is ready (GET /ready, 2.5 s at most): exit 0 on 200,
+    /// otherwise 1 with the reason. Needs no database settings; for container health checks.
+    Health(crate::health::check::HealthArgs),
     /// Manage accounts from scripts, e.g. to create the first administrator.
     #[command(subcommand)]
     User(UserCommand),
@@ -171,8 +175,13 @@ fn cli_who() -> Who {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    // Before the configuration: a health check must not fail on settings it does not use.
+    if let Command::Health(args) = &cli.command {
+        return crate::health::check::run(args).await;
+    }
     let config = Config::from_env()?;
     match cli.command {
+        Command::Health(_) => unreachable!("answered above"),
         Command::Serve(args) => crate::serve::run(config, args.addr, args.demo).await,
         Command::User(cmd) => {
             let cfg = config.clone();

@@ -1,4 +1,7 @@
-//! Liveness and readiness for load balancers and orchestration (product.md F7).
+//! Liveness and readiness for load balancers and orchestration (product.md F7), and the
+//! command that asks them ([`check`], `gelijkgericht health`).
+
+pub mod check;
 
 use crate::shared::routes::{Access, RouteDef, get};
 use crate::shared::state::AppState;
