@@ -27,6 +27,29 @@ pub const CHANNEL: &str = "gg_meeting";
 /// Only the triggers of migration 0012 send on it.
 pub const PERSON_CHANNEL: &str = "gg_person";
 
+/// The channel of any change to what a page can show (migration 0027): a statement-level
+/// trigger on every table but the few that change without a page changing (sessions, sign-in
+/// attempts, the mail queue, import progress, 7S drafts) notifies it with an empty payload, once
+/// per transaction, at commit. The page cache of every instance listens (issue #17).
+pub const CHANGE_CHANNEL: &str = "gg_change";
+
+/// The tables without that trigger, and why: each is written while nobody changes a page.
+pub const UNANNOUNCED_TABLES: &[&str] = &[
+    // sqlx's own bookkeeping.
+    "_sqlx_migrations",
+    // Touched by requests (last seen) and sign-ins.
+    "session",
+    "login_failure",
+    // Written by the mail worker at every send.
+    "mail_outbox",
+    "mail_job",
+    // An import's progress, several times a second; its result is announced by the import.
+    "import_job",
+    "import_job_error",
+    // Saved while a participant types; answers count only when submitted.
+    "sa_answer_draft",
+];
+
 /// Announces (at commit) that meeting `meeting_id` changed.
 pub async fn notify(conn: &mut PgConnection, meeting_id: MeetingId) -> Result<(), StoreError> {
     sqlx::query("SELECT pg_notify($1, $2)")
@@ -61,22 +84,40 @@ pub enum Signal {
     Person(i64),
     /// The connection was (re-)established: changes may have been missed, render everything.
     Resync,
+    /// Something that a page can show changed ([`CHANGE_CHANNEL`]).
+    Changed,
+    /// The connection was lost: until the next [`Signal::Resync`] changes go unheard.
+    Lost,
 }
 
-/// A self-healing `LISTEN gg_meeting` and `LISTEN gg_person` on one connection of the store's
-/// pool.
+/// A self-healing `LISTEN` on one connection of the store's pool: `gg_meeting` and `gg_person`
+/// for live meetings ([`Listener::new`]), or `gg_change` for the page cache
+/// ([`Listener::changes`]).
 pub struct Listener {
     pool: PgPool,
+    channels: &'static [&'static str],
     inner: Option<PgListener>,
     failures: u32,
+    /// Wait before reconnecting: the connection was just lost.
+    pause: bool,
 }
 
 impl Listener {
     pub fn new(store: &Store) -> Self {
+        Self::on(store, &[CHANNEL, PERSON_CHANNEL])
+    }
+
+    pub fn changes(store: &Store) -> Self {
+        Self::on(store, &[CHANGE_CHANNEL])
+    }
+
+    fn on(store: &Store, channels: &'static [&'static str]) -> Self {
         Self {
             pool: store.pool().clone(),
+            channels,
             inner: None,
             failures: 0,
+            pause: false,
         }
     }
 
@@ -93,8 +134,12 @@ impl Listener {
                 self.inner = None;
                 return None;
             }
+            if std::mem::take(&mut self.pause) {
+                tokio::time::sleep(self.backoff()).await;
+                continue;
+            }
             let Some(listener) = self.inner.as_mut() else {
-                match connect(&self.pool).await {
+                match connect(&self.pool, self.channels).await {
                     Ok(listener) => {
                         if self.failures > 0 {
                             tracing::info!("live: listening on {CHANNEL} again");
@@ -118,6 +163,7 @@ impl Listener {
                 }
             };
             match listener.try_recv().await {
+                Ok(Some(n)) if n.channel() == CHANGE_CHANNEL => return Some(Signal::Changed),
                 Ok(Some(n)) => match n.payload().parse::<i64>() {
                     Ok(id) if n.channel() == PERSON_CHANNEL => return Some(Signal::Person(id)),
                     Ok(id) => return Some(Signal::Meeting(id.into())),
@@ -132,15 +178,16 @@ impl Listener {
                     }
                     tracing::warn!(error = %e, "live: listener connection lost; reconnecting");
                     self.failures = self.failures.saturating_add(1);
-                    tokio::time::sleep(self.backoff()).await;
+                    self.pause = true;
+                    return Some(Signal::Lost);
                 }
             }
         }
     }
 }
 
-async fn connect(pool: &PgPool) -> Result<PgListener, sqlx::Error> {
+async fn connect(pool: &PgPool, channels: &[&str]) -> Result<PgListener, sqlx::Error> {
     let mut listener = PgListener::connect_with(pool).await?;
-    listener.listen_all([CHANNEL, PERSON_CHANNEL]).await?;
+    listener.listen_all(channels.iter().copied()).await?;
     Ok(listener)
 }

@@ -184,6 +184,13 @@ async fn disabling_or_a_new_password_ends_every_session(pool: PgPool) {
         Err(StoreError::NotFound)
     ));
     assert!(
+        people::by_session(&s, b"sessie-3")
+            .await
+            .unwrap()
+            .is_none(),
+        "a disabled person's session finds nobody"
+    );
+    assert!(
         people::credentials(&s, "b@rijnoever.example")
             .await
             .unwrap()

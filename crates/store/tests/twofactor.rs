@@ -120,6 +120,21 @@ async fn a_half_signed_in_session_is_no_session_for_find_session(pool: PgPool) {
         .unwrap()
         .unwrap();
     assert_eq!(any.pending_step, Some(SignInStep::Code));
+    // The request's one query finds the same session, with its person.
+    let (one, person) = gg_store::people::by_session(&s, b"half")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(one.pending_step, Some(SignInStep::Code));
+    assert_eq!(one.session.person_id, id);
+    assert_eq!(person.actor.person_id, id);
+    assert_eq!(person.email, "c@rijnoever.example");
+    assert!(
+        gg_store::people::by_session(&s, b"other")
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[sqlx::test(migrator = "gg_store::MIGRATOR")]

@@ -36,7 +36,7 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 
 /// What each section keeps for itself, registered once: the live hub of the meetings, the
 /// register's lights and attention list, the production imports of this instance, the budget's
-/// scenarios as read at a revision and the years' monitoring.
+/// scenarios as read at a revision, the years' monitoring and the rendered pages.
 pub fn parts() -> Extensions {
     let mut parts = Extensions::new();
     parts.insert(crate::meetings::live::Hub::default());
@@ -45,6 +45,7 @@ pub fn parts() -> Extensions {
     parts.insert(crate::budget::ScenarioCache::default());
     parts.insert(crate::shared::monitoring::MonitoringCache::default());
     parts.insert(crate::dashboard::DashboardCache::default());
+    parts.insert(crate::shared::page_cache::PageCache::default());
     parts
 }
 
@@ -102,6 +103,10 @@ pub fn build(state: AppState) -> Router {
 
     routes::router()
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::shared::page_cache::serve,
+        ))
         .layer(middleware::from_fn(input::dutch_rejections))
         .layer(middleware::from_fn_with_state(state.clone(), session::load))
         .layer(middleware::from_fn_with_state(state.clone(), csrf::protect))

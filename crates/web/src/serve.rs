@@ -95,6 +95,7 @@ pub async fn run(mut config: Config, addr: SocketAddr, demo: bool) -> anyhow::Re
     let mail = crate::shared::mail::worker::spawn(db.store.clone(), &config)?;
     let state = crate::app::state(db.store.clone(), config).await?;
     let daily = crate::shared::mail::daily::spawn(state.clone());
+    let pages = crate::shared::page_cache::spawn(&state);
     let live = state.part::<crate::meetings::live::Hub>().clone();
     let app = crate::app::build(state);
     let listener = tokio::net::TcpListener::bind(addr)
@@ -116,6 +117,7 @@ pub async fn run(mut config: Config, addr: SocketAddr, demo: bool) -> anyhow::Re
         worker.abort();
     }
     daily.abort();
+    pages.abort();
     db.close().await;
     served.context("serving")
 }

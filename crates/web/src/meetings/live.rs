@@ -132,6 +132,8 @@ impl Inner {
             // A person's rights are not part of a meeting's snapshot.
             Signal::Person(_) => {}
             Signal::Resync => map.clear(),
+            // Not heard on this listener's channels; a lost connection ends in a Resync.
+            Signal::Changed | Signal::Lost => {}
         }
     }
 }
@@ -254,6 +256,8 @@ impl Follow {
                     Ok(Signal::Person(id)) if id != me => continue,
                     // At once, not debounced: a logout must not wait for anything.
                     Ok(Signal::Person(_)) => self.recheck().await,
+                    // Not on this listener's channels; a lost connection ends in a Resync.
+                    Ok(Signal::Changed | Signal::Lost) => continue,
                     Ok(first) => {
                         tokio::time::sleep_until(self.rendered + DEBOUNCE).await;
                         // Whatever else arrived meanwhile is covered by the render below; a
@@ -266,7 +270,7 @@ impl Follow {
                                 Ok(Signal::Resync) | Err(broadcast::error::TryRecvError::Lagged(_)) => {
                                     rights = true;
                                 }
-                                Ok(Signal::Meeting(_)) => {}
+                                Ok(Signal::Meeting(_) | Signal::Changed | Signal::Lost) => {}
                                 Err(_) => break,
                             }
                         }

@@ -16,6 +16,7 @@ pub mod mail;
 pub mod meeting_access;
 pub mod meeting_event;
 pub mod monitoring;
+pub mod page_cache;
 pub mod password;
 pub mod register;
 pub mod rounds;

@@ -92,7 +92,7 @@ enum Resolved {
 }
 
 async fn resolve(state: &AppState, hash: &[u8]) -> Result<Option<Resolved>, AppError> {
-    let Some(any) = store::accounts::find_any_session(&state.store, hash).await? else {
+    let Some((any, person)) = store::people::by_session(&state.store, hash).await? else {
         return Ok(None);
     };
     let row = any.session;
@@ -111,11 +111,7 @@ async fn resolve(state: &AppState, hash: &[u8]) -> Result<Option<Resolved>, AppE
     if policy.needs_touch(row.last_seen_at, now) {
         store::accounts::touch_session(&state.store, hash).await?;
     }
-    match store::people::signed_in(&state.store, row.person_id).await {
-        Ok(p) => Ok(Some(Resolved::Full(p))),
-        Err(store::StoreError::NotFound) => Ok(None),
-        Err(e) => Err(e.into()),
-    }
+    Ok(Some(Resolved::Full(person)))
 }
 
 pub fn session_cookie(state: &AppState, token: &str) -> axum::http::HeaderValue {

@@ -36,6 +36,7 @@ mod meetings_follow_up;
 mod meetings_links;
 mod meetings_support;
 mod minutes;
+mod page_cache;
 mod ops;
 mod production;
 mod register;

@@ -1,0 +1,226 @@
+//! Rendered pages kept per person (issue #17; docs/performance.md). The pages that people reload
+//! most — the meeting page in a live meeting, the dashboard, the register, the budget and a
+//! scenario — cost ten to twenty-five queries and a large template each; a reload that nothing
+//! has changed since is served from memory after the session check instead.
+//!
+//! Exact and compartmented by construction:
+//! - an entry belongs to one person (the key holds their id) and is only served to a request
+//!   whose session the middleware before this one found valid for that person; the CSRF token of
+//!   the request is put in on the way out, so an entry holds no session's secret;
+//! - every change to what a page can show notifies `gg_change` (migration 0027) at commit, on
+//!   every instance; any notification empties the cache, and an entry rendered from data read
+//!   before the notification is never stored (it carries the generation it started in);
+//! - a state change handled by this instance empties it at once, before its redirect is
+//!   answered, so the next page never waits for the notification's round trip;
+//! - without a listening connection (start-up, database gone) nothing is served from the cache;
+//! - an entry is for one day (Amsterdam) and lives at most [`MAX_AGE`], the meeting page (a
+//!   running item's clock) one second: what depends on the time of day is never older than that.
+
+use crate::shared::csrf::CsrfToken;
+use crate::shared::session::CurrentUser;
+use crate::shared::state::AppState;
+use axum::body::Body;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use store::live::{Listener, Signal};
+
+/// The longest any entry lives: a bound on what the time of day can change on a page.
+pub const MAX_AGE: Duration = Duration::from_secs(60);
+
+/// The pages kept (route patterns), each with how long an entry may live.
+const PAGES: &[(&str, Duration)] = &[
+    ("/", MAX_AGE),
+    ("/afspraken", MAX_AGE),
+    ("/begroting", MAX_AGE),
+    ("/begroting/scenarios/{id}", MAX_AGE),
+    // Shows the running item's elapsed time and the server's clock for the live timer.
+    ("/vergaderingen/{id}", Duration::from_secs(1)),
+];
+
+/// Enough for every person's few pages; beyond it the cache starts afresh.
+const MAX_ENTRIES: usize = 2_000;
+/// A page larger than this is served but not kept.
+const MAX_BODY: usize = 2 << 20;
+/// Stands for the request's CSRF token in a kept page. Contains NUL, which no input keeps
+/// (`domain::text::clean`) and no template writes, so it never occurs in a page by itself.
+const CSRF_MARK: &str = "\0gg-csrf\0";
+
+#[derive(Clone, Default)]
+pub struct PageCache(Arc<Inner>);
+
+#[derive(Default)]
+struct Inner {
+    /// Moves on at every change; an entry is good only in the generation it was rendered in.
+    generation: AtomicU64,
+    listening: AtomicBool,
+    entries: Mutex<HashMap<Key, Entry>>,
+    hits: AtomicU64,
+}
+
+#[derive(Hash, PartialEq, Eq)]
+struct Key {
+    person: i64,
+    /// Path and query, as requested.
+    uri: String,
+    day: time::Date,
+}
+
+struct Entry {
+    generation: u64,
+    stored: Instant,
+    max_age: Duration,
+    headers: HeaderMap,
+    /// The page with [`CSRF_MARK`] for the token.
+    body: Arc<str>,
+}
+
+impl PageCache {
+    /// Whether pages are served from the cache now (the listener is connected).
+    pub fn is_listening(&self) -> bool {
+        self.0.listening.load(Ordering::Acquire)
+    }
+
+    /// How many requests were answered from the cache so far (tests and benchmarks).
+    pub fn hits(&self) -> u64 {
+        self.0.hits.load(Ordering::Relaxed)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Entry>> {
+        self.0.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Something changed: nothing kept so far may be served again.
+    fn changed(&self) {
+        self.0.generation.fetch_add(1, Ordering::AcqRel);
+        self.lock().clear();
+    }
+
+    fn generation(&self) -> u64 {
+        self.0.generation.load(Ordering::Acquire)
+    }
+
+    fn get(&self, key: &Key, generation: u64) -> Option<(HeaderMap, Arc<str>)> {
+        let entries = self.lock();
+        let entry = entries.get(key)?;
+        (entry.generation == generation && entry.stored.elapsed() < entry.max_age)
+            .then(|| (entry.headers.clone(), entry.body.clone()))
+    }
+
+    fn put(&self, key: Key, entry: Entry) {
+        let mut entries = self.lock();
+        // Checked under the lock that `changed` takes to clear: a page read before a change is
+        // either cleared with the rest or refused here.
+        if entry.generation != self.generation() {
+            return;
+        }
+        if entries.len() >= MAX_ENTRIES {
+            entries.retain(|_, e| e.stored.elapsed() < e.max_age);
+            if entries.len() >= MAX_ENTRIES {
+                entries.clear();
+            }
+        }
+        entries.insert(key, entry);
+    }
+}
+
+/// Listens to `gg_change` for this instance's cache until the store closes.
+pub fn spawn(state: &AppState) -> tokio::task::JoinHandle<()> {
+    let cache = state.part::<PageCache>().clone();
+    let mut listener = Listener::changes(&state.store);
+    tokio::spawn(async move {
+        while let Some(signal) = listener.next().await {
+            match signal {
+                Signal::Resync => {
+                    cache.changed();
+                    cache.0.listening.store(true, Ordering::Release);
+                }
+                Signal::Lost => {
+                    cache.0.listening.store(false, Ordering::Release);
+                    cache.changed();
+                }
+                _ => cache.changed(),
+            }
+        }
+        cache.0.listening.store(false, Ordering::Release);
+        cache.changed();
+    })
+}
+
+/// Middleware (innermost, after the session and CSRF checks): answers the kept pages from
+/// memory when nothing changed, keeps what they render, and empties the cache after every state
+/// change this instance handles.
+pub async fn serve(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let cache = state.part::<PageCache>();
+    if req.method() != Method::GET {
+        let response = next.run(req).await;
+        cache.changed();
+        return response;
+    }
+    let max_age = req
+        .extensions()
+        .get::<MatchedPath>()
+        .and_then(|p| PAGES.iter().find(|(page, _)| *page == p.as_str()))
+        .map(|(_, age)| *age);
+    let person = req
+        .extensions()
+        .get::<CurrentUser>()
+        .map(|u| u.person.actor.person_id.get());
+    let token = req.extensions().get::<CsrfToken>().map(|t| t.0.clone());
+    let (Some(max_age), Some(person), Some(token)) = (max_age, person, token) else {
+        return next.run(req).await;
+    };
+    if !cache.is_listening() {
+        return next.run(req).await;
+    }
+    let key = Key {
+        person,
+        uri: req
+            .uri()
+            .path_and_query()
+            .map_or_else(|| req.uri().path().to_string(), |p| p.as_str().to_string()),
+        day: domain::nl::to_amsterdam(time::OffsetDateTime::now_utc()).date(),
+    };
+    let generation = cache.generation();
+    if let Some((headers, body)) = cache.get(&key, generation) {
+        cache.0.hits.fetch_add(1, Ordering::Relaxed);
+        let mut response = Response::new(Body::from(body.replace(CSRF_MARK, &token)));
+        *response.headers_mut() = headers;
+        return response;
+    }
+    let response = next.run(req).await;
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
+    if response.status() != StatusCode::OK
+        || !html
+        || response.headers().contains_key(header::SET_COOKIE)
+    {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return crate::shared::error::AppError::bug("page body unreadable").into_response();
+    };
+    if bytes.len() <= MAX_BODY
+        && let Ok(page) = std::str::from_utf8(&bytes)
+    {
+        cache.put(
+            key,
+            Entry {
+                generation,
+                stored: Instant::now(),
+                max_age,
+                headers: parts.headers.clone(),
+                body: page.replace(&token, CSRF_MARK).into(),
+            },
+        );
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
