@@ -73,6 +73,8 @@ id_type! {
     ScenarioId;
     /// A trend input of a vakgroep (D3).
     TrendInputId;
+    /// A production import run in the background, with its progress and rejected lines (D2).
+    ImportJobId;
 }
 
 #[cfg(test)]

@@ -12,10 +12,15 @@ use rust_decimal::Decimal;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+mod errors;
+mod job;
 mod volume;
+pub use errors::{LineError, LineErrors};
+pub use job::{IMPORT_JOB_RETENTION_DAYS, IMPORT_JOB_STALE_AFTER_SECS, ImportJobState};
 pub use volume::{VolumeError, parse_volume};
 
-/// At most this many line errors are kept (the lowest line numbers); the total is always counted.
+/// At most this many line errors are kept by default (the lowest line numbers); the total is
+/// always counted. A background import keeps them all ([`parse_keeping`]), to store them.
 pub const MAX_REPORTED_ERRORS: usize = 1_000;
 
 /// A volume has at most this many digits before the decimal mark: a month of one care product
@@ -86,76 +91,6 @@ impl Column {
 /// Header names that are accepted and skipped: extracts often carry a description.
 pub const IGNORED_COLUMNS: &[&str] = &["omschrijving", "description"];
 
-/// One bad line: where, in which column (as named in the file's header), and why, in Dutch.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct LineError {
-    pub line: usize,
-    pub column: Option<String>,
-    pub reason: String,
-}
-
-impl LineError {
-    pub fn new(line: usize, column: Option<&str>, reason: impl Into<String>) -> Self {
-        Self {
-            line,
-            column: column.map(str::to_string),
-            reason: reason.into(),
-        }
-    }
-}
-
-impl std::fmt::Display for LineError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.column {
-            Some(c) => write!(f, "regel {}, kolom {}: {}", self.line, c, self.reason),
-            None => write!(f, "regel {}: {}", self.line, self.reason),
-        }
-    }
-}
-
-/// Keeps the [`MAX_REPORTED_ERRORS`] errors with the lowest line numbers and counts all of them,
-/// in bounded memory even when every one of a million lines is wrong.
-#[derive(Debug, Default, Clone)]
-pub struct LineErrors {
-    kept: Vec<LineError>,
-    total: usize,
-}
-
-impl LineErrors {
-    pub fn push(&mut self, e: LineError) {
-        self.total += 1;
-        self.kept.push(e);
-        if self.kept.len() >= 2 * MAX_REPORTED_ERRORS {
-            self.compact();
-        }
-    }
-
-    fn compact(&mut self) {
-        // Stable, so errors of one line keep the order in which they were found.
-        self.kept.sort_by_key(|e| e.line);
-        self.kept.truncate(MAX_REPORTED_ERRORS);
-    }
-
-    /// Counts errors that are not kept (found elsewhere, beyond what is shown).
-    pub fn count_more(&mut self, n: usize) {
-        self.total += n;
-    }
-
-    pub fn total(&self) -> usize {
-        self.total
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.total == 0
-    }
-
-    /// The kept errors by line number, and the total count.
-    pub fn finish(mut self) -> (Vec<LineError>, usize) {
-        self.compact();
-        (self.kept, self.total)
-    }
-}
-
 /// One usable data line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProductionLine {
@@ -217,10 +152,22 @@ pub fn check_period(year: i32, period: i32) -> Result<(), FieldError> {
 }
 
 /// Reads a production file. `progress` is called with the number of lines read so far, every
-/// [`PROGRESS_EVERY`] lines and once at the end.
-pub fn parse(input: &[u8], mut progress: impl FnMut(usize)) -> ParsedFile {
+/// [`PROGRESS_EVERY`] lines and once at the end. Keeps the first [`MAX_REPORTED_ERRORS`] errors.
+pub fn parse(input: &[u8], progress: impl FnMut(usize)) -> ParsedFile {
+    parse_keeping(input, MAX_REPORTED_ERRORS, progress)
+}
+
+/// [`parse`], keeping the first `max_errors` errors (`usize::MAX`: all of them).
+pub fn parse_keeping(
+    input: &[u8],
+    max_errors: usize,
+    mut progress: impl FnMut(usize),
+) -> ParsedFile {
     let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
-    let mut out = ParsedFile::default();
+    let mut out = ParsedFile {
+        errors: LineErrors::keeping(max_errors),
+        ..ParsedFile::default()
+    };
     let mut lines = input.split(|&b| b == b'\n').enumerate();
 
     let Some((_, header)) = lines.next().filter(|(_, h)| !is_blank(strip_cr(h))) else {

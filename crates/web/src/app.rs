@@ -35,13 +35,12 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 }
 
 /// What each section keeps for itself, registered once: the live hub of the meetings, the
-/// register's lights and attention list, the production imports of this instance, the budget's
-/// scenarios as read at a revision, the years' monitoring and the rendered pages.
+/// register's lights and attention list, the budget's scenarios as read at a revision, the
+/// years' monitoring and the rendered pages.
 pub fn parts() -> Extensions {
     let mut parts = Extensions::new();
     parts.insert(crate::meetings::live::Hub::default());
     parts.insert(crate::shared::register::RegisterCache::default());
-    parts.insert(crate::production::Jobs::default());
     parts.insert(crate::budget::ScenarioCache::default());
     parts.insert(crate::shared::monitoring::MonitoringCache::default());
     parts.insert(crate::dashboard::DashboardCache::default());

@@ -159,6 +159,19 @@ fn error_list_is_capped_but_counted() {
 }
 
 #[test]
+fn every_error_is_kept_when_asked() {
+    let mut s = String::from("vakgroep;zorgproduct;volume\n");
+    for i in 0..5_000 {
+        s.push_str(&format!("CAR;{i};x\n"));
+    }
+    let (kept, total) = parse_keeping(s.as_bytes(), usize::MAX, |_| {})
+        .errors
+        .finish();
+    assert_eq!((kept.len(), total), (5_000, 5_000));
+    assert!(kept.iter().enumerate().all(|(i, e)| e.line == i + 2));
+}
+
+#[test]
 fn periods() {
     assert!(check_period(2026, 1).is_ok());
     assert!(check_period(2026, 13).is_err());

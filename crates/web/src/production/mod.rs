@@ -1,15 +1,15 @@
 //! Production data (product.md D2): importing realised volumes from the data warehouse's CSV.
 //!
 //! The upload is read into memory and handed to a background task that runs
-//! [`store::production::import`]; the browser is sent to a status page that follows the task's
-//! progress. The tasks live in this instance's memory ([`Jobs`]): the import itself is one
-//! database transaction, so a restart loses only the progress display, never half an import.
+//! [`store::production::import_keeping`]; the browser is sent to a status page that follows the
+//! task's progress. Progress, result and rejected lines are written to PostgreSQL ([`jobs`]), so
+//! any instance shows the status page; the import itself is one database transaction, so a
+//! crash loses at most the job's progress, never half an import.
 
 mod jobs;
+mod status;
 
-pub use jobs::Jobs;
-
-use crate::shared::error::{AppError, AppResult};
+use crate::shared::error::AppResult;
 use crate::shared::routes::{Access, RouteDef, get, post};
 use crate::shared::session::User;
 use crate::shared::state::AppState;
@@ -17,13 +17,10 @@ use crate::shared::upload::{Upload, read_upload_form};
 use crate::shared::views::{Ctx, Errors, Layout, render};
 use crate::shared::who::who;
 use askama::Template;
-use axum::Json;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::authz::Capability;
-use domain::production::LineError;
-use jobs::{JobState, JobView};
 use serde::Deserialize;
 use store::production::ImportRecord;
 
@@ -41,11 +38,16 @@ pub fn routes() -> Vec<RouteDef> {
     vec![
         get("/begroting/productie", VIEW, list),
         upload,
-        get("/begroting/productie/taken/{id}", MANAGE, job_page),
+        get("/begroting/productie/taken/{id}", MANAGE, status::job_page),
         get(
             "/begroting/productie/taken/{id}/voortgang",
             MANAGE,
-            job_progress,
+            status::job_progress,
+        ),
+        get(
+            "/begroting/productie/taken/{id}/fouten.csv",
+            MANAGE,
+            status::job_errors_csv,
         ),
     ]
 }
@@ -210,71 +212,6 @@ async fn upload(
     let Some((year, period)) = year_and_period(&year, &period, &mut errors) else {
         return list_page(&state, &ctx, &user, None, (year, period), errors).await;
     };
-    let id = state
-        .part::<Jobs>()
-        .start(&state.store, who(&user), year, period, upload);
+    let id = jobs::start(&state.store, who(&user), year, period, upload).await?;
     Ok(Redirect::to(&format!("/begroting/productie/taken/{id}")).into_response())
-}
-
-// ---------------------------------------------------------------------------------------------
-// Status and result of one import
-
-#[derive(Template)]
-#[template(path = "production/job.html")]
-struct JobPage {
-    layout: Layout,
-    id: u64,
-    production_js_url: &'static str,
-    job: JobView,
-    errors: Vec<LineError>,
-    shown_errors: String,
-    total_errors: String,
-    more_errors: bool,
-    /// How many errors the list leaves out, formatted.
-    hidden_errors: String,
-}
-
-fn job_view(state: &AppState, id: &str) -> AppResult<(u64, JobView, JobState)> {
-    let id: u64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let (view, job_state) = state.part::<Jobs>().get(id).ok_or(AppError::NotFound)?;
-    Ok((id, view, job_state))
-}
-
-async fn job_page(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    let (id, job, job_state) = job_view(&state, &id)?;
-    let (errors, total) = match job_state {
-        JobState::Done(store::production::ImportOutcome::Rejected { errors, total }) => {
-            (errors, total)
-        }
-        _ => (Vec::new(), 0),
-    };
-    let title = format!("Productie-import {}-{:02}", job.year, job.period);
-    render(JobPage {
-        layout: ctx.layout(title),
-        id,
-        production_js_url: crate::shared::assets::production_js_url(),
-        more_errors: total > errors.len(),
-        hidden_errors: domain::nl::count(total.saturating_sub(errors.len())),
-        shown_errors: domain::nl::count(errors.len()),
-        total_errors: domain::nl::count(total),
-        errors,
-        job,
-    })
-}
-
-/// The status for the page's poller (`static/production.js`).
-async fn job_progress(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    let (_, job, _) = job_view(&state, &id)?;
-    Ok(Json(serde_json::json!({
-        "klaar": !job.running,
-        "tekst": job.progress,
-    }))
-    .into_response())
 }

@@ -1,6 +1,7 @@
 //! A file to download (the exports): its type, a safe file name, and no caching of what one
 //! person may see on a shared computer.
 
+use axum::body::Body;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
@@ -40,6 +41,12 @@ pub fn file_name(name: &str) -> String {
 
 /// The response that downloads `body` as `name` ([`file_name`] is applied).
 pub fn attachment(content_type: &'static str, name: &str, body: Vec<u8>) -> Response {
+    attachment_body(content_type, name, Body::from(body))
+}
+
+/// [`attachment`] for a body that is streamed as it is produced (an export too large to build in
+/// memory first).
+pub fn attachment_body(content_type: &'static str, name: &str, body: Body) -> Response {
     let disposition = format!("attachment; filename=\"{}\"", file_name(name));
     (
         [

@@ -39,6 +39,7 @@ mod minutes;
 mod page_cache;
 mod ops;
 mod production;
+mod production_jobs;
 mod register;
 mod register_detail;
 mod selfassessment_manage;

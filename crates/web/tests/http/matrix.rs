@@ -285,6 +285,11 @@ fn expectations() -> Vec<(&'static str, &'static str, &'static str)> {
             "/begroting/productie/taken/{id}/voortgang",
             "LFFFNFF",
         ),
+        (
+            "GET",
+            "/begroting/productie/taken/{id}/fouten.csv",
+            "LFFFNFF",
+        ),
         // Begroting: trend inputs and scenarios (D3, D4, D5, D7). The objects are ORT's (see
         // `budget_objects`): the representative of CAR finds neither ORT's input nor its detail
         // (N), a secretary sees budget figures but no trend inputs or vakgroep detail (N).

@@ -8,13 +8,18 @@
 //! an unknown code — and nothing changes; a crash or a killed process at any point leaves the
 //! previous data, because nothing is visible before the commit. The same file for the same period
 //! again (same SHA-256) changes nothing.
+//!
+//! An import started from the web runs in the background; its progress and result live in
+//! [`jobs`], outside the import's transaction.
+
+pub mod jobs;
 
 use crate::audit::{self, Change, Who};
 use crate::error::Invalid;
 use crate::{PgConnection, Store, StoreError};
 use domain::ids::{CareProductId, VakgroepId};
 use domain::people::VakgroepCode;
-use domain::production::{Column, LineError, ParsedFile, check_period};
+use domain::production::{Column, LineError, MAX_REPORTED_ERRORS, ParsedFile, check_period};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::types::Decimal;
@@ -65,7 +70,8 @@ pub enum ImportOutcome {
         imported_at: OffsetDateTime,
         imported_by: String,
     },
-    /// Nothing was changed. The first bad lines (at most 1,000, by line number) and how many
+    /// Nothing was changed. The first bad lines by line number (at most
+    /// [`domain::production::MAX_REPORTED_ERRORS`], or all with [`import_keeping`]) and how many
     /// errors there were in all.
     Rejected {
         errors: Vec<LineError>,
@@ -97,8 +103,20 @@ pub async fn import(
     request: ImportRequest<'_>,
     progress: impl FnMut(Progress) + Send,
 ) -> Result<ImportOutcome, StoreError> {
+    import_keeping(store, who, request, MAX_REPORTED_ERRORS, progress).await
+}
+
+/// [`import`], reporting the first `max_errors` bad lines (`usize::MAX`: every one, for a caller
+/// that stores them rather than shows them).
+pub async fn import_keeping(
+    store: &Store,
+    who: &Who,
+    request: ImportRequest<'_>,
+    max_errors: usize,
+    progress: impl FnMut(Progress) + Send,
+) -> Result<ImportOutcome, StoreError> {
     let mut tx = store.begin().await?;
-    let outcome = import_in(&mut tx, who, request, progress).await?;
+    let outcome = import_in_keeping(&mut tx, who, request, max_errors, progress).await?;
     if matches!(outcome, ImportOutcome::Imported(_)) {
         tx.commit().await?;
     } else {
@@ -113,6 +131,16 @@ pub async fn import_in(
     conn: &mut PgConnection,
     who: &Who,
     request: ImportRequest<'_>,
+    progress: impl FnMut(Progress) + Send,
+) -> Result<ImportOutcome, StoreError> {
+    import_in_keeping(conn, who, request, MAX_REPORTED_ERRORS, progress).await
+}
+
+async fn import_in_keeping(
+    conn: &mut PgConnection,
+    who: &Who,
+    request: ImportRequest<'_>,
+    max_errors: usize,
     mut progress: impl FnMut(Progress) + Send,
 ) -> Result<ImportOutcome, StoreError> {
     let ImportRequest {
@@ -149,7 +177,9 @@ pub async fn import_in(
         });
     }
 
-    let mut parsed = domain::production::parse(data, |lines| progress(Progress::Parsed { lines }));
+    let mut parsed = domain::production::parse_keeping(data, max_errors, |lines| {
+        progress(Progress::Parsed { lines })
+    });
     if parsed.errors.is_empty() && parsed.lines.is_empty() {
         parsed.errors.push(LineError::new(
             2,
@@ -162,7 +192,7 @@ pub async fn import_in(
     progress(Progress::Saving);
 
     if !parsed.errors.is_empty() {
-        push_code_errors(conn, &mut parsed).await?;
+        push_code_errors(conn, &mut parsed, max_errors).await?;
         return Ok(rejected(parsed));
     }
     let total_volume = match total_volume(&parsed) {
@@ -219,7 +249,7 @@ pub async fn import_in(
     .await?
     .rows_affected();
     if inserted != parsed.lines.len() as u64 {
-        push_code_errors(conn, &mut parsed).await?;
+        push_code_errors(conn, &mut parsed, max_errors).await?;
         return Ok(rejected(parsed));
     }
     if let Some(old) = replaced {
@@ -346,7 +376,7 @@ async fn load_stage(
 }
 
 /// COPY's text format: backslash escapes for the characters that delimit fields and rows.
-fn escape_into(buf: &mut Vec<u8>, s: &str) {
+pub(crate) fn escape_into(buf: &mut Vec<u8>, s: &str) {
     if !s
         .bytes()
         .any(|b| matches!(b, b'\\' | b'\t' | b'\n' | b'\r'))
@@ -369,6 +399,7 @@ fn escape_into(buf: &mut Vec<u8>, s: &str) {
 async fn push_code_errors(
     conn: &mut PgConnection,
     parsed: &mut ParsedFile,
+    max_errors: usize,
 ) -> Result<(), StoreError> {
     #[derive(sqlx::FromRow)]
     struct Unknown {
@@ -387,7 +418,7 @@ async fn push_code_errors(
          WHERE p.id IS NULL
          ORDER BY s.line LIMIT $1",
     )
-    .bind(domain::production::MAX_REPORTED_ERRORS as i64)
+    .bind(i64::try_from(max_errors).unwrap_or(i64::MAX))
     .fetch_all(&mut *conn)
     .await?;
     let shown = unknown.len();
@@ -413,7 +444,7 @@ async fn push_code_errors(
         };
         parsed.errors.push(e);
     }
-    // Errors beyond the first 1,000 unknown codes are counted, not kept.
+    // Errors beyond the first `max_errors` unknown codes are counted, not kept.
     parsed.errors.count_more(total - shown);
     Ok(())
 }
