@@ -91,8 +91,8 @@ pub enum Signal {
 }
 
 /// A self-healing `LISTEN` on one connection of the store's pool: `gg_meeting` and `gg_person`
-/// for live meetings ([`Listener::new`]), or `gg_change` for the page cache
-/// ([`Listener::changes`]).
+/// for live meetings ([`Listener::new`]), or `gg_change` and `gg_person` for the page and
+/// session cache ([`Listener::changes`]).
 pub struct Listener {
     pool: PgPool,
     channels: &'static [&'static str],
@@ -107,8 +107,9 @@ impl Listener {
         Self::on(store, &[CHANNEL, PERSON_CHANNEL])
     }
 
+    /// Changes to what pages show, and to who may see them (sessions ended, people blocked).
     pub fn changes(store: &Store) -> Self {
-        Self::on(store, &[CHANGE_CHANNEL])
+        Self::on(store, &[CHANGE_CHANNEL, PERSON_CHANNEL])
     }
 
     fn on(store: &Store, channels: &'static [&'static str]) -> Self {

@@ -61,7 +61,26 @@ struct Inner {
     listening: AtomicBool,
     entries: Mutex<HashMap<Key, Entry>>,
     hits: AtomicU64,
+    /// Sessions as last read, by the hash of their id (see [`PageCache::session`]).
+    sessions: Mutex<HashMap<Vec<u8>, KeptSession>>,
 }
+
+/// A full session and its person as read from the database, for the session check of the next
+/// requests of that browser (`shared::session`).
+#[derive(Clone)]
+pub struct KeptSession {
+    pub person: Arc<store::people::SignedIn>,
+    pub created_at: time::OffsetDateTime,
+    pub last_seen_at: time::OffsetDateTime,
+    generation: u64,
+    stored: Instant,
+}
+
+/// How long a kept session is trusted without reading it again: a bound on top of the
+/// notifications, which end it at once.
+const SESSION_AGE: Duration = Duration::from_secs(30);
+/// More browsers than a hospital has; beyond it the sessions are read afresh.
+const MAX_SESSIONS: usize = 20_000;
 
 #[derive(Hash, PartialEq, Eq)]
 struct Key {
@@ -99,6 +118,58 @@ impl PageCache {
     fn changed(&self) {
         self.0.generation.fetch_add(1, Ordering::AcqRel);
         self.lock().clear();
+        self.sessions().clear();
+    }
+
+    fn sessions(&self) -> std::sync::MutexGuard<'_, HashMap<Vec<u8>, KeptSession>> {
+        self.0.sessions.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The session with this id hash as last read, while nothing changed since (any change
+    /// to people, roles or memberships, a session ended anywhere — `gg_person` — or a state
+    /// change on this instance), the listener is connected and it was read less than
+    /// [`SESSION_AGE`] ago. The caller still applies the timeouts to it.
+    pub fn session(&self, id_hash: &[u8]) -> Option<KeptSession> {
+        if !self.is_listening() {
+            return None;
+        }
+        let generation = self.generation();
+        let sessions = self.sessions();
+        let kept = sessions.get(id_hash)?;
+        (kept.generation == generation && kept.stored.elapsed() < SESSION_AGE).then(|| kept.clone())
+    }
+
+    /// The generation to pass to [`PageCache::keep_session`]: read before the session is.
+    pub fn session_generation(&self) -> u64 {
+        self.generation()
+    }
+
+    /// Keeps a session read from the database in `generation`.
+    pub fn keep_session(
+        &self,
+        id_hash: &[u8],
+        generation: u64,
+        person: Arc<store::people::SignedIn>,
+        created_at: time::OffsetDateTime,
+        last_seen_at: time::OffsetDateTime,
+    ) {
+        let mut sessions = self.sessions();
+        if generation != self.generation() || !self.is_listening() {
+            return;
+        }
+        if sessions.len() >= MAX_SESSIONS {
+            sessions.clear();
+        }
+        sessions.insert(
+            id_hash.to_vec(),
+            KeptSession {
+                person,
+                created_at,
+                last_seen_at,
+                generation,
+                stored: Instant::now(),
+            },
+        );
     }
 
     fn generation(&self) -> u64 {
@@ -129,7 +200,7 @@ impl PageCache {
     }
 }
 
-/// Listens to `gg_change` for this instance's cache until the store closes.
+/// Listens to `gg_change` and `gg_person` for this instance's caches until the store closes.
 pub fn spawn(state: &AppState) -> tokio::task::JoinHandle<()> {
     let cache = state.part::<PageCache>().clone();
     let mut listener = Listener::changes(&state.store);

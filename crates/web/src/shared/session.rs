@@ -2,6 +2,7 @@
 
 use super::cookies::{self, SameSite};
 use crate::shared::error::AppError;
+use crate::shared::page_cache::PageCache;
 use crate::shared::state::AppState;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::header::SET_COOKIE;
@@ -59,10 +60,29 @@ pub async fn load(State(state): State<AppState>, mut req: Request, next: Next) -
     let token = cookies::get(req.headers(), SESSION_COOKIE);
     if let Some(token) = token.filter(|_| !sessionless(req.uri().path())) {
         let hash = cookies::sha256(&token);
+        let cache = state.part::<PageCache>();
+        let now = OffsetDateTime::now_utc();
+        let policy = policy(&state);
+        // A session read moments ago and unchanged since (the cache is emptied by every change
+        // to people or sessions, on every instance) needs no query, unless it is due to be
+        // touched or about to expire: then the database decides.
+        if let Some(kept) = cache.session(&hash).filter(|k| {
+            policy.is_alive(k.created_at, k.last_seen_at, now)
+                && !policy.needs_touch(k.last_seen_at, now)
+        }) {
+            req.extensions_mut().insert(CurrentUser {
+                person: kept.person,
+                session_hash: Arc::new(hash),
+            });
+            return next.run(req).await;
+        }
+        let generation = cache.session_generation();
         match resolve(&state, &hash).await {
-            Ok(Some(Resolved::Full(person))) => {
+            Ok(Some(Resolved::Full(person, created_at, last_seen_at))) => {
+                let person = Arc::new(person);
+                cache.keep_session(&hash, generation, person.clone(), created_at, last_seen_at);
                 req.extensions_mut().insert(CurrentUser {
-                    person: Arc::new(person),
+                    person,
                     session_hash: Arc::new(hash),
                 });
             }
@@ -87,7 +107,8 @@ pub async fn load(State(state): State<AppState>, mut req: Request, next: Next) -
 }
 
 enum Resolved {
-    Full(SignedIn),
+    /// The person, when the session started and when it was last seen.
+    Full(SignedIn, OffsetDateTime, OffsetDateTime),
     Half(PersonId, SignInStep),
 }
 
@@ -108,10 +129,12 @@ async fn resolve(state: &AppState, hash: &[u8]) -> Result<Option<Resolved>, AppE
     if let Some(step) = any.pending_step {
         return Ok(Some(Resolved::Half(row.person_id, step)));
     }
+    let mut last_seen = row.last_seen_at;
     if policy.needs_touch(row.last_seen_at, now) {
         store::accounts::touch_session(&state.store, hash).await?;
+        last_seen = now;
     }
-    Ok(Some(Resolved::Full(person)))
+    Ok(Some(Resolved::Full(person, row.created_at, last_seen)))
 }
 
 pub fn session_cookie(state: &AppState, token: &str) -> axum::http::HeaderValue {
