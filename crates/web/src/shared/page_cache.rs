@@ -47,9 +47,6 @@ const PAGES: &[(&str, Duration)] = &[
 const MAX_ENTRIES: usize = 2_000;
 /// A page larger than this is served but not kept.
 const MAX_BODY: usize = 2 << 20;
-/// Stands for the request's CSRF token in a kept page. Contains NUL, which no input keeps
-/// (`domain::text::clean`) and no template writes, so it never occurs in a page by itself.
-const CSRF_MARK: &str = "\0gg-csrf\0";
 
 #[derive(Clone, Default)]
 pub struct PageCache(Arc<Inner>);
@@ -95,8 +92,9 @@ struct Entry {
     stored: Instant,
     max_age: Duration,
     headers: HeaderMap,
-    /// The page with [`CSRF_MARK`] for the token.
-    body: Arc<str>,
+    /// The page cut where the CSRF token of the request that rendered it stood (a random
+    /// 43-character string: it occurs nowhere else), to be joined with the next request's.
+    pieces: Arc<[String]>,
 }
 
 impl PageCache {
@@ -176,11 +174,11 @@ impl PageCache {
         self.0.generation.load(Ordering::Acquire)
     }
 
-    fn get(&self, key: &Key, generation: u64) -> Option<(HeaderMap, Arc<str>)> {
+    fn get(&self, key: &Key, generation: u64) -> Option<(HeaderMap, Arc<[String]>)> {
         let entries = self.lock();
         let entry = entries.get(key)?;
         (entry.generation == generation && entry.stored.elapsed() < entry.max_age)
-            .then(|| (entry.headers.clone(), entry.body.clone()))
+            .then(|| (entry.headers.clone(), entry.pieces.clone()))
     }
 
     fn put(&self, key: Key, entry: Entry) {
@@ -242,7 +240,12 @@ pub async fn serve(State(state): State<AppState>, req: Request, next: Next) -> R
         .extensions()
         .get::<CurrentUser>()
         .map(|u| u.person.actor.person_id.get());
-    let token = req.extensions().get::<CsrfToken>().map(|t| t.0.clone());
+    // Cut at, so it must be the long random token the CSRF layer hands out.
+    let token = req
+        .extensions()
+        .get::<CsrfToken>()
+        .map(|t| t.0.clone())
+        .filter(|t| t.len() >= 32);
     let (Some(max_age), Some(person), Some(token)) = (max_age, person, token) else {
         return next.run(req).await;
     };
@@ -258,9 +261,9 @@ pub async fn serve(State(state): State<AppState>, req: Request, next: Next) -> R
         day: domain::nl::to_amsterdam(time::OffsetDateTime::now_utc()).date(),
     };
     let generation = cache.generation();
-    if let Some((headers, body)) = cache.get(&key, generation) {
+    if let Some((headers, pieces)) = cache.get(&key, generation) {
         cache.0.hits.fetch_add(1, Ordering::Relaxed);
-        let mut response = Response::new(Body::from(body.replace(CSRF_MARK, &token)));
+        let mut response = Response::new(Body::from(pieces.join(token.as_str())));
         *response.headers_mut() = headers;
         return response;
     }
@@ -289,7 +292,7 @@ pub async fn serve(State(state): State<AppState>, req: Request, next: Next) -> R
                 stored: Instant::now(),
                 max_age,
                 headers: parts.headers.clone(),
-                body: page.replace(&token, CSRF_MARK).into(),
+                pieces: page.split(token.as_str()).map(str::to_string).collect(),
             },
         );
     }
