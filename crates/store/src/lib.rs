@@ -6,8 +6,8 @@
 
 pub mod accounts;
 pub mod agenda;
-pub mod announcement;
 pub mod agreements;
+pub mod announcement;
 pub mod attachments;
 pub mod audit;
 pub mod bodies;

@@ -80,6 +80,11 @@ pub async fn enqueue(conn: &mut PgConnection, mails: &[NewMail]) -> Result<(), S
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Outgoing {
     pub id: i64,
+    /// Whom the mail is for, when it is a person of ours: with the kind, what its
+    /// `List-Unsubscribe` header names.
+    pub person_id: Option<i64>,
+    #[sqlx(try_from = "String")]
+    pub kind: MailKind,
     pub recipient: String,
     pub subject: String,
     pub body_text: String,
@@ -94,8 +99,8 @@ pub struct Outgoing {
 /// Up to `limit` due mails, locked for this worker until `tx` ends; other instances skip them.
 pub async fn claim(tx: &mut Tx, limit: i64) -> Result<Vec<Outgoing>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT id, recipient, subject, body_text, body_html, attachment_name, attachment_type,
-                attachment, created_at, attempts
+        "SELECT id, person_id, kind, recipient, subject, body_text, body_html, attachment_name,
+                attachment_type, attachment, created_at, attempts
          FROM mail_outbox
          WHERE sent_at IS NULL AND failed_at IS NULL AND NOT for_digest AND next_attempt_at <= now()
          ORDER BY next_attempt_at, id

@@ -1,10 +1,10 @@
 //! People with their roles, body memberships and vakgroepen (product.md §0).
 
 use crate::accounts::{AnySession, SessionRow};
-use domain::account::twofactor::SignInStep;
 use crate::audit::{self, Change, Who};
 use crate::codes::{CodeList, NullableCode};
 use crate::{PgConnection, Store, StoreError};
+use domain::account::twofactor::SignInStep;
 use domain::authz::Actor;
 use domain::ids::PersonId;
 use domain::people::{BodyCode, EmploymentForm, PersonDraft, Position, Role};

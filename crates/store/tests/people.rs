@@ -184,10 +184,7 @@ async fn disabling_or_a_new_password_ends_every_session(pool: PgPool) {
         Err(StoreError::NotFound)
     ));
     assert!(
-        people::by_session(&s, b"sessie-3")
-            .await
-            .unwrap()
-            .is_none(),
+        people::by_session(&s, b"sessie-3").await.unwrap().is_none(),
         "a disabled person's session finds nobody"
     );
     assert!(

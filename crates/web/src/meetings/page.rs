@@ -12,8 +12,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::authz::{Capability, Visibility};
 use domain::ids::{ItemId, MeetingId, PersonId};
-use domain::meetings::announcement::may_announce;
 use domain::meetings::agenda::timer;
+use domain::meetings::announcement::may_announce;
 use domain::meetings::decisions::{BodyDecision, JointOutcome, joint_outcome, may_record};
 use domain::meetings::kinds::StandingItem;
 use domain::meetings::status::{

@@ -1,7 +1,10 @@
 //! One's own mail preferences, and the unsubscribe link in every mail (issue #16): per kind of
 //! mail direct, in the daily digest, or off; security mail always comes. The unsubscribe page
 //! needs no sign-in — its signed token names one person and one kind and can switch off exactly
-//! that — and asks for a click first, so a mail scanner following links changes nothing.
+//! that — and asks for a click first, so a mail scanner following links changes nothing. The same
+//! link is the mail's `List-Unsubscribe` header; a mail program's RFC 8058 one-click POST to it
+//! (`List-Unsubscribe=One-Click`, no cookies) is let through without the form's CSRF token
+//! (`shared::csrf`) and does what the button does.
 
 use crate::shared::error::AppResult;
 use crate::shared::routes::{Access, RouteDef, get, post};
@@ -135,6 +138,8 @@ async fn unsubscribe_page(
     })
 }
 
+/// The button on the page, or a mail program's one-click POST: either way only the kind the
+/// token names, for the person it names, whatever the form holds.
 async fn unsubscribe(
     State(state): State<AppState>,
     ctx: Ctx,

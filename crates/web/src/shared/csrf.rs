@@ -6,12 +6,15 @@
 //!    action URL as `?_csrf=…`). A state-changing request whose token does not match the cookie
 //!    is refused. A new token is issued at login.
 //! 2. Origin check: when the browser sends `Origin` (or `Referer`), its host must be ours.
+//!
+//! One exception, [`one_click`]: the RFC 8058 one-click unsubscribe that mail programs post to
+//! the link in a mail's `List-Unsubscribe` header, which carries its own authorisation.
 
 use crate::shared::cookies::{self, SameSite};
 use crate::shared::error::AppError;
 use crate::shared::state::AppState;
-use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::header::{CONTENT_TYPE, HOST, ORIGIN, REFERER, SET_COOKIE};
 use axum::http::{HeaderMap, Method};
 use axum::middleware::Next;
@@ -68,12 +71,20 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
     let req = if is_safe(req.method()) {
         req
     } else {
-        if !same_origin(req.headers()) {
-            return AppError::Csrf.into_response();
-        }
-        match checked(req, &token).await {
-            Ok(req) => req,
+        let (req, is_one_click) = match one_click(req).await {
+            Ok(checked) => checked,
             Err(response) => return response,
+        };
+        if is_one_click {
+            req
+        } else {
+            if !same_origin(req.headers()) {
+                return AppError::Csrf.into_response();
+            }
+            match checked(req, &token).await {
+                Ok(req) => req,
+                Err(response) => return response,
+            }
         }
     };
 
@@ -109,6 +120,68 @@ fn is_multipart(content_type: &str) -> bool {
     content_type
         .get(..19)
         .is_some_and(|t| t.eq_ignore_ascii_case("multipart/form-data"))
+}
+
+/// The unsubscribe links of our mails (`notifications`): the only place a one-click POST counts.
+const ONE_CLICK_PATH: &str = "/afmelden/";
+/// Far more than a one-click form or our own confirmation form holds.
+const ONE_CLICK_MAX_BYTES: usize = 16 * 1024;
+
+/// Whether `req` is an RFC 8058 one-click unsubscribe: a POST to an unsubscribe link whose form,
+/// urlencoded or multipart (RFC 8058 allows both), holds `List-Unsubscribe=One-Click`. Returns
+/// the request with its body put back.
+///
+/// A mail program sends it without cookies, so it cannot carry our token; it needs none. The
+/// token protects requests that a browser's cookies authorise, and this one is authorised by
+/// its URL alone: the link's token is an HMAC under the installation's key that only the mails
+/// to that person carry, and the handler (`notifications::unsubscribe`) can do nothing with it
+/// but switch that one kind of mail off for that one person, which is idempotent. A page that
+/// makes a visitor's browser post here achieves nothing without the link, and whoever has the
+/// link can unsubscribe anyway. For the same reason the Origin check does not apply: a webmail
+/// may send the POST from its own origin.
+async fn one_click(req: Request) -> Result<(Request, bool), Response> {
+    if req.method() != Method::POST || !req.uri().path().starts_with(ONE_CLICK_PATH) {
+        return Ok((req, false));
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, ONE_CLICK_MAX_BYTES)
+        .await
+        .map_err(|_| AppError::TooLarge.into_response())?;
+    let content_type = parts
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let is_one_click = if is_multipart(content_type) {
+        multipart_one_click(content_type, bytes.clone()).await
+    } else if content_type.starts_with("application/x-www-form-urlencoded") {
+        crate::shared::input::decode(&bytes).is_ok_and(|pairs| {
+            pairs
+                .iter()
+                .any(|(k, v)| k == "List-Unsubscribe" && v == "One-Click")
+        })
+    } else {
+        false
+    };
+    Ok((Request::from_parts(parts, Body::from(bytes)), is_one_click))
+}
+
+async fn multipart_one_click(content_type: &str, bytes: Bytes) -> bool {
+    let Ok(req) = Request::builder()
+        .header(CONTENT_TYPE, content_type)
+        .body(Body::from(bytes))
+    else {
+        return false;
+    };
+    let Ok(mut form) = Multipart::from_request(req, &()).await else {
+        return false;
+    };
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some("List-Unsubscribe") {
+            return field.text().await.is_ok_and(|v| v.trim() == "One-Click");
+        }
+    }
+    false
 }
 
 /// The `_csrf` parameter of a query string.
@@ -201,6 +274,66 @@ mod tests {
         assert_eq!(query_token(Some("x=1&_csrf=a%2Db")).as_deref(), Some("a-b"));
         assert_eq!(query_token(Some("x=1")), None);
         assert_eq!(query_token(None), None);
+    }
+
+    fn post(path: &str, content_type: &str, body: &'static str) -> Request {
+        Request::post(path)
+            .header(CONTENT_TYPE, content_type)
+            .body(Body::from(body))
+            .unwrap()
+    }
+
+    async fn is_one_click(req: Request) -> bool {
+        one_click(req).await.ok().unwrap().1
+    }
+
+    #[tokio::test]
+    async fn only_the_one_click_form_to_an_unsubscribe_link_goes_without_a_token() {
+        const FORM: &str = "application/x-www-form-urlencoded";
+        const MULTIPART: &str = "multipart/form-data; boundary=xyz";
+        const PARTS: &str = "--xyz\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\nOne-Click\r\n--xyz--\r\n";
+        assert!(
+            is_one_click(post(
+                "/afmelden/1.agenda.ab",
+                FORM,
+                "List-Unsubscribe=One-Click"
+            ))
+            .await
+        );
+        assert!(is_one_click(post("/afmelden/1.agenda.ab", MULTIPART, PARTS)).await);
+        // Another path, another value, our own form, no form at all.
+        assert!(
+            !is_one_click(post(
+                "/account/meldingen",
+                FORM,
+                "List-Unsubscribe=One-Click"
+            ))
+            .await
+        );
+        assert!(
+            !is_one_click(post(
+                "/afmelden/1.agenda.ab",
+                FORM,
+                "List-Unsubscribe=Two-Clicks"
+            ))
+            .await
+        );
+        assert!(!is_one_click(post("/afmelden/1.agenda.ab", FORM, "_csrf=abc")).await);
+        assert!(
+            !is_one_click(post(
+                "/afmelden/1.agenda.ab",
+                "text/plain",
+                "List-Unsubscribe=One-Click"
+            ))
+            .await
+        );
+        // The body is handed on unchanged either way.
+        let (req, _) = one_click(post("/afmelden/x", FORM, "_csrf=abc"))
+            .await
+            .ok()
+            .unwrap();
+        let body = axum::body::to_bytes(req.into_body(), 100).await.unwrap();
+        assert_eq!(&body[..], b"_csrf=abc");
     }
 
     #[test]

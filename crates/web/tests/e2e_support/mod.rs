@@ -221,10 +221,23 @@ pub struct App {
 impl App {
     /// Serves the demo hospital from the database at `database_url`.
     pub async fn start(database_url: &str) -> App {
-        Self::spawn(|| {
+        Self::spawn(true, || {
             let mut cmd = gelijkgericht();
             cmd.env("DATABASE_URL", database_url)
                 .env("GG_SECRET_KEY", Self::TEST_SECRET_KEY);
+            cmd
+        })
+        .await
+    }
+
+    /// Serves the database at `database_url` as it is (no demo), with `env` added to the
+    /// environment (e.g. `GG_SMTP_URL`).
+    pub async fn serve(database_url: &str, env: &[(&str, &str)]) -> App {
+        Self::spawn(false, || {
+            let mut cmd = gelijkgericht();
+            cmd.env("DATABASE_URL", database_url)
+                .env("GG_SECRET_KEY", Self::TEST_SECRET_KEY)
+                .envs(env.iter().copied());
             cmd
         })
         .await
@@ -236,7 +249,7 @@ impl App {
 
     /// Serves the demo hospital from the embedded PostgreSQL cluster in `data_dir`.
     pub async fn start_embedded(data_dir: &Path) -> App {
-        Self::spawn(|| {
+        Self::spawn(true, || {
             let mut cmd = gelijkgericht();
             cmd.env("GG_DATA_DIR", data_dir);
             cmd
@@ -247,11 +260,11 @@ impl App {
     /// Starts the app on a free port. The port is free when picked but another process (a
     /// parallel test) can take it before the app binds it; then the app is started again on
     /// another port.
-    async fn spawn(command: impl Fn() -> Command) -> App {
+    async fn spawn(demo: bool, command: impl Fn() -> Command) -> App {
         let mut attempts = 0;
         loop {
             attempts += 1;
-            match Self::spawn_once(command()).await {
+            match Self::spawn_once(command(), demo).await {
                 Ok(app) => return app,
                 Err(output) if attempts < 5 && output.contains("Address already in use") => {}
                 Err(output) => panic!("{output}"),
@@ -259,14 +272,16 @@ impl App {
         }
     }
 
-    async fn spawn_once(mut cmd: Command) -> Result<App, String> {
+    async fn spawn_once(mut cmd: Command, demo: bool) -> Result<App, String> {
         let port = free_port();
         let base = format!("http://127.0.0.1:{port}");
         let dir = TempDir::new("app");
         let log = dir.path().join("app.log");
         let out = File::create(&log).expect("create app log");
         let err = out.try_clone().expect("clone app log handle");
-        cmd.args(["serve", "--demo", "--addr", &format!("127.0.0.1:{port}")])
+        cmd.arg("serve")
+            .args(demo.then_some("--demo"))
+            .args(["--addr", &format!("127.0.0.1:{port}")])
             .env("GG_BASE_URL", &base)
             .stdout(out)
             .stderr(err);
@@ -324,6 +339,12 @@ impl App {
     /// Everything the app wrote to stdout and stderr so far (the last 8000 characters).
     pub fn output(&self) -> String {
         tail(&fs::read_to_string(&self.log).unwrap_or_default(), 8000)
+    }
+
+    /// Ends the app at once with SIGKILL, as `kill -9` does: no shutdown of any kind.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     /// Sends SIGTERM and waits for the exit; `None` if the app still runs after `within`.

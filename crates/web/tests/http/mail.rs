@@ -25,7 +25,9 @@ async fn demo_meeting(c: &Client) -> i64 {
 }
 
 /// Publishes the demo's joint meeting as its secretary; returns the agenda mails by address.
-async fn publish(c: &mut Client) -> HashMap<String, (String, String, Option<String>, bool)> {
+pub(crate) async fn publish(
+    c: &mut Client,
+) -> HashMap<String, (String, String, Option<String>, bool)> {
     let meeting = demo_meeting(c).await;
     c.sign_in_as(SECRETARIS).await;
     let res = c
@@ -47,7 +49,15 @@ async fn publish(c: &mut Client) -> HashMap<String, (String, String, Option<Stri
         .collect()
 }
 
-fn sender(sink: &Sink) -> Sender {
+/// The agenda's unsubscribe link in the footer of a mail's text.
+pub(crate) fn unsubscribe_link(text: &str) -> String {
+    text.lines()
+        .find_map(|l| l.split_once("Afmelden voor \"Agenda van een vergadering\": "))
+        .map(|(_, url)| url.trim().to_string())
+        .expect("an unsubscribe link in the mail")
+}
+
+pub(crate) fn sender(sink: &Sink) -> Sender {
     let mut config = Config::for_tests("postgres://unused");
     config.smtp_url = Some(sink.url());
     Sender::new(&config).unwrap().expect("an SMTP URL")
@@ -68,7 +78,7 @@ fn mails(n: usize) -> Vec<NewMail> {
         .collect()
 }
 
-async fn enqueue(c: &Client, n: usize) {
+pub(crate) async fn enqueue(c: &Client, n: usize) {
     let mut tx = c.store.begin().await.unwrap();
     store::outbox::enqueue(&mut tx, &mails(n)).await.unwrap();
     store::commit(tx).await.unwrap();
@@ -223,13 +233,9 @@ async fn the_agenda_arrives_in_a_real_mailbox_with_its_calendar_attachment(pool:
 async fn the_unsubscribe_link_works_without_a_session_and_for_nothing_else(pool: PgPool) {
     let mut c = app(pool.clone()).await;
     let sent = publish(&mut c).await;
-    let text = &sent[BESTUURDER].0;
-    let link = text
-        .lines()
-        .find_map(|l| l.split_once("Afmelden voor \"Agenda van een vergadering\": "))
-        .map(|(_, url)| url.trim().to_string())
-        .expect("an unsubscribe link in the mail");
-    let path = link.trim_start_matches("http://127.0.0.1:8080").to_string();
+    let path = unsubscribe_link(&sent[BESTUURDER].0)
+        .trim_start_matches("http://127.0.0.1:8080")
+        .to_string();
     let person = c.person_id(BESTUURDER).await;
 
     let mut anonymous = app(pool).await;

@@ -2,11 +2,13 @@
 //! renders it per recipient — as its page would show it to that person, so a mail never names
 //! what its recipient may not see — and hands it to [`post`] inside the transaction of the
 //! change. [`post`] keeps each person's choice per kind (direct, digest, off), adds the footer
-//! with the signed unsubscribe link, and writes the outbox; the [`worker`] sends after commit.
+//! with the signed unsubscribe link, and writes the outbox; the [`worker`] sends after commit,
+//! with that link also in the mail's list [`headers`] for the mail program's own button.
 
 pub mod account;
 pub mod budget;
 pub mod daily;
+pub mod headers;
 pub mod worker;
 
 use crate::config::Config;

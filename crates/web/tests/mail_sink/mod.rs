@@ -1,5 +1,9 @@
 //! A real SMTP server for the mail tests: aiosmtpd (installed by scripts/test.sh into a virtual
-//! environment, `GG_SMTP_SINK_PYTHON`) writing every message it accepts into a Maildir.
+//! environment, `GG_SMTP_SINK_PYTHON`) writing every message it accepts into a Maildir. Shared by
+//! the HTTP tests, the binary's crash test (`cli_mail_crash.rs`) and the mail bench.
+
+// Not every user reads every field.
+#![allow(dead_code)]
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -19,6 +23,33 @@ pub struct Delivered {
     pub message_id: String,
     /// The whole message as received (headers and MIME parts, transfer-encoded).
     pub raw: String,
+}
+
+impl Delivered {
+    /// The value of the message's header `name` (unfolded), or `None` when it has none.
+    pub fn header(&self, name: &str) -> Option<String> {
+        header(&self.raw, name)
+    }
+}
+
+/// A top-level header of a raw message, its folded lines joined (RFC 5322 §2.2.3).
+fn header(raw: &str, name: &str) -> Option<String> {
+    let mut lines = raw.lines().take_while(|l| !l.is_empty()).peekable();
+    while let Some(line) = lines.next() {
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
+        if !key.eq_ignore_ascii_case(name) {
+            continue;
+        }
+        let mut value = value.trim().to_string();
+        while let Some(next) = lines.next_if(|l| l.starts_with([' ', '\t'])) {
+            value.push(' ');
+            value.push_str(next.trim());
+        }
+        return Some(value);
+    }
+    None
 }
 
 impl Sink {
@@ -74,21 +105,12 @@ impl Sink {
             };
             for entry in entries.flatten() {
                 let raw = std::fs::read_to_string(entry.path()).unwrap_or_default();
-                let header = |name: &str| {
-                    raw.lines()
-                        .take_while(|l| !l.is_empty())
-                        .find_map(|l| {
-                            l.split_once(':')
-                                .filter(|(k, _)| k.eq_ignore_ascii_case(name))
-                                .map(|(_, v)| v.trim().to_string())
-                        })
-                        .unwrap_or_default()
-                };
+                let field = |name: &str| header(&raw, name).unwrap_or_default();
                 out.push(Delivered {
-                    to: header("To"),
-                    subject: header("Subject"),
-                    message_id: header("Message-ID"),
-                    raw: raw.clone(),
+                    to: field("To"),
+                    subject: field("Subject"),
+                    message_id: field("Message-ID"),
+                    raw,
                 });
             }
         }
