@@ -58,6 +58,8 @@ struct Inner {
     listening: AtomicBool,
     entries: Mutex<HashMap<Key, Entry>>,
     hits: AtomicU64,
+    /// The renders under way, one lock per page (see [`serve`]).
+    flights: Mutex<HashMap<Key, Arc<tokio::sync::Mutex<()>>>>,
     /// Sessions as last read, by the hash of their id (see [`PageCache::session`]).
     sessions: Mutex<HashMap<Vec<u8>, KeptSession>>,
 }
@@ -79,7 +81,7 @@ const SESSION_AGE: Duration = Duration::from_secs(30);
 /// More browsers than a hospital has; beyond it the sessions are read afresh.
 const MAX_SESSIONS: usize = 20_000;
 
-#[derive(Hash, PartialEq, Eq)]
+#[derive(Clone, Hash, PartialEq, Eq)]
 struct Key {
     person: i64,
     /// Path and query, as requested.
@@ -181,6 +183,30 @@ impl PageCache {
             .then(|| (entry.headers.clone(), entry.pieces.clone()))
     }
 
+    /// The kept page for `key`, with `token` put in, if it is still good.
+    fn hit(&self, key: &Key, token: &str) -> Option<Response> {
+        let (headers, pieces) = self.get(key, self.generation())?;
+        self.0.hits.fetch_add(1, Ordering::Relaxed);
+        let mut response = Response::new(Body::from(pieces.join(token)));
+        *response.headers_mut() = headers;
+        Some(response)
+    }
+
+    /// The lock that renders of `key` take turns on.
+    fn flight(&self, key: &Key) -> Arc<tokio::sync::Mutex<()>> {
+        let mut flights = self.0.flights.lock().unwrap_or_else(|e| e.into_inner());
+        flights.entry(key.clone()).or_default().clone()
+    }
+
+    /// A render of `key` is done: forgets its lock when nobody else waits on it.
+    fn landed(&self, key: &Key, flight: Arc<tokio::sync::Mutex<()>>) {
+        let mut flights = self.0.flights.lock().unwrap_or_else(|e| e.into_inner());
+        // Ours and the map's: nobody else holds it, and nobody can take it while we hold the map.
+        if Arc::strong_count(&flight) <= 2 {
+            flights.remove(key);
+        }
+    }
+
     fn put(&self, key: Key, entry: Entry) {
         let mut entries = self.lock();
         // Checked under the lock that `changed` takes to clear: a page read before a change is
@@ -260,14 +286,35 @@ pub async fn serve(State(state): State<AppState>, req: Request, next: Next) -> R
             .map_or_else(|| req.uri().path().to_string(), |p| p.as_str().to_string()),
         day: domain::nl::to_amsterdam(time::OffsetDateTime::now_utc()).date(),
     };
-    let generation = cache.generation();
-    if let Some((headers, pieces)) = cache.get(&key, generation) {
-        cache.0.hits.fetch_add(1, Ordering::Relaxed);
-        let mut response = Response::new(Body::from(pieces.join(token.as_str())));
-        *response.headers_mut() = headers;
-        return response;
+    if let Some(hit) = cache.hit(&key, &token) {
+        return hit;
     }
+    // One render per page at a time: the requests that miss together (an entry just expired,
+    // thirty reloads after a change) wait for it instead of each rendering the page again.
+    let flight = cache.flight(&key);
+    let turn = flight.lock().await;
+    if let Some(hit) = cache.hit(&key, &token) {
+        drop(turn);
+        cache.landed(&key, flight);
+        return hit;
+    }
+    let generation = cache.generation();
     let response = next.run(req).await;
+    let response = keep(cache, key.clone(), generation, max_age, &token, response).await;
+    drop(turn);
+    cache.landed(&key, flight);
+    response
+}
+
+/// Keeps `response` when it is a whole HTML page that may be kept; returns it unchanged.
+async fn keep(
+    cache: &PageCache,
+    key: Key,
+    generation: u64,
+    max_age: Duration,
+    token: &str,
+    response: Response,
+) -> Response {
     let html = response
         .headers()
         .get(header::CONTENT_TYPE)
@@ -292,7 +339,7 @@ pub async fn serve(State(state): State<AppState>, req: Request, next: Next) -> R
                 stored: Instant::now(),
                 max_age,
                 headers: parts.headers.clone(),
-                pieces: page.split(token.as_str()).map(str::to_string).collect(),
+                pieces: page.split(token).map(str::to_string).collect(),
             },
         );
     }

@@ -203,3 +203,27 @@ async fn without_a_listening_connection_nothing_comes_from_memory(pool: PgPool) 
     }
     assert_eq!(hits(&state), 0);
 }
+
+#[sqlx::test(migrator = "store::MIGRATOR")]
+async fn requests_that_miss_together_wait_for_one_render(pool: PgPool) {
+    let store = demo(pool).await;
+    let (mut c, state) = instance(&store, true).await;
+    c.sign_in_as(BESTUURDER).await;
+    c.csrf().await;
+    let browsers: Vec<Client> = (0..20)
+        .map(|_| Client {
+            router: c.router.clone(),
+            store: store.clone(),
+            cookies: c.cookies.clone(),
+            ip: c.ip,
+        })
+        .collect();
+    let mut set = tokio::task::JoinSet::new();
+    for mut b in browsers {
+        set.spawn(async move { b.get("/afspraken").await });
+    }
+    let pages: Vec<_> = set.join_all().await;
+    assert!(pages.iter().all(|p| p.status == StatusCode::OK));
+    assert!(pages.iter().all(|p| p.body == pages[0].body));
+    assert_eq!(hits(&state), 19, "one render, nineteen waited for it");
+}
