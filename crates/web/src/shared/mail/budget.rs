@@ -80,13 +80,7 @@ async fn post(
             html: BudgetHtml { m: &m }.render()?,
             attachment: None,
         };
-        letters.push((
-            Recipient {
-                person: person.actor.person_id,
-                email: person.email,
-            },
-            content,
-        ));
+        letters.push((Recipient::of(&person), content));
     }
     let hospital = state.hospital_name();
     let from = Sender::of(state, &hospital);
