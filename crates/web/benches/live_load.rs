@@ -11,6 +11,10 @@
 //! p50/p95/max latency per phase and instance, and the number of errors. No thresholds: this
 //! measures, it does not judge.
 
+#[path = "bench_support/mod.rs"]
+mod bench_support;
+use bench_support::{fresh_database, session_for};
+
 use gg_web::config::Config;
 use gg_web::shared::state::AppState;
 use sqlx::Connection;
@@ -46,25 +50,6 @@ fn env_usize(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-async fn fresh_database(base: &str) -> String {
-    let name = format!("gg_bench_live_{}", std::process::id());
-    let mut conn = sqlx::PgConnection::connect(base)
-        .await
-        .expect("DATABASE_URL reachable");
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {name}"
-    )))
-    .execute(&mut conn)
-    .await
-    .unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    let (head, _) = base.rsplit_once('/').expect("URL with a database");
-    format!("{head}/{name}")
-}
-
 async fn drop_database(base: &str, url: &str) {
     let name = url.rsplit('/').next().unwrap().to_string();
     if let Ok(mut conn) = sqlx::PgConnection::connect(base).await {
@@ -94,26 +79,6 @@ async fn start_instance(url: &str) -> (String, AppState) {
         .unwrap();
     });
     (format!("http://{addr}"), state)
-}
-
-async fn session_for(store: &Store, email: &str) -> String {
-    let id = store::people::credentials(store, email)
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
-    let token = gg_web::shared::cookies::random_token();
-    let mut tx = store.begin().await.unwrap();
-    store::accounts::create_session(
-        &mut tx,
-        &gg_web::shared::cookies::sha256(&token),
-        id,
-        "127.0.0.1",
-    )
-    .await
-    .unwrap();
-    store::commit(tx).await.unwrap();
-    token
 }
 
 /// When each decision's POST was sent (index = decision number).
@@ -340,7 +305,7 @@ async fn run_phase(setup: &Setup, phase: &Phase, first_decision: usize) {
 async fn main() {
     let base =
         std::env::var("DATABASE_URL").expect("DATABASE_URL (a role that may create databases)");
-    let url = fresh_database(&base).await;
+    let url = fresh_database(&base, "gg_bench_live").await;
     {
         let store = Store::connect_lazy(&url, 2).unwrap();
         store.migrate().await.expect("migrations");

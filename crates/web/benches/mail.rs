@@ -15,6 +15,10 @@
 //! `GG_BENCH_PUBLISHES` (default 40 per kind of meeting) and `GG_BENCH_MAILS` (default 1,000)
 //! change the load. Prints the figures; no thresholds: this measures, it does not judge.
 
+#[path = "bench_support/mod.rs"]
+mod bench_support;
+use bench_support::{fresh_database, session_for};
+
 #[path = "../tests/mail_sink/mod.rs"]
 mod mail_sink;
 
@@ -46,24 +50,6 @@ fn env_usize(name: &str, default: usize) -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-async fn fresh_database(base: &str) -> String {
-    let name = format!("gg_bench_mail_{}", std::process::id());
-    let mut conn = sqlx::PgConnection::connect(base)
-        .await
-        .expect("DATABASE_URL reachable");
-    for sql in [
-        format!("DROP DATABASE IF EXISTS {name}"),
-        format!("CREATE DATABASE {name}"),
-    ] {
-        sqlx::query(sqlx::AssertSqlSafe(sql))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-    }
-    let (head, _) = base.rsplit_once('/').expect("URL with a database");
-    format!("{head}/{name}")
 }
 
 async fn drop_database(base: &str, url: &str) {
@@ -183,26 +169,6 @@ async fn seed_meeting(store: &Store, body: i64, n: usize) -> i64 {
     }
     store::commit(tx).await.unwrap();
     id.get()
-}
-
-async fn session_for(store: &Store, email: &str) -> String {
-    let id = store::people::credentials(store, email)
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
-    let token = gg_web::shared::cookies::random_token();
-    let mut tx = store.begin().await.unwrap();
-    store::accounts::create_session(
-        &mut tx,
-        &gg_web::shared::cookies::sha256(&token),
-        id,
-        "127.0.0.1",
-    )
-    .await
-    .unwrap();
-    store::commit(tx).await.unwrap();
-    token
 }
 
 /// Publishes a meeting through the router as the page's button does; returns the time taken.
@@ -471,7 +437,7 @@ fn main() {
         .build()
         .unwrap();
     rt.block_on(async {
-        let url = fresh_database(&base).await;
+        let url = fresh_database(&base, "gg_bench_mail").await;
         let store = Store::connect_lazy(&url, 10).unwrap();
         store.migrate().await.unwrap();
         demo::load(&store).await.unwrap();

@@ -12,6 +12,10 @@
 //!
 //! Prints p50/p95/max per page and the number of SQL statements one page view costs.
 
+#[path = "bench_support/mod.rs"]
+mod bench_support;
+use bench_support::{fresh_database, session_for};
+
 mod budget_seed;
 #[path = "controller/mod.rs"]
 mod controller_bench;
@@ -20,7 +24,6 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use gg_web::config::Config;
 use http_body_util::BodyExt;
-use sqlx::Connection;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use store::Store;
@@ -41,25 +44,6 @@ impl<S: tracing::Subscriber> Layer<S> for CountQueries {
             QUERIES.fetch_add(1, Ordering::Relaxed);
         }
     }
-}
-
-async fn fresh_database(base: &str) -> String {
-    let name = format!("gg_bench_{}", std::process::id());
-    let mut conn = sqlx::PgConnection::connect(base)
-        .await
-        .expect("DATABASE_URL reachable");
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {name}"
-    )))
-    .execute(&mut conn)
-    .await
-    .unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    let (head, _) = base.rsplit_once('/').expect("URL with a database");
-    format!("{head}/{name}")
 }
 
 async fn seed_meeting(store: &Store) -> i64 {
@@ -362,26 +346,6 @@ async fn seed_selfassessment(store: &Store) -> domain::selfassessment::RoundId {
     last.unwrap()
 }
 
-async fn session_for(store: &Store, email: &str) -> String {
-    let id = store::people::credentials(store, email)
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
-    let token = gg_web::shared::cookies::random_token();
-    let mut tx = store.begin().await.unwrap();
-    store::accounts::create_session(
-        &mut tx,
-        &gg_web::shared::cookies::sha256(&token),
-        id,
-        "127.0.0.1",
-    )
-    .await
-    .unwrap();
-    store::commit(tx).await.unwrap();
-    token
-}
-
 async fn measure(router: &axum::Router, session: &str, path: &str) {
     measure_n(router, session, path, 300).await;
 }
@@ -433,7 +397,7 @@ fn main() {
         .build()
         .unwrap();
     rt.block_on(async {
-        let url = fresh_database(&base).await;
+        let url = fresh_database(&base, "gg_bench").await;
         let store = Store::connect_lazy(&url, 10).unwrap();
         store.migrate().await.unwrap();
         demo::load(&store).await.unwrap();

@@ -563,20 +563,7 @@ async fn current_item(pool: PgPool) {
 async fn minutes_to_adopt(pool: PgPool) {
     let mut eva = app(pool).await;
     eva.sign_in_as(EVA).await;
-    let res = eva
-        .post(
-            "/vergaderingen",
-            &[
-                ("title", "MSB-bestuur"),
-                ("kind", "gremium"),
-                ("date", "2030-01-07"),
-                ("start", "16:00"),
-                ("end", "18:00"),
-                ("body", &body(&eva, "MSB").await.to_string()),
-            ],
-        )
-        .await;
-    let msb_meeting = id_of(&res);
+    let msb_meeting = body_meeting(&mut eva, "MSB-bestuur", "2030-01-07", "MSB").await;
     open(&mut eva, msb_meeting).await;
     set_status(&mut eva, msb_meeting, "gesloten").await;
     let mut sanne = other(&eva, SECRETARIS).await;

@@ -200,20 +200,7 @@ async fn a_hostile_note_is_refused_at_its_field_and_sends_nothing(pool: PgPool) 
 async fn a_meeting_the_secretary_may_not_see_answers_like_a_missing_one(pool: PgPool) {
     let mut eva = app(pool).await;
     eva.sign_in_as(EVA).await;
-    let res = eva
-        .post(
-            "/vergaderingen",
-            &[
-                ("title", "MSB-bestuur"),
-                ("kind", "gremium"),
-                ("date", "2099-01-05"),
-                ("start", "16:00"),
-                ("end", "18:00"),
-                ("body", &body(&eva, "MSB").await.to_string()),
-            ],
-        )
-        .await;
-    let msb_only = id_of(&res);
+    let msb_only = body_meeting(&mut eva, "MSB-bestuur", "2099-01-05", "MSB").await;
     set_status(&mut eva, msb_only, "gepubliceerd").await;
     let mut sanne = other(&eva, SECRETARIS).await;
     for (hidden, missing) in [

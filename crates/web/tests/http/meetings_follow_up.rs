@@ -60,20 +60,7 @@ async fn a_divided_item_waits_for_the_next_joint_meeting(pool: PgPool) {
     assert!(list.body.contains(JOINT));
 
     // A meeting of one body does not take it; the next joint meeting does.
-    let res = eva
-        .post(
-            "/vergaderingen",
-            &[
-                ("title", "MSB-bestuur"),
-                ("kind", "gremium"),
-                ("date", "2099-01-05"),
-                ("start", "16:00"),
-                ("end", "18:00"),
-                ("body", &body(&eva, "MSB").await.to_string()),
-            ],
-        )
-        .await;
-    let msb_only = id_of(&res);
+    let msb_only = body_meeting(&mut eva, "MSB-bestuur", "2099-01-05", "MSB").await;
     assert!(
         !store::agenda::items(eva.store.pool(), msb_only.into())
             .await

@@ -75,6 +75,26 @@ pub async fn new_meeting(c: &mut Client, title: &str, date: &str, codes: &[&str]
     id_of(&res)
 }
 
+/// A new meeting of the one body `code` alone on `date`, 16:00–18:00.
+pub async fn body_meeting(c: &mut Client, title: &str, date: &str, code: &str) -> i64 {
+    let body_id = body(c, code).await.to_string();
+    let res = c
+        .post(
+            "/vergaderingen",
+            &[
+                ("title", title),
+                ("kind", "gremium"),
+                ("date", date),
+                ("start", "16:00"),
+                ("end", "18:00"),
+                ("body", body_id.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    id_of(&res)
+}
+
 pub async fn set_status(c: &mut Client, meeting: i64, to: &str) -> Response {
     c.post(&format!("/vergaderingen/{meeting}/status"), &[("naar", to)])
         .await
