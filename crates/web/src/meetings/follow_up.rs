@@ -6,9 +6,7 @@ use crate::shared::error::AppResult;
 use crate::shared::session::User;
 use crate::shared::who::who;
 use domain::ids::MeetingId;
-use domain::meetings::decisions::{
-    BodyDecision, Candidate, follow_up_fits, joint_outcome, needs_follow_up,
-};
+use domain::meetings::decisions::{Candidate, follow_up_fits, joint_outcome, needs_follow_up};
 use store::agenda::Item;
 use store::audit::Who;
 use store::meetings::Meeting;
@@ -41,15 +39,7 @@ pub(super) async fn after_decision(
     item: &Item,
 ) -> AppResult<Option<Meeting>> {
     let who = who(user);
-    let decisions: Vec<BodyDecision> = store::decisions::for_item(&mut **tx, item.id)
-        .await?
-        .iter()
-        .map(|d| BodyDecision {
-            body_id: d.body_id,
-            outcome: d.outcome,
-            text: d.text.clone(),
-        })
-        .collect();
+    let decisions = super::decision_notify::decisions_on(tx, item).await?;
     store::follow_ups::lock(tx).await?;
     if !needs_follow_up(joint_outcome(&item.deciding_bodies, &decisions)) {
         store::follow_ups::forget(tx, &who, item.id).await?;
