@@ -11,7 +11,8 @@
 //! DATABASE_URL=$URL cargo bench -p gg-store --bench import
 //! ```
 //!
-//! `GG_BENCH_LINES` changes the number of lines (a multiple of 40). Results are in
+//! `GG_BENCH_LINES` changes the number of lines (a multiple of 40); with `GG_BENCH_KEEP` set the
+//! database is kept afterwards, to look at the plans. Results are in
 //! `docs/production-import.md`.
 
 use gg_store::audit::Who;
@@ -230,6 +231,10 @@ async fn main() {
 
     pool.close().await;
     let _ = std::fs::remove_file(&path);
+    if std::env::var_os("GG_BENCH_KEEP").is_some() {
+        println!("kept the database {DB} (GG_BENCH_KEEP)");
+        return;
+    }
     sqlx::raw_sql("DROP DATABASE IF EXISTS gg_bench_import")
         .execute(&admin)
         .await

@@ -425,8 +425,9 @@ async fn the_years_baseline_follows_every_import(pool: PgPool) {
         let pool = pool.clone();
         async move {
             let exact: Vec<(String, Decimal)> = sqlx::query_as(
-                "SELECT p.code, y.volume FROM production_year_volume y
-                 JOIN care_product p ON p.id = y.care_product_id WHERE y.year = 2025 ORDER BY p.code",
+                "SELECT p.code, trim_scale(u.volume * 0.0001)
+                 FROM production_year_volume y, unnest(y.care_product_ids, y.ten_thousandths) AS u (id, volume)
+                 JOIN care_product p ON p.id = u.id WHERE y.year = 2025 ORDER BY p.code",
             )
             .fetch_all(&pool)
             .await
@@ -534,8 +535,9 @@ async fn two_periods_of_a_year_imported_at_once_both_count(pool: PgPool) {
         assert!(matches!(b, ImportOutcome::Imported(_)), "{b:?}");
     }
     let rows: Vec<(String, Decimal)> = sqlx::query_as(
-        "SELECT p.code, y.volume FROM production_year_volume y
-         JOIN care_product p ON p.id = y.care_product_id WHERE y.year = 2025 ORDER BY p.code",
+        "SELECT p.code, trim_scale(u.volume * 0.0001)
+         FROM production_year_volume y, unnest(y.care_product_ids, y.ten_thousandths) AS u (id, volume)
+         JOIN care_product p ON p.id = u.id WHERE y.year = 2025 ORDER BY p.code",
     )
     .fetch_all(&pool)
     .await

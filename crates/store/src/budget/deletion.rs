@@ -43,9 +43,8 @@ pub async fn care_product_references(
 ) -> Result<ProductReferences, StoreError> {
     Ok(sqlx::query_as(
         "SELECT
-             ARRAY(SELECT DISTINCT i.year FROM production_volume v
-                       JOIN production_import i ON i.id = v.import_id
-                   WHERE v.care_product_id = $1 ORDER BY 1) AS volume_years,
+             care_product_volume_years($1, (SELECT vakgroep_id FROM care_product WHERE id = $1))
+                 AS volume_years,
              ARRAY(SELECT DISTINCT t.year FROM trend_input_product tp
                        JOIN trend_input t ON t.id = tp.trend_input_id
                    WHERE tp.care_product_id = $1 ORDER BY 1) AS trend_input_years,

@@ -198,7 +198,10 @@ pub async fn engine_input_on(
                 COALESCE(b.volume, 0) AS baseline_volume
          FROM care_product p
          LEFT JOIN norm_time nt ON nt.care_product_id = p.id AND nt.year = $1
-         LEFT JOIN production_year_volume b ON b.care_product_id = p.id AND b.year = $2
+         LEFT JOIN (SELECT u.care_product_id, trim_scale(u.ten_thousandths * 0.0001) AS volume
+                    FROM production_year_volume y,
+                         unnest(y.care_product_ids, y.ten_thousandths) AS u (care_product_id, ten_thousandths)
+                    WHERE y.year = $2) b ON b.care_product_id = p.id
          WHERE p.active OR nt.minutes IS NOT NULL OR b.volume IS NOT NULL
          ORDER BY p.vakgroep_id, p.code",
     )

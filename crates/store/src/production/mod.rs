@@ -1,18 +1,21 @@
 //! Importing realised production volumes (product.md D2; the file format is in
 //! `docs/production-import.md`).
 //!
-//! One import is one transaction: read the file (`domain::production::parse`), stream the good
-//! lines with `COPY` into a temporary staging table, resolve vakgroep and care-product codes in
-//! SQL, and swap the period: the previous import of that (year, period) loses its volume rows and
-//! is marked replaced, the new rows go in, the audit entry is written. Anything wrong — a bad line,
-//! an unknown code — and nothing changes; a crash or a killed process at any point leaves the
+//! One import is one transaction: read the file (`domain::production::parse`), resolve vakgroep
+//! and care-product codes against the master data ([`codes`]), stream the rows with `COPY`
+//! straight into `production_volume`, add what the period changed to the year's baseline
+//! ([`year`]) and swap the period: the previous import of that (year, period) loses its volume
+//! rows and is marked replaced, the audit entry is written. Anything wrong — a bad line, an
+//! unknown code — and nothing changes; a crash or a killed process at any point leaves the
 //! previous data, because nothing is visible before the commit. The same file for the same period
 //! again (same SHA-256) changes nothing.
 //!
 //! An import started from the web runs in the background; its progress and result live in
 //! [`jobs`], outside the import's transaction.
 
+mod codes;
 pub mod jobs;
+mod year;
 
 use crate::audit::{self, Change, Who};
 use crate::error::Invalid;
@@ -188,11 +191,13 @@ async fn import_in_keeping(
         ));
     }
 
-    load_stage(conn, &parsed, &mut progress).await?;
-    progress(Progress::Saving);
-
+    // Every care product id resolved below stays what it is until the commit: production_volume
+    // has no foreign keys (see migration 0006), this lock stands in for them.
+    sqlx::query("LOCK TABLE care_product IN SHARE MODE")
+        .execute(&mut *conn)
+        .await?;
+    let rows = codes::resolve(conn, &mut parsed).await?;
     if !parsed.errors.is_empty() {
-        push_code_errors(conn, &mut parsed, max_errors).await?;
         return Ok(rejected(parsed));
     }
     let total_volume = match total_volume(&parsed) {
@@ -213,11 +218,6 @@ async fn import_in_keeping(
     .bind(period)
     .fetch_optional(&mut *conn)
     .await?;
-    // production_volume has no foreign keys (see the migration): this lock keeps every care
-    // product the insert resolves from being deleted or moved until we commit.
-    sqlx::query("LOCK TABLE care_product IN SHARE MODE")
-        .execute(&mut *conn)
-        .await?;
     let import_id: i64 = sqlx::query_scalar(
         "INSERT INTO production_import (year, period, source_name, file_sha256, line_count, total_volume,
                                         imported_by, imported_by_label)
@@ -233,25 +233,13 @@ async fn import_in_keeping(
     .bind(&who.label)
     .fetch_one(&mut *conn)
     .await?;
-    // Codes are resolved by the insert itself; a line whose codes do not resolve is simply not
-    // inserted, which the count reveals. That keeps the good path to one join. In product order,
-    // so that both indexes are filled front to back.
-    let inserted = sqlx::query(
-        "INSERT INTO production_volume (import_id, care_product_id, volume)
-         SELECT $1, p.id, s.volume
-         FROM production_stage s
-         JOIN vakgroep v ON v.code = s.vakgroep
-         JOIN care_product p ON p.vakgroep_id = v.id AND p.code = s.product
-         ORDER BY p.id",
-    )
-    .bind(import_id)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    if inserted != parsed.lines.len() as u64 {
-        push_code_errors(conn, &mut parsed, max_errors).await?;
-        return Ok(rejected(parsed));
-    }
+    load_volumes(conn, import_id, &rows, &mut progress).await?;
+    progress(Progress::Saving);
+    let old_rows = match replaced {
+        Some(old) => year::volumes_of(conn, old).await?,
+        None => Vec::new(),
+    };
+    year::apply_period(conn, year, &rows, &old_rows).await?;
     if let Some(old) = replaced {
         sqlx::query("DELETE FROM production_volume WHERE import_id = $1")
             .bind(old)
@@ -263,16 +251,6 @@ async fn import_in_keeping(
             .execute(&mut *conn)
             .await?;
     }
-    // The year's baseline, recomputed from its current imports (see migration 0009): exact by
-    // construction, at the cost of one aggregate over the year per import instead of one per
-    // page view.
-    sqlx::query("SELECT refresh_production_year_volume($1)")
-        .bind(year)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("DROP TABLE production_stage")
-        .execute(&mut *conn)
-        .await?;
 
     let summary = ImportSummary {
         import_id,
@@ -317,35 +295,24 @@ fn rejected(parsed: ParsedFile) -> ImportOutcome {
 /// progress and keep memory flat.
 const COPY_CHUNK: usize = 1 << 20;
 
-/// Streams the good lines into a temporary staging table (text COPY format).
-async fn load_stage(
+/// Streams the resolved rows with `COPY` into `production_volume` (text format), in the order of
+/// its key, so that the index is filled at its right edge.
+async fn load_volumes(
     conn: &mut PgConnection,
-    parsed: &ParsedFile,
+    import_id: i64,
+    rows: &[codes::Resolved],
     progress: &mut (impl FnMut(Progress) + Send),
 ) -> Result<(), StoreError> {
-    sqlx::query("DROP TABLE IF EXISTS production_stage")
-        .execute(&mut *conn)
-        .await?;
-    // Temporary: private to this session, not WAL-logged, and gone with the transaction.
-    sqlx::query(
-        "CREATE TEMP TABLE production_stage (
-             line integer NOT NULL, vakgroep text NOT NULL, product text NOT NULL, volume numeric NOT NULL
-         ) ON COMMIT DROP",
-    )
-    .execute(&mut *conn)
-    .await?;
-    let total = parsed.lines.len();
+    let total = rows.len();
     let mut copy = conn
-        .copy_in_raw("COPY production_stage (line, vakgroep, product, volume) FROM STDIN")
+        .copy_in_raw("COPY production_volume (import_id, care_product_id, volume) FROM STDIN")
         .await?;
     let mut buf: Vec<u8> = Vec::with_capacity(COPY_CHUNK + 4096);
-    for (i, line) in parsed.lines.iter().enumerate() {
+    let import_id = import_id.to_string();
+    for (i, row) in rows.iter().enumerate() {
+        buf.extend_from_slice(import_id.as_bytes());
         // Writing to a Vec cannot fail.
-        let _ = write!(buf, "{}\t", line.line);
-        escape_into(&mut buf, parsed.vakgroep_code(line));
-        buf.push(b'\t');
-        escape_into(&mut buf, &line.product);
-        let _ = writeln!(buf, "\t{}", line.volume);
+        let _ = writeln!(buf, "\t{}\t{}", row.care_product_id, row.volume);
         if buf.len() >= COPY_CHUNK {
             copy.send(buf.as_slice()).await?;
             buf.clear();
@@ -359,15 +326,6 @@ async fn load_stage(
         copy.send(buf.as_slice()).await?;
     }
     copy.finish().await?;
-    // A temporary table has no statistics until analysed; without them the planner guesses a few
-    // hundred rows and picks a poor join for a million. Memory for the join and sort of a large
-    // file is raised for this transaction only.
-    sqlx::query("ANALYZE production_stage")
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("SET LOCAL work_mem = '128MB'")
-        .execute(&mut *conn)
-        .await?;
     progress(Progress::Loaded {
         lines: total,
         total,
@@ -393,60 +351,6 @@ pub(crate) fn escape_into(buf: &mut Vec<u8>, s: &str) {
             _ => buf.push(b),
         }
     }
-}
-
-/// Adds a line error for every staged line whose vakgroep or care product does not exist.
-async fn push_code_errors(
-    conn: &mut PgConnection,
-    parsed: &mut ParsedFile,
-    max_errors: usize,
-) -> Result<(), StoreError> {
-    #[derive(sqlx::FromRow)]
-    struct Unknown {
-        line: i32,
-        vakgroep: String,
-        product: String,
-        vakgroep_known: bool,
-        total: i64,
-    }
-    let unknown: Vec<Unknown> = sqlx::query_as(
-        "SELECT s.line, s.vakgroep, s.product, v.id IS NOT NULL AS vakgroep_known,
-                count(*) OVER () AS total
-         FROM production_stage s
-         LEFT JOIN vakgroep v ON v.code = s.vakgroep
-         LEFT JOIN care_product p ON p.vakgroep_id = v.id AND p.code = s.product
-         WHERE p.id IS NULL
-         ORDER BY s.line LIMIT $1",
-    )
-    .bind(i64::try_from(max_errors).unwrap_or(i64::MAX))
-    .fetch_all(&mut *conn)
-    .await?;
-    let shown = unknown.len();
-    let total = unknown.first().map_or(0, |u| u.total as usize);
-    let vakgroep_col = parsed.column_name(Column::Vakgroep).to_string();
-    let product_col = parsed.column_name(Column::Zorgproduct).to_string();
-    for u in unknown {
-        let e = if u.vakgroep_known {
-            LineError::new(
-                u.line as usize,
-                Some(&product_col),
-                format!(
-                    "Onbekend zorgproduct \"{}\" bij vakgroep {}.",
-                    u.product, u.vakgroep
-                ),
-            )
-        } else {
-            LineError::new(
-                u.line as usize,
-                Some(&vakgroep_col),
-                format!("Onbekende vakgroep \"{}\".", u.vakgroep),
-            )
-        };
-        parsed.errors.push(e);
-    }
-    // Errors beyond the first `max_errors` unknown codes are counted, not kept.
-    parsed.errors.count_more(total - shown);
-    Ok(())
 }
 
 /// Imports of a year (or all), newest first, including replaced ones.

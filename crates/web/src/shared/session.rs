@@ -5,6 +5,7 @@ use crate::shared::error::AppError;
 use crate::shared::page_cache::PageCache;
 use crate::shared::state::AppState;
 use axum::extract::{FromRequestParts, Request, State};
+use axum::http::Method;
 use axum::http::header::SET_COOKIE;
 use axum::http::request::Parts;
 use axum::middleware::Next;
@@ -64,10 +65,14 @@ pub async fn load(State(state): State<AppState>, mut req: Request, next: Next) -
         let now = OffsetDateTime::now_utc();
         let policy = policy(&state);
         // A session read moments ago and unchanged since (the cache is emptied by every change
-        // to people or sessions, on every instance) needs no query, unless it is due to be
-        // touched or about to expire: then the database decides.
+        // to people or sessions, on every instance) needs no query to read a page, unless it is
+        // due to be touched or about to expire: then the database decides. A change always asks
+        // the database: another instance may have ended the session a moment ago, and its
+        // notification may not be here yet (a page read in that moment changes nothing).
+        let reads_only = matches!(*req.method(), Method::GET | Method::HEAD);
         if let Some(kept) = cache.session(&hash).filter(|k| {
-            policy.is_alive(k.created_at, k.last_seen_at, now)
+            reads_only
+                && policy.is_alive(k.created_at, k.last_seen_at, now)
                 && !policy.needs_touch(k.last_seen_at, now)
         }) {
             req.extensions_mut().insert(CurrentUser {
