@@ -48,6 +48,8 @@ pub const UNANNOUNCED_TABLES: &[&str] = &[
     "import_job_error",
     // Saved while a participant types; answers count only when submitted.
     "sa_answer_draft",
+    // Written only with a change to care products, norm times or the baseline, which announce it.
+    "budget_product_change",
 ];
 
 /// Announces (at commit) that meeting `meeting_id` changed.

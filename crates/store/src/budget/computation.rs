@@ -4,7 +4,9 @@
 //! The pages (with their cache) and adoption (inside the deciding transaction) both use these,
 //! so what the boards adopt is what the pages showed.
 
-use super::{DistributionSetup, EngineInput, EngineTrendInput, LastYearSource, Scenario};
+use super::{
+    DistributionSetup, EngineInput, EngineProduct, EngineTrendInput, LastYearSource, Scenario,
+};
 use crate::{PgConnection, Store, StoreError};
 use domain::budget::adoption::{Inputs, YearFrame, distribution_outcome, last_year_problem};
 use domain::budget::{
@@ -36,14 +38,23 @@ pub fn params(s: &Scenario) -> Result<domain::budget::Scenario, ScenarioError> {
 /// the engine cannot see (a product with volume but without a norm time), by vakgroep.
 pub fn budget_input(e: &EngineInput) -> (BudgetInput, Vec<(VakgroepId, String)>) {
     let mut warnings = Vec::new();
+    // The engine input holds its products by vakgroep id (as it reads them): each vakgroep's
+    // are found by two binary searches instead of a pass over all of a large hospital's.
+    let sorted = e.products.is_sorted_by_key(|p| p.vakgroep_id);
+    let of_vakgroep = |id: VakgroepId| -> Box<dyn Iterator<Item = &EngineProduct> + '_> {
+        if sorted {
+            let from = e.products.partition_point(|p| p.vakgroep_id < id);
+            let to = e.products.partition_point(|p| p.vakgroep_id <= id);
+            Box::new(e.products[from..to].iter())
+        } else {
+            Box::new(e.products.iter().filter(move |p| p.vakgroep_id == id))
+        }
+    };
     let vakgroepen = e
         .vakgroepen
         .iter()
         .map(|v| {
-            let products = e
-                .products
-                .iter()
-                .filter(|p| p.vakgroep_id == v.id)
+            let products = of_vakgroep(v.id)
                 .map(|p| {
                     if p.norm_minutes.is_none() && !p.baseline_volume.is_zero() {
                         warnings.push((
@@ -211,7 +222,11 @@ fn invalid(e: ScenarioError) -> StoreError {
     StoreError::Other(format!("a stored scenario is invalid: {e}"))
 }
 
-async fn load_one(conn: &mut PgConnection, id: ScenarioId) -> Result<Loaded, StoreError> {
+async fn load_one(
+    conn: &mut PgConnection,
+    id: ScenarioId,
+    kept: Option<&EngineInput>,
+) -> Result<Loaded, StoreError> {
     let adopted: Option<(i64, String)> =
         sqlx::query_as("SELECT id, snapshot FROM budget_adoption WHERE scenario_id = $1")
             .bind(id.get())
@@ -220,7 +235,7 @@ async fn load_one(conn: &mut PgConnection, id: ScenarioId) -> Result<Loaded, Sto
     if let Some((adoption_id, text)) = adopted {
         return from_snapshot(adoption_id, &text);
     }
-    let stored = super::engine::engine_input_on(conn, id).await?;
+    let stored = super::engine::engine_input_after(conn, id, kept).await?;
     let (input, warnings) = budget_input(&stored);
     let params = params(&stored.scenario).map_err(invalid)?;
     Ok(Loaded {
@@ -236,14 +251,24 @@ async fn load_one(conn: &mut PgConnection, id: ScenarioId) -> Result<Loaded, Sto
 /// norm-fte, the scenario's *begroting vorig jaar* is computed first, one level deep: a norm-fte
 /// does not depend on the earmark, so that scenario's own previous budget is not needed.
 pub async fn loaded_on(conn: &mut PgConnection, id: ScenarioId) -> Result<Loaded, StoreError> {
-    let mut l = load_one(conn, id).await?;
+    loaded_after_on(conn, id, None).await
+}
+
+/// [`loaded_on`], reusing what `kept` (an earlier read) holds where nothing changed since
+/// ([`super::engine_input_after`]).
+async fn loaded_after_on(
+    conn: &mut PgConnection,
+    id: ScenarioId,
+    kept: Option<&EngineInput>,
+) -> Result<Loaded, StoreError> {
+    let mut l = load_one(conn, id, kept).await?;
     // A snapshot's input already holds last year's norm-fte.
     let needs_last_year = l.frozen.is_none()
         && l.params
             .earmark
             .is_some_and(|e| e.grondslag == Grondslag::NormFteVorigJaar);
     if let (true, Some(previous)) = (needs_last_year, l.stored.scenario.previous_scenario_id) {
-        let p = load_one(conn, previous).await?;
+        let p = load_one(conn, previous, None).await?;
         let last_year = domain::budget::compute(&p.input, &p.params).map_err(invalid)?;
         for v in &mut l.input.vakgroepen {
             v.last_year_norm_fte = last_year
@@ -259,11 +284,20 @@ pub async fn loaded_on(conn: &mut PgConnection, id: ScenarioId) -> Result<Loaded
 
 /// [`loaded_on`] in one read-only, repeatable-read transaction.
 pub async fn loaded(store: &Store, id: ScenarioId) -> Result<Loaded, StoreError> {
+    loaded_after(store, id, None).await
+}
+
+/// [`loaded`], reusing what `kept` holds where nothing changed since it was read.
+pub async fn loaded_after(
+    store: &Store,
+    id: ScenarioId,
+    kept: Option<&EngineInput>,
+) -> Result<Loaded, StoreError> {
     let mut tx = store
         .pool()
         .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         .await?;
-    let l = loaded_on(&mut tx, id).await?;
+    let l = loaded_after_on(&mut tx, id, kept).await?;
     tx.commit().await?;
     Ok(l)
 }

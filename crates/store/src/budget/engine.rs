@@ -133,6 +133,18 @@ pub async fn engine_input_on(
     tx: &mut crate::PgConnection,
     scenario_id: ScenarioId,
 ) -> Result<EngineInput, StoreError> {
+    engine_input_after(tx, scenario_id, None).await
+}
+
+/// [`engine_input_on`], reusing the care products of `kept` — an earlier read, of this or another
+/// scenario — for every vakgroep no change since touched (`engine_products`): the first view
+/// after a trend input, a norm time or one vakgroep's volumes changed reads a vakgroep, not the
+/// hospital. The caller's transaction must be repeatable read, as [`engine_input`]'s is.
+pub async fn engine_input_after(
+    tx: &mut crate::PgConnection,
+    scenario_id: ScenarioId,
+    kept: Option<&EngineInput>,
+) -> Result<EngineInput, StoreError> {
     let revision: i64 = sqlx::query_scalar("SELECT n FROM budget_revision")
         .fetch_one(&mut *tx)
         .await?;
@@ -193,22 +205,9 @@ pub async fn engine_input_on(
     .fetch_all(&mut *tx)
     .await?;
 
-    let products: Vec<EngineProduct> = sqlx::query_as(
-        "SELECT p.id, p.vakgroep_id, p.code, p.description, nt.minutes AS norm_minutes,
-                COALESCE(b.volume, 0) AS baseline_volume
-         FROM care_product p
-         LEFT JOIN norm_time nt ON nt.care_product_id = p.id AND nt.year = $1
-         LEFT JOIN (SELECT u.care_product_id, trim_scale(u.ten_thousandths * 0.0001) AS volume
-                    FROM production_year_volume y,
-                         unnest(y.care_product_ids, y.ten_thousandths) AS u (care_product_id, ten_thousandths)
-                    WHERE y.year = $2) b ON b.care_product_id = p.id
-         WHERE p.active OR nt.minutes IS NOT NULL OR b.volume IS NOT NULL
-         ORDER BY p.vakgroep_id, p.code",
-    )
-    .bind(year)
-    .bind(scenario.reference_year)
-    .fetch_all(&mut *tx)
-    .await?;
+    let products =
+        super::engine_products::products(&mut *tx, year, scenario.reference_year, revision, kept)
+            .await?;
 
     let kpis: Vec<EngineKpi> = sqlx::query_as(
         "SELECT id, vakgroep_id, kind, name, direction, reference_value, local_value

@@ -18,6 +18,7 @@ mod copy;
 mod deletion;
 mod distribution;
 mod engine;
+mod engine_products;
 mod master;
 pub mod monitoring;
 mod norm_times;
@@ -35,7 +36,7 @@ pub use distribution::{
 };
 pub use engine::{
     EngineInput, EngineKpi, EngineProduct, EngineTrendInput, EngineVakgroep, engine_input,
-    engine_input_on, revision,
+    engine_input_after, engine_input_on, revision,
 };
 pub use master::{
     BudgetKpi, BudgetYear, CareProduct, CareProductInput, Formatief, KpiInput, Normuren,

@@ -11,7 +11,7 @@ use domain::budget::{
 use domain::ids::{CareProductId, ScenarioId, VakgroepId};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use store::budget::EngineInput;
 
 /// A scenario read from the store, ready for the engine.
@@ -26,7 +26,8 @@ pub(crate) struct Loaded {
     /// adopted, whatever changed in the year's settings and master data since.
     pub frozen: Option<store::budget::computation::Frozen>,
     /// Position of each care product in `stored.products`: a vakgroep page looks up thousands.
-    products_by_id: HashMap<CareProductId, usize>,
+    /// Built when first needed, so a view that needs none does not pay for 200,000 entries.
+    products_by_id: OnceLock<HashMap<CareProductId, usize>>,
 }
 
 impl Loaded {
@@ -41,6 +42,10 @@ impl Loaded {
 
     pub fn product(&self, id: CareProductId) -> Option<&store::budget::EngineProduct> {
         self.products_by_id
+            .get_or_init(|| {
+                let products = self.stored.products.iter().enumerate();
+                products.map(|(i, p)| (p.id, i)).collect()
+            })
             .get(&id)
             .map(|&i| &self.stored.products[i])
     }
@@ -73,6 +78,16 @@ impl ScenarioCache {
             .map(|(_, _, l)| l.clone())
     }
 
+    /// The most recent read to start from when `id` must be read again: its own earlier read,
+    /// else any other (the store reuses only what is of the same years and unchanged since).
+    fn kept(&self, id: ScenarioId) -> Option<Arc<Loaded>> {
+        let cached = self.0.lock().ok()?;
+        let open = |l: &&Cached| l.2.frozen.is_none();
+        let own = cached.iter().filter(open).find(|(i, _, _)| *i == id);
+        own.or_else(|| cached.iter().find(open))
+            .map(|(_, _, l)| l.clone())
+    }
+
     fn put(&self, id: ScenarioId, loaded: Arc<Loaded>) {
         if let Ok(mut cached) = self.0.lock() {
             cached.retain(|(i, _, _)| *i != id);
@@ -91,30 +106,26 @@ pub(crate) async fn load(state: &AppState, id: ScenarioId) -> AppResult<Arc<Load
         return Ok(loaded);
     }
     // Kept under the revision the input itself was read at: a change committed after the
-    // revision above is then either in the input or moves the revision past it.
-    let loaded = Arc::new(read(state, id).await?);
+    // revision above is then either in the input or moves the revision past it. What an earlier
+    // read holds and no change since touched is not read again.
+    let kept = state.part::<ScenarioCache>().kept(id);
+    let loaded = Arc::new(read(state, id, kept.as_deref()).await?);
     state.part::<ScenarioCache>().put(id, loaded.clone());
     Ok(loaded)
 }
 
 /// Reads scenario `id` the one way (`store::budget::computation::loaded`: one bounded read, and
 /// the *begroting vorig jaar*'s norm-fte where variant 3 needs it).
-async fn read(state: &AppState, id: ScenarioId) -> AppResult<Loaded> {
-    let l = store::budget::computation::loaded(&state.store, id).await?;
-    let products_by_id = l
-        .stored
-        .products
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.id, i))
-        .collect();
+async fn read(state: &AppState, id: ScenarioId, kept: Option<&Loaded>) -> AppResult<Loaded> {
+    let kept = kept.map(|k| &k.stored);
+    let l = store::budget::computation::loaded_after(&state.store, id, kept).await?;
     Ok(Loaded {
         stored: l.stored,
         input: l.input,
         params: l.params,
         warnings: l.warnings,
         frozen: l.frozen,
-        products_by_id,
+        products_by_id: OnceLock::new(),
     })
 }
 
