@@ -45,9 +45,10 @@ pub fn budget_input(e: &EngineInput) -> (BudgetInput, Vec<(VakgroepId, String)>)
         if sorted {
             let from = e.products.partition_point(|p| p.vakgroep_id < id);
             let to = e.products.partition_point(|p| p.vakgroep_id <= id);
-            Box::new(e.products[from..to].iter())
+            Box::new(e.products[from..to].iter().map(|p| &**p))
         } else {
-            Box::new(e.products.iter().filter(move |p| p.vakgroep_id == id))
+            let all = e.products.iter().map(|p| &**p);
+            Box::new(all.filter(move |p| p.vakgroep_id == id))
         }
     };
     let vakgroepen = e

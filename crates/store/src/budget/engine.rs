@@ -10,6 +10,7 @@ use domain::people::VakgroepCode;
 use domain::people::VakgroepKind;
 use serde::{Deserialize, Serialize};
 use sqlx::types::Decimal;
+use std::sync::Arc;
 
 /// A vakgroep with its figures for the scenario's year.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize, Deserialize)]
@@ -106,7 +107,9 @@ pub struct EngineInput {
     /// Active vakgroepen, and inactive ones with figures for the year; by code.
     pub vakgroepen: Vec<EngineVakgroep>,
     /// Active products, and inactive ones with a norm time or a baseline; by vakgroep and code.
-    pub products: Vec<EngineProduct>,
+    /// Shared, so that a read after a change takes over the unchanged ones of an earlier read
+    /// without copying them ([`engine_input_after`]).
+    pub products: Vec<Arc<EngineProduct>>,
     pub kpis: Vec<EngineKpi>,
     /// Included trend inputs with status `geaccepteerd` or `verwerkt`, by id.
     pub trend_inputs: Vec<EngineTrendInput>,

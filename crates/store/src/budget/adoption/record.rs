@@ -15,6 +15,7 @@ use domain::ids::{CareProductId, VakgroepId};
 use serde::{Deserialize, Serialize};
 use sqlx::types::Decimal;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// [`EngineInput`] without the figures the snapshot's engine input holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,26 +98,26 @@ impl MasterRecord {
             .products
             .into_iter()
             .map(|p| match p.outside {
-                Some(o) => Ok(EngineProduct {
+                Some(o) => Ok(Arc::new(EngineProduct {
                     id: p.id,
                     vakgroep_id: o.vakgroep_id,
                     code: o.code,
                     description: p.description,
                     norm_minutes: o.norm_minutes,
                     baseline_volume: o.baseline_volume,
-                }),
+                })),
                 None => {
                     let (vakgroep_id, e) = known.get(&p.id.get()).ok_or_else(|| {
                         format!("care product {} is not in the engine's input", p.id)
                     })?;
-                    Ok(EngineProduct {
+                    Ok(Arc::new(EngineProduct {
                         id: p.id,
                         vakgroep_id: VakgroepId::from(*vakgroep_id),
                         code: e.code.clone(),
                         description: p.description,
                         norm_minutes: (!p.without_norm_time).then_some(e.norm_minutes),
                         baseline_volume: e.baseline,
-                    })
+                    }))
                 }
             })
             .collect::<Result<_, String>>()?;

@@ -47,7 +47,7 @@ impl Loaded {
                 products.map(|(i, p)| (p.id, i)).collect()
             })
             .get(&id)
-            .map(|&i| &self.stored.products[i])
+            .map(|&i| &*self.stored.products[i])
     }
 
     pub fn index_of(&self, vakgroep_id: VakgroepId) -> Option<usize> {
@@ -88,13 +88,26 @@ impl ScenarioCache {
             .map(|(_, _, l)| l.clone())
     }
 
-    fn put(&self, id: ScenarioId, loaded: Arc<Loaded>) {
-        if let Ok(mut cached) = self.0.lock() {
-            cached.retain(|(i, _, _)| *i != id);
-            cached.insert(0, (id, loaded.stored.revision, loaded));
-            cached.truncate(CACHED_SCENARIOS);
+    /// Keeps `loaded` for `id`; returns what it displaced, for [`drop_later`].
+    fn put(&self, id: ScenarioId, loaded: Arc<Loaded>) -> Vec<Cached> {
+        let Ok(mut cached) = self.0.lock() else {
+            return Vec::new();
+        };
+        let (mut gone, kept): (Vec<Cached>, Vec<Cached>) =
+            cached.drain(..).partition(|(i, _, _)| *i == id);
+        *cached = kept;
+        cached.insert(0, (id, loaded.stored.revision, loaded));
+        if cached.len() > CACHED_SCENARIOS {
+            gone.extend(cached.drain(CACHED_SCENARIOS..));
         }
+        gone
     }
+}
+
+/// Frees what a read replaced away from the request: a large hospital's scenario is hundreds of
+/// thousands of allocations, whose freeing cost the first view after a change several ms.
+fn drop_later<T: Send + 'static>(value: T) {
+    tokio::task::spawn_blocking(move || drop(value));
 }
 
 /// Scenario `id` with everything the engine needs. Read again only when the budget's revision
@@ -110,7 +123,8 @@ pub(crate) async fn load(state: &AppState, id: ScenarioId) -> AppResult<Arc<Load
     // read holds and no change since touched is not read again.
     let kept = state.part::<ScenarioCache>().kept(id);
     let loaded = Arc::new(read(state, id, kept.as_deref()).await?);
-    state.part::<ScenarioCache>().put(id, loaded.clone());
+    let gone = state.part::<ScenarioCache>().put(id, loaded.clone());
+    drop_later((gone, kept));
     Ok(loaded)
 }
 
