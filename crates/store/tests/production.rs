@@ -451,6 +451,15 @@ async fn the_years_baseline_follows_every_import(pool: PgPool) {
     let volume = |rows: &[(String, Decimal)], code: &str| {
         rows.iter().find(|(c, _)| c == code).map(|(_, v)| *v)
     };
+    // Period 1 alone, then replaced while it is the whole year (its volumes are not read back).
+    run(
+        &s,
+        2025,
+        1,
+        b"vakgroep;zorgproduct;volume\nCAR;1001;4\nLON;2001;3\n",
+    )
+    .await;
+    baseline().await;
     run(
         &s,
         2025,
@@ -458,6 +467,12 @@ async fn the_years_baseline_follows_every_import(pool: PgPool) {
         b"vakgroep;zorgproduct;volume\nCAR;1001;10\nCAR;1002;2\n",
     )
     .await;
+    let rows = baseline().await;
+    assert_eq!(
+        volume(&rows, "2001"),
+        None,
+        "a product the year no longer has leaves it"
+    );
     run(
         &s,
         2025,

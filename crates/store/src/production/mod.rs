@@ -235,11 +235,7 @@ async fn import_in_keeping(
     .await?;
     load_volumes(conn, import_id, &rows, &mut progress).await?;
     progress(Progress::Saving);
-    let old_rows = match replaced {
-        Some(old) => year::volumes_of(conn, old).await?,
-        None => Vec::new(),
-    };
-    year::apply_period(conn, year, &rows, &old_rows).await?;
+    year::apply_period(conn, year, import_id, &rows, replaced).await?;
     if let Some(old) = replaced {
         sqlx::query("DELETE FROM production_volume WHERE import_id = $1")
             .bind(old)

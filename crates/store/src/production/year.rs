@@ -33,8 +33,8 @@ pub(super) fn ten_thousandths(volume: Decimal) -> Result<i64, StoreError> {
 }
 
 /// The replaced import's volume rows as (care product id, volume in ten-thousandths) in id
-/// order, for [`apply_period`].
-pub(super) async fn volumes_of(
+/// order.
+async fn volumes_of(
     conn: &mut PgConnection,
     import_id: i64,
 ) -> Result<Vec<(i64, i64)>, StoreError> {
@@ -54,13 +54,14 @@ pub(super) async fn volumes_of(
     Ok(old)
 }
 
-/// Brings the baseline of `year` up to date now that the import's `rows` took the place of the
-/// `old` rows of the import it replaced (from [`volumes_of`]; empty if none).
+/// Brings the baseline of `year` up to date now that import `import_id`'s `rows` took the place
+/// of the import `replaced` (if any), whose volume rows are still there.
 pub(super) async fn apply_period(
     conn: &mut PgConnection,
     year: i16,
+    import_id: i64,
     rows: &[Resolved],
-    old: &[(i64, i64)],
+    replaced: Option<i64>,
 ) -> Result<(), StoreError> {
     // Imports of different periods of one year take turns here (the same lock as the full
     // refresh), so each one's change is added to what the other committed.
@@ -88,11 +89,34 @@ pub(super) async fn apply_period(
     }
     // Each vakgroep's arrays are in id order; merged, the three lists are walked side by side.
     before.sort_unstable_by_key(|s| s.care_product_id);
+    let old = match replaced {
+        None => Vec::new(),
+        Some(replaced) => {
+            let alone: bool = sqlx::query_scalar(
+                "SELECT NOT EXISTS (SELECT 1 FROM production_import
+                                    WHERE year = $1 AND replaced_at IS NULL AND id <> $2)",
+            )
+            .bind(year)
+            .bind(import_id)
+            .fetch_one(&mut *conn)
+            .await?;
+            if alone && before.iter().all(|s| s.periods == 1) {
+                // The replaced period was the whole year: its volumes are the baseline's, and
+                // need not be read.
+                before
+                    .iter()
+                    .map(|s| (s.care_product_id, s.volume))
+                    .collect()
+            } else {
+                volumes_of(conn, replaced).await?
+            }
+        }
+    };
     let new = rows
         .iter()
         .map(|r| Ok((r.care_product_id, r.vakgroep_id, ten_thousandths(r.volume)?)))
         .collect::<Result<Vec<_>, StoreError>>()?;
-    let (after, changed) = merge(&before, old, &new).map_err(|id| {
+    let (after, changed) = merge(&before, &old, &new).map_err(|id| {
         // Every current import's product is in the baseline (the refresh and this function keep
         // it so); a missing one means the table was changed by hand.
         StoreError::Other(format!(
