@@ -5,6 +5,7 @@
 
 use super::engine::{EngineInput, EngineProduct};
 use crate::{PgConnection, StoreError};
+use sqlx::types::Decimal;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -52,10 +53,34 @@ pub(super) async fn products(
             && k.revision <= revision
     });
     if let Some(kept) = kept
-        && let Some(vakgroepen) = changed_vakgroepen(tx, kept, year, reference_year).await?
+        && let Some(changed) = changed_vakgroepen(tx, kept, year, reference_year).await?
     {
+        let mut products = kept.products.clone();
+        let mut vakgroepen = changed.rows;
+        // Where only the baseline changed (an import), the new sums are patched in; a vakgroep
+        // whose set of products that may change with it is read again.
+        let baselines: Vec<i64> = changed.baselines.difference(&vakgroepen).copied().collect();
+        if !baselines.is_empty() {
+            let arrays: Vec<(i64, Vec<i64>, Vec<i64>)> = sqlx::query_as(
+                "SELECT vakgroep_id, care_product_ids, ten_thousandths FROM production_year_volume
+                 WHERE year = $1 AND vakgroep_id = ANY($2)",
+            )
+            .bind(reference_year)
+            .bind(&baselines)
+            .fetch_all(&mut *tx)
+            .await?;
+            for vakgroep in baselines {
+                let (ids, sums) = arrays
+                    .iter()
+                    .find(|a| a.0 == vakgroep)
+                    .map_or((&[][..], &[][..]), |a| (&a.1[..], &a.2[..]));
+                if !patch_baselines(&mut products, vakgroep, ids, sums) {
+                    vakgroepen.insert(vakgroep);
+                }
+            }
+        }
         if vakgroepen.is_empty() {
-            return Ok(kept.products.clone());
+            return Ok(products);
         }
         let ids: Vec<i64> = vakgroepen.into_iter().collect();
         // A generic plan does not know how few vakgroepen $3 names and reads the year's norm
@@ -70,7 +95,7 @@ pub(super) async fn products(
                 .bind(&ids)
                 .fetch_all(&mut *tx)
                 .await?;
-        return Ok(splice(&kept.products, &ids, fresh));
+        return Ok(splice(&products, &ids, fresh));
     }
     let all: Vec<EngineProduct> = sqlx::query_as(sqlx::AssertSqlSafe(query("")))
         .bind(year)
@@ -78,6 +103,14 @@ pub(super) async fn products(
         .fetch_all(&mut *tx)
         .await?;
     Ok(all.into_iter().map(Arc::new).collect())
+}
+
+/// What changed since an earlier read, by vakgroep.
+struct Changed {
+    /// Vakgroepen with a changed product or norm time: read again.
+    rows: BTreeSet<i64>,
+    /// Vakgroepen whose baseline changed.
+    baselines: BTreeSet<i64>,
 }
 
 /// The vakgroepen whose products may differ from `kept`'s: those the log names since its
@@ -88,7 +121,7 @@ async fn changed_vakgroepen(
     kept: &EngineInput,
     year: i16,
     reference_year: i16,
-) -> Result<Option<BTreeSet<i64>>, StoreError> {
+) -> Result<Option<Changed>, StoreError> {
     let log_from: i64 = sqlx::query_scalar("SELECT product_log_from FROM budget_revision")
         .fetch_one(&mut *tx)
         .await?;
@@ -102,13 +135,14 @@ async fn changed_vakgroepen(
     .fetch_all(&mut *tx)
     .await?;
     let mut vakgroepen = BTreeSet::new();
+    let mut baselines = BTreeSet::new();
     let mut products = Vec::new();
     for entry in log {
         match entry {
             (_, None, None) => return Ok(None),
             (y, Some(product), _) if y.is_none() || y == Some(year) => products.push(product),
             (Some(y), None, Some(vakgroep)) if y == reference_year => {
-                vakgroepen.insert(vakgroep);
+                baselines.insert(vakgroep);
             }
             _ => {}
         }
@@ -128,7 +162,44 @@ async fn changed_vakgroepen(
                 .await?;
         vakgroepen.extend(now);
     }
-    Ok(Some(vakgroepen))
+    Ok(Some(Changed {
+        rows: vakgroepen,
+        baselines,
+    }))
+}
+
+/// Puts `vakgroep`'s new baseline (`ids`, in id order as the table keeps them, with their
+/// volumes in ten-thousandths) into `products`, when that cannot change which of its products
+/// the engine reads: every product of the baseline is already there, and every one without a
+/// baseline has a norm time (so it stays whether or not it is active). Otherwise changes
+/// nothing and answers `false`.
+fn patch_baselines(
+    products: &mut [Arc<EngineProduct>],
+    vakgroep: i64,
+    ids: &[i64],
+    sums: &[i64],
+) -> bool {
+    let sum_of = |id: i64| ids.binary_search(&id).ok().map(|i| sums[i]);
+    let from = products.partition_point(|p| p.vakgroep_id.get() < vakgroep);
+    let to = products.partition_point(|p| p.vakgroep_id.get() <= vakgroep);
+    let of_vakgroep = &mut products[from..to];
+    let present = of_vakgroep
+        .iter()
+        .filter(|p| sum_of(p.id.get()).is_some())
+        .count();
+    let stays = of_vakgroep
+        .iter()
+        .all(|p| p.norm_minutes.is_some() || sum_of(p.id.get()).is_some());
+    if present != ids.len() || !stays {
+        return false;
+    }
+    for p in of_vakgroep {
+        let baseline = sum_of(p.id.get()).map_or(Decimal::ZERO, |t| Decimal::new(t, 4).normalize());
+        if baseline != p.baseline_volume {
+            Arc::make_mut(p).baseline_volume = baseline;
+        }
+    }
+    true
 }
 
 /// `kept` with the products of `vakgroepen` replaced by `fresh`. Both are ordered by vakgroep
@@ -151,7 +222,7 @@ fn splice(
 
 #[cfg(test)]
 mod tests {
-    use super::splice;
+    use super::{patch_baselines, splice};
     use crate::budget::EngineProduct;
     use domain::ids::{CareProductId, VakgroepId};
     use sqlx::types::Decimal;
@@ -190,6 +261,32 @@ mod tests {
             ids,
             [6, 3, 1, 5],
             "vakgroep 10 re-read as empty except what moved"
+        );
+    }
+
+    #[test]
+    fn a_new_baseline_is_patched_in_only_when_the_products_stay_the_same() {
+        let with_norm = |id, vakgroep| {
+            let mut p = product(id, vakgroep, "x");
+            p.norm_minutes = Some(Decimal::ONE);
+            std::sync::Arc::new(p)
+        };
+        let mut products = vec![with_norm(1, 10), with_norm(2, 20), with_norm(3, 20)];
+        assert!(patch_baselines(&mut products, 20, &[2, 3], &[125_000, 0]));
+        assert_eq!(products[1].baseline_volume, Decimal::new(125, 1));
+        assert_eq!(
+            products[0].baseline_volume,
+            Decimal::ZERO,
+            "other vakgroepen untouched"
+        );
+        // A product new to the baseline, or one without a norm time that leaves it: read again.
+        assert!(!patch_baselines(&mut products, 20, &[2, 3, 4], &[1, 1, 1]));
+        products[2] = std::sync::Arc::new(product(3, 20, "y"));
+        assert!(!patch_baselines(&mut products, 20, &[2], &[1]));
+        assert_eq!(
+            products[1].baseline_volume,
+            Decimal::new(125, 1),
+            "unchanged on refusal"
         );
     }
 }
