@@ -123,29 +123,8 @@ pub async fn seed(store: &Store, vakgroepen: usize, products: usize) -> Seeded {
     }
     let mut accepted = Vec::new();
     for (id, _) in &ids {
-        let input = store::budget::create_trend_input(
-            &mut tx,
-            &who,
-            &TrendInputInput {
-                year: YEAR,
-                vakgroep_id: *id,
-                scope: ScopeKind::Vakgroep,
-                product_ids: vec![],
-                kind: ChangeKind::Percentage,
-                value: Decimal::new(rng.next(60) as i64 - 20, 1),
-                category: TrendCategory::Demografie,
-                rationale: "Vergrijzing".into(),
-                source: String::new(),
-            },
-        )
-        .await
-        .unwrap();
-        for (version, to) in [(1, TrendStatus::Ingediend), (2, TrendStatus::Geaccepteerd)] {
-            store::budget::change_trend_status(&mut tx, &who, input, version, to, "")
-                .await
-                .unwrap();
-        }
-        accepted.push(input);
+        let value = Decimal::new(rng.next(60) as i64 - 20, 1);
+        accepted.push(accepted_trend_input(&mut tx, *id, value).await);
     }
     let scenario = |name: &str, variant: PzVariant, earmark: i64| ScenarioDraft {
         year: YEAR,
@@ -199,6 +178,39 @@ pub async fn seed(store: &Store, vakgroepen: usize, products: usize) -> Seeded {
         earmarked,
         last_vakgroep: ids[ids.len() - 1].0,
     }
+}
+
+/// Creates a trend input of `value` percent for the whole of `vakgroep` in [`YEAR`], submitted
+/// and accepted.
+pub async fn accepted_trend_input(
+    tx: &mut store::PgConnection,
+    vakgroep: VakgroepId,
+    value: Decimal,
+) -> domain::ids::TrendInputId {
+    let who = Who::system("bench");
+    let input = store::budget::create_trend_input(
+        &mut *tx,
+        &who,
+        &TrendInputInput {
+            year: YEAR,
+            vakgroep_id: vakgroep,
+            scope: ScopeKind::Vakgroep,
+            product_ids: vec![],
+            kind: ChangeKind::Percentage,
+            value,
+            category: TrendCategory::Demografie,
+            rationale: "Vergrijzing".into(),
+            source: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    for (version, to) in [(1, TrendStatus::Ingediend), (2, TrendStatus::Geaccepteerd)] {
+        store::budget::change_trend_status(&mut *tx, &who, input, version, to, "")
+            .await
+            .unwrap();
+    }
+    input
 }
 
 /// A change that moves the budget revision without changing any figure: a vakgroep's normuren

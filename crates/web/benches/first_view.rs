@@ -19,8 +19,6 @@ mod budget_seed;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use domain::budget::trend::TrendStatus;
-use domain::budget::{ChangeKind, ScopeKind, TrendCategory};
 use domain::ids::{CareProductId, VakgroepId};
 use gg_web::config::Config;
 use http_body_util::BodyExt;
@@ -45,30 +43,9 @@ async fn first_view(router: &axum::Router, path: &str, session: &str) -> f64 {
 }
 
 async fn accept_trend_input(store: &Store, vakgroep: VakgroepId, round: usize) {
-    let who = Who::system("bench");
     let mut tx = store.begin().await.unwrap();
-    let id = store::budget::create_trend_input(
-        &mut tx,
-        &who,
-        &store::budget::TrendInputInput {
-            year: budget_seed::YEAR,
-            vakgroep_id: vakgroep,
-            scope: ScopeKind::Vakgroep,
-            product_ids: vec![],
-            kind: ChangeKind::Percentage,
-            value: Decimal::new(round as i64 + 1, 1),
-            category: TrendCategory::Demografie,
-            rationale: "Bench".into(),
-            source: String::new(),
-        },
-    )
-    .await
-    .unwrap();
-    for (version, to) in [(1, TrendStatus::Ingediend), (2, TrendStatus::Geaccepteerd)] {
-        store::budget::change_trend_status(&mut tx, &who, id, version, to, "")
-            .await
-            .unwrap();
-    }
+    let value = Decimal::new(round as i64 + 1, 1);
+    budget_seed::accepted_trend_input(&mut tx, vakgroep, value).await;
     store::commit(tx).await.unwrap();
 }
 

@@ -136,11 +136,13 @@ async fn changed_vakgroepen(
     .await?;
     let mut vakgroepen = BTreeSet::new();
     let mut baselines = BTreeSet::new();
-    let mut products = Vec::new();
+    let mut products = BTreeSet::new();
     for entry in log {
         match entry {
             (_, None, None) => return Ok(None),
-            (y, Some(product), _) if y.is_none() || y == Some(year) => products.push(product),
+            (y, Some(product), _) if y.is_none() || y == Some(year) => {
+                products.insert(product);
+            }
             (Some(y), None, Some(vakgroep)) if y == reference_year => {
                 baselines.insert(vakgroep);
             }
@@ -157,7 +159,7 @@ async fn changed_vakgroepen(
         );
         let now: Vec<i64> =
             sqlx::query_scalar("SELECT DISTINCT vakgroep_id FROM care_product WHERE id = ANY($1)")
-                .bind(&products)
+                .bind(products.into_iter().collect::<Vec<i64>>())
                 .fetch_all(&mut *tx)
                 .await?;
         vakgroepen.extend(now);

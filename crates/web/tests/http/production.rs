@@ -84,8 +84,15 @@ pub(crate) async fn products(c: &Client) {
 
 /// Uploads a file and follows the status page until the import has finished.
 async fn import(c: &mut Client, period: &str, data: &[u8]) -> Response {
+    let status_page = start(c, period, data).await;
+    assert!(status_page.starts_with("/begroting/productie/taken/"));
+    follow(&mut [c], &status_page).await
+}
+
+/// Uploads on `a` and returns the status page's path.
+pub(crate) async fn start(a: &mut Client, period: &str, data: &[u8]) -> String {
     let res = upload(
-        c,
+        a,
         "/begroting/productie",
         &[("year", "2025"), ("period", period)],
         "productie.csv",
@@ -93,11 +100,16 @@ async fn import(c: &mut Client, period: &str, data: &[u8]) -> Response {
     )
     .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    let status_page = res.location().to_string();
-    assert!(status_page.starts_with("/begroting/productie/taken/"));
-    for _ in 0..200 {
-        let page = c.get(&status_page).await;
-        assert_eq!(page.status, StatusCode::OK);
+    res.location().to_string()
+}
+
+/// Follows the status page, asking the instances in turn, until the import has finished; returns
+/// the finished page as the last instance asked showed it.
+pub(crate) async fn follow(instances: &mut [&mut Client], status_page: &str) -> Response {
+    for round in 0..400 {
+        let c = &mut instances[round % instances.len()];
+        let page = c.get(status_page).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
         if !page.body.contains("data-import-status") {
             let progress = c.get(&format!("{status_page}/voortgang")).await;
             assert!(
@@ -109,7 +121,7 @@ async fn import(c: &mut Client, period: &str, data: &[u8]) -> Response {
         }
         // A running import refreshes itself without JavaScript too.
         assert!(page.body.contains("http-equiv=\"refresh\""));
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
     panic!("the import did not finish");
 }

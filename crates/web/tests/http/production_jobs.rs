@@ -2,7 +2,7 @@
 //! another runs, every rejected line is downloadable as CSV, a job whose instance died reads as
 //! abandoned, and old jobs are deleted.
 
-use crate::production::{products, upload};
+use crate::production::{follow, products, start};
 use crate::support::*;
 use axum::http::StatusCode;
 use domain::ids::ImportJobId;
@@ -22,42 +22,6 @@ async fn second_instance(a: &Client) -> Client {
         cookies: a.cookies.clone(),
         ip: a.ip,
     }
-}
-
-/// Uploads on `a` and returns the status page's path.
-async fn start(a: &mut Client, period: &str, data: &[u8]) -> String {
-    let res = upload(
-        a,
-        "/begroting/productie",
-        &[("year", "2025"), ("period", period)],
-        "productie.csv",
-        data,
-    )
-    .await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    res.location().to_string()
-}
-
-/// Follows the status page, asking the instances in turn, until the import has finished; returns
-/// the finished page as the last instance asked showed it.
-async fn follow(instances: &mut [&mut Client], status_page: &str) -> Response {
-    for round in 0..400 {
-        let c = &mut instances[round % instances.len()];
-        let page = c.get(status_page).await;
-        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-        if !page.body.contains("data-import-status") {
-            let progress = c.get(&format!("{status_page}/voortgang")).await;
-            assert!(
-                progress.body.contains("\"klaar\":true"),
-                "{}",
-                progress.body
-            );
-            return page;
-        }
-        assert!(page.body.contains("http-equiv=\"refresh\""));
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
-    panic!("the import did not finish");
 }
 
 fn job_of(status_page: &str) -> ImportJobId {
